@@ -1,0 +1,1 @@
+"""Durable storage: the call log (tinydb, atomic writes, day partitions) and recordings."""

@@ -1,0 +1,149 @@
+"""The call record: everything the box knows about one call, as stored on disk.
+
+Records are plain JSON documents (tinydb rows) with a ``schema`` version; this
+module gives them a typed face. Times are ISO-8601 strings in UTC with an
+offset (``2026-11-27T09:14:03.120+00:00``); durations are seconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+from typing import Any, Literal
+
+SCHEMA = 1
+
+CallState = Literal[
+    "ringing",  # rang, not answered yet (open)
+    "in_call",  # answered by the box, still going (open)
+    "answered",  # answered by the box and ended normally
+    "abandoned",  # rang, the caller hung up before anyone answered
+    "staff",  # answered by staff elsewhere before the box picked up
+    "missed",  # never answered: arrived while busy (call waiting) or line in fault
+    "interrupted",  # cut off mid-way: box crash, power cut or line fault
+]
+OPEN_STATES: frozenset[str] = frozenset({"ringing", "in_call"})
+FINAL_STATES: frozenset[str] = frozenset({"answered", "abandoned", "staff", "missed", "interrupted"})
+STATES: tuple[str, ...] = ("ringing", "in_call", "answered", "abandoned", "staff", "missed", "interrupted")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(t: dt.datetime | None = None) -> str:
+    t = t or utcnow()
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
+    return t.astimezone(dt.UTC).isoformat(timespec="milliseconds")
+
+
+def parse_iso(s: str) -> dt.datetime:
+    t = dt.datetime.fromisoformat(s)
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
+def new_call_id(line: str, when: dt.datetime | None = None) -> str:
+    """Sortable, unique, and carrying its day: ``20261127T091403-line1-7f3a``."""
+    when = (when or utcnow()).astimezone(dt.UTC)
+    return f"{when:%Y%m%dT%H%M%S}-{line}-{secrets.token_hex(3)}"
+
+
+def day_of_call_id(call_id: str) -> dt.date:
+    """The UTC day a call id belongs to (its partition)."""
+    try:
+        return dt.date(int(call_id[0:4]), int(call_id[4:6]), int(call_id[6:8]))
+    except (ValueError, IndexError):
+        raise ValueError(f"not a call id: {call_id!r}") from None
+
+
+@dataclasses.dataclass
+class Turn:
+    """One turn of the conversation: what the box said or what the caller said."""
+
+    speaker: Literal["box", "caller"]
+    text: str
+    start: float  # seconds since the call was answered
+    end: float
+    kind: str = "speech"  # speech | prompt | dtmf | silence
+    confidence: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Turn:
+        return cls(**{f.name: d[f.name] for f in dataclasses.fields(cls) if f.name in d})
+
+
+@dataclasses.dataclass
+class CallRecord:
+    """One call, answered or not. ``id`` carries the UTC day it started."""
+
+    id: str
+    line: str
+    started_at: str
+    caller_number: str | None = None
+    caller_name: str | None = None
+    caller_withheld: bool = False
+    state: str = "ringing"
+    rings: int = 1
+    ring_seconds: float = 0.0
+    answered_at: str | None = None
+    ended_at: str | None = None
+    hangup_by: str | None = None
+    duration: float | None = None
+    lang: str = ""
+    turns: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    dtmf: str = ""
+    qualification: dict[str, Any] | None = None
+    recording: str | None = None
+    actions: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    alerts: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    events: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    handled: bool = False
+    converted: bool = False
+    amount: float | None = None
+    notes: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    schema: int = SCHEMA
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CallRecord:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    def summary(self) -> dict[str, Any]:
+        """The compact row kept in the day index (what lists and statistics need)."""
+        q = self.qualification or {}
+        return {
+            "id": self.id,
+            "line": self.line,
+            "started_at": self.started_at,
+            "state": self.state,
+            "caller_number": self.caller_number,
+            "caller_name": self.caller_name,
+            "rings": self.rings,
+            "ring_seconds": self.ring_seconds,
+            "duration": self.duration,
+            "hangup_by": self.hangup_by,
+            "category": q.get("category"),
+            "urgency": q.get("urgency"),
+            "urgent": bool(q.get("urgent", False)),
+            "name": q.get("name"),
+            "company": q.get("company"),
+            "summary": q.get("summary"),
+            "handled": self.handled,
+            "converted": self.converted,
+            "amount": self.amount,
+            "alerts_pending": sum(1 for a in self.alerts if a.get("state") not in ("delivered", "acknowledged",
+                                                                                    "cancelled", "failed")),
+            "acknowledged": any(a.get("state") == "acknowledged" for a in self.alerts),
+        }
