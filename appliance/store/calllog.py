@@ -1,0 +1,391 @@
+"""The durable call log: tinydb day partitions written atomically, plus a day index.
+
+Layout under the data directory::
+
+    calls/2026/11/2026-11-27.json      tinydb file: full records of calls that started that UTC day
+    calls/2026/11/2026-11-27.idx.json  day index: compact rows (CallRecord.summary) + the stamp of the day file
+    recordings/2026/11/27/<call id>.wav
+    .writer.lock                       flock held by the one writer process
+
+What it promises (see the README, "The call log"):
+
+* **Durable from the first ring.** :meth:`CallLog.create` returns only after the
+  record is on disk (temp file, fsync, rename, fsync directory).
+* **Never corrupt.** Every file is replaced atomically, so after a power cut or
+  ``kill -9`` at any instant each file holds its old or its new content. The day
+  index is a cache of the day file validated by the day file's size and mtime; a
+  stale index (crash between the two writes) is rebuilt from the day file.
+* **Nothing lost, nothing left dangling.** At start the writer marks calls that
+  were still ringing or in progress as ``interrupted``.
+* **Insert cost independent of the history.** A write rewrites only that day's
+  file, so its cost grows with the calls of one day, not with the log.
+* **One writer, many readers.** The service process is the only writer (an
+  exclusive ``flock``); the web page and the CLI read with :class:`CallLogReader`
+  while it writes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.storages import Storage
+
+from ..errors import CorruptFileError, StoreError, StoreLockedError
+from .atomic import atomic_write_json, clean_temp_files, read_json
+from .record import OPEN_STATES, CallRecord, day_of_call_id, iso, parse_iso, utcnow
+
+log = logging.getLogger(__name__)
+
+_TABLE = "calls"
+
+
+class AtomicJSONStorage(Storage):
+    """A tinydb storage whose writes are atomic and durable.
+
+    ``cache=True`` (the writer) keeps the last data written in memory, so an update
+    costs one serialisation and one atomic write, and no read."""
+
+    def __init__(self, path: str, cache: bool = False) -> None:
+        self.path = Path(path)
+        self._cache: dict[str, Any] | None = None
+        self._use_cache = cache
+
+    def read(self) -> dict[str, Any] | None:
+        if self._use_cache and self._cache is not None:
+            return self._cache
+        data = read_json(self.path, default=None)
+        if data is not None and not isinstance(data, dict):
+            raise CorruptFileError(f"{self.path}: not a tinydb document (expected an object)")
+        if self._use_cache:
+            self._cache = data
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        try:
+            atomic_write_json(self.path, data)
+        except StoreError:
+            self._cache = None
+            raise
+        if self._use_cache:
+            self._cache = data
+
+    def close(self) -> None:
+        self._cache = None
+
+
+def _stamp(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _day_paths(root: Path, day: dt.date) -> tuple[Path, Path]:
+    d = root / "calls" / f"{day:%Y}" / f"{day:%m}"
+    return d / f"{day.isoformat()}.json", d / f"{day.isoformat()}.idx.json"
+
+
+def _days(root: Path) -> list[dt.date]:
+    """Every day that has a day file, oldest first."""
+    out: list[dt.date] = []
+    base = root / "calls"
+    if not base.is_dir():
+        return out
+    for p in base.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*.json"):
+        name = p.name
+        if name.endswith(".idx.json") or name.startswith("."):
+            continue
+        with contextlib.suppress(ValueError):
+            out.append(dt.date.fromisoformat(name[:-5]))
+    return sorted(out)
+
+
+def _day_range(root: Path, since: dt.datetime | None, until: dt.datetime | None) -> list[dt.date]:
+    days = _days(root)
+    if since is not None:
+        lo = since.astimezone(dt.UTC).date()
+        days = [d for d in days if d >= lo]
+    if until is not None:
+        hi = until.astimezone(dt.UTC).date()
+        days = [d for d in days if d <= hi]
+    return days
+
+
+def _in_range(started_at: str, since: dt.datetime | None, until: dt.datetime | None) -> bool:
+    if since is None and until is None:
+        return True
+    t = parse_iso(started_at)
+    if since is not None and t < since:
+        return False
+    return not (until is not None and t >= until)
+
+
+class _Base:
+    """Read side shared by the writer and the readers."""
+
+    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+        self.data_dir = Path(data_dir)
+        self._idx_cache: dict[Path, tuple[list[int] | None, list[dict[str, Any]]]] = {}
+        self._day_cache: OrderedDict[Path, tuple[list[int] | None, list[dict[str, Any]]]] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    # -- files -----------------------------------------------------------------------------
+    def _day_docs(self, day: dt.date) -> list[dict[str, Any]]:
+        path, _ = _day_paths(self.data_dir, day)
+        stamp = _stamp(path)
+        if stamp is None:
+            return []
+        with self._cache_lock:
+            hit = self._day_cache.get(path)
+            if hit is not None and hit[0] == stamp:
+                self._day_cache.move_to_end(path)
+                return hit[1]
+        data = read_json(path, default={}) or {}
+        if not isinstance(data, dict):
+            raise CorruptFileError(f"{path}: not a tinydb document")
+        table = data.get(_TABLE, {})
+        docs = [table[k] for k in sorted(table, key=int)] if isinstance(table, dict) else []
+        with self._cache_lock:
+            self._day_cache[path] = (stamp, docs)
+            while len(self._day_cache) > 16:
+                self._day_cache.popitem(last=False)
+        return docs
+
+    def _day_rows(self, day: dt.date) -> list[dict[str, Any]]:
+        """Compact rows of one day, from the index when it is current, else rebuilt."""
+        path, idx_path = _day_paths(self.data_dir, day)
+        stamp = _stamp(path)
+        if stamp is None:
+            return []
+        with self._cache_lock:
+            hit = self._idx_cache.get(idx_path)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+        rows: list[dict[str, Any]] | None = None
+        try:
+            idx = read_json(idx_path, default=None)
+        except CorruptFileError:
+            idx = None
+        if isinstance(idx, dict) and idx.get("stamp") == stamp and isinstance(idx.get("rows"), list):
+            rows = idx["rows"]
+        if rows is None:
+            rows = [CallRecord.from_dict(d).summary() for d in self._day_docs(day)]
+        with self._cache_lock:
+            self._idx_cache[idx_path] = (stamp, rows)
+        return rows
+
+    # -- queries -----------------------------------------------------------------------------
+    def get(self, call_id: str) -> CallRecord | None:
+        try:
+            day = day_of_call_id(call_id)
+        except ValueError:
+            return None
+        for doc in self._day_docs(day):
+            if doc.get("id") == call_id:
+                return CallRecord.from_dict(copy.deepcopy(doc))
+        return None
+
+    def calls(self, since: dt.datetime | None = None, until: dt.datetime | None = None) -> list[CallRecord]:
+        """Full records of calls that started in [since, until), newest first."""
+        out: list[CallRecord] = []
+        for day in reversed(_day_range(self.data_dir, since, until)):
+            docs = [d for d in self._day_docs(day) if _in_range(d["started_at"], since, until)]
+            docs.sort(key=lambda d: d["started_at"], reverse=True)
+            out.extend(CallRecord.from_dict(copy.deepcopy(d)) for d in docs)
+        return out
+
+    def summaries(self, since: dt.datetime | None = None,
+                  until: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Compact rows (see :meth:`CallRecord.summary`) of calls in [since, until), newest first."""
+        out: list[dict[str, Any]] = []
+        for day in reversed(_day_range(self.data_dir, since, until)):
+            rows = [r for r in self._day_rows(day) if _in_range(r["started_at"], since, until)]
+            rows.sort(key=lambda r: r["started_at"], reverse=True)
+            out.extend(rows)
+        return out
+
+    def iter_days(self) -> Iterator[dt.date]:
+        yield from _days(self.data_dir)
+
+    def recording_path(self, call_id: str) -> Path:
+        day = day_of_call_id(call_id)
+        return self.data_dir / "recordings" / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"{call_id}.wav"
+
+    def writer_alive(self) -> bool:
+        """True when a writer process holds the lock on this data directory."""
+        lock = self.data_dir / ".writer.lock"
+        if not lock.exists():
+            return False
+        try:
+            fd = os.open(lock, os.O_RDONLY)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)
+        return False
+
+
+class CallLogReader(_Base):
+    """Read-only access, safe while the writer writes (every file is replaced atomically)."""
+
+
+class CallLog(_Base):
+    """The one writer of the call log. Thread-safe; one instance per data directory."""
+
+    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+        super().__init__(data_dir)
+        self._lock = threading.RLock()
+        self._dbs: OrderedDict[dt.date, TinyDB] = OrderedDict()
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._lock_fd = os.open(self.data_dir / ".writer.lock", os.O_RDWR | os.O_CREAT, 0o640)
+        except OSError as exc:
+            raise StoreError(f"{self.data_dir}: cannot open the call log: {exc}") from exc
+        try:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self._lock_fd)
+            raise StoreLockedError(f"{self.data_dir}: another Permanence process is writing this call log "
+                                   f"(stop it first, or use another data directory)") from None
+        self._closed = False
+
+    # -- internals ---------------------------------------------------------------------------
+    def _db(self, day: dt.date) -> TinyDB:
+        db = self._dbs.get(day)
+        if db is None:
+            path, _ = _day_paths(self.data_dir, day)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = TinyDB(str(path), storage=AtomicJSONStorage, cache=True)
+            self._dbs[day] = db
+            while len(self._dbs) > 4:
+                _, old = self._dbs.popitem(last=False)
+                old.close()
+        else:
+            self._dbs.move_to_end(day)
+        return db
+
+    def _write_index(self, day: dt.date) -> None:
+        path, idx_path = _day_paths(self.data_dir, day)
+        db = self._db(day)
+        rows = [CallRecord.from_dict(d).summary() for d in db.table(_TABLE).all()]
+        stamp = _stamp(path)
+        atomic_write_json(idx_path, {"stamp": stamp, "rows": rows})
+        with self._cache_lock:
+            self._idx_cache[idx_path] = (stamp, rows)
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise StoreError(f"{self.data_dir}: the call log is closed")
+
+    # -- writes ------------------------------------------------------------------------------
+    def create(self, rec: CallRecord) -> None:
+        """Store a new call; durable when this returns."""
+        with self._lock:
+            self._check_open()
+            day = day_of_call_id(rec.id)
+            table = self._db(day).table(_TABLE)
+            if table.contains(Query().id == rec.id):
+                raise StoreError(f"{self.data_dir}: call {rec.id} already exists")
+            table.insert(rec.to_dict())
+            self._write_index(day)
+
+    def update(self, call_id: str, fn: Callable[[CallRecord], None]) -> CallRecord:
+        """Apply ``fn`` to the stored record and write it back atomically; returns the new record."""
+        with self._lock:
+            self._check_open()
+            day = day_of_call_id(call_id)
+            table = self._db(day).table(_TABLE)
+            docs = table.search(Query().id == call_id)
+            if not docs:
+                raise StoreError(f"{self.data_dir}: no call {call_id} in the log")
+            doc = docs[0]
+            rec = CallRecord.from_dict(copy.deepcopy(dict(doc)))
+            fn(rec)
+            if rec.id != call_id:
+                raise StoreError(f"call {call_id}: its id cannot change")
+            table.update(rec.to_dict(), doc_ids=[doc.doc_id])
+            self._write_index(day)
+            return rec
+
+    def add_event(self, call_id: str, kind: str, **detail: Any) -> CallRecord:
+        """Append an entry to the call's timeline."""
+        def _add(rec: CallRecord) -> None:
+            rec.events.append({"at": iso(), "kind": kind, **detail})
+        return self.update(call_id, _add)
+
+    def recover(self) -> list[str]:
+        """Mark calls left open by a crash or power cut as interrupted; rebuild stale indexes.
+
+        Returns the ids of the calls marked interrupted."""
+        with self._lock:
+            self._check_open()
+            clean_temp_files(self.data_dir)
+            fixed: list[str] = []
+            for day in _days(self.data_dir):
+                path, idx_path = _day_paths(self.data_dir, day)
+                idx = None
+                with contextlib.suppress(CorruptFileError):
+                    idx = read_json(idx_path, default=None)
+                stale = not (isinstance(idx, dict) and idx.get("stamp") == _stamp(path))
+                rows = self._day_rows(day)
+                open_ids = [r["id"] for r in rows if r.get("state") in OPEN_STATES]
+                for call_id in open_ids:
+                    self.update(call_id, _mark_interrupted)
+                    fixed.append(call_id)
+                if stale and not open_ids:
+                    self._write_index(day)
+            if fixed:
+                log.warning("call log: %d call(s) cut off by a crash marked interrupted: %s",
+                            len(fixed), ", ".join(fixed))
+            return fixed
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for db in self._dbs.values():
+                db.close()
+            self._dbs.clear()
+            with contextlib.suppress(OSError):
+                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+            os.close(self._lock_fd)
+
+    def __enter__(self) -> CallLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _mark_interrupted(rec: CallRecord) -> None:
+    now = utcnow()
+    last = rec.events[-1]["at"] if rec.events else (rec.answered_at or rec.started_at)
+    rec.state = "interrupted"
+    rec.ended_at = rec.ended_at or last
+    rec.hangup_by = rec.hangup_by or "box"
+    if rec.answered_at and rec.duration is None:
+        rec.duration = max(0.0, (parse_iso(rec.ended_at) - parse_iso(rec.answered_at)).total_seconds())
+    rec.events.append({"at": iso(now), "kind": "interrupted",
+                       "reason": "the service stopped during the call (crash or power cut)"})
+
+
+def export_jsonl(records: list[CallRecord]) -> str:
+    return "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in records)
