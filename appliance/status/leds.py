@@ -108,7 +108,7 @@ class StatusLeds:
                 self._leds[name] = LED(pin, active_high=cfg.active_high, initial_value=False,
                                        pin_factory=pin_factory)
                 self._modes[name] = "off"
-        except Exception as exc:  # noqa: BLE001 - gpiozero raises many kinds; release what we took
+        except Exception as exc:  # gpiozero raises many kinds; release what we took
             self.close()
             raise LedError(f"[leds]: cannot claim the status LED GPIOs ({exc}); check that no other "
                            f"program uses them and that the user is in the 'gpio' group") from exc

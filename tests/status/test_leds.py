@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -47,7 +48,7 @@ def _blinks(pin, min_toggles=4, timeout=3.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         hist = _history(pin)
-        toggles = sum(1 for a, b in zip(hist, hist[1:]) if a != b)
+        toggles = sum(1 for a, b in itertools.pairwise(hist) if a != b)
         if toggles >= min_toggles:
             return hist
         time.sleep(0.01)
