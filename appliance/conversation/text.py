@@ -1,0 +1,65 @@
+"""Text normalisation shared by the number parser, the entity extractor and the rules.
+
+Recognisers write lower-case words without punctuation, but a typed transcript
+may have capitals, accents, apostrophes and commas. Everything is folded the
+same way: accents removed, lower case, apostrophes and punctuation become
+spaces (``l'arrêt`` -> ``l arret``), hyphens are kept apart by :func:`words`
+only when the caller asks for them.
+
+>>> fold("L'Arrêt, tout de SUITE !")
+'l arret tout de suite'
+>>> words("Quatre-vingt-dix neuf")
+['quatre', 'vingt', 'dix', 'neuf']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_PUNCT = re.compile(r"[^a-z0-9+]+")
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, every run of non-alphanumerics is one space."""
+    return _PUNCT.sub(" ", strip_accents(text).lower()).strip()
+
+
+def words(text: str) -> list[str]:
+    return fold(text).split()
+
+
+def raw_words(text: str) -> list[str]:
+    """Lower-case words keeping accents and inner apostrophes/hyphens (for display)."""
+    text = text.lower().replace("’", "'")
+    return [w for w in re.split(r"[^\w'\-]+", text) if w.strip("'-")]
+
+
+_SMALL = {"de", "du", "des", "la", "le", "les", "et", "en", "d", "l", "of", "the", "and", "at", "sur", "a"}
+
+
+def title_case(text: str, *, keep_small: bool = False) -> str:
+    """``jean-pierre dupont`` -> ``Jean-Pierre Dupont``; small words stay lower when ``keep_small``."""
+    out: list[str] = []
+    for i, word in enumerate(text.split()):
+        if keep_small and i > 0 and word in _SMALL:
+            out.append(word)
+            continue
+        parts = re.split(r"([\-'])", word)
+        cased = []
+        for p in parts:
+            if p in ("-", "'") or not p:
+                cased.append(p)
+            elif keep_small and len(p) == 1 and p in ("d", "l") and len(parts) > 1 and cased == []:
+                cased.append(p)
+            elif len(p) == 1 and cased and cased[-1] == "'":
+                cased.append(p)  # john's
+            else:
+                cased.append(p[0].upper() + p[1:])
+        out.append("".join(cased))
+    return " ".join(out)
