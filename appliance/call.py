@@ -1,0 +1,551 @@
+"""The per-line call handler: line events in, call records and conversation out.
+
+One :class:`LineHandler` thread per configured line drains the line's events
+and keeps that line's current call record up to date in the call log:
+
+* first ``Ringing`` → a record exists on disk (state ``ringing``) before anything else;
+* ring count reaches ``rings_before_answer`` → ``line.answer()``;
+* ``RingStopped`` → ``abandoned`` (caller gave up) or ``staff`` (answered elsewhere);
+* ``Answered`` → ``in_call``; the :class:`CallSession` runs the conversation;
+* ``HungUp`` → ``answered`` with duration and who hung up;
+* ``Fault`` during a call → ``interrupted``; ``CallWaiting`` → a ``missed`` record.
+
+A line in fault never stops the other lines: each handler has its own thread and
+catches everything but the exit request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from .config import Config, LineConfig
+from .conversation.base import CallContext, Dialog, ListenSpec, Prompt, Reply
+from .errors import PermanenceError
+from .store.calllog import CallLog
+from .store.record import CallRecord, iso, new_call_id, parse_iso, utcnow
+from .telephony.line import (
+    FRAME_BYTES,
+    Answered,
+    AudioFrame,
+    CallerId,
+    CallerIdUpdate,
+    CallWaiting,
+    Dtmf,
+    Fault,
+    HungUp,
+    Line,
+    LineEvent,
+    LineState,
+    PlaybackDone,
+    Ready,
+    Ringing,
+    RingStopped,
+    SmsReceived,
+)
+
+log = logging.getLogger(__name__)
+
+
+# ------------------------------------------------------------------------------ speech port
+
+
+@dataclasses.dataclass(frozen=True)
+class Heard:
+    """What a listener reports: ``kind`` is "final", "no_speech", "speech_start" or "partial"."""
+
+    kind: str
+    text: str = ""
+    start: float = 0.0
+    end: float = 0.0
+    confidence: float | None = None
+
+
+class TurnListener(Protocol):
+    def feed(self, pcm: bytes) -> list[Heard]: ...
+
+    def close(self) -> None: ...
+
+
+class SpeechPort(Protocol):
+    """What the handler needs from the speech layer (see appliance/speechio.py)."""
+
+    def prompt_audio(self, prompt: Prompt, lang: str) -> bytes: ...
+
+    def listener(self, spec: ListenSpec, lang: str) -> TurnListener: ...
+
+    def barge_in_detector(self) -> Callable[[bytes], bool]: ...
+
+
+class Recorder(Protocol):
+    def caller(self, pcm: bytes) -> None: ...
+
+    def box(self, pcm: bytes) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class CallObserver(Protocol):
+    """Told about calls as they go (alerts, MQTT, LEDs, the demo's printer)."""
+
+    def call_event(self, kind: str, rec: CallRecord) -> None: ...
+
+    def urgent(self, rec: CallRecord) -> None: ...
+
+
+# ------------------------------------------------------------------------------ session
+
+
+class CallSession:
+    """One answered call: plays prompts, listens, drives the dialog, records turns."""
+
+    def __init__(self, handler: LineHandler, rec: CallRecord, dialog: Dialog, lang: str) -> None:
+        self.h = handler
+        self.call_id = rec.id
+        self.dialog = dialog
+        self.lang = lang
+        self.t0 = time.monotonic()
+        self.speaking = False
+        self.pending: Reply | None = None
+        self.listener: TurnListener | None = None
+        self.listen_since = 0.0
+        self.barge = handler.speech.barge_in_detector() if handler.speech else None
+        self.hangup_requested = False
+        self.dtmf_buffer = ""
+        self.dtmf_at = 0.0
+        self.urgent_sent = False
+        self.recorder: Recorder | None = None
+        self.ended = False
+        self.speak_started = 0.0
+
+    def now(self) -> float:
+        return time.monotonic() - self.t0
+
+    # -- reply execution ------------------------------------------------------------------
+    def start(self, ctx: CallContext) -> None:
+        if self.h.recorder_factory is not None:
+            try:
+                self.recorder = self.h.recorder_factory(self.call_id)
+                path = self.h.log.recording_path(self.call_id)
+                rel = str(path.relative_to(self.h.log.data_dir))
+                self.h.log.update(self.call_id, lambda r: setattr(r, "recording", rel))
+            except (OSError, PermanenceError) as exc:
+                log.error("call %s: cannot record audio: %s", self.call_id, exc)
+                self.recorder = None
+        self.execute(self.dialog.start(ctx))
+
+    def execute(self, reply: Reply) -> None:
+        turns: list[dict[str, Any]] = []
+        audio = bytearray()
+        for p in reply.say:
+            try:
+                pcm = self.h.speech.prompt_audio(p, self.lang) if self.h.speech else b""
+            except PermanenceError as exc:
+                log.error("call %s: cannot synthesise %r: %s", self.call_id, p.text[:40], exc)
+                pcm = b""
+            start = self.now() + len(audio) / 16000
+            audio += pcm
+            turns.append({"speaker": "box", "text": p.text, "start": round(start, 3),
+                          "end": round(start + len(pcm) / 16000, 3), "kind": "prompt", "key": p.key})
+        self.pending = reply
+
+        def _store(rec: CallRecord) -> None:
+            rec.turns.extend(turns)
+            rec.actions.extend(dict(a) for a in reply.actions)
+            q = self.dialog.qualification()
+            if q is not None:
+                rec.qualification = q
+
+        rec = self.h.log.update(self.call_id, _store)
+        if reply.urgent and not self.urgent_sent:
+            self.urgent_sent = True
+            self.h.log.add_event(self.call_id, "urgent", sla_minutes=(rec.qualification or {}).get("sla_minutes"))
+            self.h.notify_urgent(self.h.log.get(self.call_id) or rec)
+        elif reply.actions or turns:
+            self.h.notify("qualified", rec)
+        if audio:
+            self.speaking = True
+            self.speak_started = time.monotonic()
+            if self.recorder:
+                self.recorder.box(bytes(audio))
+            self.h.line.play(bytes(audio))
+        else:
+            self.after_speaking()
+
+    def after_speaking(self) -> None:
+        self.speaking = False
+        reply = self.pending or Reply()
+        if reply.hangup:
+            self.hangup_requested = True
+            self.h.line.hang_up()
+            return
+        spec = reply.listen or ListenSpec("free")
+        if self.listener is not None:
+            self.listener.close()
+        self.listener = self.h.speech.listener(spec, self.lang) if self.h.speech else None
+        self.listen_since = time.monotonic()
+
+    # -- events ----------------------------------------------------------------------------
+    def on_frame(self, pcm: bytes) -> None:
+        if self.recorder:
+            self.recorder.caller(pcm)
+        if self.speaking:
+            if self.barge and self.h.cfg.speech.barge_in and self.barge(pcm):
+                log.info("call %s: barge-in, prompt stopped", self.call_id)
+                self.h.line.stop_playing()
+                self.h.log.add_event(self.call_id, "barge_in", t=round(self.now(), 3))
+                self.after_speaking()
+                if self.listener is not None:
+                    self.feed_listener(pcm)
+            return
+        if self.listener is not None and not self.hangup_requested:
+            self.feed_listener(pcm)
+
+    def feed_listener(self, pcm: bytes) -> None:
+        assert self.listener is not None
+        for heard in self.listener.feed(pcm):
+            if heard.kind == "final":
+                self.on_heard(heard)
+                return
+            if heard.kind == "no_speech":
+                self.on_reply(self.dialog.silence(), {"speaker": "caller", "text": "", "kind": "silence",
+                                                      "start": round(self.now(), 3), "end": round(self.now(), 3)})
+                return
+
+    def on_heard(self, heard: Heard) -> None:
+        base = self.listen_since - self.t0
+        turn = {"speaker": "caller", "text": heard.text, "kind": "speech",
+                "start": round(base + heard.start, 3), "end": round(base + heard.end, 3),
+                "confidence": heard.confidence, "decided_at": round(self.now(), 3)}
+        if not heard.text.strip():
+            self.on_reply(self.dialog.silence(), {**turn, "kind": "silence"})
+            return
+        self.on_reply(self.dialog.hear(heard.text, confidence=heard.confidence), turn)
+
+    def on_dtmf(self, digit: str) -> None:
+        self.dtmf_buffer += digit
+        self.dtmf_at = time.monotonic()
+        self.h.log.update(self.call_id, lambda r: setattr(r, "dtmf", r.dtmf + digit))
+        if digit == "#":
+            self.flush_dtmf()
+
+    def flush_dtmf(self) -> None:
+        digits, self.dtmf_buffer = self.dtmf_buffer.rstrip("#"), ""
+        if digits and not self.speaking:
+            self.on_reply(self.dialog.dtmf(digits), {"speaker": "caller", "text": digits, "kind": "dtmf",
+                                                     "start": round(self.now(), 3), "end": round(self.now(), 3)})
+
+    def on_reply(self, reply: Reply, turn: dict[str, Any]) -> None:
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
+        self.h.log.update(self.call_id, lambda r: r.turns.append(turn))
+        self.execute(reply)
+
+    def tick(self) -> None:
+        """Called about every 100 ms: DTMF inter-digit timeout and call length limit."""
+        if self.dtmf_buffer and time.monotonic() - self.dtmf_at > 2.0:
+            self.flush_dtmf()
+        if (not self.hangup_requested
+                and time.monotonic() - self.t0 > self.h.cfg.conversation.max_call_seconds):
+            log.info("call %s: time limit reached, hanging up", self.call_id)
+            self.hangup_requested = True
+            self.h.log.add_event(self.call_id, "time_limit")
+            self.h.line.stop_playing()
+            self.h.line.hang_up()
+        # a box hang-up that the modem never confirms must not keep the call open forever
+        if self.hangup_requested and self.speaking is False and time.monotonic() - self.t0 > (
+                self.h.cfg.conversation.max_call_seconds + 30):
+            self.h.finish_call("box", "no hang-up confirmation from the modem")
+
+    def close(self) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        if self.listener is not None:
+            self.listener.close()
+        self.dialog.hung_up()
+        if self.recorder is not None:
+            try:
+                self.recorder.close()
+            except (OSError, PermanenceError) as exc:
+                log.error("call %s: recording not closed cleanly: %s", self.call_id, exc)
+
+
+# ------------------------------------------------------------------------------ handler
+
+
+class LineHandler:
+    """Owns one line: its thread, its current call, its state."""
+
+    def __init__(
+        self,
+        line: Line,
+        line_cfg: LineConfig,
+        cfg: Config,
+        log_: CallLog,
+        *,
+        dialog_factory: Callable[[CallRecord], tuple[Dialog, str]],
+        speech: SpeechPort | None = None,
+        observers: list[CallObserver] | None = None,
+        recorder_factory: Callable[[str], Recorder] | None = None,
+        on_sms: Callable[[SmsReceived], None] | None = None,
+        office_open: Callable[[], bool] | None = None,
+    ) -> None:
+        self.line = line
+        self.line_cfg = line_cfg
+        self.cfg = cfg
+        self.log = log_
+        self.dialog_factory = dialog_factory
+        self.speech = speech
+        self.observers = observers or []
+        self.recorder_factory = recorder_factory
+        self.on_sms = on_sms
+        self.office_open = office_open or (lambda: True)
+        self.state = LineState.STARTING
+        self.last_error = ""
+        self.last_poll = time.monotonic()
+        self.call: CallRecord | None = None
+        self.session: CallSession | None = None
+        self.ring_started = 0.0
+        self.answer_sent = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"line-{line.name}", daemon=True)
+        self.calls_finished = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    # -- observers -------------------------------------------------------------------------
+    def notify(self, kind: str, rec: CallRecord) -> None:
+        for o in self.observers:
+            try:
+                o.call_event(kind, rec)
+            except Exception:  # an observer must never take the line down
+                log.exception("observer %r failed on %s", o, kind)
+
+    def notify_urgent(self, rec: CallRecord) -> None:
+        for o in self.observers:
+            try:
+                o.urgent(rec)
+            except Exception:
+                log.exception("observer %r failed on urgent", o)
+
+    # -- loop ------------------------------------------------------------------------------
+    def _run(self) -> None:
+        try:
+            self.line.open()
+        except Exception as exc:
+            log.exception("line %s: cannot open", self.line.name)
+            self.state = LineState.FAULT
+            self.last_error = str(exc)
+        while not self._stop.is_set():
+            self.last_poll = time.monotonic()
+            try:
+                ev = self.line.next_event(timeout=0.1)
+                if ev is not None:
+                    self.handle(ev)
+                    # drain audio quickly: frames arrive every 20 ms
+                    for _ in range(50):
+                        ev = self.line.next_event(timeout=0)
+                        if ev is None:
+                            break
+                        self.handle(ev)
+                if self.session is not None:
+                    self.session.tick()
+            except Exception as exc:  # keep the line alive whatever happens
+                log.exception("line %s: error while handling events", self.line.name)
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                if self.call is not None:
+                    try:
+                        self.finish_call("box", f"internal error: {exc}", state="interrupted")
+                    except Exception:
+                        log.exception("line %s: cannot close the call", self.line.name)
+                        self.call = None
+                        self.session = None
+        # shutdown: close the call in progress cleanly
+        if self.call is not None:
+            with contextlib_suppress():
+                self.line.stop_playing()
+                self.line.hang_up()
+            with contextlib_suppress():
+                self.finish_call("box", "service stopped", state="interrupted")
+        with contextlib_suppress():
+            self.line.close()
+        self.state = LineState.CLOSED
+
+    def handle(self, ev: LineEvent) -> None:
+        if isinstance(ev, AudioFrame):
+            if self.session is not None and len(ev.pcm) == FRAME_BYTES:
+                self.session.on_frame(ev.pcm)
+            return
+        log.debug("line %s: %r", self.line.name, ev)
+        if isinstance(ev, Ringing):
+            self.on_ringing(ev)
+        elif isinstance(ev, CallerIdUpdate):
+            self.on_caller_id(ev.caller)
+        elif isinstance(ev, Answered):
+            self.on_answered()
+        elif isinstance(ev, Dtmf):
+            if self.session is not None:
+                self.session.on_dtmf(ev.digit)
+        elif isinstance(ev, PlaybackDone):
+            if self.session is not None and self.session.speaking:
+                self.session.after_speaking()
+        elif isinstance(ev, HungUp):
+            if self.call is not None:
+                self.finish_call(ev.by, ev.reason)
+        elif isinstance(ev, RingStopped):
+            if self.call is not None and self.call.state == "ringing":
+                self.finish_call(ev.by, ev.reason, state="staff" if ev.by == "staff" else "abandoned")
+        elif isinstance(ev, CallWaiting):
+            self.on_call_waiting(ev.caller)
+        elif isinstance(ev, Fault):
+            self.state = LineState.FAULT
+            self.last_error = ev.reason
+            log.warning("line %s: fault: %s", self.line.name, ev.reason)
+            if self.call is not None:
+                self.finish_call("network", f"line fault: {ev.reason}", state="interrupted")
+        elif isinstance(ev, Ready):
+            if self.state == LineState.FAULT:
+                log.info("line %s: ready again", self.line.name)
+            self.state = LineState.READY
+        elif isinstance(ev, SmsReceived):
+            if self.on_sms is not None:
+                self.on_sms(ev)
+
+    # -- call state ------------------------------------------------------------------------
+    def on_ringing(self, ev: Ringing) -> None:
+        if self.call is None:
+            now = utcnow()
+            rec = CallRecord(
+                id=new_call_id(self.line.name, now), line=self.line.name, started_at=iso(now),
+                caller_number=ev.caller.number, caller_name=ev.caller.name,
+                caller_withheld=ev.caller.withheld, state="ringing", rings=ev.count,
+                lang=self.cfg.company.language,
+                events=[{"at": iso(now), "kind": "ring", "count": ev.count, "caller": ev.caller.display()}],
+            )
+            self.log.create(rec)  # on disk from the first ring
+            self.call = rec
+            self.ring_started = ev.t
+            self.answer_sent = False
+            self.state = LineState.RINGING
+            log.info("line %s: call %s ringing from %r", self.line.name, rec.id, ev.caller.display())
+            self.notify("started", rec)
+        elif self.call.state == "ringing":
+            def _ring(r: CallRecord) -> None:
+                r.rings = max(r.rings, ev.count)
+                r.ring_seconds = round(ev.t - self.ring_started, 3)
+                r.events.append({"at": iso(), "kind": "ring", "count": ev.count})
+                if ev.caller.number and not r.caller_number:
+                    r.caller_number = ev.caller.number
+                if ev.caller.name and not r.caller_name:
+                    r.caller_name = ev.caller.name
+            self.call = self.log.update(self.call.id, _ring)
+        if (self.call is not None and self.call.state == "ringing" and not self.answer_sent
+                and ev.count >= self.line_cfg.rings_before_answer):
+            self.answer_sent = True
+            self.log.add_event(self.call.id, "answer_sent", ring=ev.count)
+            self.line.answer()
+
+    def on_caller_id(self, caller: CallerId) -> None:
+        if self.call is None:
+            return
+
+        def _cid(r: CallRecord) -> None:
+            r.caller_number = caller.number or r.caller_number
+            r.caller_name = caller.name or r.caller_name
+            r.caller_withheld = caller.withheld or r.caller_withheld
+            r.events.append({"at": iso(), "kind": "caller_id", "caller": caller.display()})
+        self.call = self.log.update(self.call.id, _cid)
+
+    def on_answered(self) -> None:
+        if self.call is None or self.call.state != "ringing":
+            return
+        t_answer = time.monotonic()
+
+        def _ans(r: CallRecord) -> None:
+            r.state = "in_call"
+            r.answered_at = iso()
+            r.ring_seconds = round(t_answer - self.ring_started, 3)
+            r.events.append({"at": r.answered_at, "kind": "answered"})
+        self.call = self.log.update(self.call.id, _ans)
+        self.state = LineState.IN_CALL
+        self.notify("answered", self.call)
+        dialog, lang = self.dialog_factory(self.call)
+        self.session = CallSession(self, self.call, dialog, lang)
+        ctx = CallContext(call_id=self.call.id, caller_number=self.call.caller_number,
+                          caller_name=self.call.caller_name, line=self.line.name,
+                          started_at=self.call.started_at, office_open=self.office_open())
+        self.session.start(ctx)
+
+    def on_call_waiting(self, caller: CallerId) -> None:
+        now = utcnow()
+        rec = CallRecord(
+            id=new_call_id(self.line.name, now), line=self.line.name, started_at=iso(now),
+            caller_number=caller.number, caller_name=caller.name, caller_withheld=caller.withheld,
+            state="missed", ended_at=iso(now), hangup_by="unknown", lang=self.cfg.company.language,
+            events=[{"at": iso(now), "kind": "call_waiting", "caller": caller.display(),
+                     "during": self.call.id if self.call else None}],
+        )
+        self.log.create(rec)
+        log.info("line %s: call waiting from %r logged as missed (%s)", self.line.name, caller.display(), rec.id)
+        self.notify("ended", rec)
+
+    def finish_call(self, by: str, reason: str, state: str | None = None) -> None:
+        if self.call is None:
+            return
+        call_id = self.call.id
+        if self.session is not None:
+            self.session.close()
+        session, self.session = self.session, None
+        end = utcnow()
+
+        def _end(r: CallRecord) -> None:
+            if r.state == "ringing":
+                r.state = state or "abandoned"
+                r.ring_seconds = round(max(r.ring_seconds, (end - parse_iso(r.started_at)).total_seconds()), 3)
+            else:
+                r.state = state or "answered"
+            r.ended_at = iso(end)
+            r.hangup_by = by
+            if r.answered_at:
+                r.duration = round((end - parse_iso(r.answered_at)).total_seconds(), 3)
+            if session is not None:
+                q = session.dialog.qualification()
+                if q is not None:
+                    r.qualification = q
+            r.events.append({"at": iso(end), "kind": "ended", "by": by, "reason": reason, "state": r.state})
+        rec = self.log.update(call_id, _end)
+        self.call = None
+        self.calls_finished += 1
+        if self.state in (LineState.IN_CALL, LineState.RINGING):
+            self.state = LineState.READY
+        log.info("line %s: call %s %s (by %s%s)", self.line.name, call_id, rec.state, by,
+                 f": {reason}" if reason else "")
+        self.notify("ended", rec)
+
+
+class contextlib_suppress:
+    """Swallow and log any exception (shutdown paths only)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: object) -> bool:
+        if ev is not None and isinstance(ev, Exception):
+            log.warning("during shutdown: %s: %s", type(ev).__name__, ev)
+            return True
+        return False

@@ -1,0 +1,276 @@
+"""``permanence``: the command line. Thin: parse arguments, call the service.
+
+Subcommands of this module: ``run``, ``demo``, ``calls``, ``config check``.
+Each area adds its own through ``appliance.<area>.cli.register(subparsers)``:
+``qualify`` (conversation), ``simulate``/``replay``/``capture`` (telephony),
+``passwd`` (web), ``doctor`` (status), ``prompts`` (speech).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import importlib
+import io
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+
+from . import __version__
+from .config import DEFAULT_CONFIG_PATH, Config, dump_config, load_config
+from .errors import PermanenceError
+
+log = logging.getLogger("appliance")
+
+_PLUGINS = (
+    "appliance.conversation.cli",
+    "appliance.telephony.cli",
+    "appliance.web.cli",
+    "appliance.status.cli",
+    "appliance.speech.cli",
+)
+
+
+def _setup_logging(level: str, stream: object = None) -> None:
+    try:
+        from .status.logsetup import setup_logging
+
+        setup_logging(level)
+        return
+    except ImportError:
+        pass
+    logging.basicConfig(level=getattr(logging, level, logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def _load(args: argparse.Namespace) -> Config:
+    path = getattr(args, "config", None)
+    return load_config(Path(path) if path else DEFAULT_CONFIG_PATH)
+
+
+# ------------------------------------------------------------------------------ run
+
+
+def _install_signal_handlers(stop: object) -> None:
+    def handler(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %s received", signal.Signals(signum).name)
+        stop()  # type: ignore[operator]
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    cfg = _load(args)
+    _setup_logging(args.log_level or cfg.logging.level)
+    from .service import Service
+
+    svc = Service(cfg, web_port=args.web_port, config_path=Path(args.config) if args.config else DEFAULT_CONFIG_PATH,
+                  mqtt_url=args.mqtt)
+    try:
+        from .status.sdnotify import Watchdog
+
+        svc.watchdog = Watchdog([lambda: "; ".join(svc.health_problems()) or None])
+    except ImportError:
+        pass
+    _install_signal_handlers(svc.stop)
+    svc.start()
+    if svc.web_url:
+        print(f"permanence: status page at {svc.web_url}", file=sys.stderr, flush=True)
+    try:
+        while not svc.wait(1.0):
+            if svc.watchdog is not None:
+                svc.watchdog.tick()
+    finally:
+        svc.stop()
+    return 0
+
+
+# ------------------------------------------------------------------------------ demo
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    return run_demo(args)
+
+
+# ------------------------------------------------------------------------------ calls
+
+
+def _parse_when(s: str) -> dt.datetime:
+    s = s.strip()
+    now = dt.datetime.now(dt.UTC)
+    if s.endswith(("d", "h")) and s[:-1].isdigit():
+        n = int(s[:-1])
+        return now - (dt.timedelta(days=n) if s.endswith("d") else dt.timedelta(hours=n))
+    try:
+        t = dt.datetime.fromisoformat(s)
+    except ValueError:
+        raise PermanenceError(f"--since/--until: expected a date (2026-11-01), a date-time, or 7d / 12h, "
+                              f"got {s!r}") from None
+    return t if t.tzinfo else t.astimezone()
+
+
+CSV_FIELDS = ("id", "line", "started_at", "state", "caller_number", "caller_name", "rings", "ring_seconds",
+              "duration", "hangup_by", "category", "urgency", "urgent", "name", "company", "callback", "summary",
+              "handled", "converted", "amount", "recording")
+
+
+def call_row(rec: dict[str, object]) -> dict[str, object]:
+    q = rec.get("qualification") or {}
+    assert isinstance(q, dict)
+    return {k: (q.get(k) if k in ("category", "urgency", "urgent", "name", "company", "callback", "summary")
+                else rec.get(k)) for k in CSV_FIELDS}
+
+
+def cmd_calls(args: argparse.Namespace) -> int:
+    from .store.calllog import CallLogReader
+
+    if args.data:
+        data_dir = Path(args.data)
+    else:
+        data_dir = _load(args).data_path
+    if not data_dir.is_dir():
+        raise PermanenceError(f"{data_dir}: no call log here (give --data DIR or --config PATH)")
+    reader = CallLogReader(data_dir)
+    since = _parse_when(args.since) if args.since else None
+    until = _parse_when(args.until) if args.until else None
+    records = reader.calls(since=since, until=until)
+    records.reverse()  # oldest first for export
+    alive = reader.writer_alive()
+    out = sys.stdout
+    if args.format == "jsonl":
+        for r in records:
+            d = r.to_dict()
+            if r.is_open and not alive:
+                d["state_note"] = "open when the service stopped; marked interrupted at the next start"
+            out.write(json.dumps(d, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
+        w.writeheader()
+        for r in records:
+            row = call_row(r.to_dict())
+            w.writerow({k: _csv_safe(v) for k, v in row.items()})
+        out.write(buf.getvalue())
+    else:
+        out.write(f"{'started (local)':19}  {'line':8} {'state':11} {'caller':16} {'dur':>5}  "
+                  f"{'category':11} {'urg':8} who\n")
+        for r in records:
+            q = r.qualification or {}
+            t = dt.datetime.fromisoformat(r.started_at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            who = " / ".join(str(x) for x in (q.get("name"), q.get("company")) if x)
+            dur = f"{r.duration:.0f}s" if r.duration is not None else "-"
+            caller = (r.caller_number or ("withheld" if r.caller_withheld else "unknown"))[:16]
+            out.write(f"{t:19}  {r.line[:8]:8} {r.state:11} {_printable(caller):16} {dur:>5}  "
+                      f"{_printable(str(q.get('category') or '-'))[:11]:11} "
+                      f"{_printable(str(q.get('urgency') or '-'))[:8]:8} {_printable(who)[:40]}\n")
+        out.write(f"{len(records)} call(s)\n")
+    return 0
+
+
+def _printable(s: str) -> str:
+    """Caller-controlled text on a terminal: no control characters, no escape sequences."""
+    return "".join(c if c.isprintable() else "?" for c in s)
+
+
+def _csv_safe(v: object) -> object:
+    """No formula injection when the CSV is opened in a spreadsheet."""
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not v[1:].replace(" ", "").isdigit():
+        return "'" + v
+    return v
+
+
+# ------------------------------------------------------------------------------ config
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    cfg = _load(args)
+    sys.stdout.write(dump_config(cfg))
+    print(f"# {cfg.source}: configuration is valid", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="permanence", description="Answer every business call, offline.")
+    p.add_argument("--version", action="version", version=f"permanence {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    r = sub.add_parser("run", help="run the service (Ctrl-C or SIGTERM stops it cleanly)")
+    r.add_argument("--config", help=f"configuration file (default {DEFAULT_CONFIG_PATH})")
+    r.add_argument("--web-port", type=int, default=None, help="status page port (0 = off)")
+    r.add_argument("--mqtt", default=None, help="publish events to mqtt://HOST:PORT (overrides the config)")
+    r.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default=None)
+    r.set_defaults(func=cmd_run)
+
+    d = sub.add_parser("demo", help="run the appliance on its built-in line simulator with scripted callers")
+    d.add_argument("--calls", type=int, default=None, help="exit after N calls (default: all scripted callers)")
+    d.add_argument("--script", help="caller scripts, JSONL: {id, lang, caller_id, turns}")
+    d.add_argument("--lang", choices=("fr", "en"), default=None, help="language of the box and built-in callers")
+    d.add_argument("--data", help="keep the call log in DIR (default: a temporary directory)")
+    d.add_argument("--json", action="store_true", help="print each finished call record as one JSON line")
+    d.add_argument("--config", help="start from this configuration instead of the demo's")
+    d.add_argument("--web-port", type=int, default=None, help="status page port (default 8080; 0 = off)")
+    d.add_argument("--mqtt", default=None, help="publish the demo's events to mqtt://HOST:PORT")
+    d.add_argument("--dialect", choices=("gsm", "voicemodem"), default="gsm", help="simulated modem")
+    d.add_argument("--no-speech", action="store_true", help="signalling only: no recognition or synthesis")
+    d.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default=None)
+    d.set_defaults(func=cmd_demo)
+
+    c = sub.add_parser("calls", help="list or export the call log")
+    c.add_argument("--config", help="configuration file (its storage.data_dir)")
+    c.add_argument("--data", help="the data directory of the call log")
+    c.add_argument("--since", help="from this date/time, or 7d / 12h ago")
+    c.add_argument("--until", help="until this date/time (exclusive)")
+    c.add_argument("--format", choices=("table", "csv", "jsonl"), default="table")
+    c.set_defaults(func=cmd_calls)
+
+    cf = sub.add_parser("config", help="configuration tools")
+    cfs = cf.add_subparsers(dest="config_command", metavar="ACTION")
+    chk = cfs.add_parser("check", help="validate and print the effective configuration")
+    chk.add_argument("--config", help=f"configuration file (default {DEFAULT_CONFIG_PATH})")
+    chk.set_defaults(func=cmd_config_check)
+    cf.set_defaults(func=lambda a: (cf.print_help(), 2)[1])
+
+    for name in _PLUGINS:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        mod.register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        rc = args.func(args)
+        return int(rc or 0)
+    except PermanenceError as exc:
+        print(f"permanence: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # output piped into `head` and the like
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
