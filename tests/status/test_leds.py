@@ -25,7 +25,8 @@ def factory():
 
 @pytest.fixture
 def leds(factory):
-    s = StatusLeds(LedsConfig(ready=17, in_call=27, urgent=22, fault=23), pin_factory=factory, slow=SLOW, fast=FAST, starting=SLOW)
+    s = StatusLeds(LedsConfig(ready=17, in_call=27, urgent=22, fault=23), pin_factory=factory,
+                   slow=SLOW, fast=FAST, starting=SLOW)
     yield s
     s.close()
 
