@@ -163,3 +163,23 @@ class VoiceActivityDetector:
         if self.speech_end is not None:
             return self.time - self.speech_end
         return self.time
+
+    @property
+    def onset_pending(self) -> bool:
+        """Voiced frames seen but speech not confirmed yet."""
+        return self._run > 0
+
+    def force_end(self) -> float | None:
+        """End the current speech segment now (a recogniser was flushed); returns its end time."""
+        if not self.speaking:
+            return None
+        self.speaking = False
+        self.speech_end = self._last_voiced
+        self._run = 0
+        self._gap = 0
+        return self.speech_end
+
+    def restart_segment(self) -> None:
+        """Start a new segment at the current time while speech goes on (long monologues)."""
+        if self.speaking:
+            self.speech_start = self.time

@@ -1,0 +1,153 @@
+"""Speech recognition interface, engine choice, and grammars from a ListenSpec.
+
+A :class:`Recognizer` is one stream (one call, one turn or more): feed it
+16-bit 8 kHz PCM, get :class:`Utterance` objects back, partial ones while the
+caller speaks and a final one at an endpoint or on :meth:`Recognizer.flush`.
+Times are seconds since the stream started.
+
+Engines: :mod:`appliance.speech.vosk_engine` (streaming, the live engine on the
+device, grammar mode for closed questions) and
+:mod:`appliance.speech.whisper_engine` (faster-whisper, fed by the VAD: one
+final per speech segment, no partials; grammar ignored).
+
+What the call handler calls::
+
+    factory = load_recognizer("fr", cfg.speech.fr)     # once per language at start-up (loads the model)
+    rec = factory.stream(grammar_for(listen_spec, "fr"))  # per turn (or per call)
+    for frame in frames:
+        for utt in rec.feed(frame):
+            ...                                        # utt.final, utt.text, utt.start, utt.end
+    rec.flush()                                        # forces the final utterance
+    rec.close(); factory.close()                       # at shutdown
+
+Usually the call handler does not drive a recogniser directly but through
+:class:`appliance.speech.turns.Listener`, which adds VAD, end-of-turn and
+barge-in decisions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Protocol
+
+from ..config import LanguageSpeechConfig
+from ..errors import SpeechError
+
+if TYPE_CHECKING:
+    from ..conversation.base import ListenSpec
+
+__all__ = [
+    "DIGIT_WORDS",
+    "NO_WORDS",
+    "YES_WORDS",
+    "Recognizer",
+    "RecognizerFactory",
+    "Utterance",
+    "grammar_for",
+    "load_recognizer",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Utterance:
+    """What was recognised; ``start``/``end`` in seconds from the stream start."""
+
+    text: str
+    final: bool
+    start: float
+    end: float
+    confidence: float | None = None
+
+
+class Recognizer(Protocol):
+    """One recognition stream."""
+
+    def feed(self, pcm: bytes) -> list[Utterance]:
+        """Accept 16-bit 8 kHz PCM (any even length); return new partial/final utterances."""
+        ...
+
+    def flush(self) -> list[Utterance]:
+        """End the current utterance now; returns its final (if any words). The stream goes on."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class RecognizerFactory(Protocol):
+    """A loaded model that opens streams; shared by every line, thread-safe."""
+
+    engine: str
+    lang: str
+
+    def stream(self, grammar: list[str] | None = None) -> Recognizer: ...
+
+    def close(self) -> None: ...
+
+
+# --------------------------------------------------------------------------- grammars
+
+YES_WORDS: dict[str, tuple[str, ...]] = {
+    "fr": ("oui", "ouais", "d'accord", "exactement", "absolument", "tout à fait", "bien sûr", "c'est ça"),
+    "en": ("yes", "yeah", "yep", "correct", "right", "sure", "of course", "that's right"),
+}
+NO_WORDS: dict[str, tuple[str, ...]] = {
+    "fr": ("non", "pas du tout", "non merci"),
+    "en": ("no", "nope", "not really", "no thanks"),
+}
+DIGIT_WORDS: dict[str, dict[str, str]] = {
+    "fr": {"zéro": "0", "un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5",
+           "six": "6", "sept": "7", "huit": "8", "neuf": "9"},
+    "en": {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+           "six": "6", "seven": "7", "eight": "8", "nine": "9"},
+}
+# French phone numbers are read in pairs ("zéro six, douze, trente-quatre"): tens are needed too.
+FR_NUMBER_WORDS = ("dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingt", "trente",
+                   "quarante", "cinquante", "soixante", "cent", "et")
+EN_NUMBER_WORDS = ("double", "triple", "hundred")
+
+
+def grammar_for(spec: ListenSpec | None, lang: str) -> list[str] | None:
+    """A vosk phrase list for what the dialog expects, or None for free speech.
+
+    ``spec.phrases`` (a closed set from the dialog, e.g. known customer
+    companies) win; ``yes_no`` gives yes/no words; ``digits`` and ``number``
+    give digit words (and, in French, the tens used to read numbers in pairs).
+    ``free`` and ``name`` are free speech. Words missing from the model's
+    vocabulary are dropped by vosk, so keep phrases in the model's language.
+    """
+    if spec is None:
+        return None
+    if lang not in YES_WORDS:
+        raise SpeechError(f"no grammar words for language {lang!r} (known: fr, en)")
+    if spec.phrases:
+        return list(dict.fromkeys(p.strip().lower() for p in spec.phrases if p.strip()))
+    if spec.expect == "yes_no":
+        return [*YES_WORDS[lang], *NO_WORDS[lang]]
+    if spec.expect in ("digits", "number"):
+        extra = FR_NUMBER_WORDS if lang == "fr" else EN_NUMBER_WORDS
+        return [*DIGIT_WORDS[lang], *extra]
+    return None
+
+
+# --------------------------------------------------------------------------- engine choice
+
+
+def load_recognizer(lang: str, cfg: LanguageSpeechConfig, *, cache: str | None = None) -> RecognizerFactory:
+    """Load the model the configuration names for ``lang`` (ModelMissing if absent).
+
+    ``cfg.model`` is a model directory, or "" for the default: the device's
+    vosk model for the language (see :mod:`appliance.speech.models`), or the
+    packaged multilingual Whisper base.
+    """
+    if cfg.recognizer == "vosk":
+        from .models import vosk_model_dir
+        from .vosk_engine import VoskModelHandle
+
+        return VoskModelHandle(vosk_model_dir(lang, cfg.model), lang=lang)
+    if cfg.recognizer == "whisper":
+        from .models import whisper_model_dir
+        from .whisper_engine import WhisperModelHandle
+
+        return WhisperModelHandle(whisper_model_dir(cfg.model, cache=cache), lang=lang)
+    raise SpeechError(f"speech.{lang}.recognizer: unknown engine {cfg.recognizer!r} "
+                      f"(expected vosk or whisper)")

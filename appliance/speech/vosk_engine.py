@@ -1,0 +1,145 @@
+"""Vosk (Kaldi) streaming recognition: one model shared by every line.
+
+:class:`VoskModelHandle` loads a ``vosk.Model`` once; each call opens its own
+:class:`VoskRecognizer` (a ``KaldiRecognizer`` at 8000 Hz) with
+:meth:`VoskModelHandle.stream`, optionally restricted to a phrase list (grammar
+mode, built with ``json.dumps(words, ensure_ascii=False)``: escaped accents
+silently drop words). The vosk calls run in C through cffi, which releases the
+GIL, and no Python lock is held while decoding, so streams on several threads
+decode in parallel.
+
+Vosk's own endpointer (silences in the model's ``conf/model.conf``) produces
+finals by itself; :meth:`VoskRecognizer.flush` forces one earlier, which is what
+:class:`appliance.speech.turns.Listener` does when its VAD sees the end of the
+caller's words.
+
+>>> # handle = VoskModelHandle(vosk_model_dir("fr"), lang="fr")
+>>> # rec = handle.stream(["oui", "non"]); rec.feed(frame); rec.flush()
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelMissing, SpeechError
+from .audio import SAMPLE_RATE, check_pcm16
+from .recognizer import Utterance
+
+
+class VoskModelHandle:
+    """One loaded vosk model; ``stream()`` is thread-safe."""
+
+    engine = "vosk"
+
+    def __init__(self, path: str | os.PathLike[str], *, lang: str = "", log_level: int = -1) -> None:
+        import vosk
+
+        self.path = Path(path)
+        self.lang = lang
+        vosk.SetLogLevel(log_level)
+        try:
+            self._model: Any = vosk.Model(str(self.path))
+        except Exception as exc:  # vosk raises a bare Exception on failure
+            raise ModelMissing(f"vosk model {self.path}: cannot load ({exc}); expected a complete "
+                               f"vosk model directory (am/, conf/, graph/)") from exc
+        self._vosk = vosk
+        self._lock = threading.Lock()
+        self._streams = 0
+        self._closed = False
+
+    def stream(self, grammar: list[str] | None = None) -> VoskRecognizer:
+        with self._lock:
+            if self._closed:
+                raise SpeechError(f"vosk model {self.path} is closed")
+            self._streams += 1
+        return VoskRecognizer(self, grammar)
+
+    @property
+    def streams_opened(self) -> int:
+        return self._streams
+
+    def _new_kaldi(self, grammar: list[str] | None) -> Any:
+        if grammar is not None:
+            if not grammar or not all(isinstance(w, str) and w.strip() for w in grammar):
+                raise SpeechError(f"vosk grammar: expected a non-empty list of non-empty phrases, "
+                                  f"got {grammar!r}")
+            words = json.dumps(grammar, ensure_ascii=False)
+            return self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE, words)
+        return self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+        # The model is freed when the last recogniser referencing it is gone.
+
+    def __enter__(self) -> VoskModelHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class VoskRecognizer:
+    """One streaming recogniser (one line); not shared between threads."""
+
+    def __init__(self, handle: VoskModelHandle, grammar: list[str] | None = None) -> None:
+        self.grammar = list(grammar) if grammar is not None else None
+        self._rec: Any = handle._new_kaldi(self.grammar)
+        self._rec.SetWords(True)
+        self._rec.SetPartialWords(True)
+        self._samples = 0
+        self._last_partial = ""
+        self._closed = False
+
+    @property
+    def time(self) -> float:
+        """Seconds of audio fed so far."""
+        return self._samples / SAMPLE_RATE
+
+    def _final(self, raw: str) -> list[Utterance]:
+        self._last_partial = ""
+        try:
+            res = json.loads(raw)
+        except json.JSONDecodeError as exc:  # pragma: no cover - vosk always returns JSON
+            raise SpeechError(f"vosk returned invalid JSON: {raw[:100]!r}") from exc
+        text = str(res.get("text", "")).strip()
+        if not text:
+            return []
+        words = res.get("result") or []
+        if words:
+            start, end = float(words[0]["start"]), float(words[-1]["end"])
+            conf: float | None = sum(float(w.get("conf", 0.0)) for w in words) / len(words)
+        else:
+            start, end, conf = self.time, self.time, None
+        return [Utterance(text=text, final=True, start=start, end=end, confidence=conf)]
+
+    def feed(self, pcm: bytes) -> list[Utterance]:
+        pcm = check_pcm16(pcm, "recogniser input")
+        if self._closed:
+            raise SpeechError("vosk recogniser is closed")
+        if not pcm:
+            return []
+        self._samples += len(pcm) // 2
+        if self._rec.AcceptWaveform(pcm):
+            return self._final(self._rec.Result())
+        res = json.loads(self._rec.PartialResult())
+        text = str(res.get("partial", "")).strip()
+        if not text or text == self._last_partial:
+            return []
+        self._last_partial = text
+        words = res.get("partial_result") or []
+        start = float(words[0]["start"]) if words else self.time
+        return [Utterance(text=text, final=False, start=start, end=self.time, confidence=None)]
+
+    def flush(self) -> list[Utterance]:
+        if self._closed:
+            return []
+        return self._final(self._rec.FinalResult())
+
+    def close(self) -> None:
+        self._closed = True
+        self._rec = None

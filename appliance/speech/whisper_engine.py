@@ -1,0 +1,141 @@
+"""Whisper recognition (faster-whisper / CTranslate2, int8 on the CPU), fed by the VAD.
+
+Whisper is not a streaming recogniser: :class:`WhisperRecognizer` runs the
+:class:`~appliance.speech.vad.VoiceActivityDetector` on the incoming frames,
+keeps the audio of each speech segment (with 300 ms of pre-roll), and when the
+VAD says the segment ended (or on :meth:`WhisperRecognizer.flush`, or after
+``max_segment_seconds``) resamples it to 16 kHz with soxr and transcribes it.
+It yields one final :class:`Utterance` per segment and no partials; grammars
+are ignored. Transcription happens inside ``feed``/``flush`` (CTranslate2
+releases the GIL; frames keep queueing in the line driver meanwhile).
+
+One :class:`WhisperModelHandle` is shared by every line (CTranslate2 models
+are thread-safe; ``num_workers`` sets how many transcriptions run at once).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelMissing, SpeechError
+from .audio import SAMPLE_RATE, FrameAssembler, check_pcm16, pcm16_to_float, resample
+from .recognizer import Utterance
+from .vad import VoiceActivityDetector
+
+
+class WhisperModelHandle:
+    """A loaded CTranslate2 Whisper model."""
+
+    engine = "whisper"
+
+    def __init__(self, path: str | os.PathLike[str], *, lang: str = "", compute_type: str = "int8",
+                 cpu_threads: int = 0, num_workers: int = 1, beam_size: int = 1) -> None:
+        from faster_whisper import WhisperModel
+
+        self.path = Path(path)
+        self.lang = lang
+        self.beam_size = beam_size
+        try:
+            self._model: Any = WhisperModel(str(self.path), device="cpu", compute_type=compute_type,
+                                            cpu_threads=cpu_threads or min(4, os.cpu_count() or 1),
+                                            num_workers=num_workers, local_files_only=True)
+        except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError variants
+            raise ModelMissing(f"Whisper model {self.path}: cannot load ({exc}); expected a CTranslate2 "
+                               f"Whisper directory with model.bin, config.json, tokenizer.json") from exc
+
+    def transcribe(self, pcm8k: bytes) -> tuple[str, float | None]:
+        """Text and confidence (exp of the mean log-probability) of 8 kHz PCM."""
+        audio = pcm16_to_float(resample(check_pcm16(pcm8k), SAMPLE_RATE, 16000))
+        if audio.size < 1600:
+            return "", None
+        try:
+            segments, _info = self._model.transcribe(
+                audio, language=self.lang or None, beam_size=self.beam_size, temperature=0.0,
+                condition_on_previous_text=False, without_timestamps=True, vad_filter=False)
+            segs = list(segments)
+        except Exception as exc:  # ctranslate2 error types vary
+            raise SpeechError(f"Whisper transcription failed: {exc}") from exc
+        text = " ".join(s.text.strip() for s in segs).strip()
+        if not segs:
+            return "", None
+        conf = math.exp(float(np.mean([s.avg_logprob for s in segs])))
+        return text, conf
+
+    def stream(self, grammar: list[str] | None = None) -> WhisperRecognizer:
+        return WhisperRecognizer(self)
+
+    def close(self) -> None:
+        self._model = None
+
+
+class WhisperRecognizer:
+    """VAD-segmented Whisper recognition of one stream."""
+
+    PRE_ROLL = 0.3
+
+    def __init__(self, handle: WhisperModelHandle, *, vad: VoiceActivityDetector | None = None,
+                 max_segment_seconds: float = 25.0) -> None:
+        self._handle = handle
+        self._vad = vad or VoiceActivityDetector(hangover_ms=600)
+        self._frames = FrameAssembler()
+        self._audio = bytearray()  # everything since _audio_t0 (trimmed while silent)
+        self._audio_t0 = 0.0
+        self._max = max_segment_seconds
+        self._closed = False
+
+    def _segment(self, start: float, end: float) -> list[Utterance]:
+        a = max(0, int((start - self.PRE_ROLL - self._audio_t0) * SAMPLE_RATE) * 2)
+        b = int((end + 0.2 - self._audio_t0) * SAMPLE_RATE) * 2
+        pcm = bytes(self._audio[a:b])
+        text, conf = self._handle.transcribe(pcm)
+        if not text:
+            return []
+        return [Utterance(text=text, final=True, start=start, end=end, confidence=conf)]
+
+    def feed(self, pcm: bytes) -> list[Utterance]:
+        pcm = check_pcm16(pcm, "recogniser input")
+        if self._closed:
+            raise SpeechError("Whisper recogniser is closed")
+        out: list[Utterance] = []
+        for frame in self._frames.push(pcm):
+            self._audio += frame
+            st = self._vad.feed(frame)
+            if st.event == "end" and st.speech_start is not None and st.speech_end is not None:
+                out += self._segment(st.speech_start, st.speech_end)
+                self._trim(keep=self.PRE_ROLL)
+            elif st.speaking and st.speech_start is not None and st.t - st.speech_start > self._max:
+                out += self._segment(st.speech_start, st.t)
+                self._trim(keep=0.0)
+                self._vad.restart_segment()
+            elif not st.speaking and not self._vad.onset_pending:
+                self._trim(keep=self.PRE_ROLL + 0.2)
+        return out
+
+    def _trim(self, keep: float) -> None:
+        now = self._vad.time
+        cut_t = max(self._audio_t0, now - keep)
+        n = int((cut_t - self._audio_t0) * SAMPLE_RATE) * 2
+        if n > 0:
+            del self._audio[:n]
+            self._audio_t0 += n / 2 / SAMPLE_RATE
+
+    def flush(self) -> list[Utterance]:
+        if self._closed:
+            return []
+        vad = self._vad
+        out: list[Utterance] = []
+        if vad.speaking and vad.speech_start is not None:
+            start = vad.speech_start
+            end = vad.force_end() or vad.time
+            out = self._segment(start, end)
+        self._trim(keep=0.0)
+        return out
+
+    def close(self) -> None:
+        self._closed = True
+        self._audio.clear()
