@@ -166,6 +166,16 @@ class Watchdog:
         self._thread: threading.Thread | None = None
         self._last_status: str | None = None
 
+    def ready(self, status: str | None = None) -> bool:
+        """Tell systemd the service is up (``READY=1``); call once every line is initialised."""
+        if status:
+            self._last_status = _one_line(status)
+        return self.notifier.ready(_one_line(status) if status else None)
+
+    def stopping(self, status: str | None = None) -> bool:
+        """Tell systemd the service is shutting down (``STOPPING=1``)."""
+        return self.notifier.stopping(status)
+
     def check(self) -> list[str]:
         """Run every health check; the list of problems (empty = healthy)."""
         problems: list[str] = []

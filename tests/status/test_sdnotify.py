@@ -124,6 +124,10 @@ def test_watchdog_pings_only_when_all_checks_pass(systemd_socket):
     assert wd.tick() is True
     assert _recv(sock) == "STATUS=healthy"
     assert _recv(sock) == "WATCHDOG=1"
+    assert wd.ready("2 lines ready")
+    assert _recv(sock) == "READY=1\nSTATUS=2 lines ready"
+    assert wd.stopping()
+    assert _recv(sock) == "STOPPING=1"
     wd.close()
     n.close()
 
