@@ -98,6 +98,33 @@ def _day_paths(root: Path, day: dt.date) -> tuple[Path, Path]:
     return d / f"{day.isoformat()}.json", d / f"{day.isoformat()}.idx.json"
 
 
+def _agg_path(root: Path, day: dt.date) -> Path:
+    return root / "calls" / f"{day:%Y}" / f"{day:%m}" / f"{day.isoformat()}.agg.json"
+
+
+def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts of one day's calls per UTC hour and state, and the day's totals."""
+    by_hour: dict[str, list[int]] = {}
+    cats: dict[str, int] = {}
+    agg: dict[str, Any] = {"calls": len(rows), "by_hour": by_hour, "categories": cats, "urgent": 0,
+                           "abandoned_under_5s": 0, "handled": 0, "converted": 0, "amount": 0.0,
+                           "opportunities": 0}
+    for r in rows:
+        hour = int(r["started_at"][11:13])
+        by_hour.setdefault(r["state"], [0] * 24)[hour] += 1
+        if r.get("category"):
+            cats[r["category"]] = cats.get(r["category"], 0) + 1
+            if r["category"] not in ("info", "sales", "job", "other"):
+                agg["opportunities"] += 1
+        agg["urgent"] += 1 if r.get("urgent") else 0
+        if r["state"] == "abandoned" and (r.get("ring_seconds") or 0) < 5:
+            agg["abandoned_under_5s"] += 1
+        agg["handled"] += 1 if r.get("handled") else 0
+        agg["converted"] += 1 if r.get("converted") else 0
+        agg["amount"] += float(r.get("amount") or 0)
+    return agg
+
+
 def _days(root: Path) -> list[dt.date]:
     """Every day that has a day file, oldest first."""
     out: list[dt.date] = []
@@ -106,7 +133,7 @@ def _days(root: Path) -> list[dt.date]:
         return out
     for p in base.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*.json"):
         name = p.name
-        if name.endswith(".idx.json") or name.startswith("."):
+        if name.endswith((".idx.json", ".agg.json")) or name.startswith("."):
             continue
         with contextlib.suppress(ValueError):
             out.append(dt.date.fromisoformat(name[:-5]))
@@ -140,6 +167,7 @@ class _Base:
         self.data_dir = Path(data_dir)
         self._idx_cache: dict[Path, tuple[list[int] | None, list[dict[str, Any]]]] = {}
         self._day_cache: OrderedDict[Path, tuple[list[int] | None, list[dict[str, Any]]]] = OrderedDict()
+        self._agg_cache: dict[Path, tuple[list[int] | None, dict[str, Any]]] = {}
         self._cache_lock = threading.Lock()
 
     # -- files -----------------------------------------------------------------------------
@@ -187,7 +215,39 @@ class _Base:
             self._idx_cache[idx_path] = (stamp, rows)
         return rows
 
+    def _day_agg(self, day: dt.date) -> dict[str, Any] | None:
+        path, _ = _day_paths(self.data_dir, day)
+        stamp = _stamp(path)
+        if stamp is None:
+            return None
+        agg_path = _agg_path(self.data_dir, day)
+        with self._cache_lock:
+            hit = self._agg_cache.get(agg_path)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+        try:
+            agg = read_json(agg_path, default=None)
+        except CorruptFileError:
+            agg = None
+        if not (isinstance(agg, dict) and agg.get("stamp") == stamp):
+            agg = aggregate(self._day_rows(day))
+        with self._cache_lock:
+            self._agg_cache[agg_path] = (stamp, agg)
+        return agg
+
     # -- queries -----------------------------------------------------------------------------
+    def day_aggregates(self, since: dt.datetime | None = None,
+                       until: dt.datetime | None = None) -> list[tuple[dt.date, dict[str, Any]]]:
+        """Per UTC day, oldest first: counts per state and UTC hour ("by_hour"), categories, urgent,
+        abandoned under 5 s, handled, converted, amount. Whole days: ``since``/``until`` pick the days.
+        Costs one small file per day, whatever the number of calls: for statistics over months."""
+        out = []
+        for day in _day_range(self.data_dir, since, until):
+            agg = self._day_agg(day)
+            if agg is not None:
+                out.append((day, agg))
+        return out
+
     def get(self, call_id: str) -> CallRecord | None:
         try:
             day = day_of_call_id(call_id)
@@ -287,8 +347,11 @@ class CallLog(_Base):
         rows = [CallRecord.from_dict(d).summary() for d in db.table(_TABLE).all()]
         stamp = _stamp(path)
         atomic_write_json(idx_path, {"stamp": stamp, "rows": rows})
+        agg = aggregate(rows)
+        atomic_write_json(_agg_path(self.data_dir, day), {**agg, "stamp": stamp})
         with self._cache_lock:
             self._idx_cache[idx_path] = (stamp, rows)
+            self._agg_cache[_agg_path(self.data_dir, day)] = (stamp, agg)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -323,6 +386,26 @@ class CallLog(_Base):
             table.update(rec.to_dict(), doc_ids=[doc.doc_id])
             self._write_index(day)
             return rec
+
+    def import_records(self, records: list[CallRecord]) -> int:
+        """Bulk import (migration, benchmarks): one atomic write per day touched.
+
+        Records whose id already exists are skipped. Returns how many were added."""
+        by_day: dict[dt.date, list[CallRecord]] = {}
+        for rec in records:
+            by_day.setdefault(day_of_call_id(rec.id), []).append(rec)
+        added = 0
+        with self._lock:
+            self._check_open()
+            for day, recs in sorted(by_day.items()):
+                table = self._db(day).table(_TABLE)
+                existing = {d.get("id") for d in table.all()}
+                new = [r.to_dict() for r in recs if r.id not in existing]
+                if new:
+                    table.insert_multiple(new)
+                    self._write_index(day)
+                    added += len(new)
+        return added
 
     def add_event(self, call_id: str, kind: str, **detail: Any) -> CallRecord:
         """Append an entry to the call's timeline."""

