@@ -28,13 +28,11 @@ barge-in decisions.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from ..config import LanguageSpeechConfig
 from ..errors import SpeechError
-
-if TYPE_CHECKING:
-    from ..conversation.base import ListenSpec
+from .phrases import DIGIT_WORDS, NO_WORDS, YES_WORDS, grammar_for
 
 __all__ = [
     "DIGIT_WORDS",
@@ -82,51 +80,6 @@ class RecognizerFactory(Protocol):
     def stream(self, grammar: list[str] | None = None) -> Recognizer: ...
 
     def close(self) -> None: ...
-
-
-# --------------------------------------------------------------------------- grammars
-
-YES_WORDS: dict[str, tuple[str, ...]] = {
-    "fr": ("oui", "ouais", "d'accord", "exactement", "absolument", "tout à fait", "bien sûr", "c'est ça"),
-    "en": ("yes", "yeah", "yep", "correct", "right", "sure", "of course", "that's right"),
-}
-NO_WORDS: dict[str, tuple[str, ...]] = {
-    "fr": ("non", "pas du tout", "non merci"),
-    "en": ("no", "nope", "not really", "no thanks"),
-}
-DIGIT_WORDS: dict[str, dict[str, str]] = {
-    "fr": {"zéro": "0", "un": "1", "une": "1", "deux": "2", "trois": "3", "quatre": "4", "cinq": "5",
-           "six": "6", "sept": "7", "huit": "8", "neuf": "9"},
-    "en": {"zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-           "six": "6", "seven": "7", "eight": "8", "nine": "9"},
-}
-# French phone numbers are read in pairs ("zéro six, douze, trente-quatre"): tens are needed too.
-FR_NUMBER_WORDS = ("dix", "onze", "douze", "treize", "quatorze", "quinze", "seize", "vingt", "trente",
-                   "quarante", "cinquante", "soixante", "cent", "et")
-EN_NUMBER_WORDS = ("double", "triple", "hundred")
-
-
-def grammar_for(spec: ListenSpec | None, lang: str) -> list[str] | None:
-    """A vosk phrase list for what the dialog expects, or None for free speech.
-
-    ``spec.phrases`` (a closed set from the dialog, e.g. known customer
-    companies) win; ``yes_no`` gives yes/no words; ``digits`` and ``number``
-    give digit words (and, in French, the tens used to read numbers in pairs).
-    ``free`` and ``name`` are free speech. Words missing from the model's
-    vocabulary are dropped by vosk, so keep phrases in the model's language.
-    """
-    if spec is None:
-        return None
-    if lang not in YES_WORDS:
-        raise SpeechError(f"no grammar words for language {lang!r} (known: fr, en)")
-    if spec.phrases:
-        return list(dict.fromkeys(p.strip().lower() for p in spec.phrases if p.strip()))
-    if spec.expect == "yes_no":
-        return [*YES_WORDS[lang], *NO_WORDS[lang]]
-    if spec.expect in ("digits", "number"):
-        extra = FR_NUMBER_WORDS if lang == "fr" else EN_NUMBER_WORDS
-        return [*DIGIT_WORDS[lang], *extra]
-    return None
 
 
 # --------------------------------------------------------------------------- engine choice

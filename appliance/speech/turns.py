@@ -1,0 +1,257 @@
+"""Turn-taking: end of the caller's turn, no-speech timeout, barge-in.
+
+:class:`Listener` is the one object the call handler needs per call. Feed it
+every 20 ms caller frame; it runs the VAD and the recogniser and returns at
+most one :data:`TurnEvent` per frame:
+
+* :class:`BargeIn` — the caller started speaking while a prompt plays (speech
+  confirmed after ``min_speech_ms`` = 100 ms of audio, well inside the 200 ms
+  budget): call ``line.stop_playing()``. Their words become the next turn.
+* :class:`Partial` — words so far (for logs/status; no action needed).
+* :class:`EndOfTurn` — the caller finished: give ``text`` to
+  ``dialog.hear(text, confidence=...)``. Decided when the silence after the last
+  voiced frame reaches ``speech.end_silence_ms``, or ``short_end_silence_ms``
+  when the words already answer the question (a full phone number, a yes/no,
+  one of the expected phrases), or when the turn reaches ``max_turn_seconds``
+  (or ``ListenSpec.max_seconds``).
+* :class:`NoSpeech` — nothing said for ``no_speech_seconds`` after the prompt
+  ended: call ``dialog.silence()``.
+
+Times are seconds of caller audio since the Listener was created (the call was
+answered), 20 ms per frame fed, so they match the call recording.
+
+Example (the call handler's loop)::
+
+    factory = load_recognizer(lang, cfg.speech.for_language(lang))   # once, at start-up
+    listener = Listener(factory, cfg.speech, lang)
+    reply = dialog.start(ctx)
+    for p in reply.say:
+        line.play(cache.get(p.text)); listener.prompt_started()
+    listener.listen(reply.listen)            # ListenSpec or None (free speech)
+    while (ev := line.next_event()):
+        if isinstance(ev, PlaybackDone):
+            listener.prompt_finished()
+        elif isinstance(ev, AudioFrame):
+            te = listener.feed(ev.pcm)
+            if isinstance(te, BargeIn):
+                line.stop_playing()
+            elif isinstance(te, EndOfTurn):
+                reply = dialog.hear(te.text, confidence=te.confidence)   # ... say, listen() again
+            elif isinstance(te, NoSpeech):
+                reply = dialog.silence()
+    listener.close()
+
+``is_barge_in(frame)`` is the lower-level detector alone (:class:`TurnDetector`).
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+from typing import TYPE_CHECKING
+
+from ..config import SpeechConfig
+from .audio import check_pcm16
+from .phrases import grammar_for, is_complete
+from .recognizer import Recognizer, RecognizerFactory, Utterance
+from .vad import FRAME_SECONDS, VadState, VoiceActivityDetector
+
+if TYPE_CHECKING:
+    from ..conversation.base import ListenSpec
+
+PREROLL_FRAMES = 15  # 300 ms of audio before a barge-in onset, given to the recogniser
+
+__all__ = ["BargeIn", "EndOfTurn", "Listener", "NoSpeech", "Partial", "TurnDetector", "TurnEvent"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Partial:
+    text: str
+    start: float
+    end: float
+
+
+@dataclasses.dataclass(frozen=True)
+class EndOfTurn:
+    text: str
+    start: float  # caller speech start
+    end: float  # last voiced frame
+    confidence: float | None
+    reason: str  # "silence" | "short_silence" | "max_length"
+    decided_at: float  # audio time of the decision (end + silence waited)
+
+
+@dataclasses.dataclass(frozen=True)
+class NoSpeech:
+    waited: float  # seconds since listening started (or the prompt ended)
+    t: float
+
+
+@dataclasses.dataclass(frozen=True)
+class BargeIn:
+    speech_start: float  # caller speech onset
+    t: float  # when it was decided (audio time); t - speech_start <= 0.2 s
+
+
+TurnEvent = Partial | EndOfTurn | NoSpeech | BargeIn
+
+
+class TurnDetector:
+    """VAD-only decisions: barge-in during playback and silence bookkeeping."""
+
+    def __init__(self, vad: VoiceActivityDetector | None = None, *, barge_in: bool = True) -> None:
+        self.vad = vad or VoiceActivityDetector()
+        self.barge_in_enabled = barge_in
+        self.last: VadState | None = None
+
+    def feed(self, frame: bytes) -> VadState:
+        self.last = self.vad.feed(frame)
+        return self.last
+
+    def is_barge_in(self, frame: bytes) -> bool:
+        """Feed one frame; True on the frame where caller speech is confirmed (once per onset)."""
+        st = self.feed(frame)
+        return self.barge_in_enabled and st.event == "start"
+
+
+class Listener:
+    """VAD + recogniser + end-of-turn and barge-in rules for one call."""
+
+    def __init__(self, factory: RecognizerFactory, speech: SpeechConfig, lang: str,
+                 expect: ListenSpec | None = None, *, vad: VoiceActivityDetector | None = None,
+                 listening: bool = True) -> None:
+        self.factory = factory
+        self.cfg = speech
+        self.lang = lang
+        self.detector = TurnDetector(vad, barge_in=speech.barge_in)
+        self._grammar: list[str] | None = None
+        self._rec: Recognizer = factory.stream(None)
+        self._spec: ListenSpec | None = None
+        self.listening = False
+        self.playing = False
+        self._barged = False
+        self._wait_from = 0.0
+        self._preroll: collections.deque[bytes] = collections.deque(maxlen=PREROLL_FRAMES)
+        self._reset_turn()
+        if listening:
+            self.listen(expect)
+
+    # -------------------------------------------------------------- handler hooks
+
+    @property
+    def time(self) -> float:
+        return self.detector.vad.time
+
+    def prompt_started(self) -> None:
+        """A prompt is playing: caller speech now is a barge-in."""
+        self.playing = True
+        self._barged = False
+        self._preroll.clear()
+
+    def prompt_finished(self) -> None:
+        """Playback ended (or was stopped): the no-speech timer starts now."""
+        self.playing = False
+        self._wait_from = self.time
+
+    def listen(self, spec: ListenSpec | None = None) -> None:
+        """Start waiting for the caller's next turn (grammar from ``spec`` when it is a closed question)."""
+        grammar = grammar_for(spec, self.lang)
+        if grammar != self._grammar:
+            self._rec.close()
+            self._rec = self.factory.stream(grammar)
+            self._grammar = grammar
+        self._spec = spec
+        self.listening = True
+        self._wait_from = self.time
+        if not self.detector.vad.speaking:
+            self._reset_turn()
+
+    def _reset_turn(self) -> None:
+        self._finals: list[Utterance] = []
+        self._partial = ""
+        self._speech_start: float | None = None
+
+    # -------------------------------------------------------------- per frame
+
+    def _text(self) -> str:
+        parts = [u.text for u in self._finals]
+        if self._partial:
+            parts.append(self._partial)
+        return " ".join(parts).strip()
+
+    def _end_turn(self, reason: str) -> EndOfTurn | None:
+        self._finals += [u for u in self._rec.flush() if u.final]
+        self._partial = ""
+        vad = self.detector.vad
+        end = vad.force_end() or vad.speech_end or self.time
+        text = " ".join(u.text for u in self._finals).strip()
+        start = self._speech_start if self._speech_start is not None else end
+        confs = [u.confidence for u in self._finals if u.confidence is not None]
+        conf = sum(confs) / len(confs) if confs else None
+        self._reset_turn()
+        if not text:
+            return None  # noise that the recogniser did not take for words: keep waiting
+        self.listening = False
+        return EndOfTurn(text=text, start=start, end=end, confidence=conf, reason=reason,
+                         decided_at=self.time)
+
+    def feed(self, frame: bytes) -> TurnEvent | None:
+        frame = check_pcm16(frame, "caller frame")
+        st = self.detector.feed(frame)
+        if self.playing:
+            self._preroll.append(frame)
+            if self.detector.barge_in_enabled and st.event == "start" and not self._barged:
+                self._barged = True
+                self.playing = False
+                self._wait_from = self.time
+                self._reset_turn()
+                self._speech_start = st.speech_start
+                # The recogniser did not hear the prompt; give it the onset (and a little before).
+                for f in self._preroll:
+                    self._rec.feed(f)
+                self._preroll.clear()
+                return BargeIn(speech_start=st.speech_start or st.t, t=st.t)
+            return None  # no recognition of the box's own prompt echo
+        if not self.listening:
+            return None
+        event: TurnEvent | None = None
+        for u in self._rec.feed(frame):
+            if u.final:
+                self._finals.append(u)
+                self._partial = ""
+            else:
+                self._partial = u.text
+                event = Partial(text=self._text(), start=self._speech_start or u.start, end=self.time)
+        if st.event == "start" and self._speech_start is None:
+            self._speech_start = st.speech_start
+        if self._speech_start is not None or self._finals:
+            if self._speech_start is None:
+                self._speech_start = self._finals[0].start
+            limit = self.cfg.max_turn_seconds
+            if self._spec is not None and self._spec.max_seconds:
+                limit = self._spec.max_seconds
+            if self.time - self._speech_start >= limit:
+                return self._end_turn("max_length") or event
+            if not st.voiced:
+                silence = self.detector.vad.silence_seconds
+                spec = self._spec
+                complete = is_complete(self._text(), spec.expect if spec else "free", self.lang,
+                                       spec.phrases if spec else ())
+                if complete and silence * 1000 >= self.cfg.short_end_silence_ms - FRAME_SECONDS * 500:
+                    return self._end_turn("short_silence") or event
+                if silence * 1000 >= self.cfg.end_silence_ms - FRAME_SECONDS * 500:
+                    return self._end_turn("silence") or event
+            return event
+        if self.time - self._wait_from >= self.cfg.no_speech_seconds:
+            self.listening = False
+            return NoSpeech(waited=self.time - self._wait_from, t=self.time)
+        return event
+
+    def close(self) -> None:
+        self._rec.close()
+
+    def __enter__(self) -> Listener:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
