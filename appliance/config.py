@@ -66,9 +66,9 @@ def parse_time_ranges(spec: str) -> tuple[tuple[dt.time, dt.time], ...]:
     return tuple(out)
 
 
-def _check_e164(value: str, what: str = "phone number") -> None:
+def _check_e164(value: str, key: str, what: str = "phone number") -> None:
     if not _E164.match(value):
-        raise _Invalid(f"expected a {what} in E.164 form such as +33612345678, got {value!r}")
+        raise _Invalid(f"expected a {what} in E.164 form such as +33612345678, got {value!r}", key)
 
 
 # --------------------------------------------------------------------------- sections
@@ -243,7 +243,7 @@ class Person:
     def __post_init__(self) -> None:
         if not self.name.strip():
             raise _Invalid("expected a person's name", "name")
-        _check_e164(self.phone)
+        _check_e164(self.phone, "phone")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -36,9 +36,9 @@ def fsync_dir(path: Path) -> None:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int = 0o640) -> None:
     """Replace ``path`` with ``data`` atomically and durably."""
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(f".{p.name}.tmp-{secrets.token_hex(4)}")
     try:
+        p.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
         try:
             view = memoryview(data)
