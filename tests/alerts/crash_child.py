@@ -1,0 +1,33 @@
+"""Child process for the crash test: queue alerts, say so, then wait to be killed (SIGKILL)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from appliance.alerts.manager import AlertManager
+from appliance.alerts.mqtt import MqttLink
+from tests.alerts.helpers import make_config, urgent_record
+
+
+def main() -> None:
+    data_dir, port, mode = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+    cfg = make_config(mqtt_port=port, sms=mode == "sms")
+    if mode == "lwt":
+        link = MqttLink(cfg.alerts.mqtt, "box1")
+        link.start()
+        link.wait_connected(10)
+        print("online", flush=True)
+        time.sleep(60)
+        return
+    # "written, not yet sent": the manager is built but its threads are not started
+    m = AlertManager(cfg, data_dir, sms_sender=None)
+    m.urgent(urgent_record("20261127T100000-line1-crash1"))
+    m.call_event("ended", urgent_record("20261127T100000-line1-crash1"))
+    print("written", flush=True)
+    time.sleep(60)
+
+
+if __name__ == "__main__":
+    main()
