@@ -1,0 +1,146 @@
+"""The Flask application factory: security wiring, auth gate, blueprints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+
+from ..config import Config
+from ..store.calllog import CallLog, CallLogReader
+from . import fmt
+from .auth import AuthStore, RateLimiter
+from .context import WebActions, WebState, state
+from .csrf import check_csrf, csrf_token
+from .i18n import Translator
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+       "connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+PUBLIC_ENDPOINTS = frozenset({"static", "auth.setup", "auth.login"})
+
+
+def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[], dict[str, Any]] | None = None,
+               config_path: Path | None = None, actions: WebActions | None = None,
+               limiter: RateLimiter | None = None) -> Flask:
+    """Build the status page application (see the package docstring for the contract)."""
+    here = Path(__file__).parent
+    app = Flask("appliance.web", template_folder=str(here / "templates"), static_folder=str(here / "static"))
+    auth = AuthStore(log_.data_dir)
+    st = WebState(cfg=cfg, log=log_, auth=auth, limiter=limiter or RateLimiter(), live=live,
+                  config_path=Path(config_path) if config_path else None, actions=actions,
+                  started=time.time())
+    app.extensions["permanence"] = st
+    app.config.update(
+        SECRET_KEY=auth.secret_key(),
+        SESSION_COOKIE_NAME="permanence_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_SECURE=bool(cfg.web.https),
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(minutes=cfg.web.session_minutes),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    app.jinja_env.autoescape = True
+    code = auth.setup_code()
+    if code is not None:
+        log.warning("status page: no password yet; open the page and enter the setup code %s "
+                    "(also shown by `permanence passwd`)", code)
+
+    from .api import bp as api_bp
+    from .views.auth_views import bp as auth_bp
+    from .views.calls import bp as calls_bp
+    from .views.dashboard import bp as dash_bp
+    from .views.health import bp as health_bp
+    from .views.settings import bp as settings_bp
+    from .views.stats import bp as stats_bp
+
+    for bp in (auth_bp, dash_bp, calls_bp, stats_bp, health_bp, settings_bp, api_bp):
+        app.register_blueprint(bp)
+
+    app.before_request(_gate)
+    app.after_request(_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.context_processor(_template_globals)
+    return app
+
+
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _gate() -> Response | None:
+    """Authentication first, then CSRF: nothing personal is reachable without both."""
+    st = state()
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        check_csrf()
+        return None
+    if not st.auth.has_password():
+        if _is_api():
+            return _json_error(401, "no password is set yet: open the page to complete the setup")
+        return redirect(url_for("auth.setup"))
+    if not session.get("auth") or session.get("gen") != st.auth.generation():
+        session.pop("auth", None)
+        if _is_api():
+            return _json_error(401, "log in first")
+        nxt = request.full_path if request.method == "GET" else "/"
+        return redirect(url_for("auth.login", next=nxt.rstrip("?")))
+    check_csrf()
+    return None
+
+
+def _headers(resp: Response) -> Response:
+    h = resp.headers
+    h.setdefault("Content-Security-Policy", CSP)
+    h["X-Content-Type-Options"] = "nosniff"
+    h["X-Frame-Options"] = "DENY"
+    h["Referrer-Policy"] = "no-referrer"
+    h["Cross-Origin-Opener-Policy"] = "same-origin"
+    h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if state().cfg.web.https:
+        h["Strict-Transport-Security"] = "max-age=31536000"
+    if request.endpoint != "static":
+        h["Cache-Control"] = "no-store"
+        h["Pragma"] = "no-cache"
+    return resp
+
+
+def _json_error(status: int, message: str) -> Response:
+    resp = jsonify({"error": message, "status": status})
+    resp.status_code = status
+    return resp
+
+
+def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    status = exc.code or 500
+    if _is_api():
+        return _json_error(status, exc.description or exc.name)
+    return render_template("error.html", status=status, title=exc.name, message=exc.description), status
+
+
+def _template_globals() -> dict[str, Any]:
+    st = state()
+    tz = st.tz
+    lang = st.cfg.company.language
+    tr = Translator(lang)
+    return {
+        "_": tr,
+        "lang": lang,
+        "company": st.cfg.company,
+        "csrf_token": csrf_token,
+        "logged_in": bool(session.get("auth")),
+        "localtime": lambda v, f="%Y-%m-%d %H:%M": fmt.local_time(v, tz, f),
+        "dur": fmt.duration,
+        "money": lambda v: fmt.money(v, st.cfg.company.currency, lang),
+        "caller_text": fmt.caller,
+        "state_label": lambda s: tr(str(s)),
+        "uptime": fmt.uptime,
+    }

@@ -1,0 +1,78 @@
+"""Page text in the company's language: English keys, French translations.
+
+>>> Translator("fr")("Calls")
+'Appels'
+>>> Translator("en")("Calls")
+'Calls'
+"""
+
+from __future__ import annotations
+
+FR: dict[str, str] = {
+    "Dashboard": "Tableau de bord", "Calls": "Appels", "Call": "Appel", "Statistics": "Statistiques",
+    "Health": "État du boîtier", "Settings": "Réglages", "Log out": "Déconnexion", "Log in": "Connexion",
+    "Password": "Mot de passe", "New password": "Nouveau mot de passe",
+    "Repeat the password": "Répétez le mot de passe", "Setup code": "Code d'installation",
+    "First start": "Première mise en service",
+    "This box has no password yet. Enter the setup code shown in the service log or by "
+    "`permanence passwd`, then choose the administrator password.":
+        "Ce boîtier n'a pas encore de mot de passe. Saisissez le code d'installation affiché dans le "
+        "journal du service ou par « permanence passwd », puis choisissez le mot de passe administrateur.",
+    "Save": "Enregistrer", "Lines": "Lignes", "Today": "Aujourd'hui", "Answered": "Répondus",
+    "Abandoned": "Abandonnés", "Urgent": "Urgents", "Missed": "Manqués", "Interrupted": "Interrompus",
+    "Staff": "Pris par l'équipe", "Urgent alerts": "Alertes urgentes", "Last calls": "Derniers appels",
+    "No call yet.": "Aucun appel pour l'instant.", "No urgent alert pending.": "Aucune alerte urgente en attente.",
+    "pending": "en attente", "acknowledged": "acquittée", "delivered": "remise", "failed": "échec",
+    "When": "Quand", "Caller": "Appelant", "State": "État", "Category": "Catégorie",
+    "Urgency": "Urgence", "Summary": "Résumé", "Duration": "Durée", "Line": "Ligne",
+    "From": "Du", "To": "Au", "Search": "Rechercher", "Filter": "Filtrer", "all": "tous",
+    "Previous": "Précédent", "Next": "Suivant", "Page": "Page", "of": "sur",
+    "Export CSV": "Export CSV", "Export JSONL": "Export JSONL", "Timeline": "Chronologie",
+    "Transcript": "Transcription", "Qualification": "Qualification", "Rules that fired": "Règles appliquées",
+    "Recording": "Enregistrement", "No recording.": "Pas d'enregistrement.", "Actions": "Actions",
+    "Mark handled": "Marquer traité", "Mark not handled": "Marquer non traité",
+    "Mark converted": "Marquer converti", "Amount": "Montant", "Add a note": "Ajouter une note",
+    "Notes": "Notes", "Handled": "Traité", "Converted": "Converti", "yes": "oui", "no": "non",
+    "Calls per week": "Appels par semaine", "Answered, abandoned, missed": "Répondus, abandonnés, manqués",
+    "abandoned under 5 s": "abandonnés en moins de 5 s", "abandoned 5 s or more": "abandonnés après 5 s ou plus",
+    "Calls by hour and weekday": "Appels par heure et jour de la semaine",
+    "Opportunities": "Opportunités", "captured": "captées", "handled": "traitées", "converted": "converties",
+    "Conversion rate": "Taux de conversion", "Revenue": "Chiffre d'affaires",
+    "Average order value": "Panier moyen", "from the configuration": "selon la configuration",
+    "from marked conversions": "selon les conversions marquées",
+    "Projection": "Projection", "Saturation": "Saturation",
+    "Lost calls": "Appels perdus", "weeks": "semaines", "Period": "Période",
+    "Modem": "Modem", "Signal": "Signal", "SIM": "SIM", "Registration": "Enregistrement réseau",
+    "Operator": "Opérateur", "Audio path": "Chemin audio", "Models": "Modèles", "Disk": "Disque",
+    "Uptime": "En service depuis", "Last errors": "Dernières erreurs", "No error.": "Aucune erreur.",
+    "Captures": "Captures", "Company": "Entreprise", "FAQ answers": "Réponses aux questions",
+    "Rota": "Astreinte", "Rules": "Règles", "People": "Personnes", "Shifts": "Permanences",
+    "Overrides": "Remplacements", "Name": "Nom", "Phone": "Téléphone", "Address": "Adresse",
+    "Service area": "Zone d'intervention", "Rates": "Tarifs", "Availability": "Disponibilités",
+    "Opening hours": "Horaires d'ouverture", "Holidays": "Jours fériés", "Language": "Langue",
+    "Time zone": "Fuseau horaire", "Currency": "Devise", "Rules file": "Fichier de règles",
+    "Saved.": "Enregistré.", "Not saved": "Non enregistré", "Recent changes": "Modifications récentes",
+    "Wrong password.": "Mot de passe incorrect.", "Wrong setup code.": "Code d'installation incorrect.",
+    "Too many attempts: wait": "Trop de tentatives : attendez", "seconds": "secondes",
+    "The two passwords differ.": "Les deux mots de passe diffèrent.",
+    "Not found": "Introuvable", "answered": "répondu", "abandoned": "abandonné", "missed": "manqué",
+    "interrupted": "interrompu", "staff": "pris par l'équipe", "ringing": "sonne", "in_call": "en ligne",
+    "ready": "prête", "fault": "en panne", "starting": "démarrage", "closed": "fermée",
+    "withheld": "masqué", "unknown": "inconnu", "Note": "Note", "by": "par",
+    "Settings are read-only: the service was started without a configuration file.":
+        "Réglages en lecture seule : le service a démarré sans fichier de configuration.",
+    "not enough data yet": "pas encore assez de données", "calls": "appels", "Week": "Semaine",
+    "Peak of simultaneous calls": "Pic d'appels simultanés", "Refresh": "Actualiser",
+    "Dates": "Dates", "Text": "Texte", "Back to the calls": "Retour aux appels",
+}
+
+
+class Translator:
+    """Callable returning ``text`` in the configured language (English is the key)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._table = FR if lang == "fr" else {}
+
+    def __call__(self, text: str) -> str:
+        return self._table.get(text, text)

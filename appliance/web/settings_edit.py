@@ -1,0 +1,238 @@
+"""Edit the configuration file from the Settings page, with the config file's own validation.
+
+The form's values replace keys in the parsed TOML of the current file; the result is
+written back as TOML text, checked with :func:`appliance.config.load_config_text`,
+and only then written (atomically) over the file. Each change is appended to
+``<data_dir>/settings-changes.jsonl`` (who, when, from where, which keys).
+Comments of the edited file are not kept (the file is rewritten from its data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..config import WEEKDAYS, Config, load_config_text
+from ..errors import ConfigError, StoreError
+from ..store.atomic import atomic_write_text
+from ..store.record import iso
+
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+SECTIONS = ("company", "faq", "rota", "rules")
+
+
+# --------------------------------------------------------------------------- TOML writer
+
+def _key(k: str) -> str:
+    return k if _BARE.match(k) else _str(k)
+
+
+def _str(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return _str(v)
+    if isinstance(v, dt.datetime | dt.date | dt.time):
+        return v.isoformat()
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    if isinstance(v, Mapping):
+        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def _is_table_array(v: Any) -> bool:
+    return isinstance(v, list) and bool(v) and all(isinstance(x, Mapping) for x in v)
+
+
+def dumps(data: Mapping[str, Any]) -> str:
+    """TOML text for a dict as returned by ``tomllib.loads`` (tables, arrays of tables, scalars)."""
+    out: list[str] = []
+
+    def table(d: Mapping[str, Any], path: list[str]) -> None:
+        for k, v in d.items():
+            if not isinstance(v, Mapping) and not _is_table_array(v):
+                out.append(f"{_key(k)} = {_value(v)}")
+        for k, v in d.items():
+            sub = [*path, _key(k)]
+            if isinstance(v, Mapping):
+                out.append(f"\n[{'.'.join(sub)}]")
+                table(v, sub)
+            elif _is_table_array(v):
+                for item in v:
+                    out.append(f"\n[[{'.'.join(sub)}]]")
+                    table(item, sub)
+
+    table(data, [])
+    return "\n".join(out).strip() + "\n"
+
+
+# --------------------------------------------------------------------------- form -> data
+
+def _lines(text: str) -> list[str]:
+    return [ln.strip() for ln in text.replace("\r", "").split("\n") if ln.strip()]
+
+
+def _number(raw: str) -> Any:
+    """A number when the text is one; otherwise the text itself, for the validator to name."""
+    s = raw.strip().replace(",", ".").replace("\u202f", "").replace(" ", "")
+    try:
+        return int(s) if re.fullmatch(r"-?\d+", s) else float(s)
+    except ValueError:
+        return raw.strip()
+
+
+def _split(line: str, n: int, where: str, example: str) -> list[str]:
+    parts = [p.strip() for p in line.split(";")]
+    if len(parts) != n:
+        raise ConfigError(f"{where}: expected {n} fields separated by ';' such as {example!r}, got {line!r}")
+    return parts
+
+
+def apply_form(data: dict[str, Any], section: str, form: Mapping[str, str]) -> dict[str, Any]:
+    """A copy of the file's data with one section replaced from the form's fields."""
+    new = json.loads(json.dumps(data, default=str))  # deep copy; dates never occur in a valid config
+    if section == "company":
+        c = new.setdefault("company", {})
+        for k in ("name", "phone", "address", "service_area", "rates", "availability", "timezone",
+                  "language", "currency"):
+            if k in form:
+                c[k] = form[k].strip()
+        if "average_order_value" in form:
+            c["average_order_value"] = _number(form["average_order_value"])
+        if "conversion_rate" in form:  # the form says "40" for 40 %
+            rate = _number(form["conversion_rate"].replace("%", ""))
+            c["conversion_rate"] = rate / 100 if isinstance(rate, int | float) else rate
+        hours = {d: form.get(f"hours_{d}", "").strip() or "closed" for d in WEEKDAYS if f"hours_{d}" in form}
+        if hours:
+            c["opening_hours"] = hours
+        if "holidays" in form:
+            c["holidays"] = [h.strip() for h in re.split(r"[,\s]+", form["holidays"]) if h.strip()]
+    elif section == "faq":
+        faq: dict[str, str] = {}
+        for i, line in enumerate(_lines(form.get("faq", ""))):
+            topic, sep, answer = line.partition(":")
+            if not sep or not topic.strip() or not answer.strip():
+                raise ConfigError(f"company.faq line {i + 1}: expected 'topic: answer', got {line!r}")
+            faq[topic.strip()] = answer.strip()
+        new.setdefault("company", {})["faq"] = faq
+    elif section == "rota":
+        r = new.setdefault("rota", {})
+        r["people"] = [dict(zip(("name", "phone"), _split(ln, 2, f"rota.people line {i + 1}",
+                                                          "Marc Petit; +33612345678")))
+                       for i, ln in enumerate(_lines(form.get("people", "")))]
+        shifts = []
+        for i, ln in enumerate(_lines(form.get("shifts", ""))):
+            person, days, hours = _split(ln, 3, f"rota.shifts line {i + 1}", "Marc Petit; mon,tue; 08:00-18:00")
+            shifts.append({"person": person, "days": [d.strip() for d in days.split(",") if d.strip()],
+                           "hours": hours})
+        r["shifts"] = shifts
+        r["overrides"] = [dict(zip(("person", "start", "end"),
+                                   _split(ln, 3, f"rota.overrides line {i + 1}",
+                                          "Marc Petit; 2026-12-24; 2026-12-26")))
+                          for i, ln in enumerate(_lines(form.get("overrides", "")))]
+        if "ack_minutes" in form:
+            r["ack_minutes"] = _number(form["ack_minutes"])
+    elif section == "rules":
+        new.setdefault("qualification", {})["rules"] = form.get("rules", "").strip()
+    else:
+        raise ConfigError(f"unknown settings section {section!r}: expected one of {', '.join(SECTIONS)}")
+    return new
+
+
+def changed_keys(old: Any, new: Any, prefix: str = "") -> list[str]:
+    """Dotted keys whose value differs (lists compared whole)."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        out: list[str] = []
+        for k in sorted(set(old) | set(new), key=str):
+            out += changed_keys(old.get(k), new.get(k), f"{prefix}.{k}" if prefix else str(k))
+        return out
+    return [] if old == new else [prefix]
+
+
+def form_defaults(cfg: Config) -> dict[str, str]:
+    """Text for the form fields from the effective configuration."""
+    c, r = cfg.company, cfg.rota
+    out = {k: str(getattr(c, k)) for k in ("name", "phone", "address", "service_area", "rates", "availability",
+                                            "timezone", "language", "currency", "average_order_value")}
+    out["conversion_rate"] = f"{c.conversion_rate * 100:g}"
+    out.update({f"hours_{d}": c.opening_hours.get(d, "closed") for d in WEEKDAYS})
+    out["holidays"] = ", ".join(c.holidays)
+    out["faq"] = "\n".join(f"{k}: {v}" for k, v in c.faq.items())
+    out["people"] = "\n".join(f"{p.name}; {p.phone}" for p in r.people)
+    out["shifts"] = "\n".join(f"{s.person}; {','.join(s.days)}; {s.hours}" for s in r.shifts)
+    out["overrides"] = "\n".join(f"{o.person}; {o.start}; {o.end}" for o in r.overrides)
+    out["ack_minutes"] = f"{r.ack_minutes:g}"
+    out["rules"] = cfg.qualification.rules
+    return out
+
+
+def save_section(config_path: Path, data_dir: Path, section: str, form: Mapping[str, str], *,
+                 who: str, ip: str) -> tuple[Config, list[str]]:
+    """Validate and write; returns the new configuration and the keys that changed.
+
+    Raises :class:`ConfigError` (file untouched) when the result would not load."""
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{config_path}: cannot read the configuration: {exc}") from None
+    try:
+        old = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+    new = apply_form(old, section, form)
+    new_text = dumps(new)
+    cfg = load_config_text(new_text, source=str(config_path))
+    keys = changed_keys(old, new)
+    if keys:
+        try:
+            mode = os.stat(config_path).st_mode & 0o777
+        except OSError:
+            mode = 0o640
+        try:
+            atomic_write_text(config_path, new_text, mode=mode)
+        except StoreError as exc:
+            raise ConfigError(str(exc)) from exc
+        log_change(data_dir, {"at": iso(), "who": who, "ip": ip, "section": section, "keys": keys,
+                              "file": str(config_path)})
+    return cfg, keys
+
+
+def log_change(data_dir: Path, entry: Mapping[str, Any]) -> None:
+    path = data_dir / "settings-changes.jsonl"
+    line = (json.dumps(dict(entry), ensure_ascii=False) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def recent_changes(data_dir: Path, n: int = 10) -> list[dict[str, Any]]:
+    path = data_dir / "settings-changes.jsonl"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()[-n:]
+    except (OSError, UnicodeDecodeError):
+        return []
+    out = []
+    for ln in reversed(lines):
+        try:
+            item = json.loads(ln)
+        except json.JSONDecodeError:
+            continue  # a line cut by a power loss
+        if isinstance(item, dict):
+            out.append(item)
+    return out

@@ -1,0 +1,212 @@
+"""The seed's numbers, computed from the call log's compact rows.
+
+* calls per week, split answered / abandoned under 5 s / abandoned 5 s or more / missed
+  (plus interrupted); "answered" includes calls taken by staff before the box answered;
+* a heatmap of calls by local hour and weekday;
+* opportunities (calls qualified as breakdown, quote, appointment or follow-up):
+  captured, handled, converted, conversion rate and revenue;
+* lost calls (abandoned + missed) and what they are worth:
+  lost × conversion rate × average order value;
+* the projection: a least-squares line through the lost calls of the complete weeks
+  of the period, summed over the next 52 weeks (never below zero), times the value of a call;
+* saturation: weeks whose abandoned calls reach ``web.saturation_abandoned_per_week``, and
+  the peak of simultaneous calls (ringing or in progress) against ``web.saturation_simultaneous``.
+
+Results are cached by the stamps of the day indexes the store returns; any write to
+the log changes a stamp and so recomputes (never stale).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ..config import Config
+from ..store.record import parse_iso
+
+OPPORTUNITY_CATEGORIES = frozenset({"breakdown", "quote", "appointment", "followup"})
+SHORT_ABANDON_S = 5.0
+MIN_CONVERSIONS_FOR_OWN_RATES = 3
+SERIES = ("answered", "abandoned_short", "abandoned_long", "missed", "interrupted")
+
+
+@dataclasses.dataclass
+class Week:
+    start: dt.date
+    complete: bool
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def abandoned(self) -> int:
+        return self.counts["abandoned_short"] + self.counts["abandoned_long"]
+
+    @property
+    def lost(self) -> int:
+        return self.abandoned + self.counts["missed"]
+
+
+@dataclasses.dataclass
+class Fit:
+    """y = intercept + slope × x over weeks x = 0..n-1."""
+
+    intercept: float
+    slope: float
+    n: int
+
+    def at(self, x: float) -> float:
+        return self.intercept + self.slope * x
+
+
+def fit_line(ys: Sequence[float]) -> Fit | None:
+    n = len(ys)
+    if n < 2:
+        return None
+    mx = (n - 1) / 2
+    my = sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in range(n))
+    sxy = sum((x - mx) * (y - my) for x, y in zip(range(n), ys))
+    slope = sxy / sxx if sxx else 0.0
+    return Fit(my - slope * mx, slope, n)
+
+
+def week_start(d: dt.date) -> dt.date:
+    return d - dt.timedelta(days=d.weekday())
+
+
+def period_start(now: dt.datetime, tz: dt.tzinfo, weeks: int) -> dt.datetime:
+    """Monday 00:00 local time, ``weeks - 1`` weeks before the current week."""
+    monday = week_start(now.astimezone(tz).date()) - dt.timedelta(weeks=weeks - 1)
+    return dt.datetime.combine(monday, dt.time(), tz).astimezone(dt.UTC)
+
+
+def classify(row: Mapping[str, Any]) -> str | None:
+    s = row.get("state")
+    if s in ("answered", "staff"):
+        return "answered"
+    if s == "abandoned":
+        return "abandoned_short" if float(row.get("ring_seconds") or 0) < SHORT_ABANDON_S else "abandoned_long"
+    if s in ("missed", "interrupted"):
+        return str(s)
+    return None  # still open
+
+
+def peak_simultaneous(intervals: Iterable[tuple[float, float]]) -> tuple[int, float | None]:
+    """Largest number of overlapping [start, end) intervals and when it was first reached."""
+    edges: list[tuple[float, int]] = []
+    for a, b in intervals:
+        edges.append((a, 1))
+        edges.append((max(b, a + 0.001), -1))
+    edges.sort()  # an end (-1) sorts before a start (+1) at the same instant
+    cur = best = 0
+    when: float | None = None
+    for t, d in edges:
+        cur += d
+        if cur > best:
+            best, when = cur, t
+    return best, when
+
+
+def compute(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, weeks: int) -> dict[str, Any]:
+    """Everything the statistics page and ``/api/stats`` show, as plain data."""
+    tz = cfg.company.tz
+    first = week_start(period_start(now, tz, weeks).astimezone(tz).date())
+    this_week = week_start(now.astimezone(tz).date())
+    wk = [Week(first + dt.timedelta(weeks=i), first + dt.timedelta(weeks=i) < this_week,
+               dict.fromkeys(SERIES, 0)) for i in range(weeks)]
+    heat = [[0] * 24 for _ in range(7)]
+    opp = {"captured": 0, "handled": 0, "converted": 0}
+    amounts: list[float] = []
+    revenue = 0.0
+    intervals: list[tuple[float, float]] = []
+    utc_offset_cache: dict[tuple[int, int, int, int], dt.timedelta] = {}
+    for r in rows:
+        t = parse_iso(r["started_at"])
+        hour_key = (t.year, t.month, t.day, t.hour)
+        off = utc_offset_cache.get(hour_key)
+        if off is None:
+            off = t.astimezone(tz).utcoffset() or dt.timedelta()
+            utc_offset_cache[hour_key] = off
+        local = (t + off).replace(tzinfo=None)
+        idx = (local.date() - first).days // 7
+        kind = classify(r)
+        if 0 <= idx < weeks and kind is not None:
+            wk[idx].counts[kind] += 1
+        heat[local.weekday()][local.hour] += 1
+        start = t.timestamp()
+        intervals.append((start, start + float(r.get("ring_seconds") or 0) + float(r.get("duration") or 0)))
+        if r.get("category") in OPPORTUNITY_CATEGORIES:
+            opp["captured"] += 1
+            if r.get("handled") or r.get("converted"):
+                opp["handled"] += 1
+            if r.get("converted"):
+                opp["converted"] += 1
+                if r.get("amount") is not None:
+                    amounts.append(float(r["amount"]))
+                    revenue += float(r["amount"])
+    company = cfg.company
+    if len(amounts) >= MIN_CONVERSIONS_FOR_OWN_RATES:
+        aov, aov_source = sum(amounts) / len(amounts), "marked"
+    else:
+        aov, aov_source = company.average_order_value, "config"
+    if opp["converted"] >= MIN_CONVERSIONS_FOR_OWN_RATES and opp["captured"]:
+        rate, rate_source = opp["converted"] / opp["captured"], "marked"
+    else:
+        rate, rate_source = company.conversion_rate, "config"
+    value_per_lost_call = rate * aov
+
+    complete = [w for w in wk if w.complete]
+    # weeks before the first call in the log are not "zero calls", they are "no data"
+    while complete and complete[0].total == 0:
+        complete.pop(0)
+    lost_total = sum(w.lost for w in wk)
+    projection: dict[str, Any] = {"enough_data": False, "weeks_used": len(complete)}
+    fit_lost = fit_line([w.lost for w in complete]) if len(complete) >= 3 else None
+    fit_total = fit_line([w.total for w in complete]) if len(complete) >= 3 else None
+    if fit_lost and fit_total:
+        n = fit_lost.n
+        next_year = sum(max(0.0, fit_lost.at(n - 1 + k)) for k in range(1, 53))
+        flat = sum(w.lost for w in complete) / n * 52
+        mean_total = sum(w.total for w in complete) / n
+        growth = (fit_total.slope * 52 / mean_total) if mean_total else 0.0
+        projection = {
+            "enough_data": True, "weeks_used": n,
+            "lost_per_week_now": max(0.0, fit_lost.at(n - 1)), "lost_slope_per_week": fit_lost.slope,
+            "lost_next_year": next_year, "lost_next_year_flat": flat,
+            "value_next_year": next_year * value_per_lost_call,
+            "opportunities_next_year": next_year * rate,
+            "calls_growth_per_year": growth,
+            "fit": {"intercept": fit_lost.intercept, "slope": fit_lost.slope},
+        }
+    peak, peak_at = peak_simultaneous(intervals)
+    web = cfg.web
+    saturated_weeks = [w.start.isoformat() for w in wk if w.abandoned >= web.saturation_abandoned_per_week]
+    return {
+        "period": {"weeks": weeks, "from": first.isoformat(),
+                   "to": (first + dt.timedelta(weeks=weeks, days=-1)).isoformat(), "timezone": str(tz)},
+        "weeks": [{"start": w.start.isoformat(), "complete": w.complete, "total": w.total, "lost": w.lost,
+                   **w.counts} for w in wk],
+        "totals": {k: sum(w.counts[k] for w in wk) for k in SERIES} | {"calls": sum(w.total for w in wk),
+                                                                        "lost": lost_total},
+        "heatmap": heat,
+        "opportunities": opp | {"conversion_rate": rate, "conversion_rate_source": rate_source,
+                                "revenue": revenue, "average_order_value": aov,
+                                "average_order_value_source": aov_source, "currency": company.currency},
+        "lost_value": lost_total * value_per_lost_call,
+        "value_per_lost_call": value_per_lost_call,
+        "projection": projection,
+        "saturation": {
+            "abandoned_per_week_threshold": web.saturation_abandoned_per_week,
+            "weeks_over": saturated_weeks,
+            "simultaneous_threshold": web.saturation_simultaneous,
+            "peak_simultaneous": peak,
+            "peak_at": (dt.datetime.fromtimestamp(peak_at, dt.UTC).isoformat(timespec="seconds")
+                        if peak_at is not None else None),
+            "warning": bool(saturated_weeks) or peak >= web.saturation_simultaneous,
+        },
+    }

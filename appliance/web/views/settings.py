@@ -1,0 +1,53 @@
+"""Settings page: company, FAQ answers, rota, rules file, validated like the config file."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+
+from ...config import WEEKDAYS
+from ...errors import ConfigError
+from .. import settings_edit
+from ..context import state
+from ..i18n import Translator
+
+bp = Blueprint("settings", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.route("/settings", methods=["GET"])
+def index() -> str:
+    st = state()
+    return render_template("settings.html", v=settings_edit.form_defaults(st.cfg), weekdays=WEEKDAYS,
+                           editable=st.config_path is not None, error=None, section=None,
+                           changes=settings_edit.recent_changes(st.log.data_dir))
+
+
+@bp.route("/settings", methods=["POST"])
+def save() -> Response | tuple[str, int]:
+    st = state()
+    tr = Translator(st.cfg.company.language)
+    section = request.form.get("section", "")
+    if st.config_path is None:
+        flash(tr("Settings are read-only: the service was started without a configuration file."), "error")
+        return redirect(url_for("settings.index"))
+    try:
+        with st.cfg_lock:
+            cfg, keys = settings_edit.save_section(st.config_path, st.log.data_dir, section, request.form,
+                                                   who="admin", ip=request.remote_addr or "?")
+            st.cfg = cfg
+    except ConfigError as exc:
+        values = settings_edit.form_defaults(st.cfg) | {k: v for k, v in request.form.items() if k != "csrf_token"}
+        return render_template("settings.html", v=values, weekdays=WEEKDAYS, editable=True, error=str(exc),
+                               section=section, changes=settings_edit.recent_changes(st.log.data_dir)), 400
+    log.info("settings: %s changed from %r: %s", section, request.remote_addr, ", ".join(keys) or "nothing")
+    if keys and st.actions is not None:
+        try:
+            st.actions.config_changed(cfg)
+        except Exception as exc:  # noqa: BLE001 - the file is saved; report the hook's failure
+            log.error("settings: the service could not apply the new configuration: %r", exc)
+            flash(f"{tr('Saved.')} ({exc!r})", "error")
+            return redirect(url_for("settings.index"))
+    flash(tr("Saved.") + (f" ({', '.join(keys)})" if keys else ""), "ok")
+    return redirect(url_for("settings.index"))
