@@ -67,7 +67,15 @@ class WhisperModelHandle:
         return text, conf
 
     def stream(self, grammar: list[str] | None = None) -> WhisperRecognizer:
+        """A new recognition stream (``grammar`` is ignored: Whisper has no grammar mode)."""
         return WhisperRecognizer(self)
+
+    def for_language(self, lang: str) -> WhisperModelHandle:
+        """A handle for another language sharing this loaded model (no second copy in memory)."""
+        other = object.__new__(WhisperModelHandle)
+        other.__dict__.update(self.__dict__)
+        other.lang = lang
+        return other
 
     def close(self) -> None:
         self._model = None

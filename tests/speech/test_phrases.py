@@ -1,0 +1,74 @@
+"""Grammars from a ListenSpec, spoken digits, yes/no and completeness (table-driven)."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.conversation.base import ListenSpec
+from appliance.errors import SpeechError
+from appliance.speech.phrases import grammar_for, is_complete, parse_digits, yes_no
+
+
+@pytest.mark.parametrize("text,lang,digits", [
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit", "fr", "0612345678"),
+    ("zéro un, quarante-deux, quatre-vingt-dix-sept, soixante et onze, dix-huit", "fr", "0142977118"),
+    ("quatre-vingts vingt et un soixante-douze", "fr", "802172"),
+    ("06 12 34 56 78", "fr", "0612345678"),
+    ("oh seven seven one two, three four five, six seven eight", "en", "07712345678"),
+    ("Please call me back on 077-12345-678.", "en", "07712345678"),
+    ("double seven triple three", "en", "77333"),
+    ("thirty four twelve", "en", "3412"),
+    ("my name is Bob", "en", ""),
+    ("", "fr", ""),
+    ("un deux bonjour trois", "fr", "123"),
+])
+def test_parse_digits(text: str, lang: str, digits: str) -> None:
+    assert parse_digits(text, lang) == digits
+
+
+@pytest.mark.parametrize("text,lang,answer", [
+    ("oui", "fr", "yes"), ("Oui, c'est ça.", "fr", "yes"), ("c’est ça", "fr", "yes"), ("non merci", "fr", "no"),
+    ("yeah", "en", "yes"), ("Nope.", "en", "no"), ("yes no", "en", None), ("maybe", "en", None),
+    ("", "fr", None), ("bonjour", "fr", None), ("nonante", "fr", None),
+])
+def test_yes_no(text: str, lang: str, answer: str | None) -> None:
+    assert yes_no(text, lang) == answer
+
+
+@pytest.mark.parametrize("text,expect,lang,phrases,done", [
+    ("oui", "yes_no", "fr", (), True),
+    ("euh", "yes_no", "fr", (), False),
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit", "number", "fr", (), True),
+    ("zéro six douze", "number", "fr", (), False),
+    ("07712 345 678", "number", "en", (), True),
+    ("my boiler is broken", "free", "en", (), False),
+    ("Dupont Plomberie", "free", "fr", ("dupont plomberie", "martin sa"), True),
+    ("Dupont", "free", "fr", ("dupont plomberie",), False),
+    ("", "yes_no", "en", (), False),
+])
+def test_is_complete(text: str, expect: str, lang: str, phrases: tuple[str, ...], done: bool) -> None:
+    assert is_complete(text, expect, lang, phrases) is done
+
+
+def test_grammar_for_specs() -> None:
+    assert grammar_for(None, "fr") is None
+    assert grammar_for(ListenSpec(expect="free"), "en") is None
+    assert grammar_for(ListenSpec(expect="name"), "fr") is None
+    yn = grammar_for(ListenSpec(expect="yes_no"), "fr")
+    assert yn is not None and "oui" in yn and "non" in yn
+    digits = grammar_for(ListenSpec(expect="digits"), "en")
+    assert digits is not None and {"zero", "one", "nine"} <= set(digits)
+    fr_num = grammar_for(ListenSpec(expect="number"), "fr")
+    assert fr_num is not None and {"zéro", "douze", "soixante"} <= set(fr_num)
+    assert grammar_for(ListenSpec(expect="free", phrases=("ACME SA", " acme sa ", "Dupont")), "fr") == [
+        "acme sa", "dupont"]
+
+
+@pytest.mark.parametrize("call", [
+    lambda: grammar_for(ListenSpec(expect="yes_no"), "de"),
+    lambda: parse_digits("eins", "de"),
+    lambda: yes_no("ja", "de"),
+])
+def test_unknown_language_is_a_clear_error(call) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SpeechError, match="known: fr, en"):
+        call()
