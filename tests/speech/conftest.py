@@ -12,6 +12,7 @@ from appliance.speech.voices import CallerVoices
 from appliance.speech.vosk_engine import VoskModelHandle
 from appliance.speech.whisper_engine import WhisperModelHandle
 
+
 @pytest.fixture(scope="session")
 def voices(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CallerVoices]:
     with CallerVoices(tmp_path_factory.mktemp("caller-voices")) as v:

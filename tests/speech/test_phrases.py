@@ -27,7 +27,8 @@ def test_parse_digits(text: str, lang: str, digits: str) -> None:
 
 
 @pytest.mark.parametrize("text,lang,answer", [
-    ("oui", "fr", "yes"), ("Oui, c'est ça.", "fr", "yes"), ("c’est ça", "fr", "yes"), ("non merci", "fr", "no"),
+    ("oui", "fr", "yes"), ("Oui, c'est ça.", "fr", "yes"),
+    ("c’est ça", "fr", "yes"), ("non merci", "fr", "no"),
     ("yeah", "en", "yes"), ("Nope.", "en", "no"), ("yes no", "en", None), ("maybe", "en", None),
     ("", "fr", None), ("bonjour", "fr", None), ("nonante", "fr", None),
 ])
