@@ -8,7 +8,8 @@ from pathlib import Path
 
 from appliance.alerts.manager import AlertManager
 from appliance.alerts.mqtt import MqttLink
-from tests.alerts.helpers import make_config, urgent_record
+
+from .helpers import make_config, urgent_record
 
 
 def main() -> None:

@@ -87,8 +87,8 @@ def test_urgent_alert_delivered_with_puback_discovery_and_escaping(broker: Broke
         assert sub.wait_for(lambda: any(t == "permanence/box1/state/calls_today" and p == b"3"
                                         for t, p, _ in sub.messages))
         # a late subscriber (Home Assistant starting) gets the retained configs, states and availability
-        late = Subscriber(broker.port, ("homeassistant/#", "permanence/box1/state/#", "permanence/box1/availability"),
-                          client_id="late")
+        late = Subscriber(broker.port, ("homeassistant/#", "permanence/box1/state/#",
+                                        "permanence/box1/availability"), client_id="late")
         try:
             assert late.wait_for(lambda: len(late.messages) >= 5 + 5 + 1)
             with late.cond:
@@ -124,7 +124,8 @@ def test_ack_through_mqtt_stops_escalation(broker: Broker, tmp_path: Path) -> No
         assert [p["call_id"] for p in m.pending_urgent()] == ["c-ack-1", "c-ack-2"]
         sub.publish("permanence/box1/ack", json.dumps({"call_id": "c-ack-1", "by": "Bob"}))
         assert wait(lambda: len(rec.acks) == 1)
-        assert rec.acks[0][0] == "c-ack-1" and rec.acks[0][1]["by"] == "Bob" and rec.acks[0][1]["via"] == "mqtt"
+        assert rec.acks[0][0] == "c-ack-1"
+        assert rec.acks[0][1]["by"] == "Bob" and rec.acks[0][1]["via"] == "mqtt"
         assert rec.acks[0][1]["after_seconds"] >= 0
         sub.publish("permanence/box1/ack", "c-ack-2:urgent:broker")  # by alert key
         assert wait(lambda: len(rec.acks) == 2)
@@ -164,7 +165,8 @@ def test_broker_outage_during_urgent_alerts_loses_nothing(broker: Broker, tmp_pa
         time.sleep(1.0)
         assert len(m.outbox.open_alerts("mqtt")) >= 10  # all on disk, none confirmed
         broker.start()
-        sub = Subscriber(broker.port, ("permanence/box1/urgent", "permanence/box1/event/#"), client_id="outage")
+        sub = Subscriber(broker.port, ("permanence/box1/urgent", "permanence/box1/event/#"),
+                         client_id="outage")
         try:
             def keys() -> set[str]:
                 with sub.cond:

@@ -21,8 +21,10 @@ from appliance.errors import AlertError, ConfigError, PermanenceError
 from .helpers import make_config
 
 
-def _alert(call_id: str = "c1", kind: str = "urgent", channel: str = "sms", to: str = "+33611111111") -> Alert:
-    return Alert.new(call_id=call_id, kind=kind, channel=channel, recipient=to, payload={"text": "x"}, now=10.0)
+def _alert(call_id: str = "c1", kind: str = "urgent", channel: str = "sms",
+           to: str = "+33611111111") -> Alert:
+    return Alert.new(call_id=call_id, kind=kind, channel=channel, recipient=to, payload={"text": "x"},
+                     now=10.0)
 
 
 def test_outbox_same_key_same_alert_and_survives_reopen(tmp_path: Path) -> None:
@@ -139,7 +141,8 @@ def test_rota_gap_order_and_schedule() -> None:
 @pytest.mark.parametrize("bad", [
     '[rota]\npeople = [{ name = "Ann", phone = "0611" }]',
     '[rota]\npeople = [{ name = "Ann", phone = "+33611111111" }]\nshifts = [{ person = "Zed" }]',
-    '[rota]\npeople = [{ name = "Ann", phone = "+33611111111" }]\nshifts = [{ person = "Ann", days = ["mo"] }]',
+    '[rota]\npeople = [{ name = "Ann", phone = "+33611111111" }]\n'
+    'shifts = [{ person = "Ann", days = ["mo"] }]',
     '[rota]\npeople = [{ name = "Ann", phone = "+33611111111" }]\n'
     'overrides = [{ person = "Ann", start = "2026-12-26", end = "2026-12-24" }]',
 ])
@@ -159,7 +162,8 @@ def test_same_number(a: str, b: str, same: bool) -> None:
 
 
 @pytest.mark.parametrize("raw,out", [
-    ("Jean\nDupont", "Jean Dupont"), ("a\x00b\x1bc\x7fd", "a b c d"), ("<script>alert(1)</script>x", "alert(1) x"),
+    ("Jean\nDupont", "Jean Dupont"), ("a\x00b\x1bc\x7fd", "a b c d"),
+    ("<script>alert(1)</script>x", "alert(1) x"),
     ("  many   spaces\t", "many spaces"), ("\u202eevil", "evil"), (None, ""), (42, "42"),
     ("é" * 300, "é" * 159 + "…"),
 ])
@@ -176,7 +180,8 @@ def test_is_ack(text: str, ack: bool) -> None:
 
 
 def test_urgent_sms_is_short_clean_and_complete() -> None:
-    info = {"call_id": "c1", "name": "Jean\n<b>Dupont</b>\x07", "company": "Dupont\rSA", "caller_number": "+33699",
+    info = {"call_id": "c1", "name": "Jean\n<b>Dupont</b>\x07", "company": "Dupont\rSA",
+            "caller_number": "+33699",
             "summary": "fuite\nd'eau", "urgency": "critique", "callback": "+33699999999",
             "url": "https://box.example/calls/c1"}
     text = urgent_sms(info, lang="fr", company="ACME", ack_word="OK")
