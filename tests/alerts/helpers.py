@@ -25,8 +25,7 @@ people = [
   {{ name = "Bob", phone = "+33622222222" }},
   {{ name = "Cy", phone = "+33633333333" }},
 ]
-shifts = [{{ person = "Bob", days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-            hours = "00:00-24:00" }}]
+shifts = [{{ person = "Bob" }}]  # every day, all day
 
 [alerts]
 box_id = "{box_id}"
