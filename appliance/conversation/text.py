@@ -37,7 +37,16 @@ def words(text: str) -> list[str]:
 def raw_words(text: str) -> list[str]:
     """Lower-case words keeping accents and inner apostrophes/hyphens (for display)."""
     text = text.lower().replace("’", "'")
-    return [w for w in re.split(r"[^\w'\-]+", text) if w.strip("'-")]
+    out: list[str] = []
+    for w in re.split(r"[^\w'\-]+", text):
+        w = w.strip("'-")
+        while "'" in w:
+            head, _, w = w.partition("'")
+            if head:
+                out.append(head + "'")
+        if w.strip("-"):
+            out.append(w)
+    return out
 
 
 _SMALL = {"de", "du", "des", "la", "le", "les", "et", "en", "d", "l", "of", "the", "and", "at", "sur", "a"}

@@ -1,0 +1,375 @@
+"""Who is calling: person name and company, from what the caller said.
+
+Callers answer "your name and company?" the way people do: "jean dupont de la
+laiterie du val", "martine lefèvre société immobilière des tilleuls", "emma
+wilson accounts at river transport"; or say it inside a sentence: "je suis
+... de chez ...", "je m'appelle ... je travaille chez ...", "ici <entreprise>",
+"this is ... from ...". This module finds both, from explicit markers first,
+then from a bare "first-name surname company" answer. Department and job
+words ("comptabilité", "service achats", "accounts") are not the company.
+
+>>> ident = extract_identity(["bonjour", "paul durand de la menuiserie du lac"], "fr")
+>>> ident.name, ident.company
+('Paul Durand', 'Menuiserie du Lac')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Sequence
+from pathlib import Path
+
+from .numbers import find_phone
+from .text import fold, raw_words, title_case
+
+FIRSTNAMES_FILE = Path(__file__).with_name("rules") / "firstnames.txt"
+
+
+@functools.lru_cache(maxsize=4)
+def first_names(path: str = str(FIRSTNAMES_FILE)) -> frozenset[str]:
+    names: set[str] = set()
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip().startswith("#"):
+            continue
+        names.update(fold(line).split())
+    return frozenset(names)
+
+
+@dataclasses.dataclass(frozen=True)
+class Lexicon:
+    name_markers: tuple[tuple[str, ...], ...]  # followed by the caller's name
+    weak_name_markers: tuple[tuple[str, ...], ...]  # only with a known first name after
+    company_markers: tuple[tuple[str, ...], ...]  # followed by a company (marker dropped)
+    company_heads: frozenset[str]  # words that start a company name and are kept ("société")
+    titles: frozenset[str]
+    connectors: frozenset[str]  # between name and company in a bare answer
+    stop: frozenset[str]  # a company or name said in a sentence ends here
+    articles: frozenset[str]
+    not_names: frozenset[str]
+    sentence: frozenset[str]  # words that make a turn a sentence, not a bare "name company" answer
+    departments: frozenset[str]
+    callee: tuple[tuple[str, ...], ...]  # "vous êtes bien <the company called>"
+
+
+def _t(*items: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(fold(i).split()) for i in items)
+
+
+def _s(text: str) -> frozenset[str]:
+    return frozenset(fold(text).split())
+
+
+LEXICONS: dict[str, Lexicon] = {
+    "fr": Lexicon(
+        name_markers=_t("je m'appelle", "mon nom est", "mon nom c'est", "moi c'est", "je suis monsieur",
+                        "je suis madame", "je suis", "c'est monsieur", "c'est madame", "ici monsieur",
+                        "ici madame"),
+        weak_name_markers=_t("c'est", "ici", "oui c'est", "bonjour c'est"),
+        company_markers=_t("je travaille chez", "je travaille pour", "je travaille à la", "je travaille au",
+                           "de chez", "chez", "de la société", "la société", "de l'entreprise", "l'entreprise",
+                           "pour la société", "pour le compte de", "ici", "de la part de la société"),
+        company_heads=_s("société sarl sas sasu eurl sa établissements ets entreprise groupe cabinet garage "
+                         "hôtel hotel restaurant mairie clinique laboratoire laboratoires transports boulangerie "
+                         "boucherie brasserie fromagerie laiterie menuiserie imprimerie résidence residence "
+                         "coopérative scierie usine atelier ateliers maison ferme domaine camping collège lycée "
+                         "école hôpital ehpad syndic agence pharmacie supermarché magasin"),
+        titles=_s("monsieur madame mademoiselle m mme"),
+        connectors=_t("de chez", "de la société", "de l'entreprise", "de la", "de l'", "du", "des", "de", "d'",
+                      "chez", "pour", "à la", "au"),
+        stop=_s("je j nous on il elle ils elles vous notre nos votre vos mon ma mes qui que qu est a ai avons "
+                "ont pour car mais parce donc alors bonjour merci au sujet concernant depuis avec dans sur ca "
+                "c ce cette y suis sommes voila voilà euh oui non"),
+        articles=_s("la le les l un une"),
+        not_names=_s("commercial commerciale technicien technicienne responsable directeur directrice gérant "
+                     "gérante à a en au aux de du des le la les l un une très tres bien désolé désolée "
+                     "en train pas ne n appelle appelais content ravi là la vraiment sur pour dans chez "
+                     "toujours encore seul seule ici plus bon"),
+        sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
+                    "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
+                    "accord ok plus tard mail plaquette envoyer enverra sais mon ma mes notre nos"),
+        departments=_s("comptabilité compta service services achats achat comptable technique maintenance "
+                       "responsable directeur directrice gérant gérante secrétaire secrétariat assistant "
+                       "assistante technicien chef atelier production administratif administration "
+                       "direction standard accueil"),
+        callee=_t("vous êtes bien", "c'est bien", "je suis bien"),
+    ),
+    "en": Lexicon(
+        name_markers=_t("my name is", "my name's", "name is", "the name is"),
+        weak_name_markers=_t("this is", "it's", "it is", "i'm", "i am", "hi it's", "hello it's", "hello this is"),
+        company_markers=_t("i work for", "i work at", "calling from", "i'm with", "on behalf of", "from"),
+        company_heads=_s("the"),
+        titles=_s("mr mrs ms miss mister doctor dr"),
+        connectors=_t("from", "at", "of", "with", "for"),
+        stop=_s("i we our you your it is are has have that there this please thanks thank calling about "
+                "regarding and but so because we've we're it's i'm can could would need needs"),
+        articles=_s("the a an"),
+        not_names=_s("calling looking ringing phoning sorry afraid just the a an in at from with about "
+                     "here not so very really still"),
+        sentence=_s("i i'm we you your it is are was can could would please thanks thank yes no hello hi "
+                    "bye goodbye number call back send brochure email me my our not don't"),
+        departments=_s("accounts accounting purchasing finance maintenance facilities manager management "
+                       "office reception department engineering operations director head production"),
+        callee=_t("is that", "am i speaking to"),
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Identity:
+    name: str | None = None
+    company: str | None = None
+    identity_turn: int | None = None  # the turn that was a bare "name company" answer
+    rules: tuple[str, ...] = ()
+
+
+def _find(seq: Sequence[str], pattern: Sequence[str], start: int = 0) -> int:
+    n = len(pattern)
+    for i in range(start, len(seq) - n + 1):
+        if tuple(seq[i:i + n]) == tuple(pattern):
+            return i
+    return -1
+
+
+def _take(words: list[str], folded: list[str], i: int, lex: Lexicon, limit: int) -> list[str]:
+    """Words from ``i`` up to a stop word (an article after two words also stops)."""
+    out: list[str] = []
+    j = i
+    while j < len(words) and len(out) < limit:
+        f = folded[j]
+        if f in lex.stop and not (f == "et" and out):
+            break
+        if f in lex.articles and len(out) >= 2 and (j == 0 or folded[j - 1] not in ("de", "du", "of")):
+            break
+        if find_phone(f) or f.isdigit():
+            break
+        out.append(words[j])
+        j += 1
+    while out and fold(out[-1]) in (lex.articles | {"de", "du", "des", "d", "et", "and", "of"}):
+        out.pop()
+    return out
+
+
+def _strip_department(parts: list[str], lex: Lexicon) -> list[str]:
+    """'comptabilité des transports x' -> 'transports x'; 'accounts at river transport' -> 'river transport'."""
+    folded = [fold(p) for p in parts]
+    if not parts or folded[0] not in lex.departments:
+        return parts
+    for k in range(1, min(len(parts), 5)):
+        f = folded[k]
+        if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour", "au") or \
+                f.startswith(("d ", "l ")):
+            rest = parts[k + 1:] if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour",
+                                          "au") else parts[k:]
+            return rest
+        if f not in lex.departments:
+            return parts[k:]
+    return []
+
+
+def _strip_connectors(parts: list[str], lex: Lexicon) -> list[str]:
+    changed = True
+    while parts and changed:
+        changed = False
+        folded = [fold(p) for p in parts]
+        for conn in lex.connectors:
+            n = len(conn)
+            if tuple(folded[:n]) == conn and len(parts) > n:
+                parts = parts[n:]
+                changed = True
+                break
+        if parts and "'" in parts[0] and fold(parts[0]).split()[0] in ("d", "l") and len(parts) > 1:
+            break
+    return parts
+
+
+def _company_text(parts: list[str]) -> str | None:
+    text = " ".join(parts).replace("' ", "'").strip(" '-")
+    return title_case(text, keep_small=True) if text else None
+
+
+def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -> list[str] | None:
+    """'... jean dupont de la laiterie du val ...': the company right after a name and a connector."""
+    rest = _strip_connectors(words[after:], lex)
+    if not rest or len(rest) == len(words) - after:
+        return None
+    cand = _take(words, folded, len(words) - len(rest), lex, 5)
+    if cand and fold(cand[0]) not in lex.articles:
+        return cand
+    return None
+
+
+def _name_ok(words: list[str], lex: Lexicon) -> bool:
+    return bool(words) and all(fold(w) not in lex.not_names and fold(w) not in lex.stop and
+                               not fold(w).isdigit() for w in words)
+
+
+def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str]
+              ) -> tuple[list[str] | None, list[str] | None, list[str]]:
+    """(name words, company words, fired rule ids) from markers inside one turn."""
+    name: list[str] | None = None
+    company: list[str] | None = None
+    fired: list[str] = []
+    callee_end = -1
+    for pat in lex.callee:
+        k = _find(folded, pat)
+        if k >= 0:
+            callee_end = k + len(pat) + 4
+    for pat in lex.name_markers:
+        k = _find(folded, pat)
+        if k < 0:
+            continue
+        j = k + len(pat)
+        title = [words[j]] if j < len(words) and folded[j] in lex.titles else []
+        if not title and pat[-1] in lex.titles:
+            title = [words[j - 1]]
+            j -= 1
+        cand = _take(words, folded, j + len(title), lex, 2)
+        cand = [w for w in cand if fold(w) not in ("de", "du", "chez")]
+        if cand and (cand[0] in ("de",) or not _name_ok(cand[:1], lex)):
+            continue
+        cut = []
+        for w in cand:
+            if fold(w) in ("de", "du", "chez", "from", "et", "and"):
+                break
+            cut.append(w)
+        if _name_ok(cut, lex):
+            name = title + cut if title and len(cut) == 1 else cut
+            fired.append("name.marker")
+            company = _after_name(words, folded, j + len(title) + len(cut), lex)
+            if company:
+                fired.append("company.after_name")
+            break
+    if name is None:
+        for pat in lex.weak_name_markers:
+            k = _find(folded, pat)
+            if k < 0 or (k > 2):
+                continue
+            j = k + len(pat)
+            if j < len(words) and folded[j] in names:
+                cand = [words[j]]
+                if j + 1 < len(words) and folded[j + 1] not in lex.stop and folded[j + 1] not in lex.articles \
+                        and folded[j + 1] not in ("de", "du", "chez", "from", "et", "and") \
+                        and _name_ok([words[j + 1]], lex) and fold(words[j + 1]) not in lex.departments:
+                    cand.append(words[j + 1])
+                name = cand
+                fired.append("name.first_name")
+                company = _after_name(words, folded, j + len(cand), lex)
+                if company:
+                    fired.append("company.after_name")
+                break
+    for pat in lex.company_markers:
+        k = _find(folded, pat)
+        while k >= 0 and k < callee_end:
+            k = _find(folded, pat, k + 1)
+        if k < 0:
+            continue
+        if pat == ("ici",) and k > 2:
+            continue
+        j = k + len(pat)
+        if j >= len(words):
+            continue
+        nxt = folded[j]
+        if nxt in lex.articles | {"nous", "vous", "moi", "lui", "eux", "mon", "ma", "notre", "votre", "you",
+                                  "us", "me", "my", "our", "your", "de", "d", "du", "des", "this", "here"}:
+            continue
+        if pat == ("ici",) and (nxt in names or nxt in lex.titles):
+            continue
+        cand = _take(words, folded, j, lex, 5)
+        if name and cand and [fold(w) for w in cand[:len(name)]] == [fold(w) for w in name]:
+            continue
+        if cand:
+            company = cand
+            if pat[-1] in ("societe", "entreprise") and len(pat) <= 2:
+                company = cand
+            fired.append("company.marker")
+            break
+    if company is None:
+        for j, f in enumerate(folded):
+            if f in ("sarl", "sas", "eurl", "etablissements", "ets", "ltd", "limited", "plc") and j + 1 < len(words):
+                if f in ("ltd", "limited", "plc"):
+                    start = max(0, j - 3)
+                    company = words[start:j + 1]
+                else:
+                    company = [words[j], *_take(words, folded, j + 1, lex, 4)]
+                fired.append("company.legal_form")
+                break
+    return name, company, fired
+
+
+def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str],
+          known_first: str | None) -> tuple[list[str] | None, list[str] | None]:
+    """A bare answer: 'prénom nom [connector] entreprise' (or 'entreprise prénom nom')."""
+    if not words:
+        return None, None
+    if known_first and folded[0] != known_first and folded[0] not in names:
+        return None, words  # name already known: this answer is the company
+    if folded[0] in lex.company_heads or (folded[0] not in names and any(f in names for f in folded[1:])):
+        k = next((i for i, f in enumerate(folded) if i > 0 and f in names), None)
+        if k is not None and folded[k - 1] not in ("de", "du", "saint", "sainte"):
+            return words[k:k + 2], words[:k]
+        if folded[0] in lex.company_heads:
+            return None, words
+    if len(words) == 1:
+        return words, None
+    if folded[1] in {c[0] for c in lex.connectors} or folded[1] in lex.departments:
+        return words[:1], words[1:]
+    return words[:2], words[2:]
+
+
+def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str | None = None) -> Identity:
+    lex = LEXICONS.get(lang, LEXICONS["fr"])
+    names = first_names(names_file or str(FIRSTNAMES_FILE))
+    name: list[str] | None = None
+    company: list[str] | None = None
+    bare_company: list[str] | None = None
+    identity_turn: int | None = None
+    rules: list[str] = []
+    for ti, turn in enumerate(turns):
+        words = raw_words(turn)
+        folded = [fold(w) for w in words]
+        if not words:
+            continue
+        n, c, fired = _explicit(words, folded, lex, names)
+        rules.extend(fired)
+        if n and (name is None or (len(n) > len(name) and fold(n[0]) == fold(name[0]))):
+            name = n
+        if c and company is None:
+            company = c
+        if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang):
+            continue
+        if any(f in lex.sentence for f in folded):
+            continue
+        bn, bc = _bare(words, folded, lex, names, fold(name[0]) if name and not n else None)
+        identity_turn = ti
+        rules.append("identity.answer")
+        if bn and _name_ok(bn, lex) and not n:
+            if name is None or fold(bn[0]) != fold(name[0]) or len(bn) >= len(name):
+                name = bn
+        if bc and not c:
+            bc = _strip_connectors(_strip_department(_strip_connectors(bc, lex), lex), lex)
+            bare_company = bc or None
+    final_company = bare_company or company
+    if final_company:
+        final_company = _strip_department(final_company, lex)
+    while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l", "the"):
+        final_company = final_company[1:]
+    name_s = title_case(" ".join(name).replace("' ", "'")) if name else None
+    if name_s and lang == "fr":
+        name_s = name_s.replace("Mme ", "Madame ").replace("M ", "Monsieur ")
+    return Identity(name_s, _company_text(final_company or []), identity_turn, tuple(dict.fromkeys(rules)))
+
+
+def find_equipment(text: str, equipment: Sequence[str]) -> str | None:
+    """The first listed equipment word (longest listed first) said in ``text``."""
+    f = " " + fold(text) + " "
+    best: tuple[int, str] | None = None
+    for item in sorted(equipment, key=len, reverse=True):
+        key = " " + fold(item) + " "
+        pos = f.find(key)
+        if pos < 0:
+            key2 = " " + fold(item) + "s "
+            pos = f.find(key2)
+        if pos >= 0 and (best is None or pos < best[0]):
+            best = (pos, item)
+    return best[1] if best else None

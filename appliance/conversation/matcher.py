@@ -1,0 +1,162 @@
+"""Tolerant phrase matching for the qualification rules.
+
+A phrase is a few words written as the business would write them
+(``"tombé en panne"``, ``"fuite*"``). Matching ignores accents, case and
+punctuation; a word ending in ``*`` matches any word starting with it; a
+plural ``s``/``x`` is ignored; words of six letters or more also match with
+one letter wrong, missing or extra (recognition errors); one extra word may
+sit between two words of a phrase, and a phrase of three words or more still
+matches with one of its words missing or misheard.
+
+>>> m = PhraseMatcher({"p": ["tombe* en panne"], "q": ["ne fonctionne plus"]})
+>>> sorted(h.rule for h in m.find("la pompe est tombee en panne hier"))
+['p']
+>>> [h.span for h in m.find("elle ne fonctionnne plus")]
+[(1, 4)]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+FUZZY_MIN_LEN = 6
+
+
+@dataclasses.dataclass(frozen=True)
+class Hit:
+    rule: str
+    span: tuple[int, int]  # token indexes [start, end)
+    phrase: str
+
+
+def _within_one(a: str, b: str) -> bool:
+    """Levenshtein distance of at most one."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(1 for x, y in zip(a, b) if x != y) <= 1
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class PhraseMatcher:
+    """Compiled set of phrases, each belonging to a rule id."""
+
+    def __init__(self, phrases: Mapping[str, Sequence[str]]) -> None:
+        self._phrases: list[tuple[str, str, tuple[int, ...]]] = []
+        self._token_ids: dict[str, int] = {}
+        self._exact: dict[str, set[int]] = defaultdict(set)
+        self._fuzzy: dict[str, set[int]] = defaultdict(set)
+        self._prefix: dict[str, set[int]] = defaultdict(set)
+        self._prefix_lengths: set[int] = set()
+        self._names: list[str] = []
+        for rule, items in phrases.items():
+            for phrase in items:
+                toks = phrase.split()
+                ids = tuple(self._token(t) for t in toks)
+                if ids:
+                    self._phrases.append((rule, phrase, ids))
+
+    def _token(self, tok: str) -> int:
+        if tok in self._token_ids:
+            return self._token_ids[tok]
+        tid = len(self._token_ids)
+        self._token_ids[tok] = tid
+        self._names.append(tok)
+        if tok.endswith("*"):
+            stem = tok[:-1]
+            self._prefix[stem].add(tid)
+            self._prefix_lengths.add(len(stem))
+        else:
+            self._exact[tok].add(tid)
+            if len(tok) >= FUZZY_MIN_LEN:
+                self._fuzzy[tok].add(tid)
+                for d in _deletions(tok):
+                    self._fuzzy[d].add(tid)
+        return tid
+
+    def _ids_for(self, word: str) -> set[int]:
+        ids: set[int] = set(self._exact.get(word, ()))
+        if len(word) > 2 and word[-1] in "sx":
+            ids |= self._exact.get(word[:-1], set())
+        for n in self._prefix_lengths:
+            if len(word) >= n:
+                ids |= self._prefix.get(word[:n], set())
+        if len(word) >= FUZZY_MIN_LEN - 1:
+            cands = set(self._fuzzy.get(word, set()))
+            if len(word) >= FUZZY_MIN_LEN:
+                for d in _deletions(word):
+                    cands |= self._fuzzy.get(d, set())
+            ids |= {t for t in cands - ids if _within_one(word, self._names[t])}
+        return ids
+
+    def find(self, text_or_tokens: str | Sequence[str]) -> list[Hit]:
+        """Every rule whose phrase occurs (once per phrase, first occurrence)."""
+        tokens = text_or_tokens.split() if isinstance(text_or_tokens, str) else list(text_or_tokens)
+        where: dict[int, list[int]] = defaultdict(list)
+        for pos, word in enumerate(tokens):
+            for tid in self._ids_for(word):
+                where[tid].append(pos)
+        hits: list[Hit] = []
+        for rule, phrase, ids in self._phrases:
+            present = sum(1 for t in ids if t in where)
+            if present < len(ids) - (1 if len(ids) >= 3 else 0):
+                continue
+            span = _match(ids, where)
+            if span is None and len(ids) >= 3:
+                toks = phrase.split()
+                content = sum(1 for t in toks if len(t) > 3)
+                for skip in range(len(ids)):
+                    if len(toks[skip]) > 3 and content < 3:
+                        continue  # a short phrase needs all its content words
+                    span = _match(ids[:skip] + ids[skip + 1:], where, gap=3)
+                    if span is not None:
+                        break
+            if span is not None:
+                hits.append(Hit(rule, span, phrase))
+        return hits
+
+
+def _match(ids: Sequence[int], where: Mapping[int, list[int]], gap: int = 2) -> tuple[int, int] | None:
+    first = where.get(ids[0])
+    if not first:
+        return None
+    for start in first:
+        pos = start
+        ok = True
+        for tid in ids[1:]:
+            nxt = [p for p in where.get(tid, ()) if pos < p <= pos + gap]
+            if not nxt:
+                ok = False
+                break
+            pos = nxt[0]
+        if ok:
+            return (start, pos + 1)
+    return None
+
+
+def regex_spans(pattern: re.Pattern[str], tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """Token spans of every match of ``pattern`` on the space-joined tokens."""
+    text = " ".join(tokens)
+    starts: list[int] = []
+    off = 0
+    for t in tokens:
+        starts.append(off)
+        off += len(t) + 1
+    out = []
+    for m in pattern.finditer(text):
+        a = sum(1 for s in starts if s <= m.start()) - 1
+        b = sum(1 for s in starts if s < m.end())
+        out.append((max(a, 0), max(b, a + 1)))
+    return out
