@@ -16,16 +16,16 @@ catches everything but the exit request.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from .config import Config, LineConfig
 from .conversation.base import CallContext, Dialog, ListenSpec, Prompt, Reply
 from .errors import PermanenceError
+from .speech.turns import BargeIn, EndOfTurn, NoSpeech
 from .store.calllog import CallLog
 from .store.record import CallRecord, iso, new_call_id, parse_iso, utcnow
 from .telephony.line import (
@@ -54,37 +54,34 @@ log = logging.getLogger(__name__)
 # ------------------------------------------------------------------------------ speech port
 
 
-@dataclasses.dataclass(frozen=True)
-class Heard:
-    """What a listener reports: ``kind`` is "final", "no_speech", "speech_start" or "partial"."""
+class CallListener(Protocol):
+    """One per call (appliance.speech.turns.Listener): VAD, recogniser, end of turn, barge-in."""
 
-    kind: str
-    text: str = ""
-    start: float = 0.0
-    end: float = 0.0
-    confidence: float | None = None
+    def prompt_started(self) -> None: ...
 
+    def prompt_finished(self) -> None: ...
 
-class TurnListener(Protocol):
-    def feed(self, pcm: bytes) -> list[Heard]: ...
+    def listen(self, spec: ListenSpec | None = None) -> None: ...
+
+    def feed(self, frame: bytes) -> object | None: ...
 
     def close(self) -> None: ...
 
 
 class SpeechPort(Protocol):
-    """What the handler needs from the speech layer (see appliance/speechio.py)."""
+    """What the handler needs from the speech layer (appliance.speechio.EngineSpeech)."""
 
-    def prompt_audio(self, prompt: Prompt, lang: str) -> bytes: ...
+    def prompt_chunks(self, prompt: Prompt, lang: str) -> Iterator[bytes]: ...
 
-    def listener(self, spec: ListenSpec, lang: str) -> TurnListener: ...
-
-    def barge_in_detector(self) -> Callable[[bytes], bool]: ...
+    def listener(self, lang: str) -> CallListener: ...
 
 
 class Recorder(Protocol):
     def caller(self, pcm: bytes) -> None: ...
 
     def box(self, pcm: bytes) -> None: ...
+
+    def box_stopped(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -111,19 +108,21 @@ class CallSession:
         self.t0 = time.monotonic()
         self.speaking = False
         self.pending: Reply | None = None
-        self.listener: TurnListener | None = None
-        self.listen_since = 0.0
-        self.barge = handler.speech.barge_in_detector() if handler.speech else None
+        self.listener: CallListener | None = handler.speech.listener(lang) if handler.speech else None
         self.hangup_requested = False
         self.dtmf_buffer = ""
         self.dtmf_at = 0.0
         self.urgent_sent = False
         self.recorder: Recorder | None = None
         self.ended = False
-        self.speak_started = 0.0
+        self.frames_in = 0
 
     def now(self) -> float:
         return time.monotonic() - self.t0
+
+    def audio_now(self) -> float:
+        """Seconds of caller audio received: the clock of the recording and the listener."""
+        return self.frames_in * 0.02
 
     # -- reply execution ------------------------------------------------------------------
     def start(self, ctx: CallContext) -> None:
@@ -139,19 +138,31 @@ class CallSession:
         self.execute(self.dialog.start(ctx))
 
     def execute(self, reply: Reply) -> None:
-        turns: list[dict[str, Any]] = []
-        audio = bytearray()
-        for p in reply.say:
-            try:
-                pcm = self.h.speech.prompt_audio(p, self.lang) if self.h.speech else b""
-            except PermanenceError as exc:
-                log.error("call %s: cannot synthesise %r: %s", self.call_id, p.text[:40], exc)
-                pcm = b""
-            start = self.now() + len(audio) / 16000
-            audio += pcm
-            turns.append({"speaker": "box", "text": p.text, "start": round(start, 3),
-                          "end": round(start + len(pcm) / 16000, 3), "kind": "prompt", "key": p.key})
         self.pending = reply
+        turns: list[dict[str, Any]] = []
+        played = 0
+        t_start = self.audio_now()
+        for p in reply.say:
+            start = t_start + played / 16000
+            try:
+                chunks = self.h.speech.prompt_chunks(p, self.lang) if self.h.speech else iter(())
+                for pcm in chunks:
+                    if not pcm:
+                        continue
+                    if not self.speaking:
+                        self.speaking = True
+                        if self.listener is not None:
+                            self.listener.prompt_started()
+                    if self.recorder:
+                        self.recorder.box(pcm)
+                    self.h.line.play(pcm)
+                    played += len(pcm)
+            except PermanenceError as exc:
+                log.error("call %s: cannot say %r: %s", self.call_id, p.text[:40], exc)
+            turns.append({"speaker": "box", "text": p.text, "start": round(start, 3),
+                          "end": round(t_start + played / 16000, 3), "kind": "prompt", "key": p.key})
+        if self.listener is not None and not reply.hangup:
+            self.listener.listen(reply.listen or ListenSpec("free"))
 
         def _store(rec: CallRecord) -> None:
             rec.turns.extend(turns)
@@ -163,68 +174,52 @@ class CallSession:
         rec = self.h.log.update(self.call_id, _store)
         if reply.urgent and not self.urgent_sent:
             self.urgent_sent = True
-            self.h.log.add_event(self.call_id, "urgent", sla_minutes=(rec.qualification or {}).get("sla_minutes"))
-            self.h.notify_urgent(self.h.log.get(self.call_id) or rec)
+            rec = self.h.log.add_event(self.call_id, "urgent",
+                                       sla_minutes=(rec.qualification or {}).get("sla_minutes"))
+            self.h.notify_urgent(rec)
         elif reply.actions or turns:
             self.h.notify("qualified", rec)
-        if audio:
-            self.speaking = True
-            self.speak_started = time.monotonic()
-            if self.recorder:
-                self.recorder.box(bytes(audio))
-            self.h.line.play(bytes(audio))
-        else:
+        if not self.speaking:
             self.after_speaking()
 
     def after_speaking(self) -> None:
         self.speaking = False
-        reply = self.pending or Reply()
-        if reply.hangup:
+        if self.listener is not None:
+            self.listener.prompt_finished()
+        if (self.pending or Reply()).hangup and not self.hangup_requested:
             self.hangup_requested = True
             self.h.line.hang_up()
-            return
-        spec = reply.listen or ListenSpec("free")
-        if self.listener is not None:
-            self.listener.close()
-        self.listener = self.h.speech.listener(spec, self.lang) if self.h.speech else None
-        self.listen_since = time.monotonic()
 
     # -- events ----------------------------------------------------------------------------
     def on_frame(self, pcm: bytes) -> None:
+        self.frames_in += 1
         if self.recorder:
             self.recorder.caller(pcm)
-        if self.speaking:
-            if self.barge and self.h.cfg.speech.barge_in and self.barge(pcm):
+        if self.listener is None or self.hangup_requested:
+            return
+        ev = self.listener.feed(pcm)
+        if ev is None:
+            return
+        if isinstance(ev, BargeIn):
+            if self.speaking and not (self.pending and self.pending.hangup):
                 log.info("call %s: barge-in, prompt stopped", self.call_id)
                 self.h.line.stop_playing()
-                self.h.log.add_event(self.call_id, "barge_in", t=round(self.now(), 3))
-                self.after_speaking()
-                if self.listener is not None:
-                    self.feed_listener(pcm)
-            return
-        if self.listener is not None and not self.hangup_requested:
-            self.feed_listener(pcm)
+                if self.recorder:
+                    self.recorder.box_stopped()
+                self.speaking = False
+                self.h.log.add_event(self.call_id, "barge_in", t=round(self.audio_now(), 3))
+        elif isinstance(ev, EndOfTurn):
+            self.on_heard(ev)
+        elif isinstance(ev, NoSpeech):
+            t = round(self.audio_now(), 3)
+            self.on_reply(self.dialog.silence(), {"speaker": "caller", "text": "", "kind": "silence",
+                                                  "start": t, "end": t})
 
-    def feed_listener(self, pcm: bytes) -> None:
-        assert self.listener is not None
-        for heard in self.listener.feed(pcm):
-            if heard.kind == "final":
-                self.on_heard(heard)
-                return
-            if heard.kind == "no_speech":
-                self.on_reply(self.dialog.silence(), {"speaker": "caller", "text": "", "kind": "silence",
-                                                      "start": round(self.now(), 3), "end": round(self.now(), 3)})
-                return
-
-    def on_heard(self, heard: Heard) -> None:
-        base = self.listen_since - self.t0
-        turn = {"speaker": "caller", "text": heard.text, "kind": "speech",
-                "start": round(base + heard.start, 3), "end": round(base + heard.end, 3),
-                "confidence": heard.confidence, "decided_at": round(self.now(), 3)}
-        if not heard.text.strip():
-            self.on_reply(self.dialog.silence(), {**turn, "kind": "silence"})
-            return
-        self.on_reply(self.dialog.hear(heard.text, confidence=heard.confidence), turn)
+    def on_heard(self, ev: EndOfTurn) -> None:
+        turn = {"speaker": "caller", "text": ev.text, "kind": "speech", "start": round(ev.start, 3),
+                "end": round(ev.end, 3), "confidence": ev.confidence,
+                "decided_at": round(getattr(ev, "decided_at", self.audio_now()), 3)}
+        self.on_reply(self.dialog.hear(ev.text, confidence=ev.confidence), turn)
 
     def on_dtmf(self, digit: str) -> None:
         self.dtmf_buffer += digit
@@ -235,14 +230,15 @@ class CallSession:
 
     def flush_dtmf(self) -> None:
         digits, self.dtmf_buffer = self.dtmf_buffer.rstrip("#"), ""
-        if digits and not self.speaking:
+        if digits and not self.hangup_requested:
+            if self.speaking:
+                self.h.line.stop_playing()
+                self.speaking = False
+            t = round(self.audio_now(), 3)
             self.on_reply(self.dialog.dtmf(digits), {"speaker": "caller", "text": digits, "kind": "dtmf",
-                                                     "start": round(self.now(), 3), "end": round(self.now(), 3)})
+                                                     "start": t, "end": t})
 
     def on_reply(self, reply: Reply, turn: dict[str, Any]) -> None:
-        if self.listener is not None:
-            self.listener.close()
-            self.listener = None
         self.h.log.update(self.call_id, lambda r: r.turns.append(turn))
         self.execute(reply)
 
@@ -250,16 +246,15 @@ class CallSession:
         """Called about every 100 ms: DTMF inter-digit timeout and call length limit."""
         if self.dtmf_buffer and time.monotonic() - self.dtmf_at > 2.0:
             self.flush_dtmf()
-        if (not self.hangup_requested
-                and time.monotonic() - self.t0 > self.h.cfg.conversation.max_call_seconds):
+        limit = self.h.cfg.conversation.max_call_seconds
+        if not self.hangup_requested and self.now() > limit:
             log.info("call %s: time limit reached, hanging up", self.call_id)
             self.hangup_requested = True
             self.h.log.add_event(self.call_id, "time_limit")
             self.h.line.stop_playing()
             self.h.line.hang_up()
-        # a box hang-up that the modem never confirms must not keep the call open forever
-        if self.hangup_requested and self.speaking is False and time.monotonic() - self.t0 > (
-                self.h.cfg.conversation.max_call_seconds + 30):
+        elif self.hangup_requested and self.now() > limit + 30:
+            # a hang-up the modem never confirms must not keep the call open forever
             self.h.finish_call("box", "no hang-up confirmation from the modem")
 
     def close(self) -> None:
@@ -402,7 +397,7 @@ class LineHandler:
             if self.session is not None:
                 self.session.on_dtmf(ev.digit)
         elif isinstance(ev, PlaybackDone):
-            if self.session is not None and self.session.speaking:
+            if self.session is not None and (self.session.speaking or ev.stopped) and not self.line.is_playing():
                 self.session.after_speaking()
         elif isinstance(ev, HungUp):
             if self.call is not None:

@@ -202,7 +202,8 @@ class Service:
 
         assert self.log is not None
         app = create_app(self.cfg, self.log, live=self.live, config_path=self.config_path)
-        self.web = serve(app, self.cfg.web.bind, self.web_port)
+        # a negative port asks for any free port (the demo, when its usual port is taken)
+        self.web = serve(app, self.cfg.web.bind, max(0, self.web_port))
         host = self.cfg.web.bind if self.cfg.web.bind not in ("0.0.0.0", "::") else "127.0.0.1"
         self.web_url = f"http://{host}:{self.web.port}/"
 

@@ -1,0 +1,266 @@
+"""``permanence demo``: the whole appliance on its built-in line simulator.
+
+The service runs exactly as on the device — call log, conversation, speech,
+alerts, status page — but its line is the simulator (a modem on the far side of
+a pty) and scripted callers ring it one after another: the project's own demo
+callers (``callers-fr.jsonl`` / ``callers-en.jsonl`` beside this file) or a
+``--script FILE`` in the corpus format (``{"id", "lang", "caller_id", "turns"}``
+per line; optional ``hangup_after_rings``, ``hangup_after_turn``,
+``hangup_after_seconds``, ``dtmf``).
+
+English callers speak with the piper voice, French ones with espeak-ng; the box
+recognises them with the engines of the demo configuration (``demo.toml``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import logging
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import IO, Any
+
+from ..config import Config, LineConfig, load_config, load_config_text
+from ..errors import ConfigError, PermanenceError, WebError
+from ..store.record import CallRecord
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).resolve().parent
+
+
+def demo_config(lang: str, base: Config | None = None) -> Config:
+    """The demo's configuration: ``demo.toml`` (or ``base``) with one simulated line."""
+    own = base is None
+    if base is None:
+        text = (HERE / "demo.toml").read_text(encoding="utf-8")
+        base = load_config_text(text, source=str(HERE / "demo.toml"))
+    lines = tuple(dataclasses.replace(ln, driver="sim", port="") for ln in base.lines) or (LineConfig(),)
+    company = dataclasses.replace(base.company, language=lang) if lang else base.company
+    if own and lang == "en":
+        company = dataclasses.replace(company, name="Martin Industrial Maintenance", timezone="Europe/London")
+        lines = tuple(dataclasses.replace(ln, country="GB") for ln in lines)
+    return dataclasses.replace(base, company=company, lines=lines)
+
+
+_OPTIONAL = {"hangup_after_rings": int, "hangup_after_turn": int, "hangup_after_seconds": float,
+             "caller_name": str, "linger": float}
+
+
+def load_script(path: Path, default_lang: str, errors: IO[str]) -> list[Any]:
+    """Scripted callers from a JSONL file; a bad line is reported and skipped, the others kept."""
+    from ..telephony.simulator.callers import ScriptedCaller
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the caller script: {exc}") from None
+    callers = []
+    for n, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            d = json.loads(line)
+            if not isinstance(d, dict):
+                raise TypeError("expected a JSON object")
+            turns = d.get("turns")
+            if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
+                raise TypeError('"turns" must be a list of strings')
+            cid = d.get("caller_id")
+            if cid is not None and not isinstance(cid, str):
+                raise TypeError('"caller_id" must be a string or null')
+            lang = d.get("lang") or default_lang
+            if lang not in ("fr", "en"):
+                raise ValueError(f'"lang" must be "fr" or "en", got {lang!r}')
+            extra: dict[str, Any] = {}
+            for key, typ in _OPTIONAL.items():
+                if d.get(key) is not None:
+                    extra[key] = typ(d[key])
+            if isinstance(d.get("dtmf"), dict):
+                extra["dtmf"] = {int(k): str(v) for k, v in d["dtmf"].items()}
+            callers.append(ScriptedCaller(id=str(d.get("id", f"line{n}")), caller_id=cid, lang=lang,
+                                          turns=list(turns), **extra))
+        except (ValueError, TypeError, KeyError) as exc:
+            print(f"permanence demo: {path}:{n}: skipped: {exc}", file=errors, flush=True)
+    if not callers:
+        raise ConfigError(f"{path}: no usable caller in the script (one JSON object per line with "
+                          f'"id", "lang", "caller_id", "turns")')
+    return callers
+
+
+class DemoPrinter:
+    """Prints what happens: one JSON record per finished call (``--json``) or a readable line per event."""
+
+    def __init__(self, *, json_mode: bool, out: IO[str]) -> None:
+        self.json_mode = json_mode
+        self.out = out
+        self.lock = threading.Lock()
+        self.finished: list[str] = []
+        self.cond = threading.Condition(self.lock)
+        self._turns_shown: dict[str, int] = {}
+        self.log_reader: Any = None
+
+    def _p(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def call_event(self, kind: str, rec: CallRecord) -> None:
+        with self.lock:
+            if not self.json_mode:
+                self._readable(kind, rec)
+            if kind == "ended":
+                if self.json_mode:
+                    full = self.log_reader.get(rec.id) if self.log_reader is not None else None
+                    self._p(json.dumps((full or rec).to_dict(), ensure_ascii=False))
+                self.finished.append(rec.id)
+                self.cond.notify_all()
+
+    def urgent(self, rec: CallRecord) -> None:
+        if not self.json_mode:
+            q = rec.qualification or {}
+            with self.lock:
+                self._p(f"  !! URGENT {q.get('category')} — on-call technician alerted "
+                        f"(call back within {q.get('sla_minutes')} min)")
+
+    def _readable(self, kind: str, rec: CallRecord) -> None:
+        caller = _safe(rec.caller_number or ("withheld" if rec.caller_withheld else "unknown"))
+        if kind == "started":
+            self._p(f"[{rec.line}] ringing: call {rec.id} from {caller}")
+        elif kind == "answered":
+            self._p(f"[{rec.line}] answered after {rec.rings} ring(s)")
+        shown = self._turns_shown.get(rec.id, 0)
+        for t in rec.turns[shown:]:
+            who = "box   " if t.get("speaker") == "box" else "caller"
+            text = _safe(t.get("text") or f"({t.get('kind')})")
+            self._p(f"    {who}: {text}")
+        self._turns_shown[rec.id] = len(rec.turns)
+        if kind == "ended":
+            q = rec.qualification or {}
+            dur = f"{rec.duration:.0f} s" if rec.duration is not None else "-"
+            self._p(f"[{rec.line}] ended: {rec.state}, by {rec.hangup_by}, {dur}; "
+                    f"category={q.get('category')} urgency={q.get('urgency')} name={_safe(str(q.get('name')))} "
+                    f"company={_safe(str(q.get('company')))} callback={q.get('callback')}")
+
+    def wait_finished(self, n: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while len(self.finished) < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+        return True
+
+
+def _safe(s: str) -> str:
+    return "".join(c if c.isprintable() else "?" for c in s)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    from ..cli import _setup_logging
+    from ..service import Service
+    from ..telephony import open_line
+    from ..telephony.simulator import Simulator
+
+    lang = args.lang or ""
+    base = load_config(Path(args.config)) if args.config else None
+    cfg = demo_config(lang or (base.company.language if base else "fr"), base)
+    lang = cfg.company.language
+    _setup_logging(args.log_level or ("WARNING" if args.json else cfg.logging.level))
+    info = sys.stderr if args.json else sys.stdout
+
+    if args.script:
+        callers = load_script(Path(args.script), lang, sys.stderr)
+    else:
+        callers = load_script(HERE / f"callers-{lang}.jsonl", lang, sys.stderr)
+    n_calls = len(callers) if args.calls is None else args.calls
+    if n_calls < 0:
+        raise ConfigError("--calls: expected 0 or more")
+
+    tmp: str | None = None
+    if args.data:
+        data_dir = Path(args.data)
+    else:
+        tmp = tempfile.mkdtemp(prefix="permanence-demo-")
+        data_dir = Path(tmp)
+
+    voices = None
+    if not args.no_speech:
+        from ..speech.voices import CallerVoices
+
+        voices = CallerVoices()
+    sim = Simulator(dialect=args.dialect, country=cfg.lines[0].country,
+                    voice=voices.speak if voices is not None else None)
+    sim.start()
+
+    def line_factory(lc: LineConfig, **kw: Any) -> Any:
+        return open_line(lc, simulator=sim, **kw)
+
+    printer = DemoPrinter(json_mode=args.json, out=sys.stdout)
+    web_port = cfg.web.port if args.web_port is None else args.web_port
+    svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer],
+                  speech=not args.no_speech, line_factory=line_factory, mqtt_url=args.mqtt,
+                  leds=False, config_path=None)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    rc = 0
+    try:
+        print(f"permanence demo: loading ({lang}, {len(callers)} scripted caller(s), data in {data_dir})",
+              file=info, flush=True)
+        try:
+            svc.start()
+        except WebError as exc:
+            if svc.web is None and web_port and "cannot listen" in str(exc):
+                print(f"permanence demo: port {web_port} is busy, using a free port", file=info, flush=True)
+                svc.stop()
+                svc = Service(cfg, data_dir=data_dir, web_port=-1, observers=[printer],
+                              speech=not args.no_speech, line_factory=line_factory, mqtt_url=args.mqtt,
+                              leds=False)
+                svc.start()
+            else:
+                raise
+        printer.log_reader = svc.log
+        if svc.web_url:
+            print(f"permanence demo: status page at {svc.web_url}", file=info, flush=True)
+        if not svc.ready.wait(120):
+            raise PermanenceError("the simulated line did not become ready within 120 s")
+        for i in range(n_calls):
+            if stop.is_set():
+                break
+            caller = callers[i % len(callers)]
+            print(f"permanence demo: call {i + 1}/{n_calls}: {caller.id} ({caller.lang})", file=info, flush=True)
+            handle = sim.place_call(caller)
+            while not stop.is_set() and not printer.wait_finished(i + 1, 0.5):
+                if handle.done.is_set() and not printer.wait_finished(i + 1, 30):
+                    print(f"permanence demo: call {caller.id}: the box logged nothing within 30 s of the "
+                          f"caller hanging up", file=sys.stderr, flush=True)
+                    rc = 1
+                    break
+            with contextlib.suppress(PermanenceError):
+                handle.wait(30)
+            time.sleep(0.5)
+        if args.calls is None and not stop.is_set() and svc.web_url:
+            print(f"permanence demo: done; the status page stays at {svc.web_url} (Ctrl-C to stop)",
+                  file=info, flush=True)
+            while not stop.wait(1):
+                pass
+    finally:
+        svc.stop()
+        sim.close()
+        if voices is not None:
+            voices.close()
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 130 if stop.is_set() and rc == 0 and args.calls is not None else rc
