@@ -220,7 +220,7 @@ class MqttLink:
         with self._lock:
             self._waiting.clear()  # the outbox re-sends whatever was not confirmed
             self._early.clear()
-        if was:
+        if was and not self._closed:
             log.warning("mqtt: connection to %s:%s lost (%s); reconnecting", self.cfg.host,
                         self.cfg.port, reason_code)
         if self.on_connection is not None and was:
