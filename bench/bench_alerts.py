@@ -89,7 +89,8 @@ def _sms_figures() -> list[dict[str, Any]]:
         with tempfile.TemporaryDirectory() as d:
             timer = _Timer()
             sender = GammuSmsSender(sim.sms_port)
-            m = AlertManager(make_config(mqtt=False, sms=True, per_caller=100, per_hour=100), Path(d), tick=0.2,
+            cfg = make_config(mqtt=False, sms=True, per_caller=100, per_hour=100)
+            m = AlertManager(cfg, Path(d), tick=0.2,
                              sms_sender=sender, on_alert_change=timer.on_alert_change, sms_poll_seconds=3600)
             m.start()
             try:
