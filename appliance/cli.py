@@ -239,7 +239,11 @@ def build_parser() -> argparse.ArgumentParser:
     chk = cfs.add_parser("check", help="validate and print the effective configuration")
     chk.add_argument("--config", help=f"configuration file (default {DEFAULT_CONFIG_PATH})")
     chk.set_defaults(func=cmd_config_check)
-    cf.set_defaults(func=lambda a: (cf.print_help(), 2)[1])
+    def config_help(a: argparse.Namespace) -> int:
+        cf.print_help()
+        return 2
+
+    cf.set_defaults(func=config_help)
 
     for name in _PLUGINS:
         try:

@@ -39,7 +39,7 @@ class Service:
         data_dir: Path | None = None,
         web_port: int | None = None,
         observers: list[CallObserver] | None = None,
-        speech: SpeechPort | None | bool = True,
+        speech: SpeechPort | bool | None = True,
         line_factory: Callable[..., Line] | None = None,
         mqtt_url: str | None = None,
         leds: bool = True,
@@ -90,7 +90,7 @@ class Service:
     def _recorder_factory(self) -> Callable[[str], Recorder] | None:
         if not self.cfg.storage.record_audio or self.log is None:
             return None
-        from .speech.audio import CallRecorder
+        from .speech.recording import CallRecorder
 
         calllog = self.log
 
@@ -191,7 +191,7 @@ class Service:
             from .status.leds import StatusLeds
 
             self.leds = StatusLeds(leds)
-        except Exception as exc:  # no GPIO on this machine: the service still runs
+        except Exception as exc:  # noqa: BLE001 - no GPIO on this machine: the service still runs
             log.warning("status LEDs unavailable: %s", exc)
             self.errors.append(f"LEDs: {exc}")
 
@@ -216,7 +216,7 @@ class Service:
         for h in self.handlers:
             try:
                 st = h.line.status()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a broken driver shows as a fault on the page
                 st = LineStatus(name=h.line.name, driver="?", state=LineState.FAULT, last_error=str(exc))
             d = {k: (str(v) if isinstance(v, LineState) else v) for k, v in st.__dict__.items()}
             d["handler_state"] = str(h.state)

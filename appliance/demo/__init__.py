@@ -43,7 +43,7 @@ def demo_config(lang: str, base: Config | None = None) -> Config:
         text = (HERE / "demo.toml").read_text(encoding="utf-8")
         base = load_config_text(text, source=str(HERE / "demo.toml"))
     lines = tuple(dataclasses.replace(ln, driver="sim", port="") for ln in base.lines) or (LineConfig(),)
-    company = dataclasses.replace(base.company, language=lang) if lang else base.company
+    company = dataclasses.replace(base.company, language="en" if lang == "en" else "fr") if lang else base.company
     if own and lang == "en":
         company = dataclasses.replace(company, name="Martin Industrial Maintenance", timezone="Europe/London")
         lines = tuple(dataclasses.replace(ln, country="GB") for ln in lines)

@@ -75,7 +75,7 @@ def test_readers_see_whole_records_while_the_writer_writes(tmp_path: Path) -> No
                 for r in reader.calls():
                     assert r.id and r.started_at
                 reader.summaries()
-            except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            except BaseException as exc:  # collected and asserted below
                 errors.append(exc)
                 return
 
@@ -105,9 +105,9 @@ def test_recover_marks_open_calls_interrupted(tmp_path: Path) -> None:
         fixed = log.recover()
         assert sorted(fixed) == sorted([ringing.id, talking.id])
         for cid in fixed:
-            r = log.get(cid)
-            assert r is not None and r.state == "interrupted" and r.ended_at
-            assert r.events[-1]["kind"] == "interrupted"
+            got = log.get(cid)
+            assert got is not None and got.state == "interrupted" and got.ended_at
+            assert got.events[-1]["kind"] == "interrupted"
         got = log.get(done.id)
         assert got is not None and got.state == "answered"
         assert log.recover() == []
@@ -201,7 +201,7 @@ def test_sigkill_at_any_instant_loses_nothing(tmp_path: Path) -> None:
                                 text=True, env=env)
         assert proc.stdout is not None
         lines: list[str] = []
-        reader = threading.Thread(target=lambda: lines.extend(proc.stdout))  # type: ignore[arg-type]
+        reader = threading.Thread(target=lines.extend, args=(proc.stdout,))
         reader.start()
         # let it write for a random while, then kill it without warning, mid-write
         time.sleep(rnd.uniform(0.3, 1.2))
