@@ -8,6 +8,7 @@ from pathlib import Path
 
 from appliance.alerts.manager import AlertManager
 from appliance.alerts.mqtt import MqttLink
+from appliance.alerts.sms import GammuSmsSender
 
 from .helpers import make_config, urgent_record
 
@@ -23,7 +24,8 @@ def main() -> None:
         time.sleep(60)
         return
     # "written, not yet sent": the manager is built but its threads are not started
-    m = AlertManager(cfg, data_dir, sms_sender=None)
+    sms = GammuSmsSender(sys.argv[4]) if mode == "sms" else None  # not contacted before the kill
+    m = AlertManager(cfg, data_dir, sms_sender=sms)
     m.urgent(urgent_record("20261127T100000-line1-crash1"))
     m.call_event("ended", urgent_record("20261127T100000-line1-crash1"))
     print("written", flush=True)
