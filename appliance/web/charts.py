@@ -32,13 +32,14 @@ def _nice_max(v: float) -> float:
 
 def stacked_bars(labels: Sequence[str], series: Sequence[tuple[str, str, Sequence[float]]], *,
                  title: str, width: int = 720, height: int = 280,
-                 trend: Callable[[int], float] | None = None, trend_label: str = "") -> Markup:
+                 trend: Callable[[int], float | None] | None = None, trend_label: str = "") -> Markup:
     """Bars per label, stacked by series ``(key, legend, values)``; optional trend line over bar index."""
     n = len(labels)
     left, right, top, bottom = 40, 8, 10, 62
     pw, ph = width - left - right, height - top - bottom
     totals = [sum(s[2][i] for s in series) for i in range(n)]
-    peak = max([*totals, *(trend(i) for i in range(n))] if trend else totals, default=0)
+    trend_pts = [(i, v) for i in range(n) if trend is not None and (v := trend(i)) is not None]
+    peak = max([*totals, *(v for _, v in trend_pts)], default=0)
     ymax = _nice_max(float(peak))
     bw = pw / max(n, 1)
     out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{_e(title)}" '
@@ -67,9 +68,9 @@ def stacked_bars(labels: Sequence[str], series: Sequence[tuple[str, str, Sequenc
         if i % every == 0:
             cx = x + bw / 2
             out.append(f'<text x="{cx:.1f}" y="{top + ph + 14}" text-anchor="middle" fill="#333">{_e(label)}</text>')
-    if trend is not None and n >= 2:
-        pts = " ".join(f"{left + (i + 0.5) * bw:.1f},{top + ph - ph * max(0.0, trend(i)) / ymax:.1f}"
-                       for i in range(n))
+    if len(trend_pts) >= 2:
+        pts = " ".join(f"{left + (i + 0.5) * bw:.1f},{top + ph - ph * max(0.0, v) / ymax:.1f}"
+                       for i, v in trend_pts)
         out.append(f'<polyline points="{pts}" fill="none" stroke="{PALETTE["trend"]}" stroke-width="2" '
                    f'stroke-dasharray="6 4"><title>{_e(trend_label)}</title></polyline>')
     lx, ly = left, height - 22

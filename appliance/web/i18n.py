@@ -63,6 +63,11 @@ FR: dict[str, str] = {
         "Réglages en lecture seule : le service a démarré sans fichier de configuration.",
     "not enough data yet": "pas encore assez de données", "calls": "appels", "Week": "Semaine",
     "Peak of simultaneous calls": "Pic d'appels simultanés", "Refresh": "Actualiser",
+    "breakdown": "panne", "quote": "devis", "appointment": "rendez-vous", "followup": "suivi",
+    "billing": "facturation", "info": "information", "job": "candidature", "sales": "démarchage",
+    "other": "autre", "urgent": "urgent", "not_urgent": "non urgent", "critical": "critique",
+    "high": "haute", "normal": "normale", "low": "basse", "open": "en cours",
+    "trend (least squares)": "tendance (moindres carrés)",
     "Dates": "Dates", "Text": "Texte", "Back to the calls": "Retour aux appels",
 }
 

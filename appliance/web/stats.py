@@ -4,16 +4,15 @@
   (plus interrupted); "answered" includes calls taken by staff before the box answered;
 * a heatmap of calls by local hour and weekday;
 * opportunities (calls qualified as breakdown, quote, appointment or follow-up):
-  captured, handled, converted, conversion rate and revenue;
+  captured, handled, converted, conversion rate and revenue; the conversion rate is the
+  share converted among handled opportunities once at least 10 outcomes are marked, the
+  average order value the mean of at least 3 marked amounts; before that, the configured values;
 * lost calls (abandoned + missed) and what they are worth:
   lost × conversion rate × average order value;
 * the projection: a least-squares line through the lost calls of the complete weeks
   of the period, summed over the next 52 weeks (never below zero), times the value of a call;
 * saturation: weeks whose abandoned calls reach ``web.saturation_abandoned_per_week``, and
   the peak of simultaneous calls (ringing or in progress) against ``web.saturation_simultaneous``.
-
-Results are cached by the stamps of the day indexes the store returns; any write to
-the log changes a stamp and so recomputes (never stale).
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from ..store.record import parse_iso
 OPPORTUNITY_CATEGORIES = frozenset({"breakdown", "quote", "appointment", "followup"})
 SHORT_ABANDON_S = 5.0
 MIN_CONVERSIONS_FOR_OWN_RATES = 3
+MIN_OUTCOMES_FOR_OWN_RATE = 10
 SERIES = ("answered", "abandoned_short", "abandoned_long", "missed", "interrupted")
 
 
@@ -112,8 +112,12 @@ def peak_simultaneous(intervals: Iterable[tuple[float, float]]) -> tuple[int, fl
     return best, when
 
 
-def compute(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, weeks: int) -> dict[str, Any]:
-    """Everything the statistics page and ``/api/stats`` show, as plain data."""
+def compute(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, weeks: int,
+            first_day: dt.date | None = None) -> dict[str, Any]:
+    """Everything the statistics page and ``/api/stats`` show, as plain data.
+
+    ``first_day`` is the first (UTC) day of the whole log: the week it falls in is partial
+    (the box started that week) and is left out of the projection."""
     tz = cfg.company.tz
     first = week_start(period_start(now, tz, weeks).astimezone(tz).date())
     this_week = week_start(now.astimezone(tz).date())
@@ -154,14 +158,17 @@ def compute(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, we
         aov, aov_source = sum(amounts) / len(amounts), "marked"
     else:
         aov, aov_source = company.average_order_value, "config"
-    if opp["converted"] >= MIN_CONVERSIONS_FOR_OWN_RATES and opp["captured"]:
-        rate, rate_source = opp["converted"] / opp["captured"], "marked"
+    if opp["handled"] >= MIN_OUTCOMES_FOR_OWN_RATE:
+        # among the opportunities whose outcome was recorded, the share converted
+        rate, rate_source = opp["converted"] / opp["handled"], "marked"
     else:
         rate, rate_source = company.conversion_rate, "config"
     value_per_lost_call = rate * aov
 
-    complete = [w for w in wk if w.complete]
-    # weeks before the first call in the log are not "zero calls", they are "no data"
+    # weeks before the box started are not "zero calls" but "no data", and the week it
+    # started in is partial: both are left out of the fit
+    start_week = week_start(first_day) if first_day is not None else None
+    complete = [w for w in wk if w.complete and (start_week is None or w.start > start_week)]
     while complete and complete[0].total == 0:
         complete.pop(0)
     lost_total = sum(w.lost for w in wk)
@@ -181,7 +188,8 @@ def compute(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, we
             "value_next_year": next_year * value_per_lost_call,
             "opportunities_next_year": next_year * rate,
             "calls_growth_per_year": growth,
-            "fit": {"intercept": fit_lost.intercept, "slope": fit_lost.slope},
+            "fit": {"intercept": fit_lost.intercept, "slope": fit_lost.slope,
+                    "first_week": complete[0].start.isoformat()},
         }
     peak, peak_at = peak_simultaneous(intervals)
     web = cfg.web

@@ -164,9 +164,12 @@ def fill(log: CallLog, now: dt.datetime, tz: dt.tzinfo, *, weeks: int = 10, per_
     notable = Notable()
     for i, t in enumerate(times):
         rec = random_call(rng, t, "line1" if i % 3 else "line2")
-        if rec.qualification and rec.qualification.get("category") == "quote" and rng.random() < 0.25:
-            rec.handled, rec.converted, rec.amount = True, True, float(rng.choice([800, 1200, 1500, 2400]))
-            notable.converted.append(rec.id)
+        category = (rec.qualification or {}).get("category")
+        if category in ("breakdown", "quote", "appointment", "followup") and rng.random() < 0.6:
+            rec.handled = True
+            if rng.random() < 0.45:
+                rec.converted, rec.amount = True, float(rng.choice([450, 800, 1200, 1500, 2400]))
+                notable.converted.append(rec.id)
         log.create(rec)
     # today's notable calls (minutes before now)
     hostile = _answered(rng, now - dt.timedelta(minutes=50), "line1", "breakdown", urgent=True,

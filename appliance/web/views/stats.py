@@ -32,7 +32,8 @@ def weeks_arg() -> int:
 def compute_stats(st: WebState, weeks: int) -> dict[str, Any]:
     now = st.now()
     rows = st.log.summaries(since=st_mod.period_start(now, st.tz, weeks))
-    return st_mod.compute(rows, st.cfg, now, weeks)
+    first_day = next(iter(st.log.iter_days()), None)
+    return st_mod.compute(rows, st.cfg, now, weeks, first_day)
 
 
 @bp.route("/stats")
@@ -42,24 +43,32 @@ def index() -> str:
     data = compute_stats(st, weeks)
     lang = st.cfg.company.language
     tr = Translator(lang)
-    labels = [dt.date.fromisoformat(w["start"]).strftime("%d/%m") for w in data["weeks"]]
+    # charts start at the first week with calls (at most 4 weeks before the end)
+    all_weeks = data["weeks"]
+    first = next((i for i, w in enumerate(all_weeks) if w["total"]), len(all_weeks))
+    shown = all_weeks[min(first, max(0, len(all_weeks) - 4)):]
+    labels = [dt.date.fromisoformat(w["start"]).strftime("%d/%m") for w in shown]
     fit = data["projection"].get("fit")
-    first_complete = next((i for i, w in enumerate(data["weeks"]) if w["complete"] and w["total"]), 0)
+    fit_first = next((i for i, w in enumerate(shown) if fit and w["start"] == fit["first_week"]), 0)
 
-    def trend(i: int) -> float:
-        return fit["intercept"] + fit["slope"] * (i - first_complete) if fit else 0.0
+    def trend(i: int) -> float | None:
+        if not fit or i < fit_first or not shown[i]["complete"]:
+            return None
+        return float(fit["intercept"] + fit["slope"] * (i - fit_first))
 
-    per_week = charts.stacked_bars(labels, [("total", tr("calls"), [w["total"] for w in data["weeks"]])],
-                                   title=tr("Calls per week"))
+    def col(key: str) -> list[float]:
+        return [w[key] for w in shown]
+
+    per_week = charts.stacked_bars(labels, [("total", tr("calls"), col("total"))], title=tr("Calls per week"))
     stacked = charts.stacked_bars(
         labels,
-        [("answered", tr("Answered"), [w["answered"] for w in data["weeks"]]),
-         ("abandoned_short", tr("abandoned under 5 s"), [w["abandoned_short"] for w in data["weeks"]]),
-         ("abandoned_long", tr("abandoned 5 s or more"), [w["abandoned_long"] for w in data["weeks"]]),
-         ("missed", tr("Missed"), [w["missed"] for w in data["weeks"]]),
-         ("interrupted", tr("Interrupted"), [w["interrupted"] for w in data["weeks"]])],
+        [("answered", tr("Answered"), col("answered")),
+         ("abandoned_short", tr("abandoned under 5 s"), col("abandoned_short")),
+         ("abandoned_long", tr("abandoned 5 s or more"), col("abandoned_long")),
+         ("missed", tr("Missed"), col("missed")),
+         ("interrupted", tr("Interrupted"), col("interrupted"))],
         title=tr("Answered, abandoned, missed"))
-    lost = charts.stacked_bars(labels, [("missed", tr("Lost calls"), [w["lost"] for w in data["weeks"]])],
+    lost = charts.stacked_bars(labels, [("missed", tr("Lost calls"), col("lost"))],
                                title=tr("Lost calls"), trend=trend if fit else None,
                                trend_label=tr("trend (least squares)"))
     heat = charts.heatmap(data["heatmap"], WEEKDAYS.get(lang, WEEKDAYS["en"]),
