@@ -8,10 +8,11 @@ Public API (what the service uses)::
                      on_call_event=lambda call_id, event_dict: ...)
     m.start()                      # threads: MQTT delivery, SMS delivery + inbox poll, scheduler
     m.urgent(rec)                  # the moment the conversation knows it is urgent (CallRecord or dict)
-    m.call_event(kind, rec)        # "started" | "qualified" | "ended"  (MQTT events; digests)
+    m.call_event(kind, rec)        # "started" | "answered" | "qualified" | "ended" (MQTT events; digests)
     m.acknowledge(call_id, by, via="api") -> dict | None
     m.sms_received(sender, text)   # an SMS read by the line driver (single-port modems)
     m.pending_urgent() -> list[dict]
+    m.drain(timeout) -> bool       # wait until every open alert is confirmed (demo, before close)
     m.publish_state(lines={"line1": "ready"}, calls_today=3, abandoned_today=1)
     m.close()
 
@@ -70,7 +71,7 @@ from .text import digest_sms, is_ack, urgent_sms
 
 log = logging.getLogger(__name__)
 
-EVENT_KINDS = ("started", "qualified", "ended")
+EVENT_KINDS = ("started", "answered", "qualified", "ended")
 BROKER = "broker"
 
 
@@ -152,6 +153,22 @@ class AlertManager:
             self.mqtt.close()
         if self.sms is not None:
             self.sms.close()
+
+    def drain(self, timeout: float) -> bool:
+        """Wait (up to ``timeout`` s) until no alert is open; True if none is left.
+
+        For ``permanence demo``: call before :meth:`close` so a broker that came back
+        late still gets everything. Nothing is lost either way: open alerts stay on disk."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not any(self._deliverable(a) for a in self.outbox.open_alerts()):
+                return True
+            self._wake_mqtt.set()
+            time.sleep(0.05)
+        return not any(self._deliverable(a) for a in self.outbox.open_alerts())
+
+    def _deliverable(self, a: Alert) -> bool:
+        return (a.channel == "mqtt" and self.mqtt is not None) or (a.channel == "sms" and self.sms is not None)
 
     def __enter__(self) -> AlertManager:
         self.start()
@@ -304,7 +321,7 @@ class AlertManager:
                                                              acknowledged_by=by))
                     self._changed(a)
             ack = self._ack_dict(esc)
-            self._queue_mqtt(call_id, "acknowledged", "event/acknowledged",
+            self._queue_mqtt(call_id, "event-acknowledged", "event/acknowledged",
                              {"event": "acknowledged", "box": self.acfg.box_id, **ack})
         self._notify(self.on_ack, call_id, ack)
         self._event(call_id, "acknowledged", by=by, via=via, after_seconds=ack["after_seconds"])

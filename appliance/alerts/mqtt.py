@@ -73,7 +73,7 @@ class MqttLink:
     def __init__(self, cfg: MqttConfig, box_id: str, *,
                  on_ack_message: Callable[[Any], None] | None = None,
                  on_connection: Callable[[bool], None] | None = None,
-                 reconnect_min: float = 1.0, reconnect_max: float = 30.0,
+                 reconnect_min: float = 1.0, reconnect_max: float = 10.0,
                  client_id: str | None = None) -> None:
         self.cfg = cfg
         self.box_id = box_id

@@ -1,0 +1,54 @@
+"""The service wiring: alerts and their states land in the call record (real CallLog, real broker)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from appliance.alerts.wiring import build_alert_manager
+from appliance.store.calllog import CallLog
+from appliance.store.record import CallRecord, new_call_id
+
+from .broker import Broker, Subscriber
+from .helpers import make_config
+
+
+def test_call_record_shows_alerts_and_acknowledgement(broker: Broker, tmp_path: Path) -> None:
+    cfg = make_config(mqtt=False)  # MQTT comes from the --mqtt URL, as in `permanence demo --mqtt`
+    log = CallLog(tmp_path)
+    sub = Subscriber(broker.port, ("permanence/box1/#",))
+    rec = CallRecord(id=new_call_id("line1"), line="line1", started_at="2026-11-27T09:00:00.000+00:00",
+                     caller_number="+33699999999", state="in_call",
+                     qualification={"name": "Jean", "urgent": True, "summary": "fuite"})
+    log.create(rec)
+    m = build_alert_manager(cfg, tmp_path, log, mqtt_url=f"mqtt://127.0.0.1:{broker.port}", tick=0.05)
+    try:
+        m.start()
+        m.call_event("started", rec)
+        m.urgent(rec)
+        assert sub.wait_for(lambda: sub.json_on("permanence/box1/urgent"))
+        assert m.drain(10)
+        m.acknowledge(rec.id, "Bob", via="web")
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            got = log.get(rec.id)
+            assert got is not None
+            if any(e["kind"] == "acknowledged" for e in got.events) and got.alerts and \
+                    got.alerts[0]["state"] == "acknowledged":
+                break
+            time.sleep(0.05)
+        got = log.get(rec.id)
+        assert got is not None
+        assert [(a["kind"], a["channel"], a["state"], a["acknowledged_by"]) for a in got.alerts] == [
+            ("urgent", "mqtt", "acknowledged", "Bob")]
+        a = got.alerts[0]
+        assert a["created_at"] <= a["sent_at"] <= a["delivered_at"] <= a["acknowledged_at"]
+        ack = next(e for e in got.events if e["kind"] == "acknowledged")
+        assert ack["by"] == "Bob" and ack["via"] == "web" and ack["after_seconds"] >= 0
+        assert got.summary()["acknowledged"] is True and got.summary()["alerts_pending"] == 0
+        assert json.loads(sub.messages[-1][1]) is not None
+    finally:
+        m.close()
+        sub.close()
+        log.close()
