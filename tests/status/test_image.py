@@ -1,0 +1,78 @@
+"""image/: the pi-gen stage's scripts and data (the emulated build itself is `make image-check`)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from appliance.config import load_config_text
+
+ROOT = Path(__file__).resolve().parents[2]
+IMAGE = ROOT / "image"
+STAGE = IMAGE / "stage-permanence"
+SCRIPTS = [IMAGE / "check.sh", IMAGE / "build.sh", IMAGE / "fetch-models.sh", STAGE / "prerun.sh",
+           STAGE / "00-install" / "00-run.sh", STAGE / "00-install" / "00-run-chroot.sh",
+           STAGE / "00-install" / "files" / "firstboot.sh"]
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda p: p.name)
+def test_scripts_parse_and_are_executable(script):
+    r = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert os.access(script, os.X_OK)
+
+
+def test_packages():
+    pkgs = set((STAGE / "00-install" / "00-packages-nr").read_text().split())
+    assert {"libatomic1", "espeak-ng", "python3-lgpio", "python3-venv"} <= pkgs
+
+
+def test_fetch_models_refuses_placeholder_checksums(tmp_path):
+    r = subprocess.run([str(IMAGE / "fetch-models.sh"), str(tmp_path)], capture_output=True, text=True,
+                       timeout=30)
+    assert r.returncode == 3
+    assert "not pinned" in r.stderr and "refusing" in r.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing downloaded
+
+
+def test_fetch_models_verify(tmp_path):
+    f = tmp_path / "model.bin"
+    f.write_bytes(b"some model bytes")
+    good = hashlib.sha256(b"some model bytes").hexdigest()
+    r = subprocess.run([str(IMAGE / "fetch-models.sh"), "--verify", str(f), good], capture_output=True, text=True)
+    assert r.returncode == 0 and "SHA-256 ok" in r.stdout
+    r = subprocess.run([str(IMAGE / "fetch-models.sh"), "--verify", str(f), "0" * 64], capture_output=True,
+                       text=True)
+    assert r.returncode != 0 and "mismatch" in r.stderr
+    assert not f.exists()  # a corrupt download is removed, never used
+
+
+def test_device_config_is_valid_and_uses_the_udev_names():
+    sed = STAGE / "00-install" / "files" / "device-config.sed"
+    r = subprocess.run(["sed", "-f", str(sed), str(ROOT / "examples" / "permanence.toml")], capture_output=True,
+                       text=True, check=True)
+    cfg = load_config_text(r.stdout, source="device-config")
+    line = cfg.lines[0]
+    assert (line.driver, line.model, line.power_gpio) == ("gsm", "sim7600", 6)
+    assert line.port == "/dev/permanence/sim7600-at"
+    assert line.audio_port == "/dev/permanence/sim7600-audio"
+    assert line.sms_port == "/dev/permanence/sim7600-at2"
+    rules = (ROOT / "firmware" / "udev" / "99-permanence.rules").read_text()
+    for p in (line.port, line.audio_port, line.sms_port):
+        assert f'SYMLINK+="{p.removeprefix("/dev/")}"' in rules
+
+
+def test_no_default_password_in_the_image():
+    build = (IMAGE / "build.sh").read_text()
+    assert "FIRST_USER_PASS" not in build
+    assert re.search(r"(?m)^ENABLE_SSH=0$", build)
+    for p in [*STAGE.rglob("*"), *(ROOT / "systemd").iterdir()]:
+        if p.is_file() and p.suffix != ".whl":
+            text = p.read_text(errors="replace")
+            assert not re.search(r"(?i)(passw(or)?d|secret)\s*=\s*['\"][^'\"]+['\"]", text), p
+            assert "chpasswd" not in text, p
