@@ -49,6 +49,7 @@ class Lexicon:
     not_names: frozenset[str]
     sentence: frozenset[str]  # words that make a turn a sentence, not a bare "name company" answer
     departments: frozenset[str]
+    role_markers: tuple[tuple[str, ...], ...]  # "at"/"for" only after "i'm (the) <role>"
     callee: tuple[tuple[str, ...], ...]  # "vous êtes bien <the company called>"
 
 
@@ -82,7 +83,9 @@ LEXICONS: dict[str, Lexicon] = {
                 "c ce cette y suis sommes voila voilà euh oui non"),
         articles=_s("la le les l un une"),
         not_names=_s("commercial commerciale technicien technicienne responsable directeur directrice gérant "
-                     "gérante à a en au aux de du des le la les l un une très tres bien désolé désolée "
+                     "gérante conseiller conseillère chargé chargée représentant représentante ingénieur "
+                     "assistant assistante secrétaire stagiaire chef patron patronne employé employée "
+                     "à a en au aux de du des le la les l un une très tres bien désolé désolée "
                      "en train pas ne n appelle appelais content ravi là la vraiment sur pour dans chez "
                      "toujours encore seul seule ici plus bon"),
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
@@ -92,6 +95,7 @@ LEXICONS: dict[str, Lexicon] = {
                        "responsable directeur directrice gérant gérante secrétaire secrétariat assistant "
                        "assistante technicien chef atelier production administratif administration "
                        "direction standard accueil"),
+        role_markers=_t("à la", "au", "pour"),
         callee=_t("vous êtes bien", "c'est bien", "je suis bien"),
     ),
     "en": Lexicon(
@@ -105,11 +109,13 @@ LEXICONS: dict[str, Lexicon] = {
                 "regarding and but so because we've we're it's i'm can could would need needs"),
         articles=_s("the a an"),
         not_names=_s("calling looking ringing phoning sorry afraid just the a an in at from with about "
-                     "here not so very really still"),
+                     "here not so very really still caretaker manager engineer director owner receptionist "
+                     "assistant secretary technician"),
         sentence=_s("i i'm we you your it is are was can could would please thanks thank yes no hello hi "
                     "bye goodbye number call back send brochure email me my our not don't"),
         departments=_s("accounts accounting purchasing finance maintenance facilities manager management "
                        "office reception department engineering operations director head production"),
+        role_markers=_t("at", "for"),
         callee=_t("is that", "am i speaking to"),
     ),
 }
@@ -199,9 +205,25 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
     return None
 
 
+_PARTICLES = frozenset({"le", "la", "van", "von", "mac", "mc", "di", "da", "del", "ben", "el", "o"})
+
+
 def _name_ok(words: list[str], lex: Lexicon) -> bool:
-    return bool(words) and all(fold(w) not in lex.not_names and fold(w) not in lex.stop and
-                               not fold(w).isdigit() for w in words)
+    if not words or _numbery(words):
+        return False
+    return all((fold(w) in _PARTICLES and 0 < i < len(words) - 1) or
+               (fold(w) not in lex.not_names and fold(w) not in lex.stop and not fold(w).isdigit())
+               for i, w in enumerate(words))
+
+
+def _numbery(words: list[str]) -> bool:
+    """Mostly number words or digits (a telephone number, not a name)."""
+    from .numbers import number_table
+
+    vocab = {w for table in (number_table("fr"), number_table("en")) for key in table for w in key}
+    n = sum(1 for w in words if fold(w) in vocab or fold(w).isdigit() or
+            all(p in vocab for p in fold(w).split()))
+    return n * 2 > len(words)
 
 
 def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str]
@@ -285,6 +307,19 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             fired.append("company.marker")
             break
     if company is None:
+        for pat in lex.role_markers:
+            k = _find(folded, pat)
+            if k < 2 or not ({"suis", "m", "am", "work", "travaille"} & set(folded[max(0, k - 4):k])):
+                continue
+            if folded[k - 1] not in lex.not_names | lex.departments | {"work", "travaille"} or \
+                    folded[k - 1] in lex.articles | {"a", "en", "de"}:
+                continue
+            cand = _take(words, folded, k + len(pat), lex, 5)
+            if cand and fold(cand[0]) not in lex.articles:
+                company = cand
+                fired.append("company.role")
+                break
+    if company is None:
         for j, f in enumerate(folded):
             if f in ("sarl", "sas", "eurl", "etablissements", "ets", "ltd", "limited", "plc") and j + 1 < len(words):
                 if f in ("ltd", "limited", "plc"):
@@ -314,6 +349,8 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         return words, None
     if folded[1] in {c[0] for c in lex.connectors} or folded[1] in lex.departments:
         return words[:1], words[1:]
+    if len(words) >= 3 and folded[1] in _PARTICLES and folded[1] not in lex.connectors:
+        return words[:3], words[3:]
     return words[:2], words[2:]
 
 
@@ -338,7 +375,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             company = c
         if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang):
             continue
-        if any(f in lex.sentence for f in folded):
+        if any(f in lex.sentence for f in folded) or _numbery(words):
             continue
         bn, bc = _bare(words, folded, lex, names, fold(name[0]) if name and not n else None)
         identity_turn = ti

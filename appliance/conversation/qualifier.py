@@ -104,12 +104,14 @@ class Qualifier:
         scores: dict[str, float] = {}
         urg_fired: dict[str, float] = {}
         caps: list[str] = []
+        who = set(fold(" ".join(x for x in (ident.name, ident.company) if x)).split())
         for ti, turn in enumerate(turns):
             tokens = fold(turn).split()
             if not tokens:
                 continue
             negs = self._hits(self._neg_matcher, self._neg_patterns, tokens)
             masked = {i for a, b in negs.values() for i in range(a, b)}
+            masked |= {i for i, t in enumerate(tokens) if t in who}
             for rid in negs:
                 caps.append(self._neg_cap[rid])
                 fired.append(rid)
