@@ -67,10 +67,11 @@ class Escalation:
 class EscalationStore:
     """Escalations by call id; all loaded at start (they are few), each saved atomically."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, readonly: bool = False) -> None:
         self.dir = Path(root) / "escalations"
-        self.dir.mkdir(parents=True, exist_ok=True)
-        clean_temp_files(self.dir)
+        if not readonly:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            clean_temp_files(self.dir)
         self._lock = threading.RLock()
         self._items: dict[str, Escalation] = {}
         for p in sorted(self.dir.glob("*.json")):

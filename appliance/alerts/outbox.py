@@ -47,10 +47,13 @@ RECENT_ARCHIVE_SECONDS = 7 * 86400
 class Outbox:
     """Open alerts in ``<root>/outbox``, closed ones in ``<root>/outbox/archive``."""
 
-    def __init__(self, data_dir: Path, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, data_dir: Path, *, clock: Callable[[], float] = time.time,
+                 readonly: bool = False) -> None:
         self.dir = Path(data_dir) / "outbox"
         self.archive_dir = self.dir / "archive"
-        self.archive_dir.mkdir(parents=True, exist_ok=True)
+        self.readonly = readonly  # a viewer beside the running service: never touches a file
+        if not readonly:
+            self.archive_dir.mkdir(parents=True, exist_ok=True)
         self._clock = clock
         self._lock = threading.RLock()
         self._open: dict[str, Alert] = {}
@@ -63,6 +66,9 @@ class Outbox:
         try:
             return Alert.from_dict(read_json(path))
         except (CorruptFileError, AlertError, TypeError) as exc:
+            if self.readonly:
+                log.warning("outbox: %s is unreadable (%s)", path, exc)
+                return None
             # keep the file for a human, never delete data we cannot read
             bad = path.with_name(path.name + ".corrupt")
             log.error("outbox: %s is unreadable (%s); moved to %s", path, exc, bad.name)
@@ -72,7 +78,8 @@ class Outbox:
             return None
 
     def _load(self) -> None:
-        clean_temp_files(self.dir)
+        if not self.readonly:
+            clean_temp_files(self.dir)
         horizon = time.time() - RECENT_ARCHIVE_SECONDS
         for path in sorted(self.archive_dir.glob("*.json")):
             try:
@@ -87,7 +94,7 @@ class Outbox:
             a = self._read(path)
             if a is None:
                 continue
-            if (self.archive_dir / path.name).exists():
+            if (self.archive_dir / path.name).exists() and not self.readonly:
                 # crashed between archiving and removing: the archive copy is the truth
                 path.unlink(missing_ok=True)
                 fsync_dir(self.dir)
@@ -129,11 +136,16 @@ class Outbox:
             return [a for a in (*self._open.values(), *self._closed.values()) if a.created_at >= since]
 
     # ------------------------------------------------------------------ writes
+    def _writable(self) -> None:
+        if self.readonly:
+            raise AlertError(f"outbox {self.dir}: opened read-only (the service is the only writer)")
+
     def add(self, alert: Alert) -> tuple[Alert, bool]:
         """Store a new alert durably; returns ``(stored, created)``.
 
         An alert whose key is already known (open or archived) is not replaced:
         the stored one is returned with ``created=False``."""
+        self._writable()
         with self._lock:
             existing = self.get(alert.id)
             if existing is not None:
@@ -144,6 +156,7 @@ class Outbox:
 
     def save(self, alert: Alert) -> Alert:
         """Persist a changed alert; closed states move it to the archive."""
+        self._writable()
         with self._lock:
             if alert.is_open:
                 if alert.id not in self._open:
@@ -164,6 +177,7 @@ class Outbox:
 
     def prune_archive(self, older_than_days: float) -> int:
         """Delete archived alerts older than that; returns how many."""
+        self._writable()
         horizon = time.time() - older_than_days * 86400
         n = 0
         with self._lock:
