@@ -20,7 +20,7 @@ import functools
 from collections.abc import Sequence
 from pathlib import Path
 
-from .numbers import find_phone
+from .numbers import find_phone, number_table
 from .text import fold, raw_words, title_case
 
 FIRSTNAMES_FILE = Path(__file__).with_name("rules") / "firstnames.txt"
@@ -43,7 +43,7 @@ class Lexicon:
     company_markers: tuple[tuple[str, ...], ...]  # followed by a company (marker dropped)
     company_heads: frozenset[str]  # words that start a company name and are kept ("société")
     titles: frozenset[str]
-    connectors: frozenset[str]  # between name and company in a bare answer
+    connectors: tuple[tuple[str, ...], ...]  # between name and company in a bare answer
     stop: frozenset[str]  # a company or name said in a sentence ends here
     articles: frozenset[str]
     not_names: frozenset[str]
@@ -191,7 +191,13 @@ def _strip_connectors(parts: list[str], lex: Lexicon) -> list[str]:
 
 def _company_text(parts: list[str]) -> str | None:
     text = " ".join(parts).replace("' ", "'").strip(" '-")
-    return title_case(text, keep_small=True) if text else None
+    if not text:
+        return None
+    cased = title_case(text, keep_small=True).split()
+    return " ".join(w.upper() if fold(w) in _LEGAL_FORMS else w for w in cased)
+
+
+_LEGAL_FORMS = frozenset({"sarl", "sas", "sasu", "eurl", "sa", "snc", "sci", "ltd", "plc", "llp", "gmbh"})
 
 
 def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -> list[str] | None:
@@ -216,11 +222,14 @@ def _name_ok(words: list[str], lex: Lexicon) -> bool:
                for i, w in enumerate(words))
 
 
+@functools.lru_cache(maxsize=1)
+def _number_words() -> frozenset[str]:
+    return frozenset(w for lang in ("fr", "en") for key in number_table(lang) for w in key) | {"double", "triple"}
+
+
 def _numbery(words: list[str]) -> bool:
     """Mostly number words or digits (a telephone number, not a name)."""
-    from .numbers import number_table
-
-    vocab = {w for table in (number_table("fr"), number_table("en")) for key in table for w in key}
+    vocab = _number_words()
     n = sum(1 for w in words if fold(w) in vocab or fold(w).isdigit() or
             all(p in vocab for p in fold(w).split()))
     return n * 2 > len(words)
@@ -349,7 +358,7 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         return words, None
     if folded[1] in {c[0] for c in lex.connectors} or folded[1] in lex.departments:
         return words[:1], words[1:]
-    if len(words) >= 3 and folded[1] in _PARTICLES and folded[1] not in lex.connectors:
+    if len(words) >= 3 and folded[1] in _PARTICLES and (folded[1],) not in lex.connectors:
         return words[:3], words[3:]
     return words[:2], words[2:]
 

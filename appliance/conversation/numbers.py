@@ -57,7 +57,8 @@ COUNTRIES: dict[str, tuple[str, tuple[int, ...]]] = {
 def _fr_below_100(n: int) -> list[tuple[str, ...]]:
     """Every accepted way of saying ``n`` (0..99) in French, as word tuples."""
     if n <= 16:
-        return [(_FR_UNITS[n],)] + ([("une",)] if n == 1 else [])
+        first: list[tuple[str, ...]] = [(_FR_UNITS[n],)]
+        return first + ([("une",)] if n == 1 else [])
     if n < 20:
         return [("dix", _FR_UNITS[n - 10])]
     if n < 70:
@@ -86,7 +87,7 @@ def _fr_below_100(n: int) -> list[tuple[str, ...]]:
 
 def _en_below_100(n: int) -> list[tuple[str, ...]]:
     if n < 20:
-        forms = [(_EN_UNITS[n],)]
+        forms: list[tuple[str, ...]] = [(_EN_UNITS[n],)]
         if n == 0:
             forms += [("oh",), ("o",), ("nought",)]
         return forms

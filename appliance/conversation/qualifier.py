@@ -14,6 +14,7 @@ why a call was judged urgent.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 
 from .entities import extract_identity, find_equipment
 from .matcher import PhraseMatcher, regex_spans
-from .numbers import find_phone, to_e164
+from .numbers import find_phone, number_table, to_e164
 from .rules import Rule, RuleSet, load_rules
 from .text import fold
 
@@ -54,6 +55,27 @@ def _compile(rules: Sequence[Rule]) -> tuple[PhraseMatcher, list[tuple[str, re.P
     matcher = PhraseMatcher({r.id: list(r.words) for r in rules})
     patterns = [(r.id, p) for r in rules for p in r.patterns]
     return matcher, patterns
+
+
+def _number_positions(tokens: list[str]) -> set[int]:
+    """Positions of tokens inside a run of three or more number words (a telephone number)."""
+    vocab = _number_vocab()
+    out: set[int] = set()
+    run: list[int] = []
+    for i, t in enumerate([*tokens, ""]):
+        if t and (t in vocab or t.isdigit()):
+            run.append(i)
+            continue
+        if len(run) >= 3:
+            out.update(run)
+        run = []
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _number_vocab() -> frozenset[str]:
+    return frozenset(w for lang in ("fr", "en") for key in number_table(lang) for w in key
+                     if w not in ("a", "and", "et", "o")) | {"double", "triple"}
 
 
 class Qualifier:
@@ -112,14 +134,15 @@ class Qualifier:
             negs = self._hits(self._neg_matcher, self._neg_patterns, tokens)
             masked = {i for a, b in negs.values() for i in range(a, b)}
             masked |= {i for i, t in enumerate(tokens) if t in who}
+            masked |= _number_positions(tokens)
             for rid in negs:
                 caps.append(self._neg_cap[rid])
                 fired.append(rid)
             if ti != ident.identity_turn:
                 for rid in self._hits(self._cat_matcher, self._cat_patterns, tokens, masked):
-                    cat, weight = self._cat_rules[rid]
+                    cat_id, weight = self._cat_rules[rid]
                     if rid not in fired:
-                        scores[cat] = scores.get(cat, 0.0) + weight
+                        scores[cat_id] = scores.get(cat_id, 0.0) + weight
                         fired.append(rid)
             for rid in self._hits(self._urg_matcher, self._urg_patterns, tokens, masked):
                 if rid not in urg_fired:
@@ -132,7 +155,7 @@ class Qualifier:
             category = rs.default_category
             fired.append(f"default.{category}")
         cat = next(c for c in rs.categories if c.id == category)
-        level = rs.level_index(cat.urgency) + int(round(sum(urg_fired.values())))
+        level = rs.level_index(cat.urgency) + round(sum(urg_fired.values()))
         level = max(0, min(level, rs.level_index(cat.max_urgency)))
         for cap in caps:
             level = min(level, rs.level_index(cap))

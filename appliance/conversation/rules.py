@@ -112,7 +112,8 @@ class _Reader:
     def fail(self, key: str, message: str) -> QualificationError:
         return QualificationError(f"{self.source}: {key}: {message}")
 
-    def table(self, value: Any, key: str, allowed: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
+    def table(self, value: Any, key: str, allowed: set[str],
+              required: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.fail(key, f"expected a table, got {value!r}")
         for k in value:
@@ -239,7 +240,7 @@ def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
                     for j, u in enumerate(r.strings(t.get("urgency", []), f"{key}.urgency")))
         routing.append(Route(r.string(t["id"], f"{key}.id"), r.string(t["route"], f"{key}.route"), cats, urg))
     ent = r.table(top.get("entities", {}), "entities", {"equipment", "sites"})
-    equipment = tuple(" ".join(fold(w).split()) for w in r.strings(ent.get("equipment", []), "entities.equipment"))
+    equipment = r.strings(ent.get("equipment", []), "entities.equipment")
     sites = r.regexes(ent.get("sites", []), "entities.sites")
     for i, p in enumerate(sites):
         if "site" not in p.groupindex:

@@ -1,0 +1,132 @@
+"""The prompt file: every sentence the box says, per language, editable (TOML).
+
+Sections: ``[prompts]`` (sentences with ``{fields}``), ``[delays]`` (callback
+delay per urgency level, in words), ``[hours]`` (how to say opening hours),
+``[words]`` (what counts as yes, no, "I don't know"...), ``[faq]`` (words that
+ask each simple question). A missing sentence or an unknown ``{field}`` is a
+:class:`~appliance.errors.ConfigError` naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import string
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .text import fold
+
+PROMPTS_DIR = Path(__file__).with_name("prompts")
+
+REQUIRED = ("greeting", "greeting_closed", "ask_reason", "ask_identity", "ask_name", "confirm_caller_id",
+            "ask_number", "read_back", "number_not_understood", "number_confirmed", "no_callback", "urgent",
+            "noted", "dont_know", "anything_else", "repeat", "take_message", "goodbye", "goodbye_no_callback",
+            "goodbye_message", "faq_opening_hours", "faq_rates", "faq_availability", "faq_service_area",
+            "faq_address", "faq_topic", "faq_unknown")
+FIELDS = {"company", "number", "minutes", "delay", "answer", "hours"}
+WORD_SETS = ("yes", "no", "dont_know", "nothing_else", "no_callback")
+FAQ_TOPICS = ("opening_hours", "rates", "availability", "service_area", "address")
+HOURS_KEYS = ("days", "single_day", "day_span", "range", "join", "group_join", "time", "time_exact")
+
+
+@dataclasses.dataclass(frozen=True)
+class Prompts:
+    lang: str
+    source: str
+    text: Mapping[str, str]
+    delays: Mapping[str, str]
+    hours: Mapping[str, Any]
+    words: Mapping[str, tuple[str, ...]]  # folded phrases
+    faq: Mapping[str, tuple[str, ...]]  # folded phrases (may end with *)
+
+    def say(self, key: str, **fields: Any) -> str:
+        return self.text[key].format(**fields)
+
+
+def _fail(source: str, key: str, msg: str) -> ConfigError:
+    return ConfigError(f"{source}: {key}: {msg}")
+
+
+def _strings(source: str, key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _fail(source, key, "expected a list of non-empty strings")
+    return tuple(value)
+
+
+def _fold_phrase(p: str) -> str:
+    return " ".join(fold(p.replace("*", " zqzstar ")).replace(" zqzstar", "*").split())
+
+
+def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
+    allowed = {"lang", "prompts", "delays", "hours", "words", "faq"}
+    for k in data:
+        if k not in allowed:
+            raise _fail(source, k, f"unknown key (known keys: {', '.join(sorted(allowed))})")
+    lang = data.get("lang")
+    if not isinstance(lang, str) or not lang:
+        raise _fail(source, "lang", "expected a language code such as fr or en")
+    prompts = data.get("prompts")
+    if not isinstance(prompts, dict):
+        raise _fail(source, "prompts", "expected a [prompts] table")
+    for key in REQUIRED:
+        if key not in prompts:
+            raise _fail(source, f"prompts.{key}", "missing sentence")
+    for key, value in prompts.items():
+        if key not in REQUIRED:
+            raise _fail(source, f"prompts.{key}", f"unknown prompt (known: {', '.join(REQUIRED)})")
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(source, f"prompts.{key}", "expected a non-empty sentence")
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+        except ValueError as exc:
+            raise _fail(source, f"prompts.{key}", f"bad {{field}} syntax: {exc}") from None
+        unknown = names - FIELDS
+        if unknown:
+            raise _fail(source, f"prompts.{key}",
+                        f"unknown field {{{sorted(unknown)[0]}}} (known: {', '.join(sorted(FIELDS))})")
+    delays = data.get("delays", {})
+    if not isinstance(delays, dict) or not all(isinstance(v, str) for v in delays.values()):
+        raise _fail(source, "delays", "expected a table of level id = \"delay in words\"")
+    hours = data.get("hours")
+    if not isinstance(hours, dict):
+        raise _fail(source, "hours", "expected an [hours] table")
+    for key in HOURS_KEYS:
+        if key not in hours:
+            raise _fail(source, f"hours.{key}", "missing")
+    if len(_strings(source, "hours.days", hours["days"])) != 7:
+        raise _fail(source, "hours.days", "expected the seven day names, Monday first")
+    words = data.get("words", {})
+    if not isinstance(words, dict):
+        raise _fail(source, "words", "expected a [words] table")
+    wsets = {}
+    for key in WORD_SETS:
+        wsets[key] = tuple(_fold_phrase(p) for p in _strings(source, f"words.{key}", words.get(key, [])))
+    for key in words:
+        if key not in WORD_SETS:
+            raise _fail(source, f"words.{key}", f"unknown word list (known: {', '.join(WORD_SETS)})")
+    faq = data.get("faq", {})
+    if not isinstance(faq, dict):
+        raise _fail(source, "faq", "expected a [faq] table")
+    fsets = {}
+    for key, value in faq.items():
+        if key not in FAQ_TOPICS:
+            raise _fail(source, f"faq.{key}", f"unknown topic (known: {', '.join(FAQ_TOPICS)})")
+        fsets[key] = tuple(_fold_phrase(p) for p in _strings(source, f"faq.{key}", value))
+    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, fsets)
+
+
+def load_prompts(lang: str, path: str | Path | None = None) -> Prompts:
+    """The prompt file ``path`` or the built-in ``prompts/<lang>.toml``."""
+    p = Path(path) if path else PROMPTS_DIR / f"{lang}.toml"
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: no such prompt file (built-in languages: fr, en)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read the prompt file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    return parse_prompts(data, str(p))
