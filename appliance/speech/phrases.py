@@ -158,7 +158,12 @@ def is_complete(text: str, expect: str, lang: str, phrases: tuple[str, ...] = ()
     if not text.strip():
         return False
     if phrases:
-        return " ".join(_tokens(text)) in {" ".join(_tokens(p)) for p in phrases}
+        # Complete when the words are made only of expected phrases ("yes", "yes yes").
+        rest = " " + " ".join(_tokens(text)) + " "
+        for p in sorted((" ".join(_tokens(p)) for p in phrases), key=len, reverse=True):
+            if p:
+                rest = rest.replace(f" {p} ", " ").replace(f" {p} ", " ")
+        return not rest.strip()
     if expect == "yes_no":
         return yes_no(text, lang) is not None
     if expect == "number":

@@ -5,7 +5,7 @@ every 20 ms caller frame; it runs the VAD and the recogniser and returns at
 most one :data:`TurnEvent` per frame:
 
 * :class:`BargeIn` — the caller started speaking while a prompt plays (speech
-  confirmed after ``min_speech_ms`` = 100 ms of audio, well inside the 200 ms
+  confirmed after ``min_speech_ms`` = 80 ms of audio, well inside the 200 ms
   budget): call ``line.stop_playing()``. Their words become the next turn.
 * :class:`Partial` — words so far (for logs/status; no action needed).
 * :class:`EndOfTurn` — the caller finished: give ``text`` to
@@ -170,6 +170,7 @@ class Listener:
         self._finals: list[Utterance] = []
         self._partial = ""
         self._speech_start: float | None = None
+        self._probed = False
 
     # -------------------------------------------------------------- per frame
 
@@ -232,14 +233,23 @@ class Listener:
                 limit = self._spec.max_seconds
             if self.time - self._speech_start >= limit:
                 return self._end_turn("max_length") or event
-            if not st.voiced:
-                silence = self.detector.vad.silence_seconds
+            if st.voiced:
+                self._probed = False
+            else:
+                silence_ms = self.detector.vad.silence_seconds * 1000 + FRAME_SECONDS * 500
                 spec = self._spec
-                complete = is_complete(self._text(), spec.expect if spec else "free", self.lang,
-                                       spec.phrases if spec else ())
-                if complete and silence * 1000 >= self.cfg.short_end_silence_ms - FRAME_SECONDS * 500:
-                    return self._end_turn("short_silence") or event
-                if silence * 1000 >= self.cfg.end_silence_ms - FRAME_SECONDS * 500:
+                if silence_ms >= self.cfg.short_end_silence_ms:
+                    closed = spec is not None and (spec.expect in ("yes_no", "number") or bool(spec.phrases))
+                    if closed and not self._probed:
+                        # Ask the recogniser for its final now: short answers ("yes") often have
+                        # no partial. Words said after this simply start the next final.
+                        self._probed = True
+                        self._finals += [u for u in self._rec.flush() if u.final]
+                        self._partial = ""
+                    if is_complete(self._text(), spec.expect if spec else "free", self.lang,
+                                   spec.phrases if spec else ()):
+                        return self._end_turn("short_silence") or event
+                if silence_ms >= self.cfg.end_silence_ms:
                     return self._end_turn("silence") or event
             return event
         if self.time - self._wait_from >= self.cfg.no_speech_seconds:

@@ -58,9 +58,9 @@ class VoiceActivityDetector:
     def __init__(
         self,
         *,
-        margin_db: float = 10.0,
+        margin_db: float = 9.0,
         min_level_db: float = -50.0,
-        min_speech_ms: int = 100,
+        min_speech_ms: int = 80,
         hangover_ms: int = 200,
         initial_floor_db: float | None = None,
         floor_rise_db_per_s: float = 3.0,

@@ -45,6 +45,8 @@ def test_yes_no(text: str, lang: str, answer: str | None) -> None:
     ("my boiler is broken", "free", "en", (), False),
     ("Dupont Plomberie", "free", "fr", ("dupont plomberie", "martin sa"), True),
     ("Dupont", "free", "fr", ("dupont plomberie",), False),
+    ("oui oui", "yes_no", "fr", ("oui", "non"), True),
+    ("oui mais non merci", "yes_no", "fr", ("oui", "non"), False),
     ("", "yes_no", "en", (), False),
 ])
 def test_is_complete(text: str, expect: str, lang: str, phrases: tuple[str, ...], done: bool) -> None:
