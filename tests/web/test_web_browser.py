@@ -18,6 +18,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from appliance.web import serve
 from appliance.web.cli import run_passwd
@@ -103,6 +104,7 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         d.find_element(By.ID, "password").send_keys(PASSWORD)
         d.find_element(By.ID, "password2").send_keys(PASSWORD)
         d.find_element(By.CSS_SELECTOR, "#setup-form button").click()
+        WebDriverWait(d, 10).until(lambda drv: drv.find_elements(By.CLASS_NAME, "error"))
         assert "Code d'installation incorrect" in d.find_element(By.CLASS_NAME, "error").text
         # the code printed by `permanence passwd` works (the data dir of this app's web files)
         code = _setup_code(tmp_path)
@@ -110,16 +112,16 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         d.find_element(By.ID, "password").send_keys(PASSWORD)
         d.find_element(By.ID, "password2").send_keys(PASSWORD)
         d.find_element(By.CSS_SELECTOR, "#setup-form button").click()
-        assert d.find_element(By.TAG_NAME, "h1").text == "Tableau de bord"
+        WebDriverWait(d, 10).until(lambda drv: drv.find_element(By.TAG_NAME, "h1").text == "Tableau de bord")
 
         # 2. log out, then log in
         d.find_element(By.CSS_SELECTOR, "nav button").click()
-        assert "/login" in d.current_url
+        WebDriverWait(d, 10).until(lambda drv: "/login" in drv.current_url)
         d.get(base + "/calls")
         assert "/login" in d.current_url
         d.find_element(By.ID, "password").send_keys(PASSWORD)
         d.find_element(By.CSS_SELECTOR, "#login-form button").click()
-        assert d.current_url.endswith("/calls")
+        WebDriverWait(d, 10).until(lambda drv: drv.current_url.endswith("/calls"))
         d.get(base + "/")
 
         # 3. the dashboard shows today's numbers, both lines and the urgent alerts
@@ -138,6 +140,7 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
 
         # 4. open the hostile call from the last calls, with its recording
         d.find_element(By.CSS_SELECTOR, f'a[href="/calls/{b.notable.recorded}"]').click()
+        WebDriverWait(d, 10).until(lambda drv: drv.find_elements(By.ID, "caller"))
         assert d.find_element(By.ID, "caller").text.startswith(HOSTILE_NAME)
         assert HOSTILE_SAID in d.find_element(By.ID, "transcript").text
         _no_alert(d)
