@@ -197,7 +197,7 @@ def _company_text(parts: list[str]) -> str | None:
     return " ".join(w.upper() if fold(w) in _LEGAL_FORMS else w for w in cased)
 
 
-_LEGAL_FORMS = frozenset({"sarl", "sas", "sasu", "eurl", "sa", "snc", "sci", "ltd", "plc", "llp", "gmbh"})
+_LEGAL_FORMS = frozenset({"sarl", "sas", "sasu", "eurl", "sa", "snc", "sci", "plc", "llp", "gmbh"})
 
 
 def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -> list[str] | None:
@@ -336,6 +336,13 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                     company = words[start:j + 1]
                 else:
                     company = [words[j], *_take(words, folded, j + 1, lex, 4)]
+                    cut = next((i for i in range(2, len(company)) if fold(company[i]) in names), None)
+                    if cut is not None:
+                        company = company[:cut]
+                        rest = words[j + cut:j + cut + 2]
+                        if name is None and _name_ok(rest, lex):
+                            name = rest
+                            fired.append("name.after_company")
                 fired.append("company.legal_form")
                 break
     return name, company, fired

@@ -1,0 +1,134 @@
+"""Spoken telephone numbers: every French form 0-99, hundreds, groupings, digits, English."""
+
+from __future__ import annotations
+
+import pytest
+
+from appliance.conversation.numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
+
+# Written out by hand, the way a recogniser writes them (with hyphens).
+FRENCH_0_99 = """zéro un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize
+dix-sept dix-huit dix-neuf vingt vingt-et-un vingt-deux vingt-trois vingt-quatre vingt-cinq vingt-six
+vingt-sept vingt-huit vingt-neuf trente trente-et-un trente-deux trente-trois trente-quatre trente-cinq
+trente-six trente-sept trente-huit trente-neuf quarante quarante-et-un quarante-deux quarante-trois
+quarante-quatre quarante-cinq quarante-six quarante-sept quarante-huit quarante-neuf cinquante
+cinquante-et-un cinquante-deux cinquante-trois cinquante-quatre cinquante-cinq cinquante-six cinquante-sept
+cinquante-huit cinquante-neuf soixante soixante-et-un soixante-deux soixante-trois soixante-quatre
+soixante-cinq soixante-six soixante-sept soixante-huit soixante-neuf soixante-dix soixante-et-onze
+soixante-douze soixante-treize soixante-quatorze soixante-quinze soixante-seize soixante-dix-sept
+soixante-dix-huit soixante-dix-neuf quatre-vingts quatre-vingt-un quatre-vingt-deux quatre-vingt-trois
+quatre-vingt-quatre quatre-vingt-cinq quatre-vingt-six quatre-vingt-sept quatre-vingt-huit quatre-vingt-neuf
+quatre-vingt-dix quatre-vingt-onze quatre-vingt-douze quatre-vingt-treize quatre-vingt-quatorze
+quatre-vingt-quinze quatre-vingt-seize quatre-vingt-dix-sept quatre-vingt-dix-huit quatre-vingt-dix-neuf""".split()
+
+
+def test_the_table_has_every_number() -> None:
+    assert len(FRENCH_0_99) == 100
+
+
+@pytest.mark.parametrize("n", range(100))
+def test_every_french_form_alone(n: int) -> None:
+    assert spoken_digits(FRENCH_0_99[n], "fr") == str(n)
+
+
+@pytest.mark.parametrize("n", range(10, 100))
+def test_every_two_digit_group_inside_a_number(n: int) -> None:
+    # 03 + n + 12 34 56: the group is read in a complete national number, hyphens or spaces
+    for form in (FRENCH_0_99[n], FRENCH_0_99[n].replace("-", " ")):
+        said = f"zéro trois {form} douze trente-quatre cinquante-six"
+        assert find_phone(said, lang="fr") == f"+333{n:02d}123456", said
+
+
+@pytest.mark.parametrize("said,expected", [
+    ("vingt et un", "21"), ("soixante et onze", "71"), ("quatre vingt", "80"), ("quatre-vingt", "80"),
+    ("cent", "100"), ("cent onze", "111"), ("deux cents", "200"), ("trois cent douze", "312"),
+    ("neuf cent quatre-vingt-dix-neuf", "999"), ("quatre vingt dix neuf", "99"), ("une", "1"),
+])
+def test_other_french_forms(said: str, expected: str) -> None:
+    assert spoken_digits(said, "fr") == expected
+
+
+@pytest.mark.parametrize("said,expected", [
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit", "+33612345678"),
+    ("zero six douze trente quatre cinquante six soixante dix huit", "+33612345678"),
+    ("zéro deux cinquante soixante soixante-dix quatre-vingts", "+33250607080"),
+    ("zéro un soixante soixante-dix quatre-vingts quatre-vingt-dix", "+33160708090"),
+    ("zéro trois vingt dix dix dix", "+33320101010"),
+    ("zéro quatre soixante et onze zéro zéro zéro cent onze", "+33471000111"),
+    ("zéro cinq cinquante zéro cent onze vingt-deux", "+33550011122"),
+    ("zéro six double zéro trente-trois quarante-quatre cinquante-cinq", "+33600334455"),
+    ("06 12 34 56 78", "+33612345678"),
+    ("0612345678", "+33612345678"),
+    ("zéro six 12 trente-quatre 56 soixante-dix-huit", "+33612345678"),
+    ("rappelez-moi au zéro sept vingt et un vingt-deux quatre-vingt-un quatre-vingt-onze", "+33721228191"),
+    ("plus trente-trois six douze trente-quatre cinquante-six soixante-dix-huit", "+33612345678"),
+    ("euh zéro six douze euh trente-quatre cinquante-six soixante-dix-huit", "+33612345678"),
+    ("non c'est le zéro six douze trente-quatre cinquante-six soixante-dix-neuf", "+33612345679"),
+    ("c'est un zéro six dix onze douze treize", "+33610111213"),
+])
+def test_french_phone_numbers(said: str, expected: str) -> None:
+    assert find_phone(said, lang="fr") == expected
+
+
+@pytest.mark.parametrize("said", [
+    "", "bonjour", "zéro six douze", "la facture numéro deux mille trois cent douze",
+    "un devis pour deux chaudières", "zéro six douze trente-quatre cinquante-six soixante-dix-huit quatre-vingt-dix"
+    " onze douze treize quatorze quinze seize",
+])
+def test_no_phone_number(said: str) -> None:
+    assert find_phone(said, lang="fr") is None
+
+
+def test_a_correction_wins() -> None:
+    said = "zéro six douze douze douze douze non pardon zéro six treize treize treize treize"
+    assert find_phone(said, lang="fr") == "+33613131313"
+
+
+@pytest.mark.parametrize("said,expected", [
+    ("oh seven seven double oh nine hundred one two three", "+447700900123"),
+    ("zero two zero seven nine four six zero zero zero one", "+442079460001"),
+    ("oh one six three two nine six oh triple five", "+441632960555"),
+    ("call me on oh seven nine one two three four five six seven eight", "+447912345678"),
+    ("oh seven seven double oh nine hundred and twelve", None),
+    ("oh one six three two nine six oh double two two", "+441632960222"),
+    ("07700 900123", "+447700900123"),
+])
+def test_english_phone_numbers(said: str, expected: str | None) -> None:
+    assert find_phone(said, lang="en", country="GB") == expected
+
+
+@pytest.mark.parametrize("number,country,expected", [
+    ("06 12 34 56 78", "FR", "+33612345678"),
+    ("06.12.34.56.78", "FR", "+33612345678"),
+    ("0033612345678", "FR", "+33612345678"),
+    ("+33 6 12 34 56 78", "FR", "+33612345678"),
+    ("612345678", "FR", "+33612345678"),
+    ("07700 900123", "GB", "+447700900123"),
+    ("(202) 555-0142", "US", "+12025550142"),
+    ("+44 20 7946 0001", "FR", "+442079460001"),
+    ("12 34", "FR", None),
+    ("", "FR", None),
+    ("abc", "FR", None),
+    ("+1", "FR", None),
+])
+def test_to_e164(number: str, country: str, expected: str | None) -> None:
+    assert to_e164(number, country) == expected
+
+
+def test_read_back_groups() -> None:
+    assert read_back("+33612345678") == "06 12 34 56 78"
+    assert read_back("+447700900123") == "07700 900 123"
+
+
+@pytest.mark.parametrize("said,lang,expected", [
+    ("vous pouvez me rappeler sur ce numéro", "fr", True),
+    ("sur le numéro qui s'affiche", "fr", True),
+    ("vous avez mon numéro", "fr", True),
+    ("pas besoin de me rappeler merci", "fr", True),
+    ("zéro six douze", "fr", False),
+    ("on this number please", "en", True),
+    ("on the number you have", "en", True),
+    ("i can send you a brochure", "en", False),
+])
+def test_caller_id_phrases(said: str, lang: str, expected: bool) -> None:
+    assert refers_to_caller_id(said, lang) is expected
