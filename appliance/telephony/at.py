@@ -281,6 +281,26 @@ class AtChannel:
             raise ModemError(f"{self.name}: {cmd!r} answered {p.final!r}")
         return resp
 
+    def transact(self, data: bytes, timeout: float | None = None, *, what: str = "",
+                 finals: tuple[str, ...] = ()) -> AtResponse:
+        """Write raw ``data`` (e.g. ``<DLE>!`` or ``<DLE><ETX>``) and wait for the final code it causes."""
+        wait = self.timeout if timeout is None else timeout
+        label = what or repr(data)
+        with self._cmd_lock:
+            p = _Pending(label, None, finals, None, echo_seen=True)
+            self._pending = p
+            try:
+                self.log.debug("%s tx %r", self.name, data)
+                self.write_raw(data)
+                if not p.done.wait(wait):
+                    raise ModemTimeout(f"{self.name}: no reply to {label} within {wait:.1f} s on {self.url!r}")
+                if p.final is None:
+                    raise PortGone(f"{self.name}: port {self.url!r} closed during {label}"
+                                   f" ({self._failed or 'closed'})")
+            finally:
+                self._pending = None
+        return AtResponse(label, tuple(p.lines), p.final)
+
     def enter_raw(self, handler: RawHandler) -> None:
         """Switch the reader to raw mode now (data that needs no ``CONNECT``)."""
         self._raw = handler
