@@ -4,7 +4,8 @@ A phrase is a few words written as the business would write them
 (``"tombé en panne"``, ``"fuite*"``). Matching ignores accents, case and
 punctuation; a word ending in ``*`` matches any word starting with it; a
 plural ``s``/``x`` is ignored; words of six letters or more also match with
-one letter wrong, missing or extra (recognition errors); one extra word may
+one letter wrong, missing or extra, words of five with one letter missing or
+extra (recognition errors); one extra word may
 sit between two words of a phrase, and a phrase of three words or more still
 matches with one of its words missing or misheard.
 
@@ -80,7 +81,7 @@ class PhraseMatcher:
             self._prefix_lengths.add(len(stem))
         else:
             self._exact[tok].add(tid)
-            if len(tok) >= FUZZY_MIN_LEN:
+            if len(tok) >= FUZZY_MIN_LEN - 1:
                 self._fuzzy[tok].add(tid)
                 for d in _deletions(tok):
                     self._fuzzy[d].add(tid)
@@ -93,12 +94,13 @@ class PhraseMatcher:
         for n in self._prefix_lengths:
             if len(word) >= n:
                 ids |= self._prefix.get(word[:n], set())
-        if len(word) >= FUZZY_MIN_LEN - 1:
+        if len(word) >= FUZZY_MIN_LEN - 2:
             cands = set(self._fuzzy.get(word, set()))
-            if len(word) >= FUZZY_MIN_LEN:
+            if len(word) >= FUZZY_MIN_LEN - 1:
                 for d in _deletions(word):
                     cands |= self._fuzzy.get(d, set())
-            ids |= {t for t in cands - ids if _within_one(word, self._names[t])}
+            ids |= {t for t in cands - ids if _within_one(word, self._names[t]) and
+                    (len(self._names[t]) >= FUZZY_MIN_LEN or len(word) != len(self._names[t]))}
         return ids
 
     def find(self, text_or_tokens: str | Sequence[str]) -> list[Hit]:
