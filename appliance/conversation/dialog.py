@@ -154,7 +154,7 @@ class ScriptedDialog:
         self.done = True
         self.expect = None
         if key is None:
-            if self.no_callback:
+            if self.no_callback or not (self.confirmed or self.pending or q.callback):
                 key = "goodbye_no_callback"
             else:
                 key = "goodbye"

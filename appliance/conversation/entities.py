@@ -336,10 +336,10 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                     company = words[start:j + 1]
                 else:
                     company = [words[j], *_take(words, folded, j + 1, lex, 4)]
-                    cut = next((i for i in range(2, len(company)) if fold(company[i]) in names), None)
-                    if cut is not None:
-                        company = company[:cut]
-                        rest = words[j + cut:j + cut + 2]
+                    stop_at = next((i for i in range(2, len(company)) if fold(company[i]) in names), None)
+                    if stop_at is not None:
+                        company = company[:stop_at]
+                        rest = words[j + stop_at:j + stop_at + 2]
                         if name is None and _name_ok(rest, lex):
                             name = rest
                             fired.append("name.after_company")
