@@ -82,7 +82,7 @@ class AlertManager:
                  on_ack: Callable[[str, dict[str, Any]], None] | None = None,
                  on_call_event: Callable[[str, dict[str, Any]], None] | None = None,
                  tick: float = 0.2, max_rounds: int = 3, sms_poll_seconds: float = 5.0,
-                 max_age_seconds: float = 86400.0) -> None:
+                 max_age_seconds: float = 86400.0, close_transports: bool = True) -> None:
         self.cfg = cfg
         self.acfg = cfg.alerts
         self.clock = clock
@@ -100,6 +100,7 @@ class AlertManager:
         self.max_rounds = max(1, max_rounds)
         self.sms_poll_seconds = sms_poll_seconds
         self.max_age_seconds = max_age_seconds
+        self.close_transports = close_transports
         self.per_caller = RateLimiter(per_key=self.acfg.sms.max_per_caller_per_hour, total=10**9)
         self.global_sms = RateLimiter(per_key=10**9, total=self.acfg.sms.max_per_hour)
         self._seed_limiters()
@@ -149,10 +150,11 @@ class AlertManager:
             if t.name == "alerts-notify":
                 t.join(timeout=10)
         self._threads.clear()
-        if self.mqtt is not None:
-            self.mqtt.close()
-        if self.sms is not None:
-            self.sms.close()
+        if self.close_transports:
+            if self.mqtt is not None:
+                self.mqtt.close()
+            if self.sms is not None:
+                self.sms.close()
 
     def drain(self, timeout: float) -> bool:
         """Wait (up to ``timeout`` s) until no alert is open; True if none is left.
@@ -453,6 +455,12 @@ class AlertManager:
     # ------------------------------------------------------------------ SMS side
     def _sms_loop(self) -> None:
         last_poll = 0.0
+        connect = getattr(self.sms, "connect", None)
+        if connect is not None:
+            try:
+                connect()  # warm up (gammu Init) before the first urgent SMS needs it
+            except SmsError as exc:
+                log.warning("alerts: %s (will retry at the first SMS)", exc)
         while not self._stop.is_set():
             self._wake_sms.wait(self.tick)
             self._wake_sms.clear()

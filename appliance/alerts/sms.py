@@ -116,6 +116,12 @@ class GammuSmsSender:
                 self._sm.Terminate()
             self._sm = None
 
+    def connect(self) -> None:
+        """Initialise the modem now (libGammu's AT Init takes ~4-5 s: wake-up commands
+        with 0.4 s pauses, seen here), so that the first urgent SMS does not wait for it."""
+        with self._lock:
+            self._machine()
+
     def send(self, number: str, text: str) -> list[str]:
         with self._lock:
             sm = self._machine()

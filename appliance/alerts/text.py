@@ -20,6 +20,7 @@ import unicodedata
 from typing import Any
 
 _TAG = re.compile(r"<[^<>]{0,200}>")
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _SPACES = re.compile(r"\s+")
 _NEGATIONS = frozenset({"pas", "not", "no", "non", "never", "jamais"})
 
@@ -34,7 +35,7 @@ def clean(text: Any, limit: int = 160) -> str:
     """One line of printable text: no control characters, no HTML tags, at most ``limit`` chars."""
     if text is None:
         return ""
-    s = str(text)
+    s = _ANSI.sub(" ", str(text))
     s = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in s)
     s = _TAG.sub(" ", s).replace("<", " ").replace(">", " ")
     s = _SPACES.sub(" ", s).strip()

@@ -164,7 +164,7 @@ def test_same_number(a: str, b: str, same: bool) -> None:
 @pytest.mark.parametrize("raw,out", [
     ("Jean\nDupont", "Jean Dupont"), ("a\x00b\x1bc\x7fd", "a b c d"),
     ("<script>alert(1)</script>x", "alert(1) x"),
-    ("  many   spaces\t", "many spaces"), ("\u202eevil", "evil"), (None, ""), (42, "42"),
+    ("  many   spaces\t", "many spaces"), ("a\x1b[2Jb\x1b[31;1mc\x1b]0;title\x07d", "a b c d"), ("\u202eevil", "evil"), (None, ""), (42, "42"),
     ("é" * 300, "é" * 159 + "…"),
 ])
 def test_clean(raw: object, out: str) -> None:
