@@ -317,6 +317,7 @@ class CallEngine:
     def _caller_hangup(self, call: ActiveCall) -> None:
         sim = self.sim
         call.event("caller hung up")
+        self._end(call, "caller")
         if sim.dialect == "gsm":
             if sim.model == "sim7600":
                 dur = int(time.monotonic() - (call.result.answered_at or time.monotonic()))
@@ -324,9 +325,7 @@ class CallEngine:
             sim.urc("NO CARRIER")
         else:
             call.queue_dle(["b"])
-            time.sleep(0.05)
             self._flush_dle_now(call)
-        self._end(call, "caller")
 
     def _send_dtmf(self, call: ActiveCall, digits: str) -> None:
         sim = self.sim
