@@ -103,7 +103,7 @@ def _sms_figures() -> list[dict[str, Any]]:
     try:
         with tempfile.TemporaryDirectory() as d:
             timer = _Timer()
-            sender = GammuSmsSender(sim.sms_port)
+            sender = GammuSmsSender(str(sim.sms_port))
             t = time.perf_counter()
             sender.connect()  # the service does this at start (libGammu's AT Init takes seconds)
             init_s = time.perf_counter() - t
