@@ -415,14 +415,13 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
 
 def find_equipment(text: str, equipment: Sequence[str]) -> str | None:
     """The first listed equipment word (longest listed first) said in ``text``."""
-    f = " " + fold(text) + " "
+    def singular(s: str) -> str:
+        return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in fold(s).split())
+
+    f = " " + singular(text) + " "
     best: tuple[int, str] | None = None
     for item in sorted(equipment, key=len, reverse=True):
-        key = " " + fold(item) + " "
-        pos = f.find(key)
-        if pos < 0:
-            key2 = " " + fold(item) + "s "
-            pos = f.find(key2)
+        pos = f.find(" " + singular(item) + " ")
         if pos >= 0 and (best is None or pos < best[0]):
             best = (pos, item)
     return best[1] if best else None
