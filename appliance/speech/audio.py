@@ -39,7 +39,6 @@ import numpy as np
 import soxr
 
 from ..errors import AudioFormatError
-from ..telephony.line import FRAME_BYTES, FRAME_SAMPLES, SAMPLE_RATE
 
 __all__ = [
     "FORMATS",
@@ -61,6 +60,12 @@ __all__ = [
     "ulaw_decode",
     "ulaw_encode",
 ]
+
+# Same values as appliance.telephony.line (not imported from there: the drivers import this module).
+SAMPLE_RATE = 8000
+FRAME_MS = 20
+FRAME_SAMPLES = SAMPLE_RATE * FRAME_MS // 1000
+FRAME_BYTES = FRAME_SAMPLES * 2
 
 AudioFormat = Literal["s16le", "u8", "ulaw", "alaw"]
 FORMATS: tuple[str, ...] = ("s16le", "u8", "ulaw", "alaw")

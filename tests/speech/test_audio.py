@@ -219,3 +219,10 @@ def test_call_recorder_barge_in_drops_unplayed(tmp_path) -> None:  # type: ignor
         assert w.getnframes() == 320
     with pytest.raises(AudioFormatError):
         CallRecorder(tmp_path / "d.wav").caller(b"\x00")
+
+
+def test_frame_constants_match_the_line_interface() -> None:
+    from appliance.telephony import line
+
+    assert (audio.SAMPLE_RATE, audio.FRAME_BYTES, audio.FRAME_SAMPLES) == (
+        line.SAMPLE_RATE, line.FRAME_BYTES, line.FRAME_SAMPLES)

@@ -1,0 +1,125 @@
+"""Whisper base (faster-whisper, int8) on 8 kHz telephone audio spoken by synthetic callers.
+
+English spoken by the piper voice is recognised almost word for word: accuracy is asserted
+on key words and a spoken phone number. French spoken by espeak-ng is robotic and Whisper
+base mangles it at 8 kHz: the French test checks the mechanics and reports the word error
+rate as a figure (printed and recorded as a test property), not as the device's accuracy.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from appliance.errors import AudioFormatError, SpeechError
+from appliance.speech.audio import frames, from_pcm16, to_pcm16
+from appliance.speech.phrases import parse_digits
+from appliance.speech.recognizer import Utterance
+from appliance.speech.synthesizer import EspeakSynthesizer
+from appliance.speech.voices import CallerVoices
+from appliance.speech.whisper_engine import WhisperModelHandle
+
+from .helpers import hum, line_noise, mix, offset, onset, silence
+
+
+def telephone(speech: bytes, before: float = 0.5, after: float = 1.0) -> bytes:
+    """Speech through A-law (the network's codec) over idle-channel noise."""
+    total = before + len(speech) / 16000 + after
+    pcm = mix(line_noise(total, -50), silence(before) + speech)
+    return to_pcm16(from_pcm16(pcm, "alaw"), "alaw")
+
+
+def recognise(handle: WhisperModelHandle, pcm: bytes) -> list[Utterance]:
+    rec = handle.stream()
+    out = [u for f in frames(pcm) for u in rec.feed(f)] + rec.flush()
+    rec.close()
+    return out
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[\w']+", text.lower())
+
+
+def wer(ref: str, hyp: str) -> float:
+    r, h = words(ref), words(hyp)
+    d = list(range(len(h) + 1))
+    for i in range(1, len(r) + 1):
+        prev, d[0] = d[0], i
+        for j in range(1, len(h) + 1):
+            cur = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
+            prev, d[j] = d[j], cur
+    return d[len(h)] / max(1, len(r))
+
+
+@pytest.mark.parametrize("sentence,key_words", [
+    ("Hello, my name is John Smith and my boiler is broken.", ["john", "smith", "boiler", "broken"]),
+    ("There is water leaking from the ceiling in the kitchen.", ["water", "leaking", "ceiling", "kitchen"]),
+])
+def test_english_key_words(whisper_en: WhisperModelHandle, voices: CallerVoices,
+                           sentence: str, key_words: list[str]) -> None:
+    sp = voices.speak(sentence, "en")
+    utts = recognise(whisper_en, telephone(sp))
+    assert utts and all(u.final for u in utts)
+    text = " ".join(u.text for u in utts)
+    got = set(words(text))
+    assert set(key_words) <= got, text
+    assert wer(sentence, text) <= 0.25, text
+    assert abs(utts[0].start - (0.5 + onset(sp))) <= 0.1
+    assert abs(utts[-1].end - (0.5 + offset(sp))) <= 0.1
+
+
+def test_english_phone_number(whisper_en: WhisperModelHandle, voices: CallerVoices) -> None:
+    sp = voices.speak("Please call me back on 07712 345 678.", "en")
+    text = " ".join(u.text for u in recognise(whisper_en, telephone(sp)))
+    digits = parse_digits(text, "en")
+    # Almost word for word: Whisper base sometimes drops or doubles one digit of a long
+    # number ("0771-345-678"), so allow one edit; the dialog reads the number back anyway.
+    assert digits.startswith("07") and wer(" ".join("07712345678"), " ".join(digits)) <= 1 / 11, text
+
+
+def test_french_mechanics_and_word_error_rate(whisper_fr: WhisperModelHandle, espeak_fr: EspeakSynthesizer,
+                                              record_property, capsys) -> None:  # type: ignore[no-untyped-def]
+    sentences = ["Bonjour, ma chaudière est en panne depuis ce matin.",
+                 "Rappelez-moi au zéro six douze trente-quatre cinquante-six soixante-dix-huit."]
+    total_ref, total_hyp = [], []
+    for sentence in sentences:
+        sp = b"".join(espeak_fr.synthesize(sentence))
+        utts = recognise(whisper_fr, telephone(sp, 0.5, 1.5))
+        assert utts, "an utterance is produced for every French sentence"
+        assert all(u.final and u.text.strip() for u in utts)
+        assert abs(utts[0].start - (0.5 + onset(sp))) <= 0.1
+        assert abs(utts[-1].end - (0.5 + offset(sp))) <= 0.15
+        total_ref.append(sentence)
+        total_hyp.append(" ".join(u.text for u in utts))
+    figure = wer(" ".join(total_ref), " ".join(total_hyp))
+    record_property("french_espeak_whisper_base_8k_wer", round(figure, 3))
+    with capsys.disabled():
+        print(f"\n[figure] French (espeak-ng voice) WER with Whisper base at 8 kHz: {figure:.0%} "
+              f"- hypotheses: {total_hyp!r}")
+    assert 0.0 <= figure  # a figure, not an accuracy claim (see module docstring)
+
+
+@pytest.mark.parametrize("name,audio", [
+    ("silence", silence(4.0)),
+    ("line noise", line_noise(4.0, -40)),
+    ("hum and hiss", mix(hum(4.0, -15), line_noise(4.0, -45))),
+])
+def test_no_utterance_from_silence_or_noise(whisper_en: WhisperModelHandle, name: str, audio: bytes) -> None:
+    assert recognise(whisper_en, audio) == [], name
+
+
+def test_flush_mid_speech_and_garbage(whisper_en: WhisperModelHandle, voices: CallerVoices) -> None:
+    sp = voices.speak("My boiler is broken and there is water everywhere.", "en")
+    rec = whisper_en.stream()
+    audio = telephone(sp, 0.5, 0.0)
+    cut = len(audio) * 2 // 3 // 320 * 320
+    for f in frames(audio[:cut]):
+        assert rec.feed(f) == []  # still speaking: Whisper gives nothing before the segment ends
+    utts = rec.flush()
+    assert len(utts) == 1 and "boiler" in utts[0].text.lower()
+    with pytest.raises(AudioFormatError):
+        rec.feed(b"\x00" * 3)
+    rec.close()
+    with pytest.raises(SpeechError):
+        rec.feed(b"\x00" * 320)
