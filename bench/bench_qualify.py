@@ -98,17 +98,25 @@ def run() -> list[dict[str, Any]]:
     for turns in calls[:20]:
         q.qualify(turns, "+33612345678")  # warm up
     times = []
+    cpu = []
     for turns in calls:
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         q.qualify(turns, "+33612345678")
         times.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.thread_time() - c0) * 1000)
     times.sort()
+    cpu.sort()
     p50 = statistics.median(times)
     p95 = times[int(len(times) * 0.95) - 1]
     out.append({"name": "qualify.time_p50", "value": round(p50, 3), "unit": "ms", "target": "<= 5",
                 "met": p50 <= 5})
     out.append({"name": "qualify.time_p95", "value": round(p95, 3), "unit": "ms", "target": "<= 5",
                 "met": p95 <= 5})
+    # wall-clock p95 includes preemption on a loaded machine; CPU time is the work itself
+    cpu95 = cpu[int(len(cpu) * 0.95) - 1]
+    out.append({"name": "qualify.cpu_p95", "value": round(cpu95, 3), "unit": "ms", "target": "<= 5",
+                "met": cpu95 <= 5})
     for lang in ("fr", "en"):
         path = CORPUS / f"calls-{lang}.dev.jsonl"
         if not path.exists():

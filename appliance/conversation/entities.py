@@ -415,13 +415,19 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
 
 def find_equipment(text: str, equipment: Sequence[str]) -> str | None:
     """The first listed equipment word (longest listed first) said in ``text``."""
-    def singular(s: str) -> str:
-        return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in fold(s).split())
-
-    f = " " + singular(text) + " "
+    f = " " + _singular(text) + " "
     best: tuple[int, str] | None = None
-    for item in sorted(equipment, key=len, reverse=True):
-        pos = f.find(" " + singular(item) + " ")
+    for item, key in _equipment_keys(tuple(equipment)):
+        pos = f.find(key)
         if pos >= 0 and (best is None or pos < best[0]):
             best = (pos, item)
     return best[1] if best else None
+
+
+def _singular(s: str) -> str:
+    return " ".join(w[:-1] if len(w) > 3 and w[-1] in "sx" else w for w in fold(s).split())
+
+
+@functools.lru_cache(maxsize=8)
+def _equipment_keys(equipment: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((item, " " + _singular(item) + " ") for item in sorted(equipment, key=len, reverse=True))

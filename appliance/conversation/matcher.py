@@ -112,8 +112,12 @@ class PhraseMatcher:
                 where[tid].append(pos)
         hits: list[Hit] = []
         for rule, phrase, ids in self._phrases:
-            present = sum(1 for t in ids if t in where)
-            if present < len(ids) - (1 if len(ids) >= 3 else 0):
+            if ids[0] not in where and (len(ids) < 3 or ids[1] not in where):
+                continue
+            if len(ids) < 3:
+                if ids[-1] not in where:
+                    continue
+            elif sum(1 for t in ids if t not in where) > 1:
                 continue
             span = _match(ids, where)
             if span is None and len(ids) >= 3:

@@ -14,6 +14,7 @@ only when the caller asks for them.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -25,6 +26,7 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower case, no accents, every run of non-alphanumerics is one space."""
     return _PUNCT.sub(" ", strip_accents(text).lower()).strip()
