@@ -1,0 +1,275 @@
+"""The modem end of a replay: answers the real driver over a pty from a capture.
+
+One thread reads what the driver writes on the pty master. Commands (ending
+with ``\\r``) are echoed while the modem's echo is on (``ATE1``, ``ATZ``, the
+power-on default; ``ATE0`` turns it off) and answered:
+
+1. from the capture: the first unused captured exchange with the same command
+   in the current *window* (from the replay cursor to the next unsolicited
+   burst) gives its reply lines, exactly as the field saw them;
+2. ``AT+CLCC``: from the replay's call model (the call the capture shows:
+   ``+CLCC: 1,1,4,...`` while ringing, ``...,0,...`` in a call, nothing when idle);
+3. a query (``...?``, ``ATI``, ``AT+CGMM``, ``AT+CSQ``...) answered anywhere in
+   the capture: that reply;
+4. a few defaults a driver needs to come up: ``+CPIN: READY``, registered
+   ``+CREG``/``+CEREG``, ``+CSQ: 20,99``; ``CONNECT`` (and voice data mode)
+   for ``AT+VTX``/``AT+VRX``/``AT+VTR``; ``<DLE><ETX>`` + ``OK`` when the box
+   stops recording;
+5. otherwise plain ``OK``.
+
+In voice data mode the thread only looks for the box's ``<DLE>`` codes
+(``<DLE><ETX>`` end of playback, ``<DLE>!``/``<DLE>^`` stop recording).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+
+from ..telephony.parsers import parse_clip
+from ..telephony.simulator.pty import PtyPort
+from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, VOICE_DATA_COMMANDS, Burst, Exchange, Step, is_query, norm_command
+
+_DEFAULTS: dict[str, list[bytes]] = {
+    "AT+CPIN?": [b"+CPIN: READY", b"OK"],
+    "AT+CREG?": [b"+CREG: 1,1", b"OK"],
+    "AT+CEREG?": [b"+CEREG: 1,1", b"OK"],
+    "AT+CGREG?": [b"+CGREG: 1,1", b"OK"],
+    "AT+CSQ": [b"+CSQ: 20,99", b"OK"],
+    "AT+COPS?": [b'+COPS: 0,0,"REPLAY",7', b"OK"],
+}
+_END_RE = re.compile(r"^(NO CARRIER|BUSY|NO ANSWER|VOICE CALL: END|MISSED_CALL|\+CEND|CALL END)", re.I)
+
+
+class CallModel:
+    """What the capture says about the call, for ``AT+CLCC`` and for the answer/hang-up rule."""
+
+    def __init__(self) -> None:
+        self.state = "idle"
+        self.number = ""
+        self.ntype = 129
+        self.lock = threading.Lock()
+
+    def on_modem_line(self, raw: bytes) -> None:
+        s = raw.decode("latin-1").strip()
+        u = s.upper()
+        with self.lock:
+            if u == "RING" or u.startswith(("RING ", "+CRING")) or raw == b"\x10R":
+                if self.state == "idle":
+                    self.state = "ringing"
+            elif u.startswith("+CLIP:"):
+                cid = parse_clip(s)
+                if cid is not None:
+                    self.number = cid.number or ""
+                    self.ntype = cid.number_type or 129
+                if self.state == "idle":
+                    self.state = "ringing"
+            elif u.startswith("VOICE CALL: BEGIN"):
+                self.state = "active"
+            elif _END_RE.match(s) or (raw[:1] == b"\x10" and raw[1:2] in (b"b", b"d", b"l", b"L", b"s")):
+                self.state = "idle"
+            elif u.startswith("+CLCC:"):
+                f = s.split(",")
+                if len(f) > 2 and f[2].strip().isdigit():
+                    st = int(f[2])
+                    self.state = "active" if st in (0, 1) else "ringing" if st in (4, 5) else "idle"
+
+    def on_box_command(self, cmd: str, ok: bool) -> None:
+        with self.lock:
+            if cmd in ANSWER_COMMANDS and self.state == "ringing" and ok:
+                self.state = "active"
+            elif cmd in HANGUP_COMMANDS:
+                self.state = "idle"
+
+    def on_clcc_reply(self, reply: list[bytes]) -> None:
+        """A captured ``AT+CLCC`` reply is an observation of the call state."""
+        listed = [r for r in reply if r.upper().startswith(b"+CLCC:")]
+        if not listed:
+            with self.lock:
+                self.state = "idle"
+            return
+        for r in listed:
+            self.on_modem_line(r)
+
+    def clcc(self) -> list[bytes]:
+        with self.lock:
+            if self.state == "idle":
+                return [b"OK"]
+            stat = 0 if self.state == "active" else 4
+            return [f'+CLCC: 1,1,{stat},0,0,"{self.number}",{self.ntype}'.encode("latin-1", "replace"), b"OK"]
+
+
+def frame(lines: list[bytes]) -> bytes:
+    """Modem output for ``lines``: ``\\r\\n<line>\\r\\n`` (verbose mode), ``<DLE>x`` raw."""
+    out = bytearray()
+    for ln in lines:
+        if ln[:1] == b"\x10":
+            out += ln
+        else:
+            out += b"\r\n" + ln + b"\r\n"
+    return bytes(out)
+
+
+class FakeModem:
+    """See the module docstring. ``window()`` gives the exchanges the driver may match now."""
+
+    def __init__(self, port: PtyPort, steps: list[Step], model: CallModel,
+                 window: Callable[[], list[Exchange]], *, voice: bool) -> None:
+        self.port = port
+        self.steps = steps
+        self.model = model
+        self.window = window
+        self.voice = voice
+        self.echo = True
+        self.data_mode = False
+        self.sms_prompt = False
+        self.lock = threading.Lock()
+        self.changed = threading.Condition(self.lock)
+        self.commands = 0
+        self.matched = 0
+        self.defaulted = 0
+        self.last_source = 0
+        self.last_command_at = time.monotonic()
+        self._queries: dict[str, list[bytes]] = {}
+        for s in steps:
+            if isinstance(s, Exchange) and is_query(s.command) and s.final and s.command not in self._queries:
+                self._queries[s.command] = s.reply
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="replay-modem", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2)
+
+    def write(self, data: bytes) -> bool:
+        return self.port.write(data, timeout=1.0)
+
+    # ------------------------------------------------------------------ reading
+    def _loop(self) -> None:
+        buf = bytearray()
+        while not self._stop.is_set():
+            data = self.port.read(0.05)
+            if data is None:
+                return
+            if not data:
+                continue
+            buf += data
+            if len(buf) > 1_000_000:
+                del buf[:-4096]
+            self._process(buf)
+
+    def _process(self, buf: bytearray) -> None:
+        while buf:
+            if self.data_mode:
+                i = buf.find(b"\x10")
+                if i < 0 or i + 1 >= len(buf):
+                    keep = buf[i:] if i >= 0 else b""
+                    buf[:] = keep
+                    return
+                code = buf[i + 1]
+                del buf[: i + 2]
+                if code in (0x03, ord("!"), ord("^")):
+                    self.data_mode = False
+                    self._command(b"\x10" + bytes((code,)))
+                continue
+            if self.sms_prompt:
+                j = min((k for k in (buf.find(b"\x1a"), buf.find(b"\x1b")) if k >= 0), default=-1)
+                if j < 0:
+                    return
+                body = bytes(buf[:j])
+                del buf[: j + 1]
+                self.sms_prompt = False
+                if self.echo:
+                    self.write(body)
+                self._command(body + b"\x1a")
+                continue
+            j = buf.find(b"\r")
+            if j < 0:
+                if len(buf) > 4096:
+                    buf.clear()
+                return
+            line = bytes(buf[:j]).lstrip(b"\n")
+            del buf[: j + 1]
+            if not line.strip():
+                continue
+            if self.echo:
+                self.write(line + b"\r")
+            self._command(line)
+
+    # ------------------------------------------------------------------ answering
+    def _command(self, raw: bytes) -> None:
+        cmd = norm_command(raw)
+        self._set_echo(cmd)
+        reply: list[bytes] | None = None
+        with self.lock:
+            self.commands += 1
+            self.last_command_at = time.monotonic()
+            for ex in self.window():
+                if ex.command == cmd and not ex.consumed and not ex.skipped:
+                    ex.consumed = True
+                    reply = list(ex.reply)
+                    self.matched += 1
+                    self.last_source = ex.index
+                    if cmd.startswith("AT+CLCC"):
+                        self.model.on_clcc_reply(reply)
+                    break
+            self.changed.notify_all()
+        if reply is None:
+            self.defaulted += 1
+            reply = self._default(cmd)
+        for r in reply:
+            self.model.on_modem_line(r)
+        final = reply[-1].decode("latin-1").strip() if reply else ""
+        self.model.on_box_command(cmd, final in ("OK", "VCON") or final.startswith("CONNECT"))
+        if cmd.startswith("AT+CMGS=") and not reply:
+            self.sms_prompt = True
+            self.write(b"\r\n> ")
+            return
+        if cmd.startswith("AT+CMGS=") and reply and reply[0].startswith(b">"):
+            self.sms_prompt = True
+            self.write(b"\r\n> ")
+            reply = reply[1:]
+        self.write(frame(reply))
+        if cmd in VOICE_DATA_COMMANDS and final.startswith("CONNECT"):
+            self.data_mode = True
+
+    def _set_echo(self, cmd: str) -> None:
+        if not cmd.startswith("AT"):
+            return
+        basic = re.split(r"[+#^$%*!\-]", cmd[2:], maxsplit=1)[0]
+        for letter, digits in re.findall(r"(&?[A-Z])(\d*)", basic):
+            if letter == "E":
+                self.echo = digits != "0"
+            elif letter in ("Z", "&F"):
+                self.echo = True
+
+    def _default(self, cmd: str) -> list[bytes]:
+        if cmd.startswith("AT+CLCC"):
+            return self.model.clcc()
+        if cmd in self._queries:
+            return list(self._queries[cmd])
+        if cmd in _DEFAULTS:
+            return list(_DEFAULTS[cmd])
+        if cmd in VOICE_DATA_COMMANDS:
+            return [b"CONNECT"]
+        if cmd in ("<DLE>!", "<DLE>^"):
+            return [b"\x10\x03", b"OK"]
+        if cmd.startswith("AT+CMGS="):
+            return []
+        if raw_is_sms_body(cmd):
+            return [b"+CMGS: 1", b"OK"]
+        return [b"OK"]
+
+
+def raw_is_sms_body(cmd: str) -> bool:
+    return bool(cmd) and not cmd.startswith(("AT", "<DLE>", "A/"))
+
+
+def burst_bytes(b: Burst) -> bytes:
+    return frame(b.lines)

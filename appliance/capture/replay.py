@@ -1,0 +1,460 @@
+"""Replay a capture against the real line driver, through a pty, and report what it derived.
+
+The driver under test is the real :class:`~appliance.telephony.gsm.GsmLine` or
+:class:`~appliance.telephony.voicemodem.VoiceModemLine`, opened with pyserial
+on the slave side of a pty (:class:`~appliance.telephony.simulator.pty.PtyPort`,
+the line simulator's). :class:`~.fakemodem.FakeModem` plays the modem on the
+master side. A timeline thread (the caller's) walks the script
+(:mod:`.script`):
+
+* an unsolicited burst (``RING``, ``+CLIP``, ``NMBR=``, ``<DLE>b``...) is
+  written at its captured time relative to the previous step, divided by
+  ``speed`` (default 10; ``0`` = as fast as the driver allows), never less
+  than 20 ms apart and never more than 3 s — except that a gap the field saw
+  longer than the driver's ring-stop timeout stays longer than the
+  (equally scaled) timeout of the replayed driver, so "the ringing stopped"
+  is derived exactly when it was in the field. Untimed logs use 3 s before a
+  ring and 0.2 s otherwise (field time, then scaled);
+* a captured command exchange is waited for: the driver's matching command
+  consumes it (the fake modem answers with the captured reply). If the
+  driver does not send it within ``settle`` seconds (0.4 s; a run of such
+  exchanges costs it once), it is skipped and the unsolicited lines of its
+  reply are written as a burst, so no ``RING`` is lost;
+* the answer rule: the driver never answers by itself (the call handler
+  does). When the capture shows the box answering (``ATA`` or ``AT+VLS=1``
+  in the exchanges before the next unsolicited line) while the replayed call
+  rings, the replay calls ``line.answer()``; likewise ``line.hang_up()`` for
+  ``AT+CHUP``/``ATH``/``ATH0`` during an answered call (hang-up by the box).
+
+Events come from the driver's :class:`~appliance.telephony.line.LineEvent`
+queue. ``unparsed`` events are the lines the driver itself reports as not
+understood: its log records saying ``ignored`` or ``malformed`` for a modem
+line (the drivers log every line they do not act on that way).
+
+Nothing here may hang: every wait is bounded by ``timeout`` (default 120 s),
+after which the replay stops and reports ``timeout``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from ..telephony.line import (
+    Answered,
+    AudioFrame,
+    CallerId,
+    CallerIdUpdate,
+    CallWaiting,
+    Dtmf,
+    Fault,
+    HungUp,
+    Line,
+    LineEvent,
+    LineState,
+    PlaybackDone,
+    Ready,
+    Ringing,
+    RingStopped,
+    SmsReceived,
+)
+from ..telephony.simulator.pty import PtyPort
+from .fakemodem import CallModel, FakeModem, burst_bytes
+from .formats import CaptureRecord, ParsedCapture, load
+from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, Burst, Exchange, Step, build_script
+
+GSM_RING_TIMEOUT = 8.0
+VOICE_RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
+_UNPARSED_WORDS = ("ignored", "malformed", "unknown", "not understood", "unparsed")
+
+
+@dataclasses.dataclass(frozen=True)
+class ReplayOptions:
+    driver: Literal["gsm", "voicemodem"] = "gsm"
+    speed: float = 10.0
+    country: str = "FR"
+    model: str = "auto"
+    timeout: float = 120.0
+    settle: float = 0.4
+    min_gap: float = 0.02
+    max_gap: float = 3.0
+
+    @property
+    def scale(self) -> float:
+        """Field seconds per replay second, for the driver's own timers."""
+        return self.speed if self.speed > 0 else 20.0
+
+
+@dataclasses.dataclass(frozen=True)
+class ReplayEvent:
+    """What the driver derived (or the replay noticed), ``at`` seconds after the start."""
+
+    event: str
+    at: float
+    fields: dict[str, Any] = dataclasses.field(default_factory=dict)
+    source: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"event": self.event, "at": round(self.at, 3)}
+        d.update(self.fields)
+        if self.source:
+            d["capture_line"] = self.source
+        return d
+
+    def text(self) -> str:
+        f = self.fields
+        head = f"{self.at:7.2f}s {self.event}"
+        if self.event in ("ringing", "caller_id", "call_waiting"):
+            who = "withheld" if f.get("withheld") else "unavailable" if f.get("unavailable") else f.get("number")
+            extra = []
+            if f.get("name"):
+                extra.append(f"name {f['name']!r}")
+            if f.get("number_type") is not None:
+                extra.append(f"type {f['number_type']}")
+            tail = f" ({', '.join(extra)})" if extra else ""
+            count = f" #{f['count']}" if "count" in f else ""
+            return f"{head}{count} from {who}{tail}"
+        if self.event in ("hung_up", "missed"):
+            return f"{head} by {f.get('by')} ({f.get('reason', '')!r})"
+        if self.event == "dtmf":
+            return f"{head} {f.get('digit')!r}"
+        if self.event == "sms":
+            return f"{head} from {f.get('sender')!r}: {f.get('text')!r}"
+        if self.event == "unparsed":
+            return f"{head} {f.get('line')!r}"
+        if f:
+            return head + " " + " ".join(f"{k}={v!r}" for k, v in f.items())
+        return head
+
+
+@dataclasses.dataclass(frozen=True)
+class ReplayResult:
+    events: tuple[ReplayEvent, ...]
+    steps: int
+    matched: int
+    defaulted: int
+    skipped: int
+    timed_out: bool
+    records: int
+    format: str
+    skipped_records: int
+
+    def derived(self, *names: str) -> list[dict[str, Any]]:
+        """Events (as dicts, without times) of the given kinds, or all."""
+        out = []
+        for e in self.events:
+            if not names or e.event in names:
+                d = e.to_dict()
+                d.pop("at", None)
+                d.pop("capture_line", None)
+                out.append(d)
+        return out
+
+
+def _caller_fields(c: CallerId) -> dict[str, Any]:
+    return {"number": c.number, "name": c.name, "number_type": c.number_type, "withheld": c.withheld,
+            "unavailable": c.unavailable}
+
+
+def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
+    """A driver event as (name, fields); None for audio frames and playback."""
+    if isinstance(ev, Ringing):
+        return "ringing", {"count": ev.count, **_caller_fields(ev.caller)}
+    if isinstance(ev, CallerIdUpdate):
+        return "caller_id", _caller_fields(ev.caller)
+    if isinstance(ev, Answered):
+        return "answered", {}
+    if isinstance(ev, HungUp):
+        return "hung_up", {"by": ev.by, "reason": ev.reason}
+    if isinstance(ev, RingStopped):
+        return "missed", {"by": ev.by, "reason": ev.reason}
+    if isinstance(ev, Dtmf):
+        return "dtmf", {"digit": ev.digit}
+    if isinstance(ev, SmsReceived):
+        return "sms", {"sender": ev.sender, "text": ev.text}
+    if isinstance(ev, CallWaiting):
+        return "call_waiting", _caller_fields(ev.caller)
+    if isinstance(ev, Fault):
+        return "fault", {"reason": ev.reason}
+    if isinstance(ev, Ready):
+        return "ready", {}
+    if isinstance(ev, (AudioFrame, PlaybackDone)):
+        return None
+    return type(ev).__name__.lower(), {}
+
+
+class _UnparsedHandler(logging.Handler):
+    def __init__(self, sink: Callable[[str, str], None]) -> None:
+        super().__init__(logging.INFO)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            msg = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad log call must not stop the replay
+            return
+        if not any(w in msg for w in _UNPARSED_WORDS):
+            return
+        args = record.args if isinstance(record.args, tuple) else ()
+        texts = [a for a in args if isinstance(a, str)]
+        if len(texts) < 2:
+            return  # "line NAME: ..." with no modem line in it
+        self.sink(texts[-1], msg)
+
+
+class Replayer:
+    """One replay; use :func:`replay` unless you need the pieces."""
+
+    def __init__(self, steps: list[Step], options: ReplayOptions,
+                 on_event: Callable[[ReplayEvent], None] | None = None,
+                 line_factory: Callable[[str, ReplayOptions], Line] | None = None) -> None:
+        self.steps = steps
+        self.opt = options
+        self.on_event = on_event
+        self.line_factory = line_factory or make_line
+        self.events: list[ReplayEvent] = []
+        self.model = CallModel()
+        self.cursor = 0
+        self.skipped = 0
+        self.timed_out = False
+        self._t0 = time.monotonic()
+        self._deadline = self._t0 + options.timeout
+        self._last_event = self._t0
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
+        self._source = 0
+        self._triggered: set[tuple[str, int]] = set()
+
+    # ------------------------------------------------------------------ events
+    def _add(self, name: str, fields: dict[str, Any]) -> None:
+        with self._lock:
+            ev = ReplayEvent(name, time.monotonic() - self._t0, fields, self._source)
+            self.events.append(ev)
+            self._last_event = time.monotonic()
+        if self.on_event is not None:
+            self.on_event(ev)
+
+    def _drain(self, line: Line, stop: threading.Event) -> None:
+        while not stop.is_set():
+            ev = line.next_event(0.05)
+            if ev is None:
+                continue
+            d = describe(ev)
+            if isinstance(ev, Ready):
+                self._ready.set()
+            if d is not None:
+                self._add(*d)
+
+    # ------------------------------------------------------------------ window for the fake modem
+    def window(self) -> list[Exchange]:
+        out: list[Exchange] = []
+        for s in self.steps[self.cursor:]:
+            if isinstance(s, Burst):
+                break
+            out.append(s)
+        return out
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> None:
+        with tempfile.TemporaryDirectory(prefix="permanence-replay-") as tmp:
+            port = PtyPort(Path(tmp) / "modem")
+            port.plug()
+            fake = FakeModem(port, self.steps, self.model, self.window, voice=self.opt.driver == "voicemodem")
+            self.fake = fake
+            fake.start()
+            line = self.line_factory(port.path, self.opt)
+            log = getattr(line, "log", None)
+            handler = _UnparsedHandler(lambda text, msg: self._add("unparsed", {"line": text}))
+            old_level = logging.NOTSET
+            if isinstance(log, logging.Logger):
+                old_level = log.level
+                log.setLevel(logging.INFO)
+                log.addHandler(handler)
+            stop = threading.Event()
+            drain = threading.Thread(target=self._drain, args=(line, stop), name="replay-events", daemon=True)
+            drain.start()
+            try:
+                line.open()
+                self._timeline(line)
+                self._tail(line)
+            finally:
+                try:
+                    line.close()
+                finally:
+                    stop.set()
+                    drain.join(timeout=2)
+                    while True:  # events emitted while closing
+                        ev = line.next_event(0)
+                        if ev is None:
+                            break
+                        d = describe(ev)
+                        if d is not None:
+                            self._add(*d)
+                    if isinstance(log, logging.Logger):
+                        log.removeHandler(handler)
+                        log.setLevel(old_level)
+                    fake.close()
+                    port.close()
+        if self.timed_out:
+            self._add("timeout", {"after_s": self.opt.timeout})
+
+    def _left(self) -> float:
+        return self._deadline - time.monotonic()
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep, bounded by the deadline; False if the deadline passed."""
+        end = min(time.monotonic() + max(seconds, 0.0), self._deadline)
+        while True:
+            now = time.monotonic()
+            if now >= end:
+                break
+            time.sleep(min(0.02, end - now))
+        if time.monotonic() >= self._deadline:
+            self.timed_out = True
+            return False
+        return True
+
+    def _field_ring_timeout(self) -> float:
+        if self.opt.driver == "gsm":
+            return GSM_RING_TIMEOUT
+        return 1.6 * VOICE_RING_PERIOD.get(self.opt.country, 5.0) + 0.3
+
+    def _gap(self, prev_t: float | None, step: Burst) -> float:
+        scale = self.opt.scale
+        first = step.lines[0].upper() if step.lines else b""
+        if step.t is None or prev_t is None or step.t < prev_t:
+            field = 3.0 if first.startswith((b"RING", b"+CRING", b"\x10R")) else 0.2
+        else:
+            field = step.t - prev_t
+        if self.opt.speed > 0:
+            gap = field / self.opt.speed
+        else:
+            gap = self.opt.min_gap
+        gap = min(max(gap, self.opt.min_gap), self.opt.max_gap)
+        if field >= self._field_ring_timeout():
+            gap = max(gap, self._field_ring_timeout() / scale + 0.5)
+        return gap
+
+    def _timeline(self, line: Line) -> None:
+        fake = self.fake
+        prev_t: float | None = None
+        last_skip_commands = -1
+        for i, step in enumerate(self.steps):
+            if self._left() <= 0:
+                self.timed_out = True
+                return
+            self.cursor = i
+            if isinstance(step, Burst):
+                if not self._ready.is_set():
+                    self._ready.wait(min(5.0, max(self._left(), 0)))
+                if not self._sleep(self._gap(prev_t, step)):
+                    return
+                self._write_burst(step)
+                prev_t = step.t if step.t is not None else prev_t
+                continue
+            # an exchange: trigger the box's action if the capture shows one, then wait for the driver
+            self._maybe_act(line, i)
+            start = time.monotonic()
+            settle = self.opt.settle + (1.0 / self.opt.scale if step.command.startswith("AT+CLCC") else 0.0)
+            with fake.changed:
+                while not step.consumed and not step.skipped:
+                    now = time.monotonic()
+                    if now >= self._deadline:
+                        self.timed_out = True
+                        return
+                    quick = last_skip_commands == fake.commands
+                    if now - start >= (self.opt.min_gap if quick else settle):
+                        step.skipped = True
+                        break
+                    fake.changed.wait(0.02)
+            if step.skipped:
+                self.skipped += 1
+                last_skip_commands = fake.commands
+                if step.command.startswith("AT+CLCC") and step.final:
+                    self.model.on_clcc_reply(step.reply)
+                urcs = [r for r in step.reply if _unsolicited(r)]
+                if urcs:
+                    self._write_burst(Burst(urcs, step.t, step.index))
+            else:
+                self._source = step.index
+                last_skip_commands = -1
+            if step.t is not None:
+                prev_t = step.t
+
+    def _write_burst(self, b: Burst) -> None:
+        self._source = b.index
+        for ln in b.lines:
+            self.model.on_modem_line(ln)
+        self.fake.write(burst_bytes(b))
+
+    def _maybe_act(self, line: Line, i: int) -> None:
+        cmds = [s.command for s in self.window() if not s.consumed and not s.skipped]
+        state = self.model.state
+        if state == "ringing" and any(c in ANSWER_COMMANDS for c in cmds) and ("answer", i) not in self._triggered:
+            self._triggered.update(("answer", s.index) for s in self.window())
+            line.answer()
+        elif state == "active" and any(c in HANGUP_COMMANDS for c in cmds) and (
+                "hangup", i) not in self._triggered:
+            self._triggered.update(("hangup", s.index) for s in self.window())
+            line.hang_up()
+
+    def _tail(self, line: Line) -> None:
+        """Let the driver conclude: ringing stops by its own timeout; then a quiet moment."""
+        end = min(self._deadline, time.monotonic() + self._field_ring_timeout() / self.opt.scale + 3.0)
+        while time.monotonic() < end:
+            quiet = time.monotonic() - self._last_event >= 0.4
+            if quiet and line.status().state != LineState.RINGING:
+                return
+            time.sleep(0.05)
+
+
+def _unsolicited(raw: bytes) -> bool:
+    from ..telephony.at import is_final, is_urc
+
+    s = raw.decode("latin-1").strip()
+    if raw[:1] == b"\x10":
+        return raw[1:2] != b"\x03"
+    return is_urc(s) and not is_final(s)
+
+
+def make_line(port: str, opt: ReplayOptions) -> Line:
+    """The real driver on ``port``, with timers scaled like the replay's clock."""
+    scale = opt.scale
+    if opt.driver == "gsm":
+        from ..telephony.gsm import GsmLine
+
+        return GsmLine("replay", port, model=opt.model, command_timeout=2.0,
+                       ring_timeout=max(0.5, GSM_RING_TIMEOUT / scale), clcc_interval=max(0.2, 1.0 / scale),
+                       read_sms=True, backoff=(0.2, 0.5))
+    from ..telephony.voicemodem import VoiceModemLine
+
+    period = VOICE_RING_PERIOD.get(opt.country, 5.0)
+    return VoiceModemLine("replay", port, model=opt.model, country=opt.country, command_timeout=2.0,
+                          ring_period=max(0.2, period / scale), backoff=(0.2, 0.5))
+
+
+def replay_records(records: Sequence[CaptureRecord], options: ReplayOptions | None = None,
+                   on_event: Callable[[ReplayEvent], None] | None = None,
+                   parsed: ParsedCapture | None = None) -> ReplayResult:
+    """Replay ``records`` against the driver ``options.driver``; see the module docstring."""
+    opt = options or ReplayOptions()
+    steps = build_script(records)
+    r = Replayer(steps, opt, on_event)
+    r.run()
+    fake = r.fake
+    return ReplayResult(tuple(r.events), len(steps), fake.matched, fake.defaulted, r.skipped, r.timed_out,
+                        len(records), parsed.format if parsed else "records",
+                        parsed.skipped if parsed else 0)
+
+
+def replay(path: str | Path, options: ReplayOptions | None = None,
+           on_event: Callable[[ReplayEvent], None] | None = None) -> ReplayResult:
+    """Load a capture (ours or a pasted log) and replay it."""
+    parsed = load(path)
+    return replay_records(parsed.records, options, on_event, parsed)
