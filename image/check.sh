@@ -56,7 +56,7 @@ step_done "tools (debootstrap, qemu-user-static, binfmt)" ok
 
 # ---------------------------------------------------------------- rootfs
 cleanup() {
-    for m in dev/pts dev proc sys; do
+    for m in dev/pts dev proc; do
         mountpoint -q "$ROOT/$m" 2>/dev/null && umount -l "$ROOT/$m" || true
     done
     if [ "${KEEP:-0}" != 1 ] && [ -d "$ROOT" ]; then rm -rf "$ROOT"; fi
@@ -80,26 +80,46 @@ arch=$(chroot "$ROOT" /usr/bin/dpkg --print-architecture)
 say "rootfs ready: $(chroot "$ROOT" /bin/uname -m), $(du -sh "$ROOT" | cut -f1)"
 
 mount -t proc proc "$ROOT/proc"
-mount -t sysfs sys "$ROOT/sys"
+# /sys is deliberately NOT mounted: with the x86 host's /sys visible, onnxruntime's cpuinfo (imported
+# by piper) reads x86 CPU topology as if it were arm64 and segfaults under qemu-user (seen here:
+# "qemu: uncaught target signal 11"). On a Pi, /sys describes the Pi's own CPU.
 mount --bind /dev "$ROOT/dev"
 mount --bind /dev/pts "$ROOT/dev/pts"
 cp -L /etc/resolv.conf "$ROOT/etc/resolv.conf"
 
 # ---------------------------------------------------------------- wheel
 say "building the project wheel here"
-rm -rf "$WORK/dist" && mkdir -p "$WORK/dist"
-"$PY" -m pip wheel --no-deps --no-build-isolation -q -w "$WORK/dist" "$REPO" \
+# from a copy of the work tree (files git tracks or would track), so the build leaves nothing in it
+rm -rf "$WORK/dist" "$WORK/src" && mkdir -p "$WORK/dist" "$WORK/src"
+(cd "$REPO" && git ls-files -co --exclude-standard -z | grep -zv '^image/work/' \
+    | xargs -0 tar -cf - --ignore-failed-read 2>/dev/null) | tar -C "$WORK/src" -xf -
+# build isolation: pip fetches a setuptools recent enough for pyproject's SPDX license string
+"$PY" -m pip wheel --no-deps -q -w "$WORK/dist" "$WORK/src" \
     || die "cannot build the wheel of $REPO"
 WHEEL=$(ls "$WORK/dist"/permanence-*.whl)
 mkdir -p "$ROOT/tmp/permanence"
 cp "$WHEEL" "$ROOT/tmp/permanence/"
 cp -r "$REPO/examples" "$ROOT/tmp/permanence/examples"
+sed -f "$HERE/stage-permanence/00-install/files/device-config.sed" "$REPO/examples/permanence.toml" \
+    > "$ROOT/tmp/permanence/device.toml"
+mkdir -p "$ROOT/usr/share/permanence/modems" && cp "$REPO"/firmware/modems/*.toml "$ROOT/usr/share/permanence/modems/"
 step_done "wheel $(basename "$WHEEL")" ok
 
 # ---------------------------------------------------------------- install in a venv (as the image does)
 say "python3 -m venv /opt/permanence/venv; pip install the wheel and its dependencies (emulated, slow)"
-in_chroot() { chroot "$ROOT" /usr/bin/env -i PATH=/opt/permanence/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 "$@"; }
+# The build host's CA trust goes into the chroot (a network with a TLS-intercepting proxy needs it).
+CHROOT_ENV=(PATH=/opt/permanence/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 PIP_DISABLE_PIP_VERSION_CHECK=1)
+for var in PIP_CERT REQUESTS_CA_BUNDLE SSL_CERT_FILE; do
+    if [ -n "${!var:-}" ] && [ -f "${!var}" ]; then
+        cp -L "${!var}" "$ROOT/tmp/permanence/host-ca.pem"
+        CHROOT_ENV+=(PIP_CERT=/tmp/permanence/host-ca.pem)
+        break
+    fi
+done
+for var in PIP_INDEX_URL PIP_EXTRA_INDEX_URL PIP_DEFAULT_TIMEOUT HTTPS_PROXY https_proxy HTTP_PROXY http_proxy; do
+    [ -n "${!var:-}" ] && CHROOT_ENV+=("$var=${!var}")
+done
+in_chroot() { chroot "$ROOT" /usr/bin/env -i "${CHROOT_ENV[@]}" "$@"; }
 in_chroot /usr/bin/python3 -m venv /opt/permanence/venv
 if ! in_chroot /opt/permanence/venv/bin/pip install -q --prefer-binary \
         "/tmp/permanence/$(basename "$WHEEL")" > "$WORK/pip.log" 2>&1; then
@@ -121,6 +141,12 @@ run_check "import vosk, piper, gammu, gpiozero (arm64 wheels)" \
     "python -c 'import vosk, piper, gammu, gpiozero, soxr, numpy; print(\"imports ok\")'"
 run_check "permanence config check --config examples/permanence.toml" \
     "permanence config check --config examples/permanence.toml >/dev/null && echo config ok"
+run_check "config check of the SD image's device config (SIM7600 HAT)" \
+    "permanence config check --config device.toml >/dev/null && echo device config ok"
+run_check "modem profiles load (4 models x FR/GB/US)" \
+    "python -c 'from appliance.modem_profiles import load_profile as l, MODELS as M, COUNTRIES as C; print(len([l(m, c) for m in M for c in C]), \"profiles\")'"
+run_check "permanence doctor (simulated line) under emulation" \
+    "mkdir -p data && printf '[[lines]]\\nname = \"sim1\"\\ndriver = \"sim\"\\n[speech]\\nenabled = false\\n[storage]\\ndata_dir = \"/tmp/permanence/data\"\\n' > doctor.toml && permanence doctor --config doctor.toml"
 run_check "echo ... | permanence qualify" \
     "echo \"Bonjour, ici Jean Martin de la société Durand, notre chaudière est en panne et l'atelier est inondé, rappelez-moi au 06 12 34 56 78 s'il vous plaît.\" | permanence qualify"
 
