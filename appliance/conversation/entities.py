@@ -211,6 +211,7 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
     return None
 
 
+_TITLES_DROPPED = frozenset({"docteur", "dr", "maitre", "professeur", "doctor", "mr", "mrs", "ms"})
 _PARTICLES = frozenset({"le", "la", "van", "von", "mac", "mc", "di", "da", "del", "ben", "el", "o"})
 
 
@@ -316,6 +317,16 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             fired.append("company.marker")
             break
     if company is None:
+        # "c'est la pharmacie du centre ...", "ici l'imprimerie ...": an article then a kind of business
+        for j in range(1, min(len(folded) - 1, 5)):
+            if folded[j] in lex.articles and folded[j + 1] in lex.company_heads and \
+                    folded[j - 1] in ("est", "ici", "s", "this", "is"):
+                cand = _take(words, folded, j + 1, lex, 5)
+                if cand:
+                    company = cand
+                    fired.append("company.kind")
+                break
+    if company is None:
         for pat in lex.role_markers:
             k = _find(folded, pat)
             if k < 2 or not ({"suis", "m", "am", "work", "travaille"} & set(folded[max(0, k - 4):k])):
@@ -391,8 +402,11 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             company = c
         if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang):
             continue
-        if any(f in lex.sentence for f in folded) or _numbery(words):
+        if any(f in lex.sentence and (i == 0 or folded[i - 1] not in ("l", "d"))
+               for i, f in enumerate(folded)) or _numbery(words):
             continue
+        while len(words) > 2 and folded[0] in lex.titles | _TITLES_DROPPED:
+            words, folded = words[1:], folded[1:]
         bn, bc = _bare(words, folded, lex, names, fold(name[0]) if name and not n else None)
         identity_turn = ti
         rules.append("identity.answer")

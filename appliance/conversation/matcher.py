@@ -33,6 +33,17 @@ class Hit:
     phrase: str
 
 
+_FUNCTION_WORDS = frozenset(
+    "vous nous pour avec dans elle elles sont votre notre leur leurs mais tout toute tous plus tres cette "
+    "your with that this have from they their them there were what when been will would could should "
+    "about into just".split())
+
+
+def _content(word: str) -> bool:
+    """A word that carries meaning (a phrase cannot match without it, unless it has three of them)."""
+    return len(word) > 3 and word not in _FUNCTION_WORDS
+
+
 def _within_one(a: str, b: str) -> bool:
     """Levenshtein distance of at most one."""
     if abs(len(a) - len(b)) > 1:
@@ -122,9 +133,9 @@ class PhraseMatcher:
             span = _match(ids, where)
             if span is None and len(ids) >= 3:
                 toks = phrase.split()
-                content = sum(1 for t in toks if len(t) > 3)
+                content = sum(1 for t in toks if _content(t))
                 for skip in range(len(ids)):
-                    if len(toks[skip]) > 3 and content < 3:
+                    if _content(toks[skip]) and content < 3:
                         continue  # a short phrase needs all its content words
                     span = _match(ids[:skip] + ids[skip + 1:], where, gap=3)
                     if span is not None:
