@@ -63,6 +63,7 @@ URC_PREFIXES: tuple[str, ...] = (
 )
 """Known unsolicited codes from 27.007/27.005, SIMCom, Huawei, Quectel and voice modems."""
 
+_TERM_RE = re.compile(rb"[\r\n\x10]")
 _PREFIX_RE = re.compile(r"^AT([+^$%*#!&][A-Z0-9_]+)", re.IGNORECASE)
 
 
@@ -174,6 +175,7 @@ class AtChannel:
         self._pending: _Pending | None = None
         self._raw: RawHandler | None = None
         self._skip_lf = False
+        self._discarding = False
         self._failed: str | None = None
         self._closed_reported = False
 
@@ -370,6 +372,13 @@ class AtChannel:
                 self._skip_lf = False
                 continue
             self._skip_lf = False
+            if self._discarding:
+                m = _TERM_RE.search(buf)
+                if m is None:
+                    buf.clear()
+                    return
+                del buf[: m.start()]
+                self._discarding = False
             end = -1
             for i, b in enumerate(buf):
                 if b in (10, 13, 0x10):
@@ -379,9 +388,13 @@ class AtChannel:
                     break
             if end < 0:
                 if len(buf) > self.line_cap:
-                    self.log.warning("%s: dropped overlong line (%d bytes): %r...", self.name,
-                                     len(buf), bytes(buf[:80]))
-                    buf.clear()
+                    m = _TERM_RE.search(buf)
+                    cut = m.start() if m else len(buf)
+                    self.log.warning("%s: dropped overlong line (%d+ bytes): %r...", self.name,
+                                     cut, bytes(buf[:80]))
+                    del buf[:cut]
+                    self._discarding = m is None
+                    continue
                 elif bytes(buf) == b"> " or bytes(buf) == b">":
                     self.log.debug("%s rx prompt %r", self.name, bytes(buf))
                     buf.clear()

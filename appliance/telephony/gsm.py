@@ -146,6 +146,7 @@ class GsmLine(ModemLine):
                     return
             self._connect()
             self._set_state(LineState.READY)
+            self.emit(Ready())
             self._serve()
 
     def _init_modem(self, ch: AtChannel) -> None:
