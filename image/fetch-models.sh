@@ -72,4 +72,10 @@ python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.arg
 rm -f "$DEST/vosk-model-small-fr-0.22.zip"
 fetch "$PIPER_BASE/fr_FR-siwis-medium.onnx" "$DEST/fr_FR-siwis-medium.onnx" "$PIPER_ONNX_SHA256"
 fetch "$PIPER_BASE/fr_FR-siwis-medium.onnx.json" "$DEST/fr_FR-siwis-medium.onnx.json" "$PIPER_JSON_SHA256"
+# The speech area's default locations (appliance/speech/models.py) are DEST/vosk-fr and
+# DEST/piper/<voice>.onnx; examples/permanence.toml names the files above explicitly. Both work.
+ln -sfn vosk-model-small-fr-0.22 "$DEST/vosk-fr"
+mkdir -p "$DEST/piper"
+ln -sf ../fr_FR-siwis-medium.onnx "$DEST/piper/fr_FR-siwis-medium.onnx"
+ln -sf ../fr_FR-siwis-medium.onnx.json "$DEST/piper/fr_FR-siwis-medium.onnx.json"
 echo "fetch-models: models ready in $DEST"
