@@ -96,7 +96,7 @@ def _mqtt_figures() -> list[dict[str, Any]]:
 
 def _sms_figures() -> list[dict[str, Any]]:
     from appliance.alerts.sms import GammuSmsSender
-    from appliance.telephony.simulator.core import Simulator
+    from appliance.telephony.simulator import Simulator
 
     sim = Simulator(dialect="gsm")
     sim.start()

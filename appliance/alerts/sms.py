@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 import gammu
 
-from ..errors import AlertError
+from ..errors import AlertError, LineError
 from .text import needs_unicode
 
 log = logging.getLogger(__name__)
@@ -200,8 +200,13 @@ class ReleasedPortSmsSender:
     """Single-port modem (SIM800): gammu borrows the line's port between calls.
 
     ``port_released`` is the line owner's context manager (``GsmLine.port_released()``)
-    that waits until no call is up, stops its reader, yields the device path, and
-    takes the port back (re-initialising the modem) when the block ends."""
+    that refuses during a call (:class:`LineError`, retried later by the outbox with
+    backoff), stops its reader, yields the port, and takes it back (re-initialising
+    the modem) when the block ends. Each send pays libGammu's AT Init (~5 s seen
+    here) plus the line's re-init, so on a single-port modem the SMS takes longer
+    than the 3 s target. Incoming SMS are not polled through gammu here (that would
+    take the port every few seconds): open the line with ``read_sms=True`` and
+    route its ``SmsReceived`` events to :meth:`AlertManager.sms_received`."""
 
     def __init__(self, port_released: Callable[[], contextlib.AbstractContextManager[Any]],
                  device: str, **kwargs: Any) -> None:
@@ -212,21 +217,28 @@ class ReleasedPortSmsSender:
 
     @contextlib.contextmanager
     def _borrow(self) -> Iterator[GammuSmsSender]:
-        with self._lock, self._released() as got:
-            device = got if isinstance(got, str) and got else self.device
-            sender = GammuSmsSender(device, **self._kwargs)
+        with self._lock:
             try:
-                yield sender
+                released = self._released()
+                got = released.__enter__()
+            except LineError as exc:
+                raise SmsError(f"sms via {self.device}: the line cannot lend its port now ({exc})") from None
+            try:
+                device = got if isinstance(got, str) and got else self.device
+                sender = GammuSmsSender(device, **self._kwargs)
+                try:
+                    yield sender
+                finally:
+                    sender.close()
             finally:
-                sender.close()
+                released.__exit__(None, None, None)
 
     def send(self, number: str, text: str) -> list[str]:
         with self._borrow() as s:
             return s.send(number, text)
 
     def receive(self) -> list[IncomingSms]:
-        with self._borrow() as s:
-            return s.receive()
+        return []  # the line reads incoming SMS itself (read_sms=True -> SmsReceived events)
 
     def close(self) -> None:
         pass
