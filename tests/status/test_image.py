@@ -76,3 +76,63 @@ def test_no_default_password_in_the_image():
             text = p.read_text(errors="replace")
             assert not re.search(r"(?i)(passw(or)?d|secret)\s*=\s*['\"][^'\"]+['\"]", text), p
             assert "chpasswd" not in text, p
+
+
+def _pinned_copy(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    """fetch-models.sh with its placeholders replaced by the SHA-256 of local files (a mirror)."""
+    script = (IMAGE / "fetch-models.sh").read_text()
+    sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    script = re.sub(r"PLACEHOLDER-pin-the-sha256-of-vosk-model-small-fr-0\.22\.zip",
+                    sums["vosk-model-small-fr-0.22.zip"], script)
+    script = re.sub(r"PLACEHOLDER-pin-the-sha256-of-fr_FR-siwis-medium\.onnx\.json",
+                    sums["fr_FR-siwis-medium.onnx.json"], script)
+    script = re.sub(r"PLACEHOLDER-pin-the-sha256-of-fr_FR-siwis-medium\.onnx", sums["fr_FR-siwis-medium.onnx"],
+                    script)
+    out = tmp_path / "fetch-models.sh"
+    out.write_text(script)
+    out.chmod(0o755)
+    return out
+
+
+def _mirror(tmp_path: Path) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("vosk-model-small-fr-0.22/am/final.mdl", b"am")
+        z.writestr("vosk-model-small-fr-0.22/conf/model.conf", b"--endpoint.rule2.min-trailing-silence=0.5\n")
+    files = {"vosk-model-small-fr-0.22.zip": buf.getvalue(), "fr_FR-siwis-medium.onnx": b"onnx bytes",
+             "fr_FR-siwis-medium.onnx.json": b'{"audio": {"sample_rate": 22050}}'}
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    for name, data in files.items():
+        (mirror / name).write_bytes(data)
+    return files
+
+
+def test_fetch_models_from_a_mirror_installs_verified_models(tmp_path):
+    files = _mirror(tmp_path)
+    script = _pinned_copy(tmp_path, files)
+    dest = tmp_path / "models"
+    r = subprocess.run([str(script), str(dest)], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, MIRROR=str(tmp_path / "mirror")))
+    assert r.returncode == 0, r.stderr
+    assert (dest / "vosk-model-small-fr-0.22" / "am" / "final.mdl").read_bytes() == b"am"
+    assert (dest / "fr_FR-siwis-medium.onnx").read_bytes() == b"onnx bytes"
+    # the speech area's default paths resolve to the same files
+    assert (dest / "vosk-fr" / "conf" / "model.conf").is_file()
+    assert (dest / "piper" / "fr_FR-siwis-medium.onnx.json").read_bytes() == files["fr_FR-siwis-medium.onnx.json"]
+    assert not list(dest.glob("*.zip")) and not list(dest.glob("*.part"))
+
+
+def test_fetch_models_rejects_a_tampered_file(tmp_path):
+    files = _mirror(tmp_path)
+    script = _pinned_copy(tmp_path, files)
+    (tmp_path / "mirror" / "fr_FR-siwis-medium.onnx").write_bytes(b"tampered")
+    dest = tmp_path / "models"
+    r = subprocess.run([str(script), str(dest)], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, MIRROR=str(tmp_path / "mirror")))
+    assert r.returncode != 0 and "mismatch" in r.stderr
+    assert not (dest / "fr_FR-siwis-medium.onnx").exists()
+    assert not list(dest.glob("*.part"))
