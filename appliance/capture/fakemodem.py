@@ -30,7 +30,16 @@ from collections.abc import Callable
 
 from ..telephony.parsers import parse_clip
 from ..telephony.simulator.pty import PtyPort
-from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, VOICE_DATA_COMMANDS, Burst, Exchange, Step, is_query, norm_command
+from .script import (
+    ANSWER_COMMANDS,
+    HANGUP_COMMANDS,
+    VOICE_DATA_COMMANDS,
+    Burst,
+    Exchange,
+    Step,
+    is_query,
+    norm_command,
+)
 
 _DEFAULTS: dict[str, list[bytes]] = {
     "AT+CPIN?": [b"+CPIN: READY", b"OK"],

@@ -86,6 +86,8 @@ class ParsedCapture:
     format: Literal["jsonl", "text", "empty"]
     skipped: int = 0
     line: str = ""
+    lines: tuple[str, ...] = ()
+    """Every line name the file's headers name (an export of several lines has several)."""
 
 
 # ---------------------------------------------------------------------------- JSONL
@@ -160,11 +162,16 @@ def _record_from_obj(obj: dict[str, object], source: int) -> CaptureRecord | Non
     return CaptureRecord(d, data, t, source=source)
 
 
-def parse_jsonl(text: str) -> ParsedCapture:
-    """Our JSONL format; lines that are not valid records (a line cut by a crash) are skipped."""
+def parse_jsonl(text: str, line: str | None = None) -> ParsedCapture:
+    """Our JSONL format; lines that are not valid records (a line cut by a crash) are skipped.
+
+    A file can hold several files' worth (an export): each header names the
+    line its records belong to; ``line`` keeps only that line's records."""
     records: list[CaptureRecord] = []
     skipped = 0
     line_name = ""
+    names: list[str] = []
+    current = ""
     for n, raw in enumerate(text.splitlines(), 1):
         s = raw.strip()
         if not s:
@@ -178,15 +185,20 @@ def parse_jsonl(text: str) -> ParsedCapture:
             skipped += 1
             continue
         if obj.get("capture") == FORMAT_NAME:
-            if isinstance(obj.get("line"), str) and not line_name:
-                line_name = str(obj["line"])
+            current = str(obj.get("line", ""))
+            if current not in names:
+                names.append(current)
+            if not line_name:
+                line_name = current
+            continue
+        if line is not None and current != line:
             continue
         rec = _record_from_obj(obj, n)
         if rec is None:
             skipped += 1
         else:
             records.append(rec)
-    return ParsedCapture(tuple(records), "jsonl", skipped, line_name)
+    return ParsedCapture(tuple(records), "jsonl", skipped, line if line is not None else line_name, tuple(names))
 
 
 # ---------------------------------------------------------------------------- plain text
@@ -320,7 +332,10 @@ def _marker(s: str) -> tuple[Direction | None, str]:
 
 
 def _guess(text: str) -> Direction:
-    return "tx" if text[:2].upper() == "AT" or text[:2].upper() == "A/" else "rx"
+    """Unmarked line: commands (``AT...``, ``A/``) and the box's ``<DLE>!``/``<DLE>^``/``<DLE><CAN>`` are tx."""
+    if text[:2].upper() in ("AT", "A/") or text in ("\x10!", "\x10^", "\x10\x18"):
+        return "tx"
+    return "rx"
 
 
 def parse_text(text: str) -> ParsedCapture:
@@ -379,19 +394,21 @@ def _looks_jsonl(text: str) -> bool:
     return False
 
 
-def parse_bytes(raw: bytes) -> ParsedCapture:
-    """Any capture: our JSONL if the first non-blank line is one of its objects, else plain text."""
+def parse_bytes(raw: bytes, line: str | None = None) -> ParsedCapture:
+    """Any capture: our JSONL if the first non-blank line is one of its objects, else plain text.
+
+    ``line``: keep only that line's records (JSONL exports of several lines)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     text = raw.decode("utf-8", "surrogateescape")
     if not text.strip():
         return ParsedCapture((), "empty")
     if _looks_jsonl(text):
-        return parse_jsonl(text)
+        return parse_jsonl(text, line)
     return parse_text(text)
 
 
-def load(path: str | Path) -> ParsedCapture:
+def load(path: str | Path, line: str | None = None) -> ParsedCapture:
     """Read a capture file (ours or a pasted log); :class:`CaptureFormatError` if unreadable."""
     p = Path(path)
     try:
@@ -407,4 +424,4 @@ def load(path: str | Path) -> ParsedCapture:
         raise CaptureFormatError(f"{p}: is a directory; give one capture file") from e
     except OSError as e:
         raise CaptureFormatError(f"{p}: cannot read the capture: {e}") from e
-    return parse_bytes(raw)
+    return parse_bytes(raw, line)

@@ -66,11 +66,12 @@ from ..telephony.line import (
 )
 from ..telephony.simulator.pty import PtyPort
 from .fakemodem import CallModel, FakeModem, burst_bytes
-from .formats import CaptureRecord, ParsedCapture, load
+from .formats import CaptureFormatError, CaptureRecord, ParsedCapture, load
 from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, Burst, Exchange, Step, build_script
 
 GSM_RING_TIMEOUT = 8.0
 VOICE_RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
+DIGEST_S = 0.1
 _UNPARSED_WORDS = ("ignored", "malformed", "unknown", "not understood", "unparsed")
 
 
@@ -111,7 +112,8 @@ class ReplayEvent:
         f = self.fields
         head = f"{self.at:7.2f}s {self.event}"
         if self.event in ("ringing", "caller_id", "call_waiting"):
-            who = "withheld" if f.get("withheld") else "unavailable" if f.get("unavailable") else f.get("number")
+            who = ("withheld" if f.get("withheld") else "unavailable" if f.get("unavailable")
+                   else f.get("number") or "(no caller id yet)")
             extra = []
             if f.get("name"):
                 extra.append(f"name {f['name']!r}")
@@ -398,10 +400,12 @@ class Replayer:
         state = self.model.state
         if state == "ringing" and any(c in ANSWER_COMMANDS for c in cmds) and ("answer", i) not in self._triggered:
             self._triggered.update(("answer", s.index) for s in self.window())
+            self._sleep(DIGEST_S)  # let the driver read the ring written just before, as in the field
             line.answer()
         elif state == "active" and any(c in HANGUP_COMMANDS for c in cmds) and (
                 "hangup", i) not in self._triggered:
             self._triggered.update(("hangup", s.index) for s in self.window())
+            self._sleep(DIGEST_S)
             line.hang_up()
 
     def _tail(self, line: Line) -> None:
@@ -454,7 +458,13 @@ def replay_records(records: Sequence[CaptureRecord], options: ReplayOptions | No
 
 
 def replay(path: str | Path, options: ReplayOptions | None = None,
-           on_event: Callable[[ReplayEvent], None] | None = None) -> ReplayResult:
-    """Load a capture (ours or a pasted log) and replay it."""
-    parsed = load(path)
+           on_event: Callable[[ReplayEvent], None] | None = None, *, line: str | None = None) -> ReplayResult:
+    """Load a capture (ours or a pasted log) and replay it; ``line`` picks one line of an export."""
+    parsed = load(path, line)
+    if line is None and len(parsed.lines) > 1:
+        raise CaptureFormatError(f"{path}: this capture holds the sessions of lines {', '.join(parsed.lines)}; "
+                                 "choose one with --line NAME")
+    if line is not None and parsed.format == "jsonl" and line not in parsed.lines:
+        raise CaptureFormatError(f"{path}: no line {line!r} in this capture (it has "
+                                 f"{', '.join(parsed.lines) or 'no line header'})")
     return replay_records(parsed.records, options, on_event, parsed)

@@ -114,7 +114,7 @@ class CaptureWriter:
                 if self._closed:
                     return
                 self._record(d, bytes(data))
-        except Exception:  # noqa: BLE001 - the modem reader must never die of a capture
+        except Exception:
             if not self._error_logged:
                 self._error_logged = True
                 log.exception("capture %s: cannot record", self.line_name)
@@ -126,7 +126,7 @@ class CaptureWriter:
             with self._lock:
                 if not self._closed and nbytes > 0:
                     self._add_audio(d, nbytes, self.clock())
-        except Exception:  # noqa: BLE001
+        except Exception:
             if not self._error_logged:
                 self._error_logged = True
                 log.exception("capture %s: cannot record audio", self.line_name)
@@ -234,7 +234,7 @@ class CaptureWriter:
         while path.exists():
             path = self.directory / f"{self.line_name}.{stamp}-{n}{FILE_SUFFIX}"
             n += 1
-        fh = open(path, "a", encoding="utf-8", buffering=65536)  # noqa: SIM115 - kept open across records
+        fh = open(path, "a", encoding="utf-8", buffering=65536)
         head = header_json(self.line_name, t) + "\n"
         fh.write(head)
         fh.flush()
