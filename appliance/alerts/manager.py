@@ -13,6 +13,7 @@ Public API (what the service uses)::
     m.sms_received(sender, text)   # an SMS read by the line driver (single-port modems)
     m.pending_urgent() -> list[dict]
     m.drain(timeout) -> bool       # wait until every open alert is confirmed (demo, before close)
+    m.update_config(cfg)           # the rota was edited on the status page
     m.publish_state(lines={"line1": "ready"}, calls_today=3, abandoned_today=1)
     m.close()
 
@@ -155,6 +156,16 @@ class AlertManager:
                 self.mqtt.close()
             if self.sms is not None:
                 self.sms.close()
+
+    def update_config(self, cfg: Config) -> None:
+        """Take a new configuration (rota edited on the status page): people, shifts,
+        overrides, ack time and words, digest times apply from now on. Escalations
+        already running keep their order; a name no longer in the rota is skipped."""
+        with self._lock:
+            self.cfg = cfg
+            self.acfg = cfg.alerts
+            self.rota = rota_from_config(cfg.rota, cfg.company.timezone)
+            self.tz = cfg.company.tz
 
     def drain(self, timeout: float) -> bool:
         """Wait (up to ``timeout`` s) until no alert is open; True if none is left.

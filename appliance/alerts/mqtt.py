@@ -78,7 +78,7 @@ class MqttLink:
         self.cfg = cfg
         self.box_id = box_id
         self.base = f"{cfg.topic_prefix}/{box_id}"
-        self.availability_topic = f"permanence/{box_id}/availability"
+        self.availability_topic = f"{self.base}/availability"
         self.ack_topic = f"{self.base}/ack"
         self.on_ack_message = on_ack_message
         self.on_connection = on_connection

@@ -67,7 +67,7 @@ def is_ack(text: str, ack_words: tuple[str, ...]) -> bool:
 
 _LABELS = {
     "fr": {"urgent": "URGENT", "call": "Appel", "callback": "Rappeler",
-           "reply": "Repondez {ack} pour prendre",
+           "reply": "Répondez {ack} pour prendre",
            "digest": "Appels non urgents", "more": "et {n} autres", "unknown": "inconnu",
            "level": "niveau"},
     "en": {"urgent": "URGENT", "call": "Call", "callback": "Call back", "reply": "Reply {ack} to take it",

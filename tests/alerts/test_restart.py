@@ -5,6 +5,7 @@ contacted (GammuSmsSender opens its port lazily, at the first send)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +66,16 @@ def test_old_alerts_are_failed_not_retried_forever(tmp_path: Path, clock: FakeCl
     assert m1._expired(a, clock())
     assert m1.outbox.get(a.id).state == "failed"  # type: ignore[union-attr]
     assert m1.outbox.open_alerts() == []
+
+
+def test_rota_edited_while_running(tmp_path: Path, clock: FakeClock) -> None:
+    m = _m(tmp_path, clock, ack_minutes=1)
+    m.urgent(urgent_record("c-e1"))  # Bob on call; Cy would be next
+    cfg = make_config(mqtt=False, sms=True, ack_minutes=1)
+    people = tuple(p for p in cfg.rota.people if p.name != "Cy")
+    m.update_config(dataclasses.replace(cfg, rota=dataclasses.replace(cfg.rota, people=people, shifts=())))
+    clock.advance(61)
+    m.run_due()  # Cy left the rota: skipped, Ann is alerted
+    assert sorted(a.payload["person"] for a in m.outbox.open_alerts("sms")) == ["Ann", "Bob"]
+    m.urgent(urgent_record("c-e2"))  # nobody on call now: rota order, Ann first
+    assert [a.payload["person"] for a in m.outbox.for_call("c-e2") if a.channel == "sms"] == ["Ann"]

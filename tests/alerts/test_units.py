@@ -186,7 +186,7 @@ def test_urgent_sms_is_short_clean_and_complete() -> None:
             "url": "https://box.example/calls/c1"}
     text = urgent_sms(info, lang="fr", company="ACME", ack_word="OK")
     assert text == ("URGENT ACME: Jean Dupont (Dupont SA) - fuite d'eau [critique]. Rappeler +33699999999. "
-                    "https://box.example/calls/c1 Repondez OK pour prendre.")
+                    "https://box.example/calls/c1 Répondez OK pour prendre.")
     assert all(ord(c) >= 32 for c in text)
 
 
