@@ -72,6 +72,7 @@ class VoiceModemLine(ModemLine):
         capture: Capture | None = None,
         ring_period: float | None = None,
         stop_rx: bytes = STOP_RX_USR,
+        keepalive: float = 30.0,
         backoff: Sequence[float] = BACKOFF,
         power_cycle: Callable[[], None] | None = None,
     ) -> None:
@@ -85,6 +86,8 @@ class VoiceModemLine(ModemLine):
         period = ring_period or RING_PERIOD[country]
         self.ring_timeout = 1.6 * period + 0.3
         self.stop_rx = stop_rx
+        self.keepalive = keepalive
+        self._last_ping = 0.0
         self.detected_model = ""
         self.player = Player(self._write_audio, self._playback_done, name=f"play-{name}",
                              on_start=self._begin_tx, on_end=self._end_tx)
@@ -117,6 +120,7 @@ class VoiceModemLine(ModemLine):
 
     # ------------------------------------------------------------------ init
     def _init_modem(self, ch: AtChannel) -> None:
+        self._last_ping = time.monotonic()
         self.new_call()
         self._rx = self._tx = False
         for attempt in range(3):
@@ -268,6 +272,11 @@ class VoiceModemLine(ModemLine):
             self._flush_cid()
         if self.ringing and now - self.last_ring > self.ring_timeout:
             self._ring_stopped("caller", f"no ring for {self.ring_timeout:.1f} s")
+        elif not self.ringing and not self.in_call and now - self._last_ping >= self.keepalive:
+            self._last_ping = now
+            ch = self.ch
+            if ch is not None:
+                ch.command("AT")
 
     def _flush_cid(self) -> None:
         self._cid_due = None
