@@ -70,11 +70,15 @@ LEXICONS: dict[str, Lexicon] = {
         company_markers=_t("je travaille chez", "je travaille pour", "je travaille à la", "je travaille au",
                            "de chez", "chez", "de la société", "la société", "de l'entreprise", "l'entreprise",
                            "pour la société", "pour le compte de", "ici", "de la part de la société"),
-        company_heads=_s("société sarl sas sasu eurl sa établissements ets entreprise groupe cabinet garage "
-                         "hôtel hotel restaurant mairie clinique laboratoire laboratoires transports boulangerie "
-                         "boucherie brasserie fromagerie laiterie menuiserie imprimerie résidence residence "
-                         "coopérative scierie usine atelier ateliers maison ferme domaine camping collège lycée "
-                         "école hôpital ehpad syndic agence pharmacie supermarché magasin"),
+        company_heads=_s("société sarl sas sasu eurl sa établissements ets entreprise cabinet garage carrosserie "
+                         "hôtel hotel restaurant auberge café bar mairie commune communauté clinique laboratoire "
+                         "laboratoires transports boulangerie pâtisserie boucherie charcuterie brasserie "
+                         "distillerie fromagerie laiterie menuiserie ébénisterie imprimerie fonderie aciérie "
+                         "aciéries résidence residence coopérative scierie usine ateliers maison ferme domaine "
+                         "château camping collège lycée école crèche université hôpital ehpad syndic agence "
+                         "pharmacie supermarché hypermarché magasin association mutuelle banque cuisine cantine "
+                         "piscine gymnase théâtre cinéma musée entrepôts entrepôt station criée abattoir "
+                         "conserverie verrerie papeterie cartonnerie tôlerie plasturgie"),
         titles=_s("monsieur madame mademoiselle m mme"),
         connectors=_t("de chez", "de la société", "de l'entreprise", "de la", "de l'", "du", "des", "de", "d'",
                       "chez", "pour", "à la", "au"),
@@ -102,7 +106,8 @@ LEXICONS: dict[str, Lexicon] = {
         name_markers=_t("my name is", "my name's", "name is", "the name is"),
         weak_name_markers=_t("this is", "it's", "it is", "i'm", "i am", "hi it's", "hello it's", "hello this is"),
         company_markers=_t("i work for", "i work at", "calling from", "i'm with", "on behalf of", "from"),
-        company_heads=_s("the"),
+        company_heads=_s("hotel restaurant cafe pub school academy college hospital clinic surgery garage "
+                         "dairy farm bakery brewery mill warehouse factory council church"),
         titles=_s("mr mrs ms miss mister doctor dr"),
         connectors=_t("from", "at", "of", "with", "for"),
         stop=_s("i we our you your it is are has have that there this please thanks thank calling about "
@@ -202,8 +207,13 @@ _LEGAL_FORMS = frozenset({"sarl", "sas", "sasu", "eurl", "sa", "snc", "sci", "pl
 
 def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -> list[str] | None:
     """'... jean dupont de la laiterie du val ...': the company right after a name and a connector."""
-    rest = _strip_connectors(words[after:], lex)
-    if not rest or len(rest) == len(words) - after:
+    tail = words[after:]
+    roles = 0
+    while roles < min(len(tail), 3) and fold(tail[roles]) in lex.not_names | lex.departments and \
+            fold(tail[roles]) not in lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez"}:
+        roles += 1
+    rest = _strip_connectors(tail[roles:], lex)
+    if not rest or len(rest) == len(tail):
         return None
     cand = _take(words, folded, len(words) - len(rest), lex, 5)
     if cand and fold(cand[0]) not in lex.articles:
@@ -318,13 +328,22 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             break
     if company is None:
         # "c'est la pharmacie du centre ...", "ici l'imprimerie ...": an article then a kind of business
-        for j in range(1, min(len(folded) - 1, 5)):
-            if folded[j] in lex.articles and folded[j + 1] in lex.company_heads and \
-                    folded[j - 1] in ("est", "ici", "s", "this", "is"):
-                cand = _take(words, folded, j + 1, lex, 5)
-                if cand:
-                    company = cand
-                    fired.append("company.kind")
+        anchors = {"est", "ici", "s", "this", "is", "pour", "appelle", "appelons", "travaille", "represente",
+                   "for", "from", "at", "with"} | lex.not_names | lex.departments
+        anchors -= lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez", "in", "the"}
+        for h in range(1, len(folded)):
+            if folded[h] not in lex.company_heads or folded[h] in lex.articles or h < callee_end:
+                continue
+            if h >= 2 and folded[h - 1] in lex.articles | {"du", "des", "l", "au"} and folded[h - 2] in anchors:
+                start = h
+            elif h >= 3 and folded[h - 1] in ("la", "l") and folded[h - 2] == "de" and folded[h - 3] in anchors:
+                start = h
+            else:
+                continue
+            cand = _take(words, folded, start, lex, 5)
+            if cand:
+                company = cand
+                fired.append("company.kind")
                 break
     if company is None:
         for pat in lex.role_markers:
@@ -364,6 +383,9 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
     """A bare answer: 'prénom nom [connector] entreprise' (or 'entreprise prénom nom')."""
     if not words:
         return None, None
+    if folded[0] in lex.titles and len(words) >= 2:
+        n = 3 if len(words) >= 3 and folded[1] in names else 2
+        return words[:n], words[n:]
     if known_first and folded[0] != known_first and folded[0] not in names:
         return None, words  # name already known: this answer is the company
     if folded[0] in lex.company_heads or (folded[0] not in names and any(f in names for f in folded[1:])):
@@ -405,7 +427,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         if any(f in lex.sentence and (i == 0 or folded[i - 1] not in ("l", "d"))
                for i, f in enumerate(folded)) or _numbery(words):
             continue
-        while len(words) > 2 and folded[0] in lex.titles | _TITLES_DROPPED:
+        while len(words) > 2 and folded[0] in _TITLES_DROPPED:
             words, folded = words[1:], folded[1:]
         bn, bc = _bare(words, folded, lex, names, fold(name[0]) if name and not n else None)
         identity_turn = ti
