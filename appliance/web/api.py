@@ -33,7 +33,7 @@ def _filters() -> query.Filters:
 def calls() -> Response:
     st = state()
     f = _filters()
-    page = query.find(st.log, f, st.tz)
+    page = query.find(st.log, f, st.tz, st.search)
     return json_response({"calls": page.rows, "total": page.total, "page": page.page, "pages": page.pages,
                           "per_page": f.per_page})
 

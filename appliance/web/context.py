@@ -14,6 +14,7 @@ from flask import current_app
 from ..config import Config
 from ..store.calllog import CallLog, CallLogReader
 from .auth import AuthStore, RateLimiter
+from .query import SearchCache
 
 
 class WebActions(Protocol):
@@ -38,6 +39,7 @@ class WebState:
     started: float = 0.0
     clock: Callable[[], dt.datetime] = dataclasses.field(default=lambda: dt.datetime.now(dt.UTC))
     stats_cache: dict[Any, Any] = dataclasses.field(default_factory=dict)
+    search: SearchCache = dataclasses.field(default_factory=SearchCache)
 
     @property
     def writable(self) -> bool:

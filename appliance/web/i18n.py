@@ -68,6 +68,7 @@ FR: dict[str, str] = {
     "other": "autre", "urgent": "urgent", "not_urgent": "non urgent", "critical": "critique",
     "high": "haute", "normal": "normale", "low": "basse", "open": "en cours",
     "trend (least squares)": "tendance (moindres carrés)",
+    "all dates": "toutes les dates",
     "Dates": "Dates", "Text": "Texte", "Back to the calls": "Retour aux appels",
 }
 

@@ -55,7 +55,7 @@ class Filters:
                "until": self.until.isoformat() if self.until else "",
                "category": self.category, "urgency": self.urgency, "state": self.state, "q": self.q,
                "page": str(self.page)}
-        out.update({k: str(v) for k, v in override.items()})
+        out.update({k: str(v) for k, v in override.items()})  # "" removes a key
         return {k: v for k, v in out.items() if v and not (k == "page" and v == "1")}
 
 
@@ -98,7 +98,32 @@ def parse_filters(args: Mapping[str, str], *, max_per_page: int = 500) -> Filter
 _TEXT_FIELDS = ("id", "caller_number", "caller_name", "name", "company", "summary", "category", "line")
 
 
-def matches(row: Mapping[str, Any], f: Filters) -> bool:
+def haystack(row: Mapping[str, Any]) -> str:
+    """The row's searchable text, case-folded (fields separated by a character nobody types)."""
+    return "\x1f".join(str(row.get(k) or "") for k in _TEXT_FIELDS).casefold()
+
+
+class SearchCache:
+    """Case-folded search text per row, reused while the store hands out the same row object
+    (that is, while the row's day file is unchanged). Holding the row keeps its identity unique."""
+
+    def __init__(self, max_rows: int = 200_000) -> None:
+        self._rows: dict[str, tuple[Mapping[str, Any], str]] = {}
+        self.max_rows = max_rows
+
+    def text(self, row: Mapping[str, Any]) -> str:
+        key = str(row.get("id"))
+        hit = self._rows.get(key)
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        text = haystack(row)
+        if len(self._rows) >= self.max_rows:
+            self._rows.clear()
+        self._rows[key] = (row, text)
+        return text
+
+
+def matches(row: Mapping[str, Any], f: Filters, search: SearchCache | None = None) -> bool:
     if f.category and row.get("category") != f.category:
         return False
     if f.urgency:
@@ -116,8 +141,8 @@ def matches(row: Mapping[str, Any], f: Filters) -> bool:
         elif s != f.state:
             return False
     if f.q:
-        needle = f.q.casefold()
-        if not any(needle in str(row.get(k) or "").casefold() for k in _TEXT_FIELDS):
+        text = search.text(row) if search is not None else haystack(row)
+        if f.q.casefold() not in text:
             return False
     return True
 
@@ -130,12 +155,12 @@ class Page:
     pages: int
 
 
-def find(log: CallLog | CallLogReader, f: Filters, tz: dt.tzinfo) -> Page:
+def find(log: CallLog | CallLogReader, f: Filters, tz: dt.tzinfo, search: SearchCache | None = None) -> Page:
     """The page of summaries matching ``f``, newest first."""
     lo, hi = f.utc_range(tz)
     rows = log.summaries(lo, hi)
     if f.category or f.urgency or f.state or f.q:
-        rows = [r for r in rows if matches(r, f)]
+        rows = [r for r in rows if matches(r, f, search)]
     total = len(rows)
     pages = max(1, -(-total // f.per_page))
     page = min(f.page, pages)

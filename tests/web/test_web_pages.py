@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import http.client
 import json
+import re
 import tomllib
 from typing import Any
 
@@ -66,8 +67,28 @@ def test_pagination(shared_client: Any, filled_box: Box) -> None:
     assert len(p1["calls"]) == 50 and not {c["id"] for c in p1["calls"]} & {c["id"] for c in p2["calls"]}
     last = shared_client.get(f"/api/calls?per_page=50&page={p1['pages'] + 5}").get_json()
     assert last["page"] == p1["pages"]  # clamped
-    page = shared_client.get("/calls?page=2").text
-    assert "Page 2 sur" in page and 'href="/calls?page=3"' in page and 'href="/calls"' in page
+    page = html.unescape(shared_client.get("/calls?page=2&all=1").text)
+    assert "Page 2 sur" in page
+    assert re.search(r'href="/calls\?[^"]*page=3[^"]*"', page) and re.search(r'href="/calls\?all=1"', page)
+
+
+def test_calls_page_defaults_to_the_last_90_days(box: Box) -> None:
+    from .calldata import _unanswered
+
+    import random
+
+    old = _unanswered(random.Random(3), dt.datetime.now(dt.UTC) - dt.timedelta(days=200), "line1", "missed", 1.0)
+    box.log.create(old)
+    app = make_app(box)
+    c = app.test_client()
+    setup_password(c, app)
+    page = c.get("/calls").text
+    since = (dt.datetime.now(box.cfg.company.tz).date() - dt.timedelta(days=89)).isoformat()
+    assert f'name="since" value="{since}"' in page and old.id not in page
+    assert f"({len(box.log.summaries()) - 1})" in page
+    everything = c.get("/calls?all=1&state=missed&per_page=500").text
+    assert old.id in everything and 'name="all" value="1"' in everything
+    assert c.get("/api/calls?state=missed&per_page=500").get_json()["calls"][-1]["id"] == old.id
 
 
 @pytest.mark.parametrize("query, message", [
@@ -366,3 +387,22 @@ def test_serve_on_a_taken_port_says_so(box: Box) -> None:
     with serve(app, "127.0.0.1", 0) as first:
         with pytest.raises(WebError, match=f"cannot listen on 127.0.0.1:{first.port}"):
             serve(app, "127.0.0.1", first.port)
+
+
+def test_statistics_are_never_stale(client: Any, box: Box) -> None:
+    """The statistics cache is dropped as soon as the store rewrites a day file."""
+    from .calldata import _unanswered
+
+    import random
+
+    first = client.get("/api/stats").get_json()
+    assert client.get("/api/stats").get_json() == first  # served again (cached or not, same)
+    box.log.create(_unanswered(random.Random(5), dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30),
+                               "line1", "missed", 1.0))
+    second = client.get("/api/stats").get_json()
+    assert second["totals"]["missed"] == first["totals"]["missed"] + 1
+    opp = next(r for r in box.log.summaries() if r["category"] == "quote" and not r["converted"])
+    box.log.update(opp["id"], lambda r: (setattr(r, "converted", True), setattr(r, "amount", 999.0)))
+    third = client.get("/api/stats").get_json()
+    assert third["opportunities"]["converted"] == second["opportunities"]["converted"] + 1
+    assert third["opportunities"]["revenue"] == second["opportunities"]["revenue"] + 999.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from typing import Any
@@ -26,12 +27,20 @@ def filters_or_400() -> query.Filters:
         abort(400, description=str(exc))
 
 
+DEFAULT_DAYS = 90
+
+
 @bp.route("/calls")
 def index() -> str:
+    """Without dates, the list shows the last 90 days (``?all=1``: every call)."""
     st = state()
     f = filters_or_400()
-    page = query.find(st.log, f, st.tz)
-    return render_template("calls.html", page=page, f=f, categories=query.CATEGORIES,
+    everything = request.args.get("all") == "1"
+    if f.since is None and f.until is None and not everything:
+        today = st.now().astimezone(st.tz).date()
+        f = dataclasses.replace(f, since=today - dt.timedelta(days=DEFAULT_DAYS - 1))
+    page = query.find(st.log, f, st.tz, st.search)
+    return render_template("calls.html", page=page, f=f, categories=query.CATEGORIES, everything=everything,
                            states=query.STATE_FILTERS, urgencies=query.URGENCY_FILTERS)
 
 

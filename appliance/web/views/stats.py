@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
@@ -29,11 +30,42 @@ def weeks_arg() -> int:
     return weeks
 
 
+FIRST_DAY_TTL_S = 600.0
+
+
+def _first_day(st: WebState) -> dt.date | None:
+    """The log's first day (a directory walk), remembered for a few minutes: it only moves
+    when retention deletes old days, and it only matters for the week the box started."""
+    hit = st.stats_cache.get("first_day")
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < FIRST_DAY_TTL_S:
+        day: dt.date | None = hit[1]
+        return day
+    day = next(iter(st.log.iter_days()), None)
+    st.stats_cache["first_day"] = (now, day)
+    return day
+
+
+def _same_rows(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
+    """True when both lists hold the very same row objects. The store hands out its cached
+    rows while a day file's stamp (size, mtime) is unchanged and new objects as soon as the
+    file is rewritten, so identity means "no write since". The cache keeps references to the
+    old rows, so an identity can never be reused by a new row."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
+
+
 def compute_stats(st: WebState, weeks: int) -> dict[str, Any]:
+    """Statistics for the period, recomputed whenever a call was written since the last time."""
     now = st.now()
     rows = st.log.summaries(since=st_mod.period_start(now, st.tz, weeks))
-    first_day = next(iter(st.log.iter_days()), None)
-    return st_mod.compute(rows, st.cfg, now, weeks, first_day)
+    key = (weeks, now.astimezone(st.tz).date(), st.cfg)
+    hit = st.stats_cache.get(("stats", weeks))
+    if hit is not None and hit[0] == key and _same_rows(hit[1], rows):
+        cached: dict[str, Any] = hit[2]
+        return cached
+    result = st_mod.compute(rows, st.cfg, now, weeks, _first_day(st))
+    st.stats_cache[("stats", weeks)] = (key, rows, result)
+    return result
 
 
 @bp.route("/stats")

@@ -1,0 +1,123 @@
+"""Status page render time (server side, p95) with 50 000 calls in the log.
+
+The calls are written through the store's API (``CallLog.create``) into a temporary
+directory on tmpfs (/dev/shm when present) so that generating them takes well under a
+minute; reading them afterwards goes through the same page cache a Pi would use.
+The distribution is the seed's: ~180 calls a week growing 18 % a year (about five
+years of calls), 2 lines, ~21 % unanswered. Each page is requested through Flask's
+test client with a logged-in session: routing, auth, reading the log, computing and
+rendering are all included; the network is not.
+
+``statistics`` is measured with no write between views (the statistics come from a cache
+validated by the identity of the store's rows, which change whenever a day file is
+rewritten); ``statistics_after_write`` updates a call before every view, so every view
+recomputes: that is the uncached figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+N_CALLS = 50_000
+TARGET_MS = 150.0
+REPEAT = 30
+PAGES = {"dashboard": "/", "calls": "/calls", "statistics": "/stats",
+         "calls_filtered": "/calls?state=abandoned&q=%2B337", "api_stats": "/api/stats"}
+TARGETED = ("dashboard", "calls", "statistics", "statistics_after_write")
+
+
+def _generate(log: Any, tz: dt.tzinfo, n: int) -> float:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from web.calldata import call_times, random_call  # the tests' realistic generator
+
+    rng = random.Random(2026)
+    now = dt.datetime.now(dt.UTC)
+    days = int(n / 190 * 7) + 14
+    times = call_times(rng, (now - dt.timedelta(days=days)).date(), days, 180 * 0.85, 0.18, tz)
+    times = [t for t in times if t < now][-n:]
+    t0 = time.perf_counter()
+    for i, t in enumerate(times):
+        log.create(random_call(rng, t, "line1" if i % 3 else "line2"))
+    return time.perf_counter() - t0
+
+
+def run() -> list[dict[str, Any]]:
+    from appliance.config import load_config_text
+    from appliance.store.calllog import CallLog, CallLogReader
+    from appliance.web import create_app
+
+    base = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    tmp = Path(tempfile.mkdtemp(prefix="bench-web-", dir=base))
+    out: list[dict[str, Any]] = []
+    try:
+        cfg = load_config_text(f'[company]\nname = "Bench"\n[storage]\ndata_dir = "{tmp}"\n')
+        with CallLog(tmp) as log:
+            gen_s = _generate(log, cfg.company.tz, N_CALLS)
+            n = len(log.summaries())
+            app = create_app(cfg, log)
+            client = app.test_client()
+            auth = app.extensions["permanence"].auth
+            auth.set_password("bench password 1234")
+            with client.session_transaction() as s:
+                s["auth"], s["gen"] = True, auth.generation()
+            out.append({"name": "web.bench_calls_in_log", "value": float(n), "unit": "calls",
+                        "target": f"{N_CALLS}", "met": n == N_CALLS})
+            out.append({"name": "web.generate_calls_per_s", "value": round(n / gen_s, 1), "unit": "calls/s",
+                        "target": "info", "met": True})
+            newest = log.summaries(since=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))[0]["id"]
+
+            def touch() -> None:
+                """A write between two views, as when a call arrives: every cache is invalidated."""
+                log.update(newest, lambda r: setattr(r, "handled", not r.handled))
+
+            pages = {name: (path, None) for name, path in PAGES.items()}
+            pages["statistics_after_write"] = ("/stats", touch)
+            for name, (path, before) in pages.items():
+                t0 = time.perf_counter()
+                r = client.get(path)
+                cold = (time.perf_counter() - t0) * 1000
+                if r.status_code != 200:
+                    raise RuntimeError(f"{path}: HTTP {r.status_code}")
+                times = []
+                for _ in range(REPEAT):
+                    if before is not None:
+                        before()
+                    t0 = time.perf_counter()
+                    client.get(path)
+                    times.append((time.perf_counter() - t0) * 1000)
+                p95 = statistics.quantiles(times, n=20)[-1]
+                targeted = name in TARGETED
+                out.append({"name": f"web.render_{name}_p95", "value": round(p95, 1), "unit": "ms",
+                            "target": f"<= {TARGET_MS:.0f}" if targeted else "info",
+                            "met": p95 <= TARGET_MS if targeted else True})
+                out.append({"name": f"web.render_{name}_first", "value": round(cold, 1), "unit": "ms",
+                            "target": "info", "met": True})
+            # a fresh reader process (no cache at all): what the first visit after a restart costs
+            reader_app = create_app(cfg, CallLogReader(tmp))
+            reader = reader_app.test_client()
+            with reader.session_transaction() as s:
+                s["auth"], s["gen"] = True, auth.generation()
+            for name in ("statistics", "calls"):
+                t0 = time.perf_counter()
+                reader.get(PAGES[name])
+                out.append({"name": f"web.render_{name}_cold_reader", "value":
+                            round((time.perf_counter() - t0) * 1000, 1), "unit": "ms", "target": "info",
+                            "met": True})
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(f"{row['name']:40} {row['value']:>10} {row['unit']:8} target {row['target']:8} "
+              f"{'met' if row['met'] else 'NOT MET'}")
