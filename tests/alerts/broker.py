@@ -25,14 +25,50 @@ def free_port() -> int:
 
 
 class Broker:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, tls: bool = False, users: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="mosquitto-"))
+        # started as root, mosquitto drops to its own user: let it read its files and write its log
+        self.dir.chmod(0o755)
+        (self.dir / "mosquitto.log").touch(0o666)
+        (self.dir / "mosquitto.log").chmod(0o666)
         self.conf = self.dir / "mosquitto.conf"
-        self.conf.write_text(
-            f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n"
-            f"log_dest file {self.dir / 'mosquitto.log'}\nlog_type all\n"
-        )
+        lines = [f"listener {self.port} 127.0.0.1", "persistence false",
+                 f"log_dest file {self.dir / 'mosquitto.log'}", "log_type all"]
+        if users:
+            pw = self.dir / "passwd"
+            pw.touch()
+            for user, password in users.items():
+                subprocess.run(["mosquitto_passwd", "-b", str(pw), user, password], check=True,
+                               capture_output=True)
+            pw.chmod(0o644)
+            lines += ["allow_anonymous false", f"password_file {pw}"]
+        else:
+            lines.append("allow_anonymous true")
+        self.ca_file = ""
+        if tls:
+            self.ca_file = str(self._make_certs())
+            lines += [f"cafile {self.ca_file}", f"certfile {self.dir / 'server.crt'}",
+                      f"keyfile {self.dir / 'server.key'}"]
+        self.conf.write_text("\n".join(lines) + "\n")
+
+    def _make_certs(self) -> Path:
+        """A throw-away CA and a server certificate for 127.0.0.1 (openssl)."""
+        d = self.dir
+
+        def ossl(*args: str) -> None:
+            subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=d)
+
+        ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=permanence-test-ca",
+             "-keyout", "ca.key", "-out", "ca.crt")
+        ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key",
+             "-out", "server.csr")
+        (d / "ext.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+        ossl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+             "-days", "2", "-extfile", "ext.cnf", "-out", "server.crt")
+        for f in ("server.key", "server.crt", "ca.crt"):
+            (d / f).chmod(0o644)
+        return d / "ca.crt"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10.0) -> None:
@@ -43,7 +79,9 @@ class Broker:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"mosquitto exited with {self.proc.returncode}: {self.log()[-2000:]}")
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
-                return
+                time.sleep(0.05)
+                if self.proc.poll() is None:
+                    return
             time.sleep(0.05)
         raise RuntimeError("mosquitto did not start listening")
 

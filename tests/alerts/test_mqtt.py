@@ -187,3 +187,34 @@ def test_broker_outage_during_urgent_alerts_loses_nothing(broker: Broker, tmp_pa
                    if a.channel == "mqtt")
     finally:
         m.close()
+
+
+def test_tls_with_ca_and_password_from_config(tmp_path: Path) -> None:
+    import dataclasses
+
+    with Broker(tls=True, users={"box": "s3cret"}) as b:
+        cfg = make_config(mqtt_port=b.port)
+        good = dataclasses.replace(cfg.alerts.mqtt, tls=True, ca_file=b.ca_file, username="box",
+                                   password="s3cret")
+        link = MqttLink(good, "box1")
+        m = AlertManager(dataclasses.replace(cfg, alerts=dataclasses.replace(cfg.alerts, mqtt=good)), tmp_path,
+                         mqtt=link, tick=0.05)
+        try:
+            m.start()
+            assert link.wait_connected(10)
+            m.urgent(urgent_record("c-tls"))
+            assert m.drain(10)
+        finally:
+            m.close()
+        bad = MqttLink(dataclasses.replace(good, password="wrong"), "box1", client_id="bad")
+        try:
+            bad.start()
+            assert not bad.wait_connected(2)  # refused: not authorised
+        finally:
+            bad.close()
+        untrusted = MqttLink(dataclasses.replace(good, ca_file=""), "box1", client_id="untrusted")
+        try:
+            untrusted.start()
+            assert not untrusted.wait_connected(2)  # system CAs do not trust the test CA
+        finally:
+            untrusted.close()
