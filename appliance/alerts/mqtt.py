@@ -188,9 +188,11 @@ class MqttLink:
         return mid
 
     def set_retained(self, topic: str, payload: Any) -> None:
-        """Publish a retained topic now (if connected) and again after every reconnect."""
+        """Publish a retained topic now (if connected and changed) and again after every reconnect."""
         text = payload if isinstance(payload, str) else dumps(payload)
         with self._lock:
+            if self._retained.get(topic) == text:
+                return  # unchanged: the broker already holds it (and it is re-sent at reconnect)
             self._retained[topic] = text
         if self._connected.is_set():
             self._publish_raw(topic, text, True, None)

@@ -218,3 +218,19 @@ def test_tls_with_ca_and_password_from_config(tmp_path: Path) -> None:
             assert not untrusted.wait_connected(2)  # system CAs do not trust the test CA
         finally:
             untrusted.close()
+
+
+def test_unchanged_states_are_not_republished(broker: Broker, tmp_path: Path) -> None:
+    sub = Subscriber(broker.port, ("permanence/box1/state/calls_today",), client_id="states")
+    m = AlertManager(make_config(mqtt_port=broker.port), tmp_path, tick=0.05)
+    try:
+        m.start()
+        assert m.mqtt is not None and m.mqtt.wait_connected(10)
+        for n in (1, 1, 1, 2, 2):  # the service calls publish_state twice a second
+            m.publish_state({"line1": "ready"}, calls_today=n, abandoned_today=0)
+        assert sub.wait_for(lambda: len(sub.messages) >= 2)
+        time.sleep(0.3)
+        assert [p for _, p, _ in sub.messages] == [b"1", b"2"]
+    finally:
+        m.close()
+        sub.close()
