@@ -313,7 +313,9 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             continue
         nxt = folded[j]
         if nxt in lex.articles | {"nous", "vous", "moi", "lui", "eux", "mon", "ma", "notre", "votre", "you",
-                                  "us", "me", "my", "our", "your", "de", "d", "du", "des", "this", "here"}:
+                                  "us", "me", "my", "our", "your", "de", "d", "du", "des", "this", "here",
+                                  "last", "next", "yesterday", "today", "tomorrow", "home", "work", "there",
+                                  "hier", "demain", "aujourd", "chez"}:
             continue
         if pat == ("ici",) and (nxt in names or nxt in lex.titles):
             continue

@@ -1178,3 +1178,226 @@ FR_MORE: list[dict[str, Any]] = [
         },
     },
 ]
+
+EN_MORE: list[dict[str, Any]] = [
+    {
+        "id": "k01",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hello the heating has packed up in the care home and it's freezing the residents are cold",
+            "joan hall from meadow view care home",
+            "call me on oh seven seven double oh nine hundred two one two",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Joan Hall",
+            "company": "Meadow View Care Home",
+            "callback": "+447700900212",
+        },
+    },
+    {
+        "id": "k02",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hi could we get a price for installing an extraction system in our workshop",
+            "gary stone stone fabrications",
+            "this number is fine",
+        ],
+        "expect": {
+            "category": "quote",
+            "urgent": False,
+            "name": "Gary Stone",
+            "company": "Stone Fabrications",
+            "callback": "+447700900999",
+        },
+    },
+    {
+        "id": "k03",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hi i'm just chasing the report from last week's inspection",
+            "paula wood",
+            "on this number",
+        ],
+        "expect": {
+            "category": "followup",
+            "urgent": False,
+            "name": "Paula Wood",
+            "company": None,
+            "callback": "+447700900999",
+        },
+    },
+    {
+        "id": "k04",
+        "caller_id": "+447700900999",
+        "turns": [
+            "our production line has stopped completely there's an error on the control panel we need an engineer urgently",
+            "simon ellis ellis precision",
+            "oh one six three two nine six oh seven one two",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Simon Ellis",
+            "company": "Ellis Precision",
+            "callback": "+441632960712",
+        },
+    },
+    {
+        "id": "k05",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hello can i book a service for our air conditioning units next month",
+            "rita grant grant dental surgery",
+            "oh one six three two nine six oh eight one two",
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Rita Grant",
+            "company": "Grant Dental Surgery",
+            "callback": "+441632960812",
+        },
+    },
+    {
+        "id": "k06",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hi there i think we've been charged twice on the last invoice",
+            "neil cooper",
+            "the number i'm calling from",
+        ],
+        "expect": {
+            "category": "billing",
+            "urgent": False,
+            "name": "Neil Cooper",
+            "company": None,
+            "callback": "+447700900999",
+        },
+    },
+    {
+        "id": "k07",
+        "caller_id": "+447700900999",
+        "turns": ["hello are you open on saturdays", "", "no that's all thanks"],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": None,
+            "company": None,
+            "callback": "+447700900999",
+        },
+    },
+    {
+        "id": "k08",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hi my name is lucy ford i'm ringing about the apprenticeship you advertised",
+            "",
+            "oh seven seven double oh nine hundred three four five",
+        ],
+        "expect": {
+            "category": "job",
+            "urgent": False,
+            "name": "Lucy Ford",
+            "company": None,
+            "callback": "+447700900345",
+        },
+    },
+    {
+        "id": "k09",
+        "caller_id": "+447700900999",
+        "turns": [
+            "good morning i'm calling from greenlight solar we help businesses cut their energy bills",
+            "tom banks",
+            "i'll try again later",
+        ],
+        "expect": {
+            "category": "sales",
+            "urgent": False,
+            "name": "Tom Banks",
+            "company": "Greenlight Solar",
+            "callback": "+447700900999",
+        },
+    },
+    {
+        "id": "k10",
+        "caller_id": "+447700900999",
+        "turns": [
+            "there's a gas smell near the boiler room",
+            "alan price",
+            "oh one six three two nine six oh nine one two",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Alan Price",
+            "company": None,
+            "callback": "+441632960912",
+        },
+    },
+    {
+        "id": "k11",
+        "caller_id": "+447700900999",
+        "turns": [
+            "the roller shutter is stuck half open and we can't lock up the shop tonight",
+            "kate dunn dunn hardware",
+            "on this number please",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Kate Dunn",
+            "company": "Dunn Hardware",
+            "callback": "+447700900999",
+        },
+    },
+    {
+        "id": "k12",
+        "caller_id": "+447700900999",
+        "turns": [
+            "the compressor is a bit noisy but it's working fine no rush",
+            "ian cross",
+            "oh one six three two nine six oh one two three",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": False,
+            "name": "Ian Cross",
+            "company": None,
+            "callback": "+441632960123",
+        },
+    },
+    {
+        "id": "k13",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hello this is sandra from riverside bakery our oven won't heat up and we've got orders for the morning",
+            "sandra bell",
+            "oh seven seven double oh nine hundred five five five",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Sandra Bell",
+            "company": "Riverside Bakery",
+            "callback": "+447700900555",
+        },
+    },
+    {
+        "id": "k14",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hi i wanted to thank your engineer he did a great job yesterday",
+            "brenda lloyd",
+            "no need to call back",
+        ],
+        "expect": {
+            "category": "other",
+            "urgent": False,
+            "name": "Brenda Lloyd",
+            "company": None,
+            "callback": "+447700900999",
+        },
+    },
+]
