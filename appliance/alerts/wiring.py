@@ -4,10 +4,11 @@
 
 * MQTT from ``alerts.mqtt`` (or ``--mqtt URL`` over it, see :func:`mqtt_config_from_url`);
 * SMS when ``alerts.sms.enabled``: the line named ``alerts.sms.line`` (else the first
-  line that can send SMS). With ``sms_port`` set (SIM7600 second AT port) gammu
-  talks to that port; with a ``port_released()`` context manager on the line
-  (single-port SIM800) gammu borrows the port between calls; otherwise the
-  line's own ``send_sms`` is used and incoming SMS come as line events;
+  GSM line with ``sms = true``). With ``sms_port`` set (SIM7600 second AT port, or the
+  simulator's ``sms_port``) gammu talks to that port and polls it for replies; with a
+  ``port_released()`` context manager on the line (single-port SIM800) gammu borrows
+  the port between calls and replies come as the line's ``SmsReceived`` events (open
+  that line with ``read_sms=True``); otherwise the line's own ``send_sms`` is used;
 * ``on_alert_change`` upserts the alert (by id) into the call record's ``alerts``;
   ``on_call_event`` appends to its ``events`` timeline (``CallLog.update``).
 """
@@ -67,13 +68,17 @@ def sms_transport_for(cfg: Config, lines: Sequence[Any]) -> SmsTransport | None:
     if not cfg.alerts.sms.enabled:
         return None
     wanted = cfg.alerts.sms.line
-    candidates = [ln for ln in cfg.lines if ln.sms and (not wanted or ln.name == wanted)]
+    candidates = [ln for ln in cfg.lines if ln.sms and (not wanted or ln.name == wanted)
+                  and ln.driver != "voicemodem" and not (ln.driver == "sim" and ln.sim_dialect == "voicemodem")]
     if not candidates:
         log.warning("alerts: SMS enabled but no line can send SMS (lines[].sms / alerts.sms.line)")
         return None
     lc = candidates[0]
     line = next((ln for ln in lines if getattr(ln, "name", None) == lc.name), None)
     sms_port = lc.sms_port or (getattr(line, "sms_port", "") if line is not None else "")
+    sim = getattr(line, "simulator", None)
+    if not sms_port and sim is not None:
+        sms_port = getattr(sim, "sms_port", "") or ""  # the simulator's second AT port (SIM7600 style)
     if sms_port:
         return GammuSmsSender(str(sms_port))
     if line is not None and hasattr(line, "port_released"):

@@ -52,3 +52,39 @@ def test_call_record_shows_alerts_and_acknowledgement(broker: Broker, tmp_path: 
         m.close()
         sub.close()
         log.close()
+
+
+def test_service_wiring_finds_the_simulator_sms_port(tmp_path: Path) -> None:
+    from appliance.telephony.factory import open_line
+
+    cfg = make_config(mqtt=False, sms=True)
+    log = CallLog(tmp_path)
+    line = open_line(cfg.lines[0])  # driver "sim": a SIM7600-style simulator with a second AT port
+    m = build_alert_manager(cfg, tmp_path, log, lines=lambda: [line], tick=0.05)
+    try:
+        rec = CallRecord(id=new_call_id("line1"), line="line1", started_at="2026-11-27T09:00:00.000+00:00",
+                         caller_number="+33699999999", state="in_call",
+                         qualification={"name": "Jean", "urgent": True, "summary": "fuite"})
+        log.create(rec)
+        m.start()
+        m.urgent(rec)
+        sim = line.simulator  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not sim.sent_sms:
+            time.sleep(0.05)
+        assert [s.number for s in sim.sent_sms] == ["+33622222222"]
+        assert m.drain(10)
+        while time.monotonic() < deadline:
+            got = log.get(rec.id)
+            if got is not None and any(a["state"] == "delivered" for a in got.alerts):
+                break
+            time.sleep(0.05)
+        got = log.get(rec.id)
+        assert got is not None
+        (a,) = got.alerts
+        assert a["channel"] == "sms" and a["person"] == "Bob" and a["reference"]
+        assert [e["kind"] for e in got.events] == ["alert_sent"]
+    finally:
+        m.close()
+        line.close()
+        log.close()
