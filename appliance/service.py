@@ -65,6 +65,7 @@ class Service:
         self.watchdog: Any = None
         self.started_at = time.time()
         self.errors: list[str] = []
+        self.captures: list[Any] = []
         self._stopped = threading.Event()
         self._status_thread: threading.Thread | None = None
         self.ready = threading.Event()
@@ -83,9 +84,17 @@ class Service:
         lang = self.cfg.company.language
         if self.cfg.conversation.greeting_only:
             return lambda rec: (MinimalDialog(company=self.cfg.company.name, lang=lang), lang)
-        from .conversation.dialog import build_dialog
+        from .conversation.dialog import ScriptedDialog
+        from .conversation.qualifier import Qualifier
 
-        return lambda rec: (build_dialog(self.cfg, lang), lang)
+        qualifier = Qualifier.load(lang, self.cfg.qualification.rules or None)  # errors surface at start
+        prompts = self.cfg.conversation.prompts or None
+        countries = {lc.name: lc.country for lc in self.cfg.lines}
+
+        def make(rec: CallRecord) -> tuple[Dialog, str]:
+            return (ScriptedDialog(self.cfg.company, lang, qualifier, prompts,
+                                   country=countries.get(rec.line)), lang)
+        return make
 
     def _recorder_factory(self) -> Callable[[str], Recorder] | None:
         if not self.cfg.storage.record_audio or self.log is None:
@@ -103,10 +112,16 @@ class Service:
 
         factory = self.line_factory or open_line
         lines = []
-        capture_dir = self.data_dir / "captures"
         for lc in self.cfg.lines:
-            lines.append(factory(lc, capture_dir=capture_dir if self.cfg.capture.enabled else None,
-                                 capture_cfg=self.cfg.capture))
+            capture = None
+            if self.cfg.capture.enabled:
+                from .capture.writer import CaptureWriter
+
+                writer = CaptureWriter(self.data_dir / "captures", lc.name, max_bytes=self.cfg.capture.max_bytes,
+                                       days=self.cfg.capture.days)
+                self.captures.append(writer)
+                capture = writer.record
+            lines.append(factory(lc, capture=capture))
         return lines
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -141,7 +156,7 @@ class Service:
         return self.cfg.company.is_open(dt.datetime.now(dt.UTC))
 
     def _prerender(self) -> None:
-        from .conversation.dialog import fixed_prompts
+        from .prerender import fixed_prompts
 
         assert self.speech is not None
         lang = self.cfg.company.language
@@ -300,6 +315,9 @@ class Service:
         if self.speech is not None and hasattr(self.speech, "close"):
             with contextlib.suppress(Exception):
                 self.speech.close()
+        for w in self.captures:
+            with contextlib.suppress(Exception):
+                w.close()
         if self.log is not None:
             self.log.close()
         log.info("permanence: stopped")

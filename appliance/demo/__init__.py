@@ -126,6 +126,7 @@ class DemoPrinter:
         if not self.json_mode:
             q = rec.qualification or {}
             with self.lock:
+                self._readable("urgent", rec)
                 self._p(f"  !! URGENT {q.get('category')} — on-call technician alerted "
                         f"(call back within {q.get('sla_minutes')} min)")
 
@@ -169,16 +170,21 @@ def run_demo(args: argparse.Namespace) -> int:
     from ..telephony import open_line
     from ..telephony.simulator import Simulator
 
-    lang = args.lang or ""
     base = load_config(Path(args.config)) if args.config else None
-    cfg = demo_config(lang or (base.company.language if base else "fr"), base)
-    lang = cfg.company.language
-    _setup_logging(args.log_level or ("WARNING" if args.json else cfg.logging.level))
-    info = sys.stderr if args.json else sys.stdout
-
-    if args.script:
-        callers = load_script(Path(args.script), lang, sys.stderr)
+    default_lang = args.lang or (base.company.language if base else "fr")
+    callers = load_script(Path(args.script), default_lang, sys.stderr) if args.script else None
+    if args.lang:
+        lang = args.lang
+    elif callers:
+        # the box speaks the language of the scripted callers (the most frequent one)
+        langs = [c.lang for c in callers]
+        lang = max(("fr", "en"), key=langs.count)
     else:
+        lang = default_lang
+    cfg = demo_config(lang, base)
+    _setup_logging(args.log_level or "WARNING")
+    info = sys.stderr if args.json else sys.stdout
+    if callers is None:
         callers = load_script(HERE / f"callers-{lang}.jsonl", lang, sys.stderr)
     n_calls = len(callers) if args.calls is None else args.calls
     if n_calls < 0:
