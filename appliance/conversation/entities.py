@@ -49,6 +49,7 @@ class Lexicon:
     not_names: frozenset[str]
     sentence: frozenset[str]  # words that make a turn a sentence, not a bare "name company" answer
     departments: frozenset[str]
+    fillers: tuple[tuple[str, ...], ...]  # said before a bare answer: "oui alors", "moi c'est", "yes it's"
     role_markers: tuple[tuple[str, ...], ...]  # "at"/"for" only after "i'm (the) <role>"
     callee: tuple[tuple[str, ...], ...]  # "vous êtes bien <the company called>"
 
@@ -99,6 +100,8 @@ LEXICONS: dict[str, Lexicon] = {
                        "responsable directeur directrice gérant gérante secrétaire secrétariat assistant "
                        "assistante technicien chef atelier production administratif administration "
                        "direction standard accueil"),
+        fillers=_t("oui", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
+                   "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok"),
         role_markers=_t("à la", "au", "pour"),
         callee=_t("vous êtes bien", "c'est bien", "je suis bien"),
     ),
@@ -120,6 +123,8 @@ LEXICONS: dict[str, Lexicon] = {
                     "bye goodbye number call back send brochure email me my our not don't"),
         departments=_s("accounts accounting purchasing finance maintenance facilities manager management "
                        "office reception department engineering operations director head production"),
+        fillers=_t("yes", "yeah", "sure", "so", "hi", "hello", "um", "er", "it's", "it is", "this is", "i'm",
+                   "i am", "my name is", "my name's", "ok", "okay", "right"),
         role_markers=_t("at", "for"),
         callee=_t("is that", "am i speaking to"),
     ),
@@ -148,7 +153,7 @@ def _take(words: list[str], folded: list[str], i: int, lex: Lexicon, limit: int)
     j = i
     while j < len(words) and len(out) < limit:
         f = folded[j]
-        if f in lex.stop and not (f == "et" and out):
+        if f in lex.stop and not (f in ("et", "and") and out):
             break
         if f in lex.articles and len(out) >= 2 and (j == 0 or folded[j - 1] not in ("de", "du", "of")):
             break
@@ -405,6 +410,20 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
     return words[:2], words[2:]
 
 
+def _leading_filler(folded: list[str], lex: Lexicon) -> int:
+    """How many words at the start are politeness or "c'est"/"this is" before a bare answer."""
+    i = 0
+    changed = True
+    while changed and i < len(folded):
+        changed = False
+        for f in sorted(lex.fillers, key=len, reverse=True):
+            if tuple(folded[i:i + len(f)]) == f:
+                i += len(f)
+                changed = True
+                break
+    return i
+
+
 def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str | None = None) -> Identity:
     lex = LEXICONS.get(lang, LEXICONS["fr"])
     names = first_names(names_file or str(FIRSTNAMES_FILE))
@@ -425,6 +444,10 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         if c and company is None:
             company = c
         if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang):
+            continue
+        lead = _leading_filler(folded, lex)
+        words, folded = words[lead:], folded[lead:]
+        if not words:
             continue
         if any(f in lex.sentence and (i == 0 or folded[i - 1] not in ("l", "d"))
                for i, f in enumerate(folded)) or _numbery(words):

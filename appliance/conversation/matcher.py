@@ -137,6 +137,8 @@ class PhraseMatcher:
                 for skip in range(len(ids)):
                     if _content(toks[skip]) and content < 3:
                         continue  # a short phrase needs all its content words
+                    if content - _content(toks[skip]) < 1:
+                        continue  # what is left must still say something
                     span = _match(ids[:skip] + ids[skip + 1:], where, gap=3)
                     if span is not None:
                         break

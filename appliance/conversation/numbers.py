@@ -143,6 +143,7 @@ def _split_hyphens(text: str) -> list[tuple[str, bool]]:
             continue
         parts = [fold(p) for p in raw.split("-")]
         parts = [p for p in parts if p]
+        parts = [x for p in parts for x in (["+", p[1:]] if p.startswith("+") and p[1:].isdigit() else [p])]
         for i, p in enumerate(parts):
             sub = p.split()
             for j, s in enumerate(sub):

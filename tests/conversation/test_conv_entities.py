@@ -32,6 +32,18 @@ FR_CASES = [
     (["la porte est bloquée", "ets moreau françois moreau"], "François Moreau", "Ets Moreau"),
     (["allo", "zéro six douze trente-quatre cinquante-six soixante-dix-huit"], None, None),
     (["bonjour c'est madame rivière de la pharmacie centrale"], "Madame Rivière", "Pharmacie Centrale"),
+    (["la pompe est en panne", "oui alors ghislain trébuchet de la distillerie vauclair"], "Ghislain Trébuchet",
+     "Distillerie Vauclair"),
+    (["la pompe est en panne", "c'est wenceslas oberlin"], "Wenceslas Oberlin", None),
+    (["bonjour je suis jean-marc brousse gérant du restaurant le vieux puits notre hotte ne marche plus"],
+     "Jean-Marc Brousse", "Restaurant le Vieux Puits"),
+    (["j'appelle pour la mairie de saint-aubin pour un devis", "paul vigneron"], "Paul Vigneron",
+     "Mairie de Saint-Aubin"),
+    (["la porte du garage ne ferme plus", "paul vigneron"], "Paul Vigneron", None),
+    (["une fuite", "docteur claire besson clinique des pins"], "Claire Besson", "Clinique des Pins"),
+    (["une fuite", "monsieur besson"], "Monsieur Besson", None),
+    (["Bonjour, je suis Jean Dupré, de la Menuiserie Dupré. Notre scie est bloquée."], "Jean Dupré",
+     "Menuiserie Dupré"),
 ]
 
 EN_CASES = [
@@ -42,6 +54,10 @@ EN_CASES = [
     (["my name is priya shah i work for delta plastics ltd and the press has stopped"], "Priya Shah",
      "Delta Plastics Ltd"),
     (["what are your rates", "george"], "George", None),
+    (["the pump has failed", "yes it's barnaby quill from quill and sons"], "Barnaby Quill", "Quill and Sons"),
+    (["hi i'm just chasing the report from last week's inspection", "paula wood"], "Paula Wood", None),
+    (["Hello, our compressor has broken down.", "John Baxter, from Valley Creamery."], "John Baxter",
+     "Valley Creamery"),
     (["water everywhere", "my name is owen lloyd i'm the caretaker at hillcrest school"], "Owen Lloyd",
      "Hillcrest School"),
 ]

@@ -59,6 +59,8 @@ def test_other_french_forms(said: str, expected: str) -> None:
     ("zéro six double zéro trente-trois quarante-quatre cinquante-cinq", "+33600334455"),
     ("06 12 34 56 78", "+33612345678"),
     ("0612345678", "+33612345678"),
+    ("+33612345678", "+33612345678"),
+    ("Rappelez-moi au 06.12.34.56.78.", "+33612345678"),
     ("zéro six 12 trente-quatre 56 soixante-dix-huit", "+33612345678"),
     ("rappelez-moi au zéro sept vingt et un vingt-deux quatre-vingt-un quatre-vingt-onze", "+33721228191"),
     ("plus trente-trois six douze trente-quatre cinquante-six soixante-dix-huit", "+33612345678"),
@@ -92,6 +94,8 @@ def test_a_correction_wins() -> None:
     ("oh seven seven double oh nine hundred and twelve", None),
     ("oh one six three two nine six oh double two two", "+441632960222"),
     ("07700 900123", "+447700900123"),
+    ("Call me on +44 7700 900123, please.", "+447700900123"),
+    ("Oh, seven, seven, double oh, nine hundred, one, two, three.", "+447700900123"),
 ])
 def test_english_phone_numbers(said: str, expected: str | None) -> None:
     assert find_phone(said, lang="en", country="GB") == expected
