@@ -95,7 +95,9 @@ def test_gammu_reads_injected_sms(gsm_sms: tuple[Simulator, gammu.StateMachine])
         msgs.extend(m)
         if len(msgs) > 10:
             break
-    got = {(m["Number"], m["Text"]) for m in msgs}
+    # libGammu 1.45.1 pads a text that uses the GSM extension table ([ ] { } €) with one
+    # NUL per escape (seen here, also for PDUs it encodes itself); strip that padding.
+    got = {(m["Number"], m["Text"].rstrip("\x00")) for m in msgs}
     assert ("+33698765432", "ACK 1234 é") in got and ("+447700900123", "Привет") in got
     assert ("+33611111111", "Bonjour [1] {x} €") in got
     for m in msgs:
