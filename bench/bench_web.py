@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,8 @@ def run() -> list[dict[str, Any]]:
                 """A write between two views, as when a call arrives: every cache is invalidated."""
                 log.update(newest, lambda r: setattr(r, "handled", not r.handled))
 
-            pages = {name: (path, None) for name, path in PAGES.items()}
+            pages: dict[str, tuple[str, Callable[[], None] | None]] = {
+                name: (path, None) for name, path in PAGES.items()}
             pages["statistics_after_write"] = ("/stats", touch)
             for name, (path, before) in pages.items():
                 t0 = time.perf_counter()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..config import Config
@@ -77,7 +78,7 @@ def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
-def _gate() -> Response | None:
+def _gate() -> ResponseReturnValue | None:
     """Authentication first, then CSRF: nothing personal is reachable without both."""
     st = state()
     if request.endpoint in PUBLIC_ENDPOINTS:
@@ -119,7 +120,7 @@ def _json_error(status: int, message: str) -> Response:
     return resp
 
 
-def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
+def _http_error(exc: HTTPException) -> ResponseReturnValue:
     status = exc.code or 500
     if _is_api():
         return _json_error(status, exc.description or exc.name)

@@ -199,7 +199,7 @@ class RateLimiter:
             wait = 0.0
             if len(self._global) >= self.global_free:
                 wait = self._global[0] + self.window - now
-            fails, until = self._per_ip.get(ip, (0, 0.0))
+            _fails, until = self._per_ip.get(ip, (0, 0.0))
             return max(wait, until - now, 0.0)
 
     def failure(self, ip: str) -> None:

@@ -82,7 +82,7 @@ def stacked_bars(labels: Sequence[str], series: Sequence[tuple[str, str, Sequenc
         out.append(f'<rect x="{x:.1f}" y="{y - 9}" width="10" height="10" fill="{PALETTE.get(key, "#888")}"/>')
         out.append(f'<text x="{x + 14:.1f}" y="{y}" fill="#333">{_e(legend)}</text>')
     out.append("</svg>")
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704 - every text in it went through escape()
 
 
 def heatmap(grid: Sequence[Sequence[int]], row_labels: Sequence[str], *, title: str,
@@ -109,4 +109,4 @@ def heatmap(grid: Sequence[Sequence[int]], row_labels: Sequence[str], *, title: 
                        f'fill="rgb({rr},{gg},{bb})" stroke="#eee"><title>{_e(row_labels[r])} {h:02d}h: '
                        f'{v}</title></rect>')
     out.append("</svg>")
-    return Markup("".join(out))
+    return Markup("".join(out))  # noqa: S704 - every text in it went through escape()

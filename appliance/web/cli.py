@@ -29,8 +29,7 @@ def run_passwd(args: argparse.Namespace) -> int:
             data_dir = load_config(getattr(args, "config", None)).data_path
         store = AuthStore(data_dir)
         if args.reset:
-            code = store.reset()
-            print(f"password removed; open the status page and enter the setup code: {code}")
+            print(f"password removed; open the status page and enter the setup code: {store.reset()}")
             return 0
         code = store.setup_code()
         if code is None:

@@ -22,7 +22,7 @@ def duration(seconds: Any) -> str:
     if seconds is None:
         return ""
     try:
-        s = int(round(float(seconds)))
+        s = round(float(seconds))
     except (TypeError, ValueError):
         return ""
     if s < 60:

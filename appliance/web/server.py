@@ -18,10 +18,10 @@ class WebServer:
     """
 
     def __init__(self, app: Any, host: str, port: int, *, threads: int = 4) -> None:
-        import waitress
+        from waitress.server import create_server
 
         try:
-            self._server = waitress.create_server(app, host=host, port=port, threads=threads,
+            self._server: Any = create_server(app, host=host, port=port, threads=threads,
                                                   ident="permanence", asyncore_loop_timeout=0.5)
         except OSError as exc:
             raise WebError(f"status page: cannot listen on {host}:{port}: {exc} "

@@ -115,17 +115,17 @@ def apply_form(data: dict[str, Any], section: str, form: Mapping[str, str]) -> d
         if "conversion_rate" in form:  # the form says "40" for 40 %
             rate = _number(form["conversion_rate"].replace("%", ""))
             c["conversion_rate"] = rate / 100 if isinstance(rate, int | float) else rate
-        hours = {d: form.get(f"hours_{d}", "").strip() or "closed" for d in WEEKDAYS if f"hours_{d}" in form}
-        if hours:
-            c["opening_hours"] = hours
+        opening = {d: form.get(f"hours_{d}", "").strip() or "closed" for d in WEEKDAYS if f"hours_{d}" in form}
+        if opening:
+            c["opening_hours"] = opening
         if "holidays" in form:
             c["holidays"] = [h.strip() for h in re.split(r"[,\s]+", form["holidays"]) if h.strip()]
     elif section == "faq":
         faq: dict[str, str] = {}
-        for i, line in enumerate(_lines(form.get("faq", ""))):
-            topic, sep, answer = line.partition(":")
+        for i, text in enumerate(_lines(form.get("faq", ""))):
+            topic, sep, answer = text.partition(":")
             if not sep or not topic.strip() or not answer.strip():
-                raise ConfigError(f"company.faq line {i + 1}: expected 'topic: answer', got {line!r}")
+                raise ConfigError(f"company.faq line {i + 1}: expected 'topic: answer', got {text!r}")
             faq[topic.strip()] = answer.strip()
         new.setdefault("company", {})["faq"] = faq
     elif section == "rota":
@@ -133,7 +133,7 @@ def apply_form(data: dict[str, Any], section: str, form: Mapping[str, str]) -> d
         r["people"] = [dict(zip(("name", "phone"), _split(ln, 2, f"rota.people line {i + 1}",
                                                           "Marc Petit; +33612345678")))
                        for i, ln in enumerate(_lines(form.get("people", "")))]
-        shifts = []
+        shifts: list[dict[str, Any]] = []
         for i, ln in enumerate(_lines(form.get("shifts", ""))):
             person, days, hours = _split(ln, 3, f"rota.shifts line {i + 1}", "Marc Petit; mon,tue; 08:00-18:00")
             shifts.append({"person": person, "days": [d.strip() for d in days.split(",") if d.strip()],

@@ -16,6 +16,7 @@ import random
 import struct
 import wave
 from pathlib import Path
+from typing import Any
 
 from appliance.store.calllog import CallLog
 from appliance.store.record import CallRecord, iso, new_call_id
@@ -79,10 +80,10 @@ def _answered(rng: random.Random, start: dt.datetime, line: str, category: str, 
     qual = {"category": category, "urgent": urgent, "urgency": "critical" if urgent else "normal",
             "sla_minutes": 15 if urgent else 120, "name": NAMES[i], "company": COMPANIES[i],
             "callback": "+33612345678", "summary": summary or default_summary, "rules": rules}
-    events = [{"at": iso(start), "kind": "ring", "count": 1},
+    events: list[dict[str, Any]] = [{"at": iso(start), "kind": "ring", "count": 1},
               {"at": iso(answered), "kind": "answered"},
               {"at": iso(ended), "kind": "hangup", "by": "caller"}]
-    alerts: list[dict] = []
+    alerts: list[dict[str, Any]] = []
     if urgent:
         sent = answered + dt.timedelta(seconds=15)
         alert = {"id": "a1", "at": iso(sent), "channel": "sms", "to": "+33600000001", "state": "pending"}

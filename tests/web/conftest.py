@@ -13,6 +13,7 @@ import pytest
 
 from appliance.config import Config, load_config
 from appliance.store.calllog import CallLog
+from appliance.store.record import CallRecord
 from appliance.telephony.line import LineState, LineStatus
 from appliance.web import create_app
 
@@ -111,6 +112,12 @@ def _make_box(root: Path, weeks: int = 10, per_week: float = 60) -> Iterator[Box
         yield Box(cfg, config_path, data_dir, log, notable, now)
     finally:
         log.close()
+
+
+def stored(log: CallLog, call_id: str) -> CallRecord:
+    rec = log.get(call_id)
+    assert rec is not None, call_id
+    return rec
 
 
 def csrf_from(html: str) -> str:

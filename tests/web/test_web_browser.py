@@ -145,7 +145,7 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         assert HOSTILE_SAID in d.find_element(By.ID, "transcript").text
         _no_alert(d)
         audio = d.find_element(By.ID, "recording")
-        src = audio.get_attribute("src")
+        src = audio.get_attribute("src") or ""
         assert src.endswith(f"/calls/{b.notable.recorded}/recording")
         status, ctype, body = _fetch(src, d)
         assert (status, ctype) == (200, "audio/wav") and body[:4] == b"RIFF" and body[8:12] == b"WAVE"

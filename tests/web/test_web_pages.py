@@ -17,7 +17,7 @@ from appliance.store.calllog import CallLogReader
 from appliance.web import create_app, serve
 
 from .calldata import HOSTILE_NAME
-from .conftest import Box, csrf_from, make_app, setup_password
+from .conftest import Box, csrf_from, make_app, setup_password, stored
 
 
 def _all(b: Box) -> list[dict[str, Any]]:
@@ -73,9 +73,9 @@ def test_pagination(shared_client: Any, filled_box: Box) -> None:
 
 
 def test_calls_page_defaults_to_the_last_90_days(box: Box) -> None:
-    from .calldata import _unanswered
-
     import random
+
+    from .calldata import _unanswered
 
     old = _unanswered(random.Random(3), dt.datetime.now(dt.UTC) - dt.timedelta(days=200), "line1", "missed", 1.0)
     box.log.create(old)
@@ -116,12 +116,12 @@ def test_stats_weeks_validated(shared_client: Any, query: str) -> None:
 
 
 def test_call_detail_shows_timeline_transcript_rules_and_player(shared_client: Any, filled_box: Box) -> None:
-    rec = filled_box.log.get(filled_box.notable.urgent_acked)
+    rec = stored(filled_box.log, filled_box.notable.urgent_acked)
     page = html.unescape(shared_client.get(f"/calls/{rec.id}").text)
     for kind in ("ring", "answered", "turn", "alert", "acknowledged", "hangup"):
         assert f"<b>{kind}</b>" in page, kind
     assert rec.turns[1]["text"] in page
-    for rule in rec.qualification["rules"]:
+    for rule in (rec.qualification or {})["rules"]:
         assert rule in page
     api = shared_client.get(f"/api/calls/{rec.id}").get_json()
     kinds = [e["kind"] for e in api["timeline"]]
@@ -143,12 +143,12 @@ def test_actions_handled_converted_note(client: Any, box: Box) -> None:
     token = csrf_from(client.get(f"/calls/{call_id}").text)
     r = client.post(f"/calls/{call_id}/handled", data={"csrf_token": token, "value": "1"})
     assert r.status_code == 302
-    assert box.log.get(call_id).handled
+    assert stored(box.log, call_id).handled
     client.post(f"/calls/{call_id}/converted", data={"csrf_token": token, "amount": "1 250,50"})
-    rec = box.log.get(call_id)
+    rec = stored(box.log, call_id)
     assert rec.converted and rec.amount == 1250.5
     client.post(f"/calls/{call_id}/note", data={"csrf_token": token, "text": "Rappelé, devis envoyé <b>"})
-    rec = box.log.get(call_id)
+    rec = stored(box.log, call_id)
     assert rec.notes[-1]["text"] == "Rappelé, devis envoyé <b>" and rec.notes[-1]["by"] == "admin"
     assert [a["kind"] for a in rec.actions] == ["handled", "converted"]
     page = client.get(f"/calls/{call_id}").text
@@ -167,13 +167,13 @@ def test_actions_handled_converted_note(client: Any, box: Box) -> None:
 def test_bad_actions_are_refused_and_change_nothing(client: Any, box: Box, action: str, body: dict[str, str],
                                                     message: str) -> None:
     call_id = box.notable.urgent_acked
-    before = box.log.get(call_id)
+    before = stored(box.log, call_id)
     token = csrf_from(client.get("/").text)
     r = client.post(f"/api/calls/{call_id}/{action}", json=body, headers={"X-CSRF-Token": token})
     assert r.status_code == 400 and message in r.get_json()["error"]
     r = client.post(f"/calls/{call_id}/{action}", data=body | {"csrf_token": token}, follow_redirects=True)
     assert message in html.unescape(r.text)
-    assert box.log.get(call_id) == before
+    assert stored(box.log, call_id) == before
 
 
 def test_reader_log_is_read_only(box: Box) -> None:
@@ -189,9 +189,9 @@ def test_reader_log_is_read_only(box: Box) -> None:
 
 def test_reader_sees_new_calls_written_meanwhile(box: Box) -> None:
     """The page reads through CallLogReader while the service's CallLog writes."""
-    from .calldata import _unanswered
-
     import random
+
+    from .calldata import _unanswered
 
     reader = CallLogReader(box.data_dir)
     app = create_app(box.cfg, reader)
@@ -391,9 +391,9 @@ def test_serve_on_a_taken_port_says_so(box: Box) -> None:
 
 def test_statistics_are_never_stale(client: Any, box: Box) -> None:
     """The statistics cache is dropped as soon as the store rewrites a day file."""
-    from .calldata import _unanswered
-
     import random
+
+    from .calldata import _unanswered
 
     first = client.get("/api/stats").get_json()
     assert client.get("/api/stats").get_json() == first  # served again (cached or not, same)
@@ -402,7 +402,10 @@ def test_statistics_are_never_stale(client: Any, box: Box) -> None:
     second = client.get("/api/stats").get_json()
     assert second["totals"]["missed"] == first["totals"]["missed"] + 1
     opp = next(r for r in box.log.summaries() if r["category"] == "quote" and not r["converted"])
-    box.log.update(opp["id"], lambda r: (setattr(r, "converted", True), setattr(r, "amount", 999.0)))
+    def convert(r: Any) -> None:
+        r.converted, r.amount = True, 999.0
+
+    box.log.update(opp["id"], convert)
     third = client.get("/api/stats").get_json()
     assert third["opportunities"]["converted"] == second["opportunities"]["converted"] + 1
     assert third["opportunities"]["revenue"] == second["opportunities"]["revenue"] + 999.0

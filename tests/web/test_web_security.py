@@ -33,7 +33,7 @@ def test_security_headers_on_every_page(shared_client: Any, filled_box: Box) -> 
         h = r.headers
         csp = h["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp, path
-        assert "frame-ancestors 'none'" in csp and "object-src" not in csp or "default-src 'none'" in csp
+        assert "frame-ancestors 'none'" in csp and "default-src 'none'" in csp
         assert h["X-Content-Type-Options"] == "nosniff"
         assert h["X-Frame-Options"] == "DENY"
         assert h["Referrer-Policy"] == "no-referrer"

@@ -6,7 +6,8 @@ import logging
 import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 
 from ...errors import WebError
 from ..auth import password_problem
@@ -49,7 +50,7 @@ def _throttled(tr: Translator) -> str | None:
 
 
 @bp.route("/setup", methods=["GET", "POST"])
-def setup() -> Response | str | tuple[str, int]:
+def setup() -> ResponseReturnValue:
     st = state()
     tr = Translator(st.cfg.company.language)
     if st.auth.has_password():
@@ -86,7 +87,7 @@ def setup() -> Response | str | tuple[str, int]:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | str | tuple[str, int]:
+def login() -> ResponseReturnValue:
     st = state()
     tr = Translator(st.cfg.company.language)
     if not st.auth.has_password():
@@ -110,6 +111,6 @@ def login() -> Response | str | tuple[str, int]:
 
 
 @bp.route("/logout", methods=["POST"])
-def logout() -> Response:
+def logout() -> ResponseReturnValue:
     session.clear()
     return redirect(url_for("auth.login"))

@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 
 from ...errors import StoreError
 from ...store.record import CallRecord, iso, parse_iso
@@ -169,7 +170,7 @@ def apply_action(st: WebState, call_id: str, action: str, form: dict[str, Any], 
 
 
 @bp.route("/calls/<call_id>/<any(handled, converted, note):action>", methods=["POST"])
-def act(call_id: str, action: str) -> Response:
+def act(call_id: str, action: str) -> ResponseReturnValue:
     st = state()
     get_call_or_404(st, call_id)
     tr = Translator(st.cfg.company.language)

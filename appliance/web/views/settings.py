@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from ...config import WEEKDAYS
 from ...errors import ConfigError
@@ -25,7 +26,7 @@ def index() -> str:
 
 
 @bp.route("/settings", methods=["POST"])
-def save() -> Response | tuple[str, int]:
+def save() -> ResponseReturnValue:
     st = state()
     tr = Translator(st.cfg.company.language)
     section = request.form.get("section", "")
