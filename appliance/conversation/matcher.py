@@ -39,6 +39,9 @@ _FUNCTION_WORDS = frozenset(
     "about into just".split())
 
 
+_NEVER_DROPPED = frozenset("pas ne n plus jamais sans rien aucun aucune not no non never without nothing".split())
+
+
 def _content(word: str) -> bool:
     """A word that carries meaning (a phrase cannot match without it, unless it has three of them)."""
     return len(word) > 3 and word not in _FUNCTION_WORDS
@@ -137,8 +140,8 @@ class PhraseMatcher:
                 for skip in range(len(ids)):
                     if _content(toks[skip]) and content < 3:
                         continue  # a short phrase needs all its content words
-                    if content - _content(toks[skip]) < 1:
-                        continue  # what is left must still say something
+                    if content - _content(toks[skip]) < 1 or toks[skip] in _NEVER_DROPPED:
+                        continue  # what is left must still say something; a negation is never optional
                     span = _match(ids[:skip] + ids[skip + 1:], where, gap=3)
                     if span is not None:
                         break

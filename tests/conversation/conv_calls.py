@@ -1177,6 +1177,246 @@ FR_MORE: list[dict[str, Any]] = [
             "callback": "+33475023344",
         },
     },
+    {
+        "id": "h44",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour est-ce que vous pourriez passer la semaine prochaine pour changer les filtres de la centrale de traitement d'air",
+            "marion leblanc",
+            "zéro un vingt-deux trente-trois quarante-quatre cinquante-cinq",
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Marion Leblanc",
+            "company": None,
+            "callback": "+33122334455",
+        },
+    },
+    {
+        "id": "h45",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je voudrais connaître le prix d'un contrat de maintenance pour une pompe à chaleur",
+            "rené martel",
+            "zéro deux quatorze vingt-cinq trente-six quarante-sept",
+        ],
+        "expect": {
+            "category": "quote",
+            "urgent": False,
+            "name": "René Martel",
+            "company": None,
+            "callback": "+33214253647",
+        },
+    },
+    {
+        "id": "h46",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour c'est pour un renseignement est-ce que vous travaillez aussi pour les particuliers",
+            "gisèle",
+            "merci",
+        ],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": "Gisèle",
+            "company": None,
+            "callback": "+33611000001",
+        },
+    },
+    {
+        "id": "h47",
+        "caller_id": "+33611000001",
+        "turns": [
+            "je vous appelle suite à votre intervention d'hier la machine refait le même bruit",
+            "nathan colas de la biscuiterie colas",
+            "zéro deux quarante et un cinquante-deux soixante-trois soixante-quatorze",
+        ],
+        "expect": {
+            "category": "followup",
+            "urgent": False,
+            "name": "Nathan Colas",
+            "company": "Biscuiterie Colas",
+            "callback": "+33241526374",
+        },
+    },
+    {
+        "id": "h48",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour nous n'avons toujours pas reçu votre facture pour la réparation du mois de mars",
+            "carole hubert comptabilité clinique du parc",
+            "zéro quatre soixante-treize quarante-quatre cinquante-cinq soixante-six",
+        ],
+        "expect": {
+            "category": "billing",
+            "urgent": False,
+            "name": "Carole Hubert",
+            "company": "Clinique du Parc",
+            "callback": "+33473445566",
+        },
+    },
+    {
+        "id": "h49",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je vous appelle de la part de la société omega propreté pour vous présenter nos services de nettoyage industriel",
+            "lina roche",
+            "je vous envoie une plaquette",
+        ],
+        "expect": {
+            "category": "sales",
+            "urgent": False,
+            "name": "Lina Roche",
+            "company": "Omega Propreté",
+            "callback": "+33611000001",
+        },
+    },
+    {
+        "id": "h50",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour c'est le lycée professionnel jean moulin nous cherchons des entreprises pour accueillir nos élèves en stage",
+            "madame picard",
+            "zéro trois quatre-vingt-un vingt-deux trente-trois quarante-quatre",
+        ],
+        "expect": {
+            "category": "job",
+            "urgent": False,
+            "name": "Madame Picard",
+            "company": "Lycée Professionnel Jean Moulin",
+            "callback": "+33381223344",
+        },
+    },
+    {
+        "id": "h51",
+        "caller_id": "+33611000001",
+        "turns": [
+            "oui bonjour le tableau électrique a pris feu on a éteint avec l'extincteur",
+            "serge blanchet menuiserie blanchet",
+            "zéro cinq quarante-neuf dix vingt trente",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Serge Blanchet",
+            "company": "Menuiserie Blanchet",
+            "callback": "+33549102030",
+        },
+    },
+    {
+        "id": "h52",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour le chauffage ne marche plus du tout dans les bureaux depuis ce matin",
+            "élise marchand agence immobilière du centre",
+            "zéro quatre quatre-vingt-dix-sept soixante-huit cinquante-trois vingt et un",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Élise Marchand",
+            "company": "Agence Immobilière du Centre",
+            "callback": "+33497685321",
+        },
+    },
+    {
+        "id": "h53",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour est-ce que vous vendez des pièces détachées pour les compresseurs",
+            "patrick",
+            "non merci",
+        ],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": "Patrick",
+            "company": None,
+            "callback": "+33611000001",
+        },
+    },
+    {
+        "id": "h54",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je voudrais fixer une date pour la mise en service de la nouvelle chaudière",
+            "fabienne rolland",
+            "zéro cinq cinquante-cinq quarante-quatre trente-trois vingt-deux",
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Fabienne Rolland",
+            "company": None,
+            "callback": "+33555443322",
+        },
+    },
+    {
+        "id": "h55",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour j'ai eu un message de votre part sur mon répondeur je vous rappelle",
+            "bernard tissot",
+            "sur ce numéro",
+        ],
+        "expect": {
+            "category": "other",
+            "urgent": False,
+            "name": "Bernard Tissot",
+            "company": None,
+            "callback": "+33611000001",
+        },
+    },
+    {
+        "id": "h56",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour la cuve de fioul déborde il y en a partout dans la cour",
+            "albert ménard ferme ménard",
+            "zéro deux trente-trois quatre-vingt-huit soixante-dix-sept soixante-six",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Albert Ménard",
+            "company": "Ferme Ménard",
+            "callback": "+33233887766",
+        },
+    },
+    {
+        "id": "h57",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je souhaiterais avoir une estimation pour la rénovation de notre chaufferie",
+            "joël perrier hôtel des voyageurs",
+            "zéro trois quatre-vingt-cinq soixante-dix soixante et un vingt",
+        ],
+        "expect": {
+            "category": "quote",
+            "urgent": False,
+            "name": "Joël Perrier",
+            "company": "Hôtel des Voyageurs",
+            "callback": "+33385706120",
+        },
+    },
+    {
+        "id": "h58",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour le variateur de la pompe affiche une alarme mais tout tourne normalement on verra lors de la prochaine visite",
+            "luc hamon",
+            "zéro deux quatre-vingt-dix-neuf douze trente-quatre cinquante-six",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": False,
+            "name": "Luc Hamon",
+            "company": None,
+            "callback": "+33299123456",
+        },
+    },
 ]
 
 EN_MORE: list[dict[str, Any]] = [
