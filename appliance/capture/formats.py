@@ -216,7 +216,7 @@ _LEVEL_RE = re.compile(
     r"(?::|\s+)\s*(?:\[\d+(?:\.\d+)?\]\s*)?(?=\S)")
 _LOGGER_RE = re.compile(r"^(?=[^:\s]*[a-z.\[])(?:[A-Za-z_][\w.\-]*(?:\[\d+\])?|\[[\w.\-/ ]+\])(?::\s*|\s+(?=(?:rx|tx)\s))")
 _BRACKET_RE = re.compile(r"^\[[\w.\-/ :]+\]\s*(?=\S)")
-_AT_LOG_RE = re.compile(r"^(?:[\w.\-]+\s+)?(rx|tx)(?:\s+DLE)?\s+(.*)$")
+_AT_LOG_RE = re.compile(r"^(?:[\w.\-]+\s+)?(rx|tx)(?:\s+DLE)?\s+(.*)$", re.DOTALL)
 _MARKERS: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (re.compile(r"^(?:-->|->|>>|=>)\s*"), "tx"),
     (re.compile(r"^(?:<--|<-|<<|<=)\s*"), "rx"),
@@ -323,7 +323,10 @@ def _notations(s: str) -> str:
 def _marker(s: str) -> tuple[Direction | None, str]:
     m = _AT_LOG_RE.match(s)
     if m and (m.group(2).startswith(("'", '"', "b'", 'b"'))):
-        return ("tx" if m.group(1) == "tx" else "rx"), m.group(2)
+        d: Direction = "tx" if m.group(1) == "tx" else "rx"
+        if m.group(0)[m.end(1):m.start(2)].strip() == "DLE":  # at.py logs events as: rx DLE 'b'
+            return d, "<DLE>" + _unquote(m.group(2).strip())
+        return d, m.group(2)
     for rx_, d in _MARKERS:
         m2 = rx_.match(s)
         if m2:

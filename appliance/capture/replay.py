@@ -72,6 +72,12 @@ from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, Burst, Exchange, Step, bui
 GSM_RING_TIMEOUT = 8.0
 VOICE_RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
 DIGEST_S = 0.1
+QUIET_S = 0.4
+RING_GAP_MIN = 0.3
+DTMF_REPEAT_S = 0.25
+"""Presses closer than this are one held key (the voice driver's DtmfCollapser gap)."""
+"""A ring is never written sooner than this after the previous step: the drivers wait
+0.25 s for a +CLIP after a RING and 0.15 s for the last caller-id line."""
 _UNPARSED_WORDS = ("ignored", "malformed", "unknown", "not understood", "unparsed")
 
 
@@ -228,6 +234,7 @@ class Replayer:
         self._t0 = time.monotonic()
         self._deadline = self._t0 + options.timeout
         self._last_event = self._t0
+        self._last_write = self._t0
         self._ready = threading.Event()
         self._lock = threading.Lock()
         self._source = 0
@@ -323,24 +330,29 @@ class Replayer:
         return True
 
     def _field_ring_timeout(self) -> float:
-        if self.opt.driver == "gsm":
-            return GSM_RING_TIMEOUT
-        return 1.6 * VOICE_RING_PERIOD.get(self.opt.country, 5.0) + 0.3
+        return field_ring_timeout(self.opt)
 
     def _gap(self, prev_t: float | None, step: Burst) -> float:
-        scale = self.opt.scale
+        """Real seconds to wait before ``step``: scaled field time, with the thresholds the
+        drivers use (ring stop, DTMF repeat collapsing, +CLIP/caller-id waits) kept on the
+        same side as in the field."""
         first = step.lines[0].upper() if step.lines else b""
-        if step.t is None or prev_t is None or step.t < prev_t:
-            field = 3.0 if first.startswith((b"RING", b"+CRING", b"\x10R")) else 0.2
+        ring = first.startswith((b"RING", b"+CRING", b"\x10R"))
+        dtmf = first.startswith((b"+DTMF", b"+RXDTMF")) or (
+            first[:1] == b"\x10" and first[1:2] in b"0123456789*#ABCD")
+        untimed = step.t is None or prev_t is None or step.t < prev_t
+        if untimed:
+            field = 3.0 if ring else 0.3 if dtmf else 0.2
         else:
-            field = step.t - prev_t
-        if self.opt.speed > 0:
-            gap = field / self.opt.speed
-        else:
-            gap = self.opt.min_gap
+            field = step.t - prev_t  # type: ignore[operator]
+        gap = field / self.opt.speed if self.opt.speed > 0 else self.opt.min_gap
         gap = min(max(gap, self.opt.min_gap), self.opt.max_gap)
+        if ring:
+            gap = max(gap, RING_GAP_MIN)
+        if dtmf and field >= DTMF_REPEAT_S:
+            gap = max(gap, DTMF_REPEAT_S + 0.05)
         if field >= self._field_ring_timeout():
-            gap = max(gap, self._field_ring_timeout() / scale + 0.5)
+            gap = max(gap, driver_ring_timeout(self.opt) + 0.5)
         return gap
 
     def _timeline(self, line: Line) -> None:
@@ -391,6 +403,7 @@ class Replayer:
 
     def _write_burst(self, b: Burst) -> None:
         self._source = b.index
+        self._last_write = time.monotonic()
         for ln in b.lines:
             self.model.on_modem_line(ln)
         self.fake.write(burst_bytes(b))
@@ -410,9 +423,9 @@ class Replayer:
 
     def _tail(self, line: Line) -> None:
         """Let the driver conclude: ringing stops by its own timeout; then a quiet moment."""
-        end = min(self._deadline, time.monotonic() + self._field_ring_timeout() / self.opt.scale + 3.0)
+        end = min(self._deadline, time.monotonic() + driver_ring_timeout(self.opt) + 3.0)
         while time.monotonic() < end:
-            quiet = time.monotonic() - self._last_event >= 0.4
+            quiet = time.monotonic() - max(self._last_event, self._last_write) >= QUIET_S
             if quiet and line.status().state != LineState.RINGING:
                 return
             time.sleep(0.05)
@@ -427,20 +440,36 @@ def _unsolicited(raw: bytes) -> bool:
     return is_urc(s) and not is_final(s)
 
 
+def field_ring_timeout(opt: ReplayOptions) -> float:
+    """How long the field driver waited after a ring before calling the call missed."""
+    if opt.driver == "gsm":
+        return GSM_RING_TIMEOUT
+    return 1.6 * VOICE_RING_PERIOD.get(opt.country, 5.0) + 0.3
+
+
+def _voice_ring_period(opt: ReplayOptions) -> float:
+    return max(0.5, VOICE_RING_PERIOD.get(opt.country, 5.0) / opt.scale)
+
+
+def driver_ring_timeout(opt: ReplayOptions) -> float:
+    """The same timeout in the replayed driver (scaled, with a floor)."""
+    if opt.driver == "gsm":
+        return max(1.0, GSM_RING_TIMEOUT / opt.scale)
+    return 1.6 * _voice_ring_period(opt) + 0.3
+
+
 def make_line(port: str, opt: ReplayOptions) -> Line:
     """The real driver on ``port``, with timers scaled like the replay's clock."""
-    scale = opt.scale
     if opt.driver == "gsm":
         from ..telephony.gsm import GsmLine
 
         return GsmLine("replay", port, model=opt.model, command_timeout=2.0,
-                       ring_timeout=max(0.5, GSM_RING_TIMEOUT / scale), clcc_interval=max(0.2, 1.0 / scale),
+                       ring_timeout=driver_ring_timeout(opt), clcc_interval=max(0.2, 1.0 / opt.scale),
                        read_sms=True, backoff=(0.2, 0.5))
     from ..telephony.voicemodem import VoiceModemLine
 
-    period = VOICE_RING_PERIOD.get(opt.country, 5.0)
     return VoiceModemLine("replay", port, model=opt.model, country=opt.country, command_timeout=2.0,
-                          ring_period=max(0.2, period / scale), backoff=(0.2, 0.5))
+                          ring_period=_voice_ring_period(opt), backoff=(0.2, 0.5))
 
 
 def replay_records(records: Sequence[CaptureRecord], options: ReplayOptions | None = None,
