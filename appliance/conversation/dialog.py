@@ -146,7 +146,8 @@ class ScriptedDialog:
         self.expect = expect
         prompt = self._p(key, **fields)
         self.last_question = prompt
-        self.last_listen = ListenSpec(listen)  # type: ignore[arg-type]
+        phrases = self.prompts.phrases["yes"] + self.prompts.phrases["no"] if listen == "yes_no" else ()
+        self.last_listen = ListenSpec(listen, phrases)  # type: ignore[arg-type]
         return prompt
 
     def _finish(self, key: str | None = None) -> Reply:
@@ -186,7 +187,7 @@ class ScriptedDialog:
                 self.number_given_up = True
         if question is None and self.faq_answered and not self.nothing_else \
                 and self.asked.get("anything_else", 0) < 3:
-            question = self._ask("anything_else", "anything_else", "yes_no")
+            question = self._ask("anything_else", "anything_else", "free")
         if question is None:
             bye = self._finish()
             return Reply(say=(*says, *bye.say), hangup=True, actions=tuple(actions), urgent=urgent)

@@ -40,6 +40,7 @@ class Prompts:
     delays: Mapping[str, str]
     hours: Mapping[str, Any]
     words: Mapping[str, tuple[str, ...]]  # folded phrases
+    phrases: Mapping[str, tuple[str, ...]]  # the same, as written (a grammar hint for the recogniser)
     faq: Mapping[str, tuple[str, ...]]  # folded phrases (may end with *)
 
     def say(self, key: str, **fields: Any) -> str:
@@ -102,8 +103,10 @@ def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
     if not isinstance(words, dict):
         raise _fail(source, "words", "expected a [words] table")
     wsets = {}
+    raw = {}
     for key in WORD_SETS:
-        wsets[key] = tuple(_fold_phrase(p) for p in _strings(source, f"words.{key}", words.get(key, [])))
+        raw[key] = _strings(source, f"words.{key}", words.get(key, []))
+        wsets[key] = tuple(_fold_phrase(p) for p in raw[key])
     for key in words:
         if key not in WORD_SETS:
             raise _fail(source, f"words.{key}", f"unknown word list (known: {', '.join(WORD_SETS)})")
@@ -115,7 +118,7 @@ def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
         if key not in FAQ_TOPICS:
             raise _fail(source, f"faq.{key}", f"unknown topic (known: {', '.join(FAQ_TOPICS)})")
         fsets[key] = tuple(_fold_phrase(p) for p in _strings(source, f"faq.{key}", value))
-    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, fsets)
+    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, raw, fsets)
 
 
 def load_prompts(lang: str, path: str | Path | None = None) -> Prompts:

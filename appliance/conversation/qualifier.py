@@ -172,8 +172,11 @@ class Qualifier:
             if found:
                 callback = found
         if callback is None and caller_id:
-            callback = to_e164(caller_id, country) or caller_id
-            fired.append("callback.caller_id")
+            callback = to_e164(caller_id, country)
+            if callback is None and len(re.sub(r"\D", "", caller_id)) >= 6:
+                callback = caller_id.strip()  # an unusual but real number: keep it as given
+            if callback:
+                fired.append("callback.caller_id")
         elif callback:
             fired.append("callback.spoken")
         fired.extend(ident.rules)

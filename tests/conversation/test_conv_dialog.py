@@ -204,3 +204,28 @@ def test_prompt_file_errors(tmp_path: Path, edit: tuple[str, str], where: str) -
     with pytest.raises(ConfigError) as err:
         _dialog(prompts=p)
     assert str(p) in str(err.value) and where in str(err.value)
+
+
+def test_withheld_caller_id_is_not_offered() -> None:
+    d = _dialog()
+    rs = _play(d, "anonymous", ["la climatisation fait un bruit anormal", "hélène vidal"])
+    assert _keys(rs[-1]) == ["ask_number"]
+    q = d.qualification()
+    assert q is not None and q["callback"] is None
+
+
+def test_confirmation_listens_for_yes_or_no_with_a_phrase_hint() -> None:
+    d = _dialog()
+    rs = _play(d, "+33612345678", ["la pompe fuit", "rené blanc"])
+    listen = rs[-1].listen
+    assert listen is not None and listen.expect == "yes_no" and "oui" in listen.phrases and "non" in listen.phrases
+
+
+def test_no_callback_wanted_at_the_confirmation() -> None:
+    d = _dialog()
+    rs = _play(d, "+33612345678", ["je voulais vous remercier pour l'intervention", "odette brun",
+                                   "pas besoin de me rappeler merci"])
+    assert rs[-1].hangup and _keys(rs[-1]) == ["goodbye_no_callback"]
+    assert {"kind": "no_callback"} in rs[-1].actions
+    q = d.qualification()
+    assert q is not None and q["callback"] == "+33612345678" and q["callback_confirmed"] is False
