@@ -41,6 +41,19 @@ Non-urgent calls that ended are collected and sent as one digest (SMS to the
 person on call at that time, and MQTT ``<prefix>/<box>/digest``) at each of
 ``rota.digest_times`` (company time zone).
 
+MQTT topics (``<p>`` = ``<topic_prefix>/<box_id>``; JSON payloads, QoS 1; every
+payload carries ``key``, the idempotency key, so duplicates are recognisable):
+``<p>/urgent``, ``<p>/event/started|answered|qualified|ended|acknowledged``,
+``<p>/digest``; retained ``<p>/availability`` (online/offline, last will) and
+``<p>/state/...`` for Home Assistant; the box listens on ``<p>/ack``
+(``{"call_id": ..., "by": ...}`` or an alert key).
+
+Known limits: delivery is at-least-once (a PUBACK lost in a broker outage means
+the same payload, same key, is published again); an SMS is "delivered" when the
+modem accepted it and returned a message reference, not when the handset got it
+(no delivery reports); on a single-port SIM800 each SMS waits for the line to be
+free and for libGammu's AT initialisation (about 5 s).
+
 Callbacks run on one notifier thread, in order; their exceptions are logged.
 The clock is injectable (``clock()`` returns epoch seconds) so tests can run
 escalation fast.
