@@ -305,7 +305,7 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 if company:
                     fired.append("company.after_name")
                 break
-    for pat in lex.company_markers:
+    for pat in lex.company_markers if company is None else ():
         k = _find(folded, pat)
         while k >= 0 and k < callee_end:
             k = _find(folded, pat, k + 1)
@@ -329,13 +329,11 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             continue
         if cand:
             company = cand
-            if pat[-1] in ("societe", "entreprise") and len(pat) <= 2:
-                company = cand
             fired.append("company.marker")
             break
     if company is None:
         # "c'est la pharmacie du centre ...", "ici l'imprimerie ...": an article then a kind of business
-        anchors = {"est", "ici", "s", "this", "is", "pour", "appelle", "appelons", "travaille", "represente",
+        anchors = {"est", "ici", "s", "this", "is", "pour", "appelle", "appelons", "travaille", "represente", "suis",
                    "for", "from", "at", "with"} | lex.not_names | lex.departments
         anchors -= lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez", "in", "the"}
         for h in range(1, len(folded)):
@@ -343,7 +341,8 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 continue
             if h >= 2 and folded[h - 1] in lex.articles | {"du", "des", "l", "au"} and folded[h - 2] in anchors:
                 start = h
-            elif h >= 3 and folded[h - 1] in ("la", "l") and folded[h - 2] == "de" and folded[h - 3] in anchors:
+            elif h >= 3 and folded[h - 1] in ("la", "l") and folded[h - 2] in ("de", "a") and \
+                    folded[h - 3] in anchors:
                 start = h
             else:
                 continue
@@ -443,6 +442,13 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             name = n
         if c and company is None:
             company = c
+        if n is None and name is None and ti > 0 and folded[0] in names and identity_turn is None:
+            # "john miller i'm with valley dairy": a known first name opens the answer
+            cand = words[:2] if len(words) > 1 and _name_ok(words[:2], lex) and \
+                folded[1] not in lex.company_heads else words[:1]
+            if _name_ok(cand, lex):
+                name = cand
+                rules.append("name.first_word")
         if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang):
             continue
         lead = _leading_filler(folded, lex)
