@@ -33,6 +33,7 @@ from .line import (
     Dtmf,
     HungUp,
     LineState,
+    Ready,
     Ringing,
     RingStopped,
     SmsReceived,
@@ -381,7 +382,7 @@ class GsmLine(ModemLine):
     def _read_sms(self, line: str) -> None:
         ch = self.ch
         f = split_fields(line.split(":", 1)[1]) if ":" in line else []
-        if ch is None or len(f) < 2 or not f[1].isdigit():
+        if ch is None or len(f) < 2 or not (f[1].isascii() and f[1].isdigit()):
             self.log.info("line %s: malformed +CMTI %r", self.name, line)
             return
         idx = f[1]

@@ -15,6 +15,11 @@ _WITHHELD_WORDS = {"p", "private", "restricted", "withheld", "anonymous", "unkno
 _UNAVAILABLE_WORDS = {"o", "out of area", "unavailable", "unknown", "not available"}
 
 
+def _num(s: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also accepts "²" and other digits ``int`` may refuse)."""
+    return s.isascii() and s.isdigit()
+
+
 def split_fields(s: str) -> list[str]:
     """Split ``a,"b,c",d`` into fields, honouring quotes; quotes are removed."""
     out: list[str] = []
@@ -61,19 +66,19 @@ def parse_clip(line: str) -> CallerId | None:
     f = split_fields(rest)
     number = f[0] if f else ""
     ntype: int | None = None
-    if len(f) > 1 and f[1].isdigit():
+    if len(f) > 1 and _num(f[1]):
         ntype = int(f[1])
     name: str | None = None
     validity: int | None = None
     if prefix == "+CLIP:":
         if len(f) > 4 and f[4]:
             name = f[4]
-        if len(f) > 5 and f[5].isdigit():
+        if len(f) > 5 and _num(f[5]):
             validity = int(f[5])
     else:
         if len(f) > 3 and f[3]:
             name = f[3]
-        if len(f) > 4 and f[4].isdigit():
+        if len(f) > 4 and _num(f[4]):
             validity = int(f[4])
     low = number.strip().lower()
     if validity == 1 or low in _WITHHELD_WORDS:
@@ -118,10 +123,10 @@ def parse_creg(line: str) -> str | None:
     f = split_fields(rest)
     # A response is "<n>,<stat>[,lac,ci]"; an unsolicited code is "<stat>[,lac,ci]".
     # The lac field is 4 hex digits, so "n,stat" starts with two small integers.
-    nums = [x for x in f if x.isdigit()]
+    nums = [x for x in f if _num(x)]
     if not nums:
         return None
-    pair = len(f) >= 2 and f[0].isdigit() and f[1].isdigit() and len(f[1]) <= 2
+    pair = len(f) >= 2 and _num(f[0]) and _num(f[1]) and len(f[1]) <= 2
     stat = int(f[1]) if pair else int(nums[0])
     return REG_STATES.get(stat, f"state {stat}")
 
@@ -157,7 +162,7 @@ def parse_clcc(line: str) -> ClccEntry | None:
     except (ValueError, IndexError):
         return None
     number = f[5] if len(f) > 5 else ""
-    ntype = int(f[6]) if len(f) > 6 and f[6].isdigit() else None
+    ntype = int(f[6]) if len(f) > 6 and _num(f[6]) else None
     return ClccEntry(idx, direction == 1, stat, mode, normalise_number(number, ntype))
 
 

@@ -16,6 +16,7 @@ from appliance.telephony.line import (
     CallerIdUpdate,
     CallWaiting,
     Dtmf,
+    Fault,
     HungUp,
     LineEvent,
     LineState,
@@ -64,11 +65,11 @@ def test_call_answered_at_chosen_ring_with_audio_dtmf_and_caller_hangup(gsm: tup
     seen: list[LineEvent] = []
     rings = []
     while True:
-        ev = wait_for(line, Ringing, 5, seen)
-        assert isinstance(ev, Ringing)
-        rings.append(ev.count)
-        assert ev.caller.number == "+33612345678" and ev.caller.number_type == 145
-        if ev.count == 3:
+        rg = wait_for(line, Ringing, 5, seen)
+        assert isinstance(rg, Ringing)
+        rings.append(rg.count)
+        assert rg.caller.number == "+33612345678" and rg.caller.number_type == 145
+        if rg.count == 3:
             break
     assert rings == [1, 2, 3]
     line.answer()
@@ -171,7 +172,9 @@ def test_port_released_between_calls_only(gsm: tuple[Simulator, GsmLine]) -> Non
     with line.port_released() as port:
         assert port == sim.port
         assert line.ch is None
-    wait_for(line, Ready, 5)
+    seen: list[LineEvent] = []
+    wait_for(line, Ready, 5, seen)
+    assert not any(isinstance(e, Fault) for e in seen), "lending the port is not a fault"
     sim.place_call(ScriptedCaller(turns=[], wait_for_box_hangup=True))
     wait_for(line, Ringing, 5)
     with pytest.raises(LineError, match="during a call"):

@@ -18,7 +18,6 @@ from appliance.telephony.simulator.pdu import (
     SubmitPdu,
     decode_submit,
     encode_address,
-    encode_deliver,
     gsm7_encode_septets,
     pack_septets,
 )
@@ -42,7 +41,7 @@ def gsm_sms() -> Iterator[tuple[Simulator, gammu.StateMachine]]:
 
 
 def test_gammu_init_identifies_modem(gsm_sms: tuple[Simulator, gammu.StateMachine]) -> None:
-    sim, sm = gsm_sms
+    _sim, sm = gsm_sms
     assert sm.GetManufacturer() == "SIMCOM"
     assert "SIM7600" in sm.GetModel()[1]
     assert sm.GetIMEI() == "861234567890123"
