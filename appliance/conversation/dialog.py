@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..config import WEEKDAYS, CompanyConfig, parse_time_ranges
+from ..config import WEEKDAYS, CompanyConfig, Config, parse_time_ranges
 from .base import CallContext, ListenSpec, Prompt, Reply
 from .numbers import find_phone, read_back, refers_to_caller_id, to_e164
 from .prompts import Prompts, load_prompts
@@ -80,6 +80,16 @@ class ScriptedDialog:
         self.last_question: Prompt | None = None
         self.last_listen: ListenSpec = ListenSpec("free")
         self._q: Qualification | None = None
+
+    @classmethod
+    def from_config(cls, cfg: Config, *, qualifier: Qualifier | None = None, line: str | None = None,
+                    clock: Callable[[], dt.datetime] | None = None) -> ScriptedDialog:
+        """The dialog the configuration asks for: company, language, prompt and rules files, and the
+        line's country (for national numbers). Pass a shared ``qualifier`` to avoid reloading rules."""
+        lang = cfg.company.language
+        q = qualifier or Qualifier.load(lang, cfg.qualification.rules or None)
+        country = cfg.line(line).country if line else cfg.lines[0].country
+        return cls(cfg.company, lang, q, cfg.conversation.prompts or None, clock, country=country)
 
     # ------------------------------------------------------------------ helpers
 
@@ -252,9 +262,11 @@ class ScriptedDialog:
                 self.pending = None
             elif not self.no_callback:
                 if self.asked.get("repeat_confirm", 0) < 1:
-                    self.asked["repeat_confirm"] = 1
-                    return Reply(say=(self.last_question,) if self.last_question else (),
-                                 listen=ListenSpec("yes_no"))
+                    self.asked["repeat_confirm"] = 1  # something else was said: keep it, ask again once
+                    urgent = self._urgency(says, actions)
+                    again = (self.last_question,) if self.last_question else ()
+                    return Reply(say=(*says, *again), listen=self.last_listen, actions=tuple(actions),
+                                 urgent=urgent)
                 self.pending = target if expect == "confirm_number" else None
         elif expect == "number":
             if number:
@@ -275,7 +287,7 @@ class ScriptedDialog:
         q = self._requalify() if self._q is None else self._q
         cat_rules = {r.id for c in self.qualifier.rules.categories for r in c.rules}
         if any(r in cat_rules for r in q.rules) or (expect == "reason" and (
-                not (q.name or q.company) or self.asked.get("ask_reason", 0) >= 2)):
+                (len(f.split()) >= 4 and not (q.name or q.company)) or self.asked.get("ask_reason", 0) >= 2)):
             self.reason_heard = True
         if expect == "anything_else":
             if is_no or _has(words["nothing_else"], f):

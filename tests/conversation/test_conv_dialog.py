@@ -229,3 +229,28 @@ def test_no_callback_wanted_at_the_confirmation() -> None:
     assert {"kind": "no_callback"} in rs[-1].actions
     q = d.qualification()
     assert q is not None and q["callback"] == "+33612345678" and q["callback_confirmed"] is False
+
+
+def test_a_greeting_alone_is_not_a_reason() -> None:
+    d = _dialog()
+    rs = _play(d, "+33612345678", ["allo bonjour", "bonjour c'est gaston leroy de la scierie leroy",
+                                   "notre scie est bloquée on ne peut plus rien couper", "oui"])
+    assert _keys(rs[1]) == ["ask_reason"]
+    assert _keys(rs[2]) == ["confirm_caller_id"]  # the reason was asked twice already: not a third time
+    assert _keys(rs[3]) == ["urgent", "confirm_caller_id"] and rs[3].urgent
+    assert rs[4].hangup
+    q = d.qualification()
+    assert q is not None and q["name"] == "Gaston Leroy" and q["company"] == "Scierie Leroy" and q["urgent"]
+
+
+def test_from_config() -> None:
+    from appliance.config import load_config_text
+
+    cfg = load_config_text('[company]\nname = "Froid Service"\nlanguage = "en"\n[[lines]]\nname = "l1"\n'
+                           'country = "GB"\n', source="<test>")
+    d = ScriptedDialog.from_config(cfg, clock=lambda: WEDNESDAY_10H)
+    r = d.start(CallContext(call_id="c", caller_number="07700900123"))
+    assert d.lang == "en" and "Froid Service" in r.say[0].text
+    r = d.hear("the freezer has stopped working")
+    r = d.hear("amy lowe")
+    assert "07700 900 123" in r.say[0].text
