@@ -40,6 +40,7 @@ def first_names(path: str = str(FIRSTNAMES_FILE)) -> frozenset[str]:
 class Lexicon:
     name_markers: tuple[tuple[str, ...], ...]  # followed by the caller's name
     weak_name_markers: tuple[tuple[str, ...], ...]  # only with a known first name after
+    name_suffixes: tuple[tuple[str, ...], ...]  # said right after the name ("à l'appareil")
     company_markers: tuple[tuple[str, ...], ...]  # followed by a company (marker dropped)
     company_heads: frozenset[str]  # words that start a company name and are kept ("société")
     titles: frozenset[str]
@@ -68,6 +69,7 @@ LEXICONS: dict[str, Lexicon] = {
                         "je suis madame", "je suis", "c'est monsieur", "c'est madame", "ici monsieur",
                         "ici madame"),
         weak_name_markers=_t("c'est", "ici", "oui c'est", "bonjour c'est"),
+        name_suffixes=_t("à l'appareil"),
         company_markers=_t("je travaille chez", "je travaille pour", "je travaille à la", "je travaille au",
                            "de chez", "chez", "de la société", "la société", "de l'entreprise", "l'entreprise",
                            "pour la société", "pour le compte de", "ici", "de la part de la société"),
@@ -108,6 +110,7 @@ LEXICONS: dict[str, Lexicon] = {
     "en": Lexicon(
         name_markers=_t("my name is", "my name's", "name is", "the name is"),
         weak_name_markers=_t("this is", "it's", "it is", "i'm", "i am", "hi it's", "hello it's", "hello this is"),
+        name_suffixes=_t("speaking", "here from"),
         company_markers=_t("i work for", "i work at", "calling from", "i'm with", "on behalf of", "from"),
         company_heads=_s("hotel restaurant cafe pub school academy college hospital clinic surgery garage "
                          "dairy farm bakery brewery mill warehouse factory council church"),
@@ -288,6 +291,22 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 fired.append("company.after_name")
             break
     if name is None:
+        # "pierre dupont à l'appareil", "john smith speaking": the name just before
+        for pat in lex.name_suffixes:
+            k = _find(folded, pat)
+            if k <= 0:
+                continue
+            start = max(0, k - 3)
+            while start < k and (folded[start] in lex.stop or folded[start] in lex.not_names or
+                                 folded[start] in ("oui", "yes", "bonjour", "hello", "hi", "allo")):
+                start += 1
+            cand = words[start:k][-3:]
+            if _name_ok(cand, lex) and 1 <= len(cand) <= 3:
+                name = cand
+                fired.append("name.suffix")
+                company = company or _after_name(words, folded, k + len(pat), lex)
+                break
+    if name is None:
         for pat in lex.weak_name_markers:
             k = _find(folded, pat)
             if k < 0 or (k > 2):
@@ -333,8 +352,8 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             break
     if company is None:
         # "c'est la pharmacie du centre ...", "ici l'imprimerie ...": an article then a kind of business
-        anchors = {"est", "ici", "s", "this", "is", "pour", "appelle", "appelons", "travaille", "represente", "suis",
-                   "for", "from", "at", "with"} | lex.not_names | lex.departments
+        anchors = {"est", "ici", "s", "this", "is", "pour", "appelle", "appelons", "travaille", "represente",
+                   "suis", "part", "for", "from", "at", "with"} | lex.not_names | lex.departments
         anchors -= lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez", "in", "the"}
         for h in range(1, len(folded)):
             if folded[h] not in lex.company_heads or folded[h] in lex.articles or h < callee_end:
@@ -389,6 +408,8 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
     """A bare answer: 'prénom nom [connector] entreprise' (or 'entreprise prénom nom')."""
     if not words:
         return None, None
+    if folded[0] in {c[0] for c in lex.connectors} and len(words) >= 2:
+        return None, words  # "de la conserverie ...": only the company
     if folded[0] in lex.titles and len(words) >= 2:
         n = 3 if len(words) >= 3 and folded[1] in names else 2
         return words[:n], words[n:]

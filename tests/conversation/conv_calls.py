@@ -1417,6 +1417,166 @@ FR_MORE: list[dict[str, Any]] = [
             "callback": "+33299123456",
         },
     },
+    {
+        "id": "h59",
+        "caller_id": "+33611000001",
+        "turns": [
+            "oui bonjour pierre-yves le corre à l'appareil notre compresseur d'air est en panne",
+            "de la conserverie le corre",
+            "zéro deux quatre-vingt-dix-huit vingt et un zéro zéro zéro zéro",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Pierre-Yves Le Corre",
+            "company": "Conserverie Le Corre",
+            "callback": "+33298210000",
+        },
+    },
+    {
+        "id": "h60",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je vous appelle de la part de la boulangerie martin le four ne chauffe plus",
+            "sophie",
+            "zéro quatre soixante-dix-neuf vingt-deux trente-trois quarante-quatre",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Sophie",
+            "company": "Boulangerie Martin",
+            "callback": "+33479223344",
+        },
+    },
+    {
+        "id": "h61",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je suis de la société lumitec nous aimerions un devis pour l'éclairage de notre entrepôt",
+            "mathias kern",
+            "zéro trois quatre-vingt-huit vingt-deux quarante-quatre soixante-six",
+        ],
+        "expect": {
+            "category": "quote",
+            "urgent": False,
+            "name": "Mathias Kern",
+            "company": "Lumitec",
+            "callback": "+33388224466",
+        },
+    },
+    {
+        "id": "h62",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour c'est pour signaler que la barrière du parking ne se lève plus les clients ne peuvent plus sortir",
+            "nicole arnaud centre commercial les arcades",
+            "zéro quatre quatre-vingt-onze trente-trois quarante-quatre cinquante-cinq",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Nicole Arnaud",
+            "company": "Centre Commercial les Arcades",
+            "callback": "+33491334455",
+        },
+    },
+    {
+        "id": "h63",
+        "caller_id": "+33611000001",
+        "turns": [
+            "je voudrais savoir combien de temps il faut pour avoir un technicien en cas de panne",
+            "roland bazin",
+            "zéro un quarante-cinq vingt-huit trente-neuf cinquante",
+        ],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": "Roland Bazin",
+            "company": None,
+            "callback": "+33145283950",
+        },
+    },
+    {
+        "id": "h64",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je vous appelle pour le rendez-vous de demain le technicien peut venir plutôt l'après-midi",
+            "céline vasseur",
+            "sur le même numéro",
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Céline Vasseur",
+            "company": None,
+            "callback": "+33611000001",
+        },
+    },
+    {
+        "id": "h65",
+        "caller_id": "+33611000001",
+        "turns": [
+            "allo il y a une odeur de gaz très forte dans la cuisine du restaurant",
+            "karim saïdi restaurant le soleil d'or",
+            "zéro quatre quatre-vingt-treize soixante-deux trente et un zéro zéro",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Karim Saïdi",
+            "company": "Restaurant le Soleil d'Or",
+            "callback": "+33493623100",
+        },
+    },
+    {
+        "id": "h66",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour c'est au sujet de votre devis numéro quatre cent douze on voudrait le valider",
+            "philippe garnier sarl garnier paysage",
+            "zéro deux cinquante et un quarante soixante-dix-sept zéro huit",
+        ],
+        "expect": {
+            "category": "followup",
+            "urgent": False,
+            "name": "Philippe Garnier",
+            "company": "SARL Garnier Paysage",
+            "callback": "+33251407708",
+        },
+    },
+    {
+        "id": "h67",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour nos congélateurs sont en alarme depuis une heure la température remonte",
+            "ibrahim diallo supérette diallo",
+            "zéro un quarante-trois cinquante-sept soixante-huit dix-neuf",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Ibrahim Diallo",
+            "company": "Supérette Diallo",
+            "callback": "+33143576819",
+        },
+    },
+    {
+        "id": "h68",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je voulais signaler un changement d'adresse pour la facturation",
+            "corinne lebon de la société dalmat",
+            "zéro cinq cinquante-six quatre-vingt-un zéro deux trente",
+        ],
+        "expect": {
+            "category": "billing",
+            "urgent": False,
+            "name": "Corinne Lebon",
+            "company": "Dalmat",
+            "callback": "+33556810230",
+        },
+    },
 ]
 
 EN_MORE: list[dict[str, Any]] = [
