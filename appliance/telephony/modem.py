@@ -124,9 +124,9 @@ class Player:
                     if delay > 0:
                         time.sleep(delay)
                     lateness = time.monotonic() - nxt
+                    self.max_lateness = max(self.max_lateness, lateness)
                     if lateness > LATE_S:
                         self.late_frames += 1
-                        self.max_lateness = max(self.max_lateness, lateness)
                         if lateness > 0.2:
                             nxt = time.monotonic()
                     self.sink(frame)
