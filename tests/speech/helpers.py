@@ -50,3 +50,19 @@ def offset(pcm: bytes, threshold_dbfs: float = -40.0) -> float:
         if 10 * np.log10(np.mean(x[i : i + block] ** 2) + 1e-12) > threshold_dbfs:
             return (i + block) / SR
     raise ValueError("no offset")
+
+
+def on_line(speech: bytes, before: float, after: float, noise_db: float = -50.0, seed: int = 7) -> bytes:
+    """Speech as it arrives on a line: continuous idle-channel noise, speech starting at ``before``."""
+    total = before + len(speech) / 16000 + after
+    return mix(line_noise(total, noise_db, seed=seed), silence(before) + speech)
+
+
+def edit_distance(a: str, b: str) -> int:
+    d = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        prev, d[0] = d[0], i
+        for j in range(1, len(b) + 1):
+            cur = min(d[j] + 1, d[j - 1] + 1, prev + (a[i - 1] != b[j - 1]))
+            prev, d[j] = d[j], cur
+    return d[len(b)]
