@@ -308,6 +308,8 @@ class LineHandler:
         self.session: CallSession | None = None
         self.ring_started = 0.0
         self.answer_sent = False
+        self.answer_on_cid = False
+        self.analog = line_cfg.driver == "voicemodem" or (line_cfg.driver == "sim" and line_cfg.sim_dialect == "voicemodem")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"line-{line.name}", daemon=True)
         self.calls_finished = 0
@@ -436,6 +438,7 @@ class LineHandler:
             self.call = rec
             self.ring_started = ev.t
             self.answer_sent = False
+            self.answer_on_cid = False
             self.state = LineState.RINGING
             log.info("line %s: call %s ringing from %r", self.line.name, rec.id, ev.caller.display())
             self.notify("started", rec)
@@ -451,9 +454,18 @@ class LineHandler:
             self.call = self.log.update(self.call.id, _ring)
         if (self.call is not None and self.call.state == "ringing" and not self.answer_sent
                 and ev.count >= self.line_cfg.rings_before_answer):
-            self.answer_sent = True
-            self.log.add_event(self.call.id, "answer_sent", ring=ev.count)
-            self.line.answer()
+            if self.analog and ev.count < 2 and not (self.call.caller_number or self.call.caller_withheld):
+                # analog lines send caller id between the first and second ring: wait for it
+                self.answer_on_cid = True
+                return
+            self._answer(ev.count)
+
+    def _answer(self, ring: int) -> None:
+        assert self.call is not None
+        self.answer_sent = True
+        self.answer_on_cid = False
+        self.log.add_event(self.call.id, "answer_sent", ring=ring)
+        self.line.answer()
 
     def on_caller_id(self, caller: CallerId) -> None:
         if self.call is None:
@@ -465,6 +477,8 @@ class LineHandler:
             r.caller_withheld = caller.withheld or r.caller_withheld
             r.events.append({"at": iso(), "kind": "caller_id", "caller": caller.display()})
         self.call = self.log.update(self.call.id, _cid)
+        if self.answer_on_cid and not self.answer_sent and self.call.state == "ringing":
+            self._answer(self.call.rings)
 
     def on_answered(self) -> None:
         if self.call is None or self.call.state != "ringing":
