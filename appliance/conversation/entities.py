@@ -470,6 +470,16 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             if _name_ok(cand, lex):
                 name = cand
                 rules.append("name.first_word")
+        if identity_turn is not None and bare_company is None and company is None and len(words) <= 8 \
+                and not find_phone(turn, lang=lang):
+            # the company said on its own after the name ("jean dupont" / "de la laiterie du val")
+            lead = _leading_filler(folded, lex)
+            w2, f2 = words[lead:], folded[lead:]
+            if w2 and not any(f in lex.sentence for f in f2) and not _numbery(w2) and (
+                    f2[0] in {c[0] for c in lex.connectors} or any(f in lex.company_heads for f in f2)):
+                bare_company = _strip_connectors(w2, lex) or None
+                rules.append("company.answer")
+            continue
         if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang):
             continue
         lead = _leading_filler(folded, lex)

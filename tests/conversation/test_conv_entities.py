@@ -41,6 +41,8 @@ FR_CASES = [
      "Mairie de Saint-Aubin"),
     (["la porte du garage ne ferme plus", "paul vigneron"], "Paul Vigneron", None),
     (["chaudière en panne", "jean dupont je suis à la laiterie du val"], "Jean Dupont", "Laiterie du Val"),
+    (["chaudière en panne", "jean dupont", "de la laiterie du val", "oui"], "Jean Dupont", "Laiterie du Val"),
+    (["chaudière en panne", "jean dupont", "oui", "d'accord merci"], "Jean Dupont", None),
     (["bonjour je suis au garage central et le pont est bloqué", "jean dupont"], "Jean Dupont", "Garage Central"),
     (["une fuite", "docteur claire besson clinique des pins"], "Claire Besson", "Clinique des Pins"),
     (["une fuite", "monsieur besson"], "Monsieur Besson", None),
