@@ -63,6 +63,7 @@ class ScriptedDialog:
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.country = country or _COUNTRY.get(lang, "FR")
         self.ctx = CallContext(call_id="", caller_number=None)
+        self.started = False
         self.turns: list[str] = []
         self.asked: dict[str, int] = {}
         self.expect: str | None = None
@@ -216,6 +217,7 @@ class ScriptedDialog:
 
     def start(self, ctx: CallContext) -> Reply:
         self.ctx = ctx
+        self.started = True
         try:
             open_now = ctx.office_open and self.company.is_open(self.clock())
         except (ValueError, OverflowError):
@@ -335,7 +337,7 @@ class ScriptedDialog:
         self.expect = None
 
     def qualification(self) -> dict[str, Any] | None:
-        if not self.turns and self.ctx.caller_number is None:
+        if not self.started:
             return None
         q = self._q or self._requalify()
         d = q.to_dict()

@@ -254,3 +254,13 @@ def test_from_config() -> None:
     r = d.hear("the freezer has stopped working")
     r = d.hear("amy lowe")
     assert "07700 900 123" in r.say[0].text
+
+
+def test_qualification_before_and_right_after_start() -> None:
+    d = _dialog()
+    assert d.qualification() is None
+    d.start(CallContext(call_id="q", caller_number=None))
+    d.hung_up()
+    q = d.qualification()
+    assert q is not None and q["id"] == "q" and q["name"] is None and q["callback"] is None
+    assert q["category"] == "other" and q["urgent"] is False
