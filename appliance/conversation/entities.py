@@ -376,7 +376,7 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             if k < 2 or not ({"suis", "m", "am", "work", "travaille"} & set(folded[max(0, k - 4):k])):
                 continue
             if folded[k - 1] not in lex.not_names | lex.departments | {"work", "travaille"} or \
-                    folded[k - 1] in lex.articles | {"a", "en", "de"}:
+                    folded[k - 1] in lex.articles | {"a", "en", "de"} or folded[k - 1].endswith("ing"):
                 continue
             cand = _take(words, folded, k + len(pat), lex, 5)
             if cand and fold(cand[0]) not in lex.articles:
@@ -503,7 +503,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     final_company = bare_company or company
     if final_company:
         final_company = _strip_department(final_company, lex)
-    while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l", "the"):
+    while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l"):
         final_company = final_company[1:]
     name_s = title_case(" ".join(name).replace("' ", "'")) if name else None
     if name_s and lang == "fr":
