@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -507,7 +508,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         final_company = final_company[1:]
     name_s = title_case(" ".join(name).replace("' ", "'")) if name else None
     if name_s and lang == "fr":
-        name_s = name_s.replace("Mme ", "Madame ").replace("M ", "Monsieur ")
+        name_s = re.sub(r"^Mme ", "Madame ", re.sub(r"^M ", "Monsieur ", name_s))
     return Identity(name_s, _company_text(final_company or []), identity_turn, tuple(dict.fromkeys(rules)))
 
 

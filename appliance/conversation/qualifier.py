@@ -189,7 +189,8 @@ class Qualifier:
             if m:
                 site = m.group("site").title()
                 break
-        summary = self._summary(cat.label, lv.label or lv.id, turns, ident.identity_turn, equipment)
+        summary = self._summary(cat.label, lv.label or lv.id, turns, ident.identity_turn, equipment,
+                                " : " if self.lang == "fr" else ": ")
         return Qualification(
             id=call_id, category=category, urgent=lv.minutes <= 15, urgency=lv.id, sla_minutes=lv.minutes,
             name=ident.name, company=ident.company, callback=callback, summary=summary,
@@ -198,9 +199,9 @@ class Qualifier:
 
     @staticmethod
     def _summary(label: str, level: str, turns: Sequence[str], identity_turn: int | None,
-                 equipment: str | None) -> str:
+                 equipment: str | None, colon: str) -> str:
         reason = next((t.strip() for i, t in enumerate(turns) if t.strip() and i != identity_turn), "")
         if len(reason) > 110:
             reason = reason[:107].rsplit(" ", 1)[0] + "…"
         head = f"{label} ({level})" + (f" — {equipment}" if equipment else "")
-        return f"{head} : {reason}" if reason else head
+        return f"{head}{colon}{reason}" if reason else head
