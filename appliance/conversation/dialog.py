@@ -253,6 +253,9 @@ class ScriptedDialog:
             actions.append({"kind": "no_callback"})
         if expect in ("confirm_number", "confirm_caller"):
             target = self.pending if expect == "confirm_number" else caller
+            if caller and not number and not is_no and refers_to_caller_id(text, self.lang) \
+                    and not self.no_callback:
+                target, is_yes = caller, True  # "oui sur ce numéro", "vous pouvez me rappeler sur ce numéro"
             if number and number != target:
                 self.pending = number  # a correction: read the new number back
             elif is_yes or (number and number == target):

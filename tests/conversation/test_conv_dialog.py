@@ -264,3 +264,11 @@ def test_qualification_before_and_right_after_start() -> None:
     q = d.qualification()
     assert q is not None and q["id"] == "q" and q["name"] is None and q["callback"] is None
     assert q["category"] == "other" and q["urgent"] is False
+
+
+@pytest.mark.parametrize("answer", ["vous pouvez me rappeler sur ce numéro", "ce numéro", "sur le numéro qui s'affiche",
+                                    "oui", "c'est bon"])
+def test_caller_id_accepted_in_many_ways(answer: str) -> None:
+    d = _dialog()
+    rs = _play(d, "+33612345678", ["la pompe de relevage est en panne", "rémi caron", answer])
+    assert rs[-1].hangup and {"kind": "callback_confirmed", "number": "+33612345678"} in rs[-1].actions
