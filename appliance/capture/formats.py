@@ -375,7 +375,8 @@ def parse_text(text: str) -> ParsedCapture:
                 continue
             direction = d or _guess(piece)
             data = piece.encode("utf-8", "surrogateescape")
-            if direction == "tx" and not data.endswith((b"\r", b"\x1a")):
+            if direction == "tx" and not data.endswith((b"\r", b"\x1a")) and not (
+                    len(data) == 2 and data[:1] == b"\x10"):
                 data += b"\r"
             records.append(CaptureRecord(direction, data, t, source=n))
     return ParsedCapture(tuple(records), "text" if records or skipped else "empty", skipped)

@@ -29,7 +29,9 @@ master side. A timeline thread (the caller's) walks the script
 Events come from the driver's :class:`~appliance.telephony.line.LineEvent`
 queue. ``unparsed`` events are the lines the driver itself reports as not
 understood: its log records saying ``ignored`` or ``malformed`` for a modem
-line (the drivers log every line they do not act on that way).
+line (the drivers log every line they do not act on that way), except boot
+and status lines (:data:`STATUS_LINES`: ``RDY``, ``+CFUN``, ``Call Ready``,
+``+QIND``...) which need no action.
 
 Nothing here may hang: every wait is bounded by ``timeout`` (default 120 s),
 after which the replay stops and reports ``timeout``.
@@ -42,6 +44,7 @@ import logging
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -197,6 +200,17 @@ def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
     return type(ev).__name__.lower(), {}
 
 
+STATUS_LINES = ("RDY", "+CFUN:", "+CPIN:", "CALL READY", "SMS READY", "SMS DONE", "PB DONE", "+QIND", "^BOOT",
+                "^RSSI", "^MODE", "^SYSINFO", "^HCSQ", "+CSQ:", "+CREG:", "+CEREG:", "+CGREG:", "+CTZV", "+CTZE",
+                "*PSUTTZ", "DST:", "+CIEV", "+PDP", "+CGEV", "+CUSATP", "+STIN", "VOICE CALL: BEGIN", "+CPAS")
+"""Boot and status lines a driver may log as ignored: understood (nothing to do), so never
+reported as unparsed."""
+
+
+def is_status_line(text: str) -> bool:
+    return text.strip().upper().startswith(STATUS_LINES)
+
+
 class _UnparsedHandler(logging.Handler):
     def __init__(self, sink: Callable[[str, str], None]) -> None:
         super().__init__(logging.INFO)
@@ -211,8 +225,8 @@ class _UnparsedHandler(logging.Handler):
             return
         args = record.args if isinstance(record.args, tuple) else ()
         texts = [a for a in args if isinstance(a, str)]
-        if len(texts) < 2:
-            return  # "line NAME: ..." with no modem line in it
+        if len(texts) < 2 or is_status_line(texts[-1]):
+            return  # "line NAME: ..." with no modem line in it, or a status line
         self.sink(texts[-1], msg)
 
 
@@ -459,16 +473,20 @@ def driver_ring_timeout(opt: ReplayOptions) -> float:
 
 
 def make_line(port: str, opt: ReplayOptions) -> Line:
-    """The real driver on ``port``, with timers scaled like the replay's clock."""
+    """The real driver on ``port``, with timers scaled like the replay's clock.
+
+    Each replay gets its own line name, hence its own driver logger (the
+    unparsed-line detection listens to it), so replays can run in parallel."""
+    name = "replay-" + uuid.uuid4().hex[:8]
     if opt.driver == "gsm":
         from ..telephony.gsm import GsmLine
 
-        return GsmLine("replay", port, model=opt.model, command_timeout=2.0,
+        return GsmLine(name, port, model=opt.model, command_timeout=2.0,
                        ring_timeout=driver_ring_timeout(opt), clcc_interval=max(0.2, 1.0 / opt.scale),
                        read_sms=True, backoff=(0.2, 0.5))
     from ..telephony.voicemodem import VoiceModemLine
 
-    return VoiceModemLine("replay", port, model=opt.model, country=opt.country, command_timeout=2.0,
+    return VoiceModemLine(name, port, model=opt.model, country=opt.country, command_timeout=2.0,
                           ring_period=_voice_ring_period(opt), backoff=(0.2, 0.5))
 
 

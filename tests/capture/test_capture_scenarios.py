@@ -1,0 +1,92 @@
+"""Replay the project's captures of every telephony scenario (issue 3), in both forms, and
+check what the real drivers derive: the whole story of each session, in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from appliance.capture.replay import ReplayOptions, ReplayResult
+
+from .helpers import forms, run_many, story
+
+# name -> (driver, country, expected story). Field truth, written from the captures.
+SCENARIOS: dict[str, tuple[str, str, list[str]]] = {
+    "gsm_answered_dtmf_caller_hangup": ("gsm", "FR", [
+        "ringing#1 +33612345678", "ringing#2 +33612345678", "answered", "dtmf:1", "dtmf:#", "hung_up:caller"]),
+    "gsm_abandoned_no_carrier": ("gsm", "FR", ["ringing#1 0612345678", "missed:caller"]),
+    "gsm_missed_call_sim7600": ("gsm", "FR", [
+        "ringing#1 +447700900123", "ringing#2 +447700900123", "ringing#3 +447700900123",
+        "ringing#4 +447700900123", "missed:caller"]),
+    "gsm_rings_then_silence": ("gsm", "FR", ["ringing#1 0145678901", "ringing#2 0145678901", "missed:caller"]),
+    "gsm_withheld_then_unavailable": ("gsm", "FR", [
+        "ringing#1 withheld", "ringing#2 withheld", "missed:caller", "ringing#1 unavailable", "missed:caller"]),
+    "gsm_box_hangs_up": ("gsm", "FR", ["ringing#1 +33612345678", "answered", "hung_up:box"]),
+    "gsm_network_end_clcc": ("gsm", "FR", ["ringing#1 0612345678", "answered", "hung_up:network"]),
+    "gsm_call_waiting": ("gsm", "FR", [
+        "ringing#1 +33612345678", "answered", "call_waiting +33698765432", "hung_up:caller"]),
+    "gsm_sms_received": ("gsm", "FR", ["sms:+33612345678:Rappelez-moi vite, fuite au 2e"]),
+    "gsm_sim800_dtmf": ("gsm", "FR", ["ringing#1 0612345678", "answered", "dtmf:4", "dtmf:2", "hung_up:caller"]),
+    "gsm_modem_restart_rdy": ("gsm", "FR", ["fault", "ringing#1 0612345678", "missed:caller"]),
+    "voice_fr_answered_dtmf_busy": ("voicemodem", "FR", [
+        "ringing#1 -", "caller_id 0145678901", "ringing#2 0145678901", "answered", "dtmf:3", "dtmf:3", "dtmf:7",
+        "hung_up:caller"]),
+    "voice_uk_cid_before_first_ring": ("voicemodem", "GB", [
+        "ringing#1 02079460000/SMITH J", "ringing#2 02079460000/SMITH J", "ringing#3 02079460000/SMITH J",
+        "missed:caller"]),
+    "voice_us_full_cid": ("voicemodem", "US", [
+        "ringing#1 -", "caller_id 2125550123/JOHN DOE", "ringing#2 2125550123/JOHN DOE",
+        "ringing#3 2125550123/JOHN DOE", "missed:caller"]),
+    "voice_private_and_unavailable": ("voicemodem", "FR", [
+        "ringing#1 -", "caller_id withheld", "ringing#2 withheld", "missed:caller",
+        "ringing#1 -", "caller_id unavailable", "ringing#2 unavailable", "missed:caller"]),
+    "voice_loop_break_hangup": ("voicemodem", "FR", [
+        "ringing#1 -", "caller_id 0612345678", "ringing#2 0612345678", "answered", "hung_up:caller"]),
+    "voice_conexant_dtmf_repeats": ("voicemodem", "FR", [
+        "ringing#1 -", "caller_id 0612345678", "ringing#2 0612345678", "answered", "dtmf:4", "dtmf:2",
+        "hung_up:caller"]),
+    "voice_staff_picks_up": ("voicemodem", "FR", [
+        "ringing#1 -", "caller_id 0612345678", "ringing#2 0612345678", "ringing#3 0612345678", "missed:staff"]),
+    "voice_box_hangs_up": ("voicemodem", "FR", [
+        "ringing#1 -", "caller_id 0612345678", "ringing#2 0612345678", "answered", "hung_up:box"]),
+}
+
+CASES = [(name, path) for name in SCENARIOS for path in forms(name)]
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, ReplayResult]:
+    jobs = []
+    for name, path in CASES:
+        driver, country, _ = SCENARIOS[name]
+        jobs.append((str(path), path, ReplayOptions(driver, speed=0, country=country, timeout=60)))  # type: ignore[arg-type]
+    return run_many(jobs)
+
+
+@pytest.mark.parametrize(("name", "path"), CASES, ids=[f"{n}-{p.suffix[1:]}" for n, p in CASES])
+def test_scenario_story(results: dict[str, ReplayResult], name: str, path: Any) -> None:
+    r = results[str(path)]
+    assert not r.timed_out
+    if path.suffix == ".jsonl":
+        assert r.skipped_records == 0  # text logs may hold other log output, skipped on purpose
+    assert story(r.events) == SCENARIOS[name][2]
+
+
+def test_other_log_output_is_left_out(results: dict[str, ReplayResult]) -> None:
+    # the two python-logging / journald logs carry "appliance.call: ..." lines between modem lines
+    assert results[str(forms("gsm_answered_dtmf_caller_hangup")[0])].skipped_records == 4  # "opened", "ready" and two appliance.call lines
+    assert results[str(forms("gsm_abandoned_no_carrier")[0])].skipped_records == 1
+
+
+def test_every_form_is_read_as_what_it_is(results: dict[str, ReplayResult]) -> None:
+    for _name, path in CASES:
+        assert results[str(path)].format == ("jsonl" if path.suffix == ".jsonl" else "text")
+
+
+def test_captured_replies_answer_the_driver(results: dict[str, ReplayResult]) -> None:
+    # the full-session captures hold the driver's own init: every command it sent was found in them
+    r = results[str(forms("gsm_answered_dtmf_caller_hangup")[1])]
+    assert r.matched >= 16
+    v = results[str(forms("voice_fr_answered_dtmf_busy")[0])]
+    assert v.matched >= 12
