@@ -90,6 +90,8 @@ class GsmLine(ModemLine):
         self._pending_ring: float | None = None
         self._clip_seen = False
         self._last_clcc = 0.0
+        self._clcc_ok = True
+        self._clcc_seen = 0.0
         self._last_poll = 0.0
         self._last_waiting: tuple[str | None, float] = (None, 0.0)
         self._release_req: threading.Event | None = None
@@ -168,20 +170,26 @@ class GsmLine(ModemLine):
         self._update_status(model=mdl, firmware=fw)
         pin = ch.command("AT+CPIN?", check=False)
         state = (pin.value("+CPIN:") or pin.final).upper()
+        if pin.final == "ERROR":
+            self.log.warning("line %s: AT+CPIN? not supported; assuming the SIM is ready", self.name)
+            state = "READY (unchecked)"
         if "SIM PIN" in state and self.pin:
             ch.command(f"AT+CPIN={self.pin}", 10.0)
             state = "READY"
         if "READY" not in state:
             self._update_status(sim=state)
             raise LineError(f"line {self.name}: SIM not ready ({state!r}); insert the SIM or set [line] pin")
-        self._update_status(sim="ready")
-        ch.command("AT+CLIP=1")
+        self._update_status(sim=state.lower())
+        if not ch.command("AT+CLIP=1", check=False).ok:
+            self.log.warning("line %s: AT+CLIP=1 refused; calls will have no caller id", self.name)
         ch.command("AT+CCWA=1,1", check=False)
         ch.command("AT+CREG=1", check=False)
-        if self.detected_model == "sim800":
+        if self.detected_model != "sim7600":
             ch.command("AT+DDET=1", check=False)
-        else:
+        if self.detected_model != "sim800":
             ch.command("AT+CVHU=0", check=False)
+        self._clcc_ok = True
+        self._clcc_seen = 0.0
         if self.read_sms:
             ch.command("AT+CMGF=1", check=False)
             ch.command("AT+CNMI=2,1,0,0,0", check=False)
@@ -363,21 +371,29 @@ class GsmLine(ModemLine):
         if self._pending_ring is not None and now >= self._pending_ring:
             self._pending_ring = None
             self.emit(Ringing(caller=self.caller, count=self.rings))
-        if self.ringing and now - self.last_ring > self.ring_timeout:
+        if self.ringing and now - max(self.last_ring, self._clcc_seen) > self.ring_timeout:
             self._ring_stopped("caller", f"no ring for {self.ring_timeout:.0f} s")
             return
-        if (self.ringing or self.in_call) and now - self._last_clcc >= self.clcc_interval:
+        if self._clcc_ok and (self.ringing or self.in_call) and now - self._last_clcc >= self.clcc_interval:
             self._last_clcc = now
-            entries = [e for e in (parse_clcc(x) for x in self._clcc(ch).lines) if e is not None]
+            r = self._clcc(ch)
+            if not r.ok:
+                self.log.warning("line %s: AT+CLCC answered %r; not polling it", self.name, r.final)
+                self._clcc_ok = False
+                return
+            entries = [e for e in (parse_clcc(x) for x in r.lines) if e is not None]
             if self.in_call and not any(e.active or e.stat == 1 for e in entries):
                 self._end_call("network", "call no longer listed by +CLCC")
-            elif self.ringing and not any(e.ringing or e.active for e in entries):
-                self._ring_stopped("caller", "call no longer listed by +CLCC")
+            elif self.ringing:
+                if any(e.ringing for e in entries):
+                    self._clcc_seen = now
+                elif not any(e.active for e in entries):
+                    self._ring_stopped("caller", "call no longer listed by +CLCC")
         if not self.ringing and not self.in_call and now - self._last_poll >= self.poll_interval:
             self._poll_status(ch)
 
     def _clcc(self, ch: AtChannel) -> AtResponse:
-        return ch.command("AT+CLCC")
+        return ch.command("AT+CLCC", check=False)
 
     def _read_sms(self, line: str) -> None:
         ch = self.ch

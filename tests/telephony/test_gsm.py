@@ -221,3 +221,29 @@ def test_sim_pin_required() -> None:
             assert "AT+CPIN=1234" in sim.recorded.commands
         finally:
             good.close()
+
+
+def test_plain_27007_modem_without_vendor_commands() -> None:
+    """A modem that refuses +CLCC, +CPIN?, +CCWA, +CVHU, +DDET, +CGMR, +CMEE and +CREG=: calls still work."""
+    unsupported = ("+CLCC", "+CPIN", "+CCWA", "+CVHU", "+DDET", "+CGMR", "+CMEE", "+CPCMREG", "+COPS")
+    with Simulator("gsm", model="sim800", ring_interval=RING, unsupported=unsupported) as sim:
+        line = GsmLine("gsm1", sim.port, ring_timeout=1.0, clcc_interval=0.2)
+        line.open()
+        try:
+            wait_for(line, Ready, 5)
+            assert line.status().sim.startswith("ready")
+            h = sim.place_call(ScriptedCaller(caller_id="+33612345678", hangup_after_rings=2))
+            seen: list[LineEvent] = []
+            ev = wait_for(line, RingStopped, 5, seen)
+            assert isinstance(ev, RingStopped) and ev.by == "caller" and ev.reason == "NO CARRIER"
+            assert [e.count for e in seen if isinstance(e, Ringing)] == [1, 2]
+            h.wait(3)
+            h = sim.place_call(ScriptedCaller(turns=[], hangup_after_seconds=0.5))
+            wait_for(line, Ringing, 5)
+            line.answer()
+            wait_for(line, Answered, 5)
+            hu = wait_for(line, HungUp, 5)
+            assert isinstance(hu, HungUp) and hu.by == "caller"
+            assert not any(isinstance(e, Fault) for e in seen)
+        finally:
+            line.close()

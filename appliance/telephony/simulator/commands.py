@@ -141,7 +141,7 @@ class CommandSet:
             # basic commands are one letter: "E0" is E with argument "0"
             name, arg = name[0], cmd[1:]
         h = self._table().get(name)
-        if h is None:
+        if h is None or name in self.sim.unsupported:
             return Reply(final="ERROR")
         return h(s, name, arg)
 

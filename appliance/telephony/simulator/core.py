@@ -9,7 +9,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -87,7 +87,9 @@ class Simulator:
 
     ``sim.port`` is a stable symlink to the current pty slave: ``inject("unplug")``
     removes it and closes the pty (reads on the driver side fail as on a USB
-    unplug); ``replug()`` creates a new pty behind the same path.
+    unplug); ``replug()`` creates a new pty behind the same path. ``unsupported``
+    lists commands (``"+CLCC"``, ``"+CPIN"``...) the modem answers with ``ERROR``,
+    to play a plainer 27.007 modem.
     """
 
     def __init__(
@@ -102,6 +104,7 @@ class Simulator:
         pin: str = "",
         directory: str | Path | None = None,
         seed: int = 0,
+        unsupported: Iterable[str] = (),
     ) -> None:
         if dialect not in DEFAULT_MODEL:
             raise ConfigError(f"simulator: unknown dialect {dialect!r}; expected 'gsm' or 'voicemodem'")
@@ -121,6 +124,7 @@ class Simulator:
         self.ring_interval = ring_interval or RING_PERIOD[country]
         self.pin = pin
         self.pin_ok = not pin
+        self.unsupported = frozenset(c.upper() for c in unsupported)
         self.rssi = 20
         self.registration = 1
         self.rng = random.Random(seed)
