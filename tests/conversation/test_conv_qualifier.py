@@ -176,3 +176,34 @@ def test_an_edited_rules_file_changes_the_decision(tmp_path: Path) -> None:
     before = Qualifier.load("fr").qualify(["le moteur fait un bruit bizarre"], None)
     after = Qualifier.load("fr", p).qualify(["le moteur fait un bruit bizarre"], None)
     assert before.urgent is False and after.urgent is True
+
+
+@pytest.mark.parametrize("category,urgent,reason", [
+    ("breakdown", True, "notre chaudière est tombée en panne cette nuit et l'usine n'a plus de chauffage"),
+    ("breakdown", True, "le groupe froid de la chambre négative est en défaut et la température remonte"),
+    ("breakdown", True, "la ligne d'embouteillage est arrêtée depuis une heure"),
+    ("breakdown", True, "le pont roulant est bloqué avec une charge suspendue"),
+    ("breakdown", True, "il y a un court-circuit dans l'armoire électrique ça a fait disjoncter tout le bâtiment"),
+    ("breakdown", False, "la porte automatique fait un drôle de bruit quand elle s'ouvre mais rien d'urgent"),
+    ("breakdown", False, "on a une petite fuite sur un raccord pas pressé vous pouvez passer la semaine prochaine"),
+    ("breakdown", True, "la station de relevage est en alarme niveau haut"),
+    ("quote", False, "pourriez-vous nous faire une offre pour le remplacement de la centrale de traitement d'air"),
+    ("quote", False, "on voudrait faire chiffrer l'installation d'un nouveau compresseur"),
+    ("appointment", False, "je voudrais convenir d'un rendez-vous pour l'entretien annuel de la chaudière"),
+    ("appointment", False, "est-ce qu'un technicien pourrait passer mardi matin pour le contrôle des extincteurs"),
+    ("appointment", False, "je dois reporter l'intervention prévue demain"),
+    ("followup", False, "je vous rappelle concernant le dossier nous attendons toujours la pièce"),
+    ("followup", False, "votre technicien devait revenir aujourd'hui et personne n'est venu"),
+    ("billing", False, "je n'ai pas compris le montant de votre dernière facture"),
+    ("billing", False, "on voudrait régler par chèque c'est possible"),
+    ("info", False, "vous êtes ouverts jusqu'à quelle heure le vendredi"),
+    ("info", False, "est-ce que vous intervenez dans le département de la loire"),
+    ("info", False, "quelle est votre adresse"),
+    ("job", False, "je voudrais déposer mon cv pour un poste de technicien"),
+    ("job", False, "avez-vous des postes à pourvoir en maintenance"),
+    ("sales", False, "je vous appelle pour vous présenter notre solution de gestion de flotte"),
+    ("other", False, "c'est une erreur j'ai composé le mauvais numéro"),
+])
+def test_french_reasons(category: str, urgent: bool, reason: str) -> None:
+    r = Qualifier.load("fr").qualify([reason], None)
+    assert (r.category, r.urgent) == (category, urgent), r.rules
