@@ -32,7 +32,8 @@ N_CALLS = 50_000
 TARGET_MS = 150.0
 REPEAT = 30
 PAGES = {"dashboard": "/", "calls": "/calls", "statistics": "/stats",
-         "calls_filtered": "/calls?state=abandoned&q=%2B337", "api_stats": "/api/stats"}
+         "calls_all_dates": "/calls?all=1", "calls_filtered": "/calls?state=abandoned&q=%2B337",
+         "api_stats": "/api/stats"}
 TARGETED = ("dashboard", "calls", "statistics", "statistics_after_write")
 
 

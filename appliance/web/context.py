@@ -15,6 +15,7 @@ from ..config import Config
 from ..store.calllog import CallLog, CallLogReader
 from .auth import AuthStore, RateLimiter
 from .query import SearchCache
+from .stats import FactsCache
 
 
 class WebActions(Protocol):
@@ -40,6 +41,7 @@ class WebState:
     clock: Callable[[], dt.datetime] = dataclasses.field(default=lambda: dt.datetime.now(dt.UTC))
     stats_cache: dict[Any, Any] = dataclasses.field(default_factory=dict)
     search: SearchCache = dataclasses.field(default_factory=SearchCache)
+    facts: FactsCache = dataclasses.field(default_factory=FactsCache)
 
     @property
     def writable(self) -> bool:

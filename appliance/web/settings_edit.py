@@ -210,6 +210,60 @@ def save_section(config_path: Path, data_dir: Path, section: str, form: Mapping[
     return cfg, keys
 
 
+def rules_text(cfg: Config) -> tuple[str, str]:
+    """(path shown, content) of the qualification rules in use: the configured file, else the
+    built-in rules of the company's language (shown as a starting point)."""
+    from ..conversation.rules import RULES_DIR
+
+    path = Path(cfg.qualification.rules) if cfg.qualification.rules else RULES_DIR / f"{cfg.company.language}.toml"
+    try:
+        return str(path), path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return str(path), ""
+
+
+def save_rules(config_path: Path, data_dir: Path, form: Mapping[str, str], *, who: str,
+               ip: str) -> tuple[Config, list[str]]:
+    """Validate the rules text with the qualifier's own loader, write it, then point the
+    configuration at it. Nothing is written unless both are valid."""
+    from ..conversation.rules import RULES_DIR, parse_rules
+    from ..errors import QualificationError
+
+    path_text = form.get("rules", "").strip()
+    content = form.get("rules_content", "").replace("\r\n", "\n")
+    if not content.strip() or not path_text:  # no path: back to the built-in rules
+        return save_section(config_path, data_dir, "rules", {"rules": path_text}, who=who, ip=ip)
+    path = Path(path_text)
+    if not path.is_absolute() or path.suffix != ".toml":
+        raise ConfigError(f"qualification.rules: expected an absolute path ending in .toml, got {path_text!r}")
+    if path.resolve().is_relative_to(RULES_DIR.resolve()):
+        raise ConfigError("qualification.rules: the built-in rules cannot be changed; save a copy elsewhere")
+    try:
+        parse_rules(tomllib.loads(content), str(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except QualificationError as exc:
+        raise ConfigError(str(exc)) from None
+    try:
+        old = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        old = None
+    # the configuration must accept the path too before anything is written
+    text = config_path.read_text(encoding="utf-8")
+    load_config_text(dumps(apply_form(tomllib.loads(text), "rules", {"rules": path_text})), source=str(config_path))
+    keys: list[str] = []
+    if old != content:
+        try:
+            atomic_write_text(path, content, mode=0o640)
+        except StoreError as exc:
+            raise ConfigError(str(exc)) from exc
+        keys.append(f"rules file {path}")
+        log_change(data_dir, {"at": iso(), "who": who, "ip": ip, "section": "rules", "keys": keys,
+                              "file": str(path)})
+    cfg, more = save_section(config_path, data_dir, "rules", {"rules": path_text}, who=who, ip=ip)
+    return cfg, keys + more
+
+
 def log_change(data_dir: Path, entry: Mapping[str, Any]) -> None:
     path = data_dir / "settings-changes.jsonl"
     line = (json.dumps(dict(entry), ensure_ascii=False) + "\n").encode("utf-8")

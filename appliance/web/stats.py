@@ -112,8 +112,45 @@ def peak_simultaneous(intervals: Iterable[tuple[float, float]]) -> tuple[int, fl
     return best, when
 
 
+Facts = tuple[int, int, int, float, float, str | None, bool, bool, bool, float | None]
+
+
+def row_facts(r: Mapping[str, Any], tz: dt.tzinfo) -> Facts:
+    """What the statistics need of one row: local day (ordinal), weekday, hour, start and end
+    (epoch seconds, ringing included), class, and the opportunity fields."""
+    t = parse_iso(r["started_at"])
+    local = t.astimezone(tz)
+    start = t.timestamp()
+    end = start + float(r.get("ring_seconds") or 0) + float(r.get("duration") or 0)
+    amount = r.get("amount")
+    return (local.toordinal(), local.weekday(), local.hour, start, end, classify(r),
+            r.get("category") in OPPORTUNITY_CATEGORIES, bool(r.get("handled")), bool(r.get("converted")),
+            float(amount) if amount is not None else None)
+
+
+class FactsCache:
+    """Row facts reused while the store hands out the same row object (its day file is
+    unchanged); holding the row keeps its identity from being reused by another row."""
+
+    def __init__(self, max_rows: int = 300_000) -> None:
+        self._rows: dict[str, tuple[Mapping[str, Any], str, Facts]] = {}
+        self.max_rows = max_rows
+
+    def get(self, r: Mapping[str, Any], tz: dt.tzinfo) -> Facts:
+        key = str(r.get("id"))
+        tz_key = str(tz)
+        hit = self._rows.get(key)
+        if hit is not None and hit[0] is r and hit[1] == tz_key:
+            return hit[2]
+        f = row_facts(r, tz)
+        if len(self._rows) >= self.max_rows:
+            self._rows.clear()
+        self._rows[key] = (r, tz_key, f)
+        return f
+
+
 def compute(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, weeks: int,
-            first_day: dt.date | None = None) -> dict[str, Any]:
+            first_day: dt.date | None = None, facts: FactsCache | None = None) -> dict[str, Any]:
     """Everything the statistics page and ``/api/stats`` show, as plain data.
 
     ``first_day`` is the first (UTC) day of the whole log: the week it falls in is partial
@@ -128,31 +165,24 @@ def compute(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, we
     amounts: list[float] = []
     revenue = 0.0
     intervals: list[tuple[float, float]] = []
-    utc_offset_cache: dict[tuple[int, int, int, int], dt.timedelta] = {}
+    cache = facts if facts is not None else FactsCache()
+    first_ordinal = first.toordinal()
     for r in rows:
-        t = parse_iso(r["started_at"])
-        hour_key = (t.year, t.month, t.day, t.hour)
-        off = utc_offset_cache.get(hour_key)
-        if off is None:
-            off = t.astimezone(tz).utcoffset() or dt.timedelta()
-            utc_offset_cache[hour_key] = off
-        local = (t + off).replace(tzinfo=None)
-        idx = (local.date() - first).days // 7
-        kind = classify(r)
+        ordinal, weekday, hour, start, end, kind, is_opp, handled, converted, amount = cache.get(r, tz)
+        idx = (ordinal - first_ordinal) // 7
         if 0 <= idx < weeks and kind is not None:
             wk[idx].counts[kind] += 1
-        heat[local.weekday()][local.hour] += 1
-        start = t.timestamp()
-        intervals.append((start, start + float(r.get("ring_seconds") or 0) + float(r.get("duration") or 0)))
-        if r.get("category") in OPPORTUNITY_CATEGORIES:
+        heat[weekday][hour] += 1
+        intervals.append((start, end))
+        if is_opp:
             opp["captured"] += 1
-            if r.get("handled") or r.get("converted"):
+            if handled or converted:
                 opp["handled"] += 1
-            if r.get("converted"):
+            if converted:
                 opp["converted"] += 1
-                if r.get("amount") is not None:
-                    amounts.append(float(r["amount"]))
-                    revenue += float(r["amount"])
+                if amount is not None:
+                    amounts.append(amount)
+                    revenue += amount
     company = cfg.company
     if len(amounts) >= MIN_CONVERSIONS_FOR_OWN_RATES:
         aov, aov_source = sum(amounts) / len(amounts), "marked"

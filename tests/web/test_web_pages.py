@@ -409,3 +409,32 @@ def test_statistics_are_never_stale(client: Any, box: Box) -> None:
     third = client.get("/api/stats").get_json()
     assert third["opportunities"]["converted"] == second["opportunities"]["converted"] + 1
     assert third["opportunities"]["revenue"] == second["opportunities"]["revenue"] + 999.0
+
+
+def test_settings_rules_file_validated_by_the_qualifier(client: Any, box: Box, tmp_path: Any) -> None:
+    from appliance.conversation.rules import RULES_DIR, load_rules
+
+    page = html.unescape(client.get("/settings").text)
+    builtin = (RULES_DIR / "fr.toml").read_text(encoding="utf-8")
+    assert builtin.splitlines()[0] in page  # the built-in rules are shown as a starting point
+    target = tmp_path / "rules.toml"
+    edited = builtin + '\n# ajouté depuis la page\n'
+    r = _settings_post(client, {"section": "rules", "rules": str(target), "rules_content": edited})
+    assert r.status_code == 302
+    assert target.read_text(encoding="utf-8") == edited
+    assert load_config(box.config_path).qualification.rules == str(target)
+    load_rules("fr", target)
+    # a broken regex is refused with the qualifier's message; nothing changes
+    broken = edited.replace("patterns = [", 'patterns = ["(unclosed", ', 1)
+    assert broken != edited
+    r = _settings_post(client, {"section": "rules", "rules": str(target), "rules_content": broken})
+    assert r.status_code == 400 and "rules.toml: " in html.unescape(r.text)
+    assert target.read_text(encoding="utf-8") == edited
+    for bad_path, message in ((str(RULES_DIR / "fr.toml"), "built-in rules cannot be changed"),
+                              ("rules.toml", "expected an absolute path ending in .toml"),
+                              (str(tmp_path / "rules.txt"), "expected an absolute path ending in .toml")):
+        r = _settings_post(client, {"section": "rules", "rules": bad_path, "rules_content": edited})
+        assert r.status_code == 400 and message in html.unescape(r.text), bad_path
+    # clearing the path goes back to the built-in rules
+    assert _settings_post(client, {"section": "rules", "rules": "", "rules_content": edited}).status_code == 302
+    assert load_config(box.config_path).qualification.rules == ""

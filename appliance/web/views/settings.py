@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 @bp.route("/settings", methods=["GET"])
 def index() -> str:
     st = state()
-    return render_template("settings.html", v=settings_edit.form_defaults(st.cfg), weekdays=WEEKDAYS,
+    values = settings_edit.form_defaults(st.cfg)
+    values["rules_path_shown"], values["rules_content"] = settings_edit.rules_text(st.cfg)
+    return render_template("settings.html", v=values, weekdays=WEEKDAYS,
                            editable=st.config_path is not None, error=None, section=None,
                            changes=settings_edit.recent_changes(st.log.data_dir))
 
@@ -35,11 +37,15 @@ def save() -> ResponseReturnValue:
         return redirect(url_for("settings.index"))
     try:
         with st.cfg_lock:
-            cfg, keys = settings_edit.save_section(st.config_path, st.log.data_dir, section, request.form,
-                                                   who="admin", ip=request.remote_addr or "?")
+            save = settings_edit.save_rules if section == "rules" else \
+                lambda p, d, f, **kw: settings_edit.save_section(p, d, section, f, **kw)
+            cfg, keys = save(st.config_path, st.log.data_dir, request.form, who="admin",
+                             ip=request.remote_addr or "?")
             st.cfg = cfg
     except ConfigError as exc:
-        values = settings_edit.form_defaults(st.cfg) | {k: v for k, v in request.form.items() if k != "csrf_token"}
+        values = settings_edit.form_defaults(st.cfg)
+        values["rules_path_shown"], values["rules_content"] = settings_edit.rules_text(st.cfg)
+        values |= {k: v for k, v in request.form.items() if k != "csrf_token"}
         return render_template("settings.html", v=values, weekdays=WEEKDAYS, editable=True, error=str(exc),
                                section=section, changes=settings_edit.recent_changes(st.log.data_dir)), 400
     log.info("settings: %s changed from %r: %s", section, request.remote_addr, ", ".join(keys) or "nothing")

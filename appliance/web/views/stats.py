@@ -63,7 +63,7 @@ def compute_stats(st: WebState, weeks: int) -> dict[str, Any]:
     if hit is not None and hit[0] == key and _same_rows(hit[1], rows):
         cached: dict[str, Any] = hit[2]
         return cached
-    result = st_mod.compute(rows, st.cfg, now, weeks, _first_day(st))
+    result = st_mod.compute(rows, st.cfg, now, weeks, _first_day(st), st.facts)
     st.stats_cache[("stats", weeks)] = (key, rows, result)
     return result
 
