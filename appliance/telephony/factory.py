@@ -27,6 +27,10 @@ def open_line(cfg: LineConfig, *, simulator: Simulator | None = None, capture: C
     """
     sim = None
     own_sim = False
+    if power_cycle is None and cfg.power_gpio is not None and cfg.driver != "sim":
+        from .power import gpio_power_cycle
+
+        power_cycle = gpio_power_cycle(cfg.power_gpio)
     driver = cfg.driver
     port, audio_port = cfg.port, cfg.audio_port
     model = cfg.model

@@ -181,3 +181,17 @@ def test_port_missing_at_start_then_appears() -> None:
     finally:
         line.close()
         sim.close()
+
+
+def test_gpio_power_cycle_with_mock_pins() -> None:
+    from gpiozero.pins.mock import MockFactory
+
+    from appliance.errors import LineError
+    from appliance.telephony.power import gpio_power_cycle
+
+    factory = MockFactory()
+    cycle = gpio_power_cycle(17, off_seconds=0.05, boot_seconds=0.0, pin_factory=factory)
+    cycle()
+    factory.pin(17).assert_states([False, True, False])
+    with pytest.raises(LineError, match="0-27"):
+        gpio_power_cycle(40)
