@@ -61,6 +61,7 @@ class Doctor:
         service_running: Callable[[Config], bool] | None = None,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         timedatectl: Callable[[], str | None] | None = None,
+        unit_state: Callable[[str], str | None] | None = None,
     ) -> None:
         self.config_path = config_path
         self.timeout = timeout
@@ -68,6 +69,7 @@ class Doctor:
         self._service_running = service_running or _writer_alive
         self._now = now
         self._timedatectl = timedatectl or _timedatectl_ntp
+        self._unit_state = unit_state or _systemctl_is_active
         self.findings: list[Finding] = []
 
     # ---------------------------------------------------------------- driver
@@ -77,6 +79,7 @@ class Doctor:
         cfg = self._check_config()
         if cfg is not None:
             running = self._check_service(cfg)
+            self._check_modemmanager(cfg)
             for line in cfg.lines:
                 self._check_line(line, running)
             self._check_models(cfg)
@@ -120,6 +123,14 @@ class Doctor:
             self.add("service", "warn", "the service is not running",
                      "start it: sudo systemctl start permanence (journalctl -u permanence shows why it stopped)")
         return running
+
+    def _check_modemmanager(self, cfg: Config) -> None:
+        if all(line.driver == "sim" for line in cfg.lines):
+            return
+        if self._unit_state("ModemManager.service") == "active":
+            self.add("ModemManager", "warn", "ModemManager is running: it can probe and grab modem ports "
+                     "(firmware/udev/99-permanence.rules tells it to ignore the supported modems)",
+                     "the box does not need it: sudo systemctl disable --now ModemManager")
 
     # ---------------------------------------------------------------- lines
 
@@ -381,6 +392,17 @@ def _writer_alive(cfg: Config) -> bool:
     if not cfg.data_path.is_dir():
         return False
     return bool(CallLogReader(cfg.data_path).writer_alive())
+
+
+def _systemctl_is_active(unit: str) -> str | None:
+    exe = shutil.which("systemctl")
+    if not exe:
+        return None
+    try:
+        r = subprocess.run([exe, "is-active", unit], capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return r.stdout.strip() or None
 
 
 def _timedatectl_ntp() -> str | None:

@@ -40,6 +40,7 @@ def gsm_line(sim: Simulator, **kw: str) -> str:
 def doctor(cfg: Path, **kw) -> Doctor:
     kw.setdefault("service_running", lambda c: False)
     kw.setdefault("timedatectl", lambda: "yes")
+    kw.setdefault("unit_state", lambda unit: "inactive")
     d = Doctor(cfg, timeout=T, **kw)
     d.run()
     return d
@@ -282,3 +283,16 @@ def test_models_missing(tmp_path, where):
     key = "speech recogniser (fr, vosk)" if where == "model" else "speech synthesiser (fr, piper)"
     assert f[key][0] == "fail" and "fetch-models.sh" in f[key][2]
     assert d.failed
+
+
+def test_modemmanager_running_is_a_warning(tmp_path, gsm):
+    seen: list[str] = []
+
+    def unit_state(unit: str) -> str:
+        seen.append(unit)
+        return "active"
+
+    d = doctor(write_config(tmp_path, gsm_line(gsm)), unit_state=unit_state)
+    status, _detail, fix = by_check(d)["ModemManager"]
+    assert seen == ["ModemManager.service"] and status == "warn" and "disable --now ModemManager" in fix
+    assert not d.failed
