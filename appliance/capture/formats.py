@@ -216,6 +216,8 @@ _LEVEL_RE = re.compile(
     r"(?::|\s+)\s*(?:\[\d+(?:\.\d+)?\]\s*)?(?=\S)")
 _LOGGER_RE = re.compile(r"^(?=[^:\s]*[a-z.\[])(?:[A-Za-z_][\w.\-]*(?:\[\d+\])?|\[[\w.\-/ ]+\])(?::\s*|\s+(?=(?:rx|tx)\s))")
 _BRACKET_RE = re.compile(r"^\[[\w.\-/ :]+\]\s*(?=\S)")
+_BARE_RXTX_RE = re.compile(r"^(rx|tx)\s+(?!DLE\s)([^'\"\s].*)$", re.DOTALL)
+_BASIC_RE = re.compile(r"^(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.\-]+:\s*")
 _AT_LOG_RE = re.compile(r"^(?:[\w.\-]+\s+)?(rx|tx)(?:\s+DLE)?\s+(.*)$", re.DOTALL)
 _MARKERS: tuple[tuple[re.Pattern[str], Direction], ...] = (
     (re.compile(r"^(?:-->|->|>>|=>)\s*"), "tx"),
@@ -321,6 +323,20 @@ def _notations(s: str) -> str:
 
 
 def _marker(s: str) -> tuple[Direction | None, str]:
+    d, rest = _marker1(s)
+    if d is None:
+        m = _BRACKET_RE.match(s) or _BASIC_RE.match(s)  # "[dongle0] got: ...", "DEBUG:root:rx ..."
+        if m:
+            d2, rest2 = _marker1(s[m.end():])
+            if d2 is not None:
+                return d2, rest2
+    return d, rest
+
+
+def _marker1(s: str) -> tuple[Direction | None, str]:
+    m = _BARE_RXTX_RE.match(s)
+    if m:
+        return ("tx" if m.group(1) == "tx" else "rx"), m.group(2)
     m = _AT_LOG_RE.match(s)
     if m and (m.group(2).startswith(("'", '"', "b'", 'b"'))):
         d: Direction = "tx" if m.group(1) == "tx" else "rx"
