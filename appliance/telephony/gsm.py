@@ -311,7 +311,7 @@ class GsmLine(ModemLine):
             self._ring_stopped("caller", line)
 
     def _end_call(self, by: str, reason: str) -> None:
-        self._stop_audio(send=by != "caller")
+        self._stop_audio(send=True)
         self.player.stop()
         self.new_call()
         self._clip_seen = False

@@ -85,6 +85,9 @@ class VoiceModemLine(ModemLine):
         self.sample_format = sample_format
         period = ring_period or RING_PERIOD[country]
         self.ring_timeout = 1.6 * period + 0.3
+        # UK double ring (0.4 s on, 0.2 s off, 0.4 s on): some modems print RING for each
+        # burst; both count as one ring.
+        self.min_ring_gap = min(1.0, 0.4 * period) if country == "GB" else 0.0
         self.stop_rx = stop_rx
         self.keepalive = keepalive
         self._last_ping = 0.0
@@ -177,6 +180,9 @@ class VoiceModemLine(ModemLine):
         if self.in_call:
             return
         now = time.monotonic()
+        if self.ringing and now - self.last_ring < self.min_ring_gap:
+            self.last_ring = now
+            return
         if not self.ringing:
             cid = self._cid
             self.new_call()

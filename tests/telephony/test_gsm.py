@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import numpy as np
@@ -153,7 +154,6 @@ def test_stop_playing_is_quick(gsm: tuple[Simulator, GsmLine]) -> None:
     wait_for(line, Answered, 5)
     line.play(tone(500, 5.0))
     wait_for(line, AudioFrame, 2) if sim.model == "sim7600" else None
-    import time
 
     time.sleep(0.3)
     assert line.is_playing()
@@ -245,5 +245,24 @@ def test_plain_27007_modem_without_vendor_commands() -> None:
             hu = wait_for(line, HungUp, 5)
             assert isinstance(hu, HungUp) and hu.by == "caller"
             assert not any(isinstance(e, Fault) for e in seen)
+        finally:
+            line.close()
+
+
+def test_incoming_sms_read_on_the_at_port() -> None:
+    from appliance.telephony.line import SmsReceived
+
+    with Simulator("gsm", model="sim800") as sim:
+        line = GsmLine("gsm1", sim.port, read_sms=True)
+        line.open()
+        try:
+            wait_for(line, Ready, 5)
+            sim.inject_sms("+33698765432", "STOP alerts")
+            ev = wait_for(line, SmsReceived, 5)
+            assert isinstance(ev, SmsReceived) and ev.sender == "+33698765432" and ev.text == "STOP alerts"
+            deadline = time.monotonic() + 2
+            while sim.sms_store and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert sim.sms_store == [], "the driver deletes what it read"
         finally:
             line.close()

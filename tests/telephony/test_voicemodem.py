@@ -199,3 +199,18 @@ def test_bad_format_for_chipset_is_a_clear_fault() -> None:
 def test_unknown_country_rejected() -> None:
     with pytest.raises(LineError, match="country"):
         VoiceModemLine("vm1", "/dev/null", country="XX")
+
+
+def test_uk_double_ring_counts_once_per_cadence() -> None:
+    sim = Simulator("voicemodem", model="usr5637", country="GB", ring_interval=2.0).start()
+    line = VoiceModemLine("vm1", sim.port, country="GB", ring_period=2.0)
+    line.open()
+    try:
+        wait_for(line, Ready, 5)
+        sim.place_call(ScriptedCaller(caller_id="07700900123", hangup_after_rings=2))
+        seen: list[LineEvent] = []
+        wait_for(line, RingStopped, 12, seen)
+        assert [e.count for e in seen if isinstance(e, Ringing)] == [1, 2]
+    finally:
+        line.close()
+        sim.close()

@@ -207,9 +207,12 @@ class CallEngine:
             call.result.rings += 1
             sim.recorded.rings.append(time.monotonic())
             call.event(f"ring {call.result.rings}")
+            double = vm and sim.country == "GB" and interval >= 2.0
             for s in sim.main_sessions():
                 if vm:
                     s.urc("RING")
+                    if double:  # UK cadence: two bursts 0.6 s apart, a RING for each
+                        threading.Timer(0.6, s.urc, args=("RING",)).start()
                 else:
                     s.urc("+CRING: VOICE" if s.settings.crc else "RING")
                     if s.settings.clip:
