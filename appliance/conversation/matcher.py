@@ -34,7 +34,10 @@ class Hit:
 
 
 _FUNCTION_WORDS = frozenset(
-    "vous nous pour avec dans elle elles sont votre notre leur leurs mais tout toute tous plus tres cette "
+    "le la les l de du des d un une et ou a au aux en ne n se s sa son ses ce c qu que qui on y il elle je j "
+    "me m te t tu est vous nous pour avec dans elles sont votre notre leur leurs mais tout toute tous plus tres "
+    "cette mon ma mes "
+    "an the of to in on at for and or is it i we you my our be us "
     "your with that this have from they their them there were what when been will would could should "
     "about into just".split())
 
@@ -44,7 +47,7 @@ _NEVER_DROPPED = frozenset("pas ne n plus jamais sans rien aucun aucune not no n
 
 def _content(word: str) -> bool:
     """A word that carries meaning (a phrase cannot match without it, unless it has three of them)."""
-    return len(word) > 3 and word not in _FUNCTION_WORDS
+    return len(word) > 1 and word not in _FUNCTION_WORDS and word not in _NEVER_DROPPED
 
 
 def _within_one(a: str, b: str) -> bool:

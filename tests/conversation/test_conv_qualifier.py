@@ -207,3 +207,29 @@ def test_an_edited_rules_file_changes_the_decision(tmp_path: Path) -> None:
 def test_french_reasons(category: str, urgent: bool, reason: str) -> None:
     r = Qualifier.load("fr").qualify([reason], None)
     assert (r.category, r.urgent) == (category, urgent), r.rules
+
+
+@pytest.mark.parametrize("category,urgent,reason", [
+    ("breakdown", True, "our boiler has broken down overnight and there's no heating in the factory"),
+    ("breakdown", True, "the blast chiller is showing a fault and the temperature is rising"),
+    ("breakdown", True, "the bottling line has been stopped for an hour"),
+    ("breakdown", True, "there's been a short circuit in the main panel and the whole building tripped"),
+    ("breakdown", False, "the automatic door makes a funny noise when it opens but nothing urgent"),
+    ("breakdown", False, "we have a small leak on a joint no hurry you can come next week"),
+    ("quote", False, "could you send us a quotation to replace the air handling unit"),
+    ("quote", False, "we're looking for a contractor to maintain our refrigeration equipment"),
+    ("appointment", False, "i'd like to arrange the annual boiler service"),
+    ("appointment", False, "could an engineer come on tuesday morning to check the extinguishers"),
+    ("appointment", False, "i need to postpone tomorrow's visit"),
+    ("followup", False, "i'm calling about last week's job we're still waiting for the part"),
+    ("followup", False, "your engineer was supposed to come back today and nobody came"),
+    ("billing", False, "i don't understand the amount on your last invoice"),
+    ("info", False, "how late are you open on fridays"),
+    ("info", False, "do you cover the lincoln area"),
+    ("job", False, "i'd like to send my cv for the engineer vacancy"),
+    ("sales", False, "i'm calling to introduce our fleet management software"),
+    ("other", False, "sorry i think i've dialled the wrong number"),
+])
+def test_english_reasons(category: str, urgent: bool, reason: str) -> None:
+    r = Qualifier.load("en").qualify([reason], None, country="GB")
+    assert (r.category, r.urgent) == (category, urgent), r.rules
