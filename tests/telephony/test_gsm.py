@@ -100,6 +100,7 @@ def test_call_answered_at_chosen_ring_with_audio_dtmf_and_caller_hangup(gsm: tup
         assert pcm.size > 0 and np.abs(pcm).max() > 1000, "caller's tone did not reach the box"
         box = r.box_pcm
         assert len(box) >= len(greeting), "the box's greeting did not reach the caller"
+        assert b"".join(p for _t, p in sim.recorded.audio) == box
         assert "AT+CPCMREG=1" in sim.recorded.commands
     else:
         assert frames == [], "SIM800 has no audio port: signalling only"

@@ -33,8 +33,10 @@ SILENCE = b"\x00" * FRAME_BYTES
 
 
 class ActiveCall:
-    def __init__(self, caller: ScriptedCaller, handle: CallHandle) -> None:
+    def __init__(self, caller: ScriptedCaller, handle: CallHandle,
+                 record: list[tuple[float, bytes]] | None = None) -> None:
         self.caller = caller
+        self.record = record
         self.handle = handle
         self.result: CallResult = handle.result
         self.answered = threading.Event()
@@ -60,6 +62,8 @@ class ActiveCall:
         for i in range(0, len(pcm) - FRAME_BYTES + 1, FRAME_BYTES):
             frame = pcm[i : i + FRAME_BYTES]
             self.result.box_audio.append((now, frame))
+            if self.record is not None:
+                self.record.append((now, frame))
             s = np.frombuffer(frame, dtype="<i2").astype(np.float64)
             if float(np.sqrt(np.mean(s * s))) > VOICED_RMS:
                 self.box_spoke = True
@@ -113,7 +117,7 @@ class CallEngine:
     # ------------------------------------------------------------------ placing calls
     def place(self, caller: ScriptedCaller) -> CallHandle:
         handle = CallHandle(CallResult(caller=caller.id, started=time.monotonic()))
-        call = ActiveCall(caller, handle)
+        call = ActiveCall(caller, handle, self.sim.recorded.audio)
         t = threading.Thread(target=self._run, args=(call,), name=f"sim-call-{caller.id}", daemon=True)
         handle.thread = t
         t.start()
