@@ -195,3 +195,23 @@ def test_gpio_power_cycle_with_mock_pins() -> None:
     factory.pin(17).assert_states([False, True, False])
     with pytest.raises(LineError, match="0-27"):
         gpio_power_cycle(40)
+
+
+def test_unexpected_error_reinitialises() -> None:
+    with Simulator("voicemodem", ring_interval=RING, unsupported=("+VSM",)) as sim:
+        line = make("voicemodem", sim)
+        line.open()
+        try:
+            wait_for(line, Ready, 5)
+            sim.place_call(ScriptedCaller(turns=[], wait_for_box_hangup=True, max_rings=40))
+            wait_for(line, Ringing, 5)
+            line.answer()
+            f = wait_for(line, Fault, 5)
+            assert isinstance(f, Fault) and "AT+VSM" in f.reason and "ERROR" in f.reason
+            wait_for(line, Ready, 5)
+            sim.unsupported = frozenset()
+            wait_for(line, Ringing, 5)
+            line.answer()
+            wait_for(line, Answered, 5)
+        finally:
+            line.close()
