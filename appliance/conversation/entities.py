@@ -271,6 +271,9 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         if k < 0:
             continue
         j = k + len(pat)
+        if j < len(words) and folded[j] in ("chez", "de", "du", "a", "au", "la", "le", "l", "dans", "en", "at",
+                                            "from", "with", "in", "the", "a", "an"):
+            continue  # "je suis chez ...", "i'm at ...": not a name
         title = [words[j]] if j < len(words) and folded[j] in lex.titles else []
         if not title and pat[-1] in lex.titles:
             title = [words[j - 1]]
@@ -418,6 +421,8 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         return None, words  # name already known: this answer is the company
     if folded[0] in lex.company_heads or (folded[0] not in names and any(f in names for f in folded[1:])):
         k = next((i for i, f in enumerate(folded) if i > 0 and f in names), None)
+        if k == 1 and folded[0] not in lex.company_heads:
+            return words[:2], words[2:]  # "dupont jean de la ...": surname first
         if k is not None and folded[k - 1] not in ("de", "du", "saint", "sainte"):
             return words[k:k + 2], words[:k]
         if folded[0] in lex.company_heads:
@@ -443,6 +448,25 @@ def _leading_filler(folded: list[str], lex: Lexicon) -> int:
                 changed = True
                 break
     return i
+
+
+_POLITE_END = (("s", "il", "vous", "plait"), ("bonne", "journee"), ("merci", "beaucoup"), ("merci", "bien"),
+               ("thank", "you"), ("merci",), ("voila",),
+               ("thanks",), ("please",), ("cheers",))
+
+
+def _trailing_politeness(folded: list[str]) -> int:
+    """How many words at the end are politeness ("merci", "voilà", "thanks")."""
+    n = 0
+    changed = True
+    while changed:
+        changed = False
+        for p in _POLITE_END:
+            if len(folded) - n > len(p) and tuple(folded[len(folded) - n - len(p):len(folded) - n]) == p:
+                n += len(p)
+                changed = True
+                break
+    return n
 
 
 def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str | None = None) -> Identity:
@@ -485,6 +509,8 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             continue
         lead = _leading_filler(folded, lex)
         words, folded = words[lead:], folded[lead:]
+        trail = _trailing_politeness(folded)
+        words, folded = words[:len(words) - trail], folded[:len(folded) - trail]
         if not words:
             continue
         if any(f in lex.sentence and (i == 0 or folded[i - 1] not in ("l", "d"))
