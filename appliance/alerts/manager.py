@@ -480,16 +480,19 @@ class AlertManager:
     def _sms_loop(self) -> None:
         last_poll = 0.0
         connect = getattr(self.sms, "connect", None)
-        if connect is not None:
-            try:
-                connect()  # warm up (gammu Init) before the first urgent SMS needs it
-            except SmsError as exc:
-                log.warning("alerts: %s (will retry at the first SMS)", exc)
+        last_try = -1e9
         while not self._stop.is_set():
             self._wake_sms.wait(self.tick)
             self._wake_sms.clear()
             if self.sms is None:
                 continue
+            if connect is not None and time.monotonic() - last_try >= 5.0:
+                last_try = time.monotonic()
+                try:
+                    connect()  # warm up (gammu Init, ~5 s) before the first urgent SMS needs it
+                    connect = None
+                except SmsError as exc:
+                    log.info("alerts: SMS modem not ready yet: %s", exc)
             now = self.clock()
             for a in self.outbox.due("sms", now):
                 if self._stop.is_set():

@@ -110,6 +110,12 @@ class DeferredSms:
     def receive(self) -> list[IncomingSms]:
         return self._get().receive()
 
+    def connect(self) -> None:
+        t = self._get()
+        connect = getattr(t, "connect", None)
+        if connect is not None:
+            connect()
+
     def close(self) -> None:
         if self._t is not None:
             self._t.close()
