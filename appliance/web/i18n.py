@@ -68,8 +68,25 @@ FR: dict[str, str] = {
     "other": "autre", "urgent": "urgent", "not_urgent": "non urgent", "critical": "critique",
     "high": "haute", "normal": "normale", "low": "basse", "open": "en cours",
     "trend (least squares)": "tendance (moindres carrés)",
-    "all dates": "toutes les dates",
+    "all dates": "toutes les dates", "box": "boîtier", "caller": "appelant", "GB free": "Go libres",
+    "q_category": "Catégorie", "q_urgent": "Urgent", "q_urgency": "Urgence", "q_sla_minutes": "Délai (min)",
+    "q_name": "Nom", "q_company": "Société", "q_callback": "Rappeler au", "q_summary": "Résumé",
+    "q_equipment": "Équipement", "q_site": "Site", "q_routing": "Orientation", "q_id": "Id",
+    "ev_ring": "sonnerie", "ev_ringing": "sonnerie", "ev_answered": "décroché", "ev_turn": "parole",
+    "ev_alert": "alerte", "ev_acknowledged": "alerte acquittée", "ev_hangup": "raccroché",
+    "ev_hung_up": "raccroché", "ev_ring_stopped": "sonnerie arrêtée", "ev_interrupted": "interrompu",
+    "ev_ended": "fin",
     "Dates": "Dates", "Text": "Texte", "Back to the calls": "Retour aux appels",
+}
+
+
+EN: dict[str, str] = {
+    "q_category": "Category", "q_urgent": "Urgent", "q_urgency": "Urgency", "q_sla_minutes": "Call back within (min)",
+    "q_name": "Name", "q_company": "Company", "q_callback": "Call back on", "q_summary": "Summary",
+    "q_equipment": "Equipment", "q_site": "Site", "q_routing": "Routing", "q_id": "Id",
+    "ev_ring": "ring", "ev_ringing": "ring", "ev_answered": "answered", "ev_turn": "speech",
+    "ev_alert": "alert", "ev_acknowledged": "alert acknowledged", "ev_hangup": "hang-up", "ev_hung_up": "hang-up",
+    "ev_ring_stopped": "ringing stopped", "ev_interrupted": "interrupted", "ev_ended": "end",
 }
 
 
@@ -78,7 +95,7 @@ class Translator:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self._table = FR if lang == "fr" else {}
+        self._table = FR if lang == "fr" else EN
 
     def __call__(self, text: str) -> str:
         return self._table.get(text, text)

@@ -147,6 +147,7 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         audio = d.find_element(By.ID, "recording")
         src = audio.get_attribute("src") or ""
         assert src.endswith(f"/calls/{b.notable.recorded}/recording")
+        _full_page_screenshot(d, SCREENSHOTS / "call.png")
         status, ctype, body = _fetch(src, d)
         assert (status, ctype) == (200, "audio/wav") and body[:4] == b"RIFF" and body[8:12] == b"WAVE"
         # the same URL without the session cookie leads to the login page, never to the audio
@@ -182,8 +183,11 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
 
         # 6. a phone-sized screen: no horizontal scrolling of the page
         d.set_window_size(390, 844)
+        for path in ("/", "/calls", f"/calls/{b.notable.recorded}", "/stats", "/health", "/settings"):
+            d.get(base + path)
+            assert d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), path
         d.get(base + "/")
-        assert d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        d.save_screenshot(str(SCREENSHOTS / "dashboard-phone.png"))
         assert _csp_violations(d) == []
 
 

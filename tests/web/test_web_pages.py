@@ -119,7 +119,7 @@ def test_call_detail_shows_timeline_transcript_rules_and_player(shared_client: A
     rec = stored(filled_box.log, filled_box.notable.urgent_acked)
     page = html.unescape(shared_client.get(f"/calls/{rec.id}").text)
     for kind in ("ring", "answered", "turn", "alert", "acknowledged", "hangup"):
-        assert f"<b>{kind}</b>" in page, kind
+        assert f'<li data-kind="{kind}">' in page, kind
     assert rec.turns[1]["text"] in page
     for rule in (rec.qualification or {})["rules"]:
         assert rule in page
