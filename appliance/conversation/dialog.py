@@ -27,7 +27,7 @@ from typing import Any
 
 from ..config import WEEKDAYS, CompanyConfig, Config, parse_time_ranges
 from .base import CallContext, ListenSpec, Prompt, Reply
-from .numbers import find_phone, read_back, refers_to_caller_id, to_e164
+from .numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
 from .prompts import Prompts, load_prompts
 from .qualifier import Qualification, Qualifier
 from .text import fold
@@ -64,6 +64,8 @@ class ScriptedDialog:
         self.country = country or _COUNTRY.get(lang, "FR")
         self.ctx = CallContext(call_id="", caller_number=None)
         self.started = False
+        self._keys = ""  # DTMF digits typed so far
+        self._spoken_digits = ""  # a number said over several turns
         self.turns: list[str] = []
         self.asked: dict[str, int] = {}
         self.expect: str | None = None
@@ -274,6 +276,13 @@ class ScriptedDialog:
                                  urgent=urgent)
                 self.pending = target if expect == "confirm_number" else None
         elif expect == "number":
+            part = spoken_digits(text, self.lang, self.country) if not number else None
+            if not number and part and len(part) < 9:
+                self._spoken_digits += part  # "zéro six ... douze trente-quatre ...": said in pieces
+                number = to_e164(self._spoken_digits, self.country) if len(self._spoken_digits) >= 9 else None
+                if number is None and len(self._spoken_digits) < 10:
+                    return Reply(listen=ListenSpec("number"))
+            self._spoken_digits = ""
             if number:
                 self.pending = number
             elif caller and refers_to_caller_id(text, self.lang):
@@ -309,20 +318,27 @@ class ScriptedDialog:
         return self._next(says, actions, urgent)
 
     def dtmf(self, digits: str) -> Reply:
+        """Keys pressed: a number (key by key or at once, ``#`` ends it), or 1 = yes / 2 = no."""
         if self.done:
             return Reply(hangup=True)
-        digits = digits.strip().rstrip("#")
         self.silences = 0
-        says: list[Prompt] = []
-        actions: list[dict[str, Any]] = []
-        if self.expect in ("number", "confirm_number", "confirm_caller") and len(digits) >= 9:
-            number = to_e164(digits, self.country)
-            if number:
-                self.pending = number
-                return self._next(says, actions)
-        if self.expect in ("confirm_number", "confirm_caller") and digits in ("1", "2"):
-            return self.hear(self.prompts.words["yes" if digits == "1" else "no"][0])
-        return Reply(listen=self.last_listen)
+        keys = "".join(c for c in digits if c.isdigit() or c in "#*")
+        if self.expect in ("confirm_number", "confirm_caller") and not self._keys and keys in ("1", "2"):
+            return self.hear(self.prompts.words["yes" if keys == "1" else "no"][0])
+        if self.expect not in ("number", "confirm_number", "confirm_caller"):
+            return Reply(listen=self.last_listen)
+        self._keys += keys.replace("#", "").replace("*", "")
+        ended = "#" in keys
+        number = to_e164(self._keys, self.country)
+        full = number is not None and len(self._keys) >= (10 if self._keys.startswith("0") else 9)
+        if full or (ended and number):
+            self._keys = ""
+            self.pending = number
+            return self._next([], [])
+        if ended:
+            self._keys = ""
+            return Reply(say=(self._ask("number_not_understood", "number", "number"),), listen=self.last_listen)
+        return Reply(listen=ListenSpec("digits"))
 
     def silence(self) -> Reply:
         if self.done:

@@ -272,3 +272,28 @@ def test_caller_id_accepted_in_many_ways(answer: str) -> None:
     d = _dialog()
     rs = _play(d, "+33612345678", ["la pompe de relevage est en panne", "rémi caron", answer])
     assert rs[-1].hangup and {"kind": "callback_confirmed", "number": "+33612345678"} in rs[-1].actions
+
+
+def test_number_keyed_one_key_at_a_time() -> None:
+    d = _dialog()
+    _play(d, None, ["je voudrais un devis", "inès roche"])
+    replies = [d.dtmf(k) for k in "054711223"]
+    assert all(not r.say and r.listen is not None for r in replies)
+    r = d.dtmf("3")
+    assert _keys(r) == ["read_back"] and "05 47 11 22 33" in r.say[0].text
+
+
+def test_bad_keyed_number_is_asked_again() -> None:
+    d = _dialog()
+    _play(d, None, ["je voudrais un devis", "inès roche"])
+    r = d.dtmf("1234#")
+    assert _keys(r) == ["number_not_understood"]
+
+
+def test_number_said_in_two_pieces() -> None:
+    d = _dialog()
+    _play(d, None, ["je voudrais un devis", "inès roche"])
+    r = d.hear("zéro cinq quarante-sept")
+    assert not r.say and r.listen is not None and r.listen.expect == "number"
+    r = d.hear("onze vingt-deux trente-trois")
+    assert _keys(r) == ["read_back"] and "05 47 11 22 33" in r.say[0].text
