@@ -69,8 +69,9 @@ def test_replay_bad_input_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_export_filters_by_line_and_since(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cap = tmp_path / "captures"
-    now = [1795770000.0]
+    now = [0.0]
     for name in ("gsm1", "fixe"):
+        now[0] = 1795770000.0  # 09:00 UTC, then 10:00
         w = CaptureWriter(cap, name, max_bytes=100_000, days=3650, clock=lambda: now[0])
         w.record("rx", b"RING")
         now[0] += 3600
