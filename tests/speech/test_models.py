@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from appliance.config import LanguageSpeechConfig
-from appliance.errors import ModelMissing, PermanenceError
+from appliance.errors import ModelMissing, PermanenceError, SpeechError
 from appliance.speech import models
 from appliance.speech.recognizer import load_recognizer
 from appliance.speech.synthesizer import load_synthesizer
@@ -88,3 +88,36 @@ def test_models_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyP
     (dst / "conf" / "model.conf").symlink_to(src / "conf" / "model.conf")
     monkeypatch.setenv("PERMANENCE_MODELS", str(tmp_path))
     assert models.vosk_model_dir("fr") == dst
+
+
+def test_vosk_decoder_overlay(tmp_path: Path) -> None:
+    from appliance.errors import SpeechError
+    from appliance.speech.vosk_engine import VoskModelHandle, tuned_model_dir
+
+    src = models.vosk_model_dir("ko")
+    d = tuned_model_dir(src, {"max-active": 1000, "beam": 8.0}, cache=tmp_path)
+    conf = (d / "conf" / "model.conf").read_text().splitlines()
+    assert "--max-active=1000" in conf and "--beam=8.0" in conf
+    assert not any(ln.startswith("--max-active=3000") for ln in conf)
+    assert (d / "am" / "final.mdl").resolve() == (src / "am" / "final.mdl").resolve()
+    assert (src / "conf" / "model.conf").read_text().count("--max-active=3000") == 1  # source untouched
+    assert tuned_model_dir(src, {"max-active": 1000, "beam": 8.0}, cache=tmp_path) == d
+    for bad in ({"beam; rm": 1}, {"beam": "8"}, {"beam": True}):
+        with pytest.raises(SpeechError):
+            tuned_model_dir(src, bad, cache=tmp_path)  # type: ignore[arg-type]
+    handle = VoskModelHandle(src, decoder={"max-active": 1000, "beam": 8.0}, cache=tmp_path)
+    assert handle.path == d and handle.source_path == src
+    rec = handle.stream()
+    assert rec.feed(b"\x00\x00" * 8000) == [] and rec.flush() == []
+    handle.close()
+
+
+def test_load_recognizer_from_config(tmp_path: Path) -> None:
+    vosk = load_recognizer("ko", LanguageSpeechConfig(recognizer="vosk", model=str(models.vosk_model_dir("ko"))))
+    assert vosk.engine == "vosk" and vosk.lang == "ko"
+    vosk.close()
+    with pytest.raises(SpeechError, match="closed"):
+        vosk.stream()
+    whisper = load_recognizer("fr", LanguageSpeechConfig(recognizer="whisper"))
+    assert whisper.engine == "whisper" and whisper.lang == "fr"
+    whisper.close()
