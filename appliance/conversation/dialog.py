@@ -187,7 +187,9 @@ class ScriptedDialog:
         elif q.name is None and not self.asked.get("ask_identity") and not self.asked.get("ask_name"):
             question = self._ask("ask_name" if q.company else "ask_identity", "identity", "name")
         elif not self._callback_settled():
-            if self.pending:
+            if self.pending and self.asked.get("read_back", 0) >= 3:
+                self.number_given_up = True  # keep the number heard, unconfirmed
+            elif self.pending:
                 question = self._ask("read_back", "confirm_number", "yes_no", number=read_back(self.pending))
             elif self._caller() and not self.caller_offered:
                 self.caller_offered = True
@@ -237,8 +239,12 @@ class ScriptedDialog:
         text = text.strip()
         if not text:
             return self.silence()
-        self.silences = 0
         self.turns.append(text)
+        return self._answer(text)
+
+    def _answer(self, text: str) -> Reply:
+        """React to what was said (or, for 1/2 on the keypad, to the yes/no it stands for)."""
+        self.silences = 0
         f = fold(text)
         words = self.prompts.words
         says: list[Prompt] = []
@@ -247,48 +253,25 @@ class ScriptedDialog:
         if expect == "message":
             return self._finish("goodbye_message")
         number = find_phone(text, lang=self.lang, country=self.country)
-        caller = self._caller()
         is_no = _starts(words["no"], f)
         is_yes = not is_no and (_starts(words["yes"], f) or _has(words["yes"], f))
         if _has(words["no_callback"], f):
             self.no_callback = True
             actions.append({"kind": "no_callback"})
         if expect in ("confirm_number", "confirm_caller"):
-            target = self.pending if expect == "confirm_number" else caller
-            if caller and not number and not is_no and refers_to_caller_id(text, self.lang) \
-                    and not self.no_callback:
-                target, is_yes = caller, True  # "oui sur ce numéro", "vous pouvez me rappeler sur ce numéro"
-            if number and number != target:
-                self.pending = number  # a correction: read the new number back
-            elif is_yes or (number and number == target):
-                self.confirmed = target
-                self.pending = None
-                actions.append({"kind": "callback_confirmed", "number": target})
-                says.append(self._p("number_confirmed"))
-            elif is_no:
-                self.pending = None
-            elif not self.no_callback:
-                if self.asked.get("repeat_confirm", 0) < 1:
-                    self.asked["repeat_confirm"] = 1  # something else was said: keep it, ask again once
-                    urgent = self._urgency(says, actions)
-                    again = (self.last_question,) if self.last_question else ()
-                    return Reply(say=(*says, *again), listen=self.last_listen, actions=tuple(actions),
-                                 urgent=urgent)
-                self.pending = target if expect == "confirm_number" else None
+            again = self._confirmation(text, number, is_yes, is_no, says, actions)
+            if again is not None:
+                return again
         elif expect == "number":
-            part = spoken_digits(text, self.lang, self.country) if not number else None
-            if not number and part and len(part) < 9:
-                self._spoken_digits += part  # "zéro six ... douze trente-quatre ...": said in pieces
-                number = to_e164(self._spoken_digits, self.country) if len(self._spoken_digits) >= 9 else None
-                if number is None and len(self._spoken_digits) < 10:
+            if not number:
+                number, waiting = self._number_in_pieces(text)
+                if waiting:
                     return Reply(listen=ListenSpec("number"))
-            self._spoken_digits = ""
+            caller = self._caller()
             if number:
                 self.pending = number
             elif caller and refers_to_caller_id(text, self.lang):
-                self.confirmed = caller
-                actions.append({"kind": "callback_confirmed", "number": caller})
-                says.append(self._p("number_confirmed"))
+                self._confirm(caller, says, actions)
             elif _has(words["dont_know"], f):
                 self.number_given_up = True
                 says.append(self._p("dont_know"))
@@ -303,9 +286,8 @@ class ScriptedDialog:
         if any(r in cat_rules for r in q.rules) or (expect == "reason" and (
                 (len(f.split()) >= 4 and not (q.name or q.company)) or self.asked.get("ask_reason", 0) >= 2)):
             self.reason_heard = True
-        if expect == "anything_else":
-            if is_no or _has(words["nothing_else"], f):
-                self.nothing_else = True
+        if expect == "anything_else" and (is_no or _has(words["nothing_else"], f)):
+            self.nothing_else = True
         if expect in ("reason", "anything_else") and (q.category == "info" or expect == "anything_else"):
             found = self._faq(f)
             if found:
@@ -317,6 +299,48 @@ class ScriptedDialog:
                 says.append(self._p("noted"))
         return self._next(says, actions, urgent)
 
+    def _confirm(self, number: str, says: list[Prompt], actions: list[dict[str, Any]]) -> None:
+        self.confirmed = number
+        self.pending = None
+        actions.append({"kind": "callback_confirmed", "number": number})
+        says.append(self._p("number_confirmed"))
+
+    def _confirmation(self, text: str, number: str | None, is_yes: bool, is_no: bool, says: list[Prompt],
+                      actions: list[dict[str, Any]]) -> Reply | None:
+        """The answer to "je vous rappelle au ... ?"; a Reply only when the question is asked again."""
+        caller = self._caller()
+        target = self.pending if self.expect == "confirm_number" else caller
+        if caller and not number and not is_no and not self.no_callback and refers_to_caller_id(text, self.lang):
+            target, is_yes = caller, True  # "oui sur ce numéro", "vous pouvez me rappeler sur ce numéro"
+        if number and number != target:
+            self.pending = number  # a correction: read the new number back
+        elif target and (is_yes or number == target):
+            self._confirm(target, says, actions)
+        elif is_no:
+            self.pending = None
+        elif not self.no_callback:
+            if self.asked.get("repeat_confirm", 0) < 1:
+                self.asked["repeat_confirm"] = 1  # something else was said: keep it, ask again once
+                urgent = self._urgency(says, actions)
+                again = (self.last_question,) if self.last_question else ()
+                return Reply(say=(*says, *again), listen=self.last_listen, actions=tuple(actions), urgent=urgent)
+            if self.expect == "confirm_caller":
+                self.pending = None
+        return None
+
+    def _number_in_pieces(self, text: str) -> tuple[str | None, bool]:
+        """(number, still waiting) for a number said over several turns ("zéro six ..." / "douze ...")."""
+        part = spoken_digits(text, self.lang, self.country)
+        if not part or len(part) >= 9:
+            self._spoken_digits = ""
+            return None, False
+        self._spoken_digits += part
+        number = to_e164(self._spoken_digits, self.country) if len(self._spoken_digits) >= 9 else None
+        if number is None and len(self._spoken_digits) < 10:
+            return None, True
+        self._spoken_digits = ""
+        return number, False
+
     def dtmf(self, digits: str) -> Reply:
         """Keys pressed: a number (key by key or at once, ``#`` ends it), or 1 = yes / 2 = no."""
         if self.done:
@@ -324,7 +348,7 @@ class ScriptedDialog:
         self.silences = 0
         keys = "".join(c for c in digits if c.isdigit() or c in "#*")
         if self.expect in ("confirm_number", "confirm_caller") and not self._keys and keys in ("1", "2"):
-            return self.hear(self.prompts.words["yes" if keys == "1" else "no"][0])
+            return self._answer(self.prompts.words["yes" if keys == "1" else "no"][0])
         if self.expect not in ("number", "confirm_number", "confirm_caller"):
             return Reply(listen=self.last_listen)
         self._keys += keys.replace("#", "").replace("*", "")

@@ -297,3 +297,25 @@ def test_number_said_in_two_pieces() -> None:
     assert not r.say and r.listen is not None and r.listen.expect == "number"
     r = d.hear("onze vingt-deux trente-trois")
     assert _keys(r) == ["read_back"] and "05 47 11 22 33" in r.say[0].text
+
+
+def test_keypad_yes_is_not_recorded_as_speech() -> None:
+    d = _dialog()
+    _play(d, "+33612345678", ["la pompe fuit", "rené blanc"])
+    r = d.dtmf("1")
+    assert r.hangup and {"kind": "callback_confirmed", "number": "+33612345678"} in r.actions
+    assert d.turns == ["la pompe fuit", "rené blanc"]
+
+
+def test_read_back_is_not_repeated_forever() -> None:
+    d = _dialog()
+    rs = _play(d, None, ["la pompe fuit", "rené blanc", "zéro six douze trente-quatre cinquante-six soixante-dix-huit"])
+    assert _keys(rs[-1]) == ["read_back"]
+    r = rs[-1]
+    for _ in range(6):
+        if r.hangup:
+            break
+        r = d.hear("hein")
+    assert r.hangup
+    q = d.qualification()
+    assert q is not None and q["callback"] == "+33612345678" and q["callback_confirmed"] is False
