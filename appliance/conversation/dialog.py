@@ -109,6 +109,10 @@ class ScriptedDialog:
                                          call_id=self.ctx.call_id or None)
         return self._q
 
+    def opening_hours_text(self) -> str:
+        """The opening hours in words, as the box says them ("du lundi au vendredi de 8 heures à ...")."""
+        return self._opening_hours()
+
     def _opening_hours(self) -> str:
         h = self.prompts.hours
         days: list[str] = list(h["days"])
