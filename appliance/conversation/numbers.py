@@ -36,6 +36,7 @@ _EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eig
 _EN_TENS = {2: "twenty", 3: "thirty", 4: "forty", 5: "fifty", 6: "sixty", 7: "seventy", 8: "eighty",
             9: "ninety"}
 
+_NO_TRUNK_ZERO = {"US"}  # countries whose national numbers have no leading 0
 _FILLERS = {"euh", "heu", "hum", "um", "uh", "er", "erm", "hmm", "ben", "bah"}
 _REPEAT = {"double": 2, "triple": 3}
 
@@ -291,8 +292,9 @@ def phone_candidates(text: str, lang: str = "fr", country: str = "FR") -> list[s
             if digits is None:
                 continue
             e164 = to_e164(digits, country)
-            if e164:
-                found = e164
+            if e164 and (digits[0] in "0+" or country.upper() in _NO_TRUNK_ZERO or
+                         digits.startswith(COUNTRIES.get(country.upper(), ("",))[0] or "-")):
+                found = e164  # a national number said without its 0 is an invoice or order number
                 break
         if found:
             out.append(found)

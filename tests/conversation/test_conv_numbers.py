@@ -136,3 +136,15 @@ def test_read_back_groups() -> None:
 ])
 def test_caller_id_phrases(said: str, lang: str, expected: bool) -> None:
     assert refers_to_caller_id(said, lang) is expected
+
+
+@pytest.mark.parametrize("said", [
+    "la facture numéro un deux trois quatre cinq six sept huit neuf",
+    "commande six cent douze trois cent quarante-cinq six cent soixante-dix-huit",
+])
+def test_reference_numbers_are_not_phone_numbers(said: str) -> None:
+    assert find_phone(said, lang="fr") is None
+
+
+def test_us_numbers_have_no_trunk_zero() -> None:
+    assert find_phone("two oh two five five five oh one four two", lang="en", country="US") == "+12025550142"
