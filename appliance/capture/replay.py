@@ -10,11 +10,14 @@ master side. A timeline thread (the caller's) walks the script
 * an unsolicited burst (``RING``, ``+CLIP``, ``NMBR=``, ``<DLE>b``...) is
   written at its captured time relative to the previous step, divided by
   ``speed`` (default 10; ``0`` = as fast as the driver allows), never less
-  than 20 ms apart and never more than 3 s — except that a gap the field saw
-  longer than the driver's ring-stop timeout stays longer than the
-  (equally scaled) timeout of the replayed driver, so "the ringing stopped"
-  is derived exactly when it was in the field. Untimed logs use 3 s before a
-  ring and 0.2 s otherwise (field time, then scaled);
+  than 20 ms apart and never more than 3 s — except that the drivers'
+  thresholds stay on the side the field saw (:meth:`Replayer._gap`): a ring
+  comes at least 0.3 s after the previous step, key presses 0.25 s apart or
+  more stay apart, and a gap longer than the field driver's ring-stop timeout
+  stays longer than the (equally scaled) timeout of the replayed driver, so
+  "the ringing stopped" is derived exactly when it was in the field. Untimed
+  logs use 3 s before a ring, 0.3 s before a key and 0.2 s otherwise (field
+  time, then scaled). Full rules: ``docs/capture-format.md``;
 * a captured command exchange is waited for: the driver's matching command
   consumes it (the fake modem answers with the captured reply). If the
   driver does not send it within ``settle`` seconds (0.4 s; a run of such

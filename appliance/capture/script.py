@@ -74,9 +74,8 @@ class Exchange:
     @property
     def final(self) -> str:
         for raw in reversed(self.reply):
-            s = raw.decode("latin-1").strip()
-            if is_final(s, CONNECT_FINALS):
-                return s
+            if _is_final(raw, self.command):
+                return raw.decode("latin-1").strip()
         return ""
 
 
@@ -92,9 +91,12 @@ class Burst:
 Step = Exchange | Burst
 
 
-def _is_final(raw: bytes) -> bool:
+def _is_final(raw: bytes, command: str = "ATA") -> bool:
+    """Final result code of ``command``: ``CONNECT``, ``VCON``, ``NO CARRIER``... end only the
+    commands that can end with them (answer, dial, voice data, line select)."""
     s = raw.decode("latin-1").strip()
-    return is_final(s, CONNECT_FINALS)
+    extra = CONNECT_FINALS if command.startswith(("ATA", "ATD", "AT+V", "<DLE>")) else ()
+    return is_final(s, extra)
 
 
 def build_script(records: Sequence[CaptureRecord]) -> list[Step]:
@@ -123,7 +125,7 @@ def build_script(records: Sequence[CaptureRecord]) -> list[Step]:
             if not current.reply and norm_command(data) == current.command and data[:1] != b"\x10":
                 continue  # the modem's echo
             current.reply.append(data)
-            if _is_final(data):
+            if _is_final(data, current.command):
                 current = None
             continue
         last = steps[-1] if steps else None
