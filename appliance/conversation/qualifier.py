@@ -87,6 +87,7 @@ class Qualifier:
         self._cat_rules = {r.id: (c.id, r.weight) for c in rules.categories for r in c.rules}
         self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules])
         self._urg_weight = {r.id: r.weight for r in rules.urgency}
+        self._urg_override = {r.id: r.overrides_negation for r in rules.urgency}
         self._urg_matcher, self._urg_patterns = _compile(rules.urgency)
         self._neg_cap = {n.rule.id: n.cap for n in rules.negations}
         self._neg_matcher, self._neg_patterns = _compile([n.rule for n in rules.negations])
@@ -157,8 +158,9 @@ class Qualifier:
         cat = next(c for c in rs.categories if c.id == category)
         level = rs.level_index(cat.urgency) + round(sum(urg_fired.values()))
         level = max(0, min(level, rs.level_index(cat.max_urgency)))
-        for cap in caps:
-            level = min(level, rs.level_index(cap))
+        if not any(self._urg_override.get(rid) for rid in urg_fired):  # safety beats "pas urgent"
+            for cap in caps:
+                level = min(level, rs.level_index(cap))
         lv = rs.level_at(level)
         route = rs.default_route
         for r in rs.routing:

@@ -9,7 +9,8 @@ Layout (see ``rules/fr.toml`` for a complete, commented example)::
     id = "critical"  minutes = 15
     [[categories]]      # id, label, urgency (base level), max_urgency, rules
     [[categories.rules]]  id, words, patterns, weight
-    [[urgency]]         # intensifiers (raise > 0) and mitigators (raise < 0): id, words, patterns, raise
+    [[urgency]]         # intensifiers (raise > 0) and mitigators (raise < 0): id, words, patterns, raise,
+                        # overrides_negation (true: still counts after "ce n'est pas urgent")
     [[negations]]       # "ce n'est pas urgent": id, words, patterns, cap (a level id)
     [[routing]]         # first match wins: id, categories, urgency, route
     [entities]          # equipment = [...], sites = [regex with a group named "site"]
@@ -50,6 +51,7 @@ class Rule:
     words: tuple[str, ...] = ()
     patterns: tuple[re.Pattern[str], ...] = ()
     weight: float = 1.0
+    overrides_negation: bool = False  # urgency only: "fuite de gaz" stays urgent even if "pas urgent"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,15 +156,18 @@ class _Reader:
                 raise self.fail(f"{key}[{i}]", f"bad regular expression {p!r}: {exc}") from None
         return tuple(out)
 
-    def rule(self, value: Any, key: str, weight_key: str = "weight") -> Rule:
-        t = self.table(value, key, {"id", "words", "patterns", weight_key}, {"id"})
+    def rule(self, value: Any, key: str, weight_key: str = "weight", extra: frozenset[str] = frozenset()) -> Rule:
+        t = self.table(value, key, {"id", "words", "patterns", weight_key} | extra, {"id"})
         words = tuple(" ".join(fold(w.replace("*", " zqzstar ")).replace(" zqzstar", "*").split())
                       for w in self.strings(t.get("words", []), f"{key}.words"))
         patterns = self.regexes(t.get("patterns", []), f"{key}.patterns")
         if not words and not patterns:
             raise self.fail(key, "expected at least one of words or patterns")
         weight = self.number(t.get(weight_key, 1), f"{key}.{weight_key}")
-        return Rule(self.string(t["id"], f"{key}.id"), words, patterns, weight)
+        override = t.get("overrides_negation", False)
+        if not isinstance(override, bool):
+            raise self.fail(f"{key}.overrides_negation", f"expected true or false, got {override!r}")
+        return Rule(self.string(t["id"], f"{key}.id"), words, patterns, weight, override)
 
 
 def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
@@ -218,7 +223,7 @@ def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
     default_category = r.string(top.get("default_category", "other"), "default_category")
     if default_category not in cat_ids:
         raise r.fail("default_category", f"expected a category defined in [[categories]], got {default_category!r}")
-    urgency = tuple(unique(r.rule(x, f"urgency[{i}]", "raise"), f"urgency[{i}]")
+    urgency = tuple(unique(r.rule(x, f"urgency[{i}]", "raise", frozenset({"overrides_negation"})), f"urgency[{i}]")
                     for i, x in enumerate(r.items(top.get("urgency", []), "urgency")))
     negations = []
     for i, x in enumerate(r.items(top.get("negations", []), "negations")):

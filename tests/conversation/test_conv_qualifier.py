@@ -233,3 +233,18 @@ def test_french_reasons(category: str, urgent: bool, reason: str) -> None:
 def test_english_reasons(category: str, urgent: bool, reason: str) -> None:
     r = Qualifier.load("en").qualify([reason], None, country="GB")
     assert (r.category, r.urgent) == (category, urgent), r.rules
+
+
+def test_safety_beats_a_negation() -> None:
+    r = Qualifier.load("fr").qualify(["ce n'est pas urgent mais ça sent le gaz près de la chaudière il y a une fuite de gaz"],
+                                      None)
+    assert r.urgent is True and "urgence.securite" in r.rules
+    r = Qualifier.load("en").qualify(["it's not urgent but there is a smell of gas near the boiler"], None)
+    assert r.urgent is True
+
+
+def test_overrides_negation_must_be_a_boolean(tmp_path: Path) -> None:
+    p = tmp_path / "r.toml"
+    p.write_text(_BASE.replace("overrides_negation = true", 'overrides_negation = "yes"', 1), encoding="utf-8")
+    with pytest.raises(QualificationError, match=r"urgency\[2\]\.overrides_negation"):
+        Qualifier.load("fr", p)
