@@ -4,8 +4,8 @@ A phrase is a few words written as the business would write them
 (``"tombé en panne"``, ``"fuite*"``). Matching ignores accents, case and
 punctuation; a word ending in ``*`` matches any word starting with it; a
 plural ``s``/``x`` is ignored; words of six letters or more also match with
-one letter wrong, missing or extra (not the first), words of five with one letter missing
-(recognition errors); one extra word may
+one letter missing or extra (not the first), words of five with one letter missing
+(recognition errors; a changed letter is not accepted: "montant" is not "montent"); one extra word may
 sit between two words of a phrase, and a phrase of three words or more still
 matches with one of its words missing or misheard.
 
@@ -116,8 +116,9 @@ class PhraseMatcher:
             if len(word) >= FUZZY_MIN_LEN - 1:
                 for d in _deletions(word):
                     cands |= self._fuzzy.get(d, set())
-            ids |= {t for t in cands - ids if word[0] == self._names[t][0] and _within_one(word, self._names[t]) and
-                    (len(self._names[t]) >= FUZZY_MIN_LEN or len(word) < len(self._names[t]))}
+            ids |= {t for t in cands - ids if word[0] == self._names[t][0] and len(word) != len(self._names[t])
+                    and _within_one(word, self._names[t])
+                    and (len(self._names[t]) >= FUZZY_MIN_LEN or len(word) < len(self._names[t]))}
         return ids
 
     def find(self, text_or_tokens: str | Sequence[str]) -> list[Hit]:

@@ -1577,6 +1577,134 @@ FR_MORE: list[dict[str, Any]] = [
             "callback": "+33556810230",
         },
     },
+    {
+        "id": "h69",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour notre tour aéroréfrigérante s'est arrêtée et les groupes de production montent en température",
+            "vivien dumont papeterie des vosges",
+            "zéro trois vingt-neuf trente-sept quarante-huit cinquante-neuf",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Vivien Dumont",
+            "company": "Papeterie des Vosges",
+            "callback": "+33329374859",
+        },
+    },
+    {
+        "id": "h70",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour le chariot élévateur électrique ne charge plus on en a un autre donc ce n'est pas trop grave",
+            "lisa meyer",
+            "zéro trois quatre-vingt-neuf vingt-deux trente-trois quarante-quatre",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": False,
+            "name": "Lisa Meyer",
+            "company": None,
+            "callback": "+33389223344",
+        },
+    },
+    {
+        "id": "h71",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je vous appelle parce qu'on voudrait automatiser notre ligne d'ensachage est-ce que vous pouvez nous faire une étude",
+            "jean-luc moreau de moreau semences",
+            "zéro deux quarante et un quatre-vingt-huit zéro zéro douze",
+        ],
+        "expect": {
+            "category": "quote",
+            "urgent": False,
+            "name": "Jean-Luc Moreau",
+            "company": "Moreau Semences",
+            "callback": "+33241880012",
+        },
+    },
+    {
+        "id": "h72",
+        "caller_id": "+33611000001",
+        "turns": [
+            "la vanne motorisée du réseau de chauffage urbain est restée bloquée en position fermée et plus aucun immeuble n'est chauffé",
+            "christelle brun office public de l'habitat",
+            "zéro quatre soixante-dix-huit trente-trois zéro zéro douze",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Christelle Brun",
+            "company": "Office Public de l'Habitat",
+            "callback": "+33478330012",
+        },
+    },
+    {
+        "id": "h73",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour je voudrais savoir si votre technicien pourra passer jeudi comme prévu ou s'il faut décaler",
+            "henri vallet",
+            "sur ce numéro merci",
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Henri Vallet",
+            "company": None,
+            "callback": "+33611000001",
+        },
+    },
+    {
+        "id": "h74",
+        "caller_id": "+33611000001",
+        "turns": [
+            "bonjour c'est la comptabilité de la société arcadis nous n'avons pas reçu votre rib pour le paiement",
+            "sandrine michel",
+            "zéro un quarante-six vingt-deux trente-trois quarante-quatre",
+        ],
+        "expect": {
+            "category": "billing",
+            "urgent": False,
+            "name": "Sandrine Michel",
+            "company": "Arcadis",
+            "callback": "+33146223344",
+        },
+    },
+    {
+        "id": "h75",
+        "caller_id": "+33611000001",
+        "turns": [
+            "il y a un bruit de claquement très fort dans la chaufferie et de la vapeur qui sort",
+            "franck hoarau collège victor hugo",
+            "zéro deux soixante-deux quarante et un cinquante-deux soixante-trois",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Franck Hoarau",
+            "company": "Collège Victor Hugo",
+            "callback": "+33262415263",
+        },
+    },
+    {
+        "id": "h76",
+        "caller_id": "+33611000001",
+        "turns": [
+            "je vous appelle pour vous dire que j'ai bien reçu la pièce vous pouvez venir la monter quand vous voulez",
+            "martial roux",
+            "zéro cinq cinquante-trois vingt-quatre trente-cinq quarante-six",
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Martial Roux",
+            "company": None,
+            "callback": "+33553243546",
+        },
+    },
 ]
 
 EN_MORE: list[dict[str, Any]] = [
