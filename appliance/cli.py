@@ -33,6 +33,8 @@ _PLUGINS = (
     "appliance.web.cli",
     "appliance.status.cli",
     "appliance.speech.cli",
+    "appliance.alerts.cli",
+    "appliance.capture.cli",
 )
 
 

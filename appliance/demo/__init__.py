@@ -263,6 +263,11 @@ def run_demo(args: argparse.Namespace) -> int:
             while not stop.wait(1):
                 pass
     finally:
+        if svc.alerts is not None:
+            # alerts queued while a broker was unreachable: give them a chance before exiting
+            # (they stay on disk in the outbox either way, and go out at the next start)
+            with contextlib.suppress(Exception):
+                svc.alerts.drain(30)
         svc.stop()
         sim.close()
         if voices is not None:

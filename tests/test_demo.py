@@ -1,0 +1,189 @@
+"""`permanence demo` and `permanence calls` as a user runs them: whole calls spoken by synthetic
+callers through the simulator, recognised, answered and stored; and kill -9 mid-call."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def permanence(*args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "appliance.cli", *args], capture_output=True, text=True,
+                          cwd=ROOT, env=ENV, timeout=timeout)
+
+
+def write_script(path: Path, callers: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in callers), encoding="utf-8")
+    return path
+
+
+def test_demo_english_calls_are_recognised_qualified_and_stored(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "callers.jsonl", [
+        {"id": "t-urgent", "lang": "en", "caller_id": "+447700900111",
+         "turns": ["hello our refrigeration unit has failed and the whole cold store is warming up it is urgent",
+                   "this is anna baker from riverside meats", "yes that's right"]},
+        {"id": "t-quote", "lang": "en", "caller_id": None,
+         "turns": ["hi i'd like a quote for the yearly maintenance of our lifts", "george hill from northway offices",
+                   "oh one six three two nine six oh five five five", "yes"]},
+    ])
+    data = tmp_path / "data"
+    r = permanence("demo", "--calls", "2", "--json", "--script", str(script), "--data", str(data), "--web-port", "0")
+    assert r.returncode == 0, r.stderr[-3000:]
+    records = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+    assert len(records) == 2, r.stdout
+    urgent, quote = records
+    for rec in records:
+        assert rec["state"] == "answered"
+        assert rec["answered_at"] and rec["ended_at"] and rec["duration"] > 5
+        caller_turns = [t for t in rec["turns"] if t["speaker"] == "caller" and t["kind"] == "speech"]
+        box_turns = [t for t in rec["turns"] if t["speaker"] == "box"]
+        assert len(caller_turns) >= 2 and box_turns
+        assert all(t["end"] >= t["start"] for t in rec["turns"])
+        assert rec["recording"] and (data / rec["recording"]).stat().st_size > 16000
+    # recognition through 8 kHz audio: key words come back
+    said = " ".join(t["text"].lower() for t in urgent["turns"] if t["speaker"] == "caller")
+    assert "refrigeration" in said and "urgent" in said
+    q = urgent["qualification"]
+    assert q["urgent"] is True and q["category"] == "breakdown" and q["sla_minutes"] <= 15
+    assert q["callback"] == "+447700900111"
+    assert "baker" in (q["name"] or "").lower()
+    assert any(e["kind"] == "urgent" for e in urgent["events"])
+    # the urgent caller was told the technician is being alerted
+    assert any(t.get("key") == "urgent" for t in urgent["turns"] if t["speaker"] == "box")
+    q2 = quote["qualification"]
+    assert q2["category"] == "quote" and q2["urgent"] is False
+    assert q2["callback"] == "+441632960555"  # spoken number parsed, withheld caller id
+    assert any(t.get("key") == "read_back" for t in quote["turns"])
+    # the same calls are in the log, readable by `permanence calls`
+    listed = permanence("calls", "--data", str(data), "--format", "jsonl")
+    assert listed.returncode == 0
+    assert [json.loads(x)["id"] for x in listed.stdout.splitlines()] == [rec["id"] for rec in records]
+
+
+def test_demo_french_mechanics(tmp_path: Path) -> None:
+    """French through espeak-ng is robotic: this proves the mechanics (turns detected, an utterance
+    per caller turn, nothing lost), not the accuracy, which `make bench` reports as a figure."""
+    script = write_script(tmp_path / "fr.jsonl", [
+        {"id": "t-fr", "lang": "fr", "caller_id": "+33472001122",
+         "turns": ["bonjour la presse de l'atelier est en panne", "paul girard de la menuiserie girard", "oui"]},
+    ])
+    r = permanence("demo", "--calls", "1", "--json", "--script", str(script), "--web-port", "0")
+    assert r.returncode == 0, r.stderr[-3000:]
+    (rec,) = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+    assert rec["lang"] == "fr" and rec["state"] == "answered"
+    caller = [t for t in rec["turns"] if t["speaker"] == "caller"]
+    assert len(caller) >= 2 and all(t["text"] for t in caller if t["kind"] == "speech")
+    assert rec["turns"][0]["speaker"] == "box" and "Bonjour" in rec["turns"][0]["text"]
+    assert rec["qualification"]["callback"] == "+33472001122"
+
+
+def test_bad_script_lines_are_reported_and_skipped(tmp_path: Path) -> None:
+    script = tmp_path / "mixed.jsonl"
+    script.write_text('{"id": "ok", "lang": "en", "caller_id": "+447700900222", "turns": ["hello"], '
+                      '"hangup_after_seconds": 1}\n'
+                      "not json at all\n"
+                      '{"id": "bad", "turns": "not a list"}\n', encoding="utf-8")
+    r = permanence("demo", "--calls", "1", "--json", "--script", str(script), "--web-port", "0", "--no-speech")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert f"{script}:2: skipped" in r.stderr and f"{script}:3: skipped" in r.stderr
+    (rec,) = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+    assert rec["caller_number"] == "+447700900222"
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("garbage\n")
+    r = permanence("demo", "--calls", "1", "--script", str(empty), "--web-port", "0", "--no-speech")
+    assert r.returncode == 1 and "no usable caller" in r.stderr
+
+
+def test_repeated_sigkill_of_the_demo_loses_no_call(tmp_path: Path) -> None:
+    """SIGKILL `permanence demo` while calls are in progress, again and again; every call that rang
+    is in the log, none is left open, and the ones cut off are marked interrupted."""
+    rnd = random.Random(3)
+    callers = []
+    for i in range(12):
+        c: dict[str, object] = {"id": f"k{i}", "lang": "en", "caller_id": f"+4477009{i:05d}",
+                                "turns": ["hello my boiler is broken"]}
+        if i % 4 == 3:
+            c["hangup_after_seconds"] = 0.2
+        else:
+            c["hangup_after_seconds"] = rnd.uniform(1.0, 4.0)
+        callers.append(c)
+    script = write_script(tmp_path / "k.jsonl", callers)
+    data = tmp_path / "data"
+    rang: set[str] = set()
+    for _ in range(5):
+        proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "demo", "--calls", "12", "--script",
+                                 str(script), "--data", str(data), "--web-port", "0"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env=ENV)
+        assert proc.stdout is not None
+        lines: list[str] = []
+        reader = threading.Thread(target=lines.extend, args=(proc.stdout,))
+        reader.start()
+        deadline = time.monotonic() + 90
+        # wait until some calls rang, then kill at a random instant
+        while time.monotonic() < deadline and sum("ringing: call" in x for x in lines) < rnd.randint(1, 3):
+            time.sleep(0.1)
+        time.sleep(rnd.uniform(0.0, 2.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        reader.join()
+        for x in lines:
+            if "ringing: call" in x:
+                rang.add(x.split("ringing: call ")[1].split()[0])
+    assert len(rang) >= 5
+    # before any restart, `permanence calls` already lists every call that rang
+    listed = permanence("calls", "--data", str(data), "--format", "jsonl")
+    assert listed.returncode == 0, listed.stderr
+    found = {json.loads(x)["id"]: json.loads(x) for x in listed.stdout.splitlines()}
+    assert rang <= set(found), f"lost: {rang - set(found)}"
+    # a restart closes the calls that were cut off
+    r = permanence("demo", "--calls", "0", "--data", str(data), "--web-port", "0", "--no-speech")
+    assert r.returncode == 0, r.stderr
+    listed = permanence("calls", "--data", str(data), "--format", "jsonl")
+    after = {json.loads(x)["id"]: json.loads(x) for x in listed.stdout.splitlines()}
+    assert rang <= set(after)
+    states = {rec["state"] for rec in after.values()}
+    assert states <= {"answered", "interrupted"}, states
+    assert "interrupted" in states
+    for p in data.rglob("*.json"):
+        json.loads(p.read_bytes())
+
+
+def test_calls_command_formats(tmp_path: Path) -> None:
+    script = write_script(tmp_path / "s.jsonl", [
+        {"id": "a", "lang": "fr", "caller_id": "=cmd|' /C calc'!A0", "turns": ["allô"], "hangup_after_rings": 1},
+        {"id": "b", "lang": "fr", "caller_id": "+33611112222", "turns": ["allô"], "hangup_after_seconds": 1},
+    ])
+    data = tmp_path / "data"
+    # staff-first: the box waits 3 rings, so the first caller gives up unanswered
+    cfg = tmp_path / "staff-first.toml"
+    cfg.write_text((ROOT / "appliance" / "demo" / "demo.toml").read_text(encoding="utf-8")
+                   .replace("rings_before_answer = 1", "rings_before_answer = 3"), encoding="utf-8")
+    r = permanence("demo", "--calls", "2", "--script", str(script), "--data", str(data), "--web-port", "0",
+                   "--no-speech", "--config", str(cfg))
+    assert r.returncode == 0, r.stderr
+    table = permanence("calls", "--data", str(data))
+    assert table.returncode == 0 and "2 call(s)" in table.stdout
+    out = permanence("calls", "--data", str(data), "--format", "csv", "--since", "1d")
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert len(rows) == 2
+    assert {r["state"] for r in rows} == {"abandoned", "answered"}
+    # no spreadsheet formula from a caller-controlled field
+    assert not any(v.startswith("=") for row in rows for v in row.values() if v)
+    none = permanence("calls", "--data", str(data), "--format", "jsonl", "--until", "2001-01-01")
+    assert none.returncode == 0 and none.stdout == ""
+    bad = permanence("calls", "--data", str(data), "--since", "last tuesday")
+    assert bad.returncode == 1 and "--since/--until" in bad.stderr
+    missing = permanence("calls", "--data", str(tmp_path / "nothing"))
+    assert missing.returncode == 1 and "no call log here" in missing.stderr
