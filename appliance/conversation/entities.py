@@ -429,7 +429,8 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
             return None, words
     if len(words) == 1:
         return words, None
-    if folded[1] in {c[0] for c in lex.connectors} or folded[1] in lex.departments:
+    if folded[1] in {c[0] for c in lex.connectors} or folded[1] in lex.departments or \
+            (folded[1] in lex.company_heads and len(words) > 2):
         return words[:1], words[1:]
     if len(words) >= 3 and folded[1] in _PARTICLES and (folded[1],) not in lex.connectors:
         return words[:3], words[3:]

@@ -45,6 +45,7 @@ FR_CASES = [
     (["chaudière en panne", "ferreira josé de la société ferreira"], "Ferreira José", "Ferreira"),
     (["chaudière en panne", "josé ferreira et je suis chez alu concept"], "José Ferreira", "Alu Concept"),
     (["chaudière en panne", "euh josé ferreira voilà"], "José Ferreira", None),
+    (["chaudière en panne", "enzo garage martin"], "Enzo", "Garage Martin"),
     (["chaudière en panne", "josé ferreira de la laiterie du val merci beaucoup"], "José Ferreira",
      "Laiterie du Val"),
     (["chaudière en panne", "jean dupont", "oui", "d'accord merci"], "Jean Dupont", None),
