@@ -419,6 +419,8 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         return words[:n], words[n:]
     if known_first and folded[0] != known_first and folded[0] not in names:
         return None, words  # name already known: this answer is the company
+    if len(words) > 2 and folded[0] not in lex.company_heads and folded[1] in lex.company_heads:
+        return words[:1], words[1:]  # "enzo garage martin": a first name, then the business
     if folded[0] in lex.company_heads or (folded[0] not in names and any(f in names for f in folded[1:])):
         k = next((i for i, f in enumerate(folded) if i > 0 and f in names), None)
         if k == 1 and folded[0] not in lex.company_heads:
