@@ -98,7 +98,8 @@ LEXICONS: dict[str, Lexicon] = {
                      "toujours encore seul seule ici plus bon"),
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
                     "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
-                    "accord ok plus tard mail plaquette envoyer enverra sais mon ma mes notre nos"),
+                    "accord ok plus tard mail plaquette envoyer enverra sais mon ma mes notre nos tout "
+                    "parfait super entendu"),
         departments=_s("comptabilité compta service services achats achat comptable technique maintenance "
                        "responsable directeur directrice gérant gérante secrétaire secrétariat assistant "
                        "assistante technicien chef atelier production administratif administration "
@@ -124,7 +125,8 @@ LEXICONS: dict[str, Lexicon] = {
                      "here not so very really still caretaker manager engineer director owner receptionist "
                      "assistant secretary technician"),
         sentence=_s("i i'm we you your it is are was can could would please thanks thank yes no hello hi "
-                    "bye goodbye number call back send brochure email me my our not don't"),
+                    "bye goodbye number call back send brochure email me my our not don't that that's all "
+                    "fine great lovely cheers ok okay sorry right"),
         departments=_s("accounts accounting purchasing finance maintenance facilities manager management "
                        "office reception department engineering operations director head production"),
         fillers=_t("yes", "yeah", "sure", "so", "hi", "hello", "um", "er", "it's", "it is", "this is", "i'm",

@@ -2088,4 +2088,128 @@ EN_MORE: list[dict[str, Any]] = [
             "callback": "+441632960234",
         },
     },
+    {
+        "id": "k25",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hi the extraction fan in the paint booth has stopped and we've had to send the sprayers home",
+            "gareth evans evans coachworks",
+            "oh one six three two nine six oh eight eight eight",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Gareth Evans",
+            "company": "Evans Coachworks",
+            "callback": "+441632960888",
+        },
+    },
+    {
+        "id": "k26",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hello i'd like to cancel the service visit on friday please",
+            "moira walsh",
+            "no need to call back",
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Moira Walsh",
+            "company": None,
+            "callback": "+447700900999",
+        },
+    },
+    {
+        "id": "k27",
+        "caller_id": "+447700900999",
+        "turns": [
+            "we're after a maintenance contract for the lifts in our three buildings",
+            "ross duncan duncan property management",
+            "oh one six three two nine six oh seven seven one",
+        ],
+        "expect": {
+            "category": "quote",
+            "urgent": False,
+            "name": "Ross Duncan",
+            "company": "Duncan Property Management",
+            "callback": "+441632960771",
+        },
+    },
+    {
+        "id": "k28",
+        "caller_id": "+447700900999",
+        "turns": ["hi could you tell me your opening hours over easter", "", "that's all thanks"],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": None,
+            "company": None,
+            "callback": "+447700900999",
+        },
+    },
+    {
+        "id": "k29",
+        "caller_id": "+447700900999",
+        "turns": [
+            "the invoice you sent has the wrong purchase order number on it",
+            "tina marsh finance at oakwood college",
+            "this number is fine",
+        ],
+        "expect": {
+            "category": "billing",
+            "urgent": False,
+            "name": "Tina Marsh",
+            "company": "Oakwood College",
+            "callback": "+447700900999",
+        },
+    },
+    {
+        "id": "k30",
+        "caller_id": "+447700900999",
+        "turns": [
+            "we had a power cut and now the chiller won't restart and we've got vaccines in the fridge",
+            "dr helen shaw northfield surgery",
+            "oh seven seven double oh nine hundred seven seven seven",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Helen Shaw",
+            "company": "Northfield Surgery",
+            "callback": "+447700900777",
+        },
+    },
+    {
+        "id": "k31",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hello there's a slow drip from the radiator valve it's not a big deal",
+            "arthur pike",
+            "oh one six three two nine six oh four five six",
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": False,
+            "name": "Arthur Pike",
+            "company": None,
+            "callback": "+441632960456",
+        },
+    },
+    {
+        "id": "k32",
+        "caller_id": "+447700900999",
+        "turns": [
+            "hi i spoke to someone yesterday about a replacement motor has it been ordered",
+            "kelly burns burns bakery",
+            "on this number",
+        ],
+        "expect": {
+            "category": "followup",
+            "urgent": False,
+            "name": "Kelly Burns",
+            "company": "Burns Bakery",
+            "callback": "+447700900999",
+        },
+    },
 ]
