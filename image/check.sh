@@ -103,12 +103,13 @@ cp -r "$REPO/examples" "$ROOT/tmp/permanence/examples"
 sed -f "$HERE/stage-permanence/00-install/files/device-config.sed" "$REPO/examples/permanence.toml" \
     > "$ROOT/tmp/permanence/device.toml"
 mkdir -p "$ROOT/usr/share/permanence/modems" && cp "$REPO"/firmware/modems/*.toml "$ROOT/usr/share/permanence/modems/"
+cp "$HERE/stage-permanence/00-install/files/firstboot.sh" "$ROOT/tmp/permanence/firstboot.sh"
 step_done "wheel $(basename "$WHEEL")" ok
 
 # ---------------------------------------------------------------- install in a venv (as the image does)
 say "python3 -m venv /opt/permanence/venv; pip install the wheel and its dependencies (emulated, slow)"
 # The build host's CA trust goes into the chroot (a network with a TLS-intercepting proxy needs it).
-CHROOT_ENV=(PATH=/opt/permanence/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 PIP_DISABLE_PIP_VERSION_CHECK=1)
+CHROOT_ENV=(PATH=/opt/permanence/venv/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 PIP_DISABLE_PIP_VERSION_CHECK=1)
 for var in PIP_CERT REQUESTS_CA_BUNDLE SSL_CERT_FILE; do
     if [ -n "${!var:-}" ] && [ -f "${!var}" ]; then
         cp -L "${!var}" "$ROOT/tmp/permanence/host-ca.pem"
@@ -147,6 +148,12 @@ run_check "modem profiles load (4 models x FR/GB/US)" \
     "python -c 'from appliance.modem_profiles import load_profile as l, MODELS as M, COUNTRIES as C; print(len([l(m, c) for m in M for c in C]), \"profiles\")'"
 run_check "permanence doctor (simulated line) under emulation" \
     "mkdir -p data && printf '[[lines]]\\nname = \"sim1\"\\ndriver = \"sim\"\\n[speech]\\nenabled = false\\n[storage]\\ndata_dir = \"/tmp/permanence/data\"\\n' > doctor.toml && permanence doctor --config doctor.toml"
+run_check "first boot: per-box secrets (firstboot.sh)" \
+    "useradd --system --user-group --home-dir /var/lib/permanence --shell /usr/sbin/nologin permanence \
+     && install -d -o permanence -g permanence -m 0750 /var/lib/permanence && install -d -m 0750 /etc/permanence \
+     && bash /tmp/permanence/firstboot.sh && test -s /var/lib/permanence/web/secret-key \
+     && grep -q 'setup code' /etc/permanence/FIRST-LOGIN.txt && test -f /var/lib/permanence/secrets/.done \
+     && stat -c '%n %a %U' /var/lib/permanence/web/secret-key /etc/permanence/FIRST-LOGIN.txt"
 run_check "echo ... | permanence qualify" \
     "echo \"Bonjour, ici Jean Martin de la société Durand, notre chaudière est en panne et l'atelier est inondé, rappelez-moi au 06 12 34 56 78 s'il vous plaît.\" | permanence qualify"
 
