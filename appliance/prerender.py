@@ -40,7 +40,7 @@ def fixed_prompts(cfg: Config, lang: str) -> list[str]:
                 delay = prompts.delays.get(level) or f"{minutes} minutes"
                 out.append(text.format(**base, delay=delay, minutes=minutes))
         elif key == "faq_opening_hours":
-            hours = dialog._opening_hours()
+            hours = dialog.opening_hours_text()
             if hours:
                 out.append(text.format(**base, hours=hours))
         elif key == "faq_topic":
