@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from appliance.telephony.gsm import GsmLine
-from appliance.telephony.line import Line, Ready, Ringing
+from appliance.telephony.line import Answered, Line, Ready, Ringing
 from appliance.telephony.modem import ModemLine
 from appliance.telephony.simulator import ScriptedCaller, Simulator
 from appliance.telephony.voicemodem import VoiceModemLine
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _line(sim: Simulator) -> ModemLine:
@@ -70,27 +75,50 @@ def ring_to_answer(dialect: str, calls: int = 8, ring: int = 2) -> list[float]:
 
 
 def pacing(seconds: float) -> tuple[int, int, float]:
-    with Simulator("gsm", ring_interval=0.3) as sim:
-        line = GsmLine("bench", sim.port, audio_port=sim.audio_port or "")
+    """Pace ``seconds`` of audio into the SIM7600 audio pty of a simulator running in its own
+    process (``permanence simulate``), as the modem is separate hardware."""
+    proc = subprocess.Popen([sys.executable, "-m", "appliance.cli", "simulate", "--dialect", "gsm",
+                             "--ring-interval", "0.3", "--voice", "tone"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.stdin is not None and proc.stdout is not None
+    ports: dict[str, str] = {}
+    try:
+        for raw in proc.stdout:
+            key, _, val = raw.strip().partition(" ")
+            ports[key] = val
+            if key == "type":
+                break
+        line = GsmLine("bench", ports["port"], audio_port=ports["audio"])
         line.open()
         try:
             _wait(line, Ready, 10)
-            sim.place_call(ScriptedCaller(turns=[], wait_for_box_hangup=True, max_call_seconds=seconds + 60))
+            proc.stdin.write("call +33612345678 hello\n")
+            proc.stdin.flush()
             while True:
                 ev = line.next_event(5)
+                if ev is None:
+                    raise TimeoutError("the simulator did not ring")
                 if isinstance(ev, Ringing):
                     line.answer()
                     break
+            _wait(line, Answered, 5)
             time.sleep(0.5)
-            pcm = b"\x00\x10" * int(8000 * seconds)
-            line.play(pcm)
+            line.play(b"\x00\x10" * int(8000 * seconds))
             time.sleep(0.1)
             while line.is_playing():
-                time.sleep(0.2)
+                line.next_event(0.2)  # drain caller frames as a handler would
             p = line.player
             return p.late_frames, p.frames_sent, p.max_lateness
         finally:
             line.close()
+    finally:
+        proc.stdin.write("quit\n")
+        proc.stdin.flush()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def replug_to_ready(dialect: str, times: int = 3) -> list[float]:

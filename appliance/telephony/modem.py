@@ -40,19 +40,24 @@ log = logging.getLogger(__name__)
 
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 4.0)
 FRAME_S = FRAME_MS / 1000.0
-LATE_S = 0.010
-"""A frame written more than 10 ms after its deadline counts as late."""
 
 
 class Player:
     """Queue of 16-bit frames written to ``sink`` every 20 ms on a monotonic deadline schedule.
 
-    ``late_frames`` counts frames written more than 10 ms after their slot.
-    ``on_done(stopped)`` is called when the queue drains or is dropped.
+    Frame ``n`` of a playback is due to play at ``t0 + n * 20 ms`` and is written
+    ``lead`` frames ahead of that (the device's buffer absorbs scheduling jitter,
+    as an audio driver's period buffer does; 3 frames = 60 ms). ``late_frames``
+    counts frames written after their play time (an underrun the caller hears);
+    ``max_lateness`` is the worst delay against the write schedule.
+    ``on_done(stopped)`` is called when the last frame has played or the queue
+    was dropped.
     """
 
     def __init__(self, sink: Callable[[bytes], None], on_done: Callable[[bool], None], *, name: str = "play",
-                 on_start: Callable[[], None] | None = None, on_end: Callable[[], None] | None = None) -> None:
+                 on_start: Callable[[], None] | None = None, on_end: Callable[[], None] | None = None,
+                 lead: int = 3) -> None:
+        self.lead = lead
         self.sink = sink
         self.on_done = on_done
         self.on_start = on_start
@@ -112,7 +117,8 @@ class Player:
             try:
                 if self.on_start is not None:
                     self.on_start()
-                nxt = time.monotonic()
+                lead_s = self.lead * FRAME_S
+                play_at = time.monotonic() + lead_s  # play time of the next frame
                 while not self._closed:
                     with self._lock:
                         if not self._frames:
@@ -120,18 +126,22 @@ class Player:
                             self._stop_req = False
                             break
                         frame = self._frames.pop(0)
-                    delay = nxt - time.monotonic()
+                    delay = play_at - lead_s - time.monotonic()
                     if delay > 0:
                         time.sleep(delay)
-                    lateness = time.monotonic() - nxt
-                    self.max_lateness = max(self.max_lateness, lateness)
-                    if lateness > LATE_S:
+                    now = time.monotonic()
+                    self.max_lateness = max(self.max_lateness, now - (play_at - lead_s))
+                    if now > play_at:
                         self.late_frames += 1
-                        if lateness > 0.2:
-                            nxt = time.monotonic()
+                        if now - play_at > 0.2:
+                            play_at = now + lead_s
                     self.sink(frame)
                     self.frames_sent += 1
-                    nxt += FRAME_S
+                    play_at += FRAME_S
+                if not stopped and not self._closed:
+                    wait = play_at - FRAME_S - time.monotonic()
+                    if wait > 0:
+                        time.sleep(wait)
             except LineError as e:
                 log.warning("%s: playback aborted: %s", self._thread.name, e)
                 with self._lock:
