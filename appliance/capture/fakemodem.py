@@ -8,7 +8,8 @@ power-on default; ``ATE0`` turns it off) and answered:
    in the current *window* (from the replay cursor to the next unsolicited
    burst) gives its reply lines, exactly as the field saw them;
 2. ``AT+CLCC``: from the replay's call model (the call the capture shows:
-   ``+CLCC: 1,1,4,...`` while ringing, ``...,0,...`` in a call, nothing when idle);
+   ``+CLCC: 1,1,4,...`` while ringing — while a ring came less than the driver's
+   ring-stop timeout ago —, ``...,0,...`` in a call, nothing when idle);
 3. a query (``...?``, ``ATI``, ``AT+CGMM``, ``AT+CSQ``...) answered anywhere in
    the capture: that reply;
 4. a few defaults a driver needs to come up: ``+CPIN: READY``, registered
@@ -55,10 +56,14 @@ _END_RE = re.compile(r"^(NO CARRIER|BUSY|NO ANSWER|VOICE CALL: END|MISSED_CALL|\
 class CallModel:
     """What the capture says about the call, for ``AT+CLCC`` and for the answer/hang-up rule."""
 
-    def __init__(self) -> None:
+    def __init__(self, ring_fresh: float = 8.0) -> None:
         self.state = "idle"
         self.number = ""
         self.ntype = 129
+        self.ring_fresh = ring_fresh
+        """A call still rings while a ring was written less than this long ago (the network
+        repeats RING every few seconds; a capture with no more rings shows a call that stopped)."""
+        self.last_ring = 0.0
         self.lock = threading.Lock()
 
     def on_modem_line(self, raw: bytes) -> None:
@@ -66,9 +71,11 @@ class CallModel:
         u = s.upper()
         with self.lock:
             if u == "RING" or u.startswith(("RING ", "+CRING")) or raw == b"\x10R":
+                self.last_ring = time.monotonic()
                 if self.state == "idle":
                     self.state = "ringing"
             elif u.startswith("+CLIP:"):
+                self.last_ring = time.monotonic()
                 cid = parse_clip(s)
                 if cid is not None:
                     self.number = cid.number or ""
@@ -104,6 +111,8 @@ class CallModel:
 
     def clcc(self) -> list[bytes]:
         with self.lock:
+            if self.state == "ringing" and time.monotonic() - self.last_ring > self.ring_fresh:
+                self.state = "idle"
             if self.state == "idle":
                 return [b"OK"]
             stat = 0 if self.state == "active" else 4

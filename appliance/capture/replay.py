@@ -244,7 +244,7 @@ class Replayer:
         self.on_event = on_event
         self.line_factory = line_factory or make_line
         self.events: list[ReplayEvent] = []
-        self.model = CallModel()
+        self.model = CallModel(ring_fresh=driver_ring_timeout(options))
         self.cursor = 0
         self.skipped = 0
         self.timed_out = False
