@@ -88,7 +88,9 @@ def _gate() -> ResponseReturnValue | None:
         if _is_api():
             return _json_error(401, "no password is set yet: open the page to complete the setup")
         return redirect(url_for("auth.setup"))
-    if not session.get("auth") or session.get("gen") != st.auth.generation():
+    login_at = session.get("at")
+    expired = not isinstance(login_at, int | float) or time.time() - login_at > st.cfg.web.session_minutes * 60
+    if not session.get("auth") or session.get("gen") != st.auth.generation() or expired:
         session.pop("auth", None)
         if _is_api():
             return _json_error(401, "log in first")

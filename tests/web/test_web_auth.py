@@ -265,3 +265,26 @@ def test_login_form_needs_csrf_token(app: Any) -> None:
     setup_password(app.test_client(), app)
     r = c.post("/login", data={"password": PASSWORD})
     assert r.status_code == 403
+
+
+def test_session_lifetime_counts_from_login_even_when_active(box: Box) -> None:
+    """The dashboard refreshes itself; the session still ends session_minutes after the login."""
+    import dataclasses
+    import time
+
+    cfg = dataclasses.replace(box.cfg, web=dataclasses.replace(box.cfg.web, session_minutes=5))
+    from appliance.web import create_app
+
+    app = create_app(cfg, box.log)
+    c = app.test_client()
+    setup_password(c, app)
+    real = time.time
+    start = real()
+    try:
+        for minutes in (1, 2, 3, 4):  # active every minute: the cookie is refreshed each time
+            time.time = lambda m=minutes: start + m * 60  # type: ignore[misc]
+            assert c.get("/api/dashboard").status_code == 200
+        time.time = lambda: start + 5 * 60 + 1  # type: ignore[assignment]
+        assert c.get("/api/dashboard").status_code == 401
+    finally:
+        time.time = real  # type: ignore[assignment]

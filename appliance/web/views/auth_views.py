@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
@@ -39,6 +40,7 @@ def _start_session() -> None:
     session.permanent = True
     session["auth"] = True
     session["gen"] = st.auth.generation()
+    session["at"] = time.time()  # the lifetime counts from the login, however active the page
     csrf_token()  # a fresh token for the new session
 
 

@@ -196,11 +196,11 @@ def export_response(st: WebState, f: query.Filters, fmt: str) -> Response:
     records = query.export_records(st.log, f, st.tz)
     span = f"{f.since or 'start'}_{f.until or 'now'}"
     if fmt == "csv":
-        body = "".join(query.csv_lines(records, st.tz))
+        body = query.csv_lines(records, st.tz)
         mimetype = "text/csv; charset=utf-8"
     else:
-        body = "".join(query.jsonl_lines(records))
+        body = query.jsonl_lines(records)
         mimetype = "application/x-ndjson; charset=utf-8"
-    resp = Response(body, mimetype=mimetype)
+    resp = Response(body, mimetype=mimetype)  # streamed: rows are serialised as they are sent
     resp.headers["Content-Disposition"] = f'attachment; filename="calls_{span}.{fmt}"'
     return resp
