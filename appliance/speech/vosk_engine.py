@@ -135,8 +135,12 @@ class VoskModelHandle:
 class VoskRecognizer:
     """One streaming recogniser (one line); not shared between threads."""
 
-    def __init__(self, handle: VoskModelHandle, grammar: list[str] | None = None) -> None:
+    def __init__(self, handle: VoskModelHandle, grammar: list[str] | None = None, *,
+                 partial_interval: float = 0.1) -> None:
         self.grammar = list(grammar) if grammar is not None else None
+        # Partial results cost a lattice traversal each: ask at most every 100 ms of audio.
+        self._partial_every = int(partial_interval * SAMPLE_RATE)
+        self._next_partial = 0
         self._rec: Any = handle._new_kaldi(self.grammar)
         self._rec.SetWords(True)
         self._rec.SetPartialWords(True)
@@ -174,7 +178,11 @@ class VoskRecognizer:
             return []
         self._samples += len(pcm) // 2
         if self._rec.AcceptWaveform(pcm):
+            self._next_partial = self._samples + self._partial_every
             return self._final(self._rec.Result())
+        if self._samples < self._next_partial:
+            return []
+        self._next_partial = self._samples + self._partial_every
         res = json.loads(self._rec.PartialResult())
         text = str(res.get("partial", "")).strip()
         if not text or text == self._last_partial:
