@@ -213,6 +213,11 @@ class ModemLine(Line, abc.ABC):
     def close(self) -> None:
         if self._closing.is_set():
             return
+        if self.in_call and self._thread is not None and self.ch is not None:
+            self.hang_up()
+            end = time.monotonic() + 2.0
+            while self.in_call and time.monotonic() < end:
+                time.sleep(0.01)
         self._closing.set()
         self._work.put(("wake", None))
         t = self._thread

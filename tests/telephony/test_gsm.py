@@ -267,3 +267,17 @@ def test_incoming_sms_read_on_the_at_port() -> None:
             assert sim.sms_store == [], "the driver deletes what it read"
         finally:
             line.close()
+
+
+def test_close_hangs_up_the_call() -> None:
+    with Simulator("gsm", ring_interval=RING) as sim:
+        line = GsmLine("gsm1", sim.port, audio_port=sim.audio_port or "")
+        line.open()
+        wait_for(line, Ready, 5)
+        h = sim.place_call(ScriptedCaller(turns=[], wait_for_box_hangup=True))
+        wait_for(line, Ringing, 5)
+        line.answer()
+        wait_for(line, Answered, 5)
+        line.close()
+        assert h.wait(5).hung_up_by == "box"
+        assert line.status().state == LineState.CLOSED
