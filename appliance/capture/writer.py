@@ -33,10 +33,13 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..telephony.dle import DleDecoder
 from .formats import CaptureRecord, Direction, header_json, record_json
+
+if TYPE_CHECKING:
+    from ..config import CaptureConfig
 
 log = logging.getLogger(__name__)
 
@@ -268,3 +271,13 @@ class CaptureWriter:
                 break
             p.unlink(missing_ok=True)
             total -= s
+
+
+def open_writer(data_dir: Path, line_name: str, cfg: CaptureConfig) -> CaptureWriter | None:
+    """The writer for one line as ``[capture]`` configures it (None when captures are off).
+
+    Files go to ``<data_dir>/captures``; pass ``writer.record`` as the line's ``capture``
+    hook and close the writer after the line."""
+    if not cfg.enabled:
+        return None
+    return CaptureWriter(Path(data_dir) / "captures", line_name, max_bytes=cfg.max_bytes, days=cfg.days)

@@ -185,3 +185,15 @@ def test_records_are_timestamped_when_written(tmp_path: Path) -> None:
     w.close()
     t = load(w.path).records[0].t  # type: ignore[arg-type]
     assert t is not None and before - 0.01 <= t <= time.time() + 0.01
+
+
+def test_open_writer_follows_the_configuration(tmp_path: Path) -> None:
+    from appliance.capture.writer import open_writer
+    from appliance.config import CaptureConfig
+
+    assert open_writer(tmp_path, "gsm1", CaptureConfig(enabled=False)) is None
+    w = open_writer(tmp_path, "gsm1", CaptureConfig(max_bytes=40_000, days=3))
+    assert w is not None and (w.max_bytes, w.days) == (40_000, 3)
+    w.record("rx", b"RING")
+    w.close()
+    assert [p.parent.name for p in capture_files(tmp_path / "captures", "gsm1")] == ["captures"]
