@@ -162,7 +162,7 @@ class GsmLine(ModemLine):
             except ModemTimeout:
                 if attempt == 2:
                     raise
-        ch.command("ATE0")
+        ch.command("ATE0", check=False)  # echo is recognised and skipped anyway
         ch.command("AT+CMEE=2", check=False)
         mdl = ch.command("AT+CGMM", check=False).text().strip()
         fw = ch.command("AT+CGMR", check=False).text().replace("+CGMR:", "").strip()
