@@ -43,6 +43,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    help="how callers speak (espeak-ng, or a tone for timing tests)")
     p.add_argument("--corpus", default=None, help="place every call of this corpus JSONL file in turn")
     p.add_argument("--pin", default="", help="SIM PIN the simulated SIM asks for")
+    p.add_argument("--dir", default=None,
+                   help="directory for the port symlinks (modem, audio, sms), so their paths are stable")
     p.set_defaults(func=run_simulate)
 
 
@@ -54,7 +56,7 @@ def run_simulate(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
     voice = tone_voice if args.voice == "tone" else espeak_voice
     try:
         sim = Simulator(args.dialect, model=args.model, country=args.country, tcp_port=args.tcp_port,
-                        voice=voice, ring_interval=args.ring_interval, pin=args.pin)
+                        voice=voice, ring_interval=args.ring_interval, pin=args.pin, directory=_dir(args.dir))
         sim.start()
     except PermanenceError as e:
         print(f"permanence simulate: {e}", file=sys.stderr)
@@ -90,6 +92,15 @@ def run_simulate(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
     finally:
         sim.close()
     return 0
+
+
+def _dir(path: str | None) -> str | None:
+    if path is None:
+        return None
+    from pathlib import Path
+
+    Path(path).mkdir(parents=True, exist_ok=True)
+    return path
 
 
 def _corpus(sim: Simulator, path: str, stop: threading.Event, out: TextIO) -> None:

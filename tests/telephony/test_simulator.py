@@ -168,12 +168,13 @@ def test_open_line_factory_with_simulator(dialect: str) -> None:
     assert sim._closed
 
 
-def test_permanence_simulate_cli() -> None:
+def test_permanence_simulate_cli(tmp_path: Path) -> None:
     import argparse
 
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())
-    args = parser.parse_args(["simulate", "--dialect", "gsm", "--ring-interval", "0.2", "--voice", "tone"])
+    args = parser.parse_args(["simulate", "--dialect", "gsm", "--ring-interval", "0.2", "--voice", "tone",
+                              "--dir", str(tmp_path / "sim")])
     out = io.StringIO()
     stdin_r, stdin_w = os.pipe()
     rf = os.fdopen(stdin_r, "r")
@@ -184,6 +185,7 @@ def test_permanence_simulate_cli() -> None:
         while "type 'help'" not in out.getvalue() and time.monotonic() < deadline:
             time.sleep(0.05)
         port = next(x.split(" ", 1)[1] for x in out.getvalue().splitlines() if x.startswith("port "))
+        assert port == str(tmp_path / "sim" / "modem")
         with AtChannel(port) as ch:
             assert ch.command("AT+CGMM").lines == ("SIMCOM_SIM7600E-H",)
             os.write(stdin_w, b"sms +33611111111 hello there\nbogus\n")
