@@ -281,3 +281,21 @@ def test_close_hangs_up_the_call() -> None:
         line.close()
         assert h.wait(5).hung_up_by == "box"
         assert line.status().state == LineState.CLOSED
+
+
+def test_call_vanishing_from_clcc_ends_it() -> None:
+    with Simulator("gsm", model="sim800", ring_interval=RING) as sim:
+        line = GsmLine("gsm1", sim.port, clcc_interval=0.2)
+        line.open()
+        try:
+            wait_for(line, Ready, 5)
+            h = sim.place_call(ScriptedCaller(turns=[], wait_for_box_hangup=True))
+            wait_for(line, Ringing, 5)
+            line.answer()
+            wait_for(line, Answered, 5)
+            sim.inject("drop_call")  # no NO CARRIER: only +CLCC can tell
+            hu = wait_for(line, HungUp, 3)
+            assert isinstance(hu, HungUp) and hu.by == "network" and "CLCC" in hu.reason
+            assert h.wait(3).hung_up_by == "network"
+        finally:
+            line.close()

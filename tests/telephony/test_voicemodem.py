@@ -214,3 +214,18 @@ def test_uk_double_ring_counts_once_per_cadence() -> None:
     finally:
         line.close()
         sim.close()
+
+
+@pytest.mark.parametrize(("signal", "reason"), [("d", "dial tone"), ("s", "silence"), ("l", "loop current break"),
+                                                 ("L", "loop polarity reversal")])
+def test_hangup_signals(signal: str, reason: str) -> None:
+    sim, line = open_pair("usr5637", "u8")
+    try:
+        sim.place_call(ScriptedCaller(turns=[], hangup_after_seconds=0.3, hangup_signal=signal))
+        wait_for(line, Ringing, 5)
+        line.answer()
+        hu = wait_for(line, HungUp, 5)
+        assert isinstance(hu, HungUp) and hu.by == "caller" and hu.reason == reason
+    finally:
+        line.close()
+        sim.close()

@@ -29,6 +29,8 @@ class ScriptedCaller:
     reply and hangs up ``linger`` s after the box goes quiet (or waits for the
     box to hang up when ``wait_for_box_hangup``). ``staff_answers_after_rings``:
     somebody picks up an extension after that many rings (analog lines).
+    ``hangup_signal``: what an analog modem reports when the caller hangs up
+    (DLE ``b`` busy tone, ``d`` dial tone, ``s`` silence, ``l`` loop break).
     """
 
     id: str = "caller"
@@ -44,6 +46,7 @@ class ScriptedCaller:
     hangup_after_seconds: float | None = None
     staff_answers_after_rings: int | None = None
     wait_for_box_hangup: bool = False
+    hangup_signal: str = "b"
     linger: float = 1.0
     max_rings: int = 15
     listen_silence: float = 0.6

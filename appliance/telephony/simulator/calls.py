@@ -331,7 +331,7 @@ class CallEngine:
                 sim.urc(f"VOICE CALL: END: {dur:06d}")
             sim.urc("NO CARRIER")
         else:
-            call.queue_dle(["b"])
+            call.queue_dle([call.caller.hangup_signal])
             self._flush_dle_now(call)
 
     def _send_dtmf(self, call: ActiveCall, digits: str) -> None:
