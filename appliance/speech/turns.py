@@ -25,8 +25,10 @@ Example (the call handler's loop)::
     factory = load_recognizer(lang, cfg.speech.for_language(lang))   # once, at start-up
     listener = Listener(factory, cfg.speech, lang)
     reply = dialog.start(ctx)
+    listener.prompt_started()
     for p in reply.say:
-        line.play(cache.get(p.text)); listener.prompt_started()
+        pcm = cache.get(p.text)
+        line.play(pcm); listener.prompt_audio(pcm)   # prompt_audio: optional, ignores the prompt's echo
     listener.listen(reply.listen)            # ListenSpec or None (free speech)
     while (ev := line.next_event()):
         if isinstance(ev, PlaybackDone):
@@ -51,15 +53,16 @@ import dataclasses
 from typing import TYPE_CHECKING
 
 from ..config import SpeechConfig
-from .audio import check_pcm16
+from .audio import check_pcm16, frames
 from .phrases import grammar_for, is_complete
 from .recognizer import Recognizer, RecognizerFactory, Utterance
-from .vad import FRAME_SECONDS, VadState, VoiceActivityDetector
+from .vad import FRAME_SECONDS, VadState, VoiceActivityDetector, frame_level
 
 if TYPE_CHECKING:
     from ..conversation.base import ListenSpec
 
 PREROLL_FRAMES = 15  # 300 ms of audio before a barge-in onset, given to the recogniser
+ECHO_WINDOW_FRAMES = 10  # the prompt's echo may come back up to 200 ms late
 
 __all__ = ["BargeIn", "EndOfTurn", "Listener", "NoSpeech", "Partial", "TurnDetector", "TurnEvent"]
 
@@ -119,7 +122,7 @@ class Listener:
 
     def __init__(self, factory: RecognizerFactory, speech: SpeechConfig, lang: str,
                  expect: ListenSpec | None = None, *, vad: VoiceActivityDetector | None = None,
-                 listening: bool = True) -> None:
+                 listening: bool = True, echo_return_loss_db: float = 12.0) -> None:
         self.factory = factory
         self.cfg = speech
         self.lang = lang
@@ -132,6 +135,12 @@ class Listener:
         self._barged = False
         self._wait_from = 0.0
         self._preroll: collections.deque[bytes] = collections.deque(maxlen=PREROLL_FRAMES)
+        self.echo_return_loss_db = echo_return_loss_db
+        self._ref: collections.deque[float] = collections.deque()  # levels of prompt frames still to play
+        self._ref_recent: collections.deque[float] = collections.deque(maxlen=ECHO_WINDOW_FRAMES)
+        self._ref_given = False
+        self._gate_run = 0
+        self._gate_start = 0.0
         self._reset_turn()
         if listening:
             self.listen(expect)
@@ -147,11 +156,30 @@ class Listener:
         self.playing = True
         self._barged = False
         self._preroll.clear()
+        self._clear_echo()
+
+    def prompt_audio(self, pcm: bytes) -> None:
+        """Optional, after :meth:`prompt_started`: the audio just given to ``line.play``.
+
+        With it, barge-in ignores the prompt's own echo (analog lines return it
+        6-25 dB down): caller audio counts only when louder than the prompt
+        played in the last 200 ms minus ``echo_return_loss_db``. Without it, any
+        voice on the line during a prompt is a barge-in.
+        """
+        self._ref_given = True
+        self._ref.extend(frame_level(f) for f in frames(pcm))
 
     def prompt_finished(self) -> None:
         """Playback ended (or was stopped): the no-speech timer starts now."""
         self.playing = False
         self._wait_from = self.time
+        self._clear_echo()
+
+    def _clear_echo(self) -> None:
+        self._ref.clear()
+        self._ref_recent.clear()
+        self._ref_given = False
+        self._gate_run = 0
 
     def listen(self, spec: ListenSpec | None = None) -> None:
         """Start waiting for the caller's next turn (grammar from ``spec`` when it is a closed question)."""
@@ -201,17 +229,19 @@ class Listener:
         st = self.detector.feed(frame)
         if self.playing:
             self._preroll.append(frame)
-            if self.detector.barge_in_enabled and st.event == "start" and not self._barged:
+            onset = self._barge_in_onset(st)
+            if self.detector.barge_in_enabled and onset is not None and not self._barged:
                 self._barged = True
                 self.playing = False
                 self._wait_from = self.time
+                self._clear_echo()
                 self._reset_turn()
-                self._speech_start = st.speech_start
+                self._speech_start = onset
                 # The recogniser did not hear the prompt; give it the onset (and a little before).
                 for f in self._preroll:
                     self._rec.feed(f)
                 self._preroll.clear()
-                return BargeIn(speech_start=st.speech_start or st.t, t=st.t)
+                return BargeIn(speech_start=onset, t=st.t)
             return None  # no recognition of the box's own prompt echo
         if not self.listening:
             return None
@@ -256,6 +286,23 @@ class Listener:
             self.listening = False
             return NoSpeech(waited=self.time - self._wait_from, t=self.time)
         return event
+
+    def _barge_in_onset(self, st: VadState) -> float | None:
+        """Onset time when this frame confirms caller speech over the prompt, else None."""
+        if not self._ref_given:
+            return st.speech_start if st.event == "start" else None
+        self._ref_recent.append(self._ref.popleft() if self._ref else -120.0)
+        gate = max(self._ref_recent) - self.echo_return_loss_db
+        if st.voiced and st.level_db > gate:
+            if self._gate_run == 0:
+                self._gate_start = st.t - FRAME_SECONDS
+            self._gate_run += 1
+        else:
+            self._gate_run = 0
+        if self._gate_run >= self.detector.vad.onset_frames:
+            self._gate_run = 0
+            return self._gate_start
+        return None
 
     def close(self) -> None:
         self._rec.close()

@@ -180,6 +180,11 @@ class VoiceActivityDetector:
         return self.time
 
     @property
+    def onset_frames(self) -> int:
+        """Voiced frames needed to confirm speech (``min_speech_ms`` / 20 ms)."""
+        return self._onset_frames
+
+    @property
     def onset_pending(self) -> bool:
         """Voiced frames seen but speech not confirmed yet."""
         return self._run > 0
@@ -198,3 +203,12 @@ class VoiceActivityDetector:
         """Start a new segment at the current time while speech goes on (long monologues)."""
         if self.speaking:
             self.speech_start = self.time
+
+
+def frame_level(frame: bytes) -> float:
+    """The VAD's measure of one frame (pre-emphasised energy, dBFS) without filter state."""
+    x = np.frombuffer(check_pcm16(frame, "audio frame"), dtype="<i2").astype(np.float64) / 32768.0
+    if x.size < 2:
+        return -120.0
+    y = x[1:] - 0.95 * x[:-1]
+    return max(-120.0, 10.0 * math.log10(float(np.mean(y * y)) + 1e-12))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TypeVar
 
+import numpy as np
 import pytest
 
 from appliance.config import SpeechConfig
@@ -173,3 +174,39 @@ def test_garbage_frame_is_a_clear_error(vosk_ko: VoskModelHandle) -> None:
         with pytest.raises(AudioFormatError):
             listener.feed(bad)  # type: ignore[arg-type]
     listener.close()
+
+
+def _echo(prompt: bytes, loss_db: float, delay: float) -> bytes:
+    """The prompt coming back on the caller's side, attenuated and delayed (analog line hybrid)."""
+    x = np.frombuffer(prompt, "<i2").astype(np.float64) * 10 ** (-loss_db / 20)
+    return silence(delay) + x.astype("<i2").tobytes()
+
+
+def test_prompt_echo_is_not_a_barge_in_when_the_prompt_is_known(
+        vosk_ko: VoskModelHandle, voices: CallerVoices) -> None:
+    prompt = voices.speak("Hello, you are through to ACME heating. How can I help you today?", "en")
+    line = mix(line_noise(len(prompt) / 16000 + 0.5), _echo(prompt, 18.0, 0.06))
+    blind = Listener(vosk_ko, CFG, "en")
+    blind.prompt_started()
+    assert only(events(blind, line), BargeIn), "without the prompt audio its echo looks like speech"
+    aware = Listener(vosk_ko, CFG, "en")
+    aware.prompt_started()
+    aware.prompt_audio(prompt)
+    assert events(aware, line) == []
+
+
+def test_barge_in_over_the_prompt_echo(vosk_ko: VoskModelHandle, voices: CallerVoices) -> None:
+    prompt = voices.speak("Hello, you are through to ACME heating. How can I help you today?", "en")
+    caller = voices.speak("Sorry, I have no heating at all.", "en")
+    at = 1.5
+    line = mix(mix(line_noise(len(prompt) / 16000 + 3.0), _echo(prompt, 18.0, 0.06)), silence(at) + caller)
+    listener = Listener(vosk_ko, CFG, "en")
+    listener.prompt_started()
+    listener.prompt_audio(prompt)
+    evs = events(listener, line)
+    barge = only(evs, BargeIn)
+    true_onset = at + onset(caller)
+    assert len(barge) == 1
+    assert 0 <= barge[0].t - true_onset <= 0.2
+    assert abs(barge[0].speech_start - true_onset) <= 0.1
+    assert only(evs, EndOfTurn) and only(evs, EndOfTurn)[0].text
