@@ -226,6 +226,17 @@ class AtChannel:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _cap(self, direction: str, data: bytes) -> None:
+        """Call the capture hook; a failing hook is logged once and never breaks the line."""
+        hook = self.capture
+        if hook is None:
+            return
+        try:
+            hook(direction, data)
+        except Exception:
+            self.log.exception("%s: capture hook failed; capture disabled for this channel", self.name)
+            self.capture = None
+
     # ------------------------------------------------------------------ writing
     def write_raw(self, data: bytes) -> None:
         """Write bytes as they are (voice data, DLE codes, Ctrl-Z)."""
@@ -233,7 +244,7 @@ class AtChannel:
         if ser is None or self._failed:
             raise PortGone(f"{self.name}: port {self.url!r} is not open ({self._failed or 'closed'})")
         if self.capture is not None:
-            self.capture("tx", data)
+            self._cap("tx", data)
         try:
             with self._write_lock:
                 ser.write(data)
@@ -360,7 +371,7 @@ class AtChannel:
                 chunk = bytes(buf)
                 buf.clear()
                 if self.capture is not None:
-                    self.capture("rx", chunk)
+                    self._cap("rx", chunk)
                 rest = self._call_raw(raw, chunk)
                 if rest is None:
                     return
@@ -433,7 +444,7 @@ class AtChannel:
     def _dle(self, code: str) -> None:
         self.log.debug("%s rx DLE %r", self.name, code)
         if self.capture is not None:
-            self.capture("rx", b"\x10" + code.encode("latin-1", "replace"))
+            self._cap("rx", b"\x10" + code.encode("latin-1", "replace"))
         if self.on_dle_event is not None:
             try:
                 self.on_dle_event(code)
@@ -446,7 +457,7 @@ class AtChannel:
             return
         self.log.debug("%s rx %r", self.name, text)
         if self.capture is not None:
-            self.capture("rx", data)
+            self._cap("rx", data)
         p = self._pending
         if p is not None and p.final is None:
             if not p.echo_seen and not p.lines and text.upper() == p.command.upper():

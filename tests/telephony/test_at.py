@@ -199,3 +199,14 @@ def test_helpers() -> None:
     assert command_prefix("at^sysinfo") == "^SYSINFO:"
     assert command_prefix("ATI3") is None
     assert is_urc("+CMTI: \"SM\",1") and is_urc("RING") and not is_urc("OK")
+
+
+def test_failing_capture_hook_does_not_break_the_channel(far: FakeFarEnd) -> None:
+    def broken(direction: str, data: bytes) -> None:
+        raise OSError("disk full")
+
+    far.replies["AT"] = b"\r\nOK\r\n"
+    with AtChannel(far.pty.path, capture=broken) as ch:
+        assert ch.command("AT").ok
+        assert ch.command("AT").ok
+        assert ch.capture is None

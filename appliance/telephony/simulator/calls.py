@@ -216,7 +216,9 @@ class CallEngine:
                 if vm:
                     s.urc("RING")
                     if double:  # UK cadence: two bursts 0.6 s apart, a RING for each
-                        threading.Timer(0.6, s.urc, args=("RING",)).start()
+                        second = threading.Timer(0.6, s.urc, args=("RING",))
+                        second.daemon = True
+                        second.start()
                 else:
                     s.urc("+CRING: VOICE" if s.settings.crc else "RING")
                     if s.settings.clip:
