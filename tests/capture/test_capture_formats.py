@@ -58,6 +58,37 @@ STYLES: list[tuple[str, bytes]] = [
                     b"[dongle0] sending: ATA\n[dongle0] got: OK\n"),
     ("python-bytes-repr", b"rx b'\\r\\nRING\\r\\n'\nrx b'+CLIP: \"0612345678\",129,\"\",0,\"\",0\\r\\n'\n"
                           b"tx b'ATA\\r'\nrx b'\\r\\nOK\\r\\n'\n"),
+    ("mgetty", b"11/27 09:14:03 yS0  waiting for ``RING''\n"
+               b"11/27 09:14:03 yS0   got: [0d][0a]RING ** found **\n"
+               b"11/27 09:14:04 yS0   got: [0d][0a]+CLIP: \"0612345678\",129,\"\",0,\"\",0[0d][0a]\n"
+               b"11/27 09:14:04 yS0  CND: NMBR: 0612345678\n"
+               b"11/27 09:14:05 yS0  mdm_send: ATA\n11/27 09:14:05 yS0   got: [0d][0a]OK[0d][0a]\n"),
+    ("arduino-monitor", b"09:14:03.120 -> RING\n09:14:03.121 -> \n09:14:03.180 -> +CLIP: \"0612345678\",129,\"\",0,\"\",0\n"
+                        b"09:14:04.000 -> ATA\n09:14:04.300 -> OK\n"),
+    ("gammu-debug", b'1 "RING"\n1 "+CLIP: \"0612345678\",129,\"\",0,\"\",0"\n1 "ATA"\n2 "OK"\n'),
+    ("chan-dongle", b"[Nov 27 09:14:03] DEBUG[1234]: at_read.c:224 at_read_result_iov: [dongle0] [1;4] [RING\n]\n"
+                    b"[Nov 27 09:14:03] DEBUG[1234]: at_read.c:224 at_read_result_iov: [dongle0] [1;36] "
+                    b"[+CLIP: \"0612345678\",129,\"\",0,\"\",0\n]\n"
+                    b"[Nov 27 09:14:04] DEBUG[1234]: at_queue.c:100 at_write: [dongle0] sending: ATA\n"
+                    b"[Nov 27 09:14:04] DEBUG[1234]: at_read.c:224 at_read_result_iov: [dongle0] [1;2] [OK\n]\n"),
+    ("putty-escapes", b"=~=~=~=~=~=~=~=~=~=~=~= PuTTY log 2026.11.27 09:14:03 =~=~=~=~=~=~=~=~=~=~=~=\n"
+                      b"RING\\r\\n\n+CLIP: \"0612345678\",129,\"\",0,\"\",0\\r\\n\nATA\\r\nOK\\r\\n\n"),
+    ("python-repl", b">>> ser.readline()\nb'RING\\r\\n'\n>>> ser.readline()\n"
+                    b"b'+CLIP: \"0612345678\",129,\"\",0,\"\",0\\r\\n'\n>>> ser.write(b'ATA\\r')\n4\n"
+                    b"... \n>>> ser.readline()\nb'OK\\r\\n'\n"),
+    ("snd-rcv", b"[09:14:03.120]Rcv: RING\n[09:14:03.180]Rcv: +CLIP: \"0612345678\",129,\"\",0,\"\",0\n"
+                b"[09:14:04.000]Snd: ATA\n[09:14:04.300]Rcv: OK\n"),
+    ("inline-read", b"Serial device 4 read: RING\nSerial device 4 read: +CLIP: \"0612345678\",129,\"\",0,\"\",0\n"
+                    b"ATA\nSerial device 4 read: OK\n"),
+    ("unicode-control-pictures", "RING\u240d\u240a+CLIP: \"0612345678\",129,\"\",0,\"\",0\u240d\u240aATA\u240dOK\u240d\u240a".encode()),
+    ("mm-new", b"Nov 27 09:14:03 pi ModemManager[512]: <dbg> [1701234567.123456] [modem0/ttyUSB2/at] "
+               b"<-- '<CR><LF>RING<CR><LF>'\n"
+               b"Nov 27 09:14:03 pi ModemManager[512]: <dbg> [1701234567.183456] [modem0/ttyUSB2/at] "
+               b"<-- '<CR><LF>+CLIP: \"0612345678\",129,\"\",0,\"\",0<CR><LF>'\n"
+               b"Nov 27 09:14:03 pi ModemManager[512]: <dbg> [1701234567.2] [modem0] device open count is 1\n"
+               b"Nov 27 09:14:04 pi ModemManager[512]: <dbg> [1701234568.0] [modem0/ttyUSB2/at] --> 'ATA<CR>'\n"
+               b"Nov 27 09:14:04 pi ModemManager[512]: <dbg> [1701234568.3] [modem0/ttyUSB2/at] "
+               b"<-- '<CR><LF>OK<CR><LF>'\n"),
     ("bom-and-blank-lines", b"\xef\xbb\xbf\n\nRING\n\n\n+CLIP: \"0612345678\",129,\"\",0,\"\",0\n  \nATA\nOK\n\n"),
 ]
 
