@@ -50,7 +50,7 @@ _DEFAULTS: dict[str, list[bytes]] = {
     "AT+CSQ": [b"+CSQ: 20,99", b"OK"],
     "AT+COPS?": [b'+COPS: 0,0,"REPLAY",7', b"OK"],
 }
-_END_RE = re.compile(r"^(NO CARRIER|BUSY|NO ANSWER|VOICE CALL: END|MISSED_CALL|\+CEND|CALL END)", re.I)
+_END_RE = re.compile(r"^(NO CARRIER|BUSY|NO ANSWER|VOICE CALL: END|MISSED_CALL|\+CEND|\^CEND|CALL END)", re.I)
 
 
 class CallModel:

@@ -34,7 +34,7 @@ queue. ``unparsed`` events are the lines the driver itself reports as not
 understood: its log records saying ``ignored`` or ``malformed`` for a modem
 line (the drivers log every line they do not act on that way), except boot
 and status lines (:data:`STATUS_LINES`: ``RDY``, ``+CFUN``, ``Call Ready``,
-``+QIND``...) which need no action.
+``+QIND``, Huawei ``^CONN``...) which need no action.
 
 Nothing here may hang: every wait is bounded by ``timeout`` (default 120 s),
 after which the replay stops and reports ``timeout``.
@@ -205,7 +205,8 @@ def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
 
 STATUS_LINES = ("RDY", "+CFUN:", "+CPIN:", "CALL READY", "SMS READY", "SMS DONE", "PB DONE", "+QIND", "^BOOT",
                 "^RSSI", "^MODE", "^SYSINFO", "^HCSQ", "+CSQ:", "+CREG:", "+CEREG:", "+CGREG:", "+CTZV", "+CTZE",
-                "*PSUTTZ", "DST:", "+CIEV", "+PDP", "+CGEV", "+CUSATP", "+STIN", "VOICE CALL: BEGIN", "+CPAS")
+                "*PSUTTZ", "DST:", "+CIEV", "+PDP", "+CGEV", "+CUSATP", "+STIN", "VOICE CALL: BEGIN", "+CPAS",
+                "^CONN", "^ORIG", "^CONF", "^SRVST", "^SIMST", "^STIN")
 """Boot and status lines a driver may log as ignored: understood (nothing to do), so never
 reported as unparsed."""
 

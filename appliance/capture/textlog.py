@@ -31,6 +31,8 @@ _JOURNAL_RE = re.compile(
     r"^([A-Z][a-z]{2})\s+(\d{1,2})\s+" + _TIME + r"\s+\S+\s+[^\s:\[]+(?:\[\d+\])?:\s?")
 _ISO_RE = re.compile(
     r"^\[?(\d{4})-(\d\d)-(\d\d)[ T]" + _TIME + r"(?:\s?(Z|[+-]\d\d:?\d\d))?\]?(?:\s+\S+\s+[^\s:\[]+\[\d+\]:)?\s*")
+_DMY_RE = re.compile(r"^\[?(\d{1,4})[./](\d{1,2})[./](\d{1,4})[ ,T]+" + _TIME + r"(?:\s?([AaPp][Mm]))?\]?:?\s+")
+_EPOCH_RE = re.compile(r"^\[?(1\d{9}(?:\.\d+)?)\]?:?\s+")
 _BTIME_RE = re.compile(r"^\[?" + _TIME + r"\]?\s+")
 _UPTIME_RE = re.compile(r"^\[\s*(\d+(?:\.\d+)?)\]\s*")
 _LEVEL_RE = re.compile(
@@ -104,6 +106,20 @@ def _strip_prefixes(s: str, stamp: _Stamp) -> tuple[str, bool]:
                 stamp.t = d.timestamp() + _frac(m.group(7))
             except ValueError:
                 pass
+            s, had = s[m.end():], True
+            continue
+        m = _DMY_RE.match(s)
+        if m:  # 27.11.2026 09:14:03, 2026/11/27 09:14:03, 11/27/2026 9:14:03 AM
+            a, b, c = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            day = (a * 400 + b * 31 + c) if a > 31 else (c * 400 + b * 31 + a) if b <= 12 else (c * 400 + a * 31 + b)
+            hour = int(m.group(4)) % 12 + (12 if (m.group(8) or "").lower() == "pm" else 0) if m.group(8) else int(
+                m.group(4))
+            stamp.t = day * 86400 + hour * 3600 + int(m.group(5)) * 60 + int(m.group(6)) + _frac(m.group(7))
+            s, had = s[m.end():], True
+            continue
+        m = _EPOCH_RE.match(s)
+        if m:
+            stamp.t = float(m.group(1))
             s, had = s[m.end():], True
             continue
         m = _UPTIME_RE.match(s)

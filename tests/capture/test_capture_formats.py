@@ -89,6 +89,12 @@ STYLES: list[tuple[str, bytes]] = [
                b"Nov 27 09:14:04 pi ModemManager[512]: <dbg> [1701234568.0] [modem0/ttyUSB2/at] --> 'ATA<CR>'\n"
                b"Nov 27 09:14:04 pi ModemManager[512]: <dbg> [1701234568.3] [modem0/ttyUSB2/at] "
                b"<-- '<CR><LF>OK<CR><LF>'\n"),
+    ("european-dates", b"27.11.2026 09:14:03.120 RX: RING\n27.11.2026 09:14:03.180 RX: +CLIP: \"0612345678\",129,\"\",0,\"\",0\n"
+                       b"27.11.2026 09:14:04.000 TX: ATA\n27.11.2026 09:14:04.300 RX: OK\n"),
+    ("us-dates-ampm", b"11/27/2026 9:14:03 AM <- RING\n11/27/2026 9:14:03 AM <- +CLIP: \"0612345678\",129,\"\",0,\"\",0\n"
+                      b"11/27/2026 9:14:04 AM -> ATA\n11/27/2026 9:14:04 AM <- OK\n"),
+    ("epoch", b"1795770843.120 rx RING\n1795770843.180 rx +CLIP: \"0612345678\",129,\"\",0,\"\",0\n"
+              b"1795770844.000 tx ATA\n1795770844.300 rx OK\n"),
     ("bom-and-blank-lines", b"\xef\xbb\xbf\n\nRING\n\n\n+CLIP: \"0612345678\",129,\"\",0,\"\",0\n  \nATA\nOK\n\n"),
 ]
 

@@ -82,6 +82,8 @@ CALLER_CASES: dict[str, tuple[str, tuple[Any, ...], str]] = {
     "g_cring_voice": ("gsm", num("0612345678"), "missed:caller"),
     "g_cring_clip_separate_reads": ("gsm", num("0612345678"), "missed:caller"),
     "g_boot_lines_in_replies": ("gsm", num("0612345678"), "missed:caller"),
+    # beyond the list, seen in the field: rings reported as <DLE>R in voice mode (V.253)
+    "v_dle_ring_in_voice_mode": ("voicemodem", num("0612345678"), "missed:caller"),
 }
 FIRST_RING_HAS_CALLER = {"v_uk_cid_before_first_ring", "g_clip_before_ring", "g_cring_voice",
                          "g_cring_clip_separate_reads", "g_clip_type_129", "g_clip_withheld_validity"}
@@ -99,6 +101,8 @@ SMS_CASES: dict[str, tuple[str, str]] = {
 
 STORY_CASES: dict[str, tuple[str, list[str]]] = {
     "g_voice_call_begin_before_ok": ("gsm", ["ringing#1 0612345678", "answered", "hung_up:caller"]),
+    # Huawei dongles (chan_dongle users): the call ends with ^CEND, not NO CARRIER
+    "g_huawei_cend": ("gsm", ["ringing#1 +79161234567", "answered", "hung_up:caller"]),
 }
 
 ALL = {**{k: v[0] for k, v in CALLER_CASES.items()}, **{k: "gsm" for k in SMS_CASES},
