@@ -198,3 +198,19 @@ def test_permanence_simulate_cli(tmp_path: Path) -> None:
     text = out.getvalue()
     assert "audio " in text and "sms " in text and "stored at index 1" in text and "unknown fault 'bogus'" in text
     assert not t.is_alive()
+
+
+@pytest.mark.parametrize(("driver", "model"), [("gsm", "sim7600"), ("voicemodem", "cx93010")])
+def test_open_line_on_configured_ports_with_capture(driver: str, model: str) -> None:
+    with Simulator(driver, model=model, ring_interval=0.2) as sim:  # type: ignore[arg-type]
+        cfg = LineConfig(driver=driver, port=sim.port, audio_port=sim.audio_port or "",  # type: ignore[arg-type]
+                         model=model, command_timeout=2.0)  # type: ignore[arg-type]
+        captured: list[tuple[str, bytes]] = []
+        line = open_line(cfg, capture=lambda d, b: captured.append((d, b)))
+        try:
+            wait_for(line, Ready, 5)
+            st = line.status()
+            assert st.driver == driver and st.state == "ready"
+            assert ("tx", b"AT\r") in captured and ("rx", b"OK") in captured
+        finally:
+            line.close()
