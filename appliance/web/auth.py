@@ -60,6 +60,18 @@ class AuthStore:
         except OSError as exc:
             raise WebError(f"{self.dir}: cannot create the status page's directory: {exc}") from exc
 
+    def _own(self, path: Path) -> None:
+        """Run as root (``sudo permanence passwd``), give new files to the owner of the data
+        directory, so that the service's user can still read them."""
+        if os.geteuid() != 0:
+            return
+        try:
+            st = os.stat(self.dir.parent)
+            for p in (self.dir, path):
+                os.chown(p, st.st_uid, st.st_gid)
+        except OSError as exc:
+            log.warning("%s: cannot give it to the data directory's owner: %s", path, exc)
+
     # -- paths ----------------------------------------------------------------------------
     @property
     def password_file(self) -> Path:
@@ -87,6 +99,7 @@ class AuthStore:
                 raise WebError(f"{self.key_file}: cannot read the session key: {exc}") from exc
             key = secrets.token_hex(32).encode()
             atomic_write_bytes(self.key_file, key, mode=0o600)
+            self._own(self.key_file)
             return key
 
     # -- password -------------------------------------------------------------------------
@@ -121,6 +134,7 @@ class AuthStore:
             atomic_write_json(self.password_file,
                               {"hash": generate_password_hash(password, method="scrypt"),
                                "set_at": iso(), "generation": secrets.token_hex(8)}, mode=0o600)
+            self._own(self.password_file)
             with contextlib.suppress(FileNotFoundError):
                 self.code_file.unlink()
                 fsync_dir(self.dir)
@@ -141,6 +155,7 @@ class AuthStore:
                 raise WebError(f"{self.code_file}: cannot read the setup code: {exc}") from exc
             code = new_setup_code()
             atomic_write_bytes(self.code_file, code.encode("ascii") + b"\n", mode=0o600)
+            self._own(self.code_file)
             return code
 
     def check_setup_code(self, code: str) -> bool:

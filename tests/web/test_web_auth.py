@@ -288,3 +288,18 @@ def test_session_lifetime_counts_from_login_even_when_active(box: Box) -> None:
         assert c.get("/api/dashboard").status_code == 401
     finally:
         time.time = real  # type: ignore[assignment]
+
+
+def test_web_files_belong_to_the_data_directory_owner(tmp_path: Path) -> None:
+    """`sudo permanence passwd` must not leave files the service's user cannot read."""
+    data = tmp_path / "data"
+    data.mkdir()
+    if os.geteuid() == 0:
+        os.chown(data, 65534, 65534)  # as if the service ran as "nobody"
+    store = AuthStore(data)
+    store.secret_key()
+    code = store.reset()
+    owner = os.stat(data).st_uid
+    for p in (store.dir, store.key_file, store.code_file):
+        assert os.stat(p).st_uid == owner, p
+    assert store.check_setup_code(code)

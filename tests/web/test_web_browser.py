@@ -15,7 +15,11 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import (
+    NoAlertPresentException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -55,6 +59,12 @@ def _setup_code(data_dir: Path) -> str:
     with contextlib.redirect_stdout(out):
         assert run_passwd(args) == 0  # type: ignore[arg-type]
     return out.getvalue().strip().rsplit(" ", 1)[-1]
+
+
+def _wait(driver: webdriver.Chrome, condition: Any) -> Any:
+    """Wait for a condition across a page load (elements of the old page go stale meanwhile)."""
+    return WebDriverWait(driver, 15, ignored_exceptions=(StaleElementReferenceException,
+                                                         NoSuchElementException)).until(condition)
 
 
 def _no_alert(driver: webdriver.Chrome) -> None:
@@ -104,7 +114,7 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         d.find_element(By.ID, "password").send_keys(PASSWORD)
         d.find_element(By.ID, "password2").send_keys(PASSWORD)
         d.find_element(By.CSS_SELECTOR, "#setup-form button").click()
-        WebDriverWait(d, 10).until(lambda drv: drv.find_elements(By.CLASS_NAME, "error"))
+        _wait(d, lambda drv: drv.find_elements(By.CLASS_NAME, "error"))
         assert "Code d'installation incorrect" in d.find_element(By.CLASS_NAME, "error").text
         # the code printed by `permanence passwd` works (the data dir of this app's web files)
         code = _setup_code(tmp_path)
@@ -112,16 +122,16 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         d.find_element(By.ID, "password").send_keys(PASSWORD)
         d.find_element(By.ID, "password2").send_keys(PASSWORD)
         d.find_element(By.CSS_SELECTOR, "#setup-form button").click()
-        WebDriverWait(d, 10).until(lambda drv: drv.find_element(By.TAG_NAME, "h1").text == "Tableau de bord")
+        _wait(d, lambda drv: drv.find_element(By.TAG_NAME, "h1").text == "Tableau de bord")
 
         # 2. log out, then log in
         d.find_element(By.CSS_SELECTOR, "nav button").click()
-        WebDriverWait(d, 10).until(lambda drv: "/login" in drv.current_url)
+        _wait(d, lambda drv: "/login" in drv.current_url)
         d.get(base + "/calls")
         assert "/login" in d.current_url
         d.find_element(By.ID, "password").send_keys(PASSWORD)
         d.find_element(By.CSS_SELECTOR, "#login-form button").click()
-        WebDriverWait(d, 10).until(lambda drv: drv.current_url.endswith("/calls"))
+        _wait(d, lambda drv: drv.current_url.endswith("/calls"))
         d.get(base + "/")
 
         # 3. the dashboard shows today's numbers, both lines and the urgent alerts
@@ -140,7 +150,7 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
 
         # 4. open the hostile call from the last calls, with its recording
         d.find_element(By.CSS_SELECTOR, f'a[href="/calls/{b.notable.recorded}"]').click()
-        WebDriverWait(d, 10).until(lambda drv: drv.find_elements(By.ID, "caller"))
+        _wait(d, lambda drv: drv.find_elements(By.ID, "caller"))
         assert d.find_element(By.ID, "caller").text.startswith(HOSTILE_NAME)
         assert HOSTILE_SAID in d.find_element(By.ID, "transcript").text
         _no_alert(d)
