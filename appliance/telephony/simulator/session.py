@@ -73,6 +73,7 @@ class Session:
         self.mode = "cmd"
         self.prompt_handler: Callable[[bytes | None], Reply] | None = None
         self._buf = bytearray()
+        self._echoed = 0
         self._decoder = DleDecoder()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -177,26 +178,30 @@ class Session:
                 self._buf.clear()
 
     def _feed_cmd(self) -> bool:
+        """Echo typed characters at once (as a modem does), run the line at CR."""
         i = -1
         for k, b in enumerate(self._buf):
             if b in (13, 10):
                 i = k
                 break
         if i < 0:
+            if self.settings.echo and len(self._buf) > self._echoed:
+                self.write(bytes(self._buf[self._echoed :]))
+            self._echoed = len(self._buf)
             if len(self._buf) > 2048:
                 self._buf.clear()
+                self._echoed = 0
             return False
         raw = bytes(self._buf[:i])
         term = self._buf[i]
+        echoed, self._echoed = self._echoed, 0
         del self._buf[: i + 1]
         if term == 10 and not raw.strip():
             return True
-        text = raw.decode("latin-1").strip()
-        if not text:
-            return True
         if self.settings.echo:
-            self.write(raw + b"\r")
-        if not text[:2].upper() == "AT":
+            self.write(raw[echoed:] + b"\r")
+        text = raw.decode("latin-1").strip()
+        if not text or text[:2].upper() != "AT":
             return True
         self.sim.record_command(self.name, text)
         reply = self.sim.commands.execute(self, text)
