@@ -68,6 +68,7 @@ FR: dict[str, str] = {
     "other": "autre", "urgent": "urgent", "not_urgent": "non urgent", "critical": "critique",
     "high": "haute", "normal": "normale", "low": "basse", "open": "en cours",
     "trend (least squares)": "tendance (moindres carrés)",
+    "trend (least squares), extended": "tendance (moindres carrés), prolongée",
     "all dates": "toutes les dates", "box": "boîtier", "caller": "appelant", "GB free": "Go libres",
     "q_category": "Catégorie", "q_urgent": "Urgent", "q_urgency": "Urgence", "q_sla_minutes": "Délai (min)",
     "q_name": "Nom", "q_company": "Société", "q_callback": "Rappeler au", "q_summary": "Résumé",

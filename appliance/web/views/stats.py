@@ -15,6 +15,7 @@ from ..i18n import Translator
 
 bp = Blueprint("stats", __name__)
 DEFAULT_WEEKS = 26
+WEEKS_AHEAD = 12  # how far the lost-calls chart draws the fitted line ahead
 WEEKDAYS = {"fr": ("lun", "mar", "mer", "jeu", "ven", "sam", "dim"),
             "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 
@@ -84,9 +85,13 @@ def index() -> str:
     fit_first = next((i for i, w in enumerate(shown) if fit and w["start"] == fit["first_week"]), 0)
 
     def trend(i: int) -> float | None:
-        if not fit or i < fit_first or not shown[i]["complete"]:
+        """The fitted line over the complete weeks, then extended over the weeks ahead."""
+        if not fit or i < fit_first or (i < len(shown) and not shown[i]["complete"]):
             return None
         return float(fit["intercept"] + fit["slope"] * (i - fit_first))
+
+    last_start = dt.date.fromisoformat(shown[-1]["start"]) if shown else dt.date.today()
+    ahead = [(last_start + dt.timedelta(weeks=k)).strftime("%d/%m") for k in range(1, WEEKS_AHEAD + 1)]
 
     def col(key: str) -> list[float]:
         return [w[key] for w in shown]
@@ -100,9 +105,10 @@ def index() -> str:
          ("missed", tr("Missed"), col("missed")),
          ("interrupted", tr("Interrupted"), col("interrupted"))],
         title=tr("Answered, abandoned, missed"))
-    lost = charts.stacked_bars(labels, [("missed", tr("Lost calls"), col("lost"))],
+    lost = charts.stacked_bars(labels + (ahead if fit else []),
+                               [("missed", tr("Lost calls"), col("lost") + ([0] * WEEKS_AHEAD if fit else []))],
                                title=tr("Lost calls"), trend=trend if fit else None,
-                               trend_label=tr("trend (least squares)"))
+                               trend_label=tr("trend (least squares), extended"))
     heat = charts.heatmap(data["heatmap"], WEEKDAYS.get(lang, WEEKDAYS["en"]),
                           title=tr("Calls by hour and weekday"))
     return render_template("stats.html", d=data, weeks=weeks, chart_week=per_week, chart_stacked=stacked,
