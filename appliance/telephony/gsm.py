@@ -3,7 +3,9 @@
 Signalling on the AT port (any pyserial URL); on a SIM7600, the caller's
 audio on the USB audio port after ``AT+CPCMREG=1`` (8 kHz s16le, 20 ms frames,
 writes paced on a monotonic deadline schedule). Without an audio port the
-line still takes and logs calls (signalling only).
+line still takes and logs calls (signalling only). An audio port that gave
+nothing during a whole call (a known SIM7600 failure) is revived with
+``AT+CRESET`` once the call is over.
 
 The driver counts rings and never answers by itself: the call handler calls
 :meth:`answer` when ``Ringing.count`` reaches the configured ring.
@@ -68,6 +70,7 @@ class GsmLine(ModemLine):
         poll_interval: float = 30.0,
         clip_wait: float = 0.25,
         read_sms: bool = False,
+        dead_audio_after: float = 3.0,
         backoff: Sequence[float] = BACKOFF,
         power_cycle: Callable[[], None] | None = None,
     ) -> None:
@@ -94,6 +97,10 @@ class GsmLine(ModemLine):
         self._clcc_seen = 0.0
         self._last_poll = 0.0
         self._last_waiting: tuple[str | None, float] = (None, 0.0)
+        self._answered_at = 0.0
+        self._audio_frames = 0
+        self._reset_pending = False
+        self.dead_audio_after = dead_audio_after
         self._release_req: threading.Event | None = None
         self._released = threading.Event()
         self._resume = threading.Event()
@@ -311,7 +318,15 @@ class GsmLine(ModemLine):
             self._ring_stopped("caller", line)
 
     def _end_call(self, by: str, reason: str) -> None:
+        dead = (self._aser is not None and self._audio_frames == 0
+                and time.monotonic() - self._answered_at >= self.dead_audio_after)
         self._stop_audio(send=True)
+        if dead:
+            self.log.warning("line %s: no audio from %r during a %.0f s call; resetting the modem "
+                             "(AT+CRESET) after this call", self.name, self.audio_port,
+                             time.monotonic() - self._answered_at)
+            self._update_status(audio="no audio received: modem reset")
+            self._reset_pending = True
         self.player.stop()
         self.new_call()
         self._clip_seen = False
@@ -332,6 +347,12 @@ class GsmLine(ModemLine):
             return
         if action == "release":
             raise _Released()
+        if action == "reset_audio":
+            if self.ringing or self.in_call:
+                self._reset_pending = True  # later, between calls
+                return
+            ch.command("AT+CRESET", check=False)
+            raise ModemError(f"line {self.name}: modem reset (AT+CRESET) to revive its audio port")
         if action == "answer":
             if not self.ringing:
                 self.log.info("line %s: answer requested but nothing rings", self.name)
@@ -346,6 +367,8 @@ class GsmLine(ModemLine):
                 self._last_clcc = time.monotonic()
                 self._set_state(LineState.IN_CALL)
                 self.emit(Answered())
+                self._answered_at = time.monotonic()
+                self._audio_frames = 0
                 self._start_audio(ch)
             else:
                 self._ring_stopped("caller", f"ATA answered {r.final}")
@@ -368,6 +391,10 @@ class GsmLine(ModemLine):
         ch = self.ch
         if ch is None:
             return
+        if self._reset_pending and not self.ringing and not self.in_call:
+            self._reset_pending = False
+            ch.command("AT+CRESET", check=False)
+            raise ModemError(f"line {self.name}: modem reset (AT+CRESET) to revive its audio port")
         if self._pending_ring is not None and now >= self._pending_ring:
             self._pending_ring = None
             self.emit(Ringing(caller=self.caller, count=self.rings))
@@ -474,6 +501,7 @@ class GsmLine(ModemLine):
                 continue
             buf += data
             while len(buf) >= FRAME_BYTES:
+                self._audio_frames += 1
                 self.emit(AudioFrame(pcm=bytes(buf[:FRAME_BYTES])))
                 del buf[:FRAME_BYTES]
 

@@ -215,3 +215,29 @@ def test_unexpected_error_reinitialises() -> None:
             wait_for(line, Answered, 5)
         finally:
             line.close()
+
+
+def test_dead_audio_port_is_revived_with_creset() -> None:
+    with Simulator("gsm", ring_interval=RING) as sim:
+        line = GsmLine("l1", sim.port, audio_port=sim.audio_port or "", dead_audio_after=1.0,
+                       backoff=[0.1, 0.2])
+        line.open()
+        try:
+            wait_for(line, Ready, 5)
+            sim.inject("dead_audio")
+            sim.place_call(ScriptedCaller(turns=[], hangup_after_seconds=1.5))
+            wait_for(line, Ringing, 5)
+            line.answer()
+            seen: list[LineEvent] = []
+            wait_for(line, HungUp, 5, seen, keep_audio=True)
+            assert not any(isinstance(e, AudioFrame) for e in seen)
+            f = wait_for(line, Fault, 5)
+            assert isinstance(f, Fault) and "CRESET" in f.reason
+            wait_for(line, Ready, 5)
+            assert "AT+CRESET" in sim.recorded.commands
+            sim.place_call(ScriptedCaller(turns=[], hangup_after_seconds=1.0))
+            wait_for(line, Ringing, 5)
+            line.answer()
+            wait_for(line, AudioFrame, 3)
+        finally:
+            line.close()

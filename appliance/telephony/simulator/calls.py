@@ -434,7 +434,7 @@ class CallEngine:
                 s = np.frombuffer(frame, dtype="<i2").astype(np.float64) + noise
                 frame = np.clip(s, -32768, 32767).astype("<i2").tobytes()
             if sim.dialect == "gsm":
-                if sim.model == "sim7600" and sim.pcm_on:
+                if sim.model == "sim7600" and sim.pcm_on and not sim.faults.dead_audio:
                     sim.write_audio(frame)
                 continue
             self._voice_tick(call, frame)

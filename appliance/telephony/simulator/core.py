@@ -37,7 +37,8 @@ VOICE_FORMATS = {
     "cx93010": {"1": "u8", "4": "ulaw", "5": "alaw"},
 }
 DEFAULT_MODEL = {"gsm": "sim7600", "voicemodem": "usr5637"}
-FAULTS = ("unplug", "replug", "garbage", "mute", "unmute", "one_way_audio", "noise", "drop_call", "clear")
+FAULTS = ("unplug", "replug", "garbage", "mute", "unmute", "one_way_audio", "dead_audio", "noise", "drop_call",
+          "clear")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Recording:
 class Faults:
     mute: bool = False
     one_way: bool = False
+    dead_audio: bool = False
     noise_dbfs: float | None = None
 
 
@@ -251,6 +253,9 @@ class Simulator:
         self.replug()
 
     def modem_reset(self) -> None:
+        """AT+CRESET: the modem reboots (its USB ports vanish and come back), audio revived."""
+        self.faults.dead_audio = False
+
         def later() -> None:
             self.unplug()
             time.sleep(0.3)
@@ -260,7 +265,8 @@ class Simulator:
     # ------------------------------------------------------------------ faults
     def inject(self, fault: str, **kw: float | int) -> None:
         """Inject a fault: unplug [duration], replug, garbage [count], mute [duration], unmute,
-        one_way_audio, noise [level_dbfs], drop_call, clear."""
+        one_way_audio (caller audio replaced by silence), dead_audio (the SIM7600 audio port
+        sends nothing until AT+CRESET or a power cycle), noise [level_dbfs], drop_call, clear."""
         if fault not in FAULTS:
             raise ConfigError(f"simulator: unknown fault {fault!r}; expected one of {', '.join(FAULTS)}")
         duration = kw.get("duration")
@@ -280,6 +286,8 @@ class Simulator:
             self.faults.mute = False
         elif fault == "one_way_audio":
             self.faults.one_way = True
+        elif fault == "dead_audio":
+            self.faults.dead_audio = True
         elif fault == "noise":
             self.faults.noise_dbfs = float(kw.get("level_dbfs", -30.0))
         elif fault == "drop_call":
