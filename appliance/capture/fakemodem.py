@@ -233,7 +233,7 @@ class FakeModem:
                     ex.consumed = True
                     reply = list(ex.reply)
                     self.matched += 1
-                    self.last_source = ex.index
+                    self.last_source = ex.source
                     if cmd.startswith("AT+CLCC"):
                         self.model.on_clcc_reply(reply)
                     break

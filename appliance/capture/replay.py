@@ -412,15 +412,15 @@ class Replayer:
                     self.model.on_clcc_reply(step.reply)
                 urcs = [r for r in step.reply if _unsolicited(r)]
                 if urcs:
-                    self._write_burst(Burst(urcs, step.t, step.index))
+                    self._write_burst(Burst(urcs, step.t, step.index, step.source))
             else:
-                self._source = step.index
+                self._source = step.source
                 last_skip_commands = -1
             if step.t is not None:
                 prev_t = step.t
 
     def _write_burst(self, b: Burst) -> None:
-        self._source = b.index
+        self._source = b.source
         self._last_write = time.monotonic()
         for ln in b.lines:
             self.model.on_modem_line(ln)

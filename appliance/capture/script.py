@@ -68,6 +68,8 @@ class Exchange:
     reply: list[bytes]
     t: float | None
     index: int = 0
+    source: int = 0
+    """Line of the capture file the command is on."""
     consumed: bool = False
     skipped: bool = False
 
@@ -86,6 +88,8 @@ class Burst:
     lines: list[bytes]
     t: float | None
     index: int = 0
+    source: int = 0
+    """Line of the capture file the burst starts on."""
 
 
 Step = Exchange | Burst
@@ -112,7 +116,7 @@ def build_script(records: Sequence[CaptureRecord]) -> list[Step]:
                 continue
             if current is not None and not current.reply and cmd == current.command:
                 continue  # a log showing both the command sent and its echo
-            current = Exchange(cmd, [], rec.t)
+            current = Exchange(cmd, [], rec.t, source=rec.source)
             steps.append(current)
             continue
         data = rec.data.strip(b"\r\n") if rec.data[:1] != b"\x10" else rec.data
@@ -133,7 +137,7 @@ def build_script(records: Sequence[CaptureRecord]) -> list[Step]:
                 and 0 <= rec.t - last.t < BURST_S and data[:1] != b"\x10" and last.lines[-1][:1] != b"\x10"):
             last.lines.append(data)
         else:
-            steps.append(Burst([data], rec.t))
+            steps.append(Burst([data], rec.t, source=rec.source))
     for i, s in enumerate(steps):
         s.index = i
     return steps
