@@ -76,7 +76,9 @@ FR: dict[str, str] = {
     "ev_ring": "sonnerie", "ev_ringing": "sonnerie", "ev_answered": "décroché", "ev_turn": "parole",
     "ev_alert": "alerte", "ev_acknowledged": "alerte acquittée", "ev_hangup": "raccroché",
     "ev_hung_up": "raccroché", "ev_ring_stopped": "sonnerie arrêtée", "ev_interrupted": "interrompu",
-    "ev_ended": "fin",
+    "q_callback_confirmed": "Numéro confirmé", "ev_ended": "fin", "ev_answer_sent": "décrochage demandé", "ev_caller_id": "numéro reçu",
+    "ev_urgent": "urgence détectée", "ev_barge_in": "l'appelant coupe la parole", "ev_time_limit": "durée maximale",
+    "ev_call_waiting": "double appel", "ev_qualified": "qualifié", "ev_started": "début",
     "Dates": "Dates", "Text": "Texte", "Back to the calls": "Retour aux appels",
 }
 
@@ -88,6 +90,8 @@ EN: dict[str, str] = {
     "ev_ring": "ring", "ev_ringing": "ring", "ev_answered": "answered", "ev_turn": "speech",
     "ev_alert": "alert", "ev_acknowledged": "alert acknowledged", "ev_hangup": "hang-up", "ev_hung_up": "hang-up",
     "ev_ring_stopped": "ringing stopped", "ev_interrupted": "interrupted", "ev_ended": "end",
+    "q_callback_confirmed": "Number confirmed", "ev_answer_sent": "answer sent", "ev_caller_id": "caller id", "ev_urgent": "urgency detected",
+    "ev_barge_in": "caller interrupts", "ev_time_limit": "time limit", "ev_call_waiting": "call waiting",
 }
 
 

@@ -78,7 +78,7 @@ def timeline(rec: CallRecord) -> list[dict[str, Any]]:
         at = str(a.get("at") or a.get("created_at") or rec.started_at)
         items.append((at, {"kind": "alert", "at": at,
                            "detail": {k: v for k, v in a.items() if k not in ("at", "created_at")}}))
-        if a.get("acknowledged_at"):
+        if a.get("acknowledged_at") and not any(e.get("kind") == "acknowledged" for e in rec.events):
             items.append((str(a["acknowledged_at"]), {"kind": "acknowledged", "at": a["acknowledged_at"],
                                                       "detail": {"by": a.get("acknowledged_by", "")}}))
     if rec.ended_at and not any(e.get("kind") in ("hangup", "hung_up", "ended") for e in rec.events):
@@ -104,7 +104,7 @@ def detail(call_id: str) -> str:
     st = state()
     rec = get_call_or_404(st, call_id)
     has_recording = st.log.recording_path(call_id).is_file()
-    q = {k: v for k, v in (rec.qualification or {}).items() if k not in ("rules", "fired")}
+    q = {k: v for k, v in (rec.qualification or {}).items() if k not in ("rules", "fired", "id")}
     return render_template("call.html", rec=rec, row=rec.summary() | {"caller_withheld": rec.caller_withheld},
                            events=timeline(rec), qual=q, rules=fired_rules(rec),
                            has_recording=has_recording, writable=st.writable)
