@@ -17,6 +17,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Without a password set, print the one-time setup code to enter on the status page. "
                     "With --reset, forget the password (every session ends) and print a new setup code.")
     p.add_argument("--reset", action="store_true", help="forget the current password and print a new setup code")
+    p.add_argument("--config", default=None,
+                   help="configuration file whose storage.data_dir holds the status page's files "
+                        "(default /etc/permanence/permanence.toml)")
     p.add_argument("--data-dir", type=Path, default=None,
                    help="data directory (default: storage.data_dir of the configuration)")
     p.set_defaults(func=run_passwd)

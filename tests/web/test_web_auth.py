@@ -303,3 +303,13 @@ def test_web_files_belong_to_the_data_directory_owner(tmp_path: Path) -> None:
     for p in (store.dir, store.key_file, store.code_file):
         assert os.stat(p).st_uid == owner, p
     assert store.check_setup_code(code)
+
+
+def test_passwd_reads_the_data_dir_from_the_config(box: Box) -> None:
+    parser = argparse.ArgumentParser()
+    register(parser.add_subparsers())
+    args = parser.parse_args(["passwd", "--config", str(box.config_path)])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert args.func(args) == 0
+    assert out.getvalue().strip().endswith(AuthStore(box.data_dir).setup_code() or "?")
