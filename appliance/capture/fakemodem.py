@@ -38,6 +38,7 @@ from .script import (
     Burst,
     Exchange,
     Step,
+    ends_reply,
     is_query,
     norm_command,
 )
@@ -64,6 +65,8 @@ class CallModel:
         """A call still rings while a ring was written less than this long ago (the network
         repeats RING every few seconds; a capture with no more rings shows a call that stopped)."""
         self.last_ring = 0.0
+        self.clip_seen = False
+        """A +CLIP was seen for the current call (so ``number`` is this call's)."""
         self.lock = threading.Lock()
 
     def on_modem_line(self, raw: bytes) -> None:
@@ -80,31 +83,39 @@ class CallModel:
                 if cid is not None:
                     self.number = cid.number or ""
                     self.ntype = cid.number_type or 129
+                    self.clip_seen = True
                 if self.state == "idle":
                     self.state = "ringing"
             elif u.startswith("VOICE CALL: BEGIN"):
                 self.state = "active"
             elif _END_RE.match(s) or (raw[:1] == b"\x10" and raw[1:2] in (b"b", b"d", b"l", b"L", b"s")):
-                self.state = "idle"
+                self._idle()
             elif u.startswith("+CLCC:"):
                 f = s.split(",")
                 if len(f) > 2 and f[2].strip().isdigit():
                     st = int(f[2])
-                    self.state = "active" if st in (0, 1) else "ringing" if st in (4, 5) else "idle"
+                    if st in (0, 1, 4, 5):
+                        self.state = "active" if st in (0, 1) else "ringing"
+                    else:
+                        self._idle()
+
+    def _idle(self) -> None:
+        self.state = "idle"
+        self.clip_seen = False
 
     def on_box_command(self, cmd: str, ok: bool) -> None:
         with self.lock:
             if cmd in ANSWER_COMMANDS and self.state == "ringing" and ok:
                 self.state = "active"
             elif cmd in HANGUP_COMMANDS:
-                self.state = "idle"
+                self._idle()
 
     def on_clcc_reply(self, reply: list[bytes]) -> None:
         """A captured ``AT+CLCC`` reply is an observation of the call state."""
         listed = [r for r in reply if r.upper().startswith(b"+CLCC:")]
         if not listed:
             with self.lock:
-                self.state = "idle"
+                self._idle()
             return
         for r in listed:
             self.on_modem_line(r)
@@ -112,7 +123,7 @@ class CallModel:
     def clcc(self) -> list[bytes]:
         with self.lock:
             if self.state == "ringing" and time.monotonic() - self.last_ring > self.ring_fresh:
-                self.state = "idle"
+                self._idle()
             if self.state == "idle":
                 return [b"OK"]
             stat = 0 if self.state == "active" else 4
@@ -134,7 +145,7 @@ class FakeModem:
     """See the module docstring. ``window()`` gives the exchanges the driver may match now."""
 
     def __init__(self, port: PtyPort, steps: list[Step], model: CallModel,
-                 window: Callable[[], list[Exchange]], *, voice: bool) -> None:
+                 window: Callable[[], list[Exchange]], *, voice: bool, command_timeout: float = 2.0) -> None:
         self.port = port
         self.steps = steps
         self.model = model
@@ -150,6 +161,9 @@ class FakeModem:
         self.defaulted = 0
         self.last_source = 0
         self.last_command_at = time.monotonic()
+        self.command_timeout = command_timeout
+        self.silent_until = 0.0
+        """While the driver waits for a final code that the capture never gave (until its timeout)."""
         self._queries: dict[str, list[bytes]] = {}
         for s in steps:
             if isinstance(s, Exchange) and is_query(s.command) and s.final and s.command not in self._queries:
@@ -244,6 +258,9 @@ class FakeModem:
         for r in reply:
             self.model.on_modem_line(r)
         final = reply[-1].decode("latin-1").strip() if reply else ""
+        ex_final = any(ends_reply(r, cmd) for r in reply)
+        self.silent_until = 0.0 if ex_final or cmd.startswith("AT+CMGS=") else (
+            time.monotonic() + self.command_timeout + 0.5)
         self.model.on_box_command(cmd, final in ("OK", "VCON") or final.startswith("CONNECT"))
         if cmd.startswith("AT+CMGS=") and not reply:
             self.sms_prompt = True

@@ -70,6 +70,7 @@ from ..telephony.line import (
     RingStopped,
     SmsReceived,
 )
+from ..telephony.parsers import parse_clip
 from ..telephony.simulator.pty import PtyPort
 from .fakemodem import CallModel, FakeModem, burst_bytes
 from .formats import CaptureFormatError, CaptureRecord, ParsedCapture, load
@@ -79,6 +80,8 @@ GSM_RING_TIMEOUT = 8.0
 VOICE_RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
 DIGEST_S = 0.1
 QUIET_S = 0.4
+COMMAND_TIMEOUT = 2.0
+"""The replayed driver's command timeout (a pty answers at once; a captured silence costs this)."""
 RING_GAP_MIN = 0.3
 DTMF_REPEAT_S = 0.25
 """Presses closer than this are one held key (the voice driver's DtmfCollapser gap)."""
@@ -292,7 +295,8 @@ class Replayer:
         with tempfile.TemporaryDirectory(prefix="permanence-replay-") as tmp:
             port = PtyPort(Path(tmp) / "modem")
             port.plug()
-            fake = FakeModem(port, self.steps, self.model, self.window, voice=self.opt.driver == "voicemodem")
+            fake = FakeModem(port, self.steps, self.model, self.window, voice=self.opt.driver == "voicemodem",
+                             command_timeout=COMMAND_TIMEOUT)
             self.fake = fake
             fake.start()
             line = self.line_factory(port.path, self.opt)
@@ -385,7 +389,10 @@ class Replayer:
             if isinstance(step, Burst):
                 if not self._ready.is_set():
                     self._ready.wait(min(5.0, max(self._left(), 0)))
-                if not self._sleep(self._gap(prev_t, step)):
+                gap = self._gap(prev_t, step)
+                if step.t is None and self._new_caller(i):
+                    gap = max(gap, driver_ring_timeout(self.opt) + 0.5)  # untimed log: another call
+                if not self._sleep(gap):
                     return
                 self._write_burst(step)
                 prev_t = step.t if step.t is not None else prev_t
@@ -419,6 +426,20 @@ class Replayer:
             if step.t is not None:
                 prev_t = step.t
 
+    def _new_caller(self, i: int) -> bool:
+        """Untimed logs: a ring whose ``+CLIP`` shows another number than the ringing call's
+        starts a new call (the old one stopped ringing: the log just cannot show how long after)."""
+        if self.model.state != "ringing" or not self.model.clip_seen:
+            return False
+        for s in self.steps[i: i + 2]:
+            if not isinstance(s, Burst):
+                return False
+            for ln in s.lines:
+                if ln.upper().startswith(b"+CLIP:"):
+                    cid = parse_clip(ln.decode("latin-1"))
+                    return cid is not None and (cid.number or "") != self.model.number
+        return False
+
     def _write_burst(self, b: Burst) -> None:
         self._source = b.source
         self._last_write = time.monotonic()
@@ -441,10 +462,10 @@ class Replayer:
 
     def _tail(self, line: Line) -> None:
         """Let the driver conclude: ringing stops by its own timeout; then a quiet moment."""
-        end = min(self._deadline, time.monotonic() + driver_ring_timeout(self.opt) + 3.0)
+        end = min(self._deadline, time.monotonic() + max(driver_ring_timeout(self.opt), COMMAND_TIMEOUT) + 3.0)
         while time.monotonic() < end:
             quiet = time.monotonic() - max(self._last_event, self._last_write) >= QUIET_S
-            if quiet and line.status().state != LineState.RINGING:
+            if quiet and line.status().state != LineState.RINGING and time.monotonic() >= self.fake.silent_until:
                 return
             time.sleep(0.05)
 
@@ -485,12 +506,12 @@ def make_line(port: str, opt: ReplayOptions) -> Line:
     if opt.driver == "gsm":
         from ..telephony.gsm import GsmLine
 
-        return GsmLine(name, port, model=opt.model, command_timeout=2.0,
+        return GsmLine(name, port, model=opt.model, command_timeout=COMMAND_TIMEOUT,
                        ring_timeout=driver_ring_timeout(opt), clcc_interval=max(0.2, 1.0 / opt.scale),
                        read_sms=True, backoff=(0.2, 0.5))
     from ..telephony.voicemodem import VoiceModemLine
 
-    return VoiceModemLine(name, port, model=opt.model, country=opt.country, command_timeout=2.0,
+    return VoiceModemLine(name, port, model=opt.model, country=opt.country, command_timeout=COMMAND_TIMEOUT,
                           ring_period=_voice_ring_period(opt), backoff=(0.2, 0.5))
 
 
@@ -499,7 +520,7 @@ def replay_records(records: Sequence[CaptureRecord], options: ReplayOptions | No
                    parsed: ParsedCapture | None = None) -> ReplayResult:
     """Replay ``records`` against the driver ``options.driver``; see the module docstring."""
     opt = options or ReplayOptions()
-    steps = build_script(records)
+    steps = build_script(records, complete_replies=parsed is not None and parsed.format == "text")
     r = Replayer(steps, opt, on_event)
     r.run()
     fake = r.fake

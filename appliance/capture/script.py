@@ -8,8 +8,9 @@ Walking the records in order:
   any unsolicited or boot line that arrived in between, in place (echo lines
   equal to the command are dropped: the replay echoes by itself, as the
   modem's ``ATE`` state says). A reply with no final code ends at the next
-  ``tx``, after 40 lines or 10 s; the replay then adds nothing (the driver
-  times out, as it did in the field);
+  ``tx``, after 40 lines or 10 s; the replay then adds nothing for our own
+  captures (the driver times out, as it did in the field) and an ``OK`` for a
+  pasted log (where a missing ``OK`` is a cut paste);
 * every other ``rx`` line is unsolicited; lines less than 50 ms apart form one
   burst, written in one go (``+CRING`` and ``+CLIP`` in separate reads stay
   separate when the capture shows them apart);
@@ -76,7 +77,7 @@ class Exchange:
     @property
     def final(self) -> str:
         for raw in reversed(self.reply):
-            if _is_final(raw, self.command):
+            if ends_reply(raw, self.command):
                 return raw.decode("latin-1").strip()
         return ""
 
@@ -95,7 +96,7 @@ class Burst:
 Step = Exchange | Burst
 
 
-def _is_final(raw: bytes, command: str = "ATA") -> bool:
+def ends_reply(raw: bytes, command: str = "ATA") -> bool:
     """Final result code of ``command``: ``CONNECT``, ``VCON``, ``NO CARRIER``... end only the
     commands that can end with them (answer, dial, voice data, line select)."""
     s = raw.decode("latin-1").strip()
@@ -103,8 +104,12 @@ def _is_final(raw: bytes, command: str = "ATA") -> bool:
     return is_final(s, extra)
 
 
-def build_script(records: Sequence[CaptureRecord]) -> list[Step]:
-    """Steps in capture order (see the module docstring)."""
+def build_script(records: Sequence[CaptureRecord], *, complete_replies: bool = False) -> list[Step]:
+    """Steps in capture order (see the module docstring).
+
+    ``complete_replies``: give an ``OK`` to a command whose captured reply has no final
+    code (pasted logs: a missing ``OK`` is far more often a paste cut than a silent modem;
+    our own captures keep the silence)."""
     steps: list[Step] = []
     current: Exchange | None = None
     for rec in records:
@@ -129,7 +134,7 @@ def build_script(records: Sequence[CaptureRecord]) -> list[Step]:
             if not current.reply and norm_command(data) == current.command and data[:1] != b"\x10":
                 continue  # the modem's echo
             current.reply.append(data)
-            if _is_final(data, current.command):
+            if ends_reply(data, current.command):
                 current = None
             continue
         last = steps[-1] if steps else None
@@ -140,6 +145,8 @@ def build_script(records: Sequence[CaptureRecord]) -> list[Step]:
             steps.append(Burst([data], rec.t, source=rec.source))
     for i, s in enumerate(steps):
         s.index = i
+        if complete_replies and isinstance(s, Exchange) and not s.final:
+            s.reply.append(b"OK")
     return steps
 
 

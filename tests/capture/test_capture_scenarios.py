@@ -90,3 +90,47 @@ def test_captured_replies_answer_the_driver(results: dict[str, ReplayResult]) ->
     assert r.matched >= 16
     v = results[str(forms("voice_fr_answered_dtmf_busy")[0])]
     assert v.matched >= 12
+
+
+PASTED_ONLY = {
+    # several calls in one untimed paste: a +CLIP with another number is another call
+    "two calls": (b'RING\r\n+CLIP: "0612345678",129,"",0,"",0\r\nRING\r\n+CLIP: "0612345678",129,"",0,"",0\r\n'
+                  b'RING\r\n+CLIP: "0698765432",129,"",0,"",0\r\nATA\r\nOK\r\nNO CARRIER\r\n',
+                  ["ringing#1 0612345678", "ringing#2 0612345678", "missed:caller", "ringing#1 0698765432",
+                   "answered", "hung_up:caller"]),
+    # a reply cut from the paste (no OK after the SMS text): completed, the SMS is read
+    "cut reply": (b'+CMTI: "SM",3\nAT+CMGF=1\nOK\nAT+CMGR=3\n'
+                  b'+CMGR: "REC UNREAD","+33612345678","","26/11/27,12:00:00+04"\nFuite au sous-sol\n',
+                  ["sms:+33612345678:Fuite au sous-sol"]),
+}
+
+
+@pytest.fixture(scope="module")
+def pasted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ReplayResult]:
+    d = tmp_path_factory.mktemp("pasted")
+    jobs = []
+    for name, (raw, _) in PASTED_ONLY.items():
+        p = d / (name.replace(" ", "_") + ".log")
+        p.write_bytes(raw)
+        jobs.append((name, p, ReplayOptions("gsm", speed=0, timeout=60)))
+    # the same cut reply in our own format: the modem really said nothing, the driver times out
+    from appliance.capture.formats import parse_bytes
+    from appliance.capture.writer import CaptureWriter
+
+    w = CaptureWriter(d / "own", "gsm1", max_bytes=100_000, days=7)
+    for rec in parse_bytes(PASTED_ONLY["cut reply"][0]).records:
+        w.record(rec.direction, rec.data)
+    w.close()
+    assert w.path is not None
+    jobs.append(("own cut reply", w.path, ReplayOptions("gsm", speed=0, timeout=60)))
+    return run_many(jobs)
+
+
+@pytest.mark.parametrize("name", list(PASTED_ONLY))
+def test_pasted_logs(pasted: dict[str, ReplayResult], name: str) -> None:
+    assert story(pasted[name].events) == PASTED_ONLY[name][1]
+
+
+def test_own_capture_keeps_a_silent_modem_silent(pasted: dict[str, ReplayResult]) -> None:
+    s = story(pasted["own cut reply"].events)
+    assert s[0] == "fault" and not any(x.startswith("sms") for x in s)
