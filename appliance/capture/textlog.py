@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import datetime as dt
+import html
 import re
 
 from .formats import CaptureRecord, Direction, ParsedCapture
@@ -251,6 +252,24 @@ def _special(line: str, stamp: _Stamp) -> tuple[Direction | None, str | None, bo
     return None, None, False
 
 
+_BR_RE = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_ANSI_RE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+_ENTITY_RE = re.compile(r"&(?:quot|amp|lt|gt|nbsp|#\d{2,3}|#x[0-9a-fA-F]{2});")
+_TYPO = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
+                       "\u2018": "'", "\u2019": "'", "\u00a0": " ", "\u202f": " ", "\u200b": None,
+                       "\ufeff": None})
+
+
+def clean_pasted(line: str) -> str:
+    """Undo what forums and terminals do to a pasted line: colour codes, HTML entities,
+    typographic quotes (“0612345678”), non-breaking and zero-width spaces."""
+    if "\x1b" in line:
+        line = _ANSI_RE.sub("", line)
+    if "&" in line and _ENTITY_RE.search(line):
+        line = html.unescape(line)
+    return line.translate(_TYPO)
+
+
 def parse_text(text: str) -> ParsedCapture:
     """Pasted logs: strip prefixes, find direction markers, split embedded CR/LF.
 
@@ -260,11 +279,14 @@ def parse_text(text: str) -> ParsedCapture:
     a line starting with ``AT`` (or ``A/``) is a command from the box, anything
     else comes from the modem. Tx records get a trailing ``\\r``.
     """
+    if "<" in text:
+        text = _BR_RE.sub("\n", text)  # a log copied out of a web page
     lines = _LINE_SPLIT.split(text)
     parsed: list[tuple[int, float | None, Direction | None, str, bool]] = []
     any_marker = False
     repl = any(ln.startswith(">>> ") for ln in lines[:2000])  # a python session: data is in the literals
     for n, raw in enumerate(lines, 1):
+        raw = clean_pasted(raw)
         if not raw.strip() or _IGNORE_RE.match(raw.strip()):
             continue
         if repl and not raw.startswith(">>>") and not _QUOTED_RE.match(raw.strip()):

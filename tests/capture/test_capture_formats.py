@@ -95,6 +95,9 @@ STYLES: list[tuple[str, bytes]] = [
                       b"11/27/2026 9:14:04 AM -> ATA\n11/27/2026 9:14:04 AM <- OK\n"),
     ("epoch", b"1795770843.120 rx RING\n1795770843.180 rx +CLIP: \"0612345678\",129,\"\",0,\"\",0\n"
               b"1795770844.000 tx ATA\n1795770844.300 rx OK\n"),
+    ("forum-mangled", "\x1b[0;32mRING\x1b[0m\n+CLIP:\u00a0\u201c0612345678\u201d,129,\u201c\u201d,0,\u201c\u201d,0\n"
+                      "AT\u200bA\nOK\n".encode()),
+    ("html-entities", b"RING<br>\n+CLIP: &quot;0612345678&quot;,129,&quot;&quot;,0,&quot;&quot;,0\nATA\nOK\n"),
     ("bom-and-blank-lines", b"\xef\xbb\xbf\n\nRING\n\n\n+CLIP: \"0612345678\",129,\"\",0,\"\",0\n  \nATA\nOK\n\n"),
 ]
 
