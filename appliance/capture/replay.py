@@ -27,7 +27,8 @@ master side. A timeline thread (the caller's) walks the script
   does). When the capture shows the box answering (``ATA`` or ``AT+VLS=1``
   in the exchanges before the next unsolicited line) while the replayed call
   rings, the replay calls ``line.answer()``; likewise ``line.hang_up()`` for
-  ``AT+CHUP``/``ATH``/``ATH0`` during an answered call (hang-up by the box).
+  ``AT+CHUP``/``ATH``/``ATH0`` during a call (hang-up by the box) or while it
+  rings (the box rejected it).
 
 Events come from the driver's :class:`~appliance.telephony.line.LineEvent`
 queue. ``unparsed`` events are the lines the driver itself reports as not
@@ -454,7 +455,7 @@ class Replayer:
             self._triggered.update(("answer", s.index) for s in self.window())
             self._sleep(DIGEST_S)  # let the driver read the ring written just before, as in the field
             line.answer()
-        elif state == "active" and any(c in HANGUP_COMMANDS for c in cmds) and (
+        elif state in ("active", "ringing") and any(c in HANGUP_COMMANDS for c in cmds) and (
                 "hangup", i) not in self._triggered:
             self._triggered.update(("hangup", s.index) for s in self.window())
             self._sleep(DIGEST_S)

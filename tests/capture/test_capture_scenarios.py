@@ -23,6 +23,7 @@ SCENARIOS: dict[str, tuple[str, str, list[str]]] = {
     "gsm_withheld_then_unavailable": ("gsm", "FR", [
         "ringing#1 withheld", "ringing#2 withheld", "missed:caller", "ringing#1 unavailable", "missed:caller"]),
     "gsm_box_hangs_up": ("gsm", "FR", ["ringing#1 +33612345678", "answered", "hung_up:box"]),
+    "gsm_box_rejects": ("gsm", "FR", ["ringing#1 0612345678", "missed:box"]),
     "gsm_network_end_clcc": ("gsm", "FR", ["ringing#1 0612345678", "answered", "hung_up:network"]),
     "gsm_call_waiting": ("gsm", "FR", [
         "ringing#1 +33612345678", "answered", "call_waiting +33698765432", "hung_up:caller"]),
