@@ -53,6 +53,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from ..errors import PermanenceError
 from ..telephony.line import (
     Answered,
     AudioFrame,
@@ -91,6 +92,10 @@ DTMF_REPEAT_S = 0.25
 _UNPARSED_WORDS = ("ignored", "malformed", "unknown", "not understood", "unparsed")
 
 
+class ReplayError(PermanenceError, ValueError):
+    """Replay options that cannot work (unknown driver, country, negative speed...)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class ReplayOptions:
     driver: Literal["gsm", "voicemodem"] = "gsm"
@@ -101,6 +106,16 @@ class ReplayOptions:
     settle: float = 0.4
     min_gap: float = 0.02
     max_gap: float = 3.0
+
+    def __post_init__(self) -> None:
+        if self.driver not in ("gsm", "voicemodem"):
+            raise ReplayError(f"replay: unknown driver {self.driver!r}; expected gsm or voicemodem")
+        if self.country not in VOICE_RING_PERIOD:
+            raise ReplayError(f"replay: unknown country {self.country!r}; expected FR, GB or US")
+        if not 0 <= self.speed <= 10000:
+            raise ReplayError(f"replay: speed must be 0 (as fast as possible) to 10000, got {self.speed}")
+        if not 0 < self.timeout <= 86400:
+            raise ReplayError(f"replay: timeout must be 0-86400 s, got {self.timeout}")
 
     @property
     def scale(self) -> float:
@@ -300,41 +315,45 @@ class Replayer:
                              command_timeout=COMMAND_TIMEOUT)
             self.fake = fake
             fake.start()
-            line = self.line_factory(port.path, self.opt)
-            log = getattr(line, "log", None)
-            handler = _UnparsedHandler(lambda text, msg: self._add("unparsed", {"line": text}))
-            old_level = logging.NOTSET
-            if isinstance(log, logging.Logger):
-                old_level = log.level
-                log.setLevel(logging.INFO)
-                log.addHandler(handler)
-            stop = threading.Event()
-            drain = threading.Thread(target=self._drain, args=(line, stop), name="replay-events", daemon=True)
-            drain.start()
             try:
-                line.open()
-                self._timeline(line)
-                self._tail(line)
+                self._run_driver(self.line_factory(port.path, self.opt))
             finally:
-                try:
-                    line.close()
-                finally:
-                    stop.set()
-                    drain.join(timeout=2)
-                    while True:  # events emitted while closing
-                        ev = line.next_event(0)
-                        if ev is None:
-                            break
-                        d = describe(ev)
-                        if d is not None:
-                            self._add(*d)
-                    if isinstance(log, logging.Logger):
-                        log.removeHandler(handler)
-                        log.setLevel(old_level)
-                    fake.close()
-                    port.close()
+                fake.close()
+                port.close()
         if self.timed_out:
             self._add("timeout", {"after_s": self.opt.timeout})
+
+    def _run_driver(self, line: Line) -> None:
+        log = getattr(line, "log", None)
+        handler = _UnparsedHandler(lambda text, msg: self._add("unparsed", {"line": text}))
+        old_level = logging.NOTSET
+        if isinstance(log, logging.Logger):
+            old_level = log.level
+            log.setLevel(logging.INFO)
+            log.addHandler(handler)
+        stop = threading.Event()
+        drain = threading.Thread(target=self._drain, args=(line, stop), name="replay-events", daemon=True)
+        drain.start()
+        try:
+            line.open()
+            self._timeline(line)
+            self._tail(line)
+        finally:
+            try:
+                line.close()
+            finally:
+                stop.set()
+                drain.join(timeout=2)
+                while True:  # events emitted while closing
+                    ev = line.next_event(0)
+                    if ev is None:
+                        break
+                    d = describe(ev)
+                    if d is not None:
+                        self._add(*d)
+                if isinstance(log, logging.Logger):
+                    log.removeHandler(handler)
+                    log.setLevel(old_level)
 
     def _left(self) -> float:
         return self._deadline - time.monotonic()

@@ -121,3 +121,11 @@ def test_replay_as_a_command(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     events = [json.loads(x)["event"] for x in r.stdout.splitlines()]
     assert events == ["ready", "ringing", "answered", "call_waiting", "hung_up", "end"]
+
+
+@pytest.mark.parametrize("kw", [{"driver": "isdn"}, {"country": "DE"}, {"speed": -1.0}, {"timeout": 0.0}])
+def test_bad_replay_options_are_clear_errors(kw: dict[str, object]) -> None:
+    from appliance.capture.replay import ReplayOptions
+
+    with pytest.raises(PermanenceError, match="replay: "):
+        ReplayOptions(**kw)  # type: ignore[arg-type]
