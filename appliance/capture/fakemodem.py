@@ -19,7 +19,8 @@ power-on default; ``ATE0`` turns it off) and answered:
 5. otherwise plain ``OK``.
 
 In voice data mode the thread only looks for the box's ``<DLE>`` codes
-(``<DLE><ETX>`` end of playback, ``<DLE>!``/``<DLE>^`` stop recording).
+(``<DLE><ETX>`` end of playback, ``<DLE>!``/``<DLE>^`` stop recording), and for
+``AT``/``ATZ`` at the start of a write: a driver re-initialising after a fault.
 """
 
 from __future__ import annotations
@@ -199,6 +200,9 @@ class FakeModem:
     def _process(self, buf: bytearray) -> None:
         while buf:
             if self.data_mode:
+                if bytes(buf[:3]) == b"AT\r" or bytes(buf[:4]) == b"ATZ\r":
+                    self.data_mode = False  # the driver re-initialises after a fault: back to commands
+                    continue
                 i = buf.find(b"\x10")
                 if i < 0 or i + 1 >= len(buf):
                     keep = buf[i:] if i >= 0 else b""
