@@ -221,7 +221,9 @@ def test_sigkill_at_any_instant_loses_nothing(tmp_path: Path) -> None:
         assert r.state in ("answered", "interrupted"), (cid, r.state)
         if cid in ended:
             assert r.state == "answered"
-    assert interrupted <= created
+    # a call killed between its creation and its report may be interrupted without being reported,
+    # but no call that was reported finished is ever marked interrupted
+    assert not (interrupted & ended)
     # every file parses, and no temp file is left behind
     for p in data.rglob("*.json"):
         json.loads(p.read_bytes())
