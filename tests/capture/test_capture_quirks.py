@@ -97,6 +97,8 @@ SMS_CASES: dict[str, tuple[str, str]] = {
     "g_cmti_extra_field": ("+33612345678", "Fuite au sous-sol"),
     "g_cmti_no_space": ("+33612345678", "Fuite au sous-sol"),
     "g_sms_ucs2_sender": ("+33612345678", "Bonjour !"),
+    # beyond the list, common with SIM800 (AT+CNMI=2,2): the SMS comes whole in a +CMT
+    "g_cmt_direct_delivery": ("+33612345678", "Fuite au sous-sol"),
 }
 
 STORY_CASES: dict[str, tuple[str, list[str]]] = {
