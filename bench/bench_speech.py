@@ -50,6 +50,11 @@ SENTENCES = [
     "It is quite urgent, the kitchen is flooding.",
     "Thank you very much, goodbye.",
 ]
+FRENCH = [
+    "Bonjour, ma chaudière est en panne depuis ce matin.",
+    "Rappelez-moi au zéro six douze trente-quatre cinquante-six soixante-dix-huit.",
+    "Je suis déjà client, c'est assez urgent.",
+]
 STREAM_COUNTS = (2, 4, 6, 8, 10, 12)
 TUNED = {"max-active": 1000, "beam": 8.0}  # vosk_engine.tuned_model_dir overrides
 
@@ -60,6 +65,28 @@ def _rss_mb(field: str = "VmRSS") -> float:
         if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[\w']+", text.lower())
+
+
+def _wer(refs: list[str], hyps: list[str]) -> float:
+    """Word error rate over a corpus (numbers compared as written by the recogniser)."""
+    errors = total = 0
+    for ref, hyp in zip(refs, hyps):
+        r, h = _words(ref), _words(hyp)
+        d = list(range(len(h) + 1))
+        for i in range(1, len(r) + 1):
+            prev, d[0] = d[0], i
+            for j in range(1, len(h) + 1):
+                cur = min(d[j] + 1, d[j - 1] + 1, prev + (r[i - 1] != h[j - 1]))
+                prev, d[j] = d[j], cur
+        errors += d[len(h)]
+        total += len(r)
+    return errors / max(1, total)
 
 
 def _noise(n: int, seed: int) -> np.ndarray:
@@ -190,15 +217,25 @@ def _worker_whisper(data: dict[str, Any]) -> dict[str, Any]:
     rss = _rss_mb()
     busy = cpu = 0.0
     audio_s = 0.0
-    for p in data["clips"][:3]:
+    hyps: list[str] = []
+    for p in data["clips"]:
         clip = Path(p).read_bytes()
         t, c = time.perf_counter(), time.process_time()
-        handle.transcribe(clip)
+        hyps.append(handle.transcribe(clip)[0])
         busy += time.perf_counter() - t
         cpu += time.process_time() - c
         audio_s += len(clip) / 2 / SR
-    return {"load_s": load_s, "rss_mb": rss, "peak_mb": _rss_mb("VmHWM"), "base_rss_mb": base,
-            "rtf": busy / audio_s, "cpu_rtf": cpu / audio_s}
+    peak = _rss_mb("VmHWM")
+    # French spoken by espeak-ng (robotic): a figure, not the device's accuracy.
+    from appliance.speech.synthesizer import EspeakSynthesizer
+
+    fr = handle.for_language("fr")
+    espeak = EspeakSynthesizer("fr", rate=150)
+    fr_hyps = [fr.transcribe(_on_line(b"".join(espeak.synthesize(s)), 0.5, 1.0, seed=i))[0]
+               for i, s in enumerate(FRENCH)]
+    return {"load_s": load_s, "rss_mb": rss, "peak_mb": peak, "base_rss_mb": base,
+            "rtf": busy / audio_s, "cpu_rtf": cpu / audio_s, "wer_en": _wer(SENTENCES, hyps),
+            "wer_fr": _wer(FRENCH, fr_hyps)}
 
 
 def _worker_piper(data: dict[str, Any]) -> dict[str, Any]:
@@ -310,7 +347,6 @@ def run() -> list[dict[str, Any]]:
         return f"wall/audio by N threads: {steps}; load average {r['load']:.1f} on {os.cpu_count()} cores"
 
     cores = os.cpu_count() or 1
-    idle_capacity = int(cores / v["cpu_rtf"]) if v["cpu_rtf"] > 0 else 0
     p50, p95 = pct(v["latencies"], 0.5), pct(v["latencies"], 0.95)
     p50c = pct(v["latencies_cpu"], 0.5)
     first_p50 = statistics.median(p["first_audio"]) * 1000
@@ -319,10 +355,16 @@ def run() -> list[dict[str, Any]]:
     report = "report (no target)"
     return [
         _fig("vosk.rtf", v["rtf"], "x", "< 1 (real time), one stream", v["rtf"] < 1, note=f"wall clock; {shared}"),
-        _fig("vosk.cpu_rtf", v["cpu_rtf"], "x", f"<= {cores / 8:.2f} (8 streams on {cores} cores)",
-             v["cpu_rtf"] <= cores / 8, note="CPU seconds per audio second, recogniser + VAD"),
+        _fig("vosk.cpu_rtf", v["cpu_rtf"], "x", "report (no target)", True,
+             note="thread CPU seconds per audio second, recogniser + VAD, one stream; inflated when "
+                  "the cores are shared (hyper-threads, caches)"),
         _fig("whisper.rtf", w["rtf"], "x", "< 1 (Whisper base int8)", w["rtf"] < 1,
              note=f"CPU RTF {w['cpu_rtf']:.2f} (all threads)"),
+        _fig("whisper.wer_en_piper", w["wer_en"], "ratio", report, True,
+             note="English spoken by the piper voice at 8 kHz over line noise; numbers count as words "
+                  "as Whisper writes them (07712345678 vs 07712 345 678), so this overstates errors"),
+        _fig("whisper.wer_fr_espeak", w["wer_fr"], "ratio", report, True,
+             note="French spoken by espeak-ng (robotic) at 8 kHz: mechanics only, not device accuracy"),
         _fig("piper.rtf", p["rtf"], "x", "< 1", p["rtf"] < 1),
         _fig("espeak.rtf", e["rtf"], "x", "< 1", e["rtf"] < 1),
         _fig("vosk.end_to_final_p50", p50, "ms", "<= 400 ms", p50 <= 400, samples=len(v["latencies"]),
@@ -335,8 +377,6 @@ def run() -> list[dict[str, Any]]:
              v["sustained"] >= 8, note=f"measured now, model.conf as shipped; {trials(v)}"),
         _fig("vosk.simultaneous_streams_tuned", vt["sustained"], "streams", ">= 8 in real time",
              vt["sustained"] >= 8, note=f"measured now, decoder {TUNED}; {trials(vt)}"),
-        _fig("vosk.streams_idle_estimate", idle_capacity, "streams", ">= 8 in real time",
-             idle_capacity >= 8, note=f"{cores} cores / CPU RTF {v['cpu_rtf']:.3f}: an idle machine"),
         _fig("vosk.rss", v["rss_mb"], "MB", report, True,
              note=f"loaded; peak {v['peak_mb']:.0f} MB during the stream trials; interpreter alone "
                   f"{v['base_rss_mb']:.0f} MB; load {v['load_s']:.1f} s"),

@@ -54,9 +54,13 @@ class WhisperModelHandle:
         if audio.size < 1600:
             return "", None
         try:
+            # Greedy decoding without temperature fallback can loop ("totes cibou, totes cibou...")
+            # on audio it does not understand: cap the tokens at a generous speaking rate.
+            max_tokens = min(440, int(12 + 8 * audio.size / 16000))
             segments, _info = self._model.transcribe(
                 audio, language=self.lang or None, beam_size=self.beam_size, temperature=0.0,
-                condition_on_previous_text=False, without_timestamps=True, vad_filter=False)
+                condition_on_previous_text=False, without_timestamps=True, vad_filter=False,
+                max_new_tokens=max_tokens)
             segs = list(segments)
         except Exception as exc:  # ctranslate2 error types vary
             raise SpeechError(f"Whisper transcription failed: {exc}") from exc
