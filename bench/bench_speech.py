@@ -56,7 +56,7 @@ FRENCH = [
     "Je suis déjà client, c'est assez urgent.",
 ]
 STREAM_COUNTS = (2, 4, 6, 8, 10, 12)
-TUNED = {"max-active": 1000, "beam": 8.0}  # vosk_engine.tuned_model_dir overrides
+from appliance.speech.recognizer import TUNED_DECODER as TUNED  # noqa: E402
 
 
 def _rss_mb(field: str = "VmRSS") -> float:

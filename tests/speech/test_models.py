@@ -113,6 +113,12 @@ def test_vosk_decoder_overlay(tmp_path: Path) -> None:
 
 
 def test_load_recognizer_from_config(tmp_path: Path) -> None:
+    from appliance.speech.recognizer import TUNED_DECODER
+
+    tuned = load_recognizer("ko", LanguageSpeechConfig(recognizer="vosk", model=str(models.vosk_model_dir("ko"))),
+                            cache=str(tmp_path), decoder=TUNED_DECODER)
+    assert "--max-active=1000" in (tuned.path / "conf" / "model.conf").read_text()  # type: ignore[attr-defined]
+    tuned.close()
     vosk = load_recognizer("ko", LanguageSpeechConfig(recognizer="vosk", model=str(models.vosk_model_dir("ko"))))
     assert vosk.engine == "vosk" and vosk.lang == "ko"
     vosk.close()

@@ -90,8 +90,10 @@ def test_french_mechanics_and_word_error_rate(whisper_fr: WhisperModelHandle, es
         assert all(u.final and u.text.strip() for u in utts)
         assert abs(utts[0].start - (0.5 + onset(sp))) <= 0.1
         assert abs(utts[-1].end - (0.5 + offset(sp))) <= 0.15
+        hyp = " ".join(u.text for u in utts)
+        assert len(words(hyp)) <= 2 * len(words(sentence)) + 5, f"runaway decoding: {hyp!r}"
         total_ref.append(sentence)
-        total_hyp.append(" ".join(u.text for u in utts))
+        total_hyp.append(hyp)
     figure = wer(" ".join(total_ref), " ".join(total_hyp))
     record_property("french_espeak_whisper_base_8k_wer", round(figure, 3))
     with capsys.disabled():
