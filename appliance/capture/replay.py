@@ -418,7 +418,7 @@ class Replayer:
                 prev_t = step.t if step.t is not None else prev_t
                 continue
             # an exchange: trigger the box's action if the capture shows one, then wait for the driver
-            self._maybe_act(line, i)
+            self._maybe_act(line, i, prev_t)
             start = time.monotonic()
             settle = self.opt.settle + (1.0 / self.opt.scale if step.command.startswith("AT+CLCC") else 0.0)
             with fake.changed:
@@ -467,18 +467,31 @@ class Replayer:
             self.model.on_modem_line(ln)
         self.fake.write(burst_bytes(b))
 
-    def _maybe_act(self, line: Line, i: int) -> None:
-        cmds = [s.command for s in self.window() if not s.consumed and not s.skipped]
+    def _maybe_act(self, line: Line, i: int, prev_t: float | None) -> None:
+        window = [s for s in self.window() if not s.consumed and not s.skipped]
         state = self.model.state
-        if state == "ringing" and any(c in ANSWER_COMMANDS for c in cmds) and ("answer", i) not in self._triggered:
-            self._triggered.update(("answer", s.index) for s in self.window())
-            self._sleep(DIGEST_S)  # let the driver read the ring written just before, as in the field
-            line.answer()
-        elif state in ("active", "ringing") and any(c in HANGUP_COMMANDS for c in cmds) and (
-                "hangup", i) not in self._triggered:
-            self._triggered.update(("hangup", s.index) for s in self.window())
-            self._sleep(DIGEST_S)
+        answer = next((s for s in window if s.command in ANSWER_COMMANDS), None)
+        hangup = next((s for s in window if s.command in HANGUP_COMMANDS), None)
+        if state == "ringing" and answer is not None and ("answer", i) not in self._triggered:
+            self._triggered.update(("answer", s.index) for s in window)
+            self._sleep(self._action_gap(prev_t, answer.t))
+            if self.model.state == "ringing":
+                line.answer()
+        elif state in ("active", "ringing") and hangup is not None and ("hangup", i) not in self._triggered:
+            self._triggered.update(("hangup", s.index) for s in window)
+            self._sleep(self._action_gap(prev_t, hangup.t))
             line.hang_up()
+
+    def _action_gap(self, prev_t: float | None, t: float | None) -> float:
+        """Before the box acts: its captured delay, scaled (at least long enough for the driver to
+        read what was written just before; longer than the ring-stop timeout if it was in the field)."""
+        if prev_t is None or t is None or t < prev_t:
+            return DIGEST_S
+        field = t - prev_t
+        gap = min(max(field / self.opt.speed if self.opt.speed > 0 else 0.0, DIGEST_S), self.opt.max_gap)
+        if field >= self._field_ring_timeout():
+            gap = max(gap, driver_ring_timeout(self.opt) + 0.5)
+        return gap
 
     def _tail(self, line: Line) -> None:
         """Let the driver conclude: ringing stops by its own timeout; then a quiet moment."""
