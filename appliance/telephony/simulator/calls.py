@@ -326,13 +326,16 @@ class CallEngine:
     def _caller_hangup(self, call: ActiveCall) -> None:
         sim = self.sim
         call.event("caller hung up")
-        self._end(call, "caller")
         if sim.dialect == "gsm":
+            # a real modem reports the end as it happens: the result codes go out before the call
+            # leaves +CLCC, so a poll in flight never makes a caller's hang-up look like a drop
             if sim.model == "sim7600":
                 dur = int(time.monotonic() - (call.result.answered_at or time.monotonic()))
                 sim.urc(f"VOICE CALL: END: {dur:06d}")
             sim.urc("NO CARRIER")
+            self._end(call, "caller")
         else:
+            self._end(call, "caller")
             call.queue_dle([call.caller.hangup_signal])
             self._flush_dle_now(call)
 
