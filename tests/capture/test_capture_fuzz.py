@@ -117,3 +117,20 @@ def test_ten_megabyte_capture_is_bounded_by_the_timeout(tmp_path: Path, thread_e
     assert took < 5 + 30  # parsing the 10 MB, then at most the timeout and the driver's close
     assert any(e.event == "ringing" for e in r.events)
     assert not thread_errors
+
+
+def test_replay_leaves_no_thread_or_file_descriptor(tmp_path: Path) -> None:
+    import os
+
+    garbage = tmp_path / "garbage.log"
+    garbage.write_bytes(bytes(random.Random(3).randrange(256) for _ in range(5000)))
+    jobs = [DATA / "gsm_call_waiting.log", DATA / "voice_loop_break_hangup.log", garbage]
+    threads = threading.active_count()
+    fds = len(os.listdir("/proc/self/fd"))
+    for i, path in enumerate(jobs):
+        replay(path, ReplayOptions("gsm" if i != 1 else "voicemodem", speed=0, timeout=20))
+    deadline = time.monotonic() + 3
+    while threading.active_count() > threads and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert threading.active_count() == threads
+    assert len(os.listdir("/proc/self/fd")) <= fds
