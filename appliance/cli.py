@@ -89,6 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             if svc.watchdog is not None:
                 svc.watchdog.tick()
     finally:
+        if svc.watchdog is not None:
+            svc.watchdog.stopping()
         svc.stop()
     return 0
 
@@ -199,6 +201,33 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------ prompts
+
+
+def cmd_prompts(args: argparse.Namespace) -> int:
+    from .prerender import fixed_prompts
+
+    cfg = _load(args)
+    langs = [args.lang] if args.lang else [cfg.company.language]
+    if args.prompts_command == "list":
+        for lang in langs:
+            for text in fixed_prompts(cfg, lang):
+                print(json.dumps({"lang": lang, "text": text}, ensure_ascii=False))
+        return 0
+    from .speechio import EngineSpeech
+
+    speech = EngineSpeech(cfg, cache_dir=cfg.data_path / "prompt-cache", languages=langs)
+    try:
+        for lang in langs:
+            texts = fixed_prompts(cfg, lang)
+            rendered = speech.prerender(texts, lang)
+            print(f"{lang}: {len(texts)} fixed prompt(s), {rendered} rendered now, "
+                  f"{len(texts) - rendered} already in {speech.cache_dir / lang}")
+    finally:
+        speech.close()
+    return 0
+
+
 # ------------------------------------------------------------------------------ parser
 
 
@@ -246,6 +275,16 @@ def build_parser() -> argparse.ArgumentParser:
         return 2
 
     cf.set_defaults(func=config_help)
+
+    pr = sub.add_parser("prompts", help="the prompt cache: every fixed sentence, rendered once")
+    prs = pr.add_subparsers(dest="prompts_command", metavar="ACTION", required=True)
+    for action, text in (("render", "render the fixed prompts missing from the cache (first boot, after "
+                                    "a settings change)"),
+                         ("list", "print every fixed prompt of the configuration (JSON lines)")):
+        a = prs.add_parser(action, help=text)
+        a.add_argument("--config", help=f"configuration file (default {DEFAULT_CONFIG_PATH})")
+        a.add_argument("--lang", choices=("fr", "en"), default=None, help="default: the company's language")
+        a.set_defaults(func=cmd_prompts)
 
     for name in _PLUGINS:
         try:
