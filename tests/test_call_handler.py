@@ -91,7 +91,7 @@ def reread(tmp_path: Path, rec: CallRecord) -> CallRecord:
 @pytest.mark.parametrize("dialect", ["gsm", "voicemodem"])
 def test_answered_call_is_logged_with_duration_and_who_hung_up(run_service: Any, tmp_path: Path,
                                                                dialect: str) -> None:
-    svc, sim, obs = run_service(make_cfg(sim_dialect=dialect), dialect=dialect)
+    _svc, sim, obs = run_service(make_cfg(sim_dialect=dialect), dialect=dialect)
     sim.place_call(ScriptedCaller(id="c1", caller_id="+33612345678", hangup_after_seconds=2.0)).wait(30)
     rec = reread(tmp_path, obs.wait(1)[0])
     assert rec.state == "answered"
@@ -106,7 +106,7 @@ def test_answered_call_is_logged_with_duration_and_who_hung_up(run_service: Any,
 
 def test_abandoned_while_waiting_for_staff(run_service: Any, tmp_path: Path) -> None:
     """Staff-first mode: the box waits 4 rings; the caller gives up after 2 — the seed's blind spot."""
-    svc, sim, obs = run_service(make_cfg(rings_before_answer=4))
+    _svc, sim, obs = run_service(make_cfg(rings_before_answer=4))
     sim.place_call(ScriptedCaller(id="quick", caller_id="+33699999999", hangup_after_rings=2)).wait(30)
     rec = reread(tmp_path, obs.wait(1)[0])
     assert rec.state == "abandoned"
@@ -117,7 +117,7 @@ def test_abandoned_while_waiting_for_staff(run_service: Any, tmp_path: Path) -> 
 
 
 def test_staff_answering_on_an_analog_line_is_logged_as_staff(run_service: Any, tmp_path: Path) -> None:
-    svc, sim, obs = run_service(make_cfg(sim_dialect="voicemodem", rings_before_answer=5), dialect="voicemodem")
+    _svc, sim, obs = run_service(make_cfg(sim_dialect="voicemodem", rings_before_answer=5), dialect="voicemodem")
     sim.place_call(ScriptedCaller(id="office", caller_id="+33611111111", staff_answers_after_rings=2,
                                   hangup_after_seconds=1)).wait(30)
     rec = reread(tmp_path, obs.wait(1)[0])
@@ -126,7 +126,7 @@ def test_staff_answering_on_an_analog_line_is_logged_as_staff(run_service: Any, 
 
 
 def test_withheld_number(run_service: Any, tmp_path: Path) -> None:
-    svc, sim, obs = run_service(make_cfg())
+    _svc, sim, obs = run_service(make_cfg())
     sim.place_call(ScriptedCaller(id="anon", caller_id=None, hangup_after_seconds=1.0)).wait(30)
     rec = reread(tmp_path, obs.wait(1)[0])
     assert rec.caller_number is None and rec.caller_withheld
@@ -207,7 +207,7 @@ driver = "sim"
 
 
 def test_stop_closes_a_call_in_progress_as_interrupted(run_service: Any, tmp_path: Path) -> None:
-    svc, sim, obs = run_service(make_cfg())
+    svc, sim, _obs = run_service(make_cfg())
     sim.place_call(ScriptedCaller(id="long", caller_id="+33677777777", hangup_after_seconds=30))
     deadline = time.monotonic() + 10
     while svc.handlers[0].state != LineState.IN_CALL and time.monotonic() < deadline:
