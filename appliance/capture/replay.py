@@ -81,7 +81,7 @@ from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, Burst, Exchange, Step, bui
 GSM_RING_TIMEOUT = 8.0
 VOICE_RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
 DIGEST_S = 0.1
-QUIET_S = 0.4
+QUIET_S = 0.6
 COMMAND_TIMEOUT = 2.0
 """The replayed driver's command timeout (a pty answers at once; a captured silence costs this)."""
 RING_GAP_MIN = 0.3
@@ -392,7 +392,7 @@ class Replayer:
         if ring:
             gap = max(gap, RING_GAP_MIN)
         if dtmf and field >= DTMF_REPEAT_S:
-            gap = max(gap, DTMF_REPEAT_S + 0.05)
+            gap = max(gap, DTMF_REPEAT_S + 0.2)  # stay clear of the collapse window under load
         if field >= self._field_ring_timeout():
             gap = max(gap, driver_ring_timeout(self.opt) + 0.5)
         return gap
