@@ -161,6 +161,10 @@ class CaptureWriter:
     # ------------------------------------------------------------------ internals
     def _record(self, d: Direction, data: bytes) -> None:
         now = self.clock()
+        if d == "tx" and data[:2].upper() == b"AT" and data.endswith(b"\r") and not looks_like_audio(data):
+            # a command: whatever the voice state was (a stream left without <DLE><ETX>), the
+            # driver talks to the modem in command mode again
+            self._voice["rx"] = self._voice["tx"] = False
         if self._voice[d] or looks_like_audio(data):
             self._voice_data(d, data, now)
             return

@@ -197,3 +197,17 @@ def test_open_writer_follows_the_configuration(tmp_path: Path) -> None:
     w.record("rx", b"RING")
     w.close()
     assert [p.parent.name for p in capture_files(tmp_path / "captures", "gsm1")] == ["captures"]
+
+
+def test_a_stream_left_without_etx_does_not_swallow_later_lines(tmp_path: Path) -> None:
+    w = CaptureWriter(tmp_path, "fixe", max_bytes=100_000, days=7)
+    w.record("tx", b"AT+VRX\r")
+    w.record("rx", b"CONNECT")
+    w.record("rx", bytes([0x80] * 400))
+    w.record("tx", b"\x10!")  # the modem never answers <DLE><ETX>; the driver gives up and resets
+    w.record("tx", b"ATZ\r")
+    w.record("rx", b"OK")
+    w.record("rx", b"RING")
+    w.close()
+    recs = load(w.path).records  # type: ignore[arg-type]
+    assert [r.data for r in recs if not r.is_audio][-3:] == [b"ATZ\r", b"OK", b"RING"]
