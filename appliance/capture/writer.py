@@ -13,7 +13,8 @@ Voice data never goes to disk: the AT channel also passes raw voice data
 writer recognises it — by that voice state, or for a chunk outside it by its
 bytes (NUL bytes or under 80 % printable text) — unstuffs it with the DLE
 decoder, keeps every ``<DLE>x`` event as its own record (DTMF, busy tone...)
-and adds the audio bytes to a summary: one ``{"audio": n, "secs": s}``
+(a voice stream ends at ``<DLE><ETX>``, or at the box's next ``AT`` command if the
+modem never sent one) and adds the audio bytes to a summary: one ``{"audio": n, "secs": s}``
 record per direction per second of a burst (or when other traffic or
 :meth:`close` ends the burst). :meth:`audio` summarises audio that a driver
 moves on its own port (SIM7600 ``ttyUSB4``).
