@@ -125,30 +125,46 @@ def aggregate(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return agg
 
 
-def _days(root: Path) -> list[dt.date]:
-    """Every day that has a day file, oldest first."""
+def _days(root: Path, lo: dt.date | None = None, hi: dt.date | None = None) -> list[dt.date]:
+    """Every day that has a day file (between ``lo`` and ``hi`` inclusive), oldest first.
+
+    Only the month directories in range are listed, so a query over the last week
+    costs the same with one year or ten years of history."""
     out: list[dt.date] = []
     base = root / "calls"
-    if not base.is_dir():
+    try:
+        years = sorted(p.name for p in base.iterdir() if p.name.isdigit() and len(p.name) == 4)
+    except FileNotFoundError:
         return out
-    for p in base.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/*.json"):
-        name = p.name
-        if name.endswith((".idx.json", ".agg.json")) or name.startswith("."):
+    for y in years:
+        year = int(y)
+        if (lo and year < lo.year) or (hi and year > hi.year):
             continue
-        with contextlib.suppress(ValueError):
-            out.append(dt.date.fromisoformat(name[:-5]))
+        try:
+            months = sorted(p.name for p in (base / y).iterdir() if p.name.isdigit() and len(p.name) == 2)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for m in months:
+            ym = (year, int(m))
+            if (lo and ym < (lo.year, lo.month)) or (hi and ym > (hi.year, hi.month)):
+                continue
+            for p in (base / y / m).iterdir():
+                name = p.name
+                if not name.endswith(".json") or name.endswith((".idx.json", ".agg.json")) or name.startswith("."):
+                    continue
+                try:
+                    day = dt.date.fromisoformat(name[:-5])
+                except ValueError:
+                    continue
+                if (lo is None or day >= lo) and (hi is None or day <= hi):
+                    out.append(day)
     return sorted(out)
 
 
 def _day_range(root: Path, since: dt.datetime | None, until: dt.datetime | None) -> list[dt.date]:
-    days = _days(root)
-    if since is not None:
-        lo = since.astimezone(dt.UTC).date()
-        days = [d for d in days if d >= lo]
-    if until is not None:
-        hi = until.astimezone(dt.UTC).date()
-        days = [d for d in days if d <= hi]
-    return days
+    lo = since.astimezone(dt.UTC).date() if since is not None else None
+    hi = until.astimezone(dt.UTC).date() if until is not None else None
+    return _days(root, lo, hi)
 
 
 def _in_range(started_at: str, since: dt.datetime | None, until: dt.datetime | None) -> bool:
