@@ -59,6 +59,8 @@ class CallListener(Protocol):
 
     def prompt_started(self) -> None: ...
 
+    def prompt_audio(self, pcm: bytes) -> None: ...
+
     def prompt_finished(self) -> None: ...
 
     def listen(self, spec: ListenSpec | None = None) -> None: ...
@@ -155,6 +157,8 @@ class CallSession:
                             self.listener.prompt_started()
                     if self.recorder:
                         self.recorder.box(pcm)
+                    if self.listener is not None:
+                        self.listener.prompt_audio(pcm)  # so the prompt's own echo is not taken for barge-in
                     self.h.line.play(pcm)
                     played += len(pcm)
             except PermanenceError as exc:
