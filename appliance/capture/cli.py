@@ -127,7 +127,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                    choices=("auto", "sim7600", "sim800", "usr5637", "cx93010"),
                    help="modem model (default: what the capture's identification replies say)")
     r.add_argument("--line", help="the line to replay when the capture holds several")
-    r.add_argument("--timeout", type=_timeout, default=120.0, help="stop after this many seconds (default 120)")
+    r.add_argument("--timeout", type=_timeout, default=None,
+                   help="stop after this many seconds (default: 60 + 2 per ring in the capture, at most 900)")
     r.set_defaults(func=cmd_replay)
 
     c = subparsers.add_parser("capture", help="modem session captures")

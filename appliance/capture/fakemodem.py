@@ -121,10 +121,16 @@ class CallModel:
         for r in listed:
             self.on_modem_line(r)
 
-    def clcc(self) -> list[bytes]:
+    def refresh(self) -> str:
+        """The state now: a ringing call with no ring for ``ring_fresh`` seconds has stopped."""
         with self.lock:
             if self.state == "ringing" and time.monotonic() - self.last_ring > self.ring_fresh:
                 self._idle()
+            return self.state
+
+    def clcc(self) -> list[bytes]:
+        self.refresh()
+        with self.lock:
             if self.state == "idle":
                 return [b"OK"]
             stat = 0 if self.state == "active" else 4

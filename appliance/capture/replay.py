@@ -37,8 +37,11 @@ line (the drivers log every line they do not act on that way), except boot
 and status lines (:data:`STATUS_LINES`: ``RDY``, ``+CFUN``, ``Call Ready``,
 ``+QIND``, Huawei ``^CONN``...) which need no action.
 
-Nothing here may hang: every wait is bounded by ``timeout`` (default 120 s),
-after which the replay stops and reports ``timeout``.
+Nothing here may hang: every wait is bounded by ``timeout`` (default: 60 s +
+2 s per ring of the capture, at most 900 s), after which the replay stops and
+reports ``timeout``. While the line is idle, status-only lines (``+CSQ``,
+``^RSSI``, ``+CREG``...) are written without waiting and other gaps are capped
+at 0.1 s, so a day of a modem's life replays in seconds.
 """
 
 from __future__ import annotations
@@ -82,6 +85,10 @@ GSM_RING_TIMEOUT = 8.0
 VOICE_RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
 DIGEST_S = 0.1
 QUIET_S = 0.6
+IDLE_GAP = 0.1
+ACTION_SETTLE = 3.0
+"""How long a captured exchange waits for the driver right after the replay starts it or asks it
+to answer / hang up (the driver's own thread must run first; on a loaded machine that takes time)."""
 COMMAND_TIMEOUT = 2.0
 """The replayed driver's command timeout (a pty answers at once; a captured silence costs this)."""
 RING_GAP_MIN = 0.3
@@ -102,7 +109,8 @@ class ReplayOptions:
     speed: float = 10.0
     country: str = "FR"
     model: str = "auto"
-    timeout: float = 120.0
+    timeout: float | None = None
+    """Seconds before the replay stops; None: 60 s + 2 s per ring in the capture, at most 900 s."""
     settle: float = 0.4
     min_gap: float = 0.02
     max_gap: float = 3.0
@@ -114,7 +122,7 @@ class ReplayOptions:
             raise ReplayError(f"replay: unknown country {self.country!r}; expected FR, GB or US")
         if not 0 <= self.speed <= 10000:
             raise ReplayError(f"replay: speed must be 0 (as fast as possible) to 10000, got {self.speed}")
-        if not 0 < self.timeout <= 86400:
+        if self.timeout is not None and not 0 < self.timeout <= 86400:
             raise ReplayError(f"replay: timeout must be 0-86400 s, got {self.timeout}")
 
     @property
@@ -269,7 +277,8 @@ class Replayer:
         self.skipped = 0
         self.timed_out = False
         self._t0 = time.monotonic()
-        self._deadline = self._t0 + options.timeout
+        self.timeout = options.timeout if options.timeout is not None else auto_timeout(steps)
+        self._deadline = self._t0 + self.timeout
         self._last_event = self._t0
         self._last_write = self._t0
         self._ready = threading.Event()
@@ -321,7 +330,7 @@ class Replayer:
                 fake.close()
                 port.close()
         if self.timed_out:
-            self._add("timeout", {"after_s": self.opt.timeout})
+            self._add("timeout", {"after_s": self.timeout})
 
     def _run_driver(self, line: Line) -> None:
         log = getattr(line, "log", None)
@@ -412,22 +421,31 @@ class Replayer:
                 gap = self._gap(prev_t, step)
                 if step.t is None and self._new_caller(i):
                     gap = max(gap, driver_ring_timeout(self.opt) + 0.5)  # untimed log: another call
+                if self._idle(line):  # nothing rings: only the order matters, not the time
+                    if all(is_status_line(ln.decode("latin-1")) for ln in step.lines):
+                        gap = 0.0
+                    elif step.lines[0].upper().startswith((b"RING", b"+CRING", b"\x10R")):
+                        gap = min(gap, RING_GAP_MIN)
+                    else:
+                        gap = min(gap, IDLE_GAP)
                 if not self._sleep(gap):
                     return
                 self._write_burst(step)
                 prev_t = step.t if step.t is not None else prev_t
                 continue
             # an exchange: trigger the box's action if the capture shows one, then wait for the driver
-            self._maybe_act(line, i, prev_t)
+            acted = self._maybe_act(line, i, prev_t)
             start = time.monotonic()
             settle = self.opt.settle + (1.0 / self.opt.scale if step.command.startswith("AT+CLCC") else 0.0)
+            if acted or fake.commands == 0:
+                settle = max(settle, ACTION_SETTLE)  # the driver first opens the port / handles the action
             with fake.changed:
                 while not step.consumed and not step.skipped:
                     now = time.monotonic()
                     if now >= self._deadline:
                         self.timed_out = True
                         return
-                    quick = last_skip_commands == fake.commands
+                    quick = last_skip_commands == fake.commands and not acted
                     if now - start >= (self.opt.min_gap if quick else settle):
                         step.skipped = True
                         break
@@ -445,6 +463,10 @@ class Replayer:
                 last_skip_commands = -1
             if step.t is not None:
                 prev_t = step.t
+
+    def _idle(self, line: Line) -> bool:
+        """Nothing time-dependent in progress: no call in the capture, none in the driver."""
+        return self.model.refresh() == "idle" and line.status().state in (LineState.READY, LineState.FAULT)
 
     def _new_caller(self, i: int) -> bool:
         """Untimed logs: a ring whose ``+CLIP`` shows another number than the ringing call's
@@ -467,20 +489,24 @@ class Replayer:
             self.model.on_modem_line(ln)
         self.fake.write(burst_bytes(b))
 
-    def _maybe_act(self, line: Line, i: int, prev_t: float | None) -> None:
+    def _maybe_act(self, line: Line, i: int, prev_t: float | None) -> bool:
+        """Trigger the box's answer or hang-up if the capture shows one here; True if it did."""
         window = [s for s in self.window() if not s.consumed and not s.skipped]
-        state = self.model.state
+        state = self.model.refresh()
         answer = next((s for s in window if s.command in ANSWER_COMMANDS), None)
         hangup = next((s for s in window if s.command in HANGUP_COMMANDS), None)
         if state == "ringing" and answer is not None and ("answer", i) not in self._triggered:
             self._triggered.update(("answer", s.index) for s in window)
             self._sleep(self._action_gap(prev_t, answer.t))
-            if self.model.state == "ringing":
+            if self.model.refresh() == "ringing":
                 line.answer()
+                return True
         elif state in ("active", "ringing") and hangup is not None and ("hangup", i) not in self._triggered:
             self._triggered.update(("hangup", s.index) for s in window)
             self._sleep(self._action_gap(prev_t, hangup.t))
             line.hang_up()
+            return True
+        return False
 
     def _action_gap(self, prev_t: float | None, t: float | None) -> float:
         """Before the box acts: its captured delay, scaled (at least long enough for the driver to
@@ -510,6 +536,13 @@ def _unsolicited(raw: bytes) -> bool:
     if raw[:1] == b"\x10":
         return raw[1:2] != b"\x03"
     return is_urc(s) and not is_final(s)
+
+
+def auto_timeout(steps: Sequence[Step]) -> float:
+    """Long enough for every call of the capture, bounded: 60 s + 2 s per ring, at most 900 s."""
+    rings = sum(1 for s in steps if isinstance(s, Burst) and s.lines
+                and s.lines[0].upper().startswith((b"RING", b"+CRING", b"\x10R")))
+    return min(60.0 + 2.0 * rings, 900.0)
 
 
 def field_ring_timeout(opt: ReplayOptions) -> float:
