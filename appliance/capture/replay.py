@@ -87,6 +87,10 @@ DIGEST_S = 0.1
 QUIET_S = 0.6
 IDLE_GAP = 0.1
 ACTION_SETTLE = 3.0
+REACTION_SETTLE = 1.5
+REACTIVE_COMMANDS = ("AT+CMGR", "AT+CMGF", "AT+CMGD", "AT+CLCC", "ATA", "AT+CHUP", "ATH", "AT+VLS", "AT+VRX",
+                     "AT+VTX", "AT+FCLASS", "AT+VSM", "AT+VSD", "AT+CPCMREG", "<DLE>")
+"""Commands a driver sends in reaction to a modem line or an action: a busy machine may take a while."""
 """How long a captured exchange waits for the driver right after the replay starts it or asks it
 to answer / hang up (the driver's own thread must run first; on a loaded machine that takes time)."""
 COMMAND_TIMEOUT = 2.0
@@ -439,13 +443,16 @@ class Replayer:
             settle = self.opt.settle + (1.0 / self.opt.scale if step.command.startswith("AT+CLCC") else 0.0)
             if acted or fake.commands == 0:
                 settle = max(settle, ACTION_SETTLE)  # the driver first opens the port / handles the action
+            reactive = step.command.startswith(REACTIVE_COMMANDS)
+            if reactive:
+                settle = max(settle, REACTION_SETTLE)
             with fake.changed:
                 while not step.consumed and not step.skipped:
                     now = time.monotonic()
                     if now >= self._deadline:
                         self.timed_out = True
                         return
-                    quick = last_skip_commands == fake.commands and not acted
+                    quick = last_skip_commands == fake.commands and not acted and not reactive
                     if now - start >= (self.opt.min_gap if quick else settle):
                         step.skipped = True
                         break

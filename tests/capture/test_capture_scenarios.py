@@ -106,6 +106,32 @@ PASTED_ONLY = {
 }
 
 
+def _day_of_status_lines() -> bytes:
+    """Ten hours of +CSQ/^RSSI/+CREG reports around two calls, timed like a real log."""
+    out, t = [], 0.0
+
+    def at(t: float, text: str) -> str:
+        return f"{int(t // 3600) % 24:02d}:{int(t % 3600 // 60):02d}:{t % 60:06.3f} RX: {text}"
+
+    for i in range(3000):
+        out.append(at(t, f"+CSQ: {10 + i % 20},99"))
+        t += 10
+    out += [at(t, "RING"), at(t + 0.05, '+CLIP: "0612345678",129,"",0,"",0'), at(t + 5, "RING"),
+            at(t + 5.05, '+CLIP: "0612345678",129,"",0,"",0'), at(t + 7, "NO CARRIER")]
+    t += 100
+    for _ in range(500):
+        out.append(at(t, "+CREG: 1"))
+        t += 10
+    out += [at(t, "RING"), at(t + 0.05, '+CLIP: "0698765432",129,"",0,"",0'), at(t + 0.5, "TX: ATA"),
+            at(t + 0.8, "OK"), at(t + 20, "NO CARRIER")]
+    return ("\n".join(out) + "\n").replace("RX: TX: ", "TX: ").encode()
+
+
+PASTED_ONLY["a day of status lines"] = (_day_of_status_lines(), [
+    "ringing#1 0612345678", "ringing#2 0612345678", "missed:caller", "ringing#1 0698765432", "answered",
+    "hung_up:caller"])
+
+
 @pytest.fixture(scope="module")
 def pasted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ReplayResult]:
     d = tmp_path_factory.mktemp("pasted")
@@ -113,7 +139,7 @@ def pasted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ReplayResult]:
     for name, (raw, _) in PASTED_ONLY.items():
         p = d / (name.replace(" ", "_") + ".log")
         p.write_bytes(raw)
-        jobs.append((name, p, ReplayOptions("gsm", speed=0, timeout=60)))
+        jobs.append((name, p, ReplayOptions("gsm", speed=0 if len(raw) < 10_000 else 10, timeout=60)))
     # the same cut reply in our own format: the modem really said nothing, the driver times out
     from appliance.capture.formats import parse_bytes
     from appliance.capture.writer import CaptureWriter
