@@ -444,6 +444,7 @@ class AlertManager:
 
     def _deliver_mqtt(self, a: Alert, now: float) -> None:
         assert self.mqtt is not None
+        now = max(now, self.clock())  # the batch's clock may predate an alert created meanwhile
         if self._expired(a, now):
             return
         attempts = a.attempts + 1
@@ -517,6 +518,7 @@ class AlertManager:
 
     def _deliver_sms(self, a: Alert, now: float) -> None:
         assert self.sms is not None
+        now = max(now, self.clock())
         if self._expired(a, now):
             return
         attempts = a.attempts + 1
