@@ -29,6 +29,7 @@ reader: it is logged once and the writer retries on the next record.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import threading
 import time
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 _VOICE_CMD_RE = re.compile(rb"^AT\+V(TX|RX|TR)\s*\r?$", re.IGNORECASE)
 _PRINTABLE = frozenset(range(0x20, 0x7F)) | {9, 10, 13, 0x10, 0x1A, 0x03}
 FILE_SUFFIX = ".jsonl"
+FILE_MODE = 0o640
 
 
 def looks_like_audio(data: bytes) -> bool:
@@ -242,7 +244,8 @@ class CaptureWriter:
         while path.exists():
             path = self.directory / f"{self.line_name}.{stamp}-{n}{FILE_SUFFIX}"
             n += 1
-        fh = open(path, "a", encoding="utf-8", buffering=65536)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)  # caller numbers: not world-readable
+        fh = os.fdopen(fd, "a", encoding="utf-8", buffering=65536)
         head = header_json(self.line_name, t) + "\n"
         fh.write(head)
         fh.flush()

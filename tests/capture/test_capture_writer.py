@@ -211,3 +211,9 @@ def test_a_stream_left_without_etx_does_not_swallow_later_lines(tmp_path: Path) 
     w.close()
     recs = load(w.path).records  # type: ignore[arg-type]
     assert [r.data for r in recs if not r.is_audio][-3:] == [b"ATZ\r", b"OK", b"RING"]
+
+
+def test_capture_files_are_not_world_readable(tmp_path: Path) -> None:
+    with CaptureWriter(tmp_path, "gsm1", max_bytes=100_000, days=7) as w:
+        w.record("rx", b'+CLIP: "0612345678",129')
+    assert w.path is not None and w.path.stat().st_mode & 0o007 == 0
