@@ -103,7 +103,7 @@ def cmd_export(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     if args.output and args.output != "-":
-        atomic_write_bytes(args.output, data, mode=0o644)
+        atomic_write_bytes(args.output, data, mode=0o640)
         print(f"{len(data)} bytes written to {args.output}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
