@@ -34,6 +34,7 @@ _ISO_RE = re.compile(
     r"^\[?(\d{4})-(\d\d)-(\d\d)[ T]" + _TIME + r"(?:\s?(Z|[+-]\d\d:?\d\d))?\]?(?:\s+\S+\s+[^\s:\[]+\[\d+\]:)?\s*")
 _DMY_RE = re.compile(r"^\[?(\d{1,4})[./](\d{1,2})[./](\d{1,4})[ ,T]+" + _TIME + r"(?:\s?([AaPp][Mm]))?\]?:?\s+")
 _EPOCH_RE = re.compile(r"^\[?(1\d{9}(?:\.\d+)?)\]?:?\s+")
+_SYSLOG_RE = re.compile(r"^<\d{1,3}>(?=\S)")
 _BTIME_RE = re.compile(r"^\[?" + _TIME + r"\]?\s+")
 _UPTIME_RE = re.compile(r"^\[\s*(\d+(?:\.\d+)?)\]\s*")
 _LEVEL_RE = re.compile(
@@ -87,7 +88,11 @@ def _frac(s: str | None) -> float:
 def _strip_prefixes(s: str, stamp: _Stamp) -> tuple[str, bool]:
     """Remove log prefixes; returns (rest, had_prefix) and sets ``stamp.t`` when a time was found."""
     had = False
-    for _ in range(4):
+    for _ in range(5):
+        m = _SYSLOG_RE.match(s)
+        if m:  # our own stderr under systemd: <7>appliance.telephony...
+            s, had = s[m.end():], True
+            continue
         m = _JOURNAL_RE.match(s)
         if m:
             mon = _MONTHS.get(m.group(1).lower(), 1)

@@ -98,6 +98,10 @@ STYLES: list[tuple[str, bytes]] = [
     ("forum-mangled", "\x1b[0;32mRING\x1b[0m\n+CLIP:\u00a0\u201c0612345678\u201d,129,\u201c\u201d,0,\u201c\u201d,0\n"
                       "AT\u200bA\nOK\n".encode()),
     ("html-entities", b"RING<br>\n+CLIP: &quot;0612345678&quot;,129,&quot;&quot;,0,&quot;&quot;,0\nATA\nOK\n"),
+    ("own-stderr-syslog", b"<7>appliance.telephony.gsm.gsm1: gsm1 rx 'RING'\n"
+                          b"<7>appliance.telephony.gsm.gsm1: gsm1 rx '+CLIP: \"0612345678\",129,\"\",0,\"\",0'\n"
+                          b"<6>appliance.call: call 1 ringing\n"
+                          b"<7>appliance.telephony.gsm.gsm1: gsm1 tx 'ATA'\n<7>appliance.telephony.gsm.gsm1: gsm1 rx 'OK'\n"),
     ("bom-and-blank-lines", b"\xef\xbb\xbf\n\nRING\n\n\n+CLIP: \"0612345678\",129,\"\",0,\"\",0\n  \nATA\nOK\n\n"),
 ]
 
