@@ -152,12 +152,11 @@ class FakeModem:
     """See the module docstring. ``window()`` gives the exchanges the driver may match now."""
 
     def __init__(self, port: PtyPort, steps: list[Step], model: CallModel,
-                 window: Callable[[], list[Exchange]], *, voice: bool, command_timeout: float = 2.0) -> None:
+                 window: Callable[[], list[Exchange]], *, command_timeout: float = 2.0) -> None:
         self.port = port
         self.steps = steps
         self.model = model
         self.window = window
-        self.voice = voice
         self.echo = True
         self.data_mode = False
         self.sms_prompt = False
@@ -166,7 +165,6 @@ class FakeModem:
         self.commands = 0
         self.matched = 0
         self.defaulted = 0
-        self.last_source = 0
         self.last_command_at = time.monotonic()
         self.command_timeout = command_timeout
         self.silent_until = 0.0
@@ -257,7 +255,6 @@ class FakeModem:
                     ex.consumed = True
                     reply = list(ex.reply)
                     self.matched += 1
-                    self.last_source = ex.source
                     if cmd.startswith("AT+CLCC"):
                         self.model.on_clcc_reply(reply)
                     break

@@ -324,8 +324,7 @@ class Replayer:
         with tempfile.TemporaryDirectory(prefix="permanence-replay-") as tmp:
             port = PtyPort(Path(tmp) / "modem")
             port.plug()
-            fake = FakeModem(port, self.steps, self.model, self.window, voice=self.opt.driver == "voicemodem",
-                             command_timeout=COMMAND_TIMEOUT)
+            fake = FakeModem(port, self.steps, self.model, self.window, command_timeout=COMMAND_TIMEOUT)
             self.fake = fake
             fake.start()
             try:
