@@ -58,25 +58,13 @@ from typing import Any, Literal
 
 from ..errors import PermanenceError
 from ..telephony.line import (
-    Answered,
-    AudioFrame,
-    CallerId,
-    CallerIdUpdate,
-    CallWaiting,
-    Dtmf,
-    Fault,
-    HungUp,
     Line,
-    LineEvent,
     LineState,
-    PlaybackDone,
     Ready,
-    Ringing,
-    RingStopped,
-    SmsReceived,
 )
 from ..telephony.parsers import parse_clip
 from ..telephony.simulator.pty import PtyPort
+from .events import ReplayEvent, ReplayResult, describe
 from .fakemodem import CallModel, FakeModem, burst_bytes
 from .formats import CaptureFormatError, CaptureRecord, ParsedCapture, load
 from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, Burst, Exchange, Step, build_script
@@ -133,105 +121,6 @@ class ReplayOptions:
     def scale(self) -> float:
         """Field seconds per replay second, for the driver's own timers."""
         return self.speed if self.speed > 0 else 20.0
-
-
-@dataclasses.dataclass(frozen=True)
-class ReplayEvent:
-    """What the driver derived (or the replay noticed), ``at`` seconds after the start."""
-
-    event: str
-    at: float
-    fields: dict[str, Any] = dataclasses.field(default_factory=dict)
-    source: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"event": self.event, "at": round(self.at, 3)}
-        d.update(self.fields)
-        if self.source:
-            d["capture_line"] = self.source
-        return d
-
-    def text(self) -> str:
-        f = self.fields
-        head = f"{self.at:7.2f}s {self.event}"
-        if self.event in ("ringing", "caller_id", "call_waiting"):
-            who = ("withheld" if f.get("withheld") else "unavailable" if f.get("unavailable")
-                   else f.get("number") or "(no caller id yet)")
-            extra = []
-            if f.get("name"):
-                extra.append(f"name {f['name']!r}")
-            if f.get("number_type") is not None:
-                extra.append(f"type {f['number_type']}")
-            tail = f" ({', '.join(extra)})" if extra else ""
-            count = f" #{f['count']}" if "count" in f else ""
-            return f"{head}{count} from {who}{tail}"
-        if self.event in ("hung_up", "missed"):
-            return f"{head} by {f.get('by')} ({f.get('reason', '')!r})"
-        if self.event == "dtmf":
-            return f"{head} {f.get('digit')!r}"
-        if self.event == "sms":
-            return f"{head} from {f.get('sender')!r}: {f.get('text')!r}"
-        if self.event == "unparsed":
-            return f"{head} {f.get('line')!r}"
-        if f:
-            return head + " " + " ".join(f"{k}={v!r}" for k, v in f.items())
-        return head
-
-
-@dataclasses.dataclass(frozen=True)
-class ReplayResult:
-    events: tuple[ReplayEvent, ...]
-    steps: int
-    matched: int
-    defaulted: int
-    skipped: int
-    timed_out: bool
-    records: int
-    format: str
-    skipped_records: int
-
-    def derived(self, *names: str) -> list[dict[str, Any]]:
-        """Events (as dicts, without times) of the given kinds, or all."""
-        out = []
-        for e in self.events:
-            if not names or e.event in names:
-                d = e.to_dict()
-                d.pop("at", None)
-                d.pop("capture_line", None)
-                out.append(d)
-        return out
-
-
-def _caller_fields(c: CallerId) -> dict[str, Any]:
-    return {"number": c.number, "name": c.name, "number_type": c.number_type, "withheld": c.withheld,
-            "unavailable": c.unavailable}
-
-
-def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
-    """A driver event as (name, fields); None for audio frames and playback."""
-    if isinstance(ev, Ringing):
-        return "ringing", {"count": ev.count, **_caller_fields(ev.caller)}
-    if isinstance(ev, CallerIdUpdate):
-        return "caller_id", _caller_fields(ev.caller)
-    if isinstance(ev, Answered):
-        return "answered", {}
-    if isinstance(ev, HungUp):
-        return "hung_up", {"by": ev.by, "reason": ev.reason}
-    if isinstance(ev, RingStopped):
-        return "missed", {"by": ev.by, "reason": ev.reason}
-    if isinstance(ev, Dtmf):
-        return "dtmf", {"digit": ev.digit}
-    if isinstance(ev, SmsReceived):
-        return "sms", {"sender": ev.sender, "text": ev.text}
-    if isinstance(ev, CallWaiting):
-        return "call_waiting", _caller_fields(ev.caller)
-    if isinstance(ev, Fault):
-        return "fault", {"reason": ev.reason}
-    if isinstance(ev, Ready):
-        return "ready", {}
-    if isinstance(ev, (AudioFrame, PlaybackDone)):
-        return None
-    return type(ev).__name__.lower(), {}
 
 
 STATUS_LINES = ("RDY", "+CFUN:", "+CPIN:", "CALL READY", "SMS READY", "SMS DONE", "PB DONE", "+QIND", "^BOOT",
