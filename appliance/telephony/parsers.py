@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Sequence
 
 from .line import CallerId
 
@@ -44,9 +45,14 @@ def _after(line: str, prefix: str) -> str | None:
 
 
 def normalise_number(number: str, ntype: int | None) -> str:
-    """Type 145 (international): make sure there is exactly one leading ``+``."""
+    """Type 145 (international): make sure there is exactly one leading ``+``.
+
+    Some networks send an international number with its dialling prefix
+    (``"0033612345678",145``): the ``00`` is the ``+``."""
     n = re.sub(r"[\s\-().]", "", number)
     if ntype is not None and ntype & 0x70 == 0x10 and n and not n.startswith("+"):
+        if n.startswith("00") and len(n) > 4:
+            n = n[2:]
         n = "+" + n.lstrip("+")
     return n
 
@@ -178,16 +184,119 @@ def parse_dtmf(line: str) -> str | None:
     return None
 
 
+_CID_LABELS = {
+    "DATE": "DATE", "TIME": "TIME", "DDN_NMBR": "NMBR", "DDN NMBR": "NMBR", "NMBR": "NMBR", "NBR": "NMBR",
+    "NUMBER": "NMBR", "CALLER NUMBER": "NMBR", "CALLER NAME": "NAME", "NAME": "NAME", "MESG": "MESG",
+}
+"""Caller-id labels of the voice-modem chipsets (Rockwell/Conexant, USR, Lucent, Agere...)."""
+_CID_LABEL_RE = re.compile(
+    r"(CALLER NUMBER|CALLER NAME|DDN[_ ]NMBR|NMBR|NUMBER|NBR|NAME|DATE|TIME|MESG)\s*[=:]", re.IGNORECASE)
+
+
 def parse_cid_line(line: str) -> tuple[str, str] | None:
-    """Voice-modem caller id: ``NMBR = 0612345678``, ``NAME=DUPONT``, ``DATE=1127``... -> (key, value)."""
-    m = re.match(r"^\s*(DATE|TIME|NMBR|NAME|DDN_NMBR|MESG|CALLER NUMBER|CALLER NAME)\s*[=:]\s*(.*?)\s*$",
-                 line, re.IGNORECASE)
-    if not m:
+    """Voice-modem caller id: ``NMBR = 0612345678``, ``NAME=DUPONT``, ``DATE=1127``... -> (key, value).
+
+    The first field of the line (see :func:`parse_cid_fields` for all of them)."""
+    fields = parse_cid_fields(line)
+    return fields[0] if fields else None
+
+
+def parse_cid_fields(line: str) -> list[tuple[str, str]] | None:
+    """Every caller-id field of one voice-modem line, as (key, value) with key DATE/TIME/NMBR/NAME/MESG.
+
+    Handles one field per line (``NMBR = 0612345678``, spaces or not around
+    ``=`` or ``:``), several on one line (``DATE=1127 TIME=0914 NMBR=...``),
+    a label running into the next (``TIME=0914NMBR=0612345678``), label
+    variants (``DDN_NMBR``, ``NBR``, ``CALLER NUMBER``...), ``MESG`` records
+    whose hex parameters are decoded (``MESG = 040150`` is a private number),
+    and unformatted hex records (``AT#CID=2``: SDMF/MDMF, see
+    :func:`parse_cid_hex`). None if the line is not caller id."""
+    hexed = parse_cid_hex(line)
+    if hexed is not None:
+        return hexed
+    matches = list(_CID_LABEL_RE.finditer(line))
+    if not matches or line[: matches[0].start()].strip():
         return None
-    key = m.group(1).upper().replace("CALLER NUMBER", "NMBR").replace("CALLER NAME", "NAME")
-    if key == "DDN_NMBR":
-        key = "NMBR"
-    return key, m.group(2)
+    out: list[tuple[str, str]] = []
+    for i, m in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        label = re.sub(r"\s+", " ", m.group(1).upper()).replace("DDN NMBR", "DDN_NMBR")
+        key = _CID_LABELS[label]
+        value = line[m.end():end].strip()
+        if key == "MESG":
+            params = cid_params(value)
+            if params:
+                out.extend(params)
+                continue
+        out.append((key, value))
+    return out
+
+
+_SDMF = 0x04
+_MDMF = 0x80
+
+
+def parse_cid_hex(line: str) -> list[tuple[str, str]] | None:
+    """An unformatted caller-id message in hex (``AT#CID=2``), checksum verified -> fields.
+
+    SDMF (Bellcore GR-30, type 0x04): date-time ``MMDDhhmm`` then the number
+    (or ``O`` unavailable / ``P`` private). MDMF (type 0x80, also ETSI
+    EN 300 659): parameters, see :func:`cid_params`. None if the line is not
+    such a message or its length or checksum is wrong."""
+    s = re.sub(r"\s+", "", line)
+    if len(s) < 8 or len(s) % 2 or not re.fullmatch(r"[0-9A-Fa-f]+", s):
+        return None
+    data = bytes.fromhex(s)
+    kind, length = data[0], data[1]
+    if kind not in (_SDMF, _MDMF) or len(data) != length + 3 or sum(data) % 256:
+        return None
+    body = data[2:-1]
+    if kind == _MDMF:
+        return _params_to_fields(body)
+    text = body.decode("latin-1")
+    if len(text) < 8 or not _num(text[:8]):
+        return None
+    out = [("DATE", text[:4]), ("TIME", text[4:8])]
+    if text[8:]:
+        out.append(("NMBR", text[8:]))
+    return out
+
+
+_PARAM_KEYS = {0x01: "DATETIME", 0x02: "NMBR", 0x04: "NMBR", 0x07: "NAME", 0x08: "NAME"}
+"""MDMF parameter types: 0x01 date-time, 0x02 number, 0x04 reason the number is absent
+(``O``/``P``), 0x07 name, 0x08 reason the name is absent. Others (called number, call
+type...) carry nothing the box uses."""
+
+
+def cid_params(hexstr: str) -> list[tuple[str, str]] | None:
+    """Hex MDMF parameters (type, length, value)* as in a ``MESG`` record -> fields.
+
+    None unless the whole string is well-formed parameters."""
+    s = re.sub(r"\s+", "", hexstr)
+    if len(s) < 4 or len(s) % 2 or not re.fullmatch(r"[0-9A-Fa-f]+", s):
+        return None
+    return _params_to_fields(bytes.fromhex(s))
+
+
+def _params_to_fields(body: bytes) -> list[tuple[str, str]] | None:
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(body):
+        if i + 2 > len(body):
+            return None
+        ptype, plen = body[i], body[i + 1]
+        value = body[i + 2 : i + 2 + plen]
+        if len(value) != plen:
+            return None
+        i += 2 + plen
+        key = _PARAM_KEYS.get(ptype)
+        text = value.decode("latin-1").strip()
+        if key == "DATETIME":
+            if len(text) >= 8 and _num(text[:8]):
+                out += [("DATE", text[:4]), ("TIME", text[4:8])]
+        elif key is not None:
+            out.append((key, text))
+    return out
 
 
 def cid_to_caller(fields: dict[str, str]) -> CallerId:
@@ -205,6 +314,73 @@ def cid_to_caller(fields: dict[str, str]) -> CallerId:
     if not re.fullmatch(r"\+?[0-9*#]{1,32}", n):
         return CallerId(None, name, unavailable=True)
     return CallerId(n, name)
+
+
+def decode_ucs2_hex(s: str) -> str | None:
+    """Text the modem wrote in UCS2 hex (``AT+CSCS="UCS2"``): ``00420069`` -> ``Bi``.
+
+    None unless ``s`` is whole UCS2 hex of printable text."""
+    s = s.strip()
+    if not s or len(s) % 4 or not re.fullmatch(r"[0-9A-Fa-f]+", s):
+        return None
+    try:
+        text = bytes.fromhex(s).decode("utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    if any(not ch.isprintable() and ch not in "\r\n\t" for ch in text):
+        return None
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class SmsHeader:
+    """The header of a text-mode SMS: ``sender`` decoded; ``ucs2``: the texts are UCS2 hex."""
+
+    sender: str
+    ucs2: bool
+
+
+def _ucs2_dcs(field: str) -> bool:
+    """A data coding scheme (3GPP TS 23.038) that says UCS2."""
+    if not _num(field) or len(field) > 3:
+        return False
+    dcs = int(field)
+    if dcs & 0xC0 == 0x00 or dcs & 0xC0 == 0x40:  # general data coding groups
+        return dcs & 0x0C == 0x08
+    return dcs & 0xF0 == 0xE0  # message waiting group, UCS2
+
+
+def parse_sms_header(line: str) -> SmsHeader | None:
+    """``+CMGR: <stat>,<oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]`` or
+    ``+CMT: <oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]`` (27.005 text mode).
+
+    A sender in UCS2 hex (the modem's character set is UCS2) is decoded, and
+    marks the message text as UCS2 hex too; so does a UCS2 data coding scheme.
+    None if the line is neither."""
+    rest = _after(line, "+CMGR:")
+    oa = 1
+    if rest is None:
+        rest = _after(line, "+CMT:")
+        oa = 0
+    if rest is None:
+        return None
+    f = split_fields(rest)
+    raw = f[oa] if len(f) > oa else ""
+    decoded = decode_ucs2_hex(raw) if not raw.startswith("+") else None
+    ucs2 = decoded is not None and decoded.isascii()
+    sender = decoded if ucs2 and decoded is not None else raw
+    dcs = f[oa + 6] if len(f) > oa + 6 else ""
+    return SmsHeader(sender=sender, ucs2=ucs2 or _ucs2_dcs(dcs))
+
+
+def sms_text(lines: Sequence[str], ucs2: bool) -> str:
+    """The text lines of a message, decoded from UCS2 hex when the header says so (and they are)."""
+    text = "\n".join(lines)
+    if ucs2:
+        decoded = decode_ucs2_hex("".join(x.strip() for x in lines))
+        if decoded is not None:
+            return decoded
+    return text
 
 
 def parse_cme(line: str) -> str | None:
