@@ -45,7 +45,7 @@ from .line import (
     RingStopped,
 )
 from .modem import BACKOFF, ModemLine, Player
-from .parsers import cid_to_caller, parse_cid_line
+from .parsers import cid_to_caller, parse_cid_fields
 
 RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
 VSM = {
@@ -165,9 +165,10 @@ class VoiceModemLine(ModemLine):
         if u == "RING" or u.startswith("RING "):
             self._ring()
             return
-        kv = parse_cid_line(line)
-        if kv is not None:
-            self._cid[kv[0]] = kv[1]
+        fields = parse_cid_fields(line)
+        if fields is not None:
+            for key, value in fields:
+                self._cid[key] = value
             if self.ringing:
                 self._cid_due = time.monotonic() + 0.15
             return
@@ -205,11 +206,13 @@ class VoiceModemLine(ModemLine):
             if d is not None:
                 self.emit(Dtmf(digit=d))
             return
+        if code == "R":
+            # V.253 ring event: some modems report rings as <DLE>R instead of RING in voice mode.
+            self._ring()
+            return
         if self.ringing:
             if code == "H":
                 self._ring_stopped("staff", "extension picked up (handset off hook)")
-            elif code == "R":
-                self._ring()
             return
         self.log.debug("line %s: DLE %r while idle", self.name, code)
 
