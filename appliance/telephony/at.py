@@ -38,6 +38,7 @@ from collections.abc import Callable
 import serial
 
 from ..errors import LineError, ModemError, ModemTimeout, PortGone
+from .parsers import parse_cid_hex
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ URC_PREFIXES: tuple[str, ...] = (
     "NORMAL POWER DOWN", "UNDER-VOLTAGE", "OVER-VOLTAGE", "+STIN", "+CUSATP", "+CEND",
     "+CCALR", "^ORIG", "^CONF", "^CONN", "^CEND", "+CSSU", "+CSSI", "+CPAS",
     "DATE", "TIME", "NMBR", "NAME", "DDN_NMBR", "MESG", "CALLER NUMBER", "CALLER NAME",
-    "+VCID", "+QRING", "+QIURC", "+CMGS",
+    "+VCID", "+QRING", "+QIURC", "+CMGS", "NBR",
 )
 """Known unsolicited codes from 27.007/27.005, SIMCom, Huawei, Quectel and voice modems."""
 
@@ -84,7 +85,11 @@ def command_prefix(command: str) -> str | None:
 def is_urc(line: str) -> bool:
     """True if ``line`` looks like an unsolicited result code of any known vendor."""
     u = line.upper()
-    return u.startswith(URC_PREFIXES)
+    return u.startswith(URC_PREFIXES) or parse_cid_hex(line) is not None
+
+
+URC_WITH_BODY = ("+CMT:", "+CBM:")
+"""Unsolicited codes followed by one more line that belongs to them (27.005 text mode: the message)."""
 
 
 def is_final(line: str, extra: tuple[str, ...] = ()) -> bool:
@@ -176,6 +181,7 @@ class AtChannel:
         self._raw: RawHandler | None = None
         self._skip_lf = False
         self._discarding = False
+        self._urc_body = False
         self._failed: str | None = None
         self._closed_reported = False
 
@@ -458,6 +464,10 @@ class AtChannel:
         self.log.debug("%s rx %r", self.name, text)
         if self.capture is not None:
             self._cap("rx", data)
+        if self._urc_body:  # the text of a +CMT: it is the URC's, never a command's reply
+            self._urc_body = False
+            self._urc(text)
+            return
         p = self._pending
         if p is not None and p.final is None:
             if not p.echo_seen and not p.lines and text.upper() == p.command.upper():
@@ -475,6 +485,7 @@ class AtChannel:
             if not is_urc(text):
                 p.lines.append(text)
                 return
+        self._urc_body = text.upper().startswith(URC_WITH_BODY)
         self._urc(text)
 
     def _urc(self, text: str) -> None:
