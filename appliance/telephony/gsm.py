@@ -41,9 +41,20 @@ from .line import (
     SmsReceived,
 )
 from .modem import BACKOFF, ModemLine, Player
-from .parsers import parse_clcc, parse_clip, parse_creg, parse_csq, parse_dtmf, split_fields
+from .parsers import (
+    SmsHeader,
+    parse_clcc,
+    parse_clip,
+    parse_creg,
+    parse_csq,
+    parse_dtmf,
+    parse_sms_header,
+    sms_text,
+    split_fields,
+)
 
-END_CODES = ("NO CARRIER", "BUSY", "NO ANSWER", "VOICE CALL: END", "MISSED_CALL", "+CEND", "CALL END")
+END_CODES = ("NO CARRIER", "BUSY", "NO ANSWER", "VOICE CALL: END", "MISSED_CALL", "+CEND", "CALL END", "^CEND")
+"""Remote end of a call: 27.007, SIMCom, and Huawei (``^CEND:<id>,<duration>,<end status>,<cause>``)."""
 
 
 class _Released(Exception):
@@ -104,6 +115,7 @@ class GsmLine(ModemLine):
         self._release_req: threading.Event | None = None
         self._released = threading.Event()
         self._resume = threading.Event()
+        self._cmt: SmsHeader | None = None
 
     # ------------------------------------------------------------------ public API
     def play(self, pcm: bytes) -> None:
@@ -228,6 +240,10 @@ class GsmLine(ModemLine):
     # ------------------------------------------------------------------ unsolicited lines
     def _on_urc(self, line: str) -> None:
         u = line.upper()
+        if self._cmt is not None:  # the text of a +CMT (direct delivery, AT+CNMI=2,2)
+            head, self._cmt = self._cmt, None
+            self.emit(SmsReceived(sender=head.sender, text=sms_text([line], head.ucs2)))
+            return
         if u == "RING" or u.startswith("+CRING"):
             if "VOICE" in u or u == "RING" or u.startswith("+CRING"):
                 self._ring()
@@ -253,6 +269,12 @@ class GsmLine(ModemLine):
         elif u.startswith("+CMTI:"):
             if self.read_sms:
                 self._read_sms(line)
+        elif u.startswith("+CMT:"):
+            self._cmt = parse_sms_header(line)
+            if self._cmt is None:
+                self.log.info("line %s: malformed +CMT %r", self.name, line)
+        elif u.startswith("^CONN"):
+            self.log.info("line %s: call connected %r", self.name, line)
         elif u == "RDY" or u.startswith("NORMAL POWER DOWN"):
             raise ModemError(f"line {self.name}: the modem restarted ({line!r}); re-initialising")
         elif u.startswith("VOICE CALL: BEGIN"):
@@ -432,10 +454,8 @@ class GsmLine(ModemLine):
         ch.command("AT+CMGF=1", check=False)
         r = ch.command(f"AT+CMGR={idx}", check=False)
         if r.ok and r.lines:
-            head = split_fields(r.lines[0].split(":", 1)[1]) if ":" in r.lines[0] else []
-            sender = head[1] if len(head) > 1 else ""
-            text = "\n".join(r.lines[1:])
-            self.emit(SmsReceived(sender=sender, text=text))
+            head = parse_sms_header(r.lines[0]) or SmsHeader(sender="", ucs2=False)
+            self.emit(SmsReceived(sender=head.sender, text=sms_text(r.lines[1:], head.ucs2)))
             ch.command(f"AT+CMGD={idx}", check=False)
 
     def _abort_call(self) -> None:
