@@ -3,8 +3,9 @@
 Idle in voice command state (``AT+FCLASS=8``) with caller id on: ``RING``
 lines are counted (the ring-stop timeout follows the national cadence),
 caller id arrives as ``DATE``/``TIME``/``NMBR``/``NAME`` lines (any may be
-missing; ``P`` private, ``O`` unavailable). Answer: ``AT+VSM`` (sample
-format), ``AT+VSD``, ``AT+VLS=1``. The modem is half duplex: the driver
+missing; ``P`` private, ``O`` unavailable), several to a line, or as hex
+SDMF/MDMF records (``AT#CID=2``); rings come as ``RING`` or ``<DLE>R``.
+Answer: ``AT+VSM`` (sample format), ``AT+VSD``, ``AT+VLS=1``. The modem is half duplex: the driver
 records with ``AT+VRX`` (caller audio, DLE-unstuffed, converted to 16-bit
 frames) and switches to ``AT+VTX`` to play (DLE-stuffed, paced in real
 time, ended with ``<DLE><ETX>``), then back to ``AT+VRX``; no
@@ -96,6 +97,7 @@ class VoiceModemLine(ModemLine):
                              on_start=self._begin_tx, on_end=self._end_tx)
         self._cid: dict[str, str] = {}
         self._cid_due: float | None = None
+        self._ring_source = ""
         self._dtmf = DtmfCollapser()
         self._decoder = DleDecoder()
         self._carry = bytearray()
@@ -163,7 +165,7 @@ class VoiceModemLine(ModemLine):
     def _on_urc(self, line: str) -> None:
         u = line.upper()
         if u == "RING" or u.startswith("RING "):
-            self._ring()
+            self._ring("RING")
             return
         fields = parse_cid_fields(line)
         if fields is not None:
@@ -177,17 +179,24 @@ class VoiceModemLine(ModemLine):
             return
         self.log.info("line %s: unsolicited %r ignored", self.name, line)
 
-    def _ring(self) -> None:
+    def _ring(self, source: str) -> None:
+        """A ring reported by ``source`` ("RING" line or "DLE" ``<DLE>R``).
+
+        A call's rings are counted from the source of its first ring: a modem
+        that reports each ring both ways rings once, not twice; the other
+        source only keeps the call ringing."""
         if self.in_call:
             return
         now = time.monotonic()
-        if self.ringing and now - self.last_ring < self.min_ring_gap:
+        if self.ringing and (source != self._ring_source or now - self.last_ring < self.min_ring_gap):
+            # the same ring reported the other way, or the second burst of a UK double ring
             self.last_ring = now
             return
         if not self.ringing:
             cid = self._cid
             self.new_call()
             self._cid = cid
+            self._ring_source = source
             self.ringing = True
             self._set_state(LineState.RINGING)
             if cid:
@@ -208,7 +217,7 @@ class VoiceModemLine(ModemLine):
             return
         if code == "R":
             # V.253 ring event: some modems report rings as <DLE>R instead of RING in voice mode.
-            self._ring()
+            self._ring("DLE")
             return
         if self.ringing:
             if code == "H":

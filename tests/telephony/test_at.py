@@ -87,6 +87,16 @@ ROUTING = [
     ("AT+CREG?", b"\n+CREG: 0,1\n\nOK\n", ["+CREG: 0,1"], "OK", []),  # LF only
     ("AT+CREG?", b"\r+CREG: 0,1\rOK\r", ["+CREG: 0,1"], "OK", []),  # CR only
     ("AT+CSQ", b"\r\nRDY\r\n\xff\xfe\r\n+CSQ: 5,5\r\nOK\r\n", ["\u00ff\u00fe", "+CSQ: 5,5"], "OK", ["RDY"]),
+    # +CMT (direct SMS delivery): the text line belongs to the URC, not to the pending command
+    ("AT+CSQ", b"\r\n+CMT: \"+33612345678\",,\"26/11/27,12:00:00+04\"\r\nFuite\r\n+CSQ: 5,5\r\nOK\r\n",
+     ["+CSQ: 5,5"], "OK", ['+CMT: "+33612345678",,"26/11/27,12:00:00+04"', "Fuite"]),
+    ("ATI3", b"\r\n+CMT: \"+33612345678\",,\"26/11/27,12:00:00+04\"\r\nOK\r\nU.S. Robotics\r\nOK\r\n",
+     ["U.S. Robotics"], "OK", ['+CMT: "+33612345678",,"26/11/27,12:00:00+04"', "OK"]),  # even a text "OK"
+    # voice-modem caller id arriving during a command: hex record (AT#CID=2) and the NBR label
+    ("AT", b"\r\n041231313237303931343036313233343536373847\r\nNBR = 0612345678\r\nOK\r\n", [], "OK",
+     ["041231313237303931343036313233343536373847", "NBR = 0612345678"]),
+    ("ATI0", b"\r\n041231313237303931343036313233343536373800\r\nOK\r\n",  # bad checksum: a reply
+     ["041231313237303931343036313233343536373800"], "OK", []),
 ]
 
 
