@@ -82,10 +82,13 @@ def command_prefix(command: str) -> str | None:
     return m.group(1).upper() + ":" if m else None
 
 
-def is_urc(line: str) -> bool:
-    """True if ``line`` looks like an unsolicited result code of any known vendor."""
+def is_urc(line: str, *, cid_records: bool = True) -> bool:
+    """True if ``line`` looks like an unsolicited result code of any known vendor.
+
+    ``cid_records``: a hex caller-id record (voice modem, ``AT#CID=2``) counts as
+    one; off on GSM modems, whose replies may be hex (PDUs, UCS2 texts)."""
     u = line.upper()
-    return u.startswith(URC_PREFIXES) or parse_cid_hex(line) is not None
+    return u.startswith(URC_PREFIXES) or (cid_records and parse_cid_hex(line) is not None)
 
 
 URC_WITH_BODY = ("+CMT:", "+CBM:")
@@ -159,6 +162,7 @@ class AtChannel:
         on_closed: Callable[[str], None] | None = None,
         capture: Capture | None = None,
         logger: logging.Logger | None = None,
+        cid_records: bool = True,
     ) -> None:
         if not url:
             raise LineError(f"{name}: no serial port configured; set the line's port (a device or pyserial URL)")
@@ -182,6 +186,7 @@ class AtChannel:
         self._skip_lf = False
         self._discarding = False
         self._urc_body = False
+        self.cid_records = cid_records
         self._failed: str | None = None
         self._closed_reported = False
 
@@ -482,7 +487,7 @@ class AtChannel:
             if p.prefix is not None and text.upper().startswith(p.prefix):
                 p.lines.append(text)
                 return
-            if not is_urc(text):
+            if not is_urc(text, cid_records=self.cid_records):
                 p.lines.append(text)
                 return
         self._urc_body = text.upper().startswith(URC_WITH_BODY)

@@ -65,6 +65,7 @@ class GsmLine(ModemLine):
     """A SIM7600 / SIM800 (or any 27.007 modem) line."""
 
     driver = "gsm"
+    cid_records = False
 
     def __init__(
         self,

@@ -162,6 +162,8 @@ class ModemLine(Line, abc.ABC):
     """Base of the AT-driven drivers: supervisor, work queue, recovery."""
 
     driver = "modem"
+    cid_records = True
+    """Hex caller-id records may arrive unsolicited (voice modems); GSM drivers turn it off."""
 
     def __init__(
         self,
@@ -308,7 +310,7 @@ class ModemLine(Line, abc.ABC):
                        on_unsolicited=lambda line: self._work.put(("urc", line)),
                        on_dle_event=lambda code: self._work.put(("dle", code)),
                        on_closed=lambda why: self._work.put(("closed", why)),
-                       capture=self.capture, logger=self.log)
+                       capture=self.capture, logger=self.log, cid_records=self.cid_records)
         ch.open()
         self.ch = ch
         self._init_modem(ch)

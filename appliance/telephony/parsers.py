@@ -356,7 +356,7 @@ def parse_sms_header(line: str) -> SmsHeader | None:
 
     A sender in UCS2 hex (the modem's character set is UCS2) is decoded, and
     marks the message text as UCS2 hex too; so does a UCS2 data coding scheme.
-    None if the line is neither."""
+    None if the line is neither, has no sender, or is a PDU-mode header."""
     rest = _after(line, "+CMGR:")
     oa = 1
     if rest is None:
@@ -365,6 +365,10 @@ def parse_sms_header(line: str) -> SmsHeader | None:
     if rest is None:
         return None
     f = split_fields(rest)
+    if (oa and _num(f[0])) or (not oa and len(f) == 2 and _num(f[1])):
+        return None  # PDU mode: ``+CMGR: <stat>,[<alpha>],<length>``, ``+CMT: [<alpha>],<length>``
+    if len(f) <= oa or not f[oa]:
+        return None  # no sender
     raw = f[oa] if len(f) > oa else ""
     decoded = decode_ucs2_hex(raw) if not raw.startswith("+") else None
     ucs2 = decoded is not None and decoded.isascii()

@@ -141,6 +141,8 @@ def test_parse_cid_hex_rejects_other_message_types() -> None:
 ])
 def test_cid_lines_are_unsolicited(line: str, urc: bool) -> None:
     assert is_urc(line) is urc
+    if line == MDMF:  # not on a GSM modem, whose replies may be hex
+        assert not is_urc(line, cid_records=False)
 
 
 NUMBERS = [
@@ -199,8 +201,13 @@ SMS_HEADERS = [
     ('+CMT: "+33612345678","","26/11/27,12:00:00+04"', SmsHeader("+33612345678", False)),
     ('+CMT: "002B0033003300360031","","26/11/27,12:00:00+04"', SmsHeader("+3361", True)),
     ('+CMT: "+33612345678",,"26/11/27,12:00:00+04",145,4,0,8,"+33609001390",145,4', SmsHeader("+33612345678", True)),
-    ("+CMT:", SmsHeader("", False)),
-    ("+CMGR:", SmsHeader("", False)),
+    ('+CMT: "+33612345678",""', SmsHeader("+33612345678", False)),  # truncated: the sender is enough
+    ('+CMGR: "REC UNREAD","+33612345678"', SmsHeader("+33612345678", False)),
+    ('+CMGR: "REC UNREAD",""', None),  # no sender
+    ("+CMT:", None),
+    ("+CMGR:", None),
+    ("+CMT: ,23", None),  # PDU mode: not decoded here
+    ("+CMGR: 0,,23", None),
     ("+CMTI: \"SM\",3", None),
     ("RING", None),
 ]
