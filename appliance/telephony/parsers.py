@@ -12,8 +12,16 @@ from collections.abc import Sequence
 
 from .line import CallerId
 
-_WITHHELD_WORDS = {"p", "private", "restricted", "withheld", "anonymous", "unknown caller"}
-_UNAVAILABLE_WORDS = {"o", "out of area", "unavailable", "unknown", "not available"}
+_WITHHELD_WORDS = {"p", "private", "restricted", "withheld", "anonymous", "unknown caller", "private number",
+                   "withheld number", "number withheld", "restricted number", "anonymous caller", "blocked",
+                   "blocked number", "caller withheld", "presentation restricted", "clir", "private caller"}
+_UNAVAILABLE_WORDS = {"o", "out of area", "unavailable", "unknown", "not available", "outofarea", "unknown number",
+                      "number unavailable", "unavailable number", "no caller id", "no number"}
+
+
+def _marker(text: str) -> str:
+    """A caller-id marker normalised for lookup: ``Out-of-Area``, ``OUT_OF_AREA`` -> ``out of area``."""
+    return re.sub(r"[\s_\-.]+", " ", text).strip().lower()
 
 
 def _num(s: str) -> bool:
@@ -86,7 +94,7 @@ def parse_clip(line: str) -> CallerId | None:
             name = f[3]
         if len(f) > 4 and _num(f[4]):
             validity = int(f[4])
-    low = number.strip().lower()
+    low = _marker(number)
     if validity == 1 or low in _WITHHELD_WORDS:
         return CallerId(None, name, ntype, withheld=True)
     if validity == 2 or low in _UNAVAILABLE_WORDS or not number:
@@ -303,9 +311,9 @@ def cid_to_caller(fields: dict[str, str]) -> CallerId:
     """Caller id from the ``DATE/TIME/NMBR/NAME`` fields seen so far (any may be missing)."""
     number = fields.get("NMBR", "").strip()
     name = fields.get("NAME", "").strip() or None
-    if name and name.upper() in ("P", "O"):
+    if name and _marker(name) in _WITHHELD_WORDS | _UNAVAILABLE_WORDS:
         name = None
-    low = number.lower()
+    low = _marker(number)
     if low in _WITHHELD_WORDS:
         return CallerId(None, name, withheld=True)
     if not number or low in _UNAVAILABLE_WORDS:

@@ -228,3 +228,32 @@ def test_parse_sms_header(line: str, expected: SmsHeader | None) -> None:
 ])
 def test_sms_text(lines: list[str], ucs2: bool, expected: str) -> None:
     assert sms_text(lines, ucs2) == expected
+
+
+MARKERS = [
+    ({"NMBR": "Out-of-Area"}, CallerId(unavailable=True)),
+    ({"NMBR": "OUT_OF_AREA"}, CallerId(unavailable=True)),
+    ({"NMBR": "OutOfArea"}, CallerId(unavailable=True)),
+    ({"NMBR": "Number Withheld"}, CallerId(withheld=True)),
+    ({"NMBR": "PRIVATE NUMBER"}, CallerId(withheld=True)),
+    ({"NMBR": "Blocked"}, CallerId(withheld=True)),
+    ({"NMBR": " p "}, CallerId(withheld=True)),
+    ({"NMBR": "0612345678", "NAME": "PRIVATE"}, CallerId("0612345678")),
+    ({"NMBR": "0612345678", "NAME": "Out of Area"}, CallerId("0612345678")),
+    ({"NMBR": "0612345678", "NAME": "O'BRIEN"}, CallerId("0612345678", "O'BRIEN")),
+    ({"NMBR": "Private-ish"}, CallerId(unavailable=True)),  # not a marker, not a number
+]
+
+
+@pytest.mark.parametrize(("fields", "expected"), MARKERS)
+def test_marker_spellings(fields: dict[str, str], expected: CallerId) -> None:
+    assert cid_to_caller(fields) == expected
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ('+CLIP: "Withheld Number",128', CallerId(None, None, 128, withheld=True)),
+    ('+CLIP: "ANONYMOUS",128,"",0,"",0', CallerId(None, None, 128, withheld=True)),
+    ('+CLIP: "Out-of-area",129', CallerId(None, None, 129, unavailable=True)),
+])
+def test_clip_marker_spellings(line: str, expected: CallerId) -> None:
+    assert parse_clip(line) == expected
