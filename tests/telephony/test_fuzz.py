@@ -19,12 +19,16 @@ from appliance.telephony.dle import DleDecoder, stuff
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.parsers import (
     cid_to_caller,
+    decode_ucs2_hex,
+    parse_cid_fields,
     parse_cid_line,
     parse_clcc,
     parse_clip,
     parse_creg,
     parse_csq,
     parse_dtmf,
+    parse_sms_header,
+    sms_text,
 )
 from appliance.telephony.simulator.commands import split_commands
 from appliance.telephony.simulator.pdu import PduError, decode_submit
@@ -37,6 +41,10 @@ SEEDS = [
     '+CMTI: "SM",3', "RDY", "+CPIN: READY", "OK", "ERROR", "+CME ERROR: 10", "+CMS ERROR: 321",
     '+CLCC: 1,1,4,0,0,"0612345678",129', "DATE = 1127", "NMBR=0612345678", "NAME = DUPONT", "NMBR=P",
     "CONNECT", "BUSY", "^RSSI: 12", "SMS Ready", "Call Ready",
+    "DATE=1127 TIME=0914NMBR=0612345678NAME=DUPONT", "MESG = 040150", "NBR = 0612345678",
+    "801E01083131323730393134020A3036313233343536373807064455504F4E54C3", "041231313237303931343036313233343536373847",
+    '+CMT: "002B0033003300360031","","26/11/27,12:00:00+04"', "0042006F006E006A006F0075007200200021",
+    "^CEND:1,0,104,16", '+CLIP: "0033612345678",145,"",0,"",0',
 ]
 ALPHABET = b'0123456789+,"=: ABCDEFGHIJKLMNOPQRSTUVWXYZ\r\n\x10\x03\x1a\xff\xfe\x00\xc3('
 
@@ -96,6 +104,10 @@ def test_fuzz_lines_through_channel_parsers_and_drivers() -> None:
         kv = parse_cid_line(text)
         if kv:
             cid_to_caller({kv[0]: kv[1]})
+        cid_to_caller(dict(parse_cid_fields(text) or []))
+        head = parse_sms_header(text)
+        sms_text([text], head.ucs2 if head else True)
+        decode_ucs2_hex(text)
         split_commands(text[2:] if text[:2].upper() == "AT" else text)
         for drv in (gsm, vm):
             try:
