@@ -9,7 +9,8 @@ Targets: English, the text targets minus 10 points (issue 5). French: reported a
 only — espeak-ng at 8 kHz is not a human voice and Whisper base mangles it, so this says
 nothing about the device's French accuracy (which uses vosk-model-small-fr on real people).
 Skipped (no figures) when ../shared/corpus is absent. BENCH_AUDIO_LIMIT=N scores the first
-N calls of each corpus only; BENCH_AUDIO_LINES sets the simultaneous lines (default 3).
+N calls of each corpus only; BENCH_AUDIO_LINES sets the simultaneous lines (default 3),
+BENCH_AUDIO_LANGS the corpora (default en,fr).
 """
 
 from __future__ import annotations
@@ -122,7 +123,7 @@ def run() -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     limit = int(os.environ.get("BENCH_AUDIO_LIMIT", "0")) or None
     n_lines = int(os.environ.get("BENCH_AUDIO_LINES", "3"))
-    for lang in ("en", "fr"):
+    for lang in os.environ.get("BENCH_AUDIO_LANGS", "en,fr").split(","):
         path = CORPUS / f"calls-{lang}.dev.jsonl"
         if not path.exists():
             continue
@@ -131,6 +132,11 @@ def run() -> list[dict[str, Any]]:
         figures = score(results)
         misses = [c["id"] for c, p in results if p.get("category") != c["expect"]["category"]]
         print(f"   {lang}: {len(results)} calls through audio in {seconds:.0f} s; category misses: {misses}")
+        for c, p in results:
+            e = c["expect"]
+            for key, ok in (("name", _name_ok), ("company", _company_ok), ("callback", _phone_ok)):
+                if not ok(e[key], p.get(key)):
+                    print(f"     {c['id']} {key}: expected {e[key]!r}, got {p.get(key)!r}")
         for key, value in figures.items():
             target = TARGETS[key] - (0.10 if lang == "en" and key != "urgent_recall" else 0.0)
             if lang == "en" and key == "urgent_recall":
