@@ -92,6 +92,8 @@ def is_urc(line: str, *, cid_records: bool = True) -> bool:
 
 
 URC_WITH_BODY = ("+CMT:", "+CBM:")
+# replies whose next line is a message body (text or PDU), whatever it says
+SMS_READ_HEADERS = ("+CMGR:", "+CMGL:")
 """Unsolicited codes followed by one more line that belongs to them (27.005 text mode: the message)."""
 
 
@@ -138,6 +140,7 @@ class _Pending:
     lines: list[str] = dataclasses.field(default_factory=list)
     echo_seen: bool = False
     final: str | None = None
+    body_next: bool = False  # the next line is the text of a message read with +CMGR/+CMGL
     done: threading.Event = dataclasses.field(default_factory=threading.Event)
 
 
@@ -477,6 +480,16 @@ class AtChannel:
         if p is not None and p.final is None:
             if not p.echo_seen and not p.lines and text.upper() == p.command.upper():
                 p.echo_seen = True
+                return
+            # An SMS that reads "OK" is a message, not the end of the reply. (Blank lines are skipped:
+            # some modems put one between header and text, so an empty message cannot be told apart.)
+            if p.body_next:
+                p.body_next = False
+                p.lines.append(text)
+                return
+            if text.upper().startswith(SMS_READ_HEADERS):
+                p.body_next = True
+                p.lines.append(text)
                 return
             if is_final(text, p.finals):
                 p.final = text

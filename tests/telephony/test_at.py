@@ -6,6 +6,8 @@ import logging
 import threading
 import time
 from collections.abc import Iterator
+import os
+import tty
 from pathlib import Path
 
 import pytest
@@ -220,3 +222,30 @@ def test_failing_capture_hook_does_not_break_the_channel(far: FakeFarEnd) -> Non
         assert ch.command("AT").ok
         assert ch.command("AT").ok
         assert ch.capture is None
+
+
+@pytest.mark.parametrize("body", ["OK", "ERROR", "ok merci", "+CMTI: \"SM\",3", "RING"])
+def test_sms_read_reply_keeps_a_body_that_looks_like_a_result_code(body: str) -> None:
+    """AT+CMGR in text mode: the line after the header is the message, even "OK" or "RING"."""
+    master, slave = os.openpty()
+    tty.setraw(master)
+    ch = AtChannel(os.ttyname(slave), name="t", timeout=2.0)
+    ch.open()
+    try:
+        def modem() -> None:
+            buf = b""
+            while b"\r" not in buf:
+                buf += os.read(master, 100)
+            os.write(master, b'\r\n+CMGR: "REC UNREAD","+33600000001",,"26/11/27,09:14:03+04"\r\n'
+                     + body.encode() + b"\r\n\r\nOK\r\n")
+        t = threading.Thread(target=modem)
+        t.start()
+        r = ch.command("AT+CMGR=1")
+        t.join()
+        assert r.ok
+        assert r.lines[0].startswith("+CMGR:")
+        assert r.lines[1] == body
+    finally:
+        ch.close()
+        os.close(master)
+        os.close(slave)
