@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
-from collections.abc import Iterator
-import os
 import tty
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
