@@ -160,6 +160,14 @@ class DemoPrinter:
         return True
 
 
+def _print_sms(sim: Any, seen: list[int], out: IO[str]) -> None:
+    """Show the SMS the simulated modem received from the box since the last call."""
+    sent = list(getattr(sim, "sent_sms", []))
+    for sms in sent[seen[0]:]:
+        print(f"  SMS to {sms.number} (modem ref {sms.reference}): {_safe(sms.text)!r}", file=out, flush=True)
+    seen[0] = len(sent)
+
+
 def _safe(s: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in s)
 
@@ -210,6 +218,7 @@ def run_demo(args: argparse.Namespace) -> int:
         return open_line(lc, simulator=sim, **kw)
 
     printer = DemoPrinter(json_mode=args.json, out=sys.stdout)
+    sms_seen: list[int] = [0]
     web_port = cfg.web.port if args.web_port is None else args.web_port
     svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer],
                   speech=not args.no_speech, line_factory=line_factory, mqtt_url=args.mqtt,
@@ -257,6 +266,7 @@ def run_demo(args: argparse.Namespace) -> int:
             with contextlib.suppress(PermanenceError):
                 handle.wait(30)
             time.sleep(0.5)
+            _print_sms(sim, sms_seen, info)
         if args.calls is None and not stop.is_set() and svc.web_url:
             print(f"permanence demo: done; the status page stays at {svc.web_url} (Ctrl-C to stop)",
                   file=info, flush=True)

@@ -256,6 +256,10 @@ class CommandSet:
         return self.sim.box_answer(s, "ATA")
 
     def _hangup(self, s: Session, name: str, arg: str) -> Reply:
+        if arg.strip() == "=?":  # a test command (gammu probes AT+CHUP=? at Init) never hangs up
+            return Reply()
+        if arg.strip() not in ("", "0"):
+            return Reply(final="ERROR")
         self.sim.box_hangup(s)
         return Reply()
 
