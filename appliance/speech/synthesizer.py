@@ -64,7 +64,7 @@ class PiperSynthesizer:
     """A piper voice; thread-safe (one synthesis at a time per voice)."""
 
     def __init__(self, voice_path: str | os.PathLike[str], *, length_scale: float = 1.0,
-                 config_path: str | os.PathLike[str] | None = None) -> None:
+                 config_path: str | os.PathLike[str] | None = None, deterministic: bool = False) -> None:
         from piper import PiperVoice, SynthesisConfig
 
         self.voice_path = Path(voice_path)
@@ -76,9 +76,15 @@ class PiperSynthesizer:
             self._voice = PiperVoice.load(self.voice_path, config_path=cfg)
         except Exception as exc:  # onnxruntime raises its own types
             raise SpeechError(f"piper voice {self.voice_path}: cannot load: {exc}") from exc
-        self._syn = SynthesisConfig(length_scale=length_scale)
+        # piper draws random noise for each synthesis (VITS): the same text never sounds exactly the
+        # same twice. ``deterministic`` turns the noise off, for simulated callers whose audio must
+        # be reproducible from one test run (or one fresh clone) to the next.
+        if deterministic:
+            self._syn = SynthesisConfig(length_scale=length_scale, noise_scale=0.0, noise_w_scale=0.0)
+        else:
+            self._syn = SynthesisConfig(length_scale=length_scale)
         self.sample_rate = int(self._voice.config.sample_rate)
-        self.voice_id = f"piper:{self.voice_path.name}:ls={length_scale}"
+        self.voice_id = f"piper:{self.voice_path.name}:ls={length_scale}" + (":det" if deterministic else "")
         self._lock = threading.Lock()
 
     def synthesize(self, text: str) -> Iterator[bytes]:

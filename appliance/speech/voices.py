@@ -34,7 +34,7 @@ Voice = Callable[[str, str], bytes]
 def _make_synth(lang: str) -> Synthesizer:
     if lang == "en":
         onnx, js = piper_voice("en", "en_US-joe-medium")
-        return PiperSynthesizer(onnx, config_path=js)
+        return PiperSynthesizer(onnx, config_path=js, deterministic=True)
     if lang == "fr":
         return EspeakSynthesizer("fr", rate=150)
     raise SpeechError(f"no caller voice for language {lang!r} (known: en, fr)")
