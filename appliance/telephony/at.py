@@ -290,35 +290,33 @@ class AtChannel:
         again). Raises :class:`ModemTimeout`, :class:`PortGone`, and
         :class:`ModemError` on an error code when ``check`` is true.
         """
-        wait = self.timeout if timeout is None else timeout
-        with self._cmd_lock:
-            p = _Pending(cmd.strip(), command_prefix(cmd), finals, raw)
-            self._pending = p
-            try:
-                self.send_line(cmd)
-                if not p.done.wait(wait):
-                    raise ModemTimeout(f"{self.name}: no reply to {cmd!r} within {wait:.1f} s on {self.url!r}")
-                if p.final is None:
-                    raise PortGone(f"{self.name}: port {self.url!r} closed during {cmd!r}"
-                                   f" ({self._failed or 'closed'})")
-            finally:
-                self._pending = None
-        resp = AtResponse(p.command, tuple(p.lines), p.final)
-        if check and is_error(p.final):
-            raise ModemError(f"{self.name}: {cmd!r} answered {p.final!r}")
+        lines, final = self._exchange(_Pending(cmd.strip(), command_prefix(cmd), finals, raw),
+                                      lambda: self.send_line(cmd), repr(cmd), timeout)
+        resp = AtResponse(cmd.strip(), lines, final)
+        if check and is_error(final):
+            raise ModemError(f"{self.name}: {cmd!r} answered {final!r}")
         return resp
 
     def transact(self, data: bytes, timeout: float | None = None, *, what: str = "",
                  finals: tuple[str, ...] = ()) -> AtResponse:
         """Write raw ``data`` (e.g. ``<DLE>!`` or ``<DLE><ETX>``) and wait for the final code it causes."""
-        wait = self.timeout if timeout is None else timeout
         label = what or repr(data)
+
+        def send() -> None:
+            self.log.debug("%s tx %r", self.name, data)
+            self.write_raw(data)
+
+        lines, final = self._exchange(_Pending(label, None, finals, None, echo_seen=True), send, label, timeout)
+        return AtResponse(label, lines, final)
+
+    def _exchange(self, p: _Pending, send: Callable[[], None], label: str,
+                  timeout: float | None) -> tuple[tuple[str, ...], str]:
+        """Send, then wait for the final result code that ``p`` collects (one exchange at a time)."""
+        wait = self.timeout if timeout is None else timeout
         with self._cmd_lock:
-            p = _Pending(label, None, finals, None, echo_seen=True)
             self._pending = p
             try:
-                self.log.debug("%s tx %r", self.name, data)
-                self.write_raw(data)
+                send()
                 if not p.done.wait(wait):
                     raise ModemTimeout(f"{self.name}: no reply to {label} within {wait:.1f} s on {self.url!r}")
                 if p.final is None:
@@ -326,7 +324,7 @@ class AtChannel:
                                    f" ({self._failed or 'closed'})")
             finally:
                 self._pending = None
-        return AtResponse(label, tuple(p.lines), p.final)
+        return tuple(p.lines), p.final
 
     def enter_raw(self, handler: RawHandler) -> None:
         """Switch the reader to raw mode now (data that needs no ``CONNECT``)."""
