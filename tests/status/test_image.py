@@ -32,12 +32,38 @@ def test_packages():
     assert {"libatomic1", "espeak-ng", "python3-lgpio", "python3-venv"} <= pkgs
 
 
-def test_fetch_models_refuses_placeholder_checksums(tmp_path):
-    r = subprocess.run([str(IMAGE / "fetch-models.sh"), str(tmp_path)], capture_output=True, text=True,
-                       timeout=30)
+def test_fetch_models_pins_every_checksum():
+    text = (IMAGE / "fetch-models.sh").read_text()
+    pins = dict(re.findall(r"^(\w+_(?:SHA256|MD5))=(\S+)$", text, re.M))
+    assert set(pins) == {"VOSK_SHA256", "PIPER_ONNX_SHA256", "PIPER_ONNX_MD5", "PIPER_JSON_SHA256",
+                         "PIPER_JSON_MD5"}
+    for key, value in pins.items():
+        assert re.fullmatch("[0-9a-f]{64}" if key.endswith("SHA256") else "[0-9a-f]{32}", value), key
+
+
+@pytest.mark.parametrize("kind", ["tampered", "truncated", "empty"])
+def test_fetch_models_rejects_files_that_are_not_the_pinned_ones(tmp_path, kind):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    body = {"tampered": b"PK\x03\x04 not the model", "truncated": b"PK\x03", "empty": b""}[kind]
+    for name in ("vosk-model-small-fr-0.22.zip", "fr_FR-siwis-medium.onnx", "fr_FR-siwis-medium.onnx.json"):
+        (mirror / name).write_bytes(body)
+    dest = tmp_path / "models"
+    r = subprocess.run([str(IMAGE / "fetch-models.sh"), str(dest)], capture_output=True, text=True, timeout=30,
+                       env={**os.environ, "MIRROR": str(mirror)})
+    assert r.returncode != 0
+    assert "SHA-256 mismatch" in r.stderr and "vosk-model-small-fr-0.22.zip" in r.stderr
+    assert list(dest.iterdir()) == []  # the bad file is removed, nothing unpacked, nothing linked
+
+
+def test_fetch_models_refuses_an_unpinned_checksum(tmp_path):
+    script = tmp_path / "fetch-models.sh"
+    text = (IMAGE / "fetch-models.sh").read_text()
+    script.write_text(re.sub(r"^VOSK_SHA256=\S+$", "VOSK_SHA256=TODO", text, flags=re.M))
+    r = subprocess.run(["bash", str(script), str(tmp_path / "models")], capture_output=True, text=True, timeout=30)
     assert r.returncode == 3
     assert "not pinned" in r.stderr and "refusing" in r.stderr
-    assert list(tmp_path.iterdir()) == []  # nothing downloaded
+    assert not (tmp_path / "models").exists()  # nothing downloaded
 
 
 def test_fetch_models_verify(tmp_path):
@@ -79,15 +105,16 @@ def test_no_default_password_in_the_image():
 
 
 def _pinned_copy(tmp_path: Path, files: dict[str, bytes]) -> Path:
-    """fetch-models.sh with its placeholders replaced by the SHA-256 of local files (a mirror)."""
+    """fetch-models.sh with its pins replaced by the digests of local files (a test mirror)."""
     script = (IMAGE / "fetch-models.sh").read_text()
-    sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
-    script = re.sub(r"PLACEHOLDER-pin-the-sha256-of-vosk-model-small-fr-0\.22\.zip",
-                    sums["vosk-model-small-fr-0.22.zip"], script)
-    script = re.sub(r"PLACEHOLDER-pin-the-sha256-of-fr_FR-siwis-medium\.onnx\.json",
-                    sums["fr_FR-siwis-medium.onnx.json"], script)
-    script = re.sub(r"PLACEHOLDER-pin-the-sha256-of-fr_FR-siwis-medium\.onnx", sums["fr_FR-siwis-medium.onnx"],
-                    script)
+    pins = {"VOSK_SHA256": hashlib.sha256(files["vosk-model-small-fr-0.22.zip"]).hexdigest(),
+            "PIPER_ONNX_SHA256": hashlib.sha256(files["fr_FR-siwis-medium.onnx"]).hexdigest(),
+            "PIPER_ONNX_MD5": hashlib.md5(files["fr_FR-siwis-medium.onnx"]).hexdigest(),
+            "PIPER_JSON_SHA256": hashlib.sha256(files["fr_FR-siwis-medium.onnx.json"]).hexdigest(),
+            "PIPER_JSON_MD5": hashlib.md5(files["fr_FR-siwis-medium.onnx.json"]).hexdigest()}
+    for key, value in pins.items():
+        script, n = re.subn(rf"^{key}=\S+$", f"{key}={value}", script, flags=re.M)
+        assert n == 1, key
     out = tmp_path / "fetch-models.sh"
     out.write_text(script)
     out.chmod(0o755)
@@ -135,4 +162,16 @@ def test_fetch_models_rejects_a_tampered_file(tmp_path):
                        env=dict(os.environ, MIRROR=str(tmp_path / "mirror")))
     assert r.returncode != 0 and "mismatch" in r.stderr
     assert not (dest / "fr_FR-siwis-medium.onnx").exists()
+    assert not list(dest.glob("*.part"))
+
+
+def test_fetch_models_checks_the_upstream_md5_too(tmp_path):
+    files = _mirror(tmp_path)
+    script = _pinned_copy(tmp_path, files)
+    script.write_text(re.sub(r"^PIPER_JSON_MD5=\S+$", "PIPER_JSON_MD5=" + "0" * 32, script.read_text(), flags=re.M))
+    dest = tmp_path / "models"
+    r = subprocess.run([str(script), str(dest)], capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, MIRROR=str(tmp_path / "mirror")))
+    assert r.returncode != 0 and "MD5 mismatch" in r.stderr
+    assert not (dest / "fr_FR-siwis-medium.onnx.json").exists()
     assert not list(dest.glob("*.part"))

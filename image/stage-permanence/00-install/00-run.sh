@@ -32,7 +32,7 @@ if ! grep -q "^# Permanence" "${BOOT}/config.txt"; then
 fi
 sed -i -e 's/console=serial0,[0-9]* *//' -e 's/console=ttyAMA0,[0-9]* *//' "${BOOT}/cmdline.txt"
 
-# Speech models, checksum-verified (fetch-models.sh refuses a file whose SHA-256 differs, and
-# refuses to run while a checksum is still a placeholder).
+# Speech models, checksum-verified (fetch-models.sh refuses a file whose SHA-256 differs from
+# its pin, and the piper files whose MD5 differs from upstream's voices.json).
 install -d "${ROOTFS_DIR}/var/lib/permanence/models"
 "${F}/fetch-models.sh" "${ROOTFS_DIR}/var/lib/permanence/models"
