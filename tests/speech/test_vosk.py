@@ -156,3 +156,86 @@ def test_garbage_audio_and_closed_stream(vosk_ko: VoskModelHandle) -> None:
     with pytest.raises(SpeechError, match="closed"):
         rec.feed(b"\x00" * 320)
     assert rec.flush() == []
+
+
+def test_closed_recognisers_are_reused_and_keep_nothing_of_the_last_call(speech: bytes) -> None:
+    from appliance.speech.models import vosk_model_dir
+
+    with VoskModelHandle(vosk_model_dir("ko")) as h:
+        assert h.warm(2) == 2 and h.recognizers_created == 2
+        assert h.warm(2) == 0  # already there
+        a, b = h.stream(), h.stream()
+        assert h.recognizers_created == 2  # both from the pool
+        # a call cut mid-sentence: the recogniser goes back with words pending...
+        for f in list(frames(on_line(speech, 0.3, 0.0)))[:100]:
+            a.feed(f)
+        kaldi_a = a._rec
+        b.close()
+        a.close()
+        a.close()  # twice is harmless
+        # ...and the next call on it hears only its own audio: silence gives nothing.
+        c = h.stream()
+        assert c._rec is kaldi_a and h.recognizers_created == 2
+        assert run(c, line_noise(2, -45)) == []
+        # free speech after a closed question: the grammar stream is a different recogniser
+        g = h.stream(KO_GRAMMAR)
+        assert h.recognizers_created == 3
+        g.close()
+        assert h.stream(list(KO_GRAMMAR)).grammar == KO_GRAMMAR and h.recognizers_created == 3
+        # and the reused one still recognises
+        c.close()
+        d = h.stream()
+        assert [u for _, u in run(d, on_line(speech, 0.3, 0.5)) if u.final]
+        assert h.recognizers_created == 3
+
+
+def test_pool_is_bounded_and_emptied_by_close() -> None:
+    from appliance.speech.models import vosk_model_dir
+
+    h = VoskModelHandle(vosk_model_dir("ko"))
+    streams = [h.stream(["네", "아니요"]) for _ in range(h.POOL_PER_GRAMMAR + 3)]
+    for s in streams:
+        s.close()
+    assert len(h._idle[("네", "아니요")]) == h.POOL_PER_GRAMMAR
+    h.close()
+    assert h._idle == {}
+    with pytest.raises(SpeechError, match="closed"):
+        h.stream()
+
+
+def test_the_box_prepares_one_recogniser_per_line_at_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from appliance.config import load_config_text
+    from appliance.speech.models import vosk_model_dir
+    from appliance.speechio import EngineSpeech
+
+    cfg = load_config_text(f'''
+[company]
+name = "Acme"
+language = "en"
+[[lines]]
+name = "a"
+driver = "sim"
+[[lines]]
+name = "b"
+driver = "sim"
+[[lines]]
+name = "c"
+driver = "sim"
+[speech.en]
+recognizer = "vosk"
+model = "{vosk_model_dir("ko")}"
+synthesizer = "espeak"
+''')
+    speech = EngineSpeech(cfg, cache_dir=tmp_path)
+    handle = speech.recognizers["en"]
+    assert isinstance(handle, VoskModelHandle)
+    deadline = time.monotonic() + 30
+    while len(handle._idle.get(None, [])) < 3 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert handle.recognizers_created == 3
+    listener = speech.listener("en")  # a call: takes a ready recogniser, makes none
+    assert handle.recognizers_created == 3
+    listener.close()
+    speech.close()
