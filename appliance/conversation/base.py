@@ -38,6 +38,7 @@ class ListenSpec:
     expect: Expect = "free"
     phrases: tuple[str, ...] = ()  # closed set of phrases for grammar mode, if any
     max_seconds: float | None = None
+    context: str = ""  # the question just asked: a recogniser that can (Whisper) conditions on it
 
 
 @dataclasses.dataclass(frozen=True)

@@ -164,7 +164,7 @@ class ScriptedDialog:
         prompt = self._p(key, **fields)
         self.last_question = prompt
         phrases = self.prompts.phrases["yes"] + self.prompts.phrases["no"] if listen == "yes_no" else ()
-        self.last_listen = ListenSpec(listen, phrases)  # type: ignore[arg-type]
+        self.last_listen = ListenSpec(listen, phrases, context=prompt.text)  # type: ignore[arg-type]
         return prompt
 
     def _finish(self, key: str | None = None) -> Reply:

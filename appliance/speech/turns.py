@@ -190,6 +190,9 @@ class Listener:
             self._rec = self.factory.stream(grammar)
             self._grammar = grammar
         self._spec = spec
+        set_context = getattr(self._rec, "set_context", None)
+        if set_context is not None:
+            set_context(spec.context if spec is not None else "")
         self.listening = True
         self._wait_from = self.time
         if not self.detector.vad.speaking:

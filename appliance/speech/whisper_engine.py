@@ -48,8 +48,12 @@ class WhisperModelHandle:
             raise ModelMissing(f"Whisper model {self.path}: cannot load ({exc}); expected a CTranslate2 "
                                f"Whisper directory with model.bin, config.json, tokenizer.json") from exc
 
-    def transcribe(self, pcm8k: bytes) -> tuple[str, float | None]:
-        """Text and confidence (exp of the mean log-probability) of 8 kHz PCM."""
+    def transcribe(self, pcm8k: bytes, context: str = "") -> tuple[str, float | None]:
+        """Text and confidence (exp of the mean log-probability) of 8 kHz PCM.
+
+        ``context``: what was said just before (the box's question), given to Whisper as its
+        previous text, so "May I have your name?" makes a name the likely reading of the answer.
+        """
         audio = pcm16_to_float(resample(check_pcm16(pcm8k), SAMPLE_RATE, 16000))
         if audio.size < 1600:
             return "", None
@@ -60,7 +64,7 @@ class WhisperModelHandle:
             segments, _info = self._model.transcribe(
                 audio, language=self.lang or None, beam_size=self.beam_size, temperature=0.0,
                 condition_on_previous_text=False, without_timestamps=True, vad_filter=False,
-                max_new_tokens=max_tokens)
+                max_new_tokens=max_tokens, initial_prompt=context.strip() or None)
             segs = list(segments)
         except Exception as exc:  # ctranslate2 error types vary
             raise SpeechError(f"Whisper transcription failed: {exc}") from exc
@@ -99,12 +103,17 @@ class WhisperRecognizer:
         self._audio_t0 = 0.0
         self._max = max_segment_seconds
         self._closed = False
+        self._context = ""
+
+    def set_context(self, text: str) -> None:
+        """The question the caller is answering (see :meth:`WhisperModelHandle.transcribe`)."""
+        self._context = str(text)[:400]
 
     def _segment(self, start: float, end: float) -> list[Utterance]:
         a = max(0, int((start - self.PRE_ROLL - self._audio_t0) * SAMPLE_RATE) * 2)
         b = int((end + 0.2 - self._audio_t0) * SAMPLE_RATE) * 2
         pcm = bytes(self._audio[a:b])
-        text, conf = self._handle.transcribe(pcm)
+        text, conf = self._handle.transcribe(pcm, self._context)
         if not text:
             return []
         return [Utterance(text=text, final=True, start=start, end=end, confidence=conf)]

@@ -319,3 +319,23 @@ def test_read_back_is_not_repeated_forever() -> None:
     assert r.hangup
     q = d.qualification()
     assert q is not None and q["callback"] == "+33612345678" and q["callback_confirmed"] is False
+
+
+@pytest.mark.parametrize("lang,caller,turns", [
+    ("en", "+447700900111", ["hi our chiller has stopped cooling", "tina moss from moss catering", "no",
+                             "oh seven seven double oh nine hundred two two two", "yes"]),
+    ("fr", None, ["je voudrais un devis", "paul roux", "zéro six douze trente-quatre cinquante-six soixante-dix-huit",
+                  "oui"]),
+])
+def test_each_question_is_the_recogniser_context_of_its_answer(lang: str, caller: str | None,
+                                                              turns: list[str]) -> None:
+    rs = _play(_dialog(lang), caller, turns)
+    asked = 0
+    for r in rs:
+        if r.hangup or r.listen is None or not r.say:
+            continue
+        question = [p for p in r.say if p.key.startswith(("ask_", "confirm_"))]
+        if question:
+            asked += 1
+            assert r.listen.context == question[-1].text  # what the caller is answering
+    assert asked >= 2

@@ -125,3 +125,23 @@ def test_flush_mid_speech_and_garbage(whisper_en: WhisperModelHandle, voices: Ca
     rec.close()
     with pytest.raises(SpeechError):
         rec.feed(b"\x00" * 320)
+
+
+def test_the_question_is_context_not_transcript(whisper_en: WhisperModelHandle, voices: CallerVoices) -> None:
+    from appliance.config import SpeechConfig
+    from appliance.conversation.base import ListenSpec
+    from appliance.speech.turns import EndOfTurn, Listener
+
+    question = "May I have your name and the name of your company?"
+    listener = Listener(whisper_en, SpeechConfig(), "en", listening=False)
+    listener.listen(ListenSpec("name", context=question))
+    assert listener._rec._context == question  # type: ignore[attr-defined]
+    ends = [e for f in frames(telephone(voices.speak("John Smith, Western Plastics.", "en")))
+            if isinstance(e := listener.feed(f), EndOfTurn)]
+    assert len(ends) == 1
+    got = words(ends[0].text)
+    assert {"john", "smith", "western", "plastics"} <= set(got), ends[0].text
+    assert not {"may", "name", "company"} & set(got), "the question leaked into the answer"
+    listener.listen(ListenSpec("free"))  # the next question without context clears it
+    assert listener._rec._context == ""  # type: ignore[attr-defined]
+    listener.close()
