@@ -328,7 +328,7 @@ def test_read_back_is_not_repeated_forever() -> None:
                   "oui"]),
 ])
 def test_each_question_is_the_recogniser_context_of_its_answer(lang: str, caller: str | None,
-                                                              turns: list[str]) -> None:
+                                                              turns: list[str | None]) -> None:
     rs = _play(_dialog(lang), caller, turns)
     asked = 0
     for r in rs:
