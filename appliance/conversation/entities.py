@@ -129,7 +129,8 @@ LEXICONS: dict[str, Lexicon] = {
                     "fine great lovely cheers ok okay sorry right"),
         departments=_s("accounts accounting purchasing finance maintenance facilities manager management "
                        "office reception department engineering operations director head production"),
-        fillers=_t("yes", "yeah", "sure", "so", "hi", "hello", "um", "er", "it's", "it is", "this is", "i'm",
+        fillers=_t("yes", "yeah", "sure", "so", "and", "well", "hi", "hello", "um", "uh", "er", "erm", "it's",
+                   "it is", "this is", "i'm",
                    "i am", "my name is", "my name's", "ok", "okay", "right"),
         role_markers=_t("at", "for"),
         callee=_t("is that", "am i speaking to"),
@@ -234,6 +235,19 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
 
 _TITLES_DROPPED = frozenset({"docteur", "dr", "maitre", "professeur", "doctor", "mr", "mrs", "ms"})
 _PARTICLES = frozenset({"le", "la", "van", "von", "mac", "mc", "di", "da", "del", "ben", "el", "o"})
+# English "'s" is "is" after these ("it's", "that's", "there's"); after any other word it is a
+# possessive ("st mary's school"), part of a name, not a sign of a sentence.
+_S_IS = frozenset({"it", "that", "there", "here", "he", "she", "what", "who", "where", "this", "name", "let"})
+
+
+def _sentence_word(folded: list[str], i: int, lex: Lexicon) -> bool:
+    """Is ``folded[i]`` a word that makes the turn a sentence rather than a bare answer?"""
+    f = folded[i]
+    if f not in lex.sentence:
+        return False
+    if i > 0 and folded[i - 1] in ("l", "d"):  # French elision: "l'est", "d'autres"
+        return False
+    return not (f == "s" and i > 0 and folded[i - 1] not in _S_IS)
 
 
 def _name_ok(words: list[str], lex: Lexicon) -> bool:
@@ -427,7 +441,7 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         k = next((i for i, f in enumerate(folded) if i > 0 and f in names), None)
         if k == 1 and folded[0] not in lex.company_heads:
             return words[:2], words[2:]  # "dupont jean de la ...": surname first
-        if k is not None and folded[k - 1] not in ("de", "du", "saint", "sainte"):
+        if k is not None and folded[k - 1] not in ("de", "du", "saint", "sainte", "st", "ste"):
             return words[k:k + 2], words[:k]
         if folded[0] in lex.company_heads:
             return None, words
@@ -436,6 +450,8 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
     if folded[1] in {c[0] for c in lex.connectors} or folded[1] in lex.departments or \
             (folded[1] in lex.company_heads and len(words) > 2):
         return words[:1], words[1:]
+    if len(words) >= 3 and folded[1] in ("saint", "sainte", "st", "ste"):
+        return words[:1], words[1:]  # "dupont saint-gobain", "baker st john's clinic": a place name follows
     if len(words) >= 3 and folded[1] in _PARTICLES and (folded[1],) not in lex.connectors:
         return words[:3], words[3:]
     return words[:2], words[2:]
@@ -505,7 +521,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             # the company said on its own after the name ("jean dupont" / "de la laiterie du val")
             lead = _leading_filler(folded, lex)
             w2, f2 = words[lead:], folded[lead:]
-            if w2 and not any(f in lex.sentence for f in f2) and not _numbery(w2) and (
+            if w2 and not any(_sentence_word(f2, i, lex) for i in range(len(f2))) and not _numbery(w2) and (
                     f2[0] in {c[0] for c in lex.connectors} or any(f in lex.company_heads for f in f2)):
                 bare_company = _strip_connectors(w2, lex) or None
                 rules.append("company.answer")
@@ -518,8 +534,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         words, folded = words[:len(words) - trail], folded[:len(folded) - trail]
         if not words:
             continue
-        if any(f in lex.sentence and (i == 0 or folded[i - 1] not in ("l", "d"))
-               for i, f in enumerate(folded)) or _numbery(words):
+        if any(_sentence_word(folded, i, lex) for i in range(len(folded))) or _numbery(words):
             continue
         while len(words) > 2 and folded[0] in _TITLES_DROPPED:
             words, folded = words[1:], folded[1:]

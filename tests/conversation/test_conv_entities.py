@@ -57,6 +57,14 @@ FR_CASES = [
 ]
 
 EN_CASES = [
+    # possessives are part of a name, not "is": "st mary's" does not make the answer a sentence
+    (["the lift is stuck", "tom reed st mary's school"], "Tom Reed", "St Mary's School"),
+    (["can you move the visit", "jane cole saint luke's hospice"], "Jane Cole", "Saint Luke's Hospice"),
+    (["a quote please", "and jane cole, st luke's hospice"], "Jane Cole", "St Luke's Hospice"),  # filler "and"
+    (["a quote please", "well it's kate hill from hill farm"], "Kate Hill", "Hill Farm"),
+    (["the press is down", "it's kate hill"], "Kate Hill", None),  # "it's" stays "it is"
+    # a surname alone, then a place name: "st" is not a second name
+    (["the heating is off", "cole st luke's hospice"], "Cole", "St Luke's Hospice"),
     (["the boiler is down", "mike osborne from quayside hotel"], "Mike Osborne", "Quayside Hotel"),
     (["quote please", "helen frost frost engineering"], "Helen Frost", "Frost Engineering"),
     (["invoice question", "ruth moss accounts at harbour foods"], "Ruth Moss", "Harbour Foods"),
