@@ -105,7 +105,8 @@ LEXICONS: dict[str, Lexicon] = {
                        "assistante technicien chef atelier production administratif administration "
                        "direction standard accueil"),
         fillers=_t("oui", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
-                   "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok"),
+                   "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok",
+                   "de la part de", "de la part d"),
         role_markers=_t("à la", "au", "pour"),
         callee=_t("vous êtes bien", "c'est bien", "je suis bien"),
     ),

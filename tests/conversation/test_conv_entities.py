@@ -7,6 +7,11 @@ import pytest
 from appliance.conversation.entities import extract_identity, find_equipment
 
 FR_CASES = [
+    # "de la part de ..." introduces whoever is calling: a person, a company, or both
+    (["je voudrais un rendez-vous", "de la part de monsieur leroy du cabinet leroy associés"], "Monsieur Leroy",
+     "Cabinet Leroy Associés"),
+    (["je voudrais un devis", "de la part de la société vidal frères"], None, "Vidal Frères"),
+    (["c'est pour un devis", "de la part d'yvonne perrin"], "Yvonne Perrin", None),
     # (turns, name, company)
     (["la pompe fuit", "albert morel de la fromagerie du plateau"], "Albert Morel", "Fromagerie du Plateau"),
     (["un devis svp", "agnès caron société des eaux du littoral"], "Agnès Caron", "Société des Eaux du Littoral"),
