@@ -68,7 +68,7 @@ LEXICONS: dict[str, Lexicon] = {
     "fr": Lexicon(
         name_markers=_t("je m'appelle", "mon nom est", "mon nom c'est", "moi c'est", "je suis monsieur",
                         "je suis madame", "je suis", "c'est monsieur", "c'est madame", "ici monsieur",
-                        "ici madame"),
+                        "ici madame", "bonjour monsieur", "bonjour madame"),
         weak_name_markers=_t("c'est", "ici", "oui c'est", "bonjour c'est"),
         name_suffixes=_t("à l'appareil"),
         company_markers=_t("je travaille chez", "je travaille pour", "je travaille à la", "je travaille au",

@@ -7,6 +7,10 @@ import pytest
 from appliance.conversation.entities import extract_identity, find_equipment
 
 FR_CASES = [
+    # a title after "bonjour" opens a sentence that names the caller; "bonjour madame" alone is a greeting
+    (["bonjour madame vial du camping les oliviers la pompe de la piscine est arrêtée"], "Madame Vial",
+     "Camping les Oliviers"),
+    (["bonjour madame je voudrais un devis pour un adoucisseur"], None, None),
     # "de la part de ..." introduces whoever is calling: a person, a company, or both
     (["je voudrais un rendez-vous", "de la part de monsieur leroy du cabinet leroy associés"], "Monsieur Leroy",
      "Cabinet Leroy Associés"),
