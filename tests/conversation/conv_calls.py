@@ -2213,3 +2213,505 @@ EN_MORE: list[dict[str, Any]] = [
         },
     },
 ]
+
+
+# Written later to probe generalisation (phrasings the rules had never seen: "de la part de",
+# "bonjour madame X de ...", "à l'appareil", a cold room "à douze degrés"...).
+FR_PROBE: list[dict[str, Any]] = [
+    {
+        "id": "g01",
+        "caller_id": "+33478123456",
+        "turns": [
+            "allô oui bonjour on a une fuite d'huile énorme sur la presse hydraulique elle est arrêtée et toute l'équipe attend",
+            "c'est patrick girard de la fonderie girard",
+            "rappelez-moi sur ce numéro"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Patrick Girard",
+            "company": "Fonderie Girard",
+            "callback": "+33478123456"
+        }
+    },
+    {
+        "id": "g02",
+        "caller_id": None,
+        "turns": [
+            "bonjour je souhaiterais recevoir un devis pour le remplacement de notre pompe de relevage",
+            "nathalie bonnet",
+            "je suis chez transports bonnet et fils",
+            "zéro quatre soixante-douze quinze quatre-vingt-dix-huit zéro trois"
+        ],
+        "expect": {
+            "category": "quote",
+            "urgent": False,
+            "name": "Nathalie Bonnet",
+            "company": "Transports Bonnet et Fils",
+            "callback": "+33472159803"
+        }
+    },
+    {
+        "id": "g04",
+        "caller_id": "+33320456789",
+        "turns": [
+            "bonjour j'appelle au sujet de la facture du mois dernier je crois qu'il y a une erreur sur le montant",
+            "sophie marchand service comptabilité des établissements lenoir",
+            "sur ce numéro c'est parfait"
+        ],
+        "expect": {
+            "category": "billing",
+            "urgent": False,
+            "name": "Sophie Marchand",
+            "company": "Établissements Lenoir",
+            "callback": "+33320456789"
+        }
+    },
+    {
+        "id": "g05",
+        "caller_id": "+33699887766",
+        "turns": [
+            "bonjour je vous appelle pour savoir si vous recrutez des techniciens de maintenance j'ai un bts",
+            "thomas petit",
+            "vous pouvez me joindre sur ce numéro"
+        ],
+        "expect": {
+            "category": "job",
+            "urgent": False,
+            "name": "Thomas Petit",
+            "company": None,
+            "callback": "+33699887766"
+        }
+    },
+    {
+        "id": "g06",
+        "caller_id": None,
+        "turns": [
+            "bonjour c'est pour décaler l'intervention prévue jeudi on ne sera pas là",
+            "agnès fabre de la clinique saint-joseph",
+            "zéro quatre quatre-vingt-onze vingt-deux trente-trois quarante-quatre"
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Agnès Fabre",
+            "company": "Clinique Saint-Joseph",
+            "callback": "+33491223344"
+        }
+    },
+    {
+        "id": "g07",
+        "caller_id": "+33240112233",
+        "turns": [
+            "bonjour votre technicien est passé hier sur notre groupe froid je voulais savoir où en est la commande de la pièce",
+            "laurent garnier société frigo ouest",
+            "oui"
+        ],
+        "expect": {
+            "category": "followup",
+            "urgent": False,
+            "name": "Laurent Garnier",
+            "company": "Frigo Ouest",
+            "callback": "+33240112233"
+        }
+    },
+    {
+        "id": "g08",
+        "caller_id": "+33556778899",
+        "turns": [
+            "bonjour je suis commercial chez outillage pro et je voulais vous présenter notre nouvelle gamme de clés dynamométriques",
+            "julien masson",
+            "ce numéro"
+        ],
+        "expect": {
+            "category": "sales",
+            "urgent": False,
+            "name": "Julien Masson",
+            "company": "Outillage Pro",
+            "callback": "+33556778899"
+        }
+    },
+    {
+        "id": "g09",
+        "caller_id": "+33387654321",
+        "turns": [
+            "bonjour quels sont vos horaires d'ouverture le samedi",
+            "non c'est tout merci"
+        ],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": None,
+            "company": None,
+            "callback": "+33387654321"
+        }
+    },
+    {
+        "id": "g10",
+        "caller_id": "+33612987654",
+        "turns": [
+            "oui allô la ligne d'embouteillage est complètement bloquée plus rien ne sort c'est une catastrophe",
+            "rené collin brasserie collin",
+            "c'est ça"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "René Collin",
+            "company": "Brasserie Collin",
+            "callback": "+33612987654"
+        }
+    },
+    {
+        "id": "g11",
+        "caller_id": None,
+        "turns": [
+            "bonjour le compresseur fait un bruit bizarre mais il tourne encore ce n'est pas pressé",
+            "hélène mercier je travaille chez plasturgie mercier",
+            "zéro cinq cinquante-six trente et un vingt et un onze"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": False,
+            "name": "Hélène Mercier",
+            "company": "Plasturgie Mercier",
+            "callback": "+33556312111"
+        }
+    },
+    {
+        "id": "g12",
+        "caller_id": "+33145001122",
+        "turns": [
+            "bonjour je voudrais un rendez-vous pour la visite de maintenance préventive de nos climatiseurs",
+            "de la part de monsieur leroy du cabinet leroy associés",
+            "oui ce numéro"
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Leroy",
+            "company": "Cabinet Leroy Associés",
+            "callback": "+33145001122"
+        }
+    },
+    {
+        "id": "g13",
+        "caller_id": "+33612003004",
+        "turns": [
+            "bonjour c'est urgent le transformateur a pris feu l'atelier est évacué",
+            "david morel scierie morel",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "David Morel",
+            "company": "Scierie Morel",
+            "callback": "+33612003004"
+        }
+    },
+    {
+        "id": "g14",
+        "caller_id": None,
+        "turns": [
+            "bonjour est-ce que vous intervenez dans le secteur de villefranche",
+            "non merci c'est tout",
+            "pas besoin de me rappeler"
+        ],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": None,
+            "company": None,
+            "callback": None
+        }
+    },
+    {
+        "id": "g15",
+        "caller_id": "+33472001122",
+        "turns": [
+            "bonjour c'est caroline de la boulangerie dumas le four est en panne on ne peut plus cuire le pain pour ce matin",
+            "caroline dumas",
+            "oui rappelez-moi vite"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Caroline Dumas",
+            "company": "Boulangerie Dumas",
+            "callback": "+33472001122"
+        }
+    },
+    {
+        "id": "g16",
+        "caller_id": "+33298765432",
+        "turns": [
+            "bonjour j'ai reçu un avoir mais le paiement n'a pas été remboursé",
+            "pierre guillot sarl guillot maçonnerie",
+            "oui"
+        ],
+        "expect": {
+            "category": "billing",
+            "urgent": False,
+            "name": "Pierre Guillot",
+            "company": "SARL Guillot Maçonnerie",
+            "callback": "+33298765432"
+        }
+    },
+    {
+        "id": "g17",
+        "caller_id": "+33600000001",
+        "turns": [
+            "bonjour je rappelle pour le dossier de la semaine dernière vous deviez me recontacter",
+            "isabelle renaud",
+            "de la mairie de saint-priest",
+            "non plutôt au zéro quatre soixante-dix-huit vingt et un zéro cent"
+        ],
+        "expect": {
+            "category": "followup",
+            "urgent": False,
+            "name": "Isabelle Renaud",
+            "company": "Mairie de Saint-Priest",
+            "callback": "+33478210100"
+        }
+    },
+    {
+        "id": "g18",
+        "caller_id": "+33612121212",
+        "turns": [
+            "bonjour la porte sectionnelle du quai de chargement est coincée ouverte on ne peut plus fermer l'entrepôt",
+            "gilles brun logistique brun",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Gilles Brun",
+            "company": "Logistique Brun",
+            "callback": "+33612121212"
+        }
+    },
+    {
+        "id": "g21",
+        "caller_id": "+33611111111",
+        "turns": [
+            "jean-pierre lambert à l'appareil de la menuiserie lambert notre scie à ruban vient de casser et on a une commande à livrer ce soir",
+            "oui ce numéro"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Jean-Pierre Lambert",
+            "company": "Menuiserie Lambert",
+            "callback": "+33611111111"
+        }
+    },
+    {
+        "id": "g22",
+        "caller_id": None,
+        "turns": [
+            "bonjour madame perret de la résidence les glycines l'ascenseur est bloqué entre deux étages avec une personne dedans",
+            "zéro quatre soixante-seize zéro neuf douze treize"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Perret",
+            "company": "Résidence les Glycines",
+            "callback": "+33476091213"
+        }
+    },
+    {
+        "id": "g23",
+        "caller_id": "+33322334455",
+        "turns": [
+            "bonjour ça peut attendre la semaine prochaine mais on aimerait faire vérifier notre groupe électrogène",
+            "yves barbier",
+            "sas barbier énergie",
+            "oui"
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Yves Barbier",
+            "company": "SAS Barbier Énergie",
+            "callback": "+33322334455"
+        }
+    },
+    {
+        "id": "g24",
+        "caller_id": "+33677889900",
+        "turns": [
+            "bonjour je m'appelle claire vasseur je suis responsable achats chez agroalimentaire du nord et je voudrais un chiffrage pour trois moteurs",
+            "oui c'est mon portable"
+        ],
+        "expect": {
+            "category": "quote",
+            "urgent": False,
+            "name": "Claire Vasseur",
+            "company": "Agroalimentaire du Nord",
+            "callback": "+33677889900"
+        }
+    },
+    {
+        "id": "g25",
+        "caller_id": "+33144556677",
+        "turns": [
+            "bonjour rien d'urgent c'est juste pour savoir quand le technicien repasse pour finir le chantier",
+            "paul hubert",
+            "hôtel du parc",
+            "oui"
+        ],
+        "expect": {
+            "category": "followup",
+            "urgent": False,
+            "name": "Paul Hubert",
+            "company": "Hôtel du Parc",
+            "callback": "+33144556677"
+        }
+    },
+    {
+        "id": "g26",
+        "caller_id": "+33688776655",
+        "turns": [
+            "allô bonjour la chambre froide est à douze degrés on va perdre toute la marchandise",
+            "martin leclerc restaurant le relais",
+            "oui oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Martin Leclerc",
+            "company": "Restaurant le Relais",
+            "callback": "+33688776655"
+        }
+    },
+    {
+        "id": "g27",
+        "caller_id": None,
+        "turns": [
+            "bonjour je voudrais parler à quelqu'un pour une candidature spontanée",
+            "lucas fontaine",
+            "zéro six quatre-vingt-dix-neuf soixante-dix dix-sept zéro huit"
+        ],
+        "expect": {
+            "category": "job",
+            "urgent": False,
+            "name": "Lucas Fontaine",
+            "company": None,
+            "callback": "+33699701708"
+        }
+    },
+    {
+        "id": "g28",
+        "caller_id": "+33499887766",
+        "turns": [
+            "bonjour c'est au sujet d'un virement que nous vous avons fait deux fois",
+            "odile simon de chez simon textile",
+            "oui"
+        ],
+        "expect": {
+            "category": "billing",
+            "urgent": False,
+            "name": "Odile Simon",
+            "company": "Simon Textile",
+            "callback": "+33499887766"
+        }
+    },
+    {
+        "id": "g29",
+        "caller_id": "+33611990088",
+        "turns": [
+            "bonjour quels sont vos tarifs pour une intervention le week-end",
+            "merci au revoir"
+        ],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": None,
+            "company": None,
+            "callback": "+33611990088"
+        }
+    },
+    {
+        "id": "g30",
+        "caller_id": "+33622334455",
+        "turns": [
+            "bonjour on a une odeur de gaz dans la chaufferie",
+            "sébastien noël du lycée jules verne",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Sébastien Noël",
+            "company": "Lycée Jules Verne",
+            "callback": "+33622334455"
+        }
+    },
+    {
+        "id": "g31",
+        "caller_id": "+33633445566",
+        "turns": [
+            "bonjour la climatisation de la salle serveur est tombée en panne la température monte vite",
+            "émilie carré informatique carré",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Émilie Carré",
+            "company": "Informatique Carré",
+            "callback": "+33633445566"
+        }
+    },
+    {
+        "id": "g32",
+        "caller_id": "+33644556677",
+        "turns": [
+            "bonjour un petit robinet qui goutte dans les vestiaires quand vous aurez le temps",
+            "franck meunier",
+            "garage meunier",
+            "ce numéro oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": False,
+            "name": "Franck Meunier",
+            "company": "Garage Meunier",
+            "callback": "+33644556677"
+        }
+    },
+    {
+        "id": "g33",
+        "caller_id": None,
+        "turns": [
+            "bonjour je suis de la société novatech nous proposons des contrats de leasing pour vos véhicules",
+            "non",
+            "pas la peine de rappeler"
+        ],
+        "expect": {
+            "category": "sales",
+            "urgent": False,
+            "name": None,
+            "company": "Novatech",
+            "callback": None
+        }
+    },
+    {
+        "id": "g34",
+        "caller_id": "+33655667788",
+        "turns": [
+            "bonjour le tableau électrique a disjoncté et on n'a plus de courant dans tout le bâtiment",
+            "alain robin mairie de vénissieux",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Alain Robin",
+            "company": "Mairie de Vénissieux",
+            "callback": "+33655667788"
+        }
+    }
+]

@@ -13,7 +13,7 @@ from appliance.conversation.qualifier import Qualifier
 from appliance.conversation.rules import RULES_DIR, load_rules
 from appliance.errors import PermanenceError, QualificationError
 
-from .conv_calls import EN, EN_MORE, FR, FR_MORE
+from .conv_calls import EN, EN_MORE, FR, FR_MORE, FR_PROBE
 
 
 def _norm(s: Any) -> str | None:
@@ -66,8 +66,9 @@ def _figures(calls: list[dict[str, Any]], lang: str, country: str) -> dict[str, 
             "category": cat / n, "name": name / n, "company": company / n, "callback": callback / n}
 
 
-@pytest.mark.parametrize("calls,lang,country", [(FR, "fr", "FR"), (FR_MORE, "fr", "FR"), (EN, "en", "GB"),
-                                                  (EN_MORE, "en", "GB")], ids=["fr", "fr-more", "en", "en-more"])
+@pytest.mark.parametrize("calls,lang,country", [(FR, "fr", "FR"), (FR_MORE, "fr", "FR"), (FR_PROBE, "fr", "FR"),
+                                                  (EN, "en", "GB"), (EN_MORE, "en", "GB")],
+                         ids=["fr", "fr-more", "fr-probe", "en", "en-more"])
 def test_own_calls_meet_the_targets(calls: list[dict[str, Any]], lang: str, country: str) -> None:
     f = _figures(calls, lang, country)
     assert f["recall"] == 1.0, f
