@@ -95,7 +95,9 @@ LEXICONS: dict[str, Lexicon] = {
                      "assistant assistante secrétaire stagiaire chef patron patronne employé employée "
                      "à a en au aux de du des le la les l un une très tres bien désolé désolée "
                      "en train pas ne n appelle appelais content ravi là la vraiment sur pour dans chez "
-                     "toujours encore seul seule ici plus bon"),
+                     "toujours encore seul seule ici plus bon fournisseur fournisseurs prestataire étudiant "
+                     "étudiante client cliente artisan locataire propriétaire syndic gardien gardienne "
+                     "concierge livreur intérimaire électricien plombier chauffagiste"),
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
                     "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
                     "accord ok plus tard mail plaquette envoyer enverra sais mon ma mes notre nos tout "
@@ -517,13 +519,18 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             if _name_ok(cand, lex):
                 name = cand
                 rules.append("name.first_word")
-        if identity_turn is not None and bare_company is None and company is None and len(words) <= 8 \
+        # a company heard earlier as one word ("de la part du syndic") is completed by a fuller answer
+        vague = company is not None and len(company) == 1 and len(words) > 1 and fold(company[0]) in folded
+        if identity_turn is not None and bare_company is None and (company is None or vague) and len(words) <= 8 \
                 and not find_phone(turn, lang=lang):
             # the company said on its own after the name ("jean dupont" / "de la laiterie du val")
             lead = _leading_filler(folded, lex)
             w2, f2 = words[lead:], folded[lead:]
             if w2 and not any(_sentence_word(f2, i, lex) for i in range(len(f2))) and not _numbery(w2) and (
-                    f2[0] in {c[0] for c in lex.connectors} or any(f in lex.company_heads for f in f2)):
+                    f2[0] in {c[0] for c in lex.connectors} or any(f in lex.company_heads for f in f2)
+                    # right after the name, a short answer that is not a sentence is the company
+                    or (ti == identity_turn + 1 and name is not None and 2 <= len(w2) <= 5
+                        and f2[0] not in names and not any(f in lex.not_names for f in f2[:1]))):
                 bare_company = _strip_connectors(w2, lex) or None
                 rules.append("company.answer")
             continue

@@ -2713,5 +2713,232 @@ FR_PROBE: list[dict[str, Any]] = [
             "company": "Mairie de Vénissieux",
             "callback": "+33655667788"
         }
+    },
+    {
+        "id": "g41",
+        "caller_id": None,
+        "turns": [
+            "oui bonjour c'est vincent aubert de la coopérative agricole du val notre séchoir à grain est en panne on a des camions qui attendent merci de me rappeler au zéro trois quatre-vingt-quatre douze zéro six soixante et onze"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Vincent Aubert",
+            "company": "Coopérative Agricole du Val",
+            "callback": "+33384120671"
+        }
+    },
+    {
+        "id": "g42",
+        "caller_id": "+33612345000",
+        "turns": [
+            "bonjour je voudrais savoir si vous faites l'entretien des portes automatiques et à quel prix",
+            "non c'est tout",
+            "oui"
+        ],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": None,
+            "company": None,
+            "callback": "+33612345000"
+        }
+    },
+    {
+        "id": "g43",
+        "caller_id": "+33478000111",
+        "turns": [
+            "bonjour j'ai besoin d'un chiffrage pour la mise aux normes de notre local électrique",
+            "marc dufour",
+            "entreprise dufour bâtiment",
+            "oui"
+        ],
+        "expect": {
+            "category": "quote",
+            "urgent": False,
+            "name": "Marc Dufour",
+            "company": "Entreprise Dufour Bâtiment",
+            "callback": "+33478000111"
+        }
+    },
+    {
+        "id": "g44",
+        "caller_id": "+33612000222",
+        "turns": [
+            "bonjour le portail de l'usine ne s'ouvre plus et les salariés ne peuvent pas entrer",
+            "karine lemaire usinage lemaire",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Karine Lemaire",
+            "company": "Usinage Lemaire",
+            "callback": "+33612000222"
+        }
+    },
+    {
+        "id": "g45",
+        "caller_id": "+33320111222",
+        "turns": [
+            "bonjour je vous appelle de la part du syndic pour programmer le contrôle annuel de la chaufferie",
+            "stéphanie roche",
+            "syndic roche immobilier",
+            "oui"
+        ],
+        "expect": {
+            "category": "appointment",
+            "urgent": False,
+            "name": "Stéphanie Roche",
+            "company": "Syndic Roche Immobilier",
+            "callback": "+33320111222"
+        }
+    },
+    {
+        "id": "g46",
+        "caller_id": None,
+        "turns": [
+            "bonjour c'est pour une relance vous deviez m'envoyer le rapport d'intervention",
+            "olivier baron",
+            "de la papeterie baron",
+            "zéro deux quarante et un zéro zéro soixante quatre-vingts"
+        ],
+        "expect": {
+            "category": "followup",
+            "urgent": False,
+            "name": "Olivier Baron",
+            "company": "Papeterie Baron",
+            "callback": "+33241006080"
+        }
+    },
+    {
+        "id": "g47",
+        "caller_id": "+33655000333",
+        "turns": [
+            "bonjour l'alarme de la chambre froide sonne et elle affiche moins deux au lieu de moins dix-huit",
+            "henri blanc",
+            "supermarché blanc",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Henri Blanc",
+            "company": "Supermarché Blanc",
+            "callback": "+33655000333"
+        }
+    },
+    {
+        "id": "g48",
+        "caller_id": "+33612999888",
+        "turns": [
+            "bonjour je suis étudiant et je cherche un stage de six mois en maintenance industrielle",
+            "hugo maréchal",
+            "oui"
+        ],
+        "expect": {
+            "category": "job",
+            "urgent": False,
+            "name": "Hugo Maréchal",
+            "company": None,
+            "callback": "+33612999888"
+        }
+    },
+    {
+        "id": "g49",
+        "caller_id": "+33145999000",
+        "turns": [
+            "bonjour nous avons été prélevés deux fois pour le contrat de maintenance",
+            "nadia benali cabinet dentaire benali",
+            "oui"
+        ],
+        "expect": {
+            "category": "billing",
+            "urgent": False,
+            "name": "Nadia Benali",
+            "company": "Cabinet Dentaire Benali",
+            "callback": "+33145999000"
+        }
+    },
+    {
+        "id": "g50",
+        "caller_id": "+33699000111",
+        "turns": [
+            "bonjour le moteur du tapis roulant chauffe beaucoup mais ça tourne encore on peut attendre demain",
+            "fabrice gauthier gauthier recyclage",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": False,
+            "name": "Fabrice Gauthier",
+            "company": "Gauthier Recyclage",
+            "callback": "+33699000111"
+        }
+    },
+    {
+        "id": "g51",
+        "caller_id": "+33611000999",
+        "turns": [
+            "bonjour il y a de l'eau qui coule du plafond dans la salle informatique",
+            "christine lebrun",
+            "mutuelle lebrun",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Christine Lebrun",
+            "company": "Mutuelle Lebrun",
+            "callback": "+33611000999"
+        }
+    },
+    {
+        "id": "g52",
+        "caller_id": None,
+        "turns": [
+            "bonjour je suis fournisseur de pièces détachées et je voulais savoir qui s'occupe des achats chez vous",
+            "romain vidal",
+            "pièces industrielles vidal",
+            "zéro six cinquante et un vingt-deux trente-trois quarante-quatre"
+        ],
+        "expect": {
+            "category": "sales",
+            "urgent": False,
+            "name": "Romain Vidal",
+            "company": "Pièces Industrielles Vidal",
+            "callback": "+33651223344"
+        }
+    },
+    {
+        "id": "g53",
+        "caller_id": "+33612777666",
+        "turns": [
+            "bonjour la chaudière s'est mise en sécurité dans l'école les enfants arrivent dans une heure",
+            "monique faure mairie de bron",
+            "oui"
+        ],
+        "expect": {
+            "category": "breakdown",
+            "urgent": True,
+            "name": "Monique Faure",
+            "company": "Mairie de Bron",
+            "callback": "+33612777666"
+        }
+    },
+    {
+        "id": "g54",
+        "caller_id": "+33612555444",
+        "turns": [
+            "bonjour est-ce que vous pourriez me donner votre adresse pour déposer un moteur",
+            "merci c'est tout"
+        ],
+        "expect": {
+            "category": "info",
+            "urgent": False,
+            "name": None,
+            "company": None,
+            "callback": "+33612555444"
+        }
     }
 ]

@@ -7,6 +7,12 @@ import pytest
 from appliance.conversation.entities import extract_identity, find_equipment
 
 FR_CASES = [
+    # an occupation after "je suis" is not a name, and what follows "de" is not a company
+    (["je suis fournisseur de pièces détachées", "romain vidal", "pièces industrielles vidal"], "Romain Vidal",
+     "Pièces Industrielles Vidal"),
+    # one vague word first ("du syndic"), completed later
+    (["je vous appelle de la part du syndic", "stéphanie roche", "syndic roche immobilier"], "Stéphanie Roche",
+     "Syndic Roche Immobilier"),
     # a title after "bonjour" opens a sentence that names the caller; "bonjour madame" alone is a greeting
     (["bonjour madame vial du camping les oliviers la pompe de la piscine est arrêtée"], "Madame Vial",
      "Camping les Oliviers"),
