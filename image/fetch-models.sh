@@ -31,26 +31,19 @@ PIPER_ONNX_MD5=20e876e8c839e9b11a26085858f2300c
 PIPER_JSON_SHA256=39479916c2db192b5ac9764daddd0c744d83e023ad890c6976c0633ae4df8959
 PIPER_JSON_MD5=a407e7e6901feb79c2ea2a5466076cce
 
-verify() {  # file, expected sha256
+digest_ok() {  # file, expected digest, tool (sha256sum|md5sum), what to call it in messages
     local got
-    got=$(sha256sum "$1" | cut -d' ' -f1)
+    got=$("$3" "$1" | cut -d' ' -f1)
     if [ "$got" != "$2" ]; then
-        echo "fetch-models: $1: SHA-256 mismatch: expected $2, got $got (file removed)" >&2
+        echo "fetch-models: $1: $4 mismatch: expected $2, got $got (file removed)" >&2
         rm -f "$1"
         return 1
     fi
-    echo "fetch-models: $1: SHA-256 ok"
+    echo "fetch-models: $1: $4 ok"
 }
 
-verify_md5() {  # file, expected md5 (the digest upstream publishes, a second check)
-    local got
-    got=$(md5sum "$1" | cut -d' ' -f1)
-    if [ "$got" != "$2" ]; then
-        echo "fetch-models: $1: MD5 mismatch with upstream voices.json: expected $2, got $got (file removed)" >&2
-        rm -f "$1"
-        return 1
-    fi
-}
+verify() { digest_ok "$1" "$2" sha256sum SHA-256; }  # file, expected sha256
+verify_md5() { digest_ok "$1" "$2" md5sum MD5; }  # file, the MD5 upstream voices.json publishes
 
 if [ "${1:-}" = "--verify" ]; then
     [ $# = 3 ] || { echo "usage: $0 --verify FILE SHA256" >&2; exit 2; }

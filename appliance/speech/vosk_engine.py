@@ -163,7 +163,7 @@ class VoskModelHandle:
             raise SpeechError(f"vosk grammar: expected a non-empty list of non-empty phrases, got {grammar!r}")
 
     def _new_kaldi(self, grammar: list[str] | None) -> Any:
-        self._check_grammar(grammar)
+        """A new kaldi recogniser (``grammar`` already checked by :meth:`_take_kaldi`)."""
         self.recognizers_created += 1
         if grammar is not None:
             words = json.dumps(grammar, ensure_ascii=False)

@@ -49,8 +49,7 @@ def test_fetch_models_rejects_files_that_are_not_the_pinned_ones(tmp_path, kind)
     for name in ("vosk-model-small-fr-0.22.zip", "fr_FR-siwis-medium.onnx", "fr_FR-siwis-medium.onnx.json"):
         (mirror / name).write_bytes(body)
     dest = tmp_path / "models"
-    r = subprocess.run([str(IMAGE / "fetch-models.sh"), str(dest)], capture_output=True, text=True, timeout=30,
-                       env={**os.environ, "MIRROR": str(mirror)})
+    r = _run_from_mirror(IMAGE / "fetch-models.sh", dest, mirror)
     assert r.returncode != 0
     assert "SHA-256 mismatch" in r.stderr and "vosk-model-small-fr-0.22.zip" in r.stderr
     assert list(dest.iterdir()) == []  # the bad file is removed, nothing unpacked, nothing linked
@@ -138,12 +137,16 @@ def _mirror(tmp_path: Path) -> dict[str, bytes]:
     return files
 
 
+def _run_from_mirror(script: Path, dest: Path, mirror: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(script), str(dest)], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, MIRROR=str(mirror)))
+
+
 def test_fetch_models_from_a_mirror_installs_verified_models(tmp_path):
     files = _mirror(tmp_path)
     script = _pinned_copy(tmp_path, files)
     dest = tmp_path / "models"
-    r = subprocess.run([str(script), str(dest)], capture_output=True, text=True, timeout=60,
-                       env=dict(os.environ, MIRROR=str(tmp_path / "mirror")))
+    r = _run_from_mirror(script, dest, tmp_path / "mirror")
     assert r.returncode == 0, r.stderr
     assert (dest / "vosk-model-small-fr-0.22" / "am" / "final.mdl").read_bytes() == b"am"
     assert (dest / "fr_FR-siwis-medium.onnx").read_bytes() == b"onnx bytes"
@@ -158,8 +161,7 @@ def test_fetch_models_rejects_a_tampered_file(tmp_path):
     script = _pinned_copy(tmp_path, files)
     (tmp_path / "mirror" / "fr_FR-siwis-medium.onnx").write_bytes(b"tampered")
     dest = tmp_path / "models"
-    r = subprocess.run([str(script), str(dest)], capture_output=True, text=True, timeout=60,
-                       env=dict(os.environ, MIRROR=str(tmp_path / "mirror")))
+    r = _run_from_mirror(script, dest, tmp_path / "mirror")
     assert r.returncode != 0 and "mismatch" in r.stderr
     assert not (dest / "fr_FR-siwis-medium.onnx").exists()
     assert not list(dest.glob("*.part"))
@@ -170,8 +172,7 @@ def test_fetch_models_checks_the_upstream_md5_too(tmp_path):
     script = _pinned_copy(tmp_path, files)
     script.write_text(re.sub(r"^PIPER_JSON_MD5=\S+$", "PIPER_JSON_MD5=" + "0" * 32, script.read_text(), flags=re.M))
     dest = tmp_path / "models"
-    r = subprocess.run([str(script), str(dest)], capture_output=True, text=True, timeout=60,
-                       env=dict(os.environ, MIRROR=str(tmp_path / "mirror")))
+    r = _run_from_mirror(script, dest, tmp_path / "mirror")
     assert r.returncode != 0 and "MD5 mismatch" in r.stderr
     assert not (dest / "fr_FR-siwis-medium.onnx.json").exists()
     assert not list(dest.glob("*.part"))
