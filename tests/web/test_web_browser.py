@@ -8,6 +8,7 @@ import http.client
 import io
 import json
 import tempfile
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -131,7 +132,8 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         assert "/login" in d.current_url
         d.find_element(By.ID, "password").send_keys(PASSWORD)
         d.find_element(By.CSS_SELECTOR, "#login-form button").click()
-        _wait(d, lambda drv: drv.current_url.endswith("/calls"))
+        # the path itself, not the URL's end: the login page's own URL (/login?next=/calls) also ends with "/calls"
+        _wait(d, lambda drv: urllib.parse.urlsplit(drv.current_url).path == "/calls")
         d.get(base + "/")
 
         # 3. the dashboard shows today's numbers, both lines and the urgent alerts
