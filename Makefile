@@ -16,7 +16,7 @@ EXTRAS := dev,whisper,models
 # word for word; the French one (espeak-ng) is robotic. `make demo DEMO_ARGS="--lang fr"` for French.
 DEMO_ARGS ?= --lang en
 
-.PHONY: setup apt venv test demo lint bench image-check clean
+.PHONY: setup apt venv test demo lint bench screenshots image-check clean
 
 setup: apt venv
 
@@ -54,6 +54,9 @@ lint: venv
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+screenshots: setup
+	PERMANENCE_SCREENSHOTS=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q tests/web/test_web_browser.py
 
 image-check:
 	bash image/check.sh

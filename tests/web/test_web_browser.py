@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import io
 import json
+import os
 import tempfile
 import urllib.parse
 import urllib.request
@@ -31,7 +32,12 @@ from appliance.web.cli import run_passwd
 from .calldata import HOSTILE_NAME, HOSTILE_SAID
 from .conftest import PASSWORD, Box, make_app
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+# The README's screenshots are refreshed with `make screenshots`; a plain test run writes them to a temporary
+# directory so that running the tests leaves the work tree as it was.
+def _screenshot_dir(tmp_path: Path) -> Path:
+    target = os.environ.get("PERMANENCE_SCREENSHOTS")
+    return Path(target) if target else tmp_path / "screenshots"
 
 
 @pytest.fixture
@@ -98,6 +104,7 @@ def _fetch(url: str, driver: webdriver.Chrome) -> tuple[int, str, bytes]:
 def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, browser: webdriver.Chrome,
                                                             tmp_path: Path) -> None:
     b = filled_box
+    shots = _screenshot_dir(tmp_path)
     # a fresh web directory: this box has never been set up (the shared box's is used by other tests)
     app = make_app(b)
     app.extensions["permanence"].auth.dir = tmp_path / "web"
@@ -148,7 +155,7 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         assert HOSTILE_NAME in d.find_element(By.TAG_NAME, "main").text  # shown as text, not markup
         assert d.find_elements(By.CSS_SELECTOR, "main img") == []
         _no_alert(d)
-        _full_page_screenshot(d, SCREENSHOTS / "dashboard.png")
+        _full_page_screenshot(d, shots / "dashboard.png")
 
         # 4. open the hostile call from the last calls, with its recording
         d.find_element(By.CSS_SELECTOR, f'a[href="/calls/{b.notable.recorded}"]').click()
@@ -159,7 +166,7 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         audio = d.find_element(By.ID, "recording")
         src = audio.get_attribute("src") or ""
         assert src.endswith(f"/calls/{b.notable.recorded}/recording")
-        _full_page_screenshot(d, SCREENSHOTS / "call.png")
+        _full_page_screenshot(d, shots / "call.png")
         status, ctype, body = _fetch(src, d)
         assert (status, ctype) == (200, "audio/wav") and body[:4] == b"RIFF" and body[8:12] == b"WAVE"
         # the same URL without the session cookie leads to the login page, never to the audio
@@ -191,7 +198,7 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
         assert "l'an prochain" in d.find_element(By.ID, "projection").text
         assert len(d.find_elements(By.CSS_SELECTOR, "svg.chart")) == 4
         assert "Saturation" in d.find_element(By.ID, "saturation").text
-        _full_page_screenshot(d, SCREENSHOTS / "statistics.png")
+        _full_page_screenshot(d, shots / "statistics.png")
 
         # 6. a phone-sized screen: no horizontal scrolling of the page
         d.set_window_size(390, 844)
@@ -199,8 +206,10 @@ def test_first_visit_setup_login_call_recording_statistics(filled_box: Box, brow
             d.get(base + path)
             assert d.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1"), path
         d.get(base + "/")
-        d.save_screenshot(str(SCREENSHOTS / "dashboard-phone.png"))
+        d.save_screenshot(str(shots / "dashboard-phone.png"))
         assert _csp_violations(d) == []
+    for name in ("dashboard.png", "call.png", "statistics.png", "dashboard-phone.png"):
+        assert (shots / name).read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), name
 
 
 def _local_midnight(b: Box) -> Any:
