@@ -73,7 +73,8 @@ LEXICONS: dict[str, Lexicon] = {
         name_suffixes=_t("à l'appareil"),
         company_markers=_t("je travaille chez", "je travaille pour", "je travaille à la", "je travaille au",
                            "de chez", "chez", "de la société", "la société", "de l'entreprise", "l'entreprise",
-                           "pour la société", "pour le compte de", "ici", "de la part de la société"),
+                           "pour la société", "pour le compte de", "ici", "de la part de la société",
+                           "de la part de", "de la part du", "de la part des"),
         company_heads=_s("société sarl sas sasu eurl sa établissements ets entreprise cabinet garage carrosserie "
                          "hôtel hotel restaurant auberge café bar mairie commune communauté clinique laboratoire "
                          "laboratoires transports boulangerie pâtisserie boucherie charcuterie brasserie "
@@ -97,7 +98,9 @@ LEXICONS: dict[str, Lexicon] = {
                      "en train pas ne n appelle appelais content ravi là la vraiment sur pour dans chez "
                      "toujours encore seul seule ici plus bon fournisseur fournisseurs prestataire étudiant "
                      "étudiante client cliente artisan locataire propriétaire syndic gardien gardienne "
-                     "concierge livreur intérimaire électricien plombier chauffagiste"),
+                     "concierge livreur intérimaire électricien plombier chauffagiste particulier particulière "
+                     "devant dehors derrière joignable disponible dispo absent absente occupé occupée pressé "
+                     "pressée adjoint adjointe maire élu élue agent agente"),
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
                     "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
                     "accord ok plus tard mail plaquette envoyer enverra sais mon ma mes notre nos tout "
@@ -105,7 +108,7 @@ LEXICONS: dict[str, Lexicon] = {
         departments=_s("comptabilité compta service services achats achat comptable technique maintenance "
                        "responsable directeur directrice gérant gérante secrétaire secrétariat assistant "
                        "assistante technicien chef atelier production administratif administration "
-                       "direction standard accueil"),
+                       "direction standard accueil adjoint adjointe travaux élu élue maire agent services"),
         fillers=_t("oui", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
                    "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok",
                    "de la part de", "de la part d"),
@@ -183,11 +186,11 @@ def _strip_department(parts: list[str], lex: Lexicon) -> list[str]:
         return parts
     for k in range(1, min(len(parts), 5)):
         f = folded[k]
-        if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour", "au") or \
+        if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour", "au", "aux") or \
                 f.startswith(("d ", "l ")):
             rest = parts[k + 1:] if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour",
-                                          "au") else parts[k:]
-            return rest
+                                          "au", "aux") else parts[k:]
+            return _strip_department(rest, lex)  # "adjoint aux travaux": a role, then its field
         if f not in lex.departments:
             return parts[k:]
     return []
@@ -236,6 +239,10 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
     return None
 
 
+_PLACE_WORDS = frozenset({"dans", "sur", "sous", "vers", "devant", "derriere", "pres", "in", "on", "near"})
+_DENIALS = frozenset({"pas", "ne", "n", "jamais", "not", "never"})
+# hesitations carry nothing and would be read as words of a name ("euh fabien morel")
+_HESITATIONS = frozenset({"euh", "heu", "hum", "hein", "bah", "uh", "um", "er", "erm"})
 _TITLES_DROPPED = frozenset({"docteur", "dr", "maitre", "professeur", "doctor", "mr", "mrs", "ms"})
 _PARTICLES = frozenset({"le", "la", "van", "von", "mac", "mc", "di", "da", "del", "ben", "el", "o"})
 # English "'s" is "is" after these ("it's", "that's", "there's"); after any other word it is a
@@ -246,6 +253,8 @@ _S_IS = frozenset({"it", "that", "there", "here", "he", "she", "what", "who", "w
 def _sentence_word(folded: list[str], i: int, lex: Lexicon) -> bool:
     """Is ``folded[i]`` a word that makes the turn a sentence rather than a bare answer?"""
     f = folded[i]
+    if " " in f:  # a hyphenated word: "rappelez-moi", "est-ce"
+        return any(p in lex.sentence for p in f.split())
     if f not in lex.sentence:
         return False
     if i > 0 and folded[i - 1] in ("l", "d"):  # French elision: "l'est", "d'autres"
@@ -359,12 +368,15 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         if j >= len(words):
             continue
         nxt = folded[j]
-        if nxt in lex.articles | {"nous", "vous", "moi", "lui", "eux", "mon", "ma", "notre", "votre", "you",
+        # after an explicit company noun an article may start the name: "de l'entreprise le goff paysage"
+        skipped = frozenset() if pat[-1] in ("societe", "entreprise", "company", "firm") or pat[-2:] == ("part", "de") \
+            else lex.articles
+        if nxt in skipped | {"nous", "vous", "moi", "lui", "eux", "mon", "ma", "notre", "votre", "you",
                                   "us", "me", "my", "our", "your", "de", "d", "du", "des", "this", "here",
                                   "last", "next", "yesterday", "today", "tomorrow", "home", "work", "there",
                                   "hier", "demain", "aujourd", "chez"}:
             continue
-        if pat == ("ici",) and (nxt in names or nxt in lex.titles):
+        if pat in (("ici",), ("de", "la", "part", "de")) and (nxt in names or nxt in lex.titles):
             continue
         cand = _take(words, folded, j, lex, 5)
         if name and cand and [fold(w) for w in cand[:len(name)]] == [fold(w) for w in name]:
@@ -378,6 +390,8 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         anchors = {"est", "ici", "s", "this", "is", "pour", "appelle", "appelons", "travaille", "represente",
                    "suis", "part", "for", "from", "at", "with"} | lex.not_names | lex.departments
         anchors -= lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez", "in", "the"}
+        # a place ("dans la cuisine", "sur le chantier") or a denial ("c'est pas le cabinet ...") is no company
+        anchors -= _PLACE_WORDS | _DENIALS
         for h in range(1, len(folded)):
             if folded[h] not in lex.company_heads or folded[h] in lex.articles or h < callee_end:
                 continue
@@ -424,6 +438,30 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 fired.append("company.legal_form")
                 break
     return name, company, fired
+
+
+def _contains(seq: list[str], part: list[str]) -> bool:
+    return any(seq[i:i + len(part)] == part for i in range(len(seq) - len(part) + 1))
+
+
+_SELF_MARKERS = (("je", "suis"), ("je", "travaille"), ("i", "m"), ("i", "am"), ("i", "work"))
+
+
+def _name_before_marker(words: list[str], folded: list[str], lex: Lexicon) -> list[str] | None:
+    """'samir haddad je suis chez ...': one to three words that are a name, right before "je suis"."""
+    lead = _leading_filler(folded, lex)
+    for marker in _SELF_MARKERS:
+        k = _find(folded, marker, lead)
+        if k < 0 or not 1 <= k - lead <= 3:
+            continue
+        cand = words[lead:k]
+        f = folded[lead:k]
+        while len(f) > 1 and f[-1] in ("et", "and", "alors", "donc", "so", "et", "oui", "yes"):
+            cand, f = cand[:-1], f[:-1]
+        if _name_ok(cand, lex) and not any(_sentence_word(f, i, lex) for i in range(len(f))) and \
+                f[0] not in lex.company_heads and not any(x in lex.departments for x in f):
+            return cand
+    return None
 
 
 def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str],
@@ -502,12 +540,17 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     identity_turn: int | None = None
     rules: list[str] = []
     for ti, turn in enumerate(turns):
-        words = raw_words(turn)
+        words = [w for w in raw_words(turn) if fold(w) not in _HESITATIONS]
         folded = [fold(w) for w in words]
         if not words:
             continue
         n, c, fired = _explicit(words, folded, lex, names)
         rules.extend(fired)
+        if n is None and name is None and ti > 0:
+            # "samir haddad je suis chez ...", "jean-pierre hoarau je suis un particulier": the name, then a marker
+            n = _name_before_marker(words, folded, lex)
+            if n:
+                rules.append("name.before_marker")
         if n and (name is None or (len(n) > len(name) and fold(n[0]) == fold(name[0]))):
             name = n
         if c and company is None:
@@ -519,6 +562,12 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             if _name_ok(cand, lex):
                 name = cand
                 rules.append("name.first_word")
+                if len(cand) < len(words) and folded[len(cand)] in lex.company_heads and (company is None or
+                                                                                          company is c):
+                    # "martine rousseau cabinet gestimmo c'est le syndic de l'immeuble": the business named
+                    # right after the name, not the one explained after it
+                    company = _take(words, folded, len(cand), lex, 5) or company
+                    rules.append("company.after_name")
         # a company heard earlier as one word ("de la part du syndic") is completed by a fuller answer
         vague = company is not None and len(company) == 1 and len(words) > 1 and fold(company[0]) in folded
         if identity_turn is not None and bare_company is None and (company is None or vague) and len(words) <= 8 \
@@ -554,8 +603,13 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
                 name = bn
         if bc and not c:
             bc = _strip_connectors(_strip_department(_strip_connectors(bc, lex), lex), lex)
+            if all(fold(w) in lex.not_names or fold(w) in _PLACE_WORDS for w in bc):
+                bc = []  # "je suis devant", "sur place": not a company
             bare_company = bc or None
     final_company = bare_company or company
+    if bare_company and company and len(company) > len(bare_company) and \
+            _contains([fold(w) for w in company], [fold(w) for w in bare_company]):
+        final_company = company  # "secrétariat de mairie" after "je suis de la mairie de villefranche"
     if final_company:
         final_company = _strip_department(final_company, lex)
     while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l"):

@@ -44,6 +44,19 @@ _FUNCTION_WORDS = frozenset(
 
 _NEVER_DROPPED = frozenset("pas ne n plus jamais sans rien aucun aucune not no non never without nothing".split())
 
+# A phrase said right after one of these is denied, not said: "on n'est pas bloqués", "ce n'est pas en panne",
+# "it's not leaking". Only the adverb itself counts: "pas de courant" / "no power" describe a breakdown, and
+# "plus" ("plus de chauffage") says something stopped, so neither is a denial.
+_DENIERS = frozenset("pas jamais not never".split())
+_BETWEEN = frozenset("en de d du des un une".split())  # "pas en panne", "pas de fuite", "pas d'alarme"
+
+
+def _denied(tokens: Sequence[str], p: int) -> bool:
+    """Is the word at ``p`` denied ("pas bloqués", "pas en panne", "pas de fuite")?"""
+    if p > 0 and tokens[p - 1] in _DENIERS:
+        return True
+    return p > 1 and tokens[p - 1] in _BETWEEN and tokens[p - 2] in _DENIERS
+
 
 def _content(word: str) -> bool:
     """A word that carries meaning (a phrase cannot match without it, unless it has three of them)."""
@@ -137,7 +150,14 @@ class PhraseMatcher:
                     continue
             elif sum(1 for t in ids if t not in where) > 1:
                 continue
-            span = _match(ids, where)
+            denies = not any(t in _NEVER_DROPPED for t in phrase.split())
+            starts = where
+            if denies and any(_denied(tokens, p) for p in where.get(ids[0], ())):
+                starts = dict(where)
+                starts[ids[0]] = [p for p in where[ids[0]] if not _denied(tokens, p)]
+                if len(ids) >= 3 and ids[1] in where:
+                    starts[ids[1]] = [p for p in where[ids[1]] if not _denied(tokens, p)]
+            span = _match(ids, starts)
             if span is None and len(ids) >= 3:
                 toks = phrase.split()
                 content = sum(1 for t in toks if _content(t))
@@ -146,7 +166,7 @@ class PhraseMatcher:
                         continue  # a short phrase needs all its content words
                     if content - _content(toks[skip]) < 1 or toks[skip] in _NEVER_DROPPED:
                         continue  # what is left must still say something; a negation is never optional
-                    span = _match(ids[:skip] + ids[skip + 1:], where, gap=3)
+                    span = _match(ids[:skip] + ids[skip + 1:], starts, gap=3)
                     if span is not None:
                         break
             if span is not None:

@@ -70,6 +70,8 @@ def title_case(text: str, *, keep_small: bool = False) -> str:
                 cased.append(p)
             elif len(p) == 1 and cased and cased[-1] == "'":
                 cased.append(p)  # john's
+            elif keep_small and cased and cased[-1] == "-" and p in _SMALL:
+                cased.append(p)  # saint-jean-de-bournay -> Saint-Jean-de-Bournay
             else:
                 cased.append(p[0].upper() + p[1:])
         out.append("".join(cased))

@@ -3,6 +3,8 @@ no punctuation, numbers as words). People, companies and numbers are invented.""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 FR: list[dict[str, Any]] = [
@@ -2942,3 +2944,11 @@ FR_PROBE: list[dict[str, Any]] = [
         }
     }
 ]
+
+
+# Written blind, for generalisation: 50 French calls by a writer who saw neither the rules nor any other call
+# (only the categories, the urgency definition and the transcript style). First run: urgent recall 83 %,
+# category 80 %, company 84 %; the generic fixes it led to are in the rules and the entity extractor.
+FR_BLIND: list[dict[str, Any]] = [
+    json.loads(line) for line in (Path(__file__).with_name("fr_blind.jsonl")).read_text(encoding="utf-8").splitlines()
+    if line.strip()]

@@ -13,7 +13,7 @@ from appliance.conversation.qualifier import Qualifier
 from appliance.conversation.rules import RULES_DIR, load_rules
 from appliance.errors import PermanenceError, QualificationError
 
-from .conv_calls import EN, EN_MORE, FR, FR_MORE, FR_PROBE
+from .conv_calls import EN, EN_MORE, FR, FR_BLIND, FR_MORE, FR_PROBE
 
 
 def _norm(s: Any) -> str | None:
@@ -67,8 +67,8 @@ def _figures(calls: list[dict[str, Any]], lang: str, country: str) -> dict[str, 
 
 
 @pytest.mark.parametrize("calls,lang,country", [(FR, "fr", "FR"), (FR_MORE, "fr", "FR"), (FR_PROBE, "fr", "FR"),
-                                                  (EN, "en", "GB"), (EN_MORE, "en", "GB")],
-                         ids=["fr", "fr-more", "fr-probe", "en", "en-more"])
+                                                  (FR_BLIND, "fr", "FR"), (EN, "en", "GB"), (EN_MORE, "en", "GB")],
+                         ids=["fr", "fr-more", "fr-probe", "fr-blind", "en", "en-more"])
 def test_own_calls_meet_the_targets(calls: list[dict[str, Any]], lang: str, country: str) -> None:
     f = _figures(calls, lang, country)
     assert f["recall"] == 1.0, f
@@ -108,6 +108,14 @@ def test_nothing_said_gives_nulls() -> None:
     ("fr", "pas urgent mais on a une petite fuite sous l'évier", False, "normal"),
     ("fr", "il y a de la fumée qui sort du moteur", True, "critical"),
     ("fr", "quels sont vos horaires", False, "low"),
+    # a denied symptom is not a symptom ("pas bloqués"); spoken French drops the "ne" of a breakdown
+    ("fr", "une fuite d'air sur le compresseur mais il tourne toujours on n'est pas bloqués", False, "high"),
+    ("fr", "ce n'est pas en panne juste un bruit quand elle démarre", False, "high"),
+    ("fr", "le compresseur il démarre plus", True, "critical"),
+    ("fr", "un aérotherme qui démarre plus les autres marchent ça peut attendre la semaine prochaine", False,
+     "normal"),
+    ("fr", "ça sent le gaz très fort dans la chaufferie", True, "critical"),
+    ("fr", "la chambre froide est à moins deux au lieu de moins dix-huit faut venir vite", True, "critical"),
     ("en", "the boiler has broken down", True, "critical"),
     ("en", "the boiler has broken down but it's not urgent", False, "normal"),
     ("en", "no rush but the fridge is making a strange noise", False, "normal"),
@@ -117,6 +125,22 @@ def test_urgency_negations_and_intensifiers(lang: str, turn: str, urgent: bool, 
     r = Qualifier.load(lang).qualify([turn], None)
     assert (r.urgent, r.urgency) == (urgent, urgency), r.rules
     assert r.urgent == (r.sla_minutes <= 15)
+
+
+@pytest.mark.parametrize("turn,category", [
+    ("la clim elle souffle mais elle fait pas de froid", "breakdown"),
+    ("la machine à glace marche plus", "breakdown"),
+    ("la nouvelle chaudière marche pas mal merci", "other"),  # "pas mal" is praise, not a fault
+    ("on attendait votre technicien ce matin et il est toujours pas là", "followup"),
+    ("vos gars sont venus mais ils ont pas fini le raccordement", "followup"),
+    ("je voudrais caler une date pour l'entretien des groupes froids", "appointment"),
+    ("je vous appelle pour un avoir qu'on attend depuis le retour de la pompe", "billing"),
+    ("on édite un logiciel de planning pour les techniciens", "sales"),
+    ("je suis livreur j'ai un colis pour vous le portail est fermé", "other"),
+])
+def test_spoken_phrasings_categories(turn: str, category: str) -> None:
+    r = Qualifier.load("fr").qualify([turn], None)
+    assert r.category == category, r.rules
 
 
 @pytest.mark.parametrize("turn", [
@@ -147,7 +171,7 @@ _BASE = (RULES_DIR / "fr.toml").read_text(encoding="utf-8")
      "categories[0].rules[0].colour: unknown key"),
     (_BASE.replace("sites = ['", "sites = ['(unclosed', '", 1), "entities.sites[0]: bad regular expression"),
     (_BASE.replace('id = "panne.depannage"\n', 'id = "panne.depannage"\n  patterns = [\'[z-a]\']\n', 1),
-     "categories[0].rules[9].patterns[0]: bad regular expression"),
+     "categories[0].rules[10].patterns[0]: bad regular expression"),
     (_BASE.replace('urgency = "high"\nmax_urgency = "critical"', 'urgency = "extreme"\nmax_urgency = "critical"', 1),
      "categories[0].urgency: expected a level id"),
     (_BASE.replace('id = "breakdown"', 'id = "repairs"', 1), "categories[0].id: expected one of"),
