@@ -56,6 +56,11 @@ class Lexicon:
     callee: tuple[tuple[str, ...], ...]  # "vous êtes bien <the company called>"
 
 
+# "je suis sa fille martine roche": a relation, then the name
+_FAMILY = ("fille", "fils", "mari", "femme", "épouse", "voisin", "voisine", "neveu", "nièce", "frère", "sœur",
+           "soeur", "mère", "père", "gendre", "belle-fille", "petite-fille", "petit-fils")
+
+
 def _t(*items: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(fold(i).split()) for i in items)
 
@@ -79,7 +84,10 @@ LEXICONS: dict[str, Lexicon] = {
                          "hôtel hotel restaurant auberge café bar mairie commune communauté clinique laboratoire "
                          "laboratoires transports boulangerie pâtisserie boucherie charcuterie brasserie "
                          "distillerie fromagerie laiterie menuiserie ébénisterie imprimerie fonderie aciérie "
-                         "aciéries résidence residence coopérative scierie usine ateliers maison ferme domaine "
+                         "aciéries résidence residence coopérative scierie usine ateliers ferme domaine gaec earl scea cuma "
+                         "épicerie bistrot pizzeria crêperie traiteur quincaillerie fleuriste librairie pressing "
+                         "supérette gîte haras élevage cave salon institut moulin relais foyer internat "
+                         "médiathèque bibliothèque "
                          "château camping collège lycée école crèche université hôpital ehpad syndic agence "
                          "pharmacie supermarché hypermarché magasin association mutuelle banque cuisine cantine "
                          "piscine gymnase théâtre cinéma musée entrepôts entrepôt station criée abattoir "
@@ -100,7 +108,11 @@ LEXICONS: dict[str, Lexicon] = {
                      "étudiante client cliente artisan locataire propriétaire syndic gardien gardienne "
                      "concierge livreur intérimaire électricien plombier chauffagiste particulier particulière "
                      "devant dehors derrière joignable disponible dispo absent absente occupé occupée pressé "
-                     "pressée adjoint adjointe maire élu élue agent agente"),
+                     "pressée adjoint adjointe maire élu élue agent agente frigoriste mécanicien soudeur "
+                     "chaudronnier automaticien climaticien installateur dépanneur monteur ouvrier maçon peintre "
+                     "couvreur cuisinier cuisinière serveur serveuse infirmier infirmière retraité retraitée "
+                     "gestionnaire réceptionniste intendant intendante économe sa son ses leur " +
+                     " ".join(f for f in _FAMILY if "-" not in f)),
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
                     "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
                     "accord ok plus tard mail plaquette envoyer enverra sais mon ma mes notre nos tout "
@@ -172,6 +184,8 @@ def _take(words: list[str], folded: list[str], i: int, lex: Lexicon, limit: int)
             break
         if find_phone(f) or f.isdigit():
             break
+        if out and f in lex.titles and f not in ("m", "mr"):
+            break  # "le bistrot du port madame lambert": a person starts here
         out.append(words[j])
         j += 1
     while out and fold(out[-1]) in (lex.articles | {"de", "du", "des", "d", "et", "and", "of"}):
@@ -299,6 +313,10 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         if k < 0:
             continue
         j = k + len(pat)
+        if j + 2 < len(words) and folded[j] in ("le", "la", "l", "sa", "son", "un", "une", "the", "his", "her") and \
+                (folded[j + 1] in lex.not_names or folded[j + 1] in lex.departments) and \
+                folded[j + 2] in names:
+            j += 2  # a role or a relation, then the name
         if j < len(words) and folded[j] in ("chez", "de", "du", "a", "au", "la", "le", "l", "dans", "en", "at",
                                             "from", "with", "in", "the", "a", "an"):
             continue  # "je suis chez ...", "i'm at ...": not a name
@@ -408,6 +426,15 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 fired.append("company.kind")
                 break
     if company is None:
+        lead = _leading_filler(folded, lex)
+        if lead < len(folded) and folded[lead] in lex.company_heads:
+            for marker in (*_SELF_MARKERS, ("ici",), ("c", "est")):
+                k = _find(folded, marker, lead + 2)
+                if 0 <= k <= lead + 6:
+                    company = words[lead:k]
+                    fired.append("company.head_first")
+                    break
+    if company is None:
         for pat in lex.role_markers:
             k = _find(folded, pat)
             if k < 2 or not ({"suis", "m", "am", "work", "travaille"} & set(folded[max(0, k - 4):k])):
@@ -469,6 +496,12 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
     """A bare answer: 'prénom nom [connector] entreprise' (or 'entreprise prénom nom')."""
     if not words:
         return None, None
+    if len(words) > 2 and folded[0] in ("pour", "for") and folded[1] in lex.titles:
+        words, folded = words[1:], folded[1:]  # "c'est pour monsieur girard ..."
+    t = next((i for i, f in enumerate(folded) if i >= 2 and f in lex.titles), None)
+    if t is not None and t + 1 < len(words) and len(words) - t <= 3:
+        return words[t:], words[:t]  # "le bistrot du port madame lambert": the business, then who
+    names = names | {f for f in folded if " " in f and all(p in names for p in f.split())}  # jean-marc
     if folded[0] in {c[0] for c in lex.connectors} and len(words) >= 2:
         return None, words  # "de la conserverie ...": only the company
     if folded[0] in lex.titles and len(words) >= 2:

@@ -115,6 +115,7 @@ def test_nothing_said_gives_nulls() -> None:
     ("fr", "un aérotherme qui démarre plus les autres marchent ça peut attendre la semaine prochaine", False,
      "normal"),
     ("fr", "ça sent le gaz très fort dans la chaufferie", True, "critical"),
+    ("fr", "deux prises qui marchent plus le reste ça fonctionne", False, "high"),  # only part of it is down
     ("fr", "la chambre froide est à moins deux au lieu de moins dix-huit faut venir vite", True, "critical"),
     ("en", "the boiler has broken down", True, "critical"),
     ("en", "the boiler has broken down but it's not urgent", False, "normal"),
@@ -137,6 +138,12 @@ def test_urgency_negations_and_intensifiers(lang: str, turn: str, urgent: bool, 
     ("je vous appelle pour un avoir qu'on attend depuis le retour de la pompe", "billing"),
     ("on édite un logiciel de planning pour les techniciens", "sales"),
     ("je suis livreur j'ai un colis pour vous le portail est fermé", "other"),
+    ("l'eau monte dans la chaufferie il y a déjà vingt centimètres", "breakdown"),
+    ("la chambre froide est à douze degrés le restaurant ouvre dans une heure", "breakdown"),
+    ("c'était juste pour dire merci au technicien qui est passé hier", "other"),
+    ("c'est pour annuler le passage du technicien mardi", "appointment"),
+    ("on devait avoir un technicien ce matin il est onze heures personne est venu", "followup"),
+    ("elle refait exactement le même bruit alors que c'était réglé", "followup"),
 ])
 def test_spoken_phrasings_categories(turn: str, category: str) -> None:
     r = Qualifier.load("fr").qualify([turn], None)
