@@ -37,6 +37,14 @@ def first_names(path: str = str(FIRSTNAMES_FILE)) -> frozenset[str]:
     return frozenset(names)
 
 
+class _Heads(frozenset[str]):
+    """Words that start a business name; any "-erie" word is one too (poissonnerie, chaudronnerie, sellerie)."""
+
+    def __contains__(self, word: object) -> bool:
+        return frozenset.__contains__(self, word) or (isinstance(word, str) and len(word) > 6
+                                                      and word.endswith("erie"))
+
+
 @dataclasses.dataclass(frozen=True)
 class Lexicon:
     name_markers: tuple[tuple[str, ...], ...]  # followed by the caller's name
@@ -80,7 +88,7 @@ LEXICONS: dict[str, Lexicon] = {
                            "de chez", "chez", "de la société", "la société", "de l'entreprise", "l'entreprise",
                            "pour la société", "pour le compte de", "ici", "de la part de la société",
                            "de la part de", "de la part du", "de la part des"),
-        company_heads=_s("société sarl sas sasu eurl sa établissements ets entreprise cabinet garage carrosserie "
+        company_heads=_Heads(_s("société sarl sas sasu eurl sa établissements ets entreprise cabinet garage carrosserie "
                          "hôtel hotel restaurant auberge café bar mairie commune communauté clinique laboratoire "
                          "laboratoires transports boulangerie pâtisserie boucherie charcuterie brasserie "
                          "distillerie fromagerie laiterie menuiserie ébénisterie imprimerie fonderie aciérie "
@@ -91,7 +99,7 @@ LEXICONS: dict[str, Lexicon] = {
                          "château camping collège lycée école crèche université hôpital ehpad syndic agence "
                          "pharmacie supermarché hypermarché magasin association mutuelle banque cuisine cantine "
                          "piscine gymnase théâtre cinéma musée entrepôts entrepôt station criée abattoir "
-                         "conserverie verrerie papeterie cartonnerie tôlerie plasturgie"),
+                         "conserverie verrerie papeterie cartonnerie tôlerie plasturgie")),
         titles=_s("monsieur madame mademoiselle m mme"),
         connectors=_t("de chez", "de la société", "de l'entreprise", "de la", "de l'", "du", "des", "de", "d'",
                       "chez", "pour", "à la", "au"),
@@ -111,7 +119,8 @@ LEXICONS: dict[str, Lexicon] = {
                      "pressée adjoint adjointe maire élu élue agent agente frigoriste mécanicien soudeur "
                      "chaudronnier automaticien climaticien installateur dépanneur monteur ouvrier maçon peintre "
                      "couvreur cuisinier cuisinière serveur serveuse infirmier infirmière retraité retraitée "
-                     "gestionnaire réceptionniste intendant intendante économe sa son ses leur " +
+                     "gestionnaire réceptionniste intendant intendante économe veilleur veilleuse vigile magasinier "
+                     "magasinière cariste chauffeur opérateur opératrice régleur conducteur sa son ses leur " +
                      " ".join(f for f in _FAMILY if "-" not in f)),
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
                     "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
@@ -121,7 +130,7 @@ LEXICONS: dict[str, Lexicon] = {
                        "responsable directeur directrice gérant gérante secrétaire secrétariat assistant "
                        "assistante technicien chef atelier production administratif administration "
                        "direction standard accueil adjoint adjointe travaux élu élue maire agent services"),
-        fillers=_t("oui", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
+        fillers=_t("oui", "ouais", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
                    "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok",
                    "de la part de", "de la part d"),
         role_markers=_t("à la", "au", "pour"),
@@ -132,8 +141,8 @@ LEXICONS: dict[str, Lexicon] = {
         weak_name_markers=_t("this is", "it's", "it is", "i'm", "i am", "hi it's", "hello it's", "hello this is"),
         name_suffixes=_t("speaking", "here from"),
         company_markers=_t("i work for", "i work at", "calling from", "i'm with", "on behalf of", "from"),
-        company_heads=_s("hotel restaurant cafe pub school academy college hospital clinic surgery garage "
-                         "dairy farm bakery brewery mill warehouse factory council church"),
+        company_heads=_Heads(_s("hotel restaurant cafe pub school academy college hospital clinic surgery garage "
+                         "dairy farm bakery brewery mill warehouse factory council church")),
         titles=_s("mr mrs ms miss mister doctor dr"),
         connectors=_t("from", "at", "of", "with", "for"),
         stop=_s("i we our you your it is are has have that there this please thanks thank calling about "
@@ -241,6 +250,8 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
     """'... jean dupont de la laiterie du val ...': the company right after a name and a connector."""
     tail = words[after:]
     roles = 0
+    if len(tail) > 2 and fold(tail[0]) in lex.articles and fold(tail[1]) in lex.not_names | lex.departments:
+        roles = 1  # "le veilleur du super u de bourgoin"
     while roles < min(len(tail), 3) and fold(tail[roles]) in lex.not_names | lex.departments and \
             fold(tail[roles]) not in lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez"}:
         roles += 1
@@ -253,6 +264,11 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
     return None
 
 
+# second halves of French compound first names, written apart by a recogniser ("jean luc", "anne sophie")
+_COMPOUND_SECOND = frozenset("luc marie pierre paul claude francois louis michel philippe jacques yves christophe "
+                             "baptiste sophie laure anne claire christine helene charles marc antoine eric rene noel "
+                             "andre frederic therese line lise odile dominique benoit emmanuel daniel alain "
+                             "gabriel camille elise julie".split())
 _PLACE_WORDS = frozenset({"dans", "sur", "sous", "vers", "devant", "derriere", "pres", "in", "on", "near"})
 _DENIALS = frozenset({"pas", "ne", "n", "jamais", "not", "never"})
 # hesitations carry nothing and would be read as words of a name ("euh fabien morel")
@@ -351,6 +367,9 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                                  folded[start] in ("oui", "yes", "bonjour", "hello", "hi", "allo")):
                 start += 1
             cand = words[start:k][-3:]
+            if any(fold(w) in lex.company_heads for w in cand):
+                fc = [fold(w) for w in cand]
+                cand = cand[-1:] if fc[-1] in names else cand[-2:] if len(fc) > 2 and fc[-2] in names else []
             if _name_ok(cand, lex) and 1 <= len(cand) <= 3:
                 name = cand
                 fired.append("name.suffix")
@@ -373,6 +392,12 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 company = _after_name(words, folded, j + len(cand), lex)
                 if company:
                     fired.append("company.after_name")
+                break
+            if j + 2 < len(words) and folded[j + 1] in ("de", "du", "from") and \
+                    folded[j + 2] in ("chez", "la", "l", "societe", "entreprise") and _name_ok([words[j]], lex) and \
+                    folded[j] not in lex.company_heads | lex.departments | lex.articles:
+                name = [words[j]]  # a first name the list does not know, then where from
+                fired.append("name.before_company")
                 break
     for pat in lex.company_markers if company is None else ():
         k = _find(folded, pat)
@@ -399,6 +424,13 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         cand = _take(words, folded, j, lex, 5)
         if name and cand and [fold(w) for w in cand[:len(name)]] == [fold(w) for w in name]:
             continue
+        if len(cand) >= 3 and j + len(cand) == len(words) and fold(cand[-2]) in names and \
+                fold(cand[-3]) not in ("de", "du", "des", "d", "saint", "sainte", "st"):
+            # "chez cartonnages du lyonnais alexandre petit": the person after the business
+            if name is None and _name_ok(cand[-2:], lex):
+                name = cand[-2:]
+                fired.append("name.after_company")
+            cand = cand[:-2]
         if cand:
             company = cand
             fired.append("company.marker")
@@ -433,6 +465,10 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 if 0 <= k <= lead + 6:
                     company = words[lead:k]
                     fired.append("company.head_first")
+                    after = k + len(marker)
+                    if name is None and after < len(words) and folded[after] in names:
+                        name = words[after:after + 1]  # "restaurant le bistrot des halles c'est pierre"
+                        fired.append("name.first_name")
                     break
     if company is None:
         for pat in lex.role_markers:
@@ -464,6 +500,9 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                             fired.append("name.after_company")
                 fired.append("company.legal_form")
                 break
+    if name and company and len(company) > len(name) and \
+            [fold(w) for w in company[-len(name):]] == [fold(w) for w in name]:
+        company = company[:-len(name)]  # "la pâtisserie vidal aurélie à l'appareil"
     return name, company, fired
 
 
@@ -499,8 +538,10 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
     if len(words) > 2 and folded[0] in ("pour", "for") and folded[1] in lex.titles:
         words, folded = words[1:], folded[1:]  # "c'est pour monsieur girard ..."
     t = next((i for i, f in enumerate(folded) if i >= 2 and f in lex.titles), None)
-    if t is not None and t + 1 < len(words) and len(words) - t <= 3:
-        return words[t:], words[:t]  # "le bistrot du port madame lambert": the business, then who
+    if t is not None and t + 1 < len(words):
+        # "le bistrot du port madame lambert", "le collège jean moulin monsieur hamel l'intendant"
+        n = 3 if t + 2 < len(words) and folded[t + 1] in names and folded[t + 2] not in lex.articles else 2
+        return words[t:t + n], words[:t]
     names = names | {f for f in folded if " " in f and all(p in names for p in f.split())}  # jean-marc
     if folded[0] in {c[0] for c in lex.connectors} and len(words) >= 2:
         return None, words  # "de la conserverie ...": only the company
@@ -516,7 +557,9 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         if k == 1 and folded[0] not in lex.company_heads:
             return words[:2], words[2:]  # "dupont jean de la ...": surname first
         if k is not None and folded[k - 1] not in ("de", "du", "saint", "sainte", "st", "ste"):
-            return words[k:k + 2], words[:k]
+            n = 3 if k + 2 < len(words) and (folded[k + 1] in _COMPOUND_SECOND or folded[k + 1] in _PARTICLES) \
+                else 2
+            return words[k:k + n], words[:k]
         if folded[0] in lex.company_heads:
             return None, words
     if len(words) == 1:
@@ -528,6 +571,9 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         return words[:1], words[1:]  # "dupont saint-gobain", "baker st john's clinic": a place name follows
     if len(words) >= 3 and folded[1] in _PARTICLES and (folded[1],) not in lex.connectors:
         return words[:3], words[3:]
+    if len(words) >= 3 and folded[0] in names and folded[1] in _COMPOUND_SECOND and \
+            folded[2] not in lex.company_heads and folded[2] not in {c[0] for c in lex.connectors}:
+        return words[:3], words[3:]  # "anne sophie marchal de l'imprimerie du centre"
     return words[:2], words[2:]
 
 
@@ -647,6 +693,12 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         final_company = _strip_department(final_company, lex)
     while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l"):
         final_company = final_company[1:]
+    if name and lang == "fr" and len(name) >= 3 and fold(name[0]) in names and fold(name[1]) in _COMPOUND_SECOND \
+            and "-" not in name[0]:
+        name = [name[0] + "-" + name[1], *name[2:]]  # "jean luc baron" -> Jean-Luc Baron
+    while final_company and len(final_company) > 3 and fold(final_company[-1]) in lex.departments and \
+            fold(final_company[-2]) in lex.departments:
+        final_company = final_company[:-2]  # "mairie de saint-genis service technique"
     name_s = title_case(" ".join(name).replace("' ", "'")) if name else None
     if name_s and lang == "fr":
         name_s = re.sub(r"^Mme ", "Madame ", re.sub(r"^M ", "Monsieur ", name_s))

@@ -166,6 +166,8 @@ class PhraseMatcher:
                         continue  # a short phrase needs all its content words
                     if content - _content(toks[skip]) < 1 or toks[skip] in _NEVER_DROPPED:
                         continue  # what is left must still say something; a negation is never optional
+                    if not _content(toks[skip]) and content < 2:
+                        continue  # "plus de clients" is not "plus ... les clients": one meaning word needs its frame
                     span = _match(ids[:skip] + ids[skip + 1:], starts, gap=3)
                     if span is not None:
                         break

@@ -158,9 +158,15 @@ def _is_num_token(tok: str, vocab: frozenset[str]) -> bool:
 
 
 def _runs(toks: list[tuple[str, bool]], lang: str) -> list[list[tuple[str, bool]]]:
+    return [run for _gap, run in _runs_with_gaps(toks, lang)]
+
+
+def _runs_with_gaps(toks: list[tuple[str, bool]], lang: str) -> list[tuple[list[str], list[tuple[str, bool]]]]:
+    """Runs of number words, each with the other words said just before it."""
     vocab = _vocab(lang)
-    runs: list[list[tuple[str, bool]]] = []
+    runs: list[tuple[list[str], list[tuple[str, bool]]]] = []
     cur: list[tuple[str, bool]] = []
+    gap: list[str] = []
     for i, (tok, joined) in enumerate(toks):
         if tok == "plus" and i + 1 < len(toks) and _is_num_token(toks[i + 1][0], vocab) and not cur:
             cur.append(("+", False))
@@ -171,11 +177,17 @@ def _runs(toks: list[tuple[str, bool]], lang: str) -> list[list[tuple[str, bool]
             continue
         else:
             if cur:
-                runs.append(cur)
+                runs.append((gap, cur))
+                gap = []
             cur = []
+            gap.append(tok)
     if cur:
-        runs.append(cur)
+        runs.append((gap, cur))
     return runs
+
+
+# "... onze quarante-huit non pardon quarante-neuf": the last group said again, corrected
+_CORRECTION = frozenset({"pardon", "non", "plutot", "enfin", "correction", "sorry", "no", "rather", "mean"})
 
 
 # --------------------------------------------------------------------------- segmentation
@@ -285,7 +297,12 @@ def phone_candidates(text: str, lang: str = "fr", country: str = "FR") -> list[s
     """Every telephone number said in ``text``, in E.164, in order."""
     out: list[str] = []
     wanted = _wanted_lengths(lang, country)
-    for run in _runs(_split_hyphens(text), lang):
+    for gap, run in _runs_with_gaps(_split_hyphens(text), lang):
+        if out and 0 < len(gap) <= 4 and _CORRECTION & {fold(g) for g in gap}:
+            tail = segment(run, lang)
+            if tail and len(tail) <= 4 and tail.isdigit():
+                out.append(out[-1][:-len(tail)] + tail)
+                continue
         found: str | None = None
         for skip in range(0, min(3, len(run))):
             digits = segment(run[skip:], lang, wanted)

@@ -127,7 +127,10 @@ class Qualifier:
         scores: dict[str, float] = {}
         urg_fired: dict[str, float] = {}
         caps: list[str] = []
-        who = set(fold(" ".join(x for x in (ident.name, ident.company) if x)).split())
+        # the caller's own name and company are not symptoms ("boulangerie du four", "garage de la panne"), but
+        # their small words ("de", "la", "du") are everyone's
+        who = {w for w in fold(" ".join(x for x in (ident.name, ident.company) if x)).split()
+               if len(w) > 2 and w not in ("les", "des", "aux", "the", "and")}
         for ti, turn in enumerate(turns):
             tokens = fold(turn).split()
             if not tokens:

@@ -86,6 +86,21 @@ def test_a_correction_wins() -> None:
     assert find_phone(said, lang="fr") == "+33613131313"
 
 
+@pytest.mark.parametrize("said,lang,country,expected", [
+    # only the last group said again, after a correction word
+    ("zéro trois quatre-vingt-sept soixante-cinq onze quarante-huit non pardon quarante-neuf", "fr", "FR",
+     "+33387651149"),
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit plutôt soixante-dix-neuf", "fr", "FR",
+     "+33612345679"),
+    ("oh seven seven double oh nine hundred one two three sorry one two four", "en", "GB", "+447700900124"),
+    # a number said after other words is not a correction
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit poste vingt-deux", "fr", "FR", "+33612345678"),
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit non c'est bon", "fr", "FR", "+33612345678"),
+])
+def test_a_corrected_last_group(said: str, lang: str, country: str, expected: str) -> None:
+    assert find_phone(said, lang=lang, country=country) == expected
+
+
 @pytest.mark.parametrize("said,expected", [
     ("oh seven seven double oh nine hundred one two three", "+447700900123"),
     ("zero two zero seven nine four six zero zero zero one", "+442079460001"),
