@@ -42,7 +42,7 @@ class _Heads(frozenset[str]):
 
     def __contains__(self, word: object) -> bool:
         return frozenset.__contains__(self, word) or (isinstance(word, str) and len(word) > 6
-                                                      and word.endswith("erie"))
+                                                      and word.endswith("erie") and word not in first_names())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,7 +95,7 @@ LEXICONS: dict[str, Lexicon] = {
                          "aciéries résidence residence coopérative scierie usine ateliers ferme domaine gaec earl scea cuma "
                          "épicerie bistrot pizzeria crêperie traiteur quincaillerie fleuriste librairie pressing "
                          "supérette gîte haras élevage cave salon institut moulin relais foyer internat "
-                         "médiathèque bibliothèque "
+                         "médiathèque bibliothèque caserne gendarmerie commissariat préfecture centre "
                          "château camping collège lycée école crèche université hôpital ehpad syndic agence "
                          "pharmacie supermarché hypermarché magasin association mutuelle banque cuisine cantine "
                          "piscine gymnase théâtre cinéma musée entrepôts entrepôt station criée abattoir "
@@ -120,7 +120,8 @@ LEXICONS: dict[str, Lexicon] = {
                      "chaudronnier automaticien climaticien installateur dépanneur monteur ouvrier maçon peintre "
                      "couvreur cuisinier cuisinière serveur serveuse infirmier infirmière retraité retraitée "
                      "gestionnaire réceptionniste intendant intendante économe veilleur veilleuse vigile magasinier "
-                     "magasinière cariste chauffeur opérateur opératrice régleur conducteur sa son ses leur " +
+                     "magasinière cariste chauffeur opérateur opératrice régleur conducteur sa son ses leur "
+                     "déjà tellement super bien vraiment coordinatrice coordinateur " +
                      " ".join(f for f in _FAMILY if "-" not in f)),
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
                     "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
@@ -129,7 +130,10 @@ LEXICONS: dict[str, Lexicon] = {
         departments=_s("comptabilité compta service services achats achat comptable technique maintenance "
                        "responsable directeur directrice gérant gérante secrétaire secrétariat assistant "
                        "assistante technicien chef atelier production administratif administration "
-                       "direction standard accueil adjoint adjointe travaux élu élue maire agent services"),
+                       "direction standard accueil adjoint adjointe travaux élu élue maire agent services "
+                       "infirmière infirmier coordinatrice coordinateur gestionnaire réceptionniste intendant "
+                       "intendante veilleur gardien gardienne concierge cadre santé finances financier "
+                       "financière rh juridique"),
         fillers=_t("oui", "ouais", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
                    "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok",
                    "de la part de", "de la part d"),
@@ -252,10 +256,18 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
     roles = 0
     if len(tail) > 2 and fold(tail[0]) in lex.articles and fold(tail[1]) in lex.not_names | lex.departments:
         roles = 1  # "le veilleur du super u de bourgoin"
-    while roles < min(len(tail), 3) and fold(tail[roles]) in lex.not_names | lex.departments and \
-            fold(tail[roles]) not in lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez"}:
-        roles += 1
+    while roles < min(len(tail), 4):
+        f = fold(tail[roles])
+        if f in lex.not_names | lex.departments and \
+                f not in lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez"}:
+            roles += 1
+        elif roles > 0 and f in ("de", "du", "d") and roles + 2 < len(tail) and fold(tail[roles + 1]) in lex.departments:
+            roles += 2  # "cadre de santé", "chef de production"
+        else:
+            break
     rest = _strip_connectors(tail[roles:], lex)
+    if rest and len(rest) == len(tail) - roles and fold(rest[0]) in lex.company_heads and len(rest) > 1:
+        return _take(words, folded, len(words) - len(rest), lex, 5) or None  # "gilles martinez résidence les ..."
     if not rest or len(rest) == len(tail):
         return None
     cand = _take(words, folded, len(words) - len(rest), lex, 5)
@@ -274,6 +286,9 @@ _DENIALS = frozenset({"pas", "ne", "n", "jamais", "not", "never"})
 # hesitations carry nothing and would be read as words of a name ("euh fabien morel")
 _HESITATIONS = frozenset({"euh", "heu", "hum", "hein", "bah", "uh", "um", "er", "erm"})
 _TITLES_DROPPED = frozenset({"docteur", "dr", "maitre", "professeur", "doctor", "mr", "mrs", "ms"})
+# ranks and kitchen titles said before a name: "adjudant morel", "chef antoine dubois"
+_RANKS = frozenset({"adjudant", "capitaine", "lieutenant", "commandant", "sergent", "major", "colonel", "chef",
+                    "docteur", "professeur", "maitre", "pere", "soeur", "frere"})
 _PARTICLES = frozenset({"le", "la", "van", "von", "mac", "mc", "di", "da", "del", "ben", "el", "o"})
 # English "'s" is "is" after these ("it's", "that's", "there's"); after any other word it is a
 # possessive ("st mary's school"), part of a name, not a sign of a sentence.
@@ -356,6 +371,11 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             if company:
                 fired.append("company.after_name")
             break
+    lead = _leading_filler(folded, lex)
+    if name is None and lead + 2 < len(words) and folded[lead] in lex.titles and folded[lead + 1] not in lex.stop \
+            and _name_ok(words[lead + 1:lead + 2], lex) and folded[lead + 2] in ("de", "du", "d", "chez", "from"):
+        name = words[lead:lead + 2]
+        fired.append("name.title")
     if name is None:
         # "pierre dupont à l'appareil", "john smith speaking": the name just before
         for pat in lex.name_suffixes:
@@ -431,6 +451,14 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 name = cand[-2:]
                 fired.append("name.after_company")
             cand = cand[:-2]
+        elif len(cand) >= 2 and j + len(cand) == len(words) and fold(cand[-1]) in names and \
+                fold(cand[-2]) not in names | {"de", "du", "des", "d", "saint", "sainte", "st"} and \
+                (len(cand) > 2 or fold(cand[0]) not in lex.company_heads):
+            # "de chez transports lemaire élodie", "de chez logisud françois"; not "garage thomas"
+            if name is None:
+                name = cand[-1:]
+                fired.append("name.after_company")
+            cand = cand[:-1]
         if cand:
             company = cand
             fired.append("company.marker")
@@ -442,6 +470,7 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         anchors -= lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez", "in", "the"}
         # a place ("dans la cuisine", "sur le chantier") or a denial ("c'est pas le cabinet ...") is no company
         anchors -= _PLACE_WORDS | _DENIALS
+        anchors |= {"bonjour", "oui", "allo"}  # "oui bonjour à l'école jean moulin ..."
         for h in range(1, len(folded)):
             if folded[h] not in lex.company_heads or folded[h] in lex.articles or h < callee_end:
                 continue
@@ -506,6 +535,29 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
     return name, company, fired
 
 
+_PRENOM = (("c", "est", "le", "prenom"), ("c", "est", "mon", "prenom"), ("le", "prenom"), ("c", "est", "le", "nom"))
+
+
+def _first_name_said(words: list[str], folded: list[str], lex: Lexicon
+                     ) -> tuple[list[str], list[str] | None] | None:
+    """'dupont michel michel c'est le prénom [tôlerie dupont]': the first name named as such, the surname
+    the other word said before it, and a business said after."""
+    for pat in _PRENOM[:2]:
+        k = _find(folded, pat)
+        if k < 2:
+            continue
+        first = folded[k - 1]
+        lead = _leading_filler(folded, lex)
+        others = [w for w, f in zip(words[lead:k - 1], folded[lead:k - 1], strict=True)
+                  if f != first and f not in lex.stop and f not in lex.articles]
+        if not others or not _name_ok([words[k - 1]], lex):
+            return None
+        rest = words[k + len(pat):]
+        company = _take(words, folded, k + len(pat), lex, 5) if rest and fold(rest[0]) in lex.company_heads else None
+        return [words[k - 1], others[0]], company
+    return None
+
+
 def _contains(seq: list[str], part: list[str]) -> bool:
     return any(seq[i:i + len(part)] == part for i in range(len(seq) - len(part) + 1))
 
@@ -537,6 +589,8 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         return None, None
     if len(words) > 2 and folded[0] in ("pour", "for") and folded[1] in lex.titles:
         words, folded = words[1:], folded[1:]  # "c'est pour monsieur girard ..."
+    if len(words) >= 4 and folded[0] in lex.titles and folded[1] in ("et", "and") and folded[2] in lex.titles:
+        words, folded = words[2:], folded[2:]  # "monsieur et madame perrin"
     t = next((i for i, f in enumerate(folded) if i >= 2 and f in lex.titles), None)
     if t is not None and t + 1 < len(words):
         # "le bistrot du port madame lambert", "le collège jean moulin monsieur hamel l'intendant"
@@ -546,7 +600,7 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
     if folded[0] in {c[0] for c in lex.connectors} and len(words) >= 2:
         return None, words  # "de la conserverie ...": only the company
     if folded[0] in lex.titles and len(words) >= 2:
-        n = 3 if len(words) >= 3 and folded[1] in names else 2
+        n = 3 if len(words) >= 3 and (folded[1] in names or folded[1] in _PARTICLES) else 2
         return words[:n], words[n:]
     if known_first and folded[0] != known_first and folded[0] not in names:
         return None, words  # name already known: this answer is the company
@@ -617,6 +671,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     company: list[str] | None = None
     bare_company: list[str] | None = None
     identity_turn: int | None = None
+    company_turn: int | None = None
     rules: list[str] = []
     for ti, turn in enumerate(turns):
         words = [w for w in raw_words(turn) if fold(w) not in _HESITATIONS]
@@ -625,6 +680,11 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             continue
         n, c, fired = _explicit(words, folded, lex, names)
         rules.extend(fired)
+        spelled = _first_name_said(words, folded, lex)
+        if spelled:
+            n, c2 = spelled
+            c = c or c2
+            rules.append("name.prenom")
         if n is None and name is None and ti > 0:
             # "samir haddad je suis chez ...", "jean-pierre hoarau je suis un particulier": the name, then a marker
             n = _name_before_marker(words, folded, lex)
@@ -632,8 +692,11 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
                 rules.append("name.before_marker")
         if n and (name is None or (len(n) > len(name) and fold(n[0]) == fold(name[0]))):
             name = n
-        if c and company is None:
-            company = c
+        answered = company_turn == 0 and ti > 0 and len(words) <= 8 and not find_phone(turn, lang=lang) and \
+            any(r in fired for r in ("company.marker", "company.after_name", "company.legal_form"))
+        if c and (company is None or answered):
+            company = c  # "sébastien de chez geodis" answers the question; "de chez rexel" was in the story
+            company_turn = ti
         if n is None and name is None and ti > 0 and folded[0] in names and identity_turn is None:
             # "john miller i'm with valley dairy": a known first name opens the answer
             cand = words[:2] if len(words) > 1 and _name_ok(words[:2], lex) and \
@@ -641,8 +704,12 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             if _name_ok(cand, lex):
                 name = cand
                 rules.append("name.first_word")
-                if len(cand) < len(words) and folded[len(cand)] in lex.company_heads and (company is None or
-                                                                                          company is c):
+                after = _after_name(words, folded, len(cand), lex) if company is None or company is c else None
+                if after and (len(cand) >= len(words) or folded[len(cand)] not in lex.company_heads):
+                    company = after  # "vincent caron du cabinet caron immobilier on est le syndic"
+                    rules.append("company.after_name")
+                elif len(cand) < len(words) and folded[len(cand)] in lex.company_heads and (company is None or
+                                                                                            company is c):
                     # "martine rousseau cabinet gestimmo c'est le syndic de l'immeuble": the business named
                     # right after the name, not the one explained after it
                     company = _take(words, folded, len(cand), lex, 5) or company
@@ -674,6 +741,8 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             continue
         while len(words) > 2 and folded[0] in _TITLES_DROPPED:
             words, folded = words[1:], folded[1:]
+        while len(words) >= 2 and folded[0] in _RANKS:
+            words, folded = words[1:], folded[1:]
         bn, bc = _bare(words, folded, lex, names, fold(name[0]) if name and not n else None)
         identity_turn = ti
         rules.append("identity.answer")
@@ -699,6 +768,8 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     while final_company and len(final_company) > 3 and fold(final_company[-1]) in lex.departments and \
             fold(final_company[-2]) in lex.departments:
         final_company = final_company[:-2]  # "mairie de saint-genis service technique"
+    while final_company and len(final_company) > 1 and fold(final_company[-1]) in _LEGAL_FORMS:
+        final_company = final_company[:-1]  # "tôlerie dupuis sas": the legal form said after the name
     name_s = title_case(" ".join(name).replace("' ", "'")) if name else None
     if name_s and lang == "fr":
         name_s = re.sub(r"^Mme ", "Madame ", re.sub(r"^M ", "Monsieur ", name_s))

@@ -45,9 +45,9 @@ _FUNCTION_WORDS = frozenset(
 _NEVER_DROPPED = frozenset("pas ne n plus jamais sans rien aucun aucune not no non never without nothing".split())
 
 # A phrase said right after one of these is denied, not said: "on n'est pas bloqués", "ce n'est pas en panne",
-# "it's not leaking". Only the adverb itself counts: "pas de courant" / "no power" describe a breakdown, and
+# "it's not leaking", "rien de dangereux". Only the adverb itself counts: "pas de courant" / "no power" describe a breakdown, and
 # "plus" ("plus de chauffage") says something stopped, so neither is a denial.
-_DENIERS = frozenset("pas jamais not never".split())
+_DENIERS = frozenset("pas jamais rien aucun aucune not never".split())
 _BETWEEN = frozenset("en de d du des un une".split())  # "pas en panne", "pas de fuite", "pas d'alarme"
 
 

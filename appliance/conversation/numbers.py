@@ -295,13 +295,20 @@ def to_e164(number: str, country: str = "FR") -> str | None:
 
 def phone_candidates(text: str, lang: str = "fr", country: str = "FR") -> list[str]:
     """Every telephone number said in ``text``, in E.164, in order."""
+    return [number for number, _label in _labelled_candidates(text, lang, country)]
+
+
+def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, list[str]]]:
+    """Every telephone number said, with the words said just before it ("au bureau", "sur le portable")."""
     out: list[str] = []
+    labels: list[list[str]] = []
     wanted = _wanted_lengths(lang, country)
     for gap, run in _runs_with_gaps(_split_hyphens(text), lang):
         if out and 0 < len(gap) <= 4 and _CORRECTION & {fold(g) for g in gap}:
             tail = segment(run, lang)
             if tail and len(tail) <= 4 and tail.isdigit():
                 out.append(out[-1][:-len(tail)] + tail)
+                labels.append(labels[-1])
                 continue
         found: str | None = None
         for skip in range(0, min(3, len(run))):
@@ -315,13 +322,29 @@ def phone_candidates(text: str, lang: str = "fr", country: str = "FR") -> list[s
                 break
         if found:
             out.append(found)
-    return out
+            labels.append([fold(g) for g in gap[-4:]])
+    return list(zip(out, labels, strict=True))
+
+
+# "au bureau ... sinon le portable ... mais de préférence le bureau": the line the caller prefers
+_PREFERENCE = re.compile(
+    r"\b(de preference|preferablement|plutot|en priorite|surtout|preferably|ideally|rather)( sur| au| a| on)?"
+    r"( le| la| l| mon| ma| my| the)? (?P<label>bureau|fixe|portable|mobile|standard|ligne directe|domicile|"
+    r"maison|atelier|magasin|office|landline|mobile|home|work)\b")
 
 
 def find_phone(text: str, *, lang: str = "fr", country: str = "FR") -> str | None:
     """The last telephone number said in ``text`` (a correction wins), in E.164, or None."""
-    found = phone_candidates(text, lang, country)
-    return found[-1] if found else None
+    found = _labelled_candidates(text, lang, country)
+    if not found:
+        return None
+    prefs = list(_PREFERENCE.finditer(fold(text)))
+    if len(found) > 1 and prefs:
+        label = prefs[-1].group("label").split()[-1]
+        chosen = [number for number, words in found if label in words]
+        if chosen:
+            return chosen[-1]
+    return found[-1][0]
 
 
 def read_back(e164: str, lang: str = "fr") -> str:

@@ -86,6 +86,18 @@ def test_a_correction_wins() -> None:
     assert find_phone(said, lang="fr") == "+33613131313"
 
 
+@pytest.mark.parametrize("said,expected", [
+    ("au bureau zéro deux quarante vingt-neuf quatorze quatre-vingt-deux sinon le portable zéro six cinquante-huit "
+     "vingt-deux soixante-sept treize mais de préférence le bureau", "+33240291482"),
+    ("le fixe zéro deux quatre-vingt-dix-sept quarante et un cinquante trente-huit mais plutôt sur le portable zéro six "
+     "dix soixante-quatorze vingt-cinq quatre-vingt-huit", "+33610742588"),
+    ("le fixe zéro deux quatre-vingt-dix-sept quarante et un cinquante trente-huit ou le portable zéro six dix "
+     "soixante-quatorze vingt-cinq quatre-vingt-huit", "+33610742588"),  # no preference: the last one said
+])
+def test_the_preferred_line(said: str, expected: str) -> None:
+    assert find_phone(said, lang="fr") == expected
+
+
 @pytest.mark.parametrize("said,lang,country,expected", [
     # only the last group said again, after a correction word
     ("zéro trois quatre-vingt-sept soixante-cinq onze quarante-huit non pardon quarante-neuf", "fr", "FR",
