@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .numbers import find_phone, number_table
+from .numbers import find_phone, number_table, refers_to_caller_id
 from .text import fold, raw_words, title_case
 
 FIRSTNAMES_FILE = Path(__file__).with_name("rules") / "firstnames.txt"
@@ -102,7 +102,7 @@ LEXICONS: dict[str, Lexicon] = {
                          "conserverie verrerie papeterie cartonnerie tôlerie plasturgie")),
         titles=_s("monsieur madame mademoiselle m mme"),
         connectors=_t("de chez", "de la société", "de l'entreprise", "de la", "de l'", "du", "des", "de", "d'",
-                      "chez", "pour", "à la", "au"),
+                      "chez", "pour", "à la", "à l'", "au"),
         stop=_s("je j nous on il elle ils elles vous notre nos votre vos mon ma mes qui que qu est a ai avons "
                 "ont pour car mais parce donc alors bonjour merci au sujet concernant depuis avec dans sur ca "
                 "c ce cette y suis sommes voila voilà euh oui non"),
@@ -133,7 +133,8 @@ LEXICONS: dict[str, Lexicon] = {
                        "direction standard accueil adjoint adjointe travaux élu élue maire agent services "
                        "infirmière infirmier coordinatrice coordinateur gestionnaire réceptionniste intendant "
                        "intendante veilleur gardien gardienne concierge cadre santé finances financier "
-                       "financière rh juridique"),
+                       "financière rh juridique équipe équipes permanence astreinte garde nuit rayon frais "
+                       "éleveur éleveuse agriculteur agricultrice laitier exploitant exploitante"),
         fillers=_t("oui", "ouais", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
                    "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok",
                    "de la part de", "de la part d"),
@@ -191,6 +192,11 @@ def _take(words: list[str], folded: list[str], i: int, lex: Lexicon, limit: int)
     j = i
     while j < len(words) and len(out) < limit:
         f = folded[j]
+        if f == "a" and len(out) == 1 and fold(out[0]) in _PUBLIC and j + 1 < len(words) and \
+                folded[j + 1] not in lex.stop:
+            out.append("de")  # "mairie à saint-genis" is the Mairie de Saint-Genis
+            j += 1
+            continue
         if f in lex.stop and not (f in ("et", "and") and out):
             break
         if f in lex.articles and len(out) >= 2 and (j == 0 or folded[j - 1] not in ("de", "du", "of")):
@@ -258,11 +264,12 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
         roles = 1  # "le veilleur du super u de bourgoin"
     while roles < min(len(tail), 4):
         f = fold(tail[roles])
-        if f in lex.not_names | lex.departments and \
+        if (f in lex.not_names | lex.departments or f.rstrip("s") in lex.departments) and \
                 f not in lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez"}:
             roles += 1
-        elif roles > 0 and f in ("de", "du", "d") and roles + 2 < len(tail) and fold(tail[roles + 1]) in lex.departments:
-            roles += 2  # "cadre de santé", "chef de production"
+        elif roles > 0 and f in ("de", "du", "des", "d") and roles + 2 < len(tail) and \
+                fold(tail[roles + 1]).rstrip("s") in lex.departments and fold(tail[roles + 1]) not in lex.company_heads:
+            roles += 2  # "cadre de santé", "responsable des services techniques"
         else:
             break
     rest = _strip_connectors(tail[roles:], lex)
@@ -355,7 +362,8 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         if not title and pat[-1] in lex.titles:
             title = [words[j - 1]]
             j -= 1
-        cand = _take(words, folded, j + len(title), lex, 2)
+        cand = _take(words, folded, j + len(title), lex,
+                     3 if j + len(title) + 2 < len(words) and folded[j + len(title) + 1] in _PARTICLES else 2)
         cand = [w for w in cand if fold(w) not in ("de", "du", "chez")]
         if cand and (cand[0] in ("de",) or not _name_ok(cand[:1], lex)):
             continue
@@ -398,7 +406,14 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
     if name is None:
         for pat in lex.weak_name_markers:
             k = _find(folded, pat)
-            if k < 0 or (k > 2):
+            if k > 2 and pat == ("c", "est"):
+                j = k + 2
+                # "passez quand vous pouvez c'est laurent masson le gardien de ...": a full name said late
+                if not (j + 1 < len(words) and folded[j] in names and _name_ok(words[j + 1:j + 2], lex) and
+                        folded[j + 1] not in names | lex.stop and
+                        (j + 2 == len(words) or folded[j + 2] in lex.articles | {"de", "du", "des", "d", "chez"})):
+                    continue
+            elif k < 0 or (k > 2):
                 continue
             j = k + len(pat)
             if j < len(words) and folded[j] in names:
@@ -444,7 +459,7 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         cand = _take(words, folded, j, lex, 5)
         if name and cand and [fold(w) for w in cand[:len(name)]] == [fold(w) for w in name]:
             continue
-        if len(cand) >= 3 and j + len(cand) == len(words) and fold(cand[-2]) in names and \
+        if len(cand) >= 3 and j + len(cand) == len(words) and _first(fold(cand[-2]), names) and \
                 fold(cand[-3]) not in ("de", "du", "des", "d", "saint", "sainte", "st"):
             # "chez cartonnages du lyonnais alexandre petit": the person after the business
             if name is None and _name_ok(cand[-2:], lex):
@@ -488,17 +503,28 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 break
     if company is None:
         lead = _leading_filler(folded, lex)
+        while lead + 1 < len(folded) and folded[lead] in ("la", "le", "l", "au", "a") and \
+                folded[lead + 1] in lex.company_heads:
+            lead += 1  # "c'est la ferme du pré vert ici ...", "au restaurant le cerf d'or c'est ..."
         if lead < len(folded) and folded[lead] in lex.company_heads:
             for marker in (*_SELF_MARKERS, ("ici",), ("c", "est")):
                 k = _find(folded, marker, lead + 2)
                 if 0 <= k <= lead + 6:
-                    company = words[lead:k]
+                    company = _strip_place(words[lead:k])
                     fired.append("company.head_first")
                     after = k + len(marker)
                     if name is None and after < len(words) and folded[after] in names:
-                        name = words[after:after + 1]  # "restaurant le bistrot des halles c'est pierre"
+                        # "restaurant le bistrot des halles c'est pierre", "... ici jérôme bertin"
+                        name = words[after:after + 2] if after + 2 == len(words) and \
+                            _name_ok(words[after + 1:after + 2], lex) else words[after:after + 1]
                         fired.append("name.first_name")
                     break
+            if company is None and lead + 2 < len(folded) and \
+                    folded[lead + 1] in ("de", "du", "des", "d", "les", "la", "le", "l"):
+                cand = _take(words, folded, lead, lex, 6)
+                if len(cand) >= 3 and lead + len(cand) < len(words) and folded[lead + len(cand)] in lex.stop:
+                    company = _strip_place(cand)  # "mairie de saint julien je vous appelle parce que ..."
+                    fired.append("company.head_first")
     if company is None:
         for pat in lex.role_markers:
             k = _find(folded, pat)
@@ -558,6 +584,36 @@ def _first_name_said(words: list[str], folded: list[str], lex: Lexicon
     return None
 
 
+_PUBLIC = frozenset("mairie commune ecole college lycee gendarmerie caserne piscine hopital ehpad".split())
+_STREET = frozenset("rue avenue boulevard bd chemin impasse allee route place quai cours lotissement lieu".split())
+_NOT_A_COMPANY = frozenset("immeuble maison appartement batiment logement domicile chez moi".split())
+
+
+def _first(word: str, names: frozenset[str]) -> bool:
+    """A known first name, compound ones included ("jean pierre" from "jean-pierre")."""
+    return word in names or (" " in word and all(p in names for p in word.split()))
+
+
+def _strip_place(parts: list[str]) -> list[str]:
+    """'garage du centre à vierzon' -> 'garage du centre'; an address or 'à vesoul' alone is no company."""
+    folded = [fold(p) for p in parts]
+    if any(f == "lieu dit" for f in folded):
+        return []
+    for i in range(1, len(folded)):
+        if folded[i] == "a" and len(folded) - i <= 3 and i >= 1:
+            if i == 1 and folded[0] in _PUBLIC and len(folded) > 2:
+                return [parts[0], "de", *parts[2:]]  # "mairie à montreuil-bellay" -> Mairie de Montreuil-Bellay
+            return parts[:i]
+    if folded and folded[0] in ("a", "au") and len(folded) <= 3:
+        return []
+    if any(f in _STREET for f in folded) and any(f.isdigit() or all(p in _number_words() for p in f.split())
+                                                 for f in folded):
+        return []  # "au vingt-trois rue pasteur": an address
+    while parts and fold(parts[-1]) in ("moi", "ici", "bonjour", "oui", "alors", "voila"):
+        parts = parts[:-1]
+    return parts
+
+
 def _contains(seq: list[str], part: list[str]) -> bool:
     return any(seq[i:i + len(part)] == part for i in range(len(seq) - len(part) + 1))
 
@@ -589,12 +645,20 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         return None, None
     if len(words) > 2 and folded[0] in ("pour", "for") and folded[1] in lex.titles:
         words, folded = words[1:], folded[1:]  # "c'est pour monsieur girard ..."
+    if len(words) > 2 and folded[0] in lex.articles and folded[1] in lex.company_heads:
+        words, folded = words[1:], folded[1:]  # "la ferme du pré vert ..."
+    if folded and folded[0] in lex.company_heads:
+        for marker in (("ici",), ("c", "est"), ("moi", "c", "est")):
+            m = _find(folded, marker, 2)
+            if m > 0 and m + len(marker) < len(words) and _name_ok(words[m + len(marker):][:2], lex):
+                return words[m + len(marker):][:2], words[:m]  # "ferme du pré vert ici jérôme bertin"
     if len(words) >= 4 and folded[0] in lex.titles and folded[1] in ("et", "and") and folded[2] in lex.titles:
         words, folded = words[2:], folded[2:]  # "monsieur et madame perrin"
     t = next((i for i, f in enumerate(folded) if i >= 2 and f in lex.titles), None)
     if t is not None and t + 1 < len(words):
         # "le bistrot du port madame lambert", "le collège jean moulin monsieur hamel l'intendant"
-        n = 3 if t + 2 < len(words) and folded[t + 1] in names and folded[t + 2] not in lex.articles else 2
+        n = 3 if t + 2 < len(words) and (folded[t + 1] in names or folded[t + 1] in _PARTICLES) and \
+            folded[t + 2] not in lex.articles else 2
         return words[t:t + n], words[:t]
     names = names | {f for f in folded if " " in f and all(p in names for p in f.split())}  # jean-marc
     if folded[0] in {c[0] for c in lex.connectors} and len(words) >= 2:
@@ -610,6 +674,10 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         k = next((i for i, f in enumerate(folded) if i > 0 and f in names), None)
         if k == 1 and folded[0] not in lex.company_heads:
             return words[:2], words[2:]  # "dupont jean de la ...": surname first
+        if k is not None and folded[k - 1] in ("de", "du", "saint", "sainte", "st", "ste"):
+            k2 = next((i for i in range(len(folded) - 2, k, -1) if folded[i] in names
+                       and folded[i - 1] not in ("de", "du", "saint", "sainte", "st", "ste")), None)
+            k = k2 if k2 is not None else k
         if k is not None and folded[k - 1] not in ("de", "du", "saint", "sainte", "st", "ste"):
             n = 3 if k + 2 < len(words) and (folded[k + 1] in _COMPOUND_SECOND or folded[k + 1] in _PARTICLES) \
                 else 2
@@ -692,8 +760,11 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
                 rules.append("name.before_marker")
         if n and (name is None or (len(n) > len(name) and fold(n[0]) == fold(name[0]))):
             name = n
-        answered = company_turn == 0 and ti > 0 and len(words) <= 8 and not find_phone(turn, lang=lang) and \
-            any(r in fired for r in ("company.marker", "company.after_name", "company.legal_form"))
+        answered = company_turn == 0 and ti > 0 and len(words) <= 10 and not find_phone(turn, lang=lang) and \
+            any(r in fired for r in ("company.marker", "company.after_name", "company.legal_form",
+                                     "company.head_first")) and \
+            not (c and company and _contains([fold(w) for w in company], [fold(w) for w in c])) and \
+            bool(c and _strip_department(c, lex))
         if c and (company is None or answered):
             company = c  # "sébastien de chez geodis" answers the question; "de chez rexel" was in the story
             company_turn = ti
@@ -717,7 +788,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         # a company heard earlier as one word ("de la part du syndic") is completed by a fuller answer
         vague = company is not None and len(company) == 1 and len(words) > 1 and fold(company[0]) in folded
         if identity_turn is not None and bare_company is None and (company is None or vague) and len(words) <= 8 \
-                and not find_phone(turn, lang=lang):
+                and not find_phone(turn, lang=lang) and not refers_to_caller_id(turn, lang):
             # the company said on its own after the name ("jean dupont" / "de la laiterie du val")
             lead = _leading_filler(folded, lex)
             w2, f2 = words[lead:], folded[lead:]
@@ -729,7 +800,8 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
                 bare_company = _strip_connectors(w2, lex) or None
                 rules.append("company.answer")
             continue
-        if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang):
+        if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang) or \
+                refers_to_caller_id(turn, lang):
             continue
         lead = _leading_filler(folded, lex)
         words, folded = words[lead:], folded[lead:]
@@ -758,6 +830,8 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     if bare_company and company and len(company) > len(bare_company) and \
             _contains([fold(w) for w in company], [fold(w) for w in bare_company]):
         final_company = company  # "secrétariat de mairie" after "je suis de la mairie de villefranche"
+    while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l"):
+        final_company = final_company[1:]
     if final_company:
         final_company = _strip_department(final_company, lex)
     while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l"):
@@ -768,6 +842,10 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     while final_company and len(final_company) > 3 and fold(final_company[-1]) in lex.departments and \
             fold(final_company[-2]) in lex.departments:
         final_company = final_company[:-2]  # "mairie de saint-genis service technique"
+    if final_company:
+        final_company = _strip_place(final_company)
+    if final_company and all(fold(w) in _NOT_A_COMPANY | lex.articles | {"de", "du", "d", "l"} for w in final_company):
+        final_company = []  # "de l'immeuble": where, not who
     while final_company and len(final_company) > 1 and fold(final_company[-1]) in _LEGAL_FORMS:
         final_company = final_company[:-1]  # "tôlerie dupuis sas": the legal form said after the name
     name_s = title_case(" ".join(name).replace("' ", "'")) if name else None

@@ -157,7 +157,7 @@ class PhraseMatcher:
                 starts[ids[0]] = [p for p in where[ids[0]] if not _denied(tokens, p)]
                 if len(ids) >= 3 and ids[1] in where:
                     starts[ids[1]] = [p for p in where[ids[1]] if not _denied(tokens, p)]
-            span = _match(ids, starts)
+            span = _match(ids, starts, tokens=tokens)
             if span is None and len(ids) >= 3:
                 toks = phrase.split()
                 content = sum(1 for t in toks if _content(t))
@@ -168,7 +168,7 @@ class PhraseMatcher:
                         continue  # what is left must still say something; a negation is never optional
                     if not _content(toks[skip]) and content < 2:
                         continue  # "plus de clients" is not "plus ... les clients": one meaning word needs its frame
-                    span = _match(ids[:skip] + ids[skip + 1:], starts, gap=3)
+                    span = _match(ids[:skip] + ids[skip + 1:], starts, gap=3, tokens=tokens)
                     if span is not None:
                         break
             if span is not None:
@@ -176,7 +176,8 @@ class PhraseMatcher:
         return hits
 
 
-def _match(ids: Sequence[int], where: Mapping[int, list[int]], gap: int = 2) -> tuple[int, int] | None:
+def _match(ids: Sequence[int], where: Mapping[int, list[int]], gap: int = 2,
+           tokens: Sequence[str] = ()) -> tuple[int, int] | None:
     first = where.get(ids[0])
     if not first:
         return None
@@ -184,7 +185,10 @@ def _match(ids: Sequence[int], where: Mapping[int, list[int]], gap: int = 2) -> 
         pos = start
         ok = True
         for tid in ids[1:]:
-            nxt = [p for p in where.get(tid, ()) if pos < p <= pos + gap]
+            # a word may sit between two words of a phrase, but not a negation: "chauffe plus trop" is not
+            # "chauffe trop"
+            nxt = [p for p in where.get(tid, ()) if pos < p <= pos + gap
+                   and not any(t in _NEVER_DROPPED for t in tokens[pos + 1:p])]
             if not nxt:
                 ok = False
                 break

@@ -326,6 +326,7 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
     return list(zip(out, labels, strict=True))
 
 
+_FALLBACK = frozenset({"sinon", "defaut", "otherwise", "failing"})
 # "au bureau ... sinon le portable ... mais de préférence le bureau": the line the caller prefers
 _PREFERENCE = re.compile(
     r"\b(de preference|preferablement|plutot|en priorite|surtout|preferably|ideally|rather)( sur| au| a| on)?"
@@ -344,6 +345,8 @@ def find_phone(text: str, *, lang: str = "fr", country: str = "FR") -> str | Non
         chosen = [number for number, words in found if label in words]
         if chosen:
             return chosen[-1]
+    if len(found) > 1 and _FALLBACK & set(found[-1][1]) and not prefs:
+        return found[-2][0]  # "au bureau X, sinon / à défaut sur le portable Y": X first
     return found[-1][0]
 
 

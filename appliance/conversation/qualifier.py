@@ -88,6 +88,7 @@ class Qualifier:
         self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules])
         self._urg_weight = {r.id: r.weight for r in rules.urgency}
         self._urg_override = {r.id: r.overrides_negation for r in rules.urgency}
+        self._not_customer = {r.id: r.not_a_customer for c in rules.categories for r in c.rules}
         self._urg_matcher, self._urg_patterns = _compile(rules.urgency)
         self._neg_cap = {n.rule.id: n.cap for n in rules.negations}
         self._neg_matcher, self._neg_patterns = _compile([n.rule for n in rules.negations])
@@ -185,6 +186,10 @@ class Qualifier:
         elif callback:
             fired.append("callback.spoken")
         fired.extend(ident.rules)
+        company = ident.company
+        if company and any(self._not_customer.get(rid) and self._cat_rules[rid][0] == category for rid in fired):
+            company = None  # "allô c'est la pizzeria ?": the place they wanted, not who they are
+            fired.append("company.not_a_customer")
         text = " ".join(t for i, t in enumerate(turns) if i != ident.identity_turn)
         equipment = find_equipment(text, rs.equipment) if rs.equipment else None
         site = None
@@ -198,7 +203,7 @@ class Qualifier:
                                 " : " if self.lang == "fr" else ": ")
         return Qualification(
             id=call_id, category=category, urgent=lv.minutes <= 15, urgency=lv.id, sla_minutes=lv.minutes,
-            name=ident.name, company=ident.company, callback=callback, summary=summary,
+            name=ident.name, company=company, callback=callback, summary=summary,
             rules=tuple(dict.fromkeys(fired)), equipment=equipment, site=site, routing=route,
             next_working_day=lv.next_working_day)
 

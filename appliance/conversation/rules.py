@@ -8,7 +8,8 @@ Layout (see ``rules/fr.toml`` for a complete, commented example)::
     [[levels]]          # most urgent first; minutes = time limit to call back
     id = "critical"  minutes = 15
     [[categories]]      # id, label, urgency (base level), max_urgency, rules
-    [[categories.rules]]  id, words, patterns, weight
+    [[categories.rules]]  id, words, patterns, weight, not_a_customer (true: a wrong number,
+                        # the company heard is the one the caller wanted, so none is kept)
     [[urgency]]         # intensifiers (raise > 0) and mitigators (raise < 0): id, words, patterns, raise,
                         # overrides_negation (true: still counts after "ce n'est pas urgent")
     [[negations]]       # "ce n'est pas urgent": id, words, patterns, cap (a level id)
@@ -52,6 +53,7 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...] = ()
     weight: float = 1.0
     overrides_negation: bool = False  # urgency only: "fuite de gaz" stays urgent even if "pas urgent"
+    not_a_customer: bool = False  # category only: a wrong number names the place wanted, not the caller's company
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,10 +166,13 @@ class _Reader:
         if not words and not patterns:
             raise self.fail(key, "expected at least one of words or patterns")
         weight = self.number(t.get(weight_key, 1), f"{key}.{weight_key}")
-        override = t.get("overrides_negation", False)
-        if not isinstance(override, bool):
-            raise self.fail(f"{key}.overrides_negation", f"expected true or false, got {override!r}")
-        return Rule(self.string(t["id"], f"{key}.id"), words, patterns, weight, override)
+        flags = {}
+        for flag in ("overrides_negation", "not_a_customer"):
+            flags[flag] = t.get(flag, False)
+            if not isinstance(flags[flag], bool):
+                raise self.fail(f"{key}.{flag}", f"expected true or false, got {flags[flag]!r}")
+        return Rule(self.string(t["id"], f"{key}.id"), words, patterns, weight, flags["overrides_negation"],
+                    flags["not_a_customer"])
 
 
 def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
@@ -214,7 +219,8 @@ def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
         cid = r.string(t["id"], f"{key}.id")
         if cid not in CATEGORIES:
             raise r.fail(f"{key}.id", f"expected one of {', '.join(CATEGORIES)}, got {cid!r}")
-        rules = tuple(unique(r.rule(x, f"{key}.rules[{j}]"), f"{key}.rules[{j}]")
+        rules = tuple(unique(r.rule(x, f"{key}.rules[{j}]", extra=frozenset({"not_a_customer"})),
+                             f"{key}.rules[{j}]")
                       for j, x in enumerate(r.items(t.get("rules", []), f"{key}.rules")))
         base = level_ref(t["urgency"], f"{key}.urgency")
         cap = level_ref(t.get("max_urgency", levels[0].id), f"{key}.max_urgency")

@@ -93,6 +93,8 @@ def test_a_correction_wins() -> None:
      "dix soixante-quatorze vingt-cinq quatre-vingt-huit", "+33610742588"),
     ("le fixe zéro deux quatre-vingt-dix-sept quarante et un cinquante trente-huit ou le portable zéro six dix "
      "soixante-quatorze vingt-cinq quatre-vingt-huit", "+33610742588"),  # no preference: the last one said
+    ("au zéro quatre quatre-vingt-onze cinquante-cinq quatre-vingt-deux zéro zéro ou à défaut sur mon portable zéro "
+     "six vingt-trois quarante-cinq soixante-sept quatre-vingt-neuf", "+33491558200"),  # the other one if need be
 ])
 def test_the_preferred_line(said: str, expected: str) -> None:
     assert find_phone(said, lang="fr") == expected

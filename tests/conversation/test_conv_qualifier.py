@@ -93,6 +93,22 @@ def test_output_shape_and_explanations() -> None:
     assert "chambre froide" in d["summary"]
 
 
+@pytest.mark.parametrize("lang,turns,company", [
+    ("fr", ["allô c'est la pizzeria je voudrais commander deux pizzas", "ah pardon je me suis trompé de numéro"],
+     None),
+    ("fr", ["allô c'est bien le cabinet du docteur lacroix", "madame bertrand"], None),
+    ("en", ["hello is that the surgery i'd like to see the doctor", "sorry wrong number"], None),
+    # the same kind of words in a customer's call keep the company
+    ("fr", ["ici la pizzeria du port notre four ne chauffe plus", "marco rossi"], "Pizzeria du Port"),
+])
+def test_a_wrong_number_keeps_no_company(lang: str, turns: list[str], company: str | None) -> None:
+    r = Qualifier.load(lang).qualify(turns, None)
+    assert r.company == company, r.rules
+    assert (r.category == "other") == (company is None)
+    if "pizzeria" in turns[0] and company is None:
+        assert "company.not_a_customer" in r.rules  # heard, then dropped, and the record says why
+
+
 def test_nothing_said_gives_nulls() -> None:
     r = Qualifier.load("fr").qualify(["", "", ""], None)
     assert (r.name, r.company, r.callback, r.category, r.urgent) == (None, None, None, "other", False)
@@ -123,6 +139,9 @@ def test_nothing_said_gives_nulls() -> None:
     ("fr", "c'est pas grave le portail se ferme plus complètement rien de dangereux", False, "normal"),
     ("fr", "le purgeur fuit un peu il siffle mais le compresseur tourne", False, "high"),
     ("fr", "c'est urgent l'aérateur de la salle de bain marche plus", False, "high"),
+    ("fr", "un compresseur en défaut cette nuit le secours a pris le relais la production tourne normalement", False,
+     "high"),
+    ("fr", "le ballon chauffe plus trop mais le bloc un marche pas de panique", False, "normal"),
     ("fr", "le congélateur est à moins deux normalement il est à moins dix-huit tout le stock dedans", True,
      "critical"),
     ("fr", "la chambre froide est à moins deux au lieu de moins dix-huit faut venir vite", True, "critical"),
@@ -172,6 +191,12 @@ def test_urgency_negations_and_intensifiers(lang: str, turn: str, urgent: bool, 
     ("je suis commercial chez frigodis je voulais vous présenter nos tarifs pros", "sales"),
     ("une agence d'intérim on a des techniciens disponibles si jamais vous avez besoin de renfort", "sales"),
     ("je suis responsable achats et je voudrais un chiffrage pour trois moteurs", "quote"),
+    ("nous cherchons de nouveaux prestataires avez-vous l'attestation de capacité fluides", "info"),
+    ("planifier le changement des filtres pendant les vacances de février", "appointment"),
+    ("la presse s'est arrêtée sur un défaut on a un tirage à livrer ce soir", "breakdown"),
+    ("j'ai bien reçu votre devis c'est bon pour moi quand pouvez-vous faire les travaux", "followup"),
+    ("la machine à glaçons fait plus de glaçons", "breakdown"),
+    ("le portail reste ouvert il veut plus se refermer", "breakdown"),
 ])
 def test_spoken_phrasings_categories(turn: str, category: str) -> None:
     r = Qualifier.load("fr").qualify([turn], None)
