@@ -21,7 +21,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .numbers import find_phone, number_table, refers_to_caller_id
+from .numbers import find_phone, number_table, refers_to_caller_id, spoken_digits
 from .text import fold, raw_words, title_case
 
 FIRSTNAMES_FILE = Path(__file__).with_name("rules") / "firstnames.txt"
@@ -82,12 +82,13 @@ LEXICONS: dict[str, Lexicon] = {
         name_markers=_t("je m'appelle", "mon nom est", "mon nom c'est", "moi c'est", "je suis monsieur",
                         "je suis madame", "je suis", "c'est monsieur", "c'est madame", "ici monsieur",
                         "ici madame", "bonjour monsieur", "bonjour madame"),
-        weak_name_markers=_t("c'est", "ici", "oui c'est", "bonjour c'est"),
+        weak_name_markers=_t("c'est", "ici", "oui c'est", "bonjour c'est", "c'est encore moi", "encore moi",
+                             "c'est moi"),
         name_suffixes=_t("à l'appareil"),
         company_markers=_t("je travaille chez", "je travaille pour", "je travaille à la", "je travaille au",
                            "de chez", "chez", "de la société", "la société", "de l'entreprise", "l'entreprise",
                            "pour la société", "pour le compte de", "ici", "de la part de la société",
-                           "de la part de", "de la part du", "de la part des"),
+                           "de la part de", "de la part du", "de la part des", "de la part d'"),
         company_heads=_Heads(_s("société sarl sas sasu eurl sa établissements ets entreprise cabinet garage carrosserie "
                          "hôtel hotel restaurant auberge café bar mairie commune communauté clinique laboratoire "
                          "laboratoires transports boulangerie pâtisserie boucherie charcuterie brasserie "
@@ -97,7 +98,7 @@ LEXICONS: dict[str, Lexicon] = {
                          "supérette gîte haras élevage cave salon institut moulin relais foyer internat "
                          "médiathèque bibliothèque caserne gendarmerie commissariat préfecture centre "
                          "château camping collège lycée école crèche université hôpital ehpad syndic agence "
-                         "pharmacie supermarché hypermarché magasin association mutuelle banque cuisine cantine "
+                         "pharmacie supermarché hypermarché magasin association mutuelle banque copropriété "
                          "piscine gymnase théâtre cinéma musée entrepôts entrepôt station criée abattoir "
                          "conserverie verrerie papeterie cartonnerie tôlerie plasturgie")),
         titles=_s("monsieur madame mademoiselle m mme"),
@@ -105,7 +106,7 @@ LEXICONS: dict[str, Lexicon] = {
                       "chez", "pour", "à la", "à l'", "au"),
         stop=_s("je j nous on il elle ils elles vous notre nos votre vos mon ma mes qui que qu est a ai avons "
                 "ont pour car mais parce donc alors bonjour merci au sujet concernant depuis avec dans sur ca "
-                "c ce cette y suis sommes voila voilà euh oui non"),
+                "c ce cette y suis sommes voila voilà euh oui non moi"),
         articles=_s("la le les l un une"),
         not_names=_s("commercial commerciale technicien technicienne responsable directeur directrice gérant "
                      "gérante conseiller conseillère chargé chargée représentant représentante ingénieur "
@@ -197,10 +198,13 @@ def _take(words: list[str], folded: list[str], i: int, lex: Lexicon, limit: int)
             out.append("de")  # "mairie à saint-genis" is the Mairie de Saint-Genis
             j += 1
             continue
-        if f in lex.stop and not (f in ("et", "and") and out):
-            break
+        if (f in lex.stop or (" " in f and f.split()[0] in lex.stop)) and not (f in ("et", "and") and out):
+            break  # "est-ce" too
         if f in lex.articles and len(out) >= 2 and (j == 0 or folded[j - 1] not in ("de", "du", "of")):
             break
+        if f in lex.articles and out and j + 1 < len(words) and folded[j + 1] in lex.company_heads and \
+                folded[j - 1] not in ("de", "du", "of") and fold(out[0]) not in lex.company_heads:
+            break  # "du balto le bar tabac de la place": the name, then what it is
         if find_phone(f) or f.isdigit():
             break
         if out and f in lex.titles and f not in ("m", "mr"):
@@ -246,6 +250,13 @@ def _strip_connectors(parts: list[str], lex: Lexicon) -> list[str]:
 
 
 def _company_text(parts: list[str]) -> str | None:
+    k = len(parts)
+    while k > 1 and _numbery(parts[k - 1:k]):
+        k -= 1
+    if 1 <= k < len(parts):
+        digits = spoken_digits(" ".join(parts[k:]))
+        if digits and len(digits) <= 3:
+            parts = [*parts[:k], digits]  # "l'o p a c trente-huit" -> OPAC 38
     text = " ".join(parts).replace("' ", "'").strip(" '-")
     if not text:
         return None
@@ -277,6 +288,10 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
         return _take(words, folded, len(words) - len(rest), lex, 5) or None  # "gilles martinez résidence les ..."
     if not rest or len(rest) == len(tail):
         return None
+    stripped = _strip_connectors(_strip_department(rest, lex), lex)  # "à la comptabilité de l'intermarché"
+    if stripped and stripped != rest and fold(stripped[0]) in ("l", "la", "le") and len(stripped) > 1:
+        stripped = stripped[1:]
+    rest = stripped or rest
     cand = _take(words, folded, len(words) - len(rest), lex, 5)
     if cand and fold(cand[0]) not in lex.articles:
         return cand
@@ -352,9 +367,10 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             continue
         j = k + len(pat)
         if j + 2 < len(words) and folded[j] in ("le", "la", "l", "sa", "son", "un", "une", "the", "his", "her") and \
-                (folded[j + 1] in lex.not_names or folded[j + 1] in lex.departments) and \
-                folded[j + 2] in names:
-            j += 2  # a role or a relation, then the name
+                (folded[j + 1] in lex.not_names or folded[j + 1] in lex.departments):
+            j2 = _skip_roles(folded, j + 1, lex)
+            if j2 < len(words) and folded[j2] in names:
+                j = j2  # a role or a relation, then the name: "je suis l'infirmière de nuit émilie"
         if j < len(words) and folded[j] in ("chez", "de", "du", "a", "au", "la", "le", "l", "dans", "en", "at",
                                             "from", "with", "in", "the", "a", "an"):
             continue  # "je suis chez ...", "i'm at ...": not a name
@@ -416,6 +432,10 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             elif k < 0 or (k > 2):
                 continue
             j = k + len(pat)
+            if j + 2 < len(words) and folded[j] in ("le", "la", "l") and folded[j + 1] in lex.not_names | lex.departments:
+                j2 = _skip_roles(folded, j + 1, lex)
+                if j2 < len(words) and folded[j2] in names:
+                    j = j2  # "c'est le chef cuisinier stéphane"
             if j < len(words) and folded[j] in names:
                 cand = [words[j]]
                 if j + 1 < len(words) and folded[j + 1] not in lex.stop and folded[j + 1] not in lex.articles \
@@ -443,18 +463,21 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         if pat == ("ici",) and k > 2:
             continue
         j = k + len(pat)
+        if folded[j:j + 2] == ["s", "appelle"]:
+            j += 2  # "l'entreprise s'appelle électricité générale du centre"
         if j >= len(words):
             continue
         nxt = folded[j]
         # after an explicit company noun an article may start the name: "de l'entreprise le goff paysage"
-        skipped = frozenset() if pat[-1] in ("societe", "entreprise", "company", "firm") or pat[-2:] == ("part", "de") \
-            else lex.articles
+        skipped = frozenset() if pat[-1] in ("societe", "entreprise", "company", "firm") or \
+            pat[-2:] in (("part", "de"), ("part", "d")) or pat[:2] == ("je", "travaille") else lex.articles
         if nxt in skipped | {"nous", "vous", "moi", "lui", "eux", "mon", "ma", "notre", "votre", "you",
                                   "us", "me", "my", "our", "your", "de", "d", "du", "des", "this", "here",
                                   "last", "next", "yesterday", "today", "tomorrow", "home", "work", "there",
                                   "hier", "demain", "aujourd", "chez"}:
             continue
-        if pat in (("ici",), ("de", "la", "part", "de")) and (nxt in names or nxt in lex.titles):
+        if pat in (("ici",), ("de", "la", "part", "de"), ("de", "la", "part", "d")) and \
+                (nxt in names or nxt in lex.titles):
             continue
         cand = _take(words, folded, j, lex, 5)
         if name and cand and [fold(w) for w in cand[:len(name)]] == [fold(w) for w in name]:
@@ -474,6 +497,8 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 name = cand[-1:]
                 fired.append("name.after_company")
             cand = cand[:-1]
+        if cand and pat == ("chez",) and k >= 1 and folded[k - 1] in lex.company_heads:
+            cand = [words[k - 1], words[k], *cand]  # "boulangerie chez julien", "restaurant chez paulette"
         if cand:
             company = cand
             fired.append("company.marker")
@@ -513,6 +538,8 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                     company = _strip_place(words[lead:k])
                     fired.append("company.head_first")
                     after = k + len(marker)
+                    if after + 1 < len(words) and folded[after] in lex.articles:
+                        after = _skip_roles(folded, after + 1, lex)  # "c'est le chef cuisinier stéphane"
                     if name is None and after < len(words) and folded[after] in names:
                         # "restaurant le bistrot des halles c'est pierre", "... ici jérôme bertin"
                         name = words[after:after + 2] if after + 2 == len(words) and \
@@ -525,6 +552,14 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 if len(cand) >= 3 and lead + len(cand) < len(words) and folded[lead + len(cand)] in lex.stop:
                     company = _strip_place(cand)  # "mairie de saint julien je vous appelle parce que ..."
                     fired.append("company.head_first")
+    if company is None:
+        acro = next((i for i, w in enumerate(words) if len(w) >= 2 and w.isupper() and w.isalpha()), None)
+        if acro is not None:
+            end = acro + 1
+            while end < len(words) and _numbery(words[end:end + 1]):
+                end += 1
+            company = words[acro:end]  # "c'est la S N C F ...", "de la part d'E D F", "l'O P A C trente-huit"
+            fired.append("company.acronym")
     if company is None:
         for pat in lex.role_markers:
             k = _find(folded, pat)
@@ -559,6 +594,58 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             [fold(w) for w in company[-len(name):]] == [fold(w) for w in name]:
         company = company[:-len(name)]  # "la pâtisserie vidal aurélie à l'appareil"
     return name, company, fired
+
+
+def _name_inside(words: list[str], lex: Lexicon, names: frozenset[str]) -> list[str] | None:
+    """A name said inside a longer answer: "... je suis le chef d'équipe marc dubreuil", "... la pharmacie des
+    quatre chemins madame blanc" -- a known first name and a surname, or a title and a surname, followed by
+    nothing, a pause word or a connector."""
+    folded = [fold(w) for w in words]
+    if find_phone(" ".join(words)):
+        return None
+    for i in range(len(folded) - 2, 0, -1):
+        end_ok = i + 2 == len(folded) or folded[i + 2] in lex.stop | lex.articles | {"de", "du", "des", "d", "chez"}
+        if not end_ok or folded[i - 1] in ("de", "du", "saint", "sainte", "st", "la", "le", "les"):
+            continue
+        if (folded[i] in names or folded[i] in lex.titles) and folded[i + 1] not in names | lex.stop | lex.articles \
+                and _name_ok(words[i + 1:i + 2], lex) and folded[i + 1] not in lex.company_heads:
+            return words[i:i + 2]
+    return None
+
+
+def _clean_words(words: list[str], answer: bool) -> list[str]:
+    """Spelled letters, repeated words and self-corrections, as people say their names.
+
+    "vasseur v a s s e u r" -> "vasseur"; "la s n c f" -> "la SNCF"; "laurent laurent morel" -> "laurent
+    morel"; in an answer, "jean dupuis non dupont jean dupont ..." -> "jean dupont ..."."""
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and len(words[j]) == 1 and words[j].isalpha() and words[j] not in "àéèù":
+            j += 1
+        run = words[i:j]
+        if len(run) >= 3 and not (run[0] == "y" and run[1] == "a"):
+            joined = "".join(run)
+            if not any(fold(w).replace(" ", "") == joined for w in out[-3:]):
+                out.append(joined.upper())  # an acronym said letter by letter
+            i = j
+            continue
+        w = words[i]
+        if not (out and len(out) <= 2 and fold(out[-1]) == fold(w) and fold(w) in first_names()):
+            out.append(w)  # "laurent laurent morel"; not "moore moore packaging"
+        i += 1
+    if answer:
+        folded = [fold(w) for w in out]
+        for m in range(len(folded) - 1, 0, -1):
+            if folded[m] in ("non", "pardon") and 1 <= m <= 3 and m + 1 < len(out):
+                rest = out[m + 1:]
+                if fold(rest[0]) == "pas" and len(rest) > 2:
+                    rest = rest[2:]  # "christine dumas non pas dumas duval ..."
+                if len(rest) > 2 and fold(rest[2]) == fold(rest[0]):
+                    rest = rest[1:]  # "... non dupont jean dupont": the corrected word, then the whole name
+                return rest
+    return out
 
 
 _PRENOM = (("c", "est", "le", "prenom"), ("c", "est", "mon", "prenom"), ("le", "prenom"), ("c", "est", "le", "nom"))
@@ -612,6 +699,20 @@ def _strip_place(parts: list[str]) -> list[str]:
     while parts and fold(parts[-1]) in ("moi", "ici", "bonjour", "oui", "alors", "voila"):
         parts = parts[:-1]
     return parts
+
+
+def _skip_roles(folded: list[str], j: int, lex: Lexicon) -> int:
+    """Past role words: "chef cuisinier", "infirmière de nuit", "responsable des achats"."""
+    roles = lex.not_names | lex.departments
+    while j < len(folded):
+        if folded[j] in roles and folded[j] not in lex.articles | {"de", "du", "des", "d", "a", "en", "au", "chez"} \
+                and folded[j] not in first_names():
+            j += 1
+        elif folded[j] in ("de", "du", "des", "d") and j + 1 < len(folded) and folded[j + 1] in lex.departments:
+            j += 2
+        else:
+            break
+    return j
 
 
 def _contains(seq: list[str], part: list[str]) -> bool:
@@ -742,7 +843,8 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     company_turn: int | None = None
     rules: list[str] = []
     for ti, turn in enumerate(turns):
-        words = [w for w in raw_words(turn) if fold(w) not in _HESITATIONS]
+        words = _clean_words([w for w in raw_words(turn) if fold(w) not in _HESITATIONS], ti > 0 and
+                             not find_phone(turn, lang=lang))
         folded = [fold(w) for w in words]
         if not words:
             continue
@@ -768,10 +870,11 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         if c and (company is None or answered):
             company = c  # "sébastien de chez geodis" answers the question; "de chez rexel" was in the story
             company_turn = ti
-        if n is None and name is None and ti > 0 and folded[0] in names and identity_turn is None:
+        lead0 = 1 if len(folded) > 2 and folded[0] in ("ben", "bah", "bon", "alors", "oui", "ouais", "euh") else 0
+        if n is None and name is None and ti > 0 and folded[lead0] in names and identity_turn is None:
             # "john miller i'm with valley dairy": a known first name opens the answer
-            cand = words[:2] if len(words) > 1 and _name_ok(words[:2], lex) and \
-                folded[1] not in lex.company_heads else words[:1]
+            cand = words[lead0:lead0 + 2] if len(words) > lead0 + 1 and _name_ok(words[lead0:lead0 + 2], lex) and \
+                folded[lead0 + 1] not in lex.company_heads else words[lead0:lead0 + 1]
             if _name_ok(cand, lex):
                 name = cand
                 rules.append("name.first_word")
@@ -811,6 +914,8 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             continue
         if any(_sentence_word(folded, i, lex) for i in range(len(folded))) or _numbery(words):
             continue
+        if len(words) > 3 and folded[0] in lex.articles and folded[1] in _TITLES_DROPPED | _RANKS:
+            words, folded = words[1:], folded[1:]
         while len(words) > 2 and folded[0] in _TITLES_DROPPED:
             words, folded = words[1:], folded[1:]
         while len(words) >= 2 and folded[0] in _RANKS:
@@ -821,11 +926,24 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         if bn and _name_ok(bn, lex) and not n:
             if name is None or fold(bn[0]) != fold(name[0]) or len(bn) >= len(name):
                 name = bn
-        if bc and not c:
+        if bc and (not c or (fold(bc[0]) in lex.company_heads and "company.kind" in fired)):
             bc = _strip_connectors(_strip_department(_strip_connectors(bc, lex), lex), lex)
             if all(fold(w) in lex.not_names or fold(w) in _PLACE_WORDS for w in bc):
                 bc = []  # "je suis devant", "sur place": not a company
             bare_company = bc or None
+    if name is None:
+        for turn in turns[1:]:
+            cw = _clean_words(raw_words(turn), False)
+            name = _name_inside(cw, lex, names)
+            if name:
+                rules.append("name.inside")
+                if company is None and bare_company is None:
+                    k = next(i for i in range(len(cw)) if cw[i:i + len(name)] == name)
+                    cf = [fold(w) for w in cw]
+                    company = _after_name(cw, cf, k + len(name), lex)  # "monsieur lambert des ateliers lambert"
+                    if company:
+                        rules.append("company.after_name")
+                break
     final_company = bare_company or company
     if bare_company and company and len(company) > len(bare_company) and \
             _contains([fold(w) for w in company], [fold(w) for w in bare_company]):
@@ -842,6 +960,17 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     while final_company and len(final_company) > 3 and fold(final_company[-1]) in lex.departments and \
             fold(final_company[-2]) in lex.departments:
         final_company = final_company[:-2]  # "mairie de saint-genis service technique"
+    if final_company and name and len(final_company) > len(name) and \
+            [fold(w) for w in final_company[-len(name):]] == [fold(w) for w in name]:
+        final_company = final_company[:-len(name)]
+    if final_company and fold(final_company[0]) not in lex.company_heads:
+        fc = [fold(w) for w in final_company]
+        cut = next((i for i in range(1, len(fc) - 1) if fc[i] in lex.articles and fc[i + 1] in lex.company_heads
+                    and fc[i - 1] not in ("de", "du", "d", "a", "des")), None)
+        if cut:
+            final_company = final_company[:cut]  # "balto le bar tabac de la place"
+    if final_company and "pour" in [fold(w) for w in final_company[1:]]:
+        final_company = final_company[:[fold(w) for w in final_company].index("pour", 1)]
     if final_company:
         final_company = _strip_place(final_company)
     if final_company and all(fold(w) in _NOT_A_COMPANY | lex.articles | {"de", "du", "d", "l"} for w in final_company):

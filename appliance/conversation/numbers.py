@@ -329,7 +329,8 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
 _FALLBACK = frozenset({"sinon", "defaut", "otherwise", "failing"})
 # "au bureau ... sinon le portable ... mais de préférence le bureau": the line the caller prefers
 _PREFERENCE = re.compile(
-    r"\b(de preference|preferablement|plutot|en priorite|surtout|preferably|ideally|rather)( sur| au| a| on)?"
+    r"\b(de preference|preferablement|plutot|en priorite|surtout|le mieux c est|c est mieux sur|preferably|ideally|"
+    r"rather|best on)( sur| au| a| on)?"
     r"( le| la| l| mon| ma| my| the)? (?P<label>bureau|fixe|portable|mobile|standard|ligne directe|domicile|"
     r"maison|atelier|magasin|office|landline|mobile|home|work)\b")
 
@@ -343,6 +344,10 @@ def find_phone(text: str, *, lang: str = "fr", country: str = "FR") -> str | Non
     if len(found) > 1 and prefs:
         label = prefs[-1].group("label").split()[-1]
         chosen = [number for number, words in found if label in words]
+        if not chosen and country.upper() == "FR":
+            # no number was introduced by that word: French mobiles are 06/07, everything else is a line
+            mobile = label in ("portable", "mobile")
+            chosen = [number for number, _w in found if number.startswith(("+336", "+337")) == mobile]
         if chosen:
             return chosen[-1]
     if len(found) > 1 and _FALLBACK & set(found[-1][1]) and not prefs:
