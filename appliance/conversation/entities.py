@@ -83,7 +83,7 @@ LEXICONS: dict[str, Lexicon] = {
                         "je suis madame", "je suis", "c'est monsieur", "c'est madame", "ici monsieur",
                         "ici madame", "bonjour monsieur", "bonjour madame"),
         weak_name_markers=_t("c'est", "ici", "oui c'est", "bonjour c'est", "c'est encore moi", "encore moi",
-                             "c'est moi"),
+                             "c'est moi", "demandez", "demander"),
         name_suffixes=_t("à l'appareil"),
         company_markers=_t("je travaille chez", "je travaille pour", "je travaille à la", "je travaille au",
                            "de chez", "chez", "de la société", "la société", "de l'entreprise", "l'entreprise",
@@ -95,8 +95,9 @@ LEXICONS: dict[str, Lexicon] = {
                          "distillerie fromagerie laiterie menuiserie ébénisterie imprimerie fonderie aciérie "
                          "aciéries résidence residence coopérative scierie usine ateliers ferme domaine gaec earl scea cuma "
                          "épicerie bistrot pizzeria crêperie traiteur quincaillerie fleuriste librairie pressing "
-                         "supérette gîte haras élevage cave salon institut moulin relais foyer internat "
-                         "médiathèque bibliothèque caserne gendarmerie commissariat préfecture centre "
+                         "supérette gîte haras élevage cave salon institut relais foyer internat "
+                         "médiathèque bibliothèque caserne gendarmerie commissariat préfecture centre logistique usinage "
+                         "mécanique thermoformage électricité cartonnages emballage emballages négoce boutique "
                          "château camping collège lycée école crèche université hôpital ehpad syndic agence "
                          "pharmacie supermarché hypermarché magasin association mutuelle banque copropriété "
                          "piscine gymnase théâtre cinéma musée entrepôts entrepôt station criée abattoir "
@@ -122,7 +123,9 @@ LEXICONS: dict[str, Lexicon] = {
                      "couvreur cuisinier cuisinière serveur serveuse infirmier infirmière retraité retraitée "
                      "gestionnaire réceptionniste intendant intendante économe veilleur veilleuse vigile magasinier "
                      "magasinière cariste chauffeur opérateur opératrice régleur conducteur sa son ses leur "
-                     "déjà tellement super bien vraiment coordinatrice coordinateur " +
+                     "déjà tellement super bien vraiment coordinatrice coordinateur éleveur éleveuse agriculteur "
+                     "agricultrice laitier pharmacien pharmacienne excusez pardon désolé désolée acheteur acheteuse "
+                     "directeur directrice " +
                      " ".join(f for f in _FAMILY if "-" not in f)),
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
                     "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
@@ -134,7 +137,7 @@ LEXICONS: dict[str, Lexicon] = {
                        "direction standard accueil adjoint adjointe travaux élu élue maire agent services "
                        "infirmière infirmier coordinatrice coordinateur gestionnaire réceptionniste intendant "
                        "intendante veilleur gardien gardienne concierge cadre santé finances financier "
-                       "financière rh juridique équipe équipes permanence astreinte garde nuit rayon frais "
+                       "financière rh juridique qualité équipe équipes permanence astreinte garde nuit rayon frais "
                        "éleveur éleveuse agriculteur agricultrice laitier exploitant exploitante"),
         fillers=_t("oui", "ouais", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
                    "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok",
@@ -209,6 +212,8 @@ def _take(words: list[str], folded: list[str], i: int, lex: Lexicon, limit: int)
             break
         if out and f in lex.titles and f not in ("m", "mr"):
             break  # "le bistrot du port madame lambert": a person starts here
+        if len(out) >= 2 and f in ("rue", "avenue", "boulevard", "bd", "place", "route", "chemin"):
+            break  # "la boutique cuir et compagnie rue nationale": the address follows
         out.append(words[j])
         j += 1
     while out and fold(out[-1]) in (lex.articles | {"de", "du", "des", "d", "et", "and", "of"}):
@@ -219,7 +224,8 @@ def _take(words: list[str], folded: list[str], i: int, lex: Lexicon, limit: int)
 def _strip_department(parts: list[str], lex: Lexicon) -> list[str]:
     """'comptabilité des transports x' -> 'transports x'; 'accounts at river transport' -> 'river transport'."""
     folded = [fold(p) for p in parts]
-    if not parts or folded[0] not in lex.departments:
+    if not parts or (folded[0] not in lex.departments and (folded[0].rstrip("s") not in lex.departments or
+                                                          folded[0] in lex.company_heads)):
         return parts
     for k in range(1, min(len(parts), 5)):
         f = folded[k]
@@ -228,7 +234,7 @@ def _strip_department(parts: list[str], lex: Lexicon) -> list[str]:
             rest = parts[k + 1:] if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour",
                                           "au", "aux") else parts[k:]
             return _strip_department(rest, lex)  # "adjoint aux travaux": a role, then its field
-        if f not in lex.departments:
+        if f not in lex.departments and (f.rstrip("s") not in lex.departments or f in lex.company_heads):
             return parts[k:]
     return []
 
@@ -284,6 +290,10 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
         else:
             break
     rest = _strip_connectors(tail[roles:], lex)
+    if roles and len(rest) == 1 and roles < len(tail) and fold(tail[roles]) in ("a", "au", "aux") and \
+            fold(rest[0]) not in lex.company_heads and \
+            ("-" in rest[0] or fold(tail[roles + 1]) not in lex.articles | {"l"}):
+        return None  # "éleveur laitier à la chapelle-saint-ursin", "... à vierzon": where, not who
     if rest and len(rest) == len(tail) - roles and fold(rest[0]) in lex.company_heads and len(rest) > 1:
         return _take(words, folded, len(words) - len(rest), lex, 5) or None  # "gilles martinez résidence les ..."
     if not rest or len(rest) == len(tail):
@@ -292,7 +302,7 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
     if stripped and stripped != rest and fold(stripped[0]) in ("l", "la", "le") and len(stripped) > 1:
         stripped = stripped[1:]
     rest = stripped or rest
-    cand = _take(words, folded, len(words) - len(rest), lex, 5)
+    cand = _take(words, folded, len(words) - len(rest), lex, 6)
     if cand and fold(cand[0]) not in lex.articles:
         return cand
     return None
@@ -333,7 +343,10 @@ def _name_ok(words: list[str], lex: Lexicon) -> bool:
     if not words or _numbery(words):
         return False
     return all((fold(w) in _PARTICLES and 0 < i < len(words) - 1) or
-               (fold(w) not in lex.not_names and fold(w) not in lex.stop and not fold(w).isdigit())
+               (fold(w) not in lex.not_names and fold(w) not in lex.stop and not fold(w).isdigit() and
+                not (fold(w) in lex.departments and fold(w) not in first_names()) and
+                not any(p in lex.stop or p in lex.not_names for p in fold(w).split()[1:]) and
+                not fold(w).endswith(("icien", "icienne")))  # électricien, électromécanicien: a trade
                for i, w in enumerate(words))
 
 
@@ -369,7 +382,7 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         if j + 2 < len(words) and folded[j] in ("le", "la", "l", "sa", "son", "un", "une", "the", "his", "her") and \
                 (folded[j + 1] in lex.not_names or folded[j + 1] in lex.departments):
             j2 = _skip_roles(folded, j + 1, lex)
-            if j2 < len(words) and folded[j2] in names:
+            if j2 < len(words) and (folded[j2] in names or (folded[j2] in lex.titles and j2 + 1 < len(words))):
                 j = j2  # a role or a relation, then the name: "je suis l'infirmière de nuit émilie"
         if j < len(words) and folded[j] in ("chez", "de", "du", "a", "au", "la", "le", "l", "dans", "en", "at",
                                             "from", "with", "in", "the", "a", "an"):
@@ -425,7 +438,9 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             if k > 2 and pat == ("c", "est"):
                 j = k + 2
                 # "passez quand vous pouvez c'est laurent masson le gardien de ...": a full name said late
-                if not (j + 1 < len(words) and folded[j] in names and _name_ok(words[j + 1:j + 2], lex) and
+                if j + 1 == len(words) and folded[j] in names:
+                    pass  # "... avant midi c'est céline"
+                elif not (j + 1 < len(words) and folded[j] in names and _name_ok(words[j + 1:j + 2], lex) and
                         folded[j + 1] not in names | lex.stop and
                         (j + 2 == len(words) or folded[j + 2] in lex.articles | {"de", "du", "des", "d", "chez"})):
                     continue
@@ -436,11 +451,12 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 j2 = _skip_roles(folded, j + 1, lex)
                 if j2 < len(words) and folded[j2] in names:
                     j = j2  # "c'est le chef cuisinier stéphane"
-            if j < len(words) and folded[j] in names:
+            if j < len(words) and _first(folded[j], names):
                 cand = [words[j]]
                 if j + 1 < len(words) and folded[j + 1] not in lex.stop and folded[j + 1] not in lex.articles \
                         and folded[j + 1] not in ("de", "du", "chez", "from", "et", "and") \
-                        and _name_ok([words[j + 1]], lex) and fold(words[j + 1]) not in lex.departments:
+                        and _name_ok([words[j + 1]], lex) and fold(words[j + 1]) not in lex.departments \
+                        and folded[j + 1] not in lex.company_heads:
                     cand.append(words[j + 1])
                 name = cand
                 fired.append("name.first_name")
@@ -601,16 +617,60 @@ def _name_inside(words: list[str], lex: Lexicon, names: frozenset[str]) -> list[
     quatre chemins madame blanc" -- a known first name and a surname, or a title and a surname, followed by
     nothing, a pause word or a connector."""
     folded = [fold(w) for w in words]
-    if find_phone(" ".join(words)):
-        return None
+    ends = lex.stop | lex.articles | {"de", "du", "des", "d", "chez", "et", "mon", "ma", "vous", "zero"}
     for i in range(len(folded) - 2, 0, -1):
-        end_ok = i + 2 == len(folded) or folded[i + 2] in lex.stop | lex.articles | {"de", "du", "des", "d", "chez"}
+        end_ok = i + 2 == len(folded) or folded[i + 2] in ends or _numbery(words[i + 2:i + 3])
         if not end_ok or folded[i - 1] in ("de", "du", "saint", "sainte", "st", "la", "le", "les"):
             continue
-        if (folded[i] in names or folded[i] in lex.titles) and folded[i + 1] not in names | lex.stop | lex.articles \
-                and _name_ok(words[i + 1:i + 2], lex) and folded[i + 1] not in lex.company_heads:
+        if (_first(folded[i], names) or folded[i] in lex.titles) and folded[i + 1] not in names | lex.stop | \
+                lex.articles and _name_ok(words[i + 1:i + 2], lex) and folded[i + 1] not in lex.company_heads and \
+                not _numbery(words[i + 1:i + 2]):
             return words[i:i + 2]
     return None
+
+
+_GREETING = frozenset("bonjour bonsoir oui allo alors euh voila salut ouais excusez moi de vous deranger".split()) | \
+    {"excusez moi", "pardon"}
+
+
+def _opening_name(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str]
+                  ) -> tuple[list[str], list[str] | None] | None:
+    """Callers often say who they are before the reason: "bonjour claire dubreuil pharmacienne à la pharmacie
+    des halles", "mathieu roussel transports giraud on a un problème", "bonjour madame monsieur ici madame
+    poirier directrice de l'ehpad ..."."""
+    i = 0
+    while i < len(folded) and (folded[i] in _GREETING or (folded[i] in lex.titles and i + 1 < len(folded) and
+                                                          folded[i + 1] in lex.titles | _GREETING | {"ici"})):
+        i += 1
+    if i < len(folded) and folded[i] in ("ici", "c") and i + 1 < len(folded):
+        i += 2 if folded[i] == "c" and i + 1 < len(folded) and folded[i + 1] == "est" else 1
+    if i + 1 >= len(folded):
+        return None
+    after2 = folded[i + 2] if i + 2 < len(folded) else ""
+    if folded[i] in lex.titles:
+        if not _name_ok(words[i + 1:i + 2], lex) or _numbery(words[i + 1:i + 2]):
+            return None  # "bonjour madame je voudrais ...": a greeting
+        name = words[i:i + 2]
+    elif _first(folded[i], names) and i + 2 < len(folded) and folded[i + 1] in _PARTICLES and \
+            _name_ok(words[i + 2:i + 3], lex):
+        name = words[i:i + 3]  # "yannick le gall de l'auberge du moulin"
+    elif _first(folded[i], names) and folded[i + 1] not in lex.stop | lex.articles | lex.departments | \
+            lex.not_names and fold(words[i + 1]) not in lex.company_heads and _name_ok(words[i + 1:i + 2], lex) \
+            and not _numbery(words[i + 1:i + 2]) and \
+            (not _first(folded[i + 1], names) or after2 in lex.departments | lex.not_names | lex.company_heads |
+             {"de", "du", "des", "d", "chez", "je", "j", ""}):
+        name = words[i:i + 2]  # "sébastien noël service technique ...", "patrick henry agent technique ..."
+    else:
+        return None
+    if not _name_ok(name, lex) and folded[i] not in lex.titles:
+        return None
+    j = i + len(name)
+    company: list[str] | None = None
+    if j + 1 < len(folded) and folded[j] in lex.company_heads:
+        company = _take(words, folded, j, lex, 6) or None  # "mathieu roussel transports giraud on a ..."
+    elif j < len(folded):
+        company = _after_name(words, folded, j, lex)  # "... pharmacienne à la pharmacie des halles"
+    return name, company
 
 
 def _clean_words(words: list[str], answer: bool) -> list[str]:
@@ -870,6 +930,15 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         if c and (company is None or answered):
             company = c  # "sébastien de chez geodis" answers the question; "de chez rexel" was in the story
             company_turn = ti
+        if ti == 0 and n is None and name is None:
+            opening = _opening_name(words, folded, lex, names)
+            if opening:
+                name = opening[0]
+                rules.append("name.opening")
+                if opening[1] and (company is None or "company.kind" in fired):
+                    company = opening[1]
+                    company_turn = ti
+                    rules.append("company.after_name")
         lead0 = 1 if len(folded) > 2 and folded[0] in ("ben", "bah", "bon", "alors", "oui", "ouais", "euh") else 0
         if n is None and name is None and ti > 0 and folded[lead0] in names and identity_turn is None:
             # "john miller i'm with valley dairy": a known first name opens the answer
@@ -932,7 +1001,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
                 bc = []  # "je suis devant", "sur place": not a company
             bare_company = bc or None
     if name is None:
-        for turn in turns[1:]:
+        for turn in (*turns[1:], *turns[:1]):
             cw = _clean_words(raw_words(turn), False)
             name = _name_inside(cw, lex, names)
             if name:
@@ -948,7 +1017,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     if bare_company and company and len(company) > len(bare_company) and \
             _contains([fold(w) for w in company], [fold(w) for w in bare_company]):
         final_company = company  # "secrétariat de mairie" after "je suis de la mairie de villefranche"
-    while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l"):
+    while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l", "aux", "au"):
         final_company = final_company[1:]
     if final_company:
         final_company = _strip_department(final_company, lex)
@@ -960,6 +1029,11 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     while final_company and len(final_company) > 3 and fold(final_company[-1]) in lex.departments and \
             fold(final_company[-2]) in lex.departments:
         final_company = final_company[:-2]  # "mairie de saint-genis service technique"
+    if final_company and name is None and len(final_company) >= 4 and _first(fold(final_company[-2]), names) and \
+            fold(final_company[-3]) not in ("de", "du", "des", "d", "saint", "sainte", "st") and \
+            _name_ok(final_company[-1:], lex):
+        name = final_company[-2:]  # "la cartonnerie du berry ludovic martineau"
+        final_company = final_company[:-2]
     if final_company and name and len(final_company) > len(name) and \
             [fold(w) for w in final_company[-len(name):]] == [fold(w) for w in name]:
         final_company = final_company[:-len(name)]

@@ -21,8 +21,12 @@ import unicodedata
 _PUNCT = re.compile(r"[^a-z0-9+]+")
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+
+
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    """No accents, and the ligatures spelled out: "cœur" -> "coeur" (NFKD leaves œ whole)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

@@ -109,6 +109,12 @@ def test_a_wrong_number_keeps_no_company(lang: str, turns: list[str], company: s
         assert "company.not_a_customer" in r.rules  # heard, then dropped, and the record says why
 
 
+def test_ligatures_fold_like_their_letters() -> None:
+    from appliance.conversation.text import fold
+
+    assert fold("Cœur de Sologne, sœur, main d'œuvre, Lætitia") == "coeur de sologne soeur main d oeuvre laetitia"
+
+
 def test_nothing_said_gives_nulls() -> None:
     r = Qualifier.load("fr").qualify(["", "", ""], None)
     assert (r.name, r.company, r.callback, r.category, r.urgent) == (None, None, None, "other", False)
