@@ -125,7 +125,7 @@ LEXICONS: dict[str, Lexicon] = {
                      "magasinière cariste chauffeur opérateur opératrice régleur conducteur sa son ses leur "
                      "déjà tellement super bien vraiment coordinatrice coordinateur éleveur éleveuse agriculteur "
                      "agricultrice laitier pharmacien pharmacienne excusez pardon désolé désolée acheteur acheteuse "
-                     "directeur directrice " +
+                     "directeur directrice copropriétaire copropriétaires fleuriste " +
                      " ".join(f for f in _FAMILY if "-" not in f)),
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
                     "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
@@ -137,7 +137,7 @@ LEXICONS: dict[str, Lexicon] = {
                        "direction standard accueil adjoint adjointe travaux élu élue maire agent services "
                        "infirmière infirmier coordinatrice coordinateur gestionnaire réceptionniste intendant "
                        "intendante veilleur gardien gardienne concierge cadre santé finances financier "
-                       "financière rh juridique qualité équipe équipes permanence astreinte garde nuit rayon frais "
+                       "financière rh juridique qualité cuisine équipe équipes permanence astreinte garde nuit rayon frais "
                        "éleveur éleveuse agriculteur agricultrice laitier exploitant exploitante"),
         fillers=_t("oui", "ouais", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
                    "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok",
@@ -229,6 +229,8 @@ def _strip_department(parts: list[str], lex: Lexicon) -> list[str]:
         return parts
     for k in range(1, min(len(parts), 5)):
         f = folded[k]
+        if f in ("a", "au") and not any(x in lex.company_heads for x in folded[k + 1:]):
+            return []  # "agriculteur à marmande": a trade and a place
         if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour", "au", "aux") or \
                 f.startswith(("d ", "l ")):
             rest = parts[k + 1:] if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour",
@@ -619,13 +621,14 @@ def _name_inside(words: list[str], lex: Lexicon, names: frozenset[str]) -> list[
     folded = [fold(w) for w in words]
     ends = lex.stop | lex.articles | {"de", "du", "des", "d", "chez", "et", "mon", "ma", "vous", "zero"}
     for i in range(len(folded) - 2, 0, -1):
-        end_ok = i + 2 == len(folded) or folded[i + 2] in ends or _numbery(words[i + 2:i + 3])
+        n = 3 if folded[i + 1] in _PARTICLES and i + 2 < len(folded) else 2  # "monsieur da silva"
+        end_ok = i + n == len(folded) or folded[i + n] in ends or _numbery(words[i + n:i + n + 1])
         if not end_ok or folded[i - 1] in ("de", "du", "saint", "sainte", "st", "la", "le", "les"):
             continue
         if (_first(folded[i], names) or folded[i] in lex.titles) and folded[i + 1] not in names | lex.stop | \
-                lex.articles and _name_ok(words[i + 1:i + 2], lex) and folded[i + 1] not in lex.company_heads and \
+                lex.articles and (_name_ok(words[i + 1:i + 2], lex) or folded[i + 1] in _PARTICLES) and folded[i + 1] not in lex.company_heads and \
                 not _numbery(words[i + 1:i + 2]):
-            return words[i:i + 2]
+            return words[i:i + n]
     return None
 
 
@@ -731,6 +734,7 @@ def _first_name_said(words: list[str], folded: list[str], lex: Lexicon
     return None
 
 
+_HEADS_FR: frozenset[str] = frozenset()  # set below, once the lexicon exists
 _PUBLIC = frozenset("mairie commune ecole college lycee gendarmerie caserne piscine hopital ehpad".split())
 _STREET = frozenset("rue avenue boulevard bd chemin impasse allee route place quai cours lotissement lieu".split())
 _NOT_A_COMPANY = frozenset("immeuble maison appartement batiment logement domicile chez moi".split())
@@ -746,8 +750,10 @@ def _strip_place(parts: list[str]) -> list[str]:
     folded = [fold(p) for p in parts]
     if any(f == "lieu dit" for f in folded):
         return []
+    if folded and folded[0] in ("a", "au") and not any(f in _HEADS_FR for f in folded[1:]):
+        return []  # "à saint-lô enfin à côté de saint-lô"
     for i in range(1, len(folded)):
-        if folded[i] == "a" and len(folded) - i <= 3 and i >= 1:
+        if folded[i] == "a" and (len(folded) - i <= 3 or not any(f in _HEADS_FR for f in folded[i + 1:])):
             if i == 1 and folded[0] in _PUBLIC and len(folded) > 2:
                 return [parts[0], "de", *parts[2:]]  # "mairie à montreuil-bellay" -> Mairie de Montreuil-Bellay
             return parts[:i]
@@ -827,6 +833,9 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
     if folded[0] in lex.titles and len(words) >= 2:
         n = 3 if len(words) >= 3 and (folded[1] in names or folded[1] in _PARTICLES) else 2
         return words[:n], words[n:]
+    if known_first and known_first in folded[:3] and folded[0] != known_first:
+        at = folded.index(known_first)
+        return words[:at + 1], words[at + 1:]  # "vasseur andré à douai": the name again, surname first
     if known_first and folded[0] != known_first and folded[0] not in names:
         return None, words  # name already known: this answer is the company
     if len(words) > 2 and folded[0] not in lex.company_heads and folded[1] in lex.company_heads:
@@ -993,7 +1002,8 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         identity_turn = ti
         rules.append("identity.answer")
         if bn and _name_ok(bn, lex) and not n:
-            if name is None or fold(bn[0]) != fold(name[0]) or len(bn) >= len(name):
+            same = name is not None and {fold(w) for w in bn} == {fold(w) for w in name}  # "vasseur andré"
+            if not same and (name is None or fold(bn[0]) != fold(name[0]) or len(bn) >= len(name)):
                 name = bn
         if bc and (not c or (fold(bc[0]) in lex.company_heads and "company.kind" in fired)):
             bc = _strip_connectors(_strip_department(_strip_connectors(bc, lex), lex), lex)
@@ -1075,3 +1085,6 @@ def _singular(s: str) -> str:
 @functools.lru_cache(maxsize=8)
 def _equipment_keys(equipment: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((item, " " + _singular(item) + " ") for item in sorted(equipment, key=len, reverse=True))
+
+
+_HEADS_FR = LEXICONS["fr"].company_heads

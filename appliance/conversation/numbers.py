@@ -176,11 +176,15 @@ def _runs_with_gaps(toks: list[tuple[str, bool]], lang: str) -> list[tuple[list[
         elif tok in _FILLERS and cur:
             continue
         else:
+            while cur and cur[-1][0] in ("et", "and"):
+                cur.pop()  # "... cinquante-cinq et dépêchez-vous": the "et" is not part of the number
             if cur:
                 runs.append((gap, cur))
                 gap = []
             cur = []
             gap.append(tok)
+    while cur and cur[-1][0] in ("et", "and"):
+        cur.pop()
     if cur:
         runs.append((gap, cur))
     return runs

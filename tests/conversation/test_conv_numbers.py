@@ -110,6 +110,9 @@ def test_the_preferred_line(said: str, expected: str) -> None:
     # a number said after other words is not a correction
     ("zéro six douze trente-quatre cinquante-six soixante-dix-huit poste vingt-deux", "fr", "FR", "+33612345678"),
     ("zéro six douze trente-quatre cinquante-six soixante-dix-huit non c'est bon", "fr", "FR", "+33612345678"),
+    # a number followed by "et ..." ("et dépêchez-vous"): the "et" is not "vingt et un"
+    ("zéro trois quatre-vingt-sept quatre-vingt-onze vingt-trois cinquante-cinq et dépêchez-vous", "fr", "FR",
+     "+33387912355"),
 ])
 def test_a_corrected_last_group(said: str, lang: str, country: str, expected: str) -> None:
     assert find_phone(said, lang=lang, country=country) == expected
