@@ -130,14 +130,14 @@ LEXICONS: dict[str, Lexicon] = {
         sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
                     "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
                     "accord ok plus tard mail plaquette envoyer enverra sais mon ma mes notre nos tout "
-                    "parfait super entendu"),
+                    "parfait super entendu laissez tomber"),
         departments=_s("comptabilité compta service services achats achat comptable technique maintenance "
                        "responsable directeur directrice gérant gérante secrétaire secrétariat assistant "
                        "assistante technicien chef atelier production administratif administration "
                        "direction standard accueil adjoint adjointe travaux élu élue maire agent services "
                        "infirmière infirmier coordinatrice coordinateur gestionnaire réceptionniste intendant "
                        "intendante veilleur gardien gardienne concierge cadre santé finances financier "
-                       "financière rh juridique qualité cuisine équipe équipes permanence astreinte garde nuit rayon frais "
+                       "financière rh juridique qualité cuisine bloc patrimoine équipe équipes permanence astreinte garde nuit rayon frais "
                        "éleveur éleveuse agriculteur agricultrice laitier exploitant exploitante"),
         fillers=_t("oui", "ouais", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
                    "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok",
@@ -560,8 +560,11 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                         after = _skip_roles(folded, after + 1, lex)  # "c'est le chef cuisinier stéphane"
                     if name is None and after < len(words) and folded[after] in names:
                         # "restaurant le bistrot des halles c'est pierre", "... ici jérôme bertin"
-                        name = words[after:after + 2] if after + 2 == len(words) and \
-                            _name_ok(words[after + 1:after + 2], lex) else words[after:after + 1]
+                        if after + 3 == len(words) and folded[after + 1] in _COMPOUND_SECOND:
+                            name = words[after:after + 3]  # "... ici c'est marie thérèse jouan"
+                        else:
+                            name = words[after:after + 2] if after + 2 == len(words) and \
+                                _name_ok(words[after + 1:after + 2], lex) else words[after:after + 1]
                         fired.append("name.first_name")
                     break
             if company is None and lead + 2 < len(folded) and \
@@ -576,7 +579,10 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             end = acro + 1
             while end < len(words) and _numbery(words[end:end + 1]):
                 end += 1
-            company = words[acro:end]  # "c'est la S N C F ...", "de la part d'E D F", "l'O P A C trente-huit"
+            if end == acro + 1 and end + 1 < len(words) and folded[end] in lex.articles:
+                company = _take(words, folded, acro, lex, 5)  # "l'E H P A D les tilleuls de coutances"
+            else:
+                company = words[acro:end]  # "c'est la S N C F ...", "de la part d'E D F", "l'O P A C trente-huit"
             fired.append("company.acronym")
     if company is None:
         for pat in lex.role_markers:
