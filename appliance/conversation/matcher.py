@@ -36,7 +36,7 @@ class Hit:
 _FUNCTION_WORDS = frozenset(
     "le la les l de du des d un une et ou a au aux en ne n se s sa son ses ce c qu que qui on y il elle je j "
     "me m te t tu est vous nous pour avec dans elles sont votre notre leur leurs mais tout toute tous plus tres "
-    "cette mon ma mes "
+    "cette mon ma mes ca cela ceci "
     "an the of to in on at for and or is it i we you my our be us "
     "your with that this have from they their them there were what when been will would could should "
     "about into just".split())
@@ -168,6 +168,8 @@ class PhraseMatcher:
                         continue  # what is left must still say something; a negation is never optional
                     if not _content(toks[skip]) and content < 2:
                         continue  # "plus de clients" is not "plus ... les clients": one meaning word needs its frame
+                    if _content(toks[skip]) and content < 3 and len(toks) < 4:
+                        continue  # "combien ça coûte" is not "combien ça ...": two meaning words need both
                     span = _match(ids[:skip] + ids[skip + 1:], starts, gap=3, tokens=tokens)
                     if span is not None:
                         break
