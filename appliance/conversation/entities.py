@@ -556,6 +556,8 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                     company = _strip_place(words[lead:k])
                     fired.append("company.head_first")
                     after = k + len(marker)
+                    if folded[after:after + 2] == ["c", "est"]:
+                        after += 2  # "... ici c'est marie thérèse jouan"
                     if after + 1 < len(words) and folded[after] in lex.articles:
                         after = _skip_roles(folded, after + 1, lex)  # "c'est le chef cuisinier stéphane"
                     if name is None and after < len(words) and folded[after] in names:

@@ -188,6 +188,8 @@ FR_CASES = [
     (["bonjour je m'appelle andré vasseur je voudrais un devis", "vasseur andré à douai"], "André Vasseur", None),
     (["la hotte s'est arrêtée", "thomas girard chef de cuisine à l'hôtel les alizés à la rochelle"],
      "Thomas Girard", "Hôtel les Alizés"),
+    (["le robot de traite met une alarme", "earl du bocage fleuri ici c'est marie thérèse jouan"],
+     "Marie-Thérèse Jouan", "Earl du Bocage Fleuri"),
     (["chaudière en panne", "josé ferreira de la laiterie du val merci beaucoup"], "José Ferreira",
      "Laiterie du Val"),
     (["chaudière en panne", "jean dupont", "oui", "d'accord merci"], "Jean Dupont", None),
