@@ -192,6 +192,8 @@ def _runs_with_gaps(toks: list[tuple[str, bool]], lang: str) -> list[tuple[list[
 
 # "... onze quarante-huit non pardon quarante-neuf": the last group said again, corrected
 _CORRECTION = frozenset({"pardon", "non", "plutot", "enfin", "correction", "sorry", "no", "rather", "mean"})
+# only these may sit with the correction word: "non pardon c'est ...", not "plutôt entre quatorze heures"
+_CORRECTION_GLUE = frozenset({"pas", "c", "est", "le", "la", "ce", "i", "it", "s", "euh", "attendez", "je", "veux", "dire"})
 
 
 # --------------------------------------------------------------------------- segmentation
@@ -308,7 +310,8 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
     labels: list[list[str]] = []
     wanted = _wanted_lengths(lang, country)
     for gap, run in _runs_with_gaps(_split_hyphens(text), lang):
-        if out and 0 < len(gap) <= 4 and _CORRECTION & {fold(g) for g in gap}:
+        if out and 0 < len(gap) <= 4 and _CORRECTION & {fold(g) for g in gap} and \
+                {fold(g) for g in gap} <= _CORRECTION | _CORRECTION_GLUE:
             tail = segment(run, lang)
             if tail and len(tail) <= 4 and tail.isdigit():
                 out.append(out[-1][:-len(tail)] + tail)
@@ -330,7 +333,7 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
     return list(zip(out, labels, strict=True))
 
 
-_FALLBACK = frozenset({"sinon", "defaut", "otherwise", "failing"})
+_FALLBACK = frozenset({"sinon", "defaut", "otherwise", "failing", "reponds", "repond"})  # "si je réponds pas"
 # "au bureau ... sinon le portable ... mais de préférence le bureau": the line the caller prefers
 _PREFERENCE = re.compile(
     r"\b(de preference|preferablement|plutot|en priorite|surtout|le mieux c est|c est mieux sur|preferably|ideally|"

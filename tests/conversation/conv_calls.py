@@ -2954,7 +2954,10 @@ FR_PROBE: list[dict[str, Any]] = [
 # / category / name / company / callback, %): p 83/83/80/92/84/100, q 79/85/84/86/78/100, r 89/84/83/87/97/98,
 # s 75/90/84/90/92/98, t 79/79/86/92/82/100, u 94/94/90/93/77/100, v 93/93/90/86/88/98, w 87/76/87/72/65/98,
 # x 94/94/90/50/68/100 (x: callers who say who they are before the reason, the box's first question),
-# y 88/78/93/98/87/98, z 94/77/95/97/92/100 (z: urgency told by its consequences, and varied company names). The generic fixes they led to are in the rules and the
+# y 88/78/93/98/87/98, z 94/77/95/97/92/100 (z: urgency told by its consequences, and varied company names).
+# A last batch (60 a..), an evaluation set of every kind of call, was only measured, not used to change the rules
+# (save two number-reading bugs it showed: a time after a number, "si je réponds pas"): first run
+# 100/94/90/98/93/97, every target met; with those two fixes 100/94/90/98/93/100. The generic fixes they led to are in the rules and the
 # entity extractor. Three q labels are judgement calls kept as written (q30 a credit note not received: billing
 # or follow-up; q41 a bare "panne de chaudière": our rules, like the corpus, treat a breakdown as urgent unless
 # softened; q48 a wrong number naming the office it wanted), and three u ones: u38 (a forgotten toolbox: a

@@ -95,6 +95,11 @@ def test_a_correction_wins() -> None:
      "soixante-quatorze vingt-cinq quatre-vingt-huit", "+33610742588"),  # no preference: the last one said
     ("au zéro quatre quatre-vingt-onze cinquante-cinq quatre-vingt-deux zéro zéro ou à défaut sur mon portable zéro "
      "six vingt-trois quarante-cinq soixante-sept quatre-vingt-neuf", "+33491558200"),  # the other one if need be
+    ("zéro sept quarante-cinq quatre-vingt-neuf trente-trois dix ou celui de ma mère si je réponds pas zéro six "
+     "douze zéro neuf quatre-vingt-huit soixante et onze", "+33745893310"),
+    # a time after the number is no correction of it
+    ("zéro six treize quatre-vingt-douze soixante-six zéro quatre plutôt entre quatorze heures et seize heures",
+     "+33613926604"),
 ])
 def test_the_preferred_line(said: str, expected: str) -> None:
     assert find_phone(said, lang="fr") == expected
