@@ -248,7 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--script", help="caller scripts, JSONL: {id, lang, caller_id, turns}")
     d.add_argument("--lang", choices=("fr", "en"), default=None, help="language of the box and built-in callers")
     d.add_argument("--data", help="keep the call log in DIR (default: a temporary directory)")
-    d.add_argument("--json", action="store_true", help="print each finished call record as one JSON line")
+    d.add_argument("--json", action="store_true",
+                   help="print each finished call record as one JSON line, and exit when the calls are done")
     d.add_argument("--config", help="start from this configuration instead of the demo's")
     d.add_argument("--web-port", type=int, default=None, help="status page port (default 8080; 0 = off)")
     d.add_argument("--mqtt", default=None, help="publish the demo's events to mqtt://HOST:PORT")

@@ -110,6 +110,20 @@ def test_bad_script_lines_are_reported_and_skipped(tmp_path: Path) -> None:
     assert r.returncode == 1 and "no usable caller" in r.stderr
 
 
+def test_script_with_json_exits_when_its_calls_are_done(tmp_path: Path) -> None:
+    """`permanence demo --script FILE --json`, with no --calls and the status page on: one record per scripted
+    call, then exit 0 (the page stays open only for a person, without --json)."""
+    script = write_script(tmp_path / "callers.jsonl", [
+        {"id": f"s{i}", "lang": "fr", "caller_id": f"+3361234567{i}", "turns": ["la chaudière est en panne"],
+         "hangup_after_seconds": 1} for i in range(2)])
+    r = permanence("demo", "--json", "--script", str(script), "--no-speech", "--data", str(tmp_path / "data"),
+                   timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    records = [json.loads(line) for line in r.stdout.splitlines() if line.strip()]
+    assert sorted(rec["caller_number"] for rec in records) == ["+33612345670", "+33612345671"]
+    assert "stays at" not in r.stderr
+
+
 def test_repeated_sigkill_of_the_demo_loses_no_call(tmp_path: Path) -> None:
     """SIGKILL `permanence demo` while calls are in progress, again and again; every call that rang
     is in the log, none is left open, and the ones cut off are marked interrupted."""

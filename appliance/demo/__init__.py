@@ -267,7 +267,8 @@ def run_demo(args: argparse.Namespace) -> int:
                 handle.wait(30)
             time.sleep(0.5)
             _print_sms(sim, sms_seen, info)
-        if args.calls is None and not stop.is_set() and svc.web_url:
+        if args.calls is None and not args.json and not stop.is_set() and svc.web_url:
+            # a person watching keeps the status page; a program reading --json gets its exit when the calls end
             print(f"permanence demo: done; the status page stays at {svc.web_url} (Ctrl-C to stop)",
                   file=info, flush=True)
             while not stop.wait(1):
