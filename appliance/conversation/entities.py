@@ -324,6 +324,8 @@ _COMPOUND_SECOND = frozenset("luc marie pierre paul claude francois louis michel
                              "baptiste sophie laure anne claire christine helene charles marc antoine eric rene noel "
                              "andre frederic therese line lise odile dominique benoit emmanuel daniel alain "
                              "gabriel camille elise julie".split())
+# a first name right after these is part of a place or a business ("saint jean", "délices de léa"), not a person
+_BEFORE_PLACE = frozenset({"de", "du", "des", "d", "saint", "sainte", "st", "ste"})
 _PLACE_WORDS = frozenset({"dans", "sur", "sous", "vers", "devant", "derriere", "pres", "in", "on", "near"})
 _DENIALS = frozenset({"pas", "ne", "n", "jamais", "not", "never"})
 # hesitations carry nothing and would be read as words of a name ("euh fabien morel")
@@ -510,14 +512,14 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         if name and cand and [fold(w) for w in cand[:len(name)]] == [fold(w) for w in name]:
             continue
         if len(cand) >= 3 and j + len(cand) == len(words) and _first(fold(cand[-2]), names) and \
-                fold(cand[-3]) not in ("de", "du", "des", "d", "saint", "sainte", "st"):
+                fold(cand[-3]) not in _BEFORE_PLACE:
             # "chez cartonnages du lyonnais alexandre petit": the person after the business
             if name is None and _name_ok(cand[-2:], lex):
                 name = cand[-2:]
                 fired.append("name.after_company")
             cand = cand[:-2]
         elif len(cand) >= 2 and j + len(cand) == len(words) and fold(cand[-1]) in names and \
-                fold(cand[-2]) not in names | {"de", "du", "des", "d", "saint", "sainte", "st"} and \
+                fold(cand[-2]) not in names | _BEFORE_PLACE and \
                 (len(cand) > 2 or fold(cand[0]) not in lex.company_heads):
             # "de chez transports lemaire élodie", "de chez logisud françois"; not "garage thomas"
             if name is None:
@@ -866,11 +868,11 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         k = next((i for i, f in enumerate(folded) if i > 0 and f in names), None)
         if k == 1 and folded[0] not in lex.company_heads:
             return words[:2], words[2:]  # "dupont jean de la ...": surname first
-        if k is not None and folded[k - 1] in ("de", "du", "saint", "sainte", "st", "ste"):
+        if k is not None and folded[k - 1] in _BEFORE_PLACE:
             k2 = next((i for i in range(len(folded) - 2, k, -1) if folded[i] in names
-                       and folded[i - 1] not in ("de", "du", "saint", "sainte", "st", "ste")), None)
+                       and folded[i - 1] not in _BEFORE_PLACE), None)
             k = k2 if k2 is not None else k
-        if k is not None and folded[k - 1] not in ("de", "du", "saint", "sainte", "st", "ste"):
+        if k is not None and folded[k - 1] not in _BEFORE_PLACE:
             n = 3 if k + 2 < len(words) and (folded[k + 1] in _COMPOUND_SECOND or folded[k + 1] in _PARTICLES) \
                 else 2
             return words[k:k + n], words[:k]
@@ -1062,7 +1064,7 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
             fold(final_company[-2]) in lex.departments:
         final_company = final_company[:-2]  # "mairie de saint-genis service technique"
     if final_company and name is None and len(final_company) >= 4 and _first(fold(final_company[-2]), names) and \
-            fold(final_company[-3]) not in ("de", "du", "des", "d", "saint", "sainte", "st") and \
+            fold(final_company[-3]) not in _BEFORE_PLACE and \
             _name_ok(final_company[-1:], lex):
         name = final_company[-2:]  # "la cartonnerie du berry ludovic martineau"
         final_company = final_company[:-2]
