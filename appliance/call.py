@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from .config import Config, LineConfig
-from .conversation.base import CallContext, Dialog, ListenSpec, Prompt, Reply
+from .conversation.base import CallContext, Dialog, Heard, ListenSpec, Prompt, Reply, WordHeard
 from .errors import PermanenceError
 from .speech.turns import BargeIn, EndOfTurn, NoSpeech
 from .store.calllog import CallLog
@@ -223,7 +223,12 @@ class CallSession:
         turn = {"speaker": "caller", "text": ev.text, "kind": "speech", "start": round(ev.start, 3),
                 "end": round(ev.end, 3), "confidence": ev.confidence,
                 "decided_at": round(getattr(ev, "decided_at", self.audio_now()), 3)}
-        self.on_reply(self.dialog.hear(ev.text, confidence=ev.confidence), turn)
+        heard = Heard(ev.text, ev.confidence,
+                      alternatives=tuple((a.text, a.confidence) for a in ev.alternatives),
+                      words=tuple(WordHeard(w.text, w.confidence) for w in ev.words))
+        if heard.alternatives:
+            turn["alternatives"] = [{"text": t, "confidence": c} for t, c in heard.alternatives]
+        self.on_reply(self.dialog.hear(ev.text, confidence=ev.confidence, heard=heard), turn)
 
     def on_dtmf(self, digit: str) -> None:
         self.dtmf_buffer += digit

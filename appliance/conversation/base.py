@@ -51,6 +51,42 @@ class Reply:
 
 
 @dataclasses.dataclass(frozen=True)
+class WordHeard:
+    """One recognised word and the recogniser's confidence in it (0..1, None when the engine gives none)."""
+
+    text: str
+    confidence: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Heard:
+    """What the recogniser made of one caller turn.
+
+    ``text`` is its best reading; ``alternatives`` are the other likely readings, most likely
+    first (vosk's n-best list; empty when the engine gives none), each with its confidence;
+    ``words`` are the best reading's words with their confidences (vosk word confidences,
+    Whisper word probabilities). Typed input and keypad answers carry only ``text``.
+    """
+
+    text: str
+    confidence: float | None = None
+    alternatives: tuple[tuple[str, float | None], ...] = ()
+    words: tuple[WordHeard, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class KnownCaller:
+    """What the business's customer directory knows about the calling number."""
+
+    name: str | None = None
+    company: str | None = None
+    site: str | None = None
+    contract: str | None = None  # contract level id, as the directory names it
+    priority_floor: str | None = None  # urgency level every breakdown reaches at least under that contract
+    greeting_name: str | None = None  # how the box greets them ("Mrs Gale"); default: the name
+
+
+@dataclasses.dataclass(frozen=True)
 class CallContext:
     call_id: str
     caller_number: str | None
@@ -58,6 +94,8 @@ class CallContext:
     line: str = ""
     started_at: str = ""
     office_open: bool = True
+    known: KnownCaller | None = None  # the directory's entry for the caller's number, if any
+    earlier_attempts: int = 0  # unanswered calls from the same number today, before this one
 
 
 class Dialog(Protocol):
@@ -67,7 +105,9 @@ class Dialog(Protocol):
 
     def start(self, ctx: CallContext) -> Reply: ...
 
-    def hear(self, text: str, *, confidence: float | None = None) -> Reply: ...
+    def hear(self, text: str, *, confidence: float | None = None, heard: Heard | None = None) -> Reply:
+        """What the caller said (``heard``: the recogniser's alternatives and word confidences)."""
+        ...
 
     def dtmf(self, digits: str) -> Reply: ...
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import WEEKDAYS, CompanyConfig, Config, parse_time_ranges
-from .base import CallContext, ListenSpec, Prompt, Reply
+from .base import CallContext, Heard, ListenSpec, Prompt, Reply
 from .numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
 from .prompts import Prompts, load_prompts
 from .qualifier import Qualification, Qualifier
@@ -237,7 +237,7 @@ class ScriptedDialog:
         self.last_listen = ListenSpec("free")
         return Reply(say=(greeting,), listen=ListenSpec("free"))
 
-    def hear(self, text: str, *, confidence: float | None = None) -> Reply:
+    def hear(self, text: str, *, confidence: float | None = None, heard: Heard | None = None) -> Reply:
         if self.done:
             return Reply(hangup=True)
         text = text.strip()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import CallContext, ListenSpec, Prompt, Reply
+from .base import CallContext, Heard, ListenSpec, Prompt, Reply
 
 _TEXT = {
     "fr": {
@@ -46,7 +46,7 @@ class MinimalDialog:
             return Reply(say=(Prompt(self._t("goodbye"), key="goodbye"),), hangup=True)
         return Reply(listen=ListenSpec("free"))
 
-    def hear(self, text: str, *, confidence: float | None = None) -> Reply:
+    def hear(self, text: str, *, confidence: float | None = None, heard: Heard | None = None) -> Reply:
         if text.strip():
             self.heard.append(text.strip())
         return self._next()

@@ -39,9 +39,11 @@ __all__ = [
     "NO_WORDS",
     "TUNED_DECODER",
     "YES_WORDS",
+    "Alternative",
     "Recognizer",
     "RecognizerFactory",
     "Utterance",
+    "Word",
     "grammar_for",
     "load_recognizer",
 ]
@@ -52,14 +54,38 @@ TUNED_DECODER: dict[str, float | int] = {"max-active": 1000, "beam": 8.0}
 
 
 @dataclasses.dataclass(frozen=True)
+class Word:
+    """One recognised word: text, confidence (0..1, None if the engine gives none), times in seconds."""
+
+    text: str
+    confidence: float | None = None
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Alternative:
+    """Another likely reading of the same audio (n-best), with its confidence when known."""
+
+    text: str
+    confidence: float | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class Utterance:
-    """What was recognised; ``start``/``end`` in seconds from the stream start."""
+    """What was recognised; ``start``/``end`` in seconds from the stream start.
+
+    ``words``: the words of ``text`` with their confidences, when the engine gives them;
+    ``alternatives``: other likely readings, most likely first (``text`` itself excluded).
+    """
 
     text: str
     final: bool
     start: float
     end: float
     confidence: float | None = None
+    words: tuple[Word, ...] = ()
+    alternatives: tuple[Alternative, ...] = ()
 
 
 class Recognizer(Protocol):

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 from ..config import SpeechConfig
 from .audio import check_pcm16, frames
 from .phrases import grammar_for, is_complete
-from .recognizer import Recognizer, RecognizerFactory, Utterance
+from .recognizer import Alternative, Recognizer, RecognizerFactory, Utterance, Word
 from .vad import FRAME_SECONDS, VadState, VoiceActivityDetector, frame_level
 
 if TYPE_CHECKING:
@@ -82,6 +82,8 @@ class EndOfTurn:
     confidence: float | None
     reason: str  # "silence" | "short_silence" | "max_length"
     decided_at: float  # audio time of the decision (end + silence waited)
+    words: tuple[Word, ...] = ()  # the words of ``text`` with their confidences, when the engine gives them
+    alternatives: tuple[Alternative, ...] = ()  # other likely readings of the whole turn, most likely first
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +99,17 @@ class BargeIn:
 
 
 TurnEvent = Partial | EndOfTurn | NoSpeech | BargeIn
+
+
+def _turn_alternatives(finals: list[Utterance]) -> tuple[Alternative, ...]:
+    """Other readings of a turn made of several finals: each final's alternatives in turn, the
+    others kept at their best reading (a turn is usually one final)."""
+    out: list[Alternative] = []
+    for i, u in enumerate(finals):
+        for alt in u.alternatives:
+            text = " ".join([*(f.text for f in finals[:i]), alt.text, *(f.text for f in finals[i + 1:])]).strip()
+            out.append(Alternative(text, alt.confidence))
+    return tuple(out)
 
 
 class TurnDetector:
@@ -221,12 +234,14 @@ class Listener:
         start = self._speech_start if self._speech_start is not None else end
         confs = [u.confidence for u in self._finals if u.confidence is not None]
         conf = sum(confs) / len(confs) if confs else None
+        words = tuple(w for u in self._finals for w in u.words)
+        alternatives = _turn_alternatives(self._finals)
         self._reset_turn()
         if not text:
             return None  # noise that the recogniser did not take for words: keep waiting
         self.listening = False
         return EndOfTurn(text=text, start=start, end=end, confidence=conf, reason=reason,
-                         decided_at=self.time)
+                         decided_at=self.time, words=words, alternatives=alternatives)
 
     def feed(self, frame: bytes) -> TurnEvent | None:
         frame = check_pcm16(frame, "caller frame")

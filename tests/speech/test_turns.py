@@ -12,6 +12,7 @@ from appliance.config import SpeechConfig
 from appliance.conversation.base import ListenSpec
 from appliance.errors import AudioFormatError
 from appliance.speech.audio import frames
+from appliance.speech.recognizer import Alternative, Utterance
 from appliance.speech.turns import BargeIn, EndOfTurn, Listener, NoSpeech, Partial, TurnDetector, TurnEvent
 from appliance.speech.voices import CallerVoices
 from appliance.speech.vosk_engine import VoskModelHandle
@@ -210,3 +211,21 @@ def test_barge_in_over_the_prompt_echo(vosk_ko: VoskModelHandle, voices: CallerV
     assert 0 <= barge[0].t - true_onset <= 0.2
     assert abs(barge[0].speech_start - true_onset) <= 0.1
     assert only(evs, EndOfTurn) and only(evs, EndOfTurn)[0].text
+
+
+@pytest.mark.parametrize("finals,expected", [
+    ([], []),
+    ([Utterance("one", True, 0, 1)], []),
+    ([Utterance("the cooling has stopped", True, 0, 1,
+                alternatives=(Alternative("the cooling and the stop", 0.4),))],
+     [("the cooling and the stop", 0.4)]),
+    ([Utterance("hello", True, 0, 1), Utterance("gas leak", True, 1, 2,
+                                                alternatives=(Alternative("guess leak", 0.3),
+                                                              Alternative("gas lake", None)))],
+     [("hello guess leak", 0.3), ("hello gas lake", None)]),
+])
+def test_a_turn_made_of_several_finals_keeps_each_final_s_alternatives(
+        finals: list[Utterance], expected: list[tuple[str, float | None]]) -> None:
+    from appliance.speech.turns import _turn_alternatives
+
+    assert [(a.text, a.confidence) for a in _turn_alternatives(finals)] == expected
