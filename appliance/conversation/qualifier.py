@@ -23,8 +23,9 @@ from typing import Any
 
 from .base import Heard, KnownCaller
 from .entities import Identity, extract_identity, find_equipment
+from .language import Matching, language
 from .matcher import PhraseMatcher, regex_spans
-from .numbers import find_phone, number_table, to_e164
+from .numbers import find_phone, joining_words, number_words, to_e164
 from .rules import Category, Rule, RuleSet, load_rules
 from .text import fold
 
@@ -64,15 +65,15 @@ class Qualification:
         return d
 
 
-def _compile(rules: Sequence[Rule]) -> tuple[PhraseMatcher, list[tuple[str, re.Pattern[str]]]]:
-    matcher = PhraseMatcher({r.id: list(r.words) for r in rules})
+def _compile(rules: Sequence[Rule], words: Matching) -> tuple[PhraseMatcher, list[tuple[str, re.Pattern[str]]]]:
+    matcher = PhraseMatcher({r.id: list(r.words) for r in rules}, words)
     patterns = [(r.id, p) for r in rules for p in r.patterns]
     return matcher, patterns
 
 
-def _number_positions(tokens: list[str]) -> set[int]:
+def _number_positions(tokens: list[str], lang: str) -> set[int]:
     """Positions of tokens inside a run of three or more number words (a telephone number)."""
-    vocab = _number_vocab()
+    vocab = _number_vocab(lang)
     out: set[int] = set()
     run: list[int] = []
     for i, t in enumerate([*tokens, ""]):
@@ -85,10 +86,10 @@ def _number_positions(tokens: list[str]) -> set[int]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _number_vocab() -> frozenset[str]:
-    return frozenset(w for lang in ("fr", "en") for key in number_table(lang) for w in key
-                     if w not in ("a", "and", "et", "o")) | {"double", "triple"}
+@functools.lru_cache(maxsize=8)
+def _number_vocab(lang: str) -> frozenset[str]:
+    """The words a telephone number is said with, less the joining words ("et", "and", "a")."""
+    return number_words(lang) - joining_words(lang)
 
 
 @dataclasses.dataclass
@@ -168,8 +169,8 @@ class _HeardWords:
         want = set(fold(value).split())
         return any(t in want and c is not None and c < LOW_CONFIDENCE for conf in self._conf for t, c in conf)
 
-    def low_digits(self) -> bool:
-        vocab = _number_vocab()
+    def low_digits(self, lang: str) -> bool:
+        vocab = _number_vocab(lang)
         return any((t in vocab or t.isdigit()) and c is not None and c < LOW_CONFIDENCE
                    for conf in self._conf for t, c in conf)
 
@@ -180,17 +181,18 @@ class Qualifier:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.lang = rules.lang
+        small = self._small = language(rules.lang).matching
         self._cat_rules = {r.id: (c.id, r.weight) for c in rules.categories for r in c.rules}
-        self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules])
+        self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules], small)
         self._urg_weight = {r.id: r.weight for r in rules.urgency}
         self._urg_override = {r.id: r.overrides_negation for r in rules.urgency}
         self._decisive = {r.id: r.decisive for r in rules.urgency}
         self._claims = {r.id: r.claims_urgent for r in rules.urgency}
         self._reason = {r.id: r.reason for r in rules.urgency}
         self._not_customer = {r.id: r.not_a_customer for c in rules.categories for r in c.rules}
-        self._urg_matcher, self._urg_patterns = _compile(rules.urgency)
+        self._urg_matcher, self._urg_patterns = _compile(rules.urgency, small)
         self._neg_cap = {n.rule.id: n.cap for n in rules.negations}
-        self._neg_matcher, self._neg_patterns = _compile([n.rule for n in rules.negations])
+        self._neg_matcher, self._neg_patterns = _compile([n.rule for n in rules.negations], small)
 
     @classmethod
     def load(cls, lang: str, path: str | Path | None = None) -> Qualifier:
@@ -271,14 +273,14 @@ class Qualifier:
         # the caller's own name and company are not symptoms ("boulangerie du four", "garage de la panne"), but
         # their small words ("de", "la", "du") are everyone's
         who = {w for w in fold(" ".join(x for x in (ident.name, ident.company) if x)).split()
-               if len(w) > 2 and w not in ("les", "des", "aux", "the", "and")}
+               if len(w) > 2 and w not in self._small.function_words}
         for ti, turn in enumerate(turns):
             tokens = fold(turn).split()
             if not tokens:
                 continue
             masked = self._negations(tokens, found)
             masked |= {i for i, t in enumerate(tokens) if t in who}
-            masked |= _number_positions(tokens)
+            masked |= _number_positions(tokens, self.lang)
             cat_hits = {} if ti == ident.identity_turn else \
                 self._hits(self._cat_matcher, self._cat_patterns, tokens, masked)
             for rid, span in cat_hits.items():
@@ -294,7 +296,7 @@ class Qualifier:
         the turn had none (then the category is unconfirmed)."""
         for alt, conf in words.alternatives(ti):
             tokens = fold(alt).split()
-            masked = self._negations(tokens, None) | _number_positions(tokens)
+            masked = self._negations(tokens, None) | _number_positions(tokens, self.lang)
             for rid, span in self._hits(self._urg_matcher, self._urg_patterns, tokens, masked).items():
                 if rid not in found.urg:
                     found.urgency_hit(rid, self._urg_weight[rid], (ti, " ".join(tokens[span[0]:span[1]])), conf,
@@ -415,7 +417,7 @@ class Qualifier:
             out.append("name")
         if ident.company and words.low(ident.company):
             out.append("company")
-        if callback and cb_rule == "callback.spoken" and words.low_digits():
+        if callback and cb_rule == "callback.spoken" and words.low_digits(self.lang):
             out.append("callback")
         return tuple(out)
 
