@@ -944,19 +944,23 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
 # ---------------------------------------------------------------- templates ("it's gary from pennington meats")
 
 
+_ONE_WORD_SLOTS = frozenset({"first", "known_first", "title"})
+_PERSON_SLOTS = frozenset({"person", "known_person"})
+
+
 def _slot_ok(kind: str, words: Sequence[str], lex: Lexicon, names: frozenset[str]) -> bool:
     """Can ``words`` (folded) fill a slot of this kind? The language's lists decide."""
     if kind == "any":
         return True
     kind = kind.rstrip("=")
-    if kind in ("first", "known_first", "title"):
+    if kind in _ONE_WORD_SLOTS:
         w = words[0]
         if kind == "title":
             return w in lex.titles
         return (w in names or kind == "first") and _word_is_name(w, lex)
     if kind == "surname":
         return all(_word_is_name(w, lex) for w in words[-1:]) and all(w in lex.particles for w in words[:-1])
-    if kind in ("person", "known_person"):
+    if kind in _PERSON_SLOTS:
         return len(words) >= 2 and (words[0] in names or kind == "person") and _word_is_name(words[0], lex) and \
             _slot_ok("surname", words[1:], lex, names)
     if kind == "role":
@@ -1021,7 +1025,7 @@ def from_templates(turns: Sequence[str], lex: Lexicon, names: frozenset[str]
     name: list[str] | None = None
     company: list[str] | None = None
     fired: list[str] = []
-    for turn in turns:
+    for turn in turns[1:]:  # the first turn is the reason; templates read the answers
         words = _clean_words([w for w in raw_words(turn) if fold(w) not in lex.hesitations], True, lex)
         found = _template_turn(words, lex, names) if 0 < len(words) <= 16 else None
         if found is None:
