@@ -323,6 +323,12 @@ class Qualifier:
         order = [c.id for c in rs.categories]
         if found.scores:
             return max(found.scores, key=lambda c: (found.scores[c], -order.index(c)))
+        implied = [self._urg_category.get(r) or "breakdown" for r, w in found.urg.items()
+                   if w > 0 and not self._claims.get(r)]
+        if implied and implied[0] in order:
+            # a consequence heard without the fault ("the goods are warming, we open in an hour"): a breakdown
+            found.fired.append(f"default.{implied[0]}_by_consequence")
+            return implied[0]
         found.fired.append(f"default.{rs.default_category}")
         return rs.default_category
 
