@@ -43,7 +43,7 @@ import re
 from typing import Literal
 
 from .dle import DleDecoder
-from .parsers import parse_cid_hex
+from .callerid import parse_cid_hex
 
 DEFAULT_LINE_CAP = 4096
 BASIC_FINALS = ("OK", "ERROR")
