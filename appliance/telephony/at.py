@@ -89,7 +89,8 @@ class _Waiter:
 class AtChannel:
     """An AT command channel over a pyserial URL, with a reader thread.
 
-    ``on_unsolicited(line)`` and ``on_dle_event(code)`` run in the reader
+    ``on_unsolicited(line)`` (or ``on_line(event)``, with the
+    :class:`~.protocol.Unsolicited` event itself) and ``on_dle_event(code)`` run in the reader
     thread: they must not send commands (queue the work instead).
     ``on_closed(reason)`` is called once when the port fails or vanishes.
     """
@@ -103,6 +104,7 @@ class AtChannel:
         timeout: float = 5.0,
         line_cap: int = DEFAULT_LINE_CAP,
         on_unsolicited: Callable[[str], None] | None = None,
+        on_line: Callable[[Unsolicited], None] | None = None,
         on_dle_event: Callable[[str], None] | None = None,
         on_closed: Callable[[str], None] | None = None,
         capture: Capture | None = None,
@@ -116,6 +118,7 @@ class AtChannel:
         self.baudrate = baudrate
         self.timeout = timeout
         self.on_unsolicited = on_unsolicited
+        self.on_line = on_line
         self.on_dle_event = on_dle_event
         self.on_closed = on_closed
         self.capture = capture
@@ -363,7 +366,10 @@ class AtChannel:
             self._response(ev)
         elif isinstance(ev, Unsolicited):
             self._rx_line(ev.raw or ev.text.encode("utf-8"), ev.text)
-            self._urc(ev.text)
+            if self.on_line is not None:
+                self.on_line(ev)
+            else:
+                self._urc(ev.text)
         elif isinstance(ev, ReplyLine):
             self._rx_line(ev.raw, ev.text)
         elif isinstance(ev, Echo):

@@ -191,6 +191,8 @@ class LineStatus:
     audio: str = ""
     last_error: str = ""
     since: float = dataclasses.field(default_factory=time.time)
+    unparsed: tuple[dict[str, object], ...] = ()
+    """Modem lines the driver did not understand: line, count, first and last seen."""
 
 
 class Line(abc.ABC):

@@ -150,6 +150,8 @@ class ClccEntry:
     stat: int
     mode: int
     number: str
+    caller: CallerId | None = dataclasses.field(default=None, compare=False)
+    """The number as a caller id (E.164 for the line's country, with its raw form)."""
 
     @property
     def active(self) -> bool:
@@ -163,8 +165,9 @@ class ClccEntry:
 CLCC_STATES = {0: "active", 1: "held", 2: "dialing", 3: "alerting", 4: "incoming", 5: "waiting", 6: "disconnect"}
 
 
-def parse_clcc(line: str) -> ClccEntry | None:
-    """``+CLCC: <id>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>[,<alpha>]]``."""
+def parse_clcc(line: str, country: str | None = None) -> ClccEntry | None:
+    """``+CLCC: <id>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>[,<alpha>]]`` (one entry per line:
+    several calls give several lines)."""
     rest = _after(line, "+CLCC:")
     if rest is None:
         return None
@@ -175,17 +178,30 @@ def parse_clcc(line: str) -> ClccEntry | None:
         return None
     number = f[5] if len(f) > 5 else ""
     ntype = int(f[6]) if len(f) > 6 and _num(f[6]) else None
-    return ClccEntry(idx, direction == 1, stat, mode, normalise_number(number, ntype))
+    alpha = f'"{f[7]}"' if len(f) > 7 and f[7] else '""'
+    cid = parse_clip(f'+CLIP: "{number}",{ntype if ntype is not None else ""},"",,{alpha}', country)
+    if cid is not None and cid.number and not country:
+        cid = dataclasses.replace(cid, number=normalise_number(number, ntype))
+    return ClccEntry(idx, direction == 1, stat, mode, normalise_number(number, ntype), cid)
 
 
 def parse_dtmf(line: str) -> str | None:
     """``+DTMF: 5`` (SIM800), ``+RXDTMF: 5`` (SIM7600), ``+DTMF:5``; one key or None."""
+    ev = parse_dtmf_event(line)
+    return ev[0] if ev else None
+
+
+def parse_dtmf_event(line: str) -> tuple[str, int | None] | None:
+    """``+DTMF: 5``, ``+DTMF: 5,120`` (SIM800 after ``AT+DDET=1,100,1,1``: key, duration in ms),
+    ``+RXDTMF: 5`` (SIM7600) -> (key, duration or None)."""
     for prefix in ("+RXDTMF:", "+DTMF:"):
         rest = _after(line, prefix)
         if rest is not None:
-            d = rest.strip().strip('"')
-            if len(d) == 1 and d.upper() in "0123456789*#ABCD":
-                return d.upper()
+            f = split_fields(rest)
+            d = f[0].strip().strip('"')
+            duration = int(f[1]) if len(f) > 1 and _num(f[1]) and len(f[1]) <= 6 else None
+            if len(d) == 1 and d.upper() in "0123456789*#ABCD" and (len(f) == 1 or duration is not None):
+                return d.upper(), duration
             return None
     return None
 
@@ -225,10 +241,14 @@ def decode_ucs2_hex(s: str) -> str | None:
 
 @dataclasses.dataclass(frozen=True)
 class SmsHeader:
-    """The header of a text-mode SMS: ``sender`` decoded; ``ucs2``: the texts are UCS2 hex."""
+    """The header of a text-mode SMS: ``sender`` decoded; ``ucs2``: the texts are UCS2 hex;
+    ``sender_type``: the type of address when the modem gives it (``AT+CSDH=1``);
+    ``pdu``: a PDU-mode header (the body is an SMS-DELIVER in hex, the sender inside it)."""
 
     sender: str
     ucs2: bool
+    sender_type: int | None = dataclasses.field(default=None, compare=False)
+    pdu: bool = dataclasses.field(default=False, compare=False)
 
 
 def _ucs2_dcs(field: str) -> bool:
@@ -241,23 +261,44 @@ def _ucs2_dcs(field: str) -> bool:
     return dcs & 0xF0 == 0xE0  # message waiting group, UCS2
 
 
+_SMS_HEADS = (("+CMGRD:", 1), ("+CMGR:", 1), ("+CMGL:", 2), ("+CMT:", 0))
+"""Message headers and where their sender (``<oa>``) is: ``+CMGR``/SIMCom's read-and-delete
+``+CMGRD`` after the status, ``+CMGL`` after the index and status, ``+CMT`` first."""
+
+
+def sms_header(line: str) -> SmsHeader | None:
+    """A message header of either mode: text (see :func:`parse_sms_header`) or PDU
+    (``+CMGR: <stat>,[<alpha>],<length>``, ``+CMGL: <index>,<stat>,[<alpha>],<length>``,
+    ``+CMT: [<alpha>],<length>``: the sender is in the PDU that follows)."""
+    for prefix, oa in _SMS_HEADS:
+        rest = _after(line, prefix)
+        if rest is not None:
+            f = split_fields(rest)
+            if len(f) == oa + 2 and _num(f[-1]) and (oa == 0 or _num(f[oa - 1])):
+                return SmsHeader(sender="", ucs2=False, pdu=True)
+            return parse_sms_header(line)
+    return None
+
+
 def parse_sms_header(line: str) -> SmsHeader | None:
-    """``+CMGR: <stat>,<oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]`` or
-    ``+CMT: <oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]`` (27.005 text mode).
+    """``+CMGR: <stat>,<oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]``,
+    ``+CMGL: <index>,<stat>,<oa>,...`` or ``+CMT: <oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]``
+    (27.005 text mode; ``+CMGRD`` as ``+CMGR``).
 
     A sender in UCS2 hex (the modem's character set is UCS2) is decoded, and
     marks the message text as UCS2 hex too; so does a UCS2 data coding scheme.
-    None if the line is neither, has no sender, or is a PDU-mode header."""
-    rest = _after(line, "+CMGR:")
-    oa = 1
-    if rest is None:
-        rest = _after(line, "+CMT:")
-        oa = 0
-    if rest is None:
+    None if the line is none of them, has no sender, or is a PDU-mode header."""
+    for prefix, oa in _SMS_HEADS:
+        rest = _after(line, prefix)
+        if rest is not None:
+            break
+    else:
         return None
     f = split_fields(rest)
-    if (oa and _num(f[0])) or (not oa and len(f) == 2 and _num(f[1])):
+    if (oa and _num(f[oa - 1]) and len(f) == oa + 2 and _num(f[-1])) or (not oa and len(f) == 2 and _num(f[1])):
         return None  # PDU mode: ``+CMGR: <stat>,[<alpha>],<length>``, ``+CMT: [<alpha>],<length>``
+    if oa == 1 and _num(f[0]) and len(f) <= 3:
+        return None
     if len(f) <= oa or not f[oa]:
         return None  # no sender
     raw = f[oa] if len(f) > oa else ""
@@ -265,7 +306,8 @@ def parse_sms_header(line: str) -> SmsHeader | None:
     ucs2 = decoded is not None and decoded.isascii()
     sender = decoded if ucs2 and decoded is not None else raw
     dcs = f[oa + 6] if len(f) > oa + 6 else ""
-    return SmsHeader(sender=sender, ucs2=ucs2 or _ucs2_dcs(dcs))
+    tooa = int(f[oa + 3]) if len(f) > oa + 3 and _num(f[oa + 3]) and len(f[oa + 3]) <= 3 else None
+    return SmsHeader(sender=sender, ucs2=ucs2 or _ucs2_dcs(dcs), sender_type=tooa)
 
 
 def sms_text(lines: Sequence[str], ucs2: bool) -> str:
