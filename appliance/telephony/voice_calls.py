@@ -45,8 +45,9 @@ VSM = {
 VSD = {"usr5637": "AT+VSD=128,0", "cx93010": "AT+VSD=0,0"}
 END_LINES = ("NO CARRIER", "BUSY", "NO DIALTONE", "NO DIAL TONE")
 STATUS_ONLY = ("OK", "CONNECT", "VCON", "DRON", "DROF", "+VCID", "CIDINFO", "RING 1", "ERROR")
-CID_SETTLE = 0.15
-"""Seconds after the last caller-id line before the record is taken as complete."""
+CID_SETTLE = 0.5
+"""Seconds after the last caller-id line before the record is taken as complete (modems print the
+lines of one record within milliseconds; a log's timestamps may spread them a little)."""
 
 
 @dataclasses.dataclass
@@ -177,6 +178,8 @@ class VoiceCalls:
         if self.ringing and (source != self.ring_source or now - self.last_ring < self.s.min_ring_gap):
             self.last_ring = now  # the same ring reported the other way, or the second burst of a UK double ring
             return
+        if self.cid_due is not None:
+            yield from self._flush_cid()  # a new ring: the caller-id record before it is complete
         if not self.ringing:
             cid = self.cid
             self._new_call()
