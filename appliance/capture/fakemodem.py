@@ -107,7 +107,7 @@ class CallModel:
                 f = s.split(",")
                 if len(f) > 2 and f[2].strip().isdigit():
                     st = int(f[2])
-                    if st in (4, 5):
+                    if st in (4, 5) and self.state == "idle":  # a call seen first here (never its own reply)
                         self.last_ring = self.clock()
                         cid = parse_clip("+CLIP: " + ",".join(f[5:7]))
                         if cid is not None and cid.number and not self.clip_seen:
