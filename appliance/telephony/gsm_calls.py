@@ -59,8 +59,6 @@ STATUS_ONLY = ("+CSQ:", "+CREG:", "+CEREG:", "+CGREG:", "^RSSI", "^HCSQ", "^BOOT
 ECAV_STATES = {0: "idle", 1: "calling", 2: "connecting", 3: "active", 4: "hold", 5: "waiting", 6: "alerting",
                7: "busy"}
 """``*ECAV`` call states (Ericsson / ST-Ericsson, spoken by oFono's phonesim)."""
-STATE_RING_WINDOW = 1.5
-"""A ring line within this long of a call started by a state report is that same ring."""
 
 
 @dataclasses.dataclass
@@ -198,9 +196,9 @@ class GsmCalls:
 
     def _counts(self, kind: str, now: float) -> bool:
         """A ring line of ``kind`` counts as a new ring of the call in progress."""
-        if self.source == "state":
+        if self.source == "state":  # the state report came with the call's first ring: this is that ring
             self.source = kind
-            return now - self.started_at > STATE_RING_WINDOW
+            return False
         return self.source == kind
 
     def _clip(self, line: str) -> Work:
