@@ -178,9 +178,8 @@ class OfflineReplay:
             self._do(self.logic.on_dle(ev.code))
 
     def _init(self) -> None:
-        work = self.logic.init() if isinstance(self.logic, VoiceCalls) else self.logic.init()
         try:
-            self._carry_out(work)
+            self._carry_out(self.logic.init())
         except LineError as e:
             self._note("fault", {"reason": str(e)})
             return
@@ -262,7 +261,7 @@ class OfflineReplay:
         if ex.command.startswith("AT+CLCC") and ex.final:
             self.model.on_clcc_reply(ex.reply)
         sms = ex.command.startswith(("AT+CMGR", "AT+CMGL"))
-        lines = [r for r in ex.reply if (sms and not r.strip() in (b"OK",)) or _unsolicited(r)]
+        lines = [r for r in ex.reply if (sms and r.strip() not in (b"OK",)) or _unsolicited(r)]
         if lines:
             self._write(Burst(lines, ex.t, ex.index, ex.source))
 

@@ -30,7 +30,6 @@ from .line import (
     MissedCall,
     Ringing,
     RingStopped,
-    SmsReceived,
     Unrecognised,
 )
 from .parsers import (

@@ -20,6 +20,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
+
 from ..errors import LineError, ModemTimeout, PortGone
 from .at import AtChannel, Capture, VoiceSink
 from .line import (

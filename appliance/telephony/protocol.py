@@ -42,8 +42,8 @@ import dataclasses
 import re
 from typing import Literal
 
-from .dle import DleDecoder
 from .callerid import parse_cid_hex
+from .dle import DleDecoder
 
 DEFAULT_LINE_CAP = 4096
 BASIC_FINALS = ("OK", "ERROR")

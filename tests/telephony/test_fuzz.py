@@ -29,9 +29,9 @@ from appliance.telephony.parsers import (
     parse_sms_header,
     sms_text,
 )
-from appliance.telephony.simulator.commands import split_commands
 from appliance.telephony.pdu import PduError, decode_submit
 from appliance.telephony.protocol import AtProtocol, DleEvent, Unsolicited
+from appliance.telephony.simulator.commands import split_commands
 from appliance.telephony.steps import Cmd, Work
 from appliance.telephony.voice_calls import VoiceCalls
 
