@@ -31,7 +31,7 @@ from appliance.telephony.parsers import (
     sms_text,
 )
 from appliance.telephony.simulator.commands import split_commands
-from appliance.telephony.simulator.pdu import PduError, decode_submit
+from appliance.telephony.pdu import PduError, decode_submit
 from appliance.telephony.voicemodem import VoiceModemLine
 
 SEEDS = [

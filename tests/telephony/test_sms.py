@@ -13,7 +13,7 @@ from appliance.telephony.at import AtChannel
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.line import Ready
 from appliance.telephony.simulator import Simulator
-from appliance.telephony.simulator.pdu import (
+from appliance.telephony.pdu import (
     PduError,
     SubmitPdu,
     decode_submit,
