@@ -28,6 +28,7 @@ from typing import Any
 from .config import Config
 from .conversation.base import Prompt
 from .conversation.rules import RULES_DIR
+from .errors import SpeechError
 from .speech.recognizer import RecognizerFactory, load_recognizer
 from .speech.synthesizer import PromptCache, Synthesizer, load_synthesizer
 from .speech.turns import Listener
@@ -39,10 +40,12 @@ class EngineSpeech:
     """Recognisers, synthesisers and prompt caches for the languages of the box."""
 
     def __init__(self, cfg: Config, *, cache_dir: Path, languages: Iterable[str] | None = None,
-                 extra_phrases: Callable[[str], Sequence[str]] | None = None, bias: bool = True) -> None:
+                 extra_phrases: Callable[[str], Sequence[str]] | None = None, bias: bool = True,
+                 recognize: bool = True) -> None:
         self.cfg = cfg
         self.extra_phrases = extra_phrases
         self.bias = bias
+        self.recognize = recognize  # False: synthesis only (typed input replaces the recogniser)
         self._rule_phrases: dict[str, list[str]] = {}
         self.cache_dir = Path(cfg.speech.prompt_cache) if cfg.speech.prompt_cache else Path(cache_dir)
         self._lock = threading.Lock()
@@ -56,13 +59,14 @@ class EngineSpeech:
     def _load(self, lang: str) -> None:
         lc = self.cfg.speech.for_language(lang)
         t = time.perf_counter()
-        self.recognizers[lang] = load_recognizer(lang, lc)
+        if self.recognize:
+            self.recognizers[lang] = load_recognizer(lang, lc)
         self.synths[lang] = load_synthesizer(lang, lc)
         self.caches[lang] = PromptCache(self.cache_dir / lang, self.synths[lang])
         self.load_seconds[lang] = round(time.perf_counter() - t, 2)
         log.info("speech %s: %s recogniser, %s synthesiser loaded in %.1f s", lang, lc.recognizer,
                  lc.synthesizer, self.load_seconds[lang])
-        warm = getattr(self.recognizers[lang], "warm", None)
+        warm = getattr(self.recognizers.get(lang), "warm", None)
         if warm is not None:
             # One ready recogniser per line, set up beside the lines' start (not before "ready"),
             # so no call pays vosk's first-use cost (~0.5 s of CPU on its first words).
@@ -80,7 +84,7 @@ class EngineSpeech:
 
     def _ensure(self, lang: str) -> None:
         with self._lock:
-            if lang not in self.recognizers:
+            if lang not in self.synths:
                 self._load(lang)
 
     def prompt_chunks(self, prompt: Prompt, lang: str) -> Iterator[bytes]:
@@ -92,6 +96,8 @@ class EngineSpeech:
 
     def listener(self, lang: str) -> Listener:
         self._ensure(lang)
+        if lang not in self.recognizers:
+            raise SpeechError(f"speech {lang}: loaded without a recogniser (synthesis only)")
         return Listener(self.recognizers[lang], self.cfg.speech, lang, listening=False,
                         bias=(lambda: self.bias_phrases(lang)) if self.bias else None)
 
@@ -114,10 +120,10 @@ class EngineSpeech:
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for lang in self.recognizers:
+        for lang in self.synths:
             lc = self.cfg.speech.for_language(lang)
             cache = self.caches[lang]
-            out[lang] = {"recognizer": lc.recognizer, "synthesizer": lc.synthesizer,
+            out[lang] = {"recognizer": lc.recognizer if lang in self.recognizers else None, "synthesizer": lc.synthesizer,
                          "loaded_in_s": self.load_seconds.get(lang), "prompt_cache_hits": cache.hits,
                          "prompt_cache_renders": cache.misses}
         return out

@@ -85,6 +85,7 @@ class EndOfTurn:
     decided_at: float  # audio time of the decision (end + silence waited)
     words: tuple[Word, ...] = ()  # the words of ``text`` with their confidences, when the engine gives them
     alternatives: tuple[Alternative, ...] = ()  # other likely readings of the whole turn, most likely first
+    source: str = "speech"  # "speech" (recognised) or "typed" (permanence demo --type: no recogniser)
 
 
 @dataclasses.dataclass(frozen=True)
