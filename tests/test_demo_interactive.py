@@ -186,7 +186,7 @@ def test_no_microphone_is_a_clear_message(tmp_path: Path) -> None:
         assert src.rate > 0
         src.close()
         return
-    with pytest.raises(NoAudioDevice, match="no microphone found.*permanence demo --type"):
+    with pytest.raises(NoAudioDevice, match=r"no microphone found.*permanence demo --type"):
         MicrophoneSource()
     r = subprocess.run([sys.executable, "-m", "appliance.cli", "demo", "--mic", "--web-port", "0"],
                        capture_output=True, text=True, cwd=ROOT, env=ENV, timeout=120, stdin=subprocess.DEVNULL)
