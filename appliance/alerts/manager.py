@@ -324,7 +324,8 @@ class AlertManager:
                          {"event": kind, "at": iso_of(now), "box": self.acfg.box_id, **info})
         if kind == "ended" and not info["urgent"] and self.escalations.get(info["call_id"]) is None:
             self.digest.add({k: info.get(k) for k in ("call_id", "started_at", "state", "caller_number",
-                                                       "name", "company", "category", "summary", "url")})
+                                                       "name", "company", "category", "summary", "url",
+                                                       "contract", "attempt")})
 
     def acknowledge(self, call_id: str, by: str, via: str = "api") -> dict[str, Any] | None:
         """Stop the escalation of ``call_id``; returns the ack record (None if no such urgent call)."""

@@ -49,6 +49,7 @@ from .record import OPEN_STATES, CallRecord, day_of_call_id, iso, parse_iso, utc
 log = logging.getLogger(__name__)
 
 _TABLE = "calls"
+INDEX_VERSION = 2  # the shape of CallRecord.summary(): an index of another version is rebuilt
 
 
 class AtomicJSONStorage(Storage):
@@ -223,7 +224,8 @@ class _Base:
             idx = read_json(idx_path, default=None)
         except CorruptFileError:
             idx = None
-        if isinstance(idx, dict) and idx.get("stamp") == stamp and isinstance(idx.get("rows"), list):
+        if (isinstance(idx, dict) and idx.get("stamp") == stamp and idx.get("version") == INDEX_VERSION
+                and isinstance(idx.get("rows"), list)):
             rows = idx["rows"]
         if rows is None:
             rows = [CallRecord.from_dict(d).summary() for d in self._day_docs(day)]
@@ -362,7 +364,7 @@ class CallLog(_Base):
         db = self._db(day)
         rows = [CallRecord.from_dict(d).summary() for d in db.table(_TABLE).all()]
         stamp = _stamp(path)
-        atomic_write_json(idx_path, {"stamp": stamp, "rows": rows})
+        atomic_write_json(idx_path, {"stamp": stamp, "version": INDEX_VERSION, "rows": rows})
         agg = aggregate(rows)
         atomic_write_json(_agg_path(self.data_dir, day), {**agg, "stamp": stamp})
         with self._cache_lock:
@@ -442,7 +444,8 @@ class CallLog(_Base):
                 idx = None
                 with contextlib.suppress(CorruptFileError):
                     idx = read_json(idx_path, default=None)
-                stale = not (isinstance(idx, dict) and idx.get("stamp") == _stamp(path))
+                stale = not (isinstance(idx, dict) and idx.get("stamp") == _stamp(path)
+                             and idx.get("version") == INDEX_VERSION)
                 rows = self._day_rows(day)
                 open_ids = [r["id"] for r in rows if r.get("state") in OPEN_STATES]
                 for call_id in open_ids:

@@ -175,7 +175,7 @@ def act(call_id: str, action: str) -> ResponseReturnValue:
     get_call_or_404(st, call_id)
     tr = Translator(st.cfg.company.language)
     try:
-        apply_action(st, call_id, action, dict(request.form), "admin")
+        apply_action(st, call_id, action, dict(request.form), st.who)
         flash(tr("Saved."), "ok")
     except (ValueError, PermissionError) as exc:
         flash(f"{tr('Not saved')}: {exc}", "error")

@@ -39,7 +39,7 @@ def save() -> ResponseReturnValue:
         with st.cfg_lock:
             save = settings_edit.save_rules if section == "rules" else \
                 lambda p, d, f, **kw: settings_edit.save_section(p, d, section, f, **kw)
-            cfg, keys = save(st.config_path, st.log.data_dir, request.form, who="admin",
+            cfg, keys = save(st.config_path, st.log.data_dir, request.form, who=st.who,
                              ip=request.remote_addr or "?")
             st.cfg = cfg
     except ConfigError as exc:
@@ -48,7 +48,8 @@ def save() -> ResponseReturnValue:
         values |= {k: v for k, v in request.form.items() if k != "csrf_token"}
         return render_template("settings.html", v=values, weekdays=WEEKDAYS, editable=True, error=str(exc),
                                section=section, changes=settings_edit.recent_changes(st.log.data_dir)), 400
-    log.info("settings: %s changed from %r: %s", section, request.remote_addr, ", ".join(keys) or "nothing")
+    log.info("settings: %s changed by %r from %r: %s", section, st.who, request.remote_addr,
+             ", ".join(keys) or "nothing")
     if keys and st.actions is not None:
         try:
             st.actions.config_changed(cfg)
