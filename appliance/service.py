@@ -59,6 +59,7 @@ class Service:
         self.handlers: list[LineHandler] = []
         self.lines: list[Line] = []
         self.alerts: Any = None
+        self.directory: Any = None  # appliance.directory.Directory: its phrases() bias the recogniser
         self.web: Any = None
         self.web_url: str | None = None
         self.leds: Any = None
@@ -131,6 +132,7 @@ class Service:
         interrupted = self.log.recover()
         if interrupted:
             log.warning("%d call(s) cut off by the last stop marked interrupted", len(interrupted))
+        self.directory = self._open_directory()  # before speech: its names and companies are phrases
         self.speech = self._build_speech()
         if self.speech is not None:
             self._prerender()
@@ -145,12 +147,24 @@ class Service:
         for line, lc in zip(self.lines, self.cfg.lines, strict=True):
             h = LineHandler(line, lc, self.cfg, self.log, dialog_factory=dialog_factory, speech=self.speech,
                             observers=observers, recorder_factory=recorder_factory, on_sms=self._on_sms,
-                            office_open=self._office_open)
+                            office_open=self._office_open, caller_lookup=self._caller_lookup())
             self.handlers.append(h)
             h.start()
         self._start_web()
         self._status_thread = threading.Thread(target=self._status_loop, name="status", daemon=True)
         self._status_thread.start()
+
+    def _open_directory(self) -> Any:
+        from .directory import Directory
+
+        country = self.cfg.lines[0].country if self.cfg.lines else "FR"
+        return Directory(self.data_dir, self.cfg.directory, country=country)
+
+    def _caller_lookup(self) -> Any:
+        from .directory.lookup import CallerLookup
+
+        assert self.log is not None
+        return CallerLookup(self.directory, self.log, self.cfg.company.tz)
 
     def _office_open(self) -> bool:
         return self.cfg.company.is_open(dt.datetime.now(dt.UTC))
@@ -216,7 +230,8 @@ class Service:
         from .web import create_app, serve
 
         assert self.log is not None
-        app = create_app(self.cfg, self.log, live=self.live, config_path=self.config_path)
+        app = create_app(self.cfg, self.log, live=self.live, config_path=self.config_path,
+                         directory=self.directory)
         # a negative port asks for any free port (the demo, when its usual port is taken)
         self.web = serve(app, self.cfg.web.bind, max(0, self.web_port))
         host = self.cfg.web.bind if self.cfg.web.bind not in ("0.0.0.0", "::") else "127.0.0.1"
