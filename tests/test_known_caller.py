@@ -6,6 +6,7 @@ Real service, real GSM driver on a pty, the line simulator placing the calls."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,6 @@ from appliance.store.record import CallRecord
 from appliance.telephony import open_line
 from appliance.telephony.simulator import Simulator
 from appliance.telephony.simulator.callers import ScriptedCaller
-from tests.test_call_handler import Ended
 
 CFG = """
 [company]
@@ -41,6 +41,28 @@ id = "premium"
 label = "Premium"
 priority_floor = "high"
 """
+
+
+class Ended:
+    """Records the calls that ended; waits on a condition, not a sleep."""
+
+    def __init__(self) -> None:
+        self.records: list[CallRecord] = []
+        self.cond = threading.Condition()
+
+    def call_event(self, kind: str, rec: CallRecord) -> None:
+        if kind == "ended":
+            with self.cond:
+                self.records.append(rec)
+                self.cond.notify_all()
+
+    def urgent(self, rec: CallRecord) -> None:
+        pass
+
+    def wait(self, n: int, timeout: float = 30) -> list[CallRecord]:
+        with self.cond:
+            assert self.cond.wait_for(lambda: len(self.records) >= n, timeout), f"{len(self.records)} ended"
+            return list(self.records)
 
 
 class SpyDialog(MinimalDialog):
