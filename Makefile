@@ -10,7 +10,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages the tests and the demo need: a real MQTT broker, espeak-ng (French
 # synthesis), sox, libatomic1 (vosk on arm64), Chromium + driver (browser tests), socat.
-APT_PACKAGES := mosquitto mosquitto-clients espeak-ng sox libatomic1 chromium chromium-driver socat
+APT_PACKAGES := mosquitto mosquitto-clients espeak-ng sox libatomic1 chromium chromium-driver socat openssl
 EXTRAS := dev,whisper,models
 # The demo speaks English by default: its simulated English caller (piper) is recognised almost
 # word for word; the French one (espeak-ng) is robotic. `make demo DEMO_ARGS="--lang fr"` for French.

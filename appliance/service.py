@@ -232,10 +232,15 @@ class Service:
         assert self.log is not None
         app = create_app(self.cfg, self.log, live=self.live, config_path=self.config_path,
                          directory=self.directory)
+        tls = None
+        if self.cfg.web.https:
+            from .web.tls import context_for
+
+            tls = context_for(self.data_dir)  # a self-signed certificate is made on first use
         # a negative port asks for any free port (the demo, when its usual port is taken)
-        self.web = serve(app, self.cfg.web.bind, max(0, self.web_port))
+        self.web = serve(app, self.cfg.web.bind, max(0, self.web_port), tls=tls)
         host = self.cfg.web.bind if self.cfg.web.bind not in ("0.0.0.0", "::") else "127.0.0.1"
-        self.web_url = f"http://{host}:{self.web.port}/"
+        self.web_url = f"{self.web.scheme}://{host}:{self.web.port}/"
 
     # -- status ----------------------------------------------------------------------------
     def line_states(self) -> dict[str, str]:
