@@ -514,6 +514,10 @@ class CallerSmsConfig:
     def __post_init__(self) -> None:
         _check_text(self.text, "text", 300)
         try:
+            self.text.format(company="x", when="y")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise _Invalid(f"expected a text whose only fields are {{company}} and {{when}}: {exc}", "text") from None
+        try:
             if not parse_time_ranges(self.hours):
                 raise _Invalid("expected at least one time range")
         except _Invalid as exc:

@@ -60,6 +60,7 @@ class Service:
         self.lines: list[Line] = []
         self.alerts: Any = None
         self.directory: Any = None  # appliance.directory.Directory: its phrases() bias the recogniser
+        self.notifier: Any = None
         self.web: Any = None
         self.web_url: str | None = None
         self.leds: Any = None
@@ -144,6 +145,7 @@ class Service:
         observers = list(self.observers)
         if self.alerts is not None:
             observers.append(self.alerts_observer())
+            observers.extend(self._start_worklist_notices())
         for line, lc in zip(self.lines, self.cfg.lines, strict=True):
             h = LineHandler(line, lc, self.cfg, self.log, dialog_factory=dialog_factory, speech=self.speech,
                             observers=observers, recorder_factory=recorder_factory, on_sms=self._on_sms,
@@ -165,6 +167,18 @@ class Service:
 
         assert self.log is not None
         return CallerLookup(self.directory, self.log, self.cfg.company.tz)
+
+    def _start_worklist_notices(self) -> list[CallObserver]:
+        """Overdue callbacks and the morning digest to the office; the optional message to callers."""
+        from .worklist.caller_sms import CallerSms
+        from .worklist.notify import WorklistNotifier
+
+        assert self.log is not None
+        self.notifier = WorklistNotifier(self.cfg, self.log, self.alerts, self.data_dir, directory=self.directory)
+        self.notifier.start()
+        caller_sms = CallerSms(self.cfg, self.log, self.alerts, self.data_dir)
+        self.alerts.on_other_sms = caller_sms.sms_received
+        return [caller_sms]
 
     def _office_open(self) -> bool:
         return self.cfg.company.is_open(dt.datetime.now(dt.UTC))
@@ -326,6 +340,8 @@ class Service:
         if self.web is not None:
             with contextlib.suppress(Exception):
                 self.web.close()
+        if self.notifier is not None:
+            self.notifier.close()
         if self.alerts is not None:
             with contextlib.suppress(Exception):
                 self.alerts.close()
