@@ -228,7 +228,7 @@ class CallSession:
                                                   "start": t, "end": t})
 
     def on_heard(self, ev: EndOfTurn) -> None:
-        turn = {"speaker": "caller", "text": ev.text, "kind": "speech", "start": round(ev.start, 3),
+        turn = {"speaker": "caller", "text": ev.text, "kind": ev.source, "start": round(ev.start, 3),
                 "end": round(ev.end, 3), "confidence": ev.confidence,
                 "decided_at": round(getattr(ev, "decided_at", self.audio_now()), 3)}
         heard = Heard(ev.text, ev.confidence,

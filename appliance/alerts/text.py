@@ -15,14 +15,17 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
 
+from ..conversation.language import LANGS, language
+from ..conversation.text import fold
+
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _SPACES = re.compile(r"\s+")
-_NEGATIONS = frozenset({"pas", "not", "no", "non", "never", "jamais"})
 
 # GSM 03.38 basic character set (plus the extension table characters that fit as escapes)
 GSM_CHARS = frozenset(
@@ -48,10 +51,12 @@ def needs_unicode(text: str) -> bool:
     return any(c not in GSM_CHARS for c in text)
 
 
-def fold(text: str) -> str:
-    """Lower case without accents: ``"Prîs"`` -> ``"pris"``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+@functools.lru_cache(maxsize=1)
+def _negations() -> frozenset[str]:
+    """A word that negates the next one in any language the box speaks ("pas ok", "not ok", "no ok"):
+    the languages' negations and one-word "no" answers (their language files)."""
+    return frozenset(w for lang in LANGS for w in language(lang).matching.negations |
+                     {fold(n) for n in language(lang).answers["no"] if " " not in fold(n)})
 
 
 def is_ack(text: str, ack_words: tuple[str, ...]) -> bool:
@@ -60,7 +65,7 @@ def is_ack(text: str, ack_words: tuple[str, ...]) -> bool:
     words = re.findall(r"\w+", fold(text))
     wanted = {fold(w) for w in ack_words if w.strip()}
     for i, w in enumerate(words):
-        if w in wanted and not (i > 0 and words[i - 1] in _NEGATIONS):
+        if w in wanted and not (i > 0 and words[i - 1] in _negations()):
             return True
     return False
 

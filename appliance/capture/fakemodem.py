@@ -58,7 +58,8 @@ _END_RE = re.compile(r"^(NO CARRIER|BUSY|NO ANSWER|VOICE CALL: END|MISSED_CALL|\
 class CallModel:
     """What the capture says about the call, for ``AT+CLCC`` and for the answer/hang-up rule."""
 
-    def __init__(self, ring_fresh: float = 8.0) -> None:
+    def __init__(self, ring_fresh: float = 8.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self.state = "idle"
         self.number = ""
         self.ntype = 129
@@ -75,11 +76,11 @@ class CallModel:
         u = s.upper()
         with self.lock:
             if u == "RING" or u.startswith(("RING ", "+CRING")) or raw == b"\x10R":
-                self.last_ring = time.monotonic()
+                self.last_ring = self.clock()
                 if self.state == "idle":
                     self.state = "ringing"
             elif u.startswith("+CLIP:"):
-                self.last_ring = time.monotonic()
+                self.last_ring = self.clock()
                 cid = parse_clip(s)
                 if cid is not None:
                     self.number = cid.number or ""
@@ -91,6 +92,17 @@ class CallModel:
                 self.state = "active"
             elif _END_RE.match(s) or (raw[:1] == b"\x10" and raw[1:2] in (b"b", b"d", b"l", b"L", b"s")):
                 self._idle()
+            elif u.startswith("*ECAV:"):
+                f = s.split(":", 1)[1].split(",")
+                st = f[1].strip() if len(f) > 1 else ""
+                if st in ("5", "6"):
+                    self.last_ring = self.clock()
+                    if self.state == "idle":
+                        self.state = "ringing"
+                elif st == "3":
+                    self.state = "active"
+                elif st in ("0", "7"):
+                    self._idle()
             elif u.startswith("+CLCC:"):
                 f = s.split(",")
                 if len(f) > 2 and f[2].strip().isdigit():
@@ -124,7 +136,7 @@ class CallModel:
     def refresh(self) -> str:
         """The state now: a ringing call with no ring for ``ring_fresh`` seconds has stopped."""
         with self.lock:
-            if self.state == "ringing" and time.monotonic() - self.last_ring > self.ring_fresh:
+            if self.state == "ringing" and self.clock() - self.last_ring > self.ring_fresh:
                 self._idle()
             return self.state
 
@@ -169,10 +181,7 @@ class FakeModem:
         self.command_timeout = command_timeout
         self.silent_until = 0.0
         """While the driver waits for a final code that the capture never gave (until its timeout)."""
-        self._queries: dict[str, list[bytes]] = {}
-        for s in steps:
-            if isinstance(s, Exchange) and is_query(s.command) and s.final and s.command not in self._queries:
-                self._queries[s.command] = s.reply
+        self._queries = captured_queries(steps)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="replay-modem", daemon=True)
 
@@ -292,21 +301,35 @@ class FakeModem:
                 self.echo = True
 
     def _default(self, cmd: str) -> list[bytes]:
-        if cmd.startswith("AT+CLCC"):
-            return self.model.clcc()
-        if cmd in self._queries:
-            return list(self._queries[cmd])
-        if cmd in _DEFAULTS:
-            return list(_DEFAULTS[cmd])
-        if cmd in VOICE_DATA_COMMANDS:
-            return [b"CONNECT"]
-        if cmd in ("<DLE>!", "<DLE>^"):
-            return [b"\x10\x03", b"OK"]
-        if cmd.startswith("AT+CMGS="):
-            return []
-        if raw_is_sms_body(cmd):
-            return [b"+CMGS: 1", b"OK"]
-        return [b"OK"]
+        return default_reply(cmd, self.model, self._queries)
+
+
+def captured_queries(steps: list[Step]) -> dict[str, list[bytes]]:
+    """Replies to queries found anywhere in the capture (see :func:`.script.is_query`)."""
+    out: dict[str, list[bytes]] = {}
+    for s in steps:
+        if isinstance(s, Exchange) and is_query(s.command) and s.final and s.command not in out:
+            out[s.command] = s.reply
+    return out
+
+
+def default_reply(cmd: str, model: CallModel, queries: dict[str, list[bytes]]) -> list[bytes]:
+    """The reply to a command the capture does not answer where the driver sent it."""
+    if cmd.startswith("AT+CLCC"):
+        return model.clcc()
+    if cmd in queries:
+        return list(queries[cmd])
+    if cmd in _DEFAULTS:
+        return list(_DEFAULTS[cmd])
+    if cmd in VOICE_DATA_COMMANDS:
+        return [b"CONNECT"]
+    if cmd in ("<DLE>!", "<DLE>^"):
+        return [b"\x10\x03", b"OK"]
+    if cmd.startswith("AT+CMGS="):
+        return []
+    if raw_is_sms_body(cmd):
+        return [b"+CMGS: 1", b"OK"]
+    return [b"OK"]
 
 
 def raw_is_sms_body(cmd: str) -> bool:

@@ -23,7 +23,11 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from .language import Matching
+
 FUZZY_MIN_LEN = 6
+# a matcher given no language's small words treats every word as meaning and knows no negation
+NO_SMALL_WORDS = Matching(frozenset(), frozenset(), frozenset(), frozenset())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,34 +37,18 @@ class Hit:
     phrase: str
 
 
-_FUNCTION_WORDS = frozenset(
-    "le la les l de du des d un une et ou a au aux en ne n se s sa son ses ce c qu que qui on y il elle je j "
-    "me m te t tu est vous nous pour avec dans elles sont votre notre leur leurs mais tout toute tous plus tres "
-    "cette mon ma mes ca cela ceci "
-    "an the of to in on at for and or is it i we you my our be us "
-    "your with that this have from they their them there were what when been will would could should "
-    "about into just".split())
-
-
-_NEVER_DROPPED = frozenset("pas ne n plus jamais sans rien aucun aucune not no non never without nothing".split())
-
-# A phrase said right after one of these is denied, not said: "on n'est pas bloqués", "ce n'est pas en panne",
-# "it's not leaking", "rien de dangereux". Only the adverb itself counts: "pas de courant" / "no power" describe a breakdown, and
-# "plus" ("plus de chauffage") says something stopped, so neither is a denial.
-_DENIERS = frozenset("pas jamais rien aucun aucune not never".split())
-_BETWEEN = frozenset("en de d du des un une".split())  # "pas en panne", "pas de fuite", "pas d'alarme"
-
-
-def _denied(tokens: Sequence[str], p: int) -> bool:
-    """Is the word at ``p`` denied ("pas bloqués", "pas en panne", "pas de fuite")?"""
-    if p > 0 and tokens[p - 1] in _DENIERS:
+def _denied(tokens: Sequence[str], p: int, words: Matching) -> bool:
+    """Is the word at ``p`` denied ("pas bloqués", "pas en panne", "pas de fuite")? Only the negation adverb
+    itself counts ("pas de courant" / "no power" describe a breakdown, "plus de chauffage" says something
+    stopped), with at most one small word between ("pas en panne", "pas de fuite", "pas d'alarme")."""
+    if p > 0 and tokens[p - 1] in words.negations:
         return True
-    return p > 1 and tokens[p - 1] in _BETWEEN and tokens[p - 2] in _DENIERS
+    return p > 1 and tokens[p - 1] in words.negation_between and tokens[p - 2] in words.negations
 
 
-def _content(word: str) -> bool:
+def _content(word: str, words: Matching) -> bool:
     """A word that carries meaning (a phrase cannot match without it, unless it has three of them)."""
-    return len(word) > 1 and word not in _FUNCTION_WORDS and word not in _NEVER_DROPPED
+    return len(word) > 1 and word not in words.function_words and word not in words.never_dropped
 
 
 def _within_one(a: str, b: str) -> bool:
@@ -84,7 +72,8 @@ def _deletions(word: str) -> set[str]:
 class PhraseMatcher:
     """Compiled set of phrases, each belonging to a rule id."""
 
-    def __init__(self, phrases: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, phrases: Mapping[str, Sequence[str]], words: Matching | None = None) -> None:
+        self._words = words or NO_SMALL_WORDS
         self._phrases: list[tuple[str, str, tuple[int, ...]]] = []
         self._token_ids: dict[str, int] = {}
         self._exact: dict[str, set[int]] = defaultdict(set)
@@ -150,27 +139,29 @@ class PhraseMatcher:
                     continue
             elif sum(1 for t in ids if t not in where) > 1:
                 continue
-            denies = not any(t in _NEVER_DROPPED for t in phrase.split())
+            small = self._words
+            denies = not any(t in small.never_dropped for t in phrase.split())
             starts = where
-            if denies and any(_denied(tokens, p) for p in where.get(ids[0], ())):
+            if denies and any(_denied(tokens, p, small) for p in where.get(ids[0], ())):
                 starts = dict(where)
-                starts[ids[0]] = [p for p in where[ids[0]] if not _denied(tokens, p)]
+                starts[ids[0]] = [p for p in where[ids[0]] if not _denied(tokens, p, small)]
                 if len(ids) >= 3 and ids[1] in where:
-                    starts[ids[1]] = [p for p in where[ids[1]] if not _denied(tokens, p)]
-            span = _match(ids, starts, tokens=tokens)
+                    starts[ids[1]] = [p for p in where[ids[1]] if not _denied(tokens, p, small)]
+            span = _match(ids, starts, small.never_dropped, tokens=tokens)
             if span is None and len(ids) >= 3:
                 toks = phrase.split()
-                content = sum(1 for t in toks if _content(t))
+                content = sum(1 for t in toks if _content(t, small))
                 for skip in range(len(ids)):
-                    if _content(toks[skip]) and content < 3:
+                    meaning = _content(toks[skip], small)
+                    if meaning and content < 3:
                         continue  # a short phrase needs all its content words
-                    if content - _content(toks[skip]) < 1 or toks[skip] in _NEVER_DROPPED:
+                    if content - meaning < 1 or toks[skip] in small.never_dropped:
                         continue  # what is left must still say something; a negation is never optional
-                    if not _content(toks[skip]) and content < 2:
+                    if not meaning and content < 2:
                         continue  # "plus de clients" is not "plus ... les clients": one meaning word needs its frame
-                    if _content(toks[skip]) and content < 3 and len(toks) < 4:
+                    if meaning and content < 3 and len(toks) < 4:
                         continue  # "combien ça coûte" is not "combien ça ...": two meaning words need both
-                    span = _match(ids[:skip] + ids[skip + 1:], starts, gap=3, tokens=tokens)
+                    span = _match(ids[:skip] + ids[skip + 1:], starts, small.never_dropped, gap=3, tokens=tokens)
                     if span is not None:
                         break
             if span is not None:
@@ -178,7 +169,7 @@ class PhraseMatcher:
         return hits
 
 
-def _match(ids: Sequence[int], where: Mapping[int, list[int]], gap: int = 2,
+def _match(ids: Sequence[int], where: Mapping[int, list[int]], never: frozenset[str], gap: int = 2,
            tokens: Sequence[str] = ()) -> tuple[int, int] | None:
     first = where.get(ids[0])
     if not first:
@@ -190,7 +181,7 @@ def _match(ids: Sequence[int], where: Mapping[int, list[int]], gap: int = 2,
             # a word may sit between two words of a phrase, but not a negation: "chauffe plus trop" is not
             # "chauffe trop"
             nxt = [p for p in where.get(tid, ()) if pos < p <= pos + gap
-                   and not any(t in _NEVER_DROPPED for t in tokens[pos + 1:p])]
+                   and not any(t in never for t in tokens[pos + 1:p])]
             if not nxt:
                 ok = False
                 break

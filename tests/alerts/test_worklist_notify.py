@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +17,23 @@ from appliance.alerts.sms import GammuSmsSender
 from appliance.config import Config, load_config_text
 from appliance.store.calllog import CallLog
 from appliance.store.record import CallRecord, iso, new_call_id
-from appliance.telephony.at import wait_until
 from appliance.telephony.simulator import Simulator
 from appliance.worklist import outcome
 from appliance.worklist.caller_sms import CallerSms
 from appliance.worklist.notify import WorklistNotifier
 
 from .broker import Broker, Subscriber
+
+
+def wait_until(pred: Callable[[], bool], timeout: float) -> bool:
+    """Poll a condition until it holds (SMS cross a real modem session: no event to wait on)."""
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
 
 PARIS = dt.timezone(dt.timedelta(hours=1))  # December: Paris is UTC+1
 MONDAY = dt.datetime(2026, 12, 7, tzinfo=PARIS)

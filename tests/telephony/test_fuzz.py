@@ -30,8 +30,8 @@ from appliance.telephony.parsers import (
     parse_sms_header,
     sms_text,
 )
+from appliance.telephony.pdu import PduError, decode_submit
 from appliance.telephony.simulator.commands import split_commands
-from appliance.telephony.simulator.pdu import PduError, decode_submit
 from appliance.telephony.voicemodem import VoiceModemLine
 
 SEEDS = [

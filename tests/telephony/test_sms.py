@@ -12,8 +12,7 @@ import serial
 from appliance.telephony.at import AtChannel
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.line import Ready
-from appliance.telephony.simulator import Simulator
-from appliance.telephony.simulator.pdu import (
+from appliance.telephony.pdu import (
     PduError,
     SubmitPdu,
     decode_submit,
@@ -21,6 +20,7 @@ from appliance.telephony.simulator.pdu import (
     gsm7_encode_septets,
     pack_septets,
 )
+from appliance.telephony.simulator import Simulator
 
 from .helpers import wait_for
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .pdu import PduError, decode_submit, encode_deliver, gsm7_decode_septets
+from ..pdu import PduError, decode_submit, encode_deliver, gsm7_decode_septets
 from .session import Reply, Session
 
 if TYPE_CHECKING:

@@ -18,10 +18,10 @@ import numpy as np
 
 from ...errors import ConfigError, LineError
 from ..line import FRAME_BYTES
+from ..pdu import SubmitPdu
 from .callers import CallHandle, CallResult, ScriptedCaller, load_corpus_callers
 from .calls import ActiveCall, CallEngine
 from .commands import CommandSet, now_tuple
-from .pdu import SubmitPdu
 from .pty import PtyPort
 from .session import Reply, Session
 from .tcp import TcpServer
