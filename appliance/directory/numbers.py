@@ -1,4 +1,5 @@
-"""Telephone numbers of the directory in E.164, normalised with phonenumbers by the line's country.
+"""Telephone numbers of the directory in E.164 (:mod:`appliance.phone`, the box's one normaliser, by the
+line's country), mobile or not, and written for people.
 
 >>> to_e164("06 12 34 56 78", "FR"), to_e164("+44 20 7946 0958", "FR"), to_e164("12", "FR")
 ('+33612345678', '+442079460958', None)
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import phonenumbers
 
+from .. import phone
+
 MAX_INPUT = 40
 
 
@@ -18,13 +21,7 @@ def to_e164(number: str | None, country: str = "FR") -> str | None:
     no international prefix; None when it is not a possible telephone number."""
     if not number or len(number) > MAX_INPUT:
         return None
-    try:
-        parsed = phonenumbers.parse(number, country.upper() or None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_possible_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return phone.to_e164(number, country)
 
 
 def same_number_key(number: str | None, country: str = "FR") -> str | None:
