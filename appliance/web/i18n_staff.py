@@ -43,11 +43,12 @@ FR: dict[str, str] = {
     "Callbacks": "Rappels", "captured calls": "appels captés", "needing a callback": "à rappeler",
     "handled within the limit": "traités dans le délai", "Time to callback": "Délai de rappel",
     "median": "médiane", "By category": "Par catégorie", "By week": "Par semaine",
-    "unanswered": "sans réponse", "Known caller": "Client connu", "attempt today": "appel aujourd'hui",
+    "unanswered": "sans réponse", "Known caller": "Client connu", "attempt_n": "{n}e appel aujourd'hui",
     "Earlier unanswered calls today": "Appels sans réponse plus tôt aujourd'hui",
 }
 
 EN: dict[str, str] = {
+    "attempt_n": "attempt {n} today",
     "wl_urgent": "urgent, not acknowledged", "wl_missed": "lost call", "wl_callback": "callback promised",
     "out_reached": "reached", "out_no_answer": "no answer", "out_message_left": "message left",
     "out_wrong_number": "wrong number", "out_converted": "converted (amount)",

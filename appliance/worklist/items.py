@@ -69,7 +69,7 @@ def group(entries: Iterable[Entry], now: dt.datetime, horizon_days: int = 30) ->
     for e in entries:
         if e.resolved_at is None and e.started_at >= oldest:
             by_key.setdefault(e.key, []).append(e)
-    items = [Item(key=k, number=next((e.number for e in reversed(es) if e.number), None),
+    items = [Item(key=k, number=k if k.startswith("+") else next((e.number for e in reversed(es) if e.number), None),
                   entries=tuple(sorted(es, key=lambda e: e.started_at)))
              for k, es in by_key.items()]
     items.sort(key=lambda it: (it.due_at, not it.urgent, it.first_at))
