@@ -32,6 +32,11 @@ def _ranges(co: CompanyConfig, day: dt.date) -> list[tuple[dt.datetime, dt.datet
     return out
 
 
+def is_working_day(day: dt.date, co: CompanyConfig) -> bool:
+    """The company opens that day (a weekday with opening hours, not a holiday)."""
+    return bool(_ranges(co, day))
+
+
 def add_working_minutes(start: dt.datetime, minutes: float, co: CompanyConfig) -> dt.datetime:
     """``start`` plus ``minutes`` of opening time (a call outside hours counts from the next opening).
     A company never open in the next 400 days counts plain minutes."""

@@ -26,6 +26,7 @@ from ..directory.numbers import national
 from ..errors import PermanenceError
 from ..store.atomic import atomic_write_json, read_json
 from ..store.calllog import CallLog, CallLogReader
+from .hours import is_working_day
 from .items import Item, group
 from .trace import Entry, trace
 
@@ -157,24 +158,30 @@ class WorklistNotifier:
         return True
 
     def _digest(self, entries: list[Entry], now: dt.datetime) -> int:
-        """At ``worklist.digest_time`` on a working day: yesterday's calls still to call back."""
+        """At ``worklist.digest_time`` on a working day: the calls since the last digest's day (yesterday,
+        or the weekend and Friday on a Monday) still to call back."""
         wl = self.cfg.worklist
         if not wl.digest_time:
             return 0
         tz = self.cfg.company.tz
         local = now.astimezone(tz)
+        today = local.date()
         h, mi = (int(x) for x in wl.digest_time.split(":"))
-        if local.time() < dt.time(h, mi) or self._state.get("digest_day") == local.date().isoformat():
+        last = self._state.get("digest_day")
+        if local.time() < dt.time(h, mi) or last == today.isoformat() or not is_working_day(today, self.cfg.company):
             return 0
-        self._state["digest_day"] = local.date().isoformat()
+        self._state["digest_day"] = today.isoformat()
         self._save()
-        yesterday = local.date() - dt.timedelta(days=1)
-        items = group([e for e in entries if e.started_at.astimezone(tz).date() == yesterday], now,
+        first = dt.date.fromisoformat(last) if last else today - dt.timedelta(days=1)
+        first = max(first, today - dt.timedelta(days=7))
+        items = group([e for e in entries if first <= e.started_at.astimezone(tz).date() < today], now,
                       wl.horizon_days)
         if not items:
             return 0
         m = messages(self.cfg.company.language)
-        lines = [m["digest_title"].format(company=clean(self.cfg.company.name, 30), n=len(items))]
+        company = clean(self.cfg.company.name, 30)
+        lines = [m["digest_title"].format(company=company, n=len(items)) if first >= today - dt.timedelta(days=1)
+                 else m["digest_title_since"].format(company=company, n=len(items), day=m["weekdays"][first.weekday()])]
         for it in items[:5]:
             who, contract = self._who(it)
             notes = f" [{clean(contract, 20)}]" if contract else ""
@@ -183,11 +190,11 @@ class WorklistNotifier:
         if len(items) > 5:
             lines.append(m["more"].format(n=len(items) - 5))
         people = self._people(now) if wl.overdue_sms else []
-        self.alerts.notice(f"notice-digest-{local.date().isoformat()}", "worklist-digest", people,
+        self.alerts.notice(f"notice-digest-{today.isoformat()}", "worklist-digest", people,
                            "\n".join(lines), topic_tail="worklist/digest" if wl.overdue_mqtt else None,
-                           message={"day": yesterday.isoformat(), "count": len(items),
-                                    "numbers": [it.number for it in items], "calls": [c for it in items
-                                                                                      for c in it.call_ids]})
+                           message={"day": (today - dt.timedelta(days=1)).isoformat(), "from": first.isoformat(),
+                                    "count": len(items), "numbers": [it.number for it in items],
+                                    "calls": [c for it in items for c in it.call_ids]})
         return len(items)
 
     def _prune(self, now: dt.datetime) -> None:

@@ -171,6 +171,15 @@ def test_morning_digest_lists_yesterdays_unresolved_calls(office: Office) -> Non
     digest = o.sub.json_on("permanence/box1/worklist/digest")[0]
     assert digest["day"] == "2026-12-07" and a.id in digest["calls"] and b.id not in digest["calls"]
     assert wait_until(lambda: any("d'hier" in t for t in o.sms_to(ANNE)), 30)
+    # Saturday: no digest; Monday: Friday's (and the weekend's) calls, since Friday's digest
+    friday = MONDAY + dt.timedelta(days=4)
+    assert n.step(friday.replace(hour=8, minute=31))["digest"] == 0  # Monday's were told on Tuesday
+    c = o.missed(friday.replace(hour=17, minute=50), "+33687654327")
+    assert n.step((friday + dt.timedelta(days=1)).replace(hour=8, minute=31))["digest"] == 0
+    monday = friday + dt.timedelta(days=3)
+    assert n.step(monday.replace(hour=8, minute=31))["digest"] == 1
+    assert o.sub.wait_for(lambda: any(c.id in m["calls"] and m["from"] == "2026-12-11"
+                                      for m in o.sub.json_on("permanence/box1/worklist/digest")))
 
 
 # --------------------------------------------------------------------------- message to the caller
