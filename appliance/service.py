@@ -80,7 +80,9 @@ class Service:
             return self._speech_arg  # type: ignore[return-value]
         from .speechio import EngineSpeech
 
-        return EngineSpeech(self.cfg, cache_dir=self.data_dir / "prompt-cache")
+        directory = self.directory  # the customer directory's names and companies bias the recogniser
+        return EngineSpeech(self.cfg, cache_dir=self.data_dir / "prompt-cache",
+                            extra_phrases=(lambda lang: directory.phrases()) if directory is not None else None)
 
     def _dialog_factory(self) -> Callable[[CallRecord], tuple[Dialog, str]]:
         lang = self.cfg.company.language

@@ -40,6 +40,8 @@ FR: dict[str, str] = {
     "Replace the whole directory": "Remplacer tout le répertoire", "Deleted.": "Supprimé.",
     "choose a CSV or vCard file": "choisissez un fichier CSV ou vCard",
     "the file is larger than": "le fichier dépasse",
+    "Only an administrator account can change the settings.":
+        "Seul un compte administrateur peut modifier les réglages.",
     "Callbacks": "Rappels", "captured calls": "appels captés", "needing a callback": "à rappeler",
     "handled within the limit": "traités dans le délai", "Time to callback": "Délai de rappel",
     "median": "médiane", "By category": "Par catégorie", "By week": "Par semaine",

@@ -143,7 +143,8 @@ def test_technician_lands_on_the_worklist_and_cannot_act(staff: Any, box: Box) -
 
 def test_office_acts_but_cannot_change_settings_or_accounts(staff: Any, box: Box) -> None:
     anne = login(staff, "anne", ANNE)
-    assert anne.get("/settings").status_code == 200
+    settings = anne.get("/settings")
+    assert settings.status_code == 200 and 'id="settings-admin-only"' in settings.text
     assert post(anne, "/settings", {"section": "company", "name": "Pwned"}, "/settings").status_code == 403
     assert post(anne, "/accounts", {"action": "create", "name": "eve", "role": "admin", "password": PASSWORD,
                                     "password2": PASSWORD}).status_code == 403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from ...config import WEEKDAYS
@@ -12,6 +12,7 @@ from ...errors import ConfigError
 from .. import settings_edit
 from ..context import state
 from ..i18n import Translator
+from ..roles import allowed
 
 bp = Blueprint("settings", __name__)
 log = logging.getLogger(__name__)
@@ -23,7 +24,8 @@ def index() -> str:
     values = settings_edit.form_defaults(st.cfg)
     values["rules_path_shown"], values["rules_content"] = settings_edit.rules_text(st.cfg)
     return render_template("settings.html", v=values, weekdays=WEEKDAYS,
-                           editable=st.config_path is not None, error=None, section=None,
+                           editable=st.config_path is not None and allowed(g.account.role, "settings.save", "POST"),
+                           error=None, section=None,
                            changes=settings_edit.recent_changes(st.log.data_dir))
 
 
