@@ -8,7 +8,8 @@ and keeps that line's current call record up to date in the call log:
 * ``RingStopped`` → ``abandoned`` (caller gave up) or ``staff`` (answered elsewhere);
 * ``Answered`` → ``in_call``; the :class:`CallSession` runs the conversation;
 * ``HungUp`` → ``answered`` with duration and who hung up;
-* ``Fault`` during a call → ``interrupted``; ``CallWaiting`` → a ``missed`` record.
+* ``Fault`` during a call → ``interrupted``; ``CallWaiting`` and ``MissedCall`` (a call the
+  modem reports missed that never rang here) → a ``missed`` record with the number.
 
 A line in fault never stops the other lines: each handler has its own thread and
 catches everything but the exit request.
@@ -42,6 +43,7 @@ from .telephony.line import (
     Line,
     LineEvent,
     LineState,
+    MissedCall,
     PlaybackDone,
     Ready,
     Ringing,
@@ -428,6 +430,8 @@ class LineHandler:
                 self.finish_call(ev.by, ev.reason, state="staff" if ev.by == "staff" else "abandoned")
         elif isinstance(ev, CallWaiting):
             self.on_call_waiting(ev.caller)
+        elif isinstance(ev, MissedCall):
+            self.on_call_waiting(ev.caller, kind="missed_call", reason=ev.reason)
         elif isinstance(ev, Fault):
             self.state = LineState.FAULT
             self.last_error = ev.reason
@@ -449,7 +453,7 @@ class LineHandler:
             rec = CallRecord(
                 id=new_call_id(self.line.name, now), line=self.line.name, started_at=iso(now),
                 caller_number=ev.caller.number, caller_name=ev.caller.name,
-                caller_withheld=ev.caller.withheld, state="ringing", rings=ev.count,
+                caller_withheld=ev.caller.withheld, caller_raw=ev.caller.raw, state="ringing", rings=ev.count,
                 lang=self.cfg.company.language,
                 events=[{"at": iso(now), "kind": "ring", "count": ev.count, "caller": ev.caller.display()}],
             )
@@ -468,6 +472,7 @@ class LineHandler:
                 r.events.append({"at": iso(), "kind": "ring", "count": ev.count})
                 if ev.caller.number and not r.caller_number:
                     r.caller_number = ev.caller.number
+                    r.caller_raw = ev.caller.raw
                 if ev.caller.name and not r.caller_name:
                     r.caller_name = ev.caller.name
             self.call = self.log.update(self.call.id, _ring)
@@ -492,6 +497,7 @@ class LineHandler:
 
         def _cid(r: CallRecord) -> None:
             r.caller_number = caller.number or r.caller_number
+            r.caller_raw = caller.raw or r.caller_raw
             r.caller_name = caller.name or r.caller_name
             r.caller_withheld = caller.withheld or r.caller_withheld
             r.events.append({"at": iso(), "kind": "caller_id", "caller": caller.display()})
@@ -533,17 +539,21 @@ class LineHandler:
             log.exception("line %s: caller lookup failed for call %s", self.line.name, rec.id)
             return None, 0
 
-    def on_call_waiting(self, caller: CallerId) -> None:
+    def on_call_waiting(self, caller: CallerId, kind: str = "call_waiting", reason: str = "") -> None:
         now = utcnow()
+        event: dict[str, Any] = {"at": iso(now), "kind": kind, "caller": caller.display(),
+                                 "during": self.call.id if self.call else None}
+        if reason:
+            event["reason"] = reason
         rec = CallRecord(
             id=new_call_id(self.line.name, now), line=self.line.name, started_at=iso(now),
             caller_number=caller.number, caller_name=caller.name, caller_withheld=caller.withheld,
-            state="missed", ended_at=iso(now), hangup_by="unknown", lang=self.cfg.company.language,
-            events=[{"at": iso(now), "kind": "call_waiting", "caller": caller.display(),
-                     "during": self.call.id if self.call else None}],
+            caller_raw=caller.raw, state="missed", ended_at=iso(now), hangup_by="unknown",
+            lang=self.cfg.company.language, events=[event],
         )
         self.log.create(rec)
-        log.info("line %s: call waiting from %r logged as missed (%s)", self.line.name, caller.display(), rec.id)
+        log.info("line %s: %s from %r logged as missed (%s)", self.line.name, kind.replace("_", " "),
+                 caller.display(), rec.id)
         self.notify("ended", rec)
 
     def finish_call(self, by: str, reason: str, state: str | None = None) -> None:

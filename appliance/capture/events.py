@@ -45,7 +45,8 @@ class ReplayEvent:
     def text(self) -> str:
         f = self.fields
         head = f"{self.at:7.2f}s {self.event}"
-        tail_line = f"   <- line {self.source}: {f['modem_line']!r}" if f.get("modem_line") else ""
+        tail_line = (f"   <- line {self.source}: {f['modem_line']!r}" if f.get("modem_line")
+                     else f"   (after line {self.source})" if self.source else "")
         return self._text(head, f) + tail_line
 
     def _text(self, head: str, f: dict[str, Any]) -> str:

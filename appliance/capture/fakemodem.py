@@ -106,9 +106,14 @@ class CallModel:
             elif u.startswith("+CLCC:"):
                 f = s.split(",")
                 if len(f) > 2 and f[2].strip().isdigit():
-                    st = int(f[2])
-                    if st in (0, 1, 4, 5):
-                        self.state = "active" if st in (0, 1) else "ringing"
+                    stat = int(f[2])
+                    if stat in (4, 5) and self.state == "idle":  # a call seen first here (never its own reply)
+                        self.last_ring = self.clock()
+                        cid = parse_clip("+CLIP: " + ",".join(f[5:7]))
+                        if cid is not None and cid.number and not self.clip_seen:
+                            self.number, self.ntype = cid.number, cid.number_type or 129
+                    if stat in (0, 1, 4, 5):
+                        self.state = "active" if stat in (0, 1) else "ringing"
                     else:
                         self._idle()
 

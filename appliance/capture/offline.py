@@ -178,9 +178,8 @@ class OfflineReplay:
             self._do(self.logic.on_dle(ev.code))
 
     def _init(self) -> None:
-        work = self.logic.init() if isinstance(self.logic, VoiceCalls) else self.logic.init()
         try:
-            self._carry_out(work)
+            self._carry_out(self.logic.init())
         except LineError as e:
             self._note("fault", {"reason": str(e)})
             return

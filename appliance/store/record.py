@@ -87,6 +87,8 @@ class CallRecord:
     caller_number: str | None = None
     caller_name: str | None = None
     caller_withheld: bool = False
+    caller_raw: str | None = None
+    """The caller's number as the modem gave it (``caller_number`` is its E.164 form)."""
     state: str = "ringing"
     rings: int = 1
     ring_seconds: float = 0.0

@@ -128,10 +128,10 @@ def parse_cid(line: str) -> CidLine | None:
     hexed = parse_cid_hex(text)
     if hexed is not None:
         return CidLine(tuple(hexed), rings, layout="hex")
-    fields = _labelled(text)
-    if fields is None:
+    labelled = _labelled(text)
+    if labelled is None:
         return CidLine(rings=rings, layout="ring") if rings else None
-    return CidLine(tuple(fields), rings)
+    return CidLine(tuple(labelled), rings)
 
 
 def _labelled(text: str) -> list[tuple[str, str]] | None:

@@ -58,8 +58,6 @@ STATUS_ONLY = ("+CSQ:", "+CREG:", "+CEREG:", "+CGREG:", "^RSSI", "^HCSQ", "^BOOT
 ECAV_STATES = {0: "idle", 1: "calling", 2: "connecting", 3: "active", 4: "hold", 5: "waiting", 6: "alerting",
                7: "busy"}
 """``*ECAV`` call states (Ericsson / ST-Ericsson, spoken by oFono's phonesim)."""
-STATE_RING_WINDOW = 1.5
-"""A ring line within this long of a call started by a state report is that same ring."""
 
 
 @dataclasses.dataclass
@@ -197,9 +195,9 @@ class GsmCalls:
 
     def _counts(self, kind: str, now: float) -> bool:
         """A ring line of ``kind`` counts as a new ring of the call in progress."""
-        if self.source == "state":
+        if self.source == "state":  # the state report came with the call's first ring: this is that ring
             self.source = kind
-            return now - self.started_at > STATE_RING_WINDOW
+            return False
         return self.source == kind
 
     def _clip(self, line: str) -> Work:
@@ -323,15 +321,20 @@ class GsmCalls:
     def _dtmf(self, line: str) -> Work:
         ev = parse_dtmf_event(line)
         if ev is None:
+            rest = line.split(":", 1)[1].strip() if ":" in line else ""
+            if rest.split(",")[0] in ("1400", "2300"):  # SIM800 single-frequency tones (AT+DDET ssdet)
+                return
             yield Emit(Unrecognised(line=line))
             return
         digit, duration = ev
         now = self.clock()
         last, t = self.dtmf
         self.dtmf = (digit, now)
-        window = self.s.dtmf_gap + (duration or 0) / 1000.0 if duration is not None else self.s.dtmf_gap
-        if digit == last and now - t < window:
-            return  # the same key reported again while held
+        # A report whose key was pressed before the previous report of the same key is that same
+        # press reported again (with durations: SIM800 "+DTMF: 5,120" after AT+DDET=1,100,1,1).
+        held = duration / 1000.0 if duration is not None else self.s.dtmf_gap
+        if digit == last and now - held < t:
+            return
         if self.in_call:
             yield Emit(Dtmf(digit=digit))
 
@@ -362,7 +365,7 @@ class GsmCalls:
             i, number = numbers[0]
             ntype = int(f[i + 1]) if i + 1 < len(f) and f[i + 1].isdigit() else None
             cid = parse_clip(f'+CLIP: "{number}",{ntype if ntype is not None else 129}', self.s.country)
-        if f[2] not in ("1", "128", "") and state in ("alerting", "waiting"):
+        if f[2] not in ("0", "1", "128", "") and state in ("alerting", "waiting"):  # phonesim says 0
             log.info("line %s: %r is not a voice call", self.name, line)
             return
         if state in ("alerting", "waiting"):
@@ -517,8 +520,14 @@ class GsmCalls:
         if self.in_call and not any(e.active or e.stat == 1 for e in entries):
             yield from self._end_call("network", "call no longer listed by +CLCC")
         elif self.ringing:
-            if any(e.ringing for e in entries):
+            ringing = [e for e in entries if e.ringing and e.incoming]
+            if ringing:
                 self.clcc_seen = now
+                cid = ringing[0].caller
+                if cid is not None and cid.number and not self.caller.number:  # a modem that sends no +CLIP
+                    self.caller = cid
+                    self.clip_seen = True
+                    yield Emit(CallerIdUpdate(caller=cid))
             elif not any(e.active for e in entries):
                 yield from self._ring_stopped("caller", "call no longer listed by +CLCC")
 

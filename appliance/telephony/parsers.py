@@ -288,13 +288,11 @@ def parse_sms_header(line: str) -> SmsHeader | None:
     A sender in UCS2 hex (the modem's character set is UCS2) is decoded, and
     marks the message text as UCS2 hex too; so does a UCS2 data coding scheme.
     None if the line is none of them, has no sender, or is a PDU-mode header."""
-    for prefix, oa in _SMS_HEADS:
-        rest = _after(line, prefix)
-        if rest is not None:
-            break
-    else:
+    head = next(((p, o) for p, o in _SMS_HEADS if line.upper().startswith(p)), None)
+    if head is None:
         return None
-    f = split_fields(rest)
+    prefix, oa = head
+    f = split_fields(line[len(prefix):].strip())
     if (oa and _num(f[oa - 1]) and len(f) == oa + 2 and _num(f[-1])) or (not oa and len(f) == 2 and _num(f[1])):
         return None  # PDU mode: ``+CMGR: <stat>,[<alpha>],<length>``, ``+CMT: [<alpha>],<length>``
     if oa == 1 and _num(f[0]) and len(f) <= 3:

@@ -165,6 +165,7 @@ class VoiceCalls:
                 yield from self._flush_cid()
         elif self.cid and self.evidence_due is None:
             self.evidence_due = now + self.s.ring_timeout  # a ring should follow: if none does, still a call
+            yield SetState(LineState.RINGING)
 
     def _ring(self, source: str) -> Work:
         """A ring reported by ``source`` ("RING" line or "DLE" ``<DLE>R``).
@@ -270,6 +271,7 @@ class VoiceCalls:
         if self.evidence_due is not None and now >= self.evidence_due and not self.busy:
             caller = to_caller(self.cid, self.s.country)
             self._new_call()
+            yield SetState(LineState.READY)
             yield Emit(Ringing(caller=caller, count=1))
             yield Emit(RingStopped(by="caller", reason="caller id, then no ring"))
         elif self.ringing and now - self.last_ring > self.s.ring_timeout:

@@ -46,6 +46,7 @@ FR: dict[str, str] = {
     "Lost calls": "Appels perdus", "weeks": "semaines", "Period": "Période",
     "Modem": "Modem", "Signal": "Signal", "SIM": "SIM", "Registration": "Enregistrement réseau",
     "Operator": "Opérateur", "Audio path": "Chemin audio", "Models": "Modèles", "Disk": "Disque",
+    "Modem lines not understood": "Lignes du modem non comprises", "first seen": "vue la première fois le",
     "Uptime": "En service depuis", "Last errors": "Dernières erreurs", "No error.": "Aucune erreur.",
     "Captures": "Captures", "Company": "Entreprise", "FAQ answers": "Réponses aux questions",
     "Rota": "Astreinte", "Rules": "Règles", "People": "Personnes", "Shifts": "Permanences",

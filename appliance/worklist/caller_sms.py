@@ -1,6 +1,7 @@
 """The optional message to a caller the box could not answer (``[caller_sms]``, off by default).
 
-When a call is missed because the line was busy (``missed``, the call-waiting record), the caller
+When a call is missed because the line was busy (``missed``: a second call during a call, or a call
+the modem reports as missed while the box was busy, ``MISSED_CALL``), the caller
 gets one SMS saying the call was received and when the company will call back (the worklist's due
 time), if all of these hold:
 
@@ -73,8 +74,8 @@ class CallerSms:
     def call_event(self, kind: str, rec: CallRecord) -> None:
         if kind != "ended" or rec.state != "missed" or not self.cfg.caller_sms.enabled:
             return
-        if not any(e.get("kind") == "call_waiting" for e in rec.events):
-            return  # missed for another reason than a busy line (a line in fault)
+        if not any(e.get("kind") in ("call_waiting", "missed_call") for e in rec.events):
+            return  # missed for another reason than a busy box (a line in fault)
         outcome = self._send(rec)
         try:
             self.log.add_event(rec.id, "caller_sms", result=outcome)
