@@ -17,6 +17,7 @@ catches everything but the exit request.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from .config import Config, LineConfig
-from .conversation.base import CallContext, Dialog, Heard, ListenSpec, Prompt, Reply, WordHeard
+from .conversation.base import CallContext, Dialog, Heard, KnownCaller, ListenSpec, Prompt, Reply, WordHeard
 from .errors import PermanenceError
 from .speech.turns import BargeIn, EndOfTurn, NoSpeech
 from .store.calllog import CallLog
@@ -88,6 +89,13 @@ class Recorder(Protocol):
     def box_stopped(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class CallerLookup(Protocol):
+    """The directory's entry for a caller and their unanswered attempts today
+    (appliance.directory.lookup.CallerLookup)."""
+
+    def __call__(self, rec: CallRecord, country: str = "FR") -> tuple[KnownCaller | None, int]: ...
 
 
 class CallObserver(Protocol):
@@ -301,6 +309,7 @@ class LineHandler:
         recorder_factory: Callable[[str], Recorder] | None = None,
         on_sms: Callable[[SmsReceived], None] | None = None,
         office_open: Callable[[], bool] | None = None,
+        caller_lookup: CallerLookup | None = None,
     ) -> None:
         self.line = line
         self.line_cfg = line_cfg
@@ -312,6 +321,7 @@ class LineHandler:
         self.recorder_factory = recorder_factory
         self.on_sms = on_sms
         self.office_open = office_open or (lambda: True)
+        self.caller_lookup = caller_lookup
         self.state = LineState.STARTING
         self.last_error = ""
         self.last_poll = time.monotonic()
@@ -499,12 +509,15 @@ class LineHandler:
         if self.call is None or self.call.state != "ringing":
             return
         t_answer = time.monotonic()
+        known, earlier = self._caller_context(self.call)
 
         def _ans(r: CallRecord) -> None:
             r.state = "in_call"
             r.answered_at = iso()
             r.ring_seconds = round(t_answer - self.ring_started, 3)
             r.events.append({"at": r.answered_at, "kind": "answered"})
+            r.known = dataclasses.asdict(known) if known is not None else None
+            r.earlier_attempts = earlier
         self.call = self.log.update(self.call.id, _ans)
         self.state = LineState.IN_CALL
         self.notify("answered", self.call)
@@ -512,8 +525,19 @@ class LineHandler:
         self.session = CallSession(self, self.call, dialog, lang)
         ctx = CallContext(call_id=self.call.id, caller_number=self.call.caller_number,
                           caller_name=self.call.caller_name, line=self.line.name,
-                          started_at=self.call.started_at, office_open=self.office_open())
+                          started_at=self.call.started_at, office_open=self.office_open(),
+                          known=known, earlier_attempts=earlier)
         self.session.start(ctx)
+
+    def _caller_context(self, rec: CallRecord) -> tuple[KnownCaller | None, int]:
+        """The directory's entry and earlier unanswered attempts; a failure leaves the caller unknown."""
+        if self.caller_lookup is None:
+            return None, 0
+        try:
+            return self.caller_lookup(rec, self.line_cfg.country)
+        except Exception:  # the call is answered whatever the directory does
+            log.exception("line %s: caller lookup failed for call %s", self.line.name, rec.id)
+            return None, 0
 
     def on_call_waiting(self, caller: CallerId, kind: str = "call_waiting", reason: str = "") -> None:
         now = utcnow()

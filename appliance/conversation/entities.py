@@ -32,6 +32,7 @@ from pathlib import Path
 from .language import Identity as Lexicon
 from .language import language
 from .numbers import find_phone, number_words, refers_to_caller_id, spoken_digits
+from .templates import Template, match
 from .text import fold, raw_words, title_case
 
 FIRSTNAMES_FILE = Path(__file__).with_name("rules") / "firstnames.txt"
@@ -928,11 +929,113 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
         final_company = []  # "de l'immeuble": where, not who
     while final_company and len(final_company) > 1 and fold(final_company[-1]) in lex.legal_forms:
         final_company = final_company[:-1]  # "tôlerie dupuis sas": the legal form said after the name
+    t_name, t_company, t_rules = from_templates(turns, lex, names)
+    if t_name or t_company:
+        name = name if name and t_name and _completes(t_name, name) else t_name or name
+        final_company = t_company or final_company
+        rules.extend(t_rules)
     name_s = title_case(" ".join(name).replace("' ", "'")) if name else None
     first = fold(name_s.split()[0]) if name_s else ""
     if name_s and first in lex.title_words:
         name_s = lex.title_words[first] + name_s[len(name_s.split()[0]):]  # "M Martin" -> "Monsieur Martin"
     return Identity(name_s, _company_text(final_company or [], lex), identity_turn, tuple(dict.fromkeys(rules)))
+
+
+# ---------------------------------------------------------------- templates ("it's gary from pennington meats")
+
+
+_ONE_WORD_SLOTS = frozenset({"first", "known_first", "title"})
+_PERSON_SLOTS = frozenset({"person", "known_person"})
+
+
+def _slot_ok(kind: str, words: Sequence[str], lex: Lexicon, names: frozenset[str]) -> bool:
+    """Can ``words`` (folded) fill a slot of this kind? The language's lists decide."""
+    if kind == "any":
+        return True
+    kind = kind.rstrip("=")
+    if kind in _ONE_WORD_SLOTS:
+        w = words[0]
+        if kind == "title":
+            return w in lex.titles
+        return (w in names or kind == "first") and _word_is_name(w, lex)
+    if kind == "surname":
+        return all(_word_is_name(w, lex) for w in words[-1:]) and all(w in lex.particles for w in words[:-1])
+    if kind in _PERSON_SLOTS:
+        return len(words) >= 2 and (words[0] in names or kind == "person") and _word_is_name(words[0], lex) and \
+            _slot_ok("surname", words[1:], lex, names)
+    if kind == "role":
+        return all(w in lex.departments | lex.family and w not in lex.articles | lex.stop for w in words)
+    glue = lex.articles | lex.and_words | lex.of_words
+    return words[0] not in lex.of_words and not all(w in glue for w in words) and \
+        not any((w in lex.stop or w in lex.sentence) and w not in glue for w in words) and \
+        not _numbery(list(words), lex)
+
+
+def _word_is_name(w: str, lex: Lexicon) -> bool:
+    return w not in lex.company_heads and w not in lex.titles and w not in lex.sentence and \
+        w not in lex.departments and _name_ok([w], lex)
+
+
+def _template_turn(words: list[str], lex: Lexicon, names: frozenset[str]
+                   ) -> tuple[Template, list[str] | None, list[str] | None] | None:
+    """The first template of the language that matches the whole answer: (template, name, company)."""
+    folded = [fold(w) for w in words]
+    trail = _trailing_politeness(folded, lex)
+    words, folded = words[:len(words) - trail], folded[:len(folded) - trail]
+    for t in lex.templates:
+        spans = match(t, folded, lambda kind, ws: _slot_ok(kind, ws, lex, names))
+        if spans is None:
+            continue
+        who = spans.get("person2") or spans.get("person") or spans.get("known_person") or spans.get("first") or \
+            spans.get("known_first") or spans.get("surname")
+        name = words[who[0]:who[1]] if who else None
+        if who and "title" in spans and "surname" in spans and who == spans["surname"]:
+            name = words[spans["title"][0]:who[1]]  # "mr hussain"
+        company = words[spans["company"][0]:spans["company"][1]] if "company" in spans else None
+        return t, name, _steps(t, company, name, lex)
+    return None
+
+
+def _steps(t: Template, company: list[str] | None, name: list[str] | None, lex: Lexicon) -> list[str] | None:
+    """The template's named clean-up steps, in order."""
+    for step in t.steps:
+        if not company:
+            break
+        if step == "drop_role":
+            company = _strip_department(company, lex) or company
+        elif step == "drop_place":
+            company = _strip_place(company, lex) or company
+        elif step == "drop_legal_form" and len(company) > 1 and fold(company[-1]) in lex.legal_forms:
+            company = company[:-1]
+        elif step == "drop_name":
+            company = _without_name(company, name)
+    return company
+
+
+def _completes(earlier: list[str], later: list[str]) -> bool:
+    """A fuller name said later: "kath" then "kathleen moore", "mrs gordon" then "patricia gordon"."""
+    e, lt = [fold(w) for w in earlier], [fold(w) for w in later]
+    return len(lt) >= len(e) and (lt[0].startswith(e[0]) or e[-1] == lt[-1]) and e != lt
+
+
+def from_templates(turns: Sequence[str], lex: Lexicon, names: frozenset[str]
+                   ) -> tuple[list[str] | None, list[str] | None, list[str]]:
+    """Name and company from the answers that match one of the language's templates, and the templates and
+    steps that fired ("template.<id>", "step.<name>")."""
+    name: list[str] | None = None
+    company: list[str] | None = None
+    fired: list[str] = []
+    for turn in turns[1:]:  # the first turn is the reason; templates read the answers
+        words = _clean_words([w for w in raw_words(turn) if fold(w) not in lex.hesitations], True, lex)
+        found = _template_turn(words, lex, names) if 0 < len(words) <= 16 else None
+        if found is None:
+            continue
+        t, n, c = found
+        if n and (name is None or _completes(name, n)):
+            name = n
+        company = company or c
+        fired += [f"template.{t.id}", *(f"step.{s}" for s in t.steps)]
+    return name, company, fired
 
 
 def find_equipment(text: str, equipment: Sequence[str]) -> str | None:

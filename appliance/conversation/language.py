@@ -24,10 +24,16 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from ..errors import QualificationError
+from .templates import Template, parse_templates
 from .text import fold
 
 LANG_DIR = Path(__file__).with_name("rules")
 LANGS = ("fr", "en")  # the built-in languages
+# the clean-up steps a template may name (entities.py applies them)
+STEPS = {"drop_role": "a role or department before the company ('site manager at ...')",
+         "drop_place": "a place after the company ('garage du centre à vierzon')",
+         "drop_legal_form": "a legal form said after the company ('... sas')",
+         "drop_name": "the caller's name said at the end of the company"}
 ANSWERS = ("yes", "no", "dont_know", "nothing_else", "no_callback")
 
 Phrases = tuple[tuple[str, ...], ...]
@@ -168,6 +174,7 @@ class Identity:
     place_at: frozenset[str]
     answer_name_markers: Phrases
     code: str = ""  # the language's code (set by the loader, not a list)
+    templates: tuple[Template, ...] = ()  # the language's [[templates]] (set by the loader)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -178,6 +185,7 @@ class Language:
     numbers: Numbers
     matching: Matching
     identity: Identity
+    templates: tuple[Template, ...] = ()  # the ways of saying who one is ([[templates]])
 
     def words(self, name: str) -> Phrases:
         """A phrase list of any section by name ("fillers", "hesitations"), folded into words."""
@@ -226,7 +234,7 @@ def _convert(source: str, key: str, value: Any, hint: Any) -> Any:
 def _section(cls: type, data: Any, source: str, name: str) -> Any:
     if not isinstance(data, dict):
         raise QualificationError(f"{source}: {name}: expected a table [{name}]")
-    hints = {k: v for k, v in get_type_hints(cls).items() if k != "code"}
+    hints = {k: v for k, v in get_type_hints(cls).items() if k not in ("code", "templates")}
     for k in data:
         if k not in hints:
             raise QualificationError(f"{source}: {name}.{k}: unknown list (known: {', '.join(sorted(hints))})")
@@ -239,8 +247,9 @@ def _section(cls: type, data: Any, source: str, name: str) -> Any:
 def parse_language(data: Mapping[str, Any], source: str) -> Language:
     top = dict(data)
     for k in top:
-        if k not in ("lang", "answers", "numbers", "matching", "identity"):
-            raise QualificationError(f"{source}: {k}: unknown key (known: lang, answers, numbers, matching, identity)")
+        if k not in ("lang", "answers", "numbers", "matching", "identity", "templates", "template_rules"):
+            raise QualificationError(f"{source}: {k}: unknown key (known: lang, answers, numbers, matching, identity, "
+                                     "templates, template_rules)")
     code = top.get("lang")
     if not isinstance(code, str) or not code:
         raise QualificationError(f"{source}: lang: expected a language code such as fr or en")
@@ -253,9 +262,23 @@ def parse_language(data: Mapping[str, Any], source: str) -> Language:
     for k in answers_in:
         if k not in ANSWERS:
             raise QualificationError(f"{source}: answers.{k}: unknown list (known: {', '.join(ANSWERS)})")
+    rules = top.get("template_rules", {})
+    if not isinstance(rules, dict) or not all(isinstance(v, str) for v in rules.values()):
+        raise QualificationError(f"{source}: template_rules: expected a table of name = \"words\"")
+    templates = parse_templates(top.get("templates", []), source, STEPS, rules)
+    identity = dataclasses.replace(_section(Identity, top.get("identity"), source, "identity"), code=code,
+                                   templates=templates)
     return Language(code, source, answers, _section(Numbers, top.get("numbers"), source, "numbers"),
-                    _section(Matching, top.get("matching"), source, "matching"),
-                    dataclasses.replace(_section(Identity, top.get("identity"), source, "identity"), code=code))
+                    _section(Matching, top.get("matching"), source, "matching"), identity, templates)
+
+
+def merge_templates(base: list[Any], owner: list[Any], source: str) -> list[Any]:
+    """An owner's ``[[lexicons.templates]]``: a template with a built-in id replaces it, a new id is added
+    first (the owner's ways are tried before the built-in ones)."""
+    if not isinstance(owner, list) or not all(isinstance(t, dict) and isinstance(t.get("id"), str) for t in owner):
+        raise QualificationError(f"{source}: lexicons.templates: expected [[lexicons.templates]] tables with an id")
+    ids = {t["id"] for t in owner}
+    return [*owner, *(t for t in base if t.get("id") not in ids)]
 
 
 def merge_lists(base: Mapping[str, Any], owner: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -263,6 +286,9 @@ def merge_lists(base: Mapping[str, Any], owner: Mapping[str, Any], source: str) 
     adds its words; a table ``{replace = [...]}`` replaces the list; ``{remove = [...]}`` takes words out."""
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in base.items()}
     for section, lists in owner.items():
+        if section == "templates":
+            out["templates"] = merge_templates(list(base.get("templates", [])), lists, source)
+            continue
         if section not in ("answers", "numbers", "matching", "identity") or not isinstance(lists, dict):
             raise QualificationError(f"{source}: lexicons.{section}: expected one of [lexicons.answers], "
                                      "[lexicons.numbers], [lexicons.matching], [lexicons.identity]")

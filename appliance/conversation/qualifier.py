@@ -189,6 +189,7 @@ class Qualifier:
         self._decisive = {r.id: r.decisive for r in rules.urgency}
         self._claims = {r.id: r.claims_urgent for r in rules.urgency}
         self._reason = {r.id: r.reason for r in rules.urgency}
+        self._urg_category = {r.id: r.category for r in rules.urgency}
         self._not_customer = {r.id: r.not_a_customer for c in rules.categories for r in c.rules}
         self._urg_matcher, self._urg_patterns = _compile(rules.urgency, small)
         self._neg_cap = {n.rule.id: n.cap for n in rules.negations}
@@ -286,6 +287,8 @@ class Qualifier:
             for rid, span in cat_hits.items():
                 found.category_hit(rid, self._cat_rules[rid], words.confidence(ti, tokens, span))
             for rid, span in self._hits(self._urg_matcher, self._urg_patterns, tokens, masked).items():
+                if self._urg_category.get(rid) and ti != ident.identity_turn and rid not in found.urg:
+                    found.category_hit(rid, (self._urg_category[rid], self._urg_weight[rid]), None)
                 found.urgency_hit(rid, self._urg_weight[rid], (ti, " ".join(tokens[span[0]:span[1]])),
                                   words.confidence(ti, tokens, span))
             self._scan_alternatives(ti, words, found, with_category=not cat_hits and ti != ident.identity_turn)
@@ -329,9 +332,10 @@ class Qualifier:
         safety cue), then the directory's floor and the caller's own answer to the closed question."""
         rs = self.rules
         out = _Urgency()
-        level = rs.level_index(cat.urgency) + round(sum(found.urg.values()))
-        level = max(0, min(level, rs.level_index(cat.max_urgency)))
         safety = any(self._urg_override.get(rid) for rid in found.urg)
+        level = rs.level_index(cat.urgency) + round(sum(found.urg.values()))
+        # a safety cue is not capped by the category ("wrong number, but I smell gas")
+        level = max(0, min(level, len(rs.levels) - 1 if safety else rs.level_index(cat.max_urgency)))
         if not safety:  # safety beats "pas urgent"
             for cap in found.caps:
                 level = min(level, rs.level_index(cap))

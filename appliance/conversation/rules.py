@@ -14,7 +14,8 @@ Layout (see ``rules/fr.toml`` for a complete, commented example)::
                         # overrides_negation (true: still counts after "ce n'est pas urgent"),
                         # decisive (true: decides alone, the box asks nothing; default: overrides_negation),
                         # claims_urgent (true: the caller only says it is urgent), reason (what the box
-                        # says to explain an urgent decision: "the cooling has stopped")
+                        # says to explain an urgent decision: "the cooling has stopped"), category (the
+                        # category the cue also speaks for, with its raise as weight: a danger is a breakdown)
     [[negations]]       # "ce n'est pas urgent": id, words, patterns, cap (a level id)
     [[routing]]         # first match wins: id, categories, urgency, route
     [entities]          # equipment = [...], sites = [regex with a group named "site"]
@@ -35,7 +36,7 @@ from typing import Any
 from ..errors import QualificationError
 from .text import fold
 
-_URGENCY_KEYS = frozenset({"overrides_negation", "decisive", "claims_urgent", "reason"})
+_URGENCY_KEYS = frozenset({"overrides_negation", "decisive", "claims_urgent", "reason", "category"})
 CATEGORIES = ("breakdown", "quote", "appointment", "followup", "billing", "info", "job", "sales", "other")
 RULES_DIR = Path(__file__).with_name("rules")
 
@@ -61,6 +62,7 @@ class Rule:
     decisive: bool = False  # urgency only: the cue decides by itself (no need to ask the caller)
     claims_urgent: bool = False  # urgency only: the caller says it is urgent (not a fact about the fault)
     reason: str = ""  # urgency only: a few words the box says to explain an urgent decision
+    category: str = ""  # urgency only: the category the cue also speaks for (a danger is a breakdown)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,8 +181,11 @@ class _Reader:
             if not isinstance(flags[flag], bool):
                 raise self.fail(f"{key}.{flag}", f"expected true or false, got {flags[flag]!r}")
         reason = self.string(t["reason"], f"{key}.reason") if "reason" in t else ""
+        category = self.string(t["category"], f"{key}.category") if "category" in t else ""
+        if category and category not in CATEGORIES:
+            raise self.fail(f"{key}.category", f"expected one of {', '.join(CATEGORIES)}, got {category!r}")
         return Rule(self.string(t["id"], f"{key}.id"), words, patterns, weight, flags["overrides_negation"],
-                    flags["not_a_customer"], flags["decisive"], flags["claims_urgent"], reason)
+                    flags["not_a_customer"], flags["decisive"], flags["claims_urgent"], reason, category)
 
 
 def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from . import i18n_staff
+
 FR: dict[str, str] = {
     "Dashboard": "Tableau de bord", "Calls": "Appels", "Call": "Appel", "Statistics": "Statistiques",
     "Health": "État du boîtier", "Settings": "Réglages", "Log out": "Déconnexion", "Log in": "Connexion",
@@ -94,6 +96,9 @@ EN: dict[str, str] = {
     "q_callback_confirmed": "Number confirmed", "ev_answer_sent": "answer sent", "ev_caller_id": "caller id", "ev_urgent": "urgency detected",
     "ev_barge_in": "caller interrupts", "ev_time_limit": "time limit", "ev_call_waiting": "call waiting",
 }
+
+FR |= i18n_staff.FR
+EN |= i18n_staff.EN
 
 
 class Translator:

@@ -276,3 +276,47 @@ def test_overrides_negation_must_be_a_boolean(tmp_path: Path) -> None:
     p.write_text(_BASE.replace("overrides_negation = true", 'overrides_negation = "yes"', 1), encoding="utf-8")
     with pytest.raises(QualificationError, match=r"urgency\[2\]\.overrides_negation"):
         Qualifier.load("fr", p)
+
+
+@pytest.mark.parametrize("lang,turn,rule,reason", [
+    ("fr", "on a fait évacuer l'atelier", "urgence.evacuation", "les lieux ont été évacués"),
+    ("fr", "deux employés ont mal à la tête près de la chaudière", "urgence.malaise",
+     "quelqu'un est blessé ou se sent mal"),
+    ("fr", "il y a une odeur d'ammoniac qui pique les yeux", "urgence.odeur",
+     "il y a une odeur ou une émanation dangereuse"),
+    ("fr", "de la fumée sort du moteur", "urgence.fumee", "il y a de la fumée ou du feu"),
+    ("fr", "l'eau coule le long du mur jusqu'au tableau électrique", "urgence.eau_electricite",
+     "l'eau arrive sur l'installation électrique"),
+    ("fr", "le congélateur chauffe on va perdre toute la marchandise", "urgence.pertes_imminentes",
+     "de la marchandise est sur le point d'être perdue"),
+    ("fr", "la presse est en panne la production est arrêtée", "urgence.production_arretee",
+     "la production est arrêtée"),
+    ("en", "there's an ammonia leak it stings your eyes", "urgency.fumes", "there is a dangerous smell or fumes"),
+    ("en", "we've evacuated everyone", "urgency.evacuation", "the building has been evacuated"),
+    ("en", "the caretaker feels sick and dizzy", "urgency.unwell", "someone is hurt or unwell"),
+    ("en", "there's smoke coming out of the panel", "urgency.smoke", "there is smoke or fire"),
+    ("en", "water is pouring down the wall onto the fuse board", "urgency.water_electrics",
+     "water is reaching the electrics"),
+    ("en", "the fish counter is warming up we're going to lose the whole stock", "urgency.goods_lost",
+     "goods are about to be lost"),
+    ("en", "the bottling line has stopped and production is down", "urgency.production_stopped",
+     "production has stopped"),
+])
+def test_a_danger_or_a_consequence_is_urgent_on_its_own(lang: str, turn: str, rule: str, reason: str) -> None:
+    r = Qualifier.load(lang).qualify([turn], None)
+    assert r.urgent and rule in r.rules and r.category == "breakdown", r.rules
+    assert r.decisive and not r.possibly_urgent and r.urgent_because is not None
+    assert r.urgent_because == reason or reason in {rs.reason for rs in Qualifier.load(lang).rules.urgency}
+
+
+@pytest.mark.parametrize("lang,turn", [
+    ("en", "one of the fire doors isn't closing properly whenever you've got someone free next week"),
+    ("en", "we need to book the fire alarm panel check after six"),
+    ("en", "the hand dryer in the gents has stopped working i need someone out urgently"),
+    ("en", "one of our two lifts is out of order nobody's inside the other one's working fine"),
+    ("fr", "j'ai bien reçu votre devis pour la pompe à chaleur c'est bon on le signe"),
+    ("fr", "la porte coupe-feu du couloir ferme mal"),
+])
+def test_near_misses_of_danger_words_are_not_urgent(lang: str, turn: str) -> None:
+    r = Qualifier.load(lang).qualify([turn], None)
+    assert not r.urgent, r.rules
