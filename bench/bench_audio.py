@@ -10,7 +10,8 @@ only — espeak-ng at 8 kHz is not a human voice and Whisper base mangles it, so
 nothing about the device's French accuracy (which uses vosk-model-small-fr on real people).
 Skipped (no figures) when ../shared/corpus is absent. BENCH_AUDIO_LIMIT=N scores the first
 N calls of each corpus only; BENCH_AUDIO_LINES sets the simultaneous lines (default 3),
-BENCH_AUDIO_LANGS the corpora (default en,fr).
+BENCH_AUDIO_LANGS the corpora (default en,fr); BENCH_AUDIO_BIAS=0 runs without the business's
+words given to the recogniser (the A of the bias A/B).
 """
 
 from __future__ import annotations
@@ -65,7 +66,12 @@ def run_corpus(lang: str, calls: list[dict[str, Any]], n_lines: int) -> tuple[li
     results: list[tuple[dict[str, Any], dict[str, Any]]] = []
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        svc = Service(cfg, data_dir=Path(tmp), web_port=0, observers=[col], leds=False,
+        speech: Any = None
+        if os.environ.get("BENCH_AUDIO_BIAS", "1") == "0":
+            from appliance.speechio import EngineSpeech
+
+            speech = EngineSpeech(cfg, cache_dir=Path(tmp) / "prompt-cache", bias=False)
+        svc = Service(cfg, data_dir=Path(tmp), web_port=0, observers=[col], leds=False, speech=speech,
                       line_factory=lambda lc, **kw: open_line(lc, simulator=sims[lc.name], **kw))
         svc.start()
         try:

@@ -294,23 +294,9 @@ def digits_said(text: str, lang: str) -> str:
 
 def to_e164(number: str, country: str = "FR") -> str | None:
     """Normalise digits (spaces, dots, leading 0 or 00 or +) to E.164, or None when impossible."""
-    s = number.strip()
-    plus = s.startswith("+")
-    digits = re.sub(r"\D", "", s)
-    if not digits:
-        return None
-    if plus:
-        return "+" + digits if 7 <= len(digits) <= 15 else None
-    if digits.startswith("00") and len(digits) > 9:
-        return "+" + digits[2:] if 7 <= len(digits) - 2 <= 15 else None
-    code, lengths = COUNTRIES.get(country.upper(), COUNTRIES["FR"])
-    if digits.startswith("0") and len(digits) - 1 in lengths:
-        return "+" + code + digits[1:]
-    if len(digits) in lengths and not digits.startswith("0"):
-        return "+" + code + digits
-    if digits.startswith(code) and len(digits) - len(code) in lengths:
-        return "+" + digits
-    return None
+    from ..phone import to_e164 as _e164
+
+    return _e164(number, country)
 
 
 def phone_candidates(text: str, lang: str = "fr", country: str = "FR") -> list[str]:

@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING
 
 from ..config import SpeechConfig
 from .audio import check_pcm16, frames
+from .bias import BiasProvider, ask, bias_grammar, hotwords, without_unknown
 from .phrases import grammar_for, is_complete
 from .recognizer import Alternative, Recognizer, RecognizerFactory, Utterance, Word
 from .vad import FRAME_SECONDS, VadState, VoiceActivityDetector, frame_level
@@ -84,6 +85,7 @@ class EndOfTurn:
     decided_at: float  # audio time of the decision (end + silence waited)
     words: tuple[Word, ...] = ()  # the words of ``text`` with their confidences, when the engine gives them
     alternatives: tuple[Alternative, ...] = ()  # other likely readings of the whole turn, most likely first
+    source: str = "speech"  # "speech" (recognised) or "typed" (permanence demo --type: no recogniser)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,8 +137,12 @@ class Listener:
 
     def __init__(self, factory: RecognizerFactory, speech: SpeechConfig, lang: str,
                  expect: ListenSpec | None = None, *, vad: VoiceActivityDetector | None = None,
-                 listening: bool = True, echo_return_loss_db: float = 12.0) -> None:
+                 listening: bool = True, echo_return_loss_db: float = 12.0,
+                 bias: BiasProvider | None = None) -> None:
         self.factory = factory
+        self.bias = bias
+        self._side: Recognizer | None = None  # vosk: a grammar of the business's phrases beside free speech
+        self._side_finals: list[Utterance] = []
         self.cfg = speech
         self.lang = lang
         self.detector = TurnDetector(vad, barge_in=speech.barge_in)
@@ -206,12 +212,47 @@ class Listener:
         set_context = getattr(self._rec, "set_context", None)
         if set_context is not None:
             set_context(spec.context if spec is not None else "")
+        self._bias_turn(spec, grammar)
         self.listening = True
         self._wait_from = self.time
         if not self.detector.vad.speaking:
             self._reset_turn()
 
+    def _bias_turn(self, spec: ListenSpec | None, grammar: list[str] | None) -> None:
+        """The business's words for this turn (see :mod:`appliance.speech.bias`)."""
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+        if self.bias is None:
+            return
+        phrases = ask(self.bias)
+        set_hotwords = getattr(self._rec, "set_hotwords", None)
+        if set_hotwords is not None:
+            set_hotwords(hotwords(phrases))
+        side = bias_grammar(phrases)
+        if (side is not None and grammar is None and spec is not None and spec.expect == "name"
+                and getattr(self.factory, "engine", "") == "vosk"):
+            self._side = self.factory.stream(side)
+
+    def _feed_rec(self, frame: bytes) -> list[Utterance]:
+        if self._side is not None:
+            self._side_finals += [u for u in self._side.feed(frame) if u.final]
+        return self._rec.feed(frame)
+
+    def _side_alternatives(self, text: str) -> tuple[Alternative, ...]:
+        """The grammar recogniser's reading of the turn, when it found a listed phrase."""
+        if self._side is None:
+            return ()
+        finals = self._side_finals + [u for u in self._side.flush() if u.final]
+        self._side_finals = []
+        reading = without_unknown(" ".join(u.text for u in finals))
+        if not reading or reading == text.lower():
+            return ()
+        confs = [u.confidence for u in finals if u.confidence is not None]
+        return (Alternative(reading, round(min(confs), 4) if confs else None),)
+
     def _reset_turn(self) -> None:
+        self._side_finals = []
         self._finals: list[Utterance] = []
         self._partial = ""
         self._speech_start: float | None = None
@@ -235,7 +276,7 @@ class Listener:
         confs = [u.confidence for u in self._finals if u.confidence is not None]
         conf = sum(confs) / len(confs) if confs else None
         words = tuple(w for u in self._finals for w in u.words)
-        alternatives = _turn_alternatives(self._finals)
+        alternatives = _turn_alternatives(self._finals) + self._side_alternatives(text)
         self._reset_turn()
         if not text:
             return None  # noise that the recogniser did not take for words: keep waiting
@@ -258,7 +299,7 @@ class Listener:
                 self._speech_start = onset
                 # The recogniser did not hear the prompt; give it the onset (and a little before).
                 for f in self._preroll:
-                    self._rec.feed(f)
+                    self._feed_rec(f)
                 self.frames_recognised += len(self._preroll)
                 self._preroll.clear()
                 return BargeIn(speech_start=onset, t=st.t)
@@ -267,7 +308,7 @@ class Listener:
             return None
         event: TurnEvent | None = None
         self.frames_recognised += 1
-        for u in self._rec.feed(frame):
+        for u in self._feed_rec(frame):
             if u.final:
                 self._finals.append(u)
                 self._partial = ""
@@ -327,6 +368,9 @@ class Listener:
 
     def close(self) -> None:
         self._rec.close()
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
     def __enter__(self) -> Listener:
         return self
