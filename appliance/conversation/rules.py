@@ -296,7 +296,7 @@ def rules_from_text(text: str, source: str, lang: str) -> RuleSet:
 def rules_from_data(data: dict[str, Any], source: str, lang: str) -> RuleSet:
     if not owner.is_owner_file(data):
         return parse_rules(data, source)
-    merged, lexicons = owner.merge(_read(RULES_DIR / f"{data.get('lang', lang)}.toml"), data, source)
+    merged, lexicons = owner.merge(_read(RULES_DIR / f"{lang}.toml"), data, source)
     rules = parse_rules(merged, source)
     if lexicons:
         from .language import merge_lists, parse_language, read_language_data
