@@ -326,6 +326,8 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
             if digits is None:
                 continue
             e164 = to_e164(digits, country)
+            if digits[0] == "0" and not digits.startswith("00") and len(digits) - 1 not in wanted:
+                continue  # a trunk 0 and a digit too many or too few: not a whole national number
             if e164 and (digits[0] in "0+" or country.upper() in _NO_TRUNK_ZERO or
                          digits.startswith(COUNTRIES.get(country.upper(), ("",))[0] or "-")):
                 found = e164  # a national number said without its 0 is an invoice or order number
