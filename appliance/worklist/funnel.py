@@ -19,7 +19,7 @@ Per category (unanswered calls have none: ``unanswered``) and per week (Monday, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..directory.lookup import unanswered
@@ -62,8 +62,11 @@ class _Tally:
 
 
 def funnel(rows: Iterable[Mapping[str, Any]], entries: Iterable[Entry], now: dt.datetime, tz: dt.tzinfo,
-           first_week: dt.date, weeks: int) -> dict[str, Any]:
-    """The funnel of ``rows`` (calls of the period) given their worklist ``entries``."""
+           first_week: dt.date, weeks: int,
+           local_ordinal: Callable[[Mapping[str, Any]], int] | None = None) -> dict[str, Any]:
+    """The funnel of ``rows`` (calls of the period) given their worklist ``entries``;
+    ``local_ordinal(row)``: the local day of a row as an ordinal (the statistics' cached facts)."""
+    ordinal = local_ordinal or (lambda r: parse_iso(str(r["started_at"])).astimezone(tz).date().toordinal())
     total = _Tally()
     by_cat: dict[str, _Tally] = {}
     by_week = [_Tally() for _ in range(weeks)]
@@ -71,7 +74,7 @@ def funnel(rows: Iterable[Mapping[str, Any]], entries: Iterable[Entry], now: dt.
 
     def tallies(row: Mapping[str, Any]) -> list[_Tally]:
         out = [total, by_cat.setdefault(category_of(row), _Tally())]
-        idx = (parse_iso(str(row["started_at"])).astimezone(tz).date().toordinal() - first) // 7
+        idx = (ordinal(row) - first) // 7
         if 0 <= idx < weeks:
             out.append(by_week[idx])
         return out
