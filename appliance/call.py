@@ -8,7 +8,8 @@ and keeps that line's current call record up to date in the call log:
 * ``RingStopped`` → ``abandoned`` (caller gave up) or ``staff`` (answered elsewhere);
 * ``Answered`` → ``in_call``; the :class:`CallSession` runs the conversation;
 * ``HungUp`` → ``answered`` with duration and who hung up;
-* ``Fault`` during a call → ``interrupted``; ``CallWaiting`` → a ``missed`` record.
+* ``Fault`` during a call → ``interrupted``; ``CallWaiting`` and ``MissedCall`` (a call the
+  modem reports missed that never rang here) → a ``missed`` record with the number.
 
 A line in fault never stops the other lines: each handler has its own thread and
 catches everything but the exit request.
@@ -16,6 +17,7 @@ catches everything but the exit request.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -23,7 +25,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from .config import Config, LineConfig
-from .conversation.base import CallContext, Dialog, Heard, ListenSpec, Prompt, Reply, WordHeard
+from .conversation.base import CallContext, Dialog, Heard, KnownCaller, ListenSpec, Prompt, Reply, WordHeard
 from .errors import PermanenceError
 from .speech.turns import BargeIn, EndOfTurn, NoSpeech
 from .store.calllog import CallLog
@@ -41,6 +43,7 @@ from .telephony.line import (
     Line,
     LineEvent,
     LineState,
+    MissedCall,
     PlaybackDone,
     Ready,
     Ringing,
@@ -86,6 +89,13 @@ class Recorder(Protocol):
     def box_stopped(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+class CallerLookup(Protocol):
+    """The directory's entry for a caller and their unanswered attempts today
+    (appliance.directory.lookup.CallerLookup)."""
+
+    def __call__(self, rec: CallRecord, country: str = "FR") -> tuple[KnownCaller | None, int]: ...
 
 
 class CallObserver(Protocol):
@@ -299,6 +309,7 @@ class LineHandler:
         recorder_factory: Callable[[str], Recorder] | None = None,
         on_sms: Callable[[SmsReceived], None] | None = None,
         office_open: Callable[[], bool] | None = None,
+        caller_lookup: CallerLookup | None = None,
     ) -> None:
         self.line = line
         self.line_cfg = line_cfg
@@ -310,6 +321,7 @@ class LineHandler:
         self.recorder_factory = recorder_factory
         self.on_sms = on_sms
         self.office_open = office_open or (lambda: True)
+        self.caller_lookup = caller_lookup
         self.state = LineState.STARTING
         self.last_error = ""
         self.last_poll = time.monotonic()
@@ -418,6 +430,8 @@ class LineHandler:
                 self.finish_call(ev.by, ev.reason, state="staff" if ev.by == "staff" else "abandoned")
         elif isinstance(ev, CallWaiting):
             self.on_call_waiting(ev.caller)
+        elif isinstance(ev, MissedCall):
+            self.on_call_waiting(ev.caller, kind="missed_call", reason=ev.reason)
         elif isinstance(ev, Fault):
             self.state = LineState.FAULT
             self.last_error = ev.reason
@@ -439,7 +453,7 @@ class LineHandler:
             rec = CallRecord(
                 id=new_call_id(self.line.name, now), line=self.line.name, started_at=iso(now),
                 caller_number=ev.caller.number, caller_name=ev.caller.name,
-                caller_withheld=ev.caller.withheld, state="ringing", rings=ev.count,
+                caller_withheld=ev.caller.withheld, caller_raw=ev.caller.raw, state="ringing", rings=ev.count,
                 lang=self.cfg.company.language,
                 events=[{"at": iso(now), "kind": "ring", "count": ev.count, "caller": ev.caller.display()}],
             )
@@ -458,6 +472,7 @@ class LineHandler:
                 r.events.append({"at": iso(), "kind": "ring", "count": ev.count})
                 if ev.caller.number and not r.caller_number:
                     r.caller_number = ev.caller.number
+                    r.caller_raw = ev.caller.raw
                 if ev.caller.name and not r.caller_name:
                     r.caller_name = ev.caller.name
             self.call = self.log.update(self.call.id, _ring)
@@ -482,6 +497,7 @@ class LineHandler:
 
         def _cid(r: CallRecord) -> None:
             r.caller_number = caller.number or r.caller_number
+            r.caller_raw = caller.raw or r.caller_raw
             r.caller_name = caller.name or r.caller_name
             r.caller_withheld = caller.withheld or r.caller_withheld
             r.events.append({"at": iso(), "kind": "caller_id", "caller": caller.display()})
@@ -493,12 +509,15 @@ class LineHandler:
         if self.call is None or self.call.state != "ringing":
             return
         t_answer = time.monotonic()
+        known, earlier = self._caller_context(self.call)
 
         def _ans(r: CallRecord) -> None:
             r.state = "in_call"
             r.answered_at = iso()
             r.ring_seconds = round(t_answer - self.ring_started, 3)
             r.events.append({"at": r.answered_at, "kind": "answered"})
+            r.known = dataclasses.asdict(known) if known is not None else None
+            r.earlier_attempts = earlier
         self.call = self.log.update(self.call.id, _ans)
         self.state = LineState.IN_CALL
         self.notify("answered", self.call)
@@ -506,20 +525,35 @@ class LineHandler:
         self.session = CallSession(self, self.call, dialog, lang)
         ctx = CallContext(call_id=self.call.id, caller_number=self.call.caller_number,
                           caller_name=self.call.caller_name, line=self.line.name,
-                          started_at=self.call.started_at, office_open=self.office_open())
+                          started_at=self.call.started_at, office_open=self.office_open(),
+                          known=known, earlier_attempts=earlier)
         self.session.start(ctx)
 
-    def on_call_waiting(self, caller: CallerId) -> None:
+    def _caller_context(self, rec: CallRecord) -> tuple[KnownCaller | None, int]:
+        """The directory's entry and earlier unanswered attempts; a failure leaves the caller unknown."""
+        if self.caller_lookup is None:
+            return None, 0
+        try:
+            return self.caller_lookup(rec, self.line_cfg.country)
+        except Exception:  # the call is answered whatever the directory does
+            log.exception("line %s: caller lookup failed for call %s", self.line.name, rec.id)
+            return None, 0
+
+    def on_call_waiting(self, caller: CallerId, kind: str = "call_waiting", reason: str = "") -> None:
         now = utcnow()
+        event: dict[str, Any] = {"at": iso(now), "kind": kind, "caller": caller.display(),
+                                 "during": self.call.id if self.call else None}
+        if reason:
+            event["reason"] = reason
         rec = CallRecord(
             id=new_call_id(self.line.name, now), line=self.line.name, started_at=iso(now),
             caller_number=caller.number, caller_name=caller.name, caller_withheld=caller.withheld,
-            state="missed", ended_at=iso(now), hangup_by="unknown", lang=self.cfg.company.language,
-            events=[{"at": iso(now), "kind": "call_waiting", "caller": caller.display(),
-                     "during": self.call.id if self.call else None}],
+            caller_raw=caller.raw, state="missed", ended_at=iso(now), hangup_by="unknown",
+            lang=self.cfg.company.language, events=[event],
         )
         self.log.create(rec)
-        log.info("line %s: call waiting from %r logged as missed (%s)", self.line.name, caller.display(), rec.id)
+        log.info("line %s: %s from %r logged as missed (%s)", self.line.name, kind.replace("_", " "),
+                 caller.display(), rec.id)
         self.notify("ended", rec)
 
     def finish_call(self, by: str, reason: str, state: str | None = None) -> None:

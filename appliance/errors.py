@@ -67,3 +67,7 @@ class AlertError(PermanenceError):
 
 class WebError(PermanenceError):
     """The status page could not be served."""
+
+
+class DirectoryError(PermanenceError, ValueError):
+    """A customer directory entry or import is invalid; the message says which field or line."""

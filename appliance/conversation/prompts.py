@@ -2,8 +2,9 @@
 
 Sections: ``[prompts]`` (sentences with ``{fields}``), ``[delays]`` (callback
 delay per urgency level, in words), ``[hours]`` (how to say opening hours),
-``[words]`` (what counts as yes, no, "I don't know"...), ``[faq]`` (words that
-ask each simple question). A missing sentence or an unknown ``{field}`` is a
+``[words]`` (more ways of saying yes, no, "I don't know"... than the language's own, which come from
+its language file ``rules/<lang>.lang.toml`` [answers]: one list per language for the dialog and the
+recogniser), ``[faq]`` (words that ask each simple question). A missing sentence or an unknown ``{field}`` is a
 :class:`~appliance.errors.ConfigError` naming the file and the key.
 """
 
@@ -16,7 +17,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
+from ..errors import ConfigError, QualificationError
+from .language import language
 from .text import fold
 
 PROMPTS_DIR = Path(__file__).with_name("prompts")
@@ -59,6 +61,14 @@ def _strings(source: str, key: str, value: Any) -> tuple[str, ...]:
 
 def _fold_phrase(p: str) -> str:
     return " ".join(fold(p.replace("*", " zqzstar ")).replace(" zqzstar", "*").split())
+
+
+def _answers(lang: str) -> Mapping[str, tuple[str, ...]]:
+    """The language's own answer words (none for a language without a language file)."""
+    try:
+        return language(lang).answers
+    except QualificationError:
+        return {}
 
 
 def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
@@ -104,8 +114,9 @@ def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
         raise _fail(source, "words", "expected a [words] table")
     wsets = {}
     raw = {}
+    base = _answers(lang)
     for key in WORD_SETS:
-        raw[key] = _strings(source, f"words.{key}", words.get(key, []))
+        raw[key] = tuple(dict.fromkeys([*base.get(key, ()), *_strings(source, f"words.{key}", words.get(key, []))]))
         wsets[key] = tuple(_fold_phrase(p) for p in raw[key])
     for key in words:
         if key not in WORD_SETS:

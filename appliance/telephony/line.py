@@ -39,13 +39,19 @@ class LineState(enum.StrEnum):
 
 @dataclasses.dataclass(frozen=True)
 class CallerId:
-    """Caller identification as the network or the line delivered it."""
+    """Caller identification as the network or the line delivered it.
+
+    ``number`` is in E.164 when the driver knows the line's country and the number
+    can be one (else as given, cleaned of spaces); ``raw`` is the modem's own form,
+    kept beside it for the record (not part of equality: the same caller is the same
+    caller whatever form the network used)."""
 
     number: str | None = None
     name: str | None = None
     number_type: int | None = None
     withheld: bool = False
     unavailable: bool = False
+    raw: str | None = dataclasses.field(default=None, compare=False)
 
     def display(self) -> str:
         if self.withheld:
@@ -124,9 +130,29 @@ class CallWaiting(LineEvent):
 
 
 @dataclasses.dataclass(frozen=True)
+class MissedCall(LineEvent):
+    """A call the modem reports as missed that the box never saw ring (SIM7600 ``MISSED_CALL``
+    while the box was busy or restarting): logged as a missed call with its number."""
+
+    caller: CallerId = CallerId()
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Unrecognised(LineEvent):
+    """A modem line no part of the driver understood (counted on the health page)."""
+
+    line: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
 class SmsReceived(LineEvent):
+    """An SMS: ``sender`` in E.164 when it is a number (``sender_raw`` as the network gave it,
+    an alphanumeric sender such as ``EDF`` stays as it is)."""
+
     sender: str = ""
     text: str = ""
+    sender_raw: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +191,8 @@ class LineStatus:
     audio: str = ""
     last_error: str = ""
     since: float = dataclasses.field(default_factory=time.time)
+    unparsed: tuple[dict[str, object], ...] = ()
+    """Modem lines the driver did not understand: line, count, first and last seen."""
 
 
 class Line(abc.ABC):

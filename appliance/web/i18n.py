@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from . import i18n_staff
+
 FR: dict[str, str] = {
     "Dashboard": "Tableau de bord", "Calls": "Appels", "Call": "Appel", "Statistics": "Statistiques",
     "Health": "État du boîtier", "Settings": "Réglages", "Log out": "Déconnexion", "Log in": "Connexion",
@@ -44,6 +46,7 @@ FR: dict[str, str] = {
     "Lost calls": "Appels perdus", "weeks": "semaines", "Period": "Période",
     "Modem": "Modem", "Signal": "Signal", "SIM": "SIM", "Registration": "Enregistrement réseau",
     "Operator": "Opérateur", "Audio path": "Chemin audio", "Models": "Modèles", "Disk": "Disque",
+    "Modem lines not understood": "Lignes du modem non comprises", "first seen": "vue la première fois le",
     "Uptime": "En service depuis", "Last errors": "Dernières erreurs", "No error.": "Aucune erreur.",
     "Captures": "Captures", "Company": "Entreprise", "FAQ answers": "Réponses aux questions",
     "Rota": "Astreinte", "Rules": "Règles", "People": "Personnes", "Shifts": "Permanences",
@@ -93,6 +96,9 @@ EN: dict[str, str] = {
     "q_callback_confirmed": "Number confirmed", "ev_answer_sent": "answer sent", "ev_caller_id": "caller id", "ev_urgent": "urgency detected",
     "ev_barge_in": "caller interrupts", "ev_time_limit": "time limit", "ev_call_waiting": "call waiting",
 }
+
+FR |= i18n_staff.FR
+EN |= i18n_staff.EN
 
 
 class Translator:

@@ -18,9 +18,9 @@ import numpy as np
 
 from ...speech.audio import from_pcm16, to_pcm16
 from ..dle import encode_event, stuff
+from ..emulator.session import Reply, Session
 from ..line import FRAME_BYTES
 from .callers import CallHandle, CallResult, ScriptedCaller
-from .session import Reply, Session
 
 if TYPE_CHECKING:
     from .core import Simulator

@@ -17,13 +17,15 @@ from typing import Literal
 import numpy as np
 
 from ...errors import ConfigError, LineError
+from ..emulator.commands import CommandSet, now_tuple
+from ..emulator.dialects import DEFAULT_MODEL, VOICE_FORMATS
+from ..emulator.modem import Faults, StoredSms
+from ..emulator.pty import PtyPort
+from ..emulator.session import Reply, Session
 from ..line import FRAME_BYTES
+from ..pdu import SubmitPdu
 from .callers import CallHandle, CallResult, ScriptedCaller, load_corpus_callers
 from .calls import ActiveCall, CallEngine
-from .commands import CommandSet, now_tuple
-from .pdu import SubmitPdu
-from .pty import PtyPort
-from .session import Reply, Session
 from .tcp import TcpServer
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,6 @@ Voice = Callable[[str, str], bytes]
 
 RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
 """Seconds from one ring to the next: FR 1.5 s on / 3.5 s off; GB 0.4-0.2-0.4 on / 2 s off; US 2 s / 4 s."""
-VOICE_FORMATS = {
-    "usr5637": {"128": "u8", "129": "s16le", "130": "alaw", "131": "ulaw"},
-    "cx93010": {"1": "u8", "4": "ulaw", "5": "alaw"},
-}
-DEFAULT_MODEL = {"gsm": "sim7600", "voicemodem": "usr5637"}
 FAULTS = ("unplug", "replug", "garbage", "mute", "unmute", "one_way_audio", "dead_audio", "noise", "drop_call",
           "clear")
 
@@ -46,15 +43,6 @@ class SentSms:
     number: str
     text: str
     reference: int
-
-
-@dataclasses.dataclass
-class StoredSms:
-    index: int
-    sender: str
-    text: str
-    when: tuple[int, int, int, int, int, int]
-    read: bool = False
 
 
 @dataclasses.dataclass
@@ -70,14 +58,6 @@ class Recording:
 
     def commands_on(self, port: str) -> list[str]:
         return [c for _, p, c in self.timeline if p == port]
-
-
-@dataclasses.dataclass
-class Faults:
-    mute: bool = False
-    one_way: bool = False
-    dead_audio: bool = False
-    noise_dbfs: float | None = None
 
 
 class Simulator:
@@ -110,7 +90,7 @@ class Simulator:
     ) -> None:
         if dialect not in DEFAULT_MODEL:
             raise ConfigError(f"simulator: unknown dialect {dialect!r}; expected 'gsm' or 'voicemodem'")
-        self.dialect = dialect
+        self.dialect: str = dialect
         self.model = model or DEFAULT_MODEL[dialect]
         ok_models = ("sim7600", "sim800") if dialect == "gsm" else ("usr5637", "cx93010")
         if self.model not in ok_models:
