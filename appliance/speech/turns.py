@@ -255,6 +255,7 @@ class Listener:
 
     def _reset_turn(self) -> None:
         self._side_finals = []
+        self._loud_at = self.time
         self._finals: list[Utterance] = []
         self._partial = ""
         self._speech_start: float | None = None
@@ -327,10 +328,13 @@ class Listener:
                 limit = self._spec.max_seconds
             if self.time - self._speech_start >= limit:
                 return self._end_turn("max_length") or event
+            if st.energy_voiced:
+                self._loud_at = st.t
             if st.voiced:
                 self._probed = False
             else:
-                ended = self._silence_rule(self.detector.vad.silence_seconds * 1000 + FRAME_SECONDS * 500)
+                ended = self._silence_rule(self.detector.vad.silence_seconds * 1000 + FRAME_SECONDS * 500,
+                                           (st.t - self._loud_at) * 1000 + FRAME_SECONDS * 500)
                 if ended is not None:
                     return self._end_turn(ended) or event
             return event
@@ -339,19 +343,21 @@ class Listener:
             return NoSpeech(waited=self.time - self._wait_from, t=self.time)
         return event
 
-    def _silence_rule(self, silence_ms: float) -> str | None:
+    def _silence_rule(self, silence_ms: float, quiet_ms: float) -> str | None:
         """Whether this silence ends the caller's turn: the reason, or None to keep listening.
 
-        After ``short_end_silence_ms`` the turn ends when the words evidently answer (a whole
-        number, a yes/no, a name, a sentence that ends: :func:`~.phrases.is_complete`); after
+        After ``short_end_silence_ms`` the turn ends when the words evidently answer a closed
+        question (a whole number, a yes/no, an expected phrase); halfway to ``end_silence_ms``
+        when they are a sentence or a name said to its end (:func:`~.phrases.is_complete`); after
         ``end_silence_ms`` it ends, unless the words stop on one calling for more ("... and",
         "euh": :func:`~.phrases.is_unfinished`), which waits half as long again.
         """
         spec = self._spec
         expect = spec.expect if spec is not None else "free"
+        closed = spec is not None and (expect in ("yes_no", "number") or bool(spec.phrases))
         if silence_ms >= self.cfg.short_end_silence_ms and not self._probed:
             self._probed = True
-            if spec is not None and (expect in ("yes_no", "number") or spec.phrases):
+            if closed:
                 # Ask the recogniser for its final now: short answers ("yes") often have
                 # no partial. Words said after this simply start the next final.
                 self._finals += [u for u in self._rec.flush() if u.final]
@@ -360,8 +366,14 @@ class Listener:
                 # A recogniser without partials (Whisper) reads the words so far without ending
                 # them: a finished answer ends the turn now, and the end of turn reuses the reading.
                 self._partial = " ".join(u.text for u in self._rec.peek()).strip()
-        if silence_ms >= self.cfg.short_end_silence_ms and is_complete(
-                self._text(), expect, self.lang, spec.phrases if spec else ()):
+        # a sentence said to its end: a pause at a comma (piper's last 320-460 ms) must not end it
+        needed = self.cfg.short_end_silence_ms if closed else (
+            self.cfg.short_end_silence_ms + self.cfg.end_silence_ms) / 2
+        if closed:
+            quiet_ms = silence_ms
+        # the VAD's silence counts from its own (model) end of the words; for an early end the level
+        # must have been low that long too (``quiet_ms``)
+        if min(silence_ms, quiet_ms) >= needed and is_complete(self._text(), expect, self.lang, spec.phrases if spec else ()):
             return "short_silence"
         if silence_ms >= self.cfg.end_silence_ms:
             if silence_ms < self.cfg.end_silence_ms * HOLD_FACTOR and is_unfinished(self._text(), self.lang):
