@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from waiting import wait_until
 
 from appliance.speech.voices import CallerVoices
 from appliance.store.calllog import CallLogReader
-from appliance.telephony.at import wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

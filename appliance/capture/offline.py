@@ -35,7 +35,7 @@ from ..telephony.protocol import (
 from ..telephony.steps import Cmd, Emit, Work
 from ..telephony.voice_calls import VoiceCalls, VoiceSettings
 from .events import ReplayEvent, ReplayResult, describe
-from .fakemodem import CallModel, captured_queries, default_reply, frame
+from .fakemodem import CallModel, DialectCore, captured_queries, core_model, default_reply, frame
 from .formats import CaptureRecord, ParsedCapture
 from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, Burst, Exchange, Step, build_script, norm_command
 
@@ -80,6 +80,7 @@ class OfflineReplay:
             self.ring_timeout = self.logic.s.ring_timeout
         self.model = CallModel(ring_fresh=self.ring_timeout, clock=self.clock)
         self.queries = captured_queries(steps)
+        self.core = DialectCore(core_model(driver, "auto", self.queries))
         self.cursor = 0
         self.source = 0
         self.line_text = ""
@@ -134,10 +135,11 @@ class OfflineReplay:
             self.proto.expect(label, finals=step.finals, echo=False)
         else:
             self.proto.command(step.text, finals=step.finals, data="voice" if step.voice else None)
+        dialect = None if step.raw else self.core.execute(step.text)
         reply = self._captured(cmd)
         if reply is None:
             self.run.defaulted += 1
-            reply = default_reply(cmd, self.model, self.queries)
+            reply = default_reply(cmd, self.model, self.queries, dialect)
         else:
             self.run.matched += 1
         for r in reply:

@@ -2,7 +2,7 @@
 
 The driver under test is the real :class:`~appliance.telephony.gsm.GsmLine` or
 :class:`~appliance.telephony.voicemodem.VoiceModemLine`, opened with pyserial
-on the slave side of a pty (:class:`~appliance.telephony.simulator.pty.PtyPort`,
+on the slave side of a pty (:class:`~appliance.telephony.emulator.pty.PtyPort`,
 the line simulator's). :class:`~.fakemodem.FakeModem` plays the modem on the
 master side. A timeline thread (the caller's) walks the script
 (:mod:`.script`):
@@ -57,16 +57,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import PermanenceError
+from ..telephony.emulator.pty import PtyPort
 from ..telephony.line import (
     Line,
     LineState,
     Ready,
 )
 from ..telephony.parsers import parse_clip
-from ..telephony.simulator.pty import PtyPort
 from ..telephony.voice_calls import RING_PERIOD
 from .events import ReplayEvent, ReplayResult, describe
-from .fakemodem import CallModel, FakeModem, burst_bytes
+from .fakemodem import CallModel, DialectCore, FakeModem, burst_bytes, captured_queries, core_model
 from .formats import CaptureFormatError, CaptureRecord, ParsedCapture, load
 from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, Burst, Exchange, Step, build_script
 
@@ -215,7 +215,9 @@ class Replayer:
         with tempfile.TemporaryDirectory(prefix="permanence-replay-") as tmp:
             port = PtyPort(Path(tmp) / "modem")
             port.plug()
-            fake = FakeModem(port, self.steps, self.model, self.window, command_timeout=COMMAND_TIMEOUT)
+            fake = FakeModem(port, self.steps, self.model, self.window, command_timeout=COMMAND_TIMEOUT,
+                             core=DialectCore(core_model(self.opt.driver, self.opt.model,
+                                                        captured_queries(self.steps))))
             self.fake = fake
             fake.start()
             try:

@@ -188,7 +188,7 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
     rest = _strip_connectors(tail[roles:], lex)
     if roles and len(rest) == 1 and roles < len(tail) and fold(tail[roles]) in lex.at_words and \
             fold(rest[0]) not in lex.company_heads and \
-            ("-" in rest[0] or fold(tail[roles + 1]) not in lex.articles):
+            ("-" in rest[0] or roles + 1 >= len(tail) or fold(tail[roles + 1]) not in lex.articles):
         return None  # "éleveur laitier à la chapelle-saint-ursin", "... à vierzon": where, not who
     if rest and len(rest) == len(tail) - roles and fold(rest[0]) in lex.company_heads and len(rest) > 1:
         return _take(words, folded, len(words) - len(rest), lex, 5) or None  # "gilles martinez résidence les ..."
@@ -1025,7 +1025,7 @@ def from_templates(turns: Sequence[str], lex: Lexicon, names: frozenset[str]
     name: list[str] | None = None
     company: list[str] | None = None
     fired: list[str] = []
-    for turn in turns[1:]:  # the first turn is the reason; templates read the answers
+    for turn in turns[1:] if lex.templates else ():  # the first turn is the reason; templates read the answers
         words = _clean_words([w for w in raw_words(turn) if fold(w) not in lex.hesitations], True, lex)
         found = _template_turn(words, lex, names) if 0 < len(words) <= 16 else None
         if found is None:

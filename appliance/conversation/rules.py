@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QualificationError
+from . import owner
 from .text import fold
 
 _URGENCY_KEYS = frozenset({"overrides_negation", "decisive", "claims_urgent", "reason", "category"})
@@ -101,6 +102,7 @@ class RuleSet:
     default_route: str = "office"
     equipment: tuple[str, ...] = ()
     sites: tuple[re.Pattern[str], ...] = ()
+    lexicons: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # the owner's language-list changes
 
     def level(self, level_id: str) -> Level:
         for lv in self.levels:
@@ -190,8 +192,9 @@ class _Reader:
 
 def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
     r = _Reader(source)
-    top = r.table(dict(data), "", {"lang", "default_category", "default_route", "levels", "categories",
-                                   "urgency", "negations", "routing", "entities"},
+    top = r.table({k: v for k, v in data.items() if k != "base"}, "", {"lang", "default_category", "default_route",
+                                                                      "levels", "categories", "urgency", "negations",
+                                                                      "routing", "entities"},
                   {"lang", "levels", "categories"})
     lang = r.string(top["lang"], "lang")
     levels = []
@@ -275,8 +278,35 @@ def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
 
 
 def load_rules(lang: str, path: str | Path | None = None) -> RuleSet:
-    """Read the rules for ``lang`` from ``path`` (default: the built-in ``rules/<lang>.toml``)."""
+    """Read the rules for ``lang`` from ``path`` (default: the built-in ``rules/<lang>.toml``). A file that
+    says ``base = "built-in"`` holds the owner's additions and overrides (:mod:`.owner`)."""
     p = Path(path) if path else RULES_DIR / f"{lang}.toml"
+    return rules_from_data(_read(p), str(p), lang)
+
+
+def rules_from_text(text: str, source: str, lang: str) -> RuleSet:
+    """The rules a text would give (the settings page checks an owner's file with it before saving)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise QualificationError(f"{source}: not valid TOML: {exc}") from None
+    return rules_from_data(data, source, lang)
+
+
+def rules_from_data(data: dict[str, Any], source: str, lang: str) -> RuleSet:
+    if not owner.is_owner_file(data):
+        return parse_rules(data, source)
+    merged, lexicons = owner.merge(_read(RULES_DIR / f"{data.get('lang', lang)}.toml"), data, source)
+    rules = parse_rules(merged, source)
+    if lexicons:
+        from .language import merge_lists, parse_language, read_language_data
+
+        base, _ = read_language_data(rules.lang)
+        parse_language(merge_lists(base, lexicons, source), source)  # the owner's lists must load too
+    return dataclasses.replace(rules, lexicons=lexicons)
+
+
+def _read(p: Path) -> dict[str, Any]:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -284,7 +314,6 @@ def load_rules(lang: str, path: str | Path | None = None) -> RuleSet:
     except (OSError, UnicodeDecodeError) as exc:
         raise QualificationError(f"{p}: cannot read the rules file: {exc}") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise QualificationError(f"{p}: not valid TOML: {exc}") from None
-    return parse_rules(data, str(p))

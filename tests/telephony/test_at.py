@@ -15,7 +15,7 @@ from waiting import wait_until
 from appliance.errors import ModemError, ModemTimeout, PortGone
 from appliance.telephony.at import CONNECT_FINALS, AtChannel, command_prefix, is_urc
 from appliance.telephony.dle import DleDecoder
-from appliance.telephony.simulator.pty import PtyPort
+from appliance.telephony.emulator.pty import PtyPort
 
 
 class FakeFarEnd:

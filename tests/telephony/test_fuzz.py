@@ -15,6 +15,7 @@ import pytest
 
 from appliance.errors import LineError
 from appliance.telephony.dle import DleDecoder, stuff
+from appliance.telephony.emulator.commands import split_commands
 from appliance.telephony.gsm_calls import GsmCalls
 from appliance.telephony.parsers import (
     cid_to_caller,
@@ -31,7 +32,6 @@ from appliance.telephony.parsers import (
 )
 from appliance.telephony.pdu import PduError, decode_submit
 from appliance.telephony.protocol import AtProtocol, DleEvent, Unsolicited
-from appliance.telephony.simulator.commands import split_commands
 from appliance.telephony.steps import Cmd, Work
 from appliance.telephony.voice_calls import VoiceCalls
 

@@ -19,10 +19,10 @@ from appliance.errors import ConfigError
 from appliance.telephony import open_line
 from appliance.telephony.at import AtChannel
 from appliance.telephony.cli import register, run_simulate
+from appliance.telephony.emulator.commands import split_commands
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.line import Answered, AudioFrame, HungUp, Ready, Ringing
 from appliance.telephony.simulator import ScriptedCaller, Simulator, load_corpus_callers
-from appliance.telephony.simulator.commands import split_commands
 from appliance.telephony.simulator.voice import espeak_voice
 
 from .helpers import wait_for
