@@ -71,18 +71,25 @@ def funnel(rows: Iterable[Mapping[str, Any]], entries: Iterable[Entry], now: dt.
     by_cat: dict[str, _Tally] = {}
     by_week = [_Tally() for _ in range(weeks)]
     first = first_week.toordinal()
+    slots: dict[int, list[_Tally]] = {}  # id(row) -> the tallies it counts in (rows outlive this call)
 
     def tallies(row: Mapping[str, Any]) -> list[_Tally]:
-        out = [total, by_cat.setdefault(category_of(row), _Tally())]
+        hit = slots.get(id(row))
+        if hit is not None:
+            return hit
+        cat = category_of(row)
+        out = [total, by_cat.get(cat) or by_cat.setdefault(cat, _Tally())]
         idx = (ordinal(row) - first) // 7
         if 0 <= idx < weeks:
             out.append(by_week[idx])
+        slots[id(row)] = out
         return out
 
     for row in rows:
+        converted = 1 if row.get("converted") else 0
         for t in tallies(row):
             t.captured += 1
-            t.converted += 1 if row.get("converted") else 0
+            t.converted += converted
     resolutions = dict.fromkeys(RESOLUTIONS, 0)
     for e in entries:
         for t in tallies(e.row):
