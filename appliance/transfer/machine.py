@@ -244,8 +244,7 @@ class Transfer:
         if st in HELD and self.hold_since is not None and now - self.hold_since >= self.s.hold_limit:
             return [Note("hold_limit", {"person": self.person.name, "seconds": self.s.hold_limit}),
                     *self._back(now, "next")]
-        if st in (State.DIALLING, State.RINGING) and now - (self.dialled_at or now) >= self.s.ring_seconds \
-                and st == State.RINGING:
+        if st == State.RINGING and now - self.dialled_at >= self.s.ring_seconds:
             return [Note("technician_no_answer", {"person": self.person.name, "seconds": self.s.ring_seconds}),
                     *self._back(now, "next")]
         if st == State.WAITING_KEY and now >= self.key_due:
@@ -259,9 +258,9 @@ class Transfer:
         if self.state in (State.DONE, State.IDLE):
             return []
         self._unhold(now)
-        self.state = State.DONE
+        was, self.state = self.state, State.DONE
         self.outcome = "failed"
-        return [Note("transfer_abandoned", {"state": self.state.value, "held_seconds": round(self.held_total, 3)})]
+        return [Note("transfer_abandoned", {"during": was.value, "held_seconds": round(self.held_total, 3)})]
 
     # ------------------------------------------------------------------ steps
     def _hold(self) -> list[Order]:

@@ -23,7 +23,7 @@ from ..conversation.prompts import Prompts
 from ..errors import ConfigError
 from .machine import Sentence
 
-WHAT_WORDS = 30
+WHAT_WORDS = 12
 """At most this many of the caller's words in the brief."""
 FIXED = ("putting_through", "still_trying", "choice", "connecting")
 

@@ -50,7 +50,9 @@ class SimPhone:
             raise ConfigError(f"simulated phone {self.number}: answer_after_rings must be 1-20")
 
     def matches(self, dialled: str) -> bool:
-        return digits(dialled) == digits(self.number)
+        """The same line, dialled in international or national form (``+336...`` / ``06...``)."""
+        a, b = digits(dialled), digits(self.number)
+        return a == b or (min(len(a), len(b)) >= 9 and a[-9:] == b[-9:])
 
 
 def digits(number: str) -> str:
@@ -101,7 +103,7 @@ class PhoneCalls:
             self.changed.notify_all()
 
     def to(self, number: str) -> list[PhoneResult]:
-        return [r for r in self.results if digits(r.number) == digits(number)]
+        return [r for r in self.results if SimPhone(number).matches(r.number)]
 
 
 __all__ = ["Behaviour", "PhoneCalls", "PhoneResult", "SimPhone", "digits"]
