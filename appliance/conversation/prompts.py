@@ -4,7 +4,9 @@ Sections: ``[prompts]`` (sentences with ``{fields}``), ``[delays]`` (callback
 delay per urgency level, in words), ``[hours]`` (how to say opening hours),
 ``[words]`` (more ways of saying yes, no, "I don't know"... than the language's own, which come from
 its language file ``rules/<lang>.lang.toml`` [answers]: one list per language for the dialog and the
-recogniser), ``[faq]`` (words that ask each simple question). A missing sentence or an unknown ``{field}`` is a
+recogniser), ``[faq]`` (words that ask each simple question), ``[transfer]`` (what the box says when it puts an
+urgent caller through: to the caller, and the brief to the technician; a prompt file without it uses the built-in
+one of its language). A missing sentence or an unknown ``{field}`` is a
 :class:`~appliance.errors.ConfigError` naming the file and the key.
 """
 
@@ -32,6 +34,9 @@ FIELDS = {"company", "number", "minutes", "delay", "answer", "hours"}
 WORD_SETS = ("yes", "no", "dont_know", "nothing_else", "no_callback")
 FAQ_TOPICS = ("opening_hours", "rates", "availability", "service_area", "address")
 HOURS_KEYS = ("days", "single_day", "day_span", "range", "join", "group_join", "time", "time_exact")
+TRANSFER_KEYS = ("putting_through", "still_trying", "not_reached", "brief", "brief_name", "brief_name_company",
+                 "brief_no_name", "brief_what", "brief_delay", "brief_number", "choice", "connecting")
+TRANSFER_FIELDS = {"company", "person", "name", "caller_company", "what", "delay", "minutes", "number"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +49,8 @@ class Prompts:
     words: Mapping[str, tuple[str, ...]]  # folded phrases
     phrases: Mapping[str, tuple[str, ...]]  # the same, as written (a grammar hint for the recogniser)
     faq: Mapping[str, tuple[str, ...]]  # folded phrases (may end with *)
+    transfer: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Sentences of a transfer (TRANSFER_KEYS)."""
 
     def say(self, key: str, **fields: Any) -> str:
         return self.text[key].format(**fields)
@@ -72,7 +79,7 @@ def _answers(lang: str) -> Mapping[str, tuple[str, ...]]:
 
 
 def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
-    allowed = {"lang", "prompts", "delays", "hours", "words", "faq"}
+    allowed = {"lang", "prompts", "delays", "hours", "words", "faq", "transfer"}
     for k in data:
         if k not in allowed:
             raise _fail(source, k, f"unknown key (known keys: {', '.join(sorted(allowed))})")
@@ -129,7 +136,44 @@ def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
         if key not in FAQ_TOPICS:
             raise _fail(source, f"faq.{key}", f"unknown topic (known: {', '.join(FAQ_TOPICS)})")
         fsets[key] = tuple(_fold_phrase(p) for p in _strings(source, f"faq.{key}", value))
-    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, raw, fsets)
+    transfer = _transfer(data.get("transfer"), source, lang)
+    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, raw, fsets, transfer)
+
+
+def _sentences(table: Any, source: str, section: str, keys: tuple[str, ...], fields: set[str]) -> dict[str, str]:
+    if not isinstance(table, dict):
+        raise _fail(source, section, f"expected a [{section}] table")
+    for key in keys:
+        if key not in table:
+            raise _fail(source, f"{section}.{key}", "missing sentence")
+    for key, value in table.items():
+        if key not in keys:
+            raise _fail(source, f"{section}.{key}", f"unknown sentence (known: {', '.join(keys)})")
+        if not isinstance(value, str) or not value.strip():
+            raise _fail(source, f"{section}.{key}", "expected a non-empty sentence")
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+        except ValueError as exc:
+            raise _fail(source, f"{section}.{key}", f"bad {{field}} syntax: {exc}") from None
+        unknown = names - fields
+        if unknown:
+            raise _fail(source, f"{section}.{key}",
+                        f"unknown field {{{sorted(unknown)[0]}}} (known: {', '.join(sorted(fields))})")
+    return dict(table)
+
+
+def _transfer(table: Any, source: str, lang: str) -> dict[str, str]:
+    """The ``[transfer]`` sentences; a prompt file without them takes the built-in ones of its language."""
+    if table is not None:
+        return _sentences(table, source, "transfer", TRANSFER_KEYS, TRANSFER_FIELDS)
+    builtin = PROMPTS_DIR / f"{lang}.toml"
+    if str(builtin) == source or not builtin.is_file():
+        return {}
+    try:
+        data = tomllib.loads(builtin.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{builtin}: cannot read the built-in transfer sentences: {exc}") from None
+    return _sentences(data.get("transfer", {}), str(builtin), "transfer", TRANSFER_KEYS, TRANSFER_FIELDS)
 
 
 def load_prompts(lang: str, path: str | Path | None = None) -> Prompts:
