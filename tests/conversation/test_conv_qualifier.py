@@ -27,7 +27,7 @@ def test_output_shape_and_explanations() -> None:
 
 
 @pytest.mark.parametrize("lang,turns,company", [
-    ("fr", ["allô c'est la pizzeria je voudrais commander deux pizzas", "ah pardon je me suis trompé de numéro"],
+    ("fr", ["allô c'est la pizzeria roma je voudrais commander deux pizzas", "ah pardon je me suis trompé de numéro"],
      None),
     ("fr", ["allô c'est bien le cabinet du docteur lacroix", "madame bertrand"], None),
     ("en", ["hello is that the surgery i'd like to see the doctor", "sorry wrong number"], None),
