@@ -81,8 +81,8 @@ class Identity:
 def clean_words(words: list[str], answer: bool, lex: Lexicon) -> list[str]:
     """Spelled letters, repeated words and self-corrections, as people say their names.
 
-    "vasseur v a s s e u r" -> "vasseur"; "la s n c f" -> "la SNCF"; "laurent laurent morel" -> "laurent
-    morel"; in an answer, "jean dupuis non dupont jean dupont ..." -> "jean dupont ..."."""
+    "roux r o u x" -> "roux"; "la s n c f" -> "la SNCF"; "marc marc roux" -> "marc roux"; in an answer,
+    "paul durant non durand paul durand ..." -> "paul durand ..."."""
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -108,21 +108,21 @@ def clean_words(words: list[str], answer: bool, lex: Lexicon) -> list[str]:
             continue
         if not (out and fold(out[-1]) == fold(w) and fold(w) in first_names() and (len(out) < 2 or (
                 fold(out[-2]) in lex.stop and fold(out[-2]) not in lex.before_place))):
-            out.append(w)  # "laurent laurent morel", "it's ken ken smith"; not "oliver scott scott foods", "de léa léa"
+            out.append(w)  # "marc marc roux", "it's ian ian ross"; not "owen hart hart foods", "de lucie lucie"
         i += 1
     return _corrected(out, lex) if answer else out
 
 
 def _corrected(out: list[str], lex: Lexicon) -> list[str]:
-    """"jean dupuis non dupont jean dupont" -> "jean dupont": a name corrected in an answer."""
+    """"paul durant non durand paul durand" -> "paul durand": a name corrected in an answer."""
     folded = [fold(w) for w in out]
     for m in range(len(folded) - 1, 0, -1):
         if folded[m] in lex.name_correction and 1 <= m <= 3 and m + 1 < len(out):
             rest = out[m + 1:]
             if fold(rest[0]) in lex.name_correction_not and len(rest) > 2:
-                rest = rest[2:]  # "christine dumas non pas dumas duval ..."
+                rest = rest[2:]  # "anne roux non pas roux rouet ..."
             if len(rest) > 2 and fold(rest[2]) == fold(rest[0]):
-                rest = rest[1:]  # "... non dupont jean dupont": the corrected word, then the whole name
+                rest = rest[1:]  # "... non durand paul durand": the corrected word, then the whole name
             return rest
     return out
 
@@ -235,7 +235,7 @@ def _read(said: Said, t: Template, spans: Binding, words: list[str],
         return False  # once the caller said their name, an answer names no one else without a first name
     if said.name is not None and name and [fold(w) for w in name] != [fold(w) for w in said.name]:
         if _extends(name, said.name):
-            said.name = name  # "c'est julien ... julien meunier": the whole name said later
+            said.name = name  # "c'est paul ... paul roux": the whole name said later
             said.rules.append(f"template.{t.id}")
         return False  # another reading of the turn than the one that gave its name
     _take(said, t, spans, words, phone)
@@ -248,9 +248,9 @@ def _extends(later: list[str], earlier: list[str]) -> bool:
 
 def _another_name(name: list[str] | None, known: list[str] | None, lex: Lexicon, names: frozenset[str]
                   ) -> bool | None:
-    """Once the caller said their name, an answer names someone else only with a first name of the list or a
-    word of that name; otherwise its words are not a name ("pièces industrielles vidal" after "romain
-    vidal"). None: this reading gives no acceptable name."""
+    """Once the caller said their name, an answer names someone else only with a first name of the list, a
+    title, a word of that name, or a whole name after a first name alone; otherwise its words are not a name
+    ("métallerie lenoir" after "paul roux"). None: this reading gives no acceptable name."""
     if not name or not known:
         return False
     a, b = {fold(w) for w in name}, {fold(w) for w in known}
@@ -359,8 +359,8 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
 
 def _replaces(later: list[str], answered: bool, earlier: list[str], earlier_answered: bool) -> bool:
     """Does a later name or company replace the earlier one? Only an answer's does (a sentence's fills what is
-    missing), and not when it only repeats part of it or the same words in another order ("vasseur andré"
-    after "andré vasseur")."""
+    missing), and not when it only repeats part of it or the same words in another order ("roux alain"
+    after "alain roux")."""
     a, b = [fold(w) for w in later], [fold(w) for w in earlier]
     return bool(a) and answered and not set(a) <= set(b)
 
@@ -370,7 +370,7 @@ def _name_text(name: list[str] | None, lex: Lexicon, names: frozenset[str]) -> s
         return None
     if lex.join_compound_first_names and len(name) >= 3 and known_first(fold(name[0]), names) and \
             fold(name[1]) in lex.compound_second and "-" not in name[0]:
-        name = [name[0] + "-" + name[1], *name[2:]]  # "jean luc baron" -> Jean-Luc Baron
+        name = [name[0] + "-" + name[1], *name[2:]]  # "jean luc roux" -> Jean-Luc Roux
     text = title_case(" ".join(name).replace("' ", "'"))
     first = fold(text.split()[0])
     if first in lex.title_words:

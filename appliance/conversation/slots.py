@@ -3,7 +3,7 @@ reading the language's lists (``rules/<lang>.lang.toml``, ``[identity]``).
 
 A slot check answers "can these words be a person, a company, a role...?" from the lists (titles, first
 names, roles and departments, business words, small words...); a step takes words off a company, each for one
-reason, and says whether it did ("garage du centre à vierzon": ``drop_place``). Words are folded (no accents,
+reason, and says whether it did ("garage du lac à dijon": ``drop_place``). Words are folded (no accents,
 lower case), except acronyms said letter by letter, kept in capitals ("SNCF").
 
 >>> from appliance.conversation.entities import lexicon, first_names
@@ -88,8 +88,8 @@ def _company(words: Sequence[str], lex: Lexicon, loose: bool = False) -> bool:
     """Up to eight words that can name a business: no sentence ("je", "est"), number or person starting
     inside it, not ending on a small word, not a business word alone ("garage" is what it is, not its name).
     Inside a sentence it also stops at a place ("à"), an address and an article that starts a new phrase
-    ("plastiform le compresseur"); in an answer (``loose``) the rest of it is the company, cleaned by the
-    steps ("épicerie du marché à sarlat")."""
+    ("novaplast le compresseur"); in an answer (``loose``) the rest of it is the company, cleaned by the
+    steps ("épicerie du marché à nevers")."""
     glue = lex.articles | lex.of_words | lex.and_words
     if words[0] in lex.of_words or words[-1] in glue or all(w in glue for w in words):
         return False
@@ -105,7 +105,7 @@ def _company(words: Sequence[str], lex: Lexicon, loose: bool = False) -> bool:
         if not _company_word(w, before, i, lex, loose):
             return False
         if not loose and i and w in lex.articles and before not in lex.company_heads | lex.of_words:
-            return False  # "la pharmacie du centre la porte ...", "balto le bar tabac": a new phrase
+            return False  # "la pharmacie du centre la porte ...", "kalinka le bar": a new phrase
         if not loose and i >= 2 and w in lex.street_stops:
             return False  # "... rue nationale": the address
     return not numbery(words, lex)
@@ -132,7 +132,7 @@ def _who(w: str, lex: Lexicon) -> bool:
 def _role(words: Sequence[str], lex: Lexicon, names: frozenset[str]) -> bool:
     """Words of roles, trades, departments and family: "chef cuisinier", "responsable des achats",
     "infirmière de nuit", "fille", maybe after what they are of ("property manager"); not a business word
-    ("syndic de copropriété perrin" is a business)."""
+    ("syndic de copropriété roux" is a business)."""
     if words[0] in lex.company_heads or words[-1] in lex.of_words:
         return False
     seen = False
@@ -219,7 +219,7 @@ def _f(parts: Words) -> Words:
 
 
 def _drop_connector(parts: Words, lex: Lexicon, name: Words | None) -> Words:
-    """"de la laiterie du val" -> "laiterie du val" (the words that link a name to its company)."""
+    """"de la fromagerie des pins" -> "fromagerie des pins" (the words that link a name to its company)."""
     changed = True
     while parts and changed:
         changed = False
@@ -233,12 +233,12 @@ def _drop_connector(parts: Words, lex: Lexicon, name: Words | None) -> Words:
 
 
 def _drop_role(parts: Words, lex: Lexicon, name: Words | None) -> Words:
-    """"comptabilité des transports x" -> "transports x"; "accounts at river transport" -> "river transport";
-    a trade and a place ("agriculteur à marmande") is no company."""
+    """"comptabilité des transports x" -> "transports x"; "accounts at bay transport" -> "bay transport";
+    a trade and a place ("agriculteur à nevers") is no company."""
     f = _f(parts)
     shop = next((k for k in range(1, len(f) - 1) if f[k] in lex.company_at_shop), None)
     if shop is not None and f[shop - 1] not in lex.company_heads:
-        return parts[shop + 1:]  # "office manager chez onyx digital"; not "boulangerie chez julien"
+        return parts[shop + 1:]  # "office manager chez novadis"; not "boulangerie chez lucie"
     if not parts or (f[0] not in lex.departments and (f[0].rstrip("s") not in lex.departments or
                                                       f[0] in lex.company_heads)):
         return parts
@@ -254,7 +254,7 @@ def _drop_role(parts: Words, lex: Lexicon, name: Words | None) -> Words:
 
 
 def _drop_place(parts: Words, lex: Lexicon, name: Words | None) -> Words:
-    """"garage du centre à vierzon" -> "garage du centre"; "mairie à montreuil" -> "mairie de montreuil"; an
+    """"garage du lac à dijon" -> "garage du lac"; "mairie à vernon" -> "mairie de vernon"; an
     address or a place alone is no company."""
     f, heads = _f(parts), lex.company_heads
     if any(tuple(w.split()) in lex.locality for w in f):
@@ -276,14 +276,14 @@ def _drop_place(parts: Words, lex: Lexicon, name: Words | None) -> Words:
 
 
 def _drop_legal_form(parts: Words, lex: Lexicon, name: Words | None) -> Words:
-    """"tôlerie dupuis sas" -> "tôlerie dupuis" (a legal form said after the name)."""
+    """"tôlerie roux sas" -> "tôlerie roux" (a legal form said after the name)."""
     while len(parts) > 1 and fold(parts[-1]) in lex.legal_forms:
         parts = parts[:-1]
     return parts
 
 
 def _drop_name(parts: Words, lex: Lexicon, name: Words | None) -> Words:
-    """"la pâtisserie vidal aurélie" -> "la pâtisserie vidal" (the caller's name said after the company, or
+    """"la boulangerie roche lucie" -> "la boulangerie roche" (the caller's name said after the company, or
     instead of it: "de la part d'yvonne perrin")."""
     if name and len(parts) >= len(name) and _f(parts[-len(name):]) == _f(name):
         return parts[:-len(name)]
@@ -291,8 +291,8 @@ def _drop_name(parts: Words, lex: Lexicon, name: Words | None) -> Words:
 
 
 def _drop_article(parts: Words, lex: Lexicon, name: Words | None) -> Words:
-    """"la ferme du pré vert" -> "ferme du pré vert", "le bistrot du port" -> "bistrot du port" (before what a
-    business is, any article goes; "Le Petit Zinc" keeps it)."""
+    """"la ferme des tilleuls" -> "ferme des tilleuls", "le café du lac" -> "café du lac" (before what a
+    business is, any article goes; "Le Grand Comptoir" keeps it)."""
     while len(parts) > 1 and (fold(parts[0]) in lex.company_drop_first or (
             fold(parts[0]) in lex.definite_articles and fold(parts[1]) in lex.company_heads)):
         parts = parts[1:]
@@ -300,15 +300,15 @@ def _drop_article(parts: Words, lex: Lexicon, name: Words | None) -> Words:
 
 
 def _drop_what_it_is(parts: Words, lex: Lexicon, name: Words | None) -> Words:
-    """"balto le bar tabac de la place" -> "balto"; "garage martin pour la vidange" -> "garage martin"; a
-    department said after the name ("mairie de saint-genis service technique")."""
+    """"kalinka le bar de la gare" -> "kalinka"; "garage martin pour la vidange" -> "garage martin"; a
+    department said after the name ("mairie de saint-paul service technique")."""
     f = _f(parts)
     if f and f[0] not in lex.company_heads:
         cut = next((i for i in range(1, len(f) - 1) if f[i] in lex.articles and f[i + 1] in lex.company_heads
                     and f[i - 1] not in lex.of_words | lex.place_at), None)
         parts, f = (parts[:cut], f[:cut]) if cut else (parts, f)
     if len(f) > 2 and f[-2] in lex.articles and _who(f[-1], lex):
-        parts, f = parts[:-2], f[:-2]  # "fromagerie dubois le patron": who follows
+        parts, f = parts[:-2], f[:-2]  # "fromagerie roux le patron": who follows
     if f and f[0] not in lex.company_heads:
         cut = None
         parts, f = (parts[:cut], f[:cut]) if cut else (parts, f)
@@ -340,7 +340,7 @@ STEPS: dict[str, Step] = {
 
 
 def short_number(parts: Words, lex: Lexicon) -> Words:
-    """"o p a c trente-huit" -> "OPAC 38": a short number said after a company stays as digits."""
+    """"o p h trente" -> "OPH 30": a short number said after a company stays as digits."""
     k = len(parts)
     while k > 1 and numbery([fold(parts[k - 1])], lex):
         k -= 1

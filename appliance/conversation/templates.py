@@ -3,8 +3,8 @@
 The syntax follows hassil's (Home Assistant's offline intent matcher): words, ``(a|b)`` alternatives,
 ``[a|b]`` optional words, ``<rule>`` an expansion rule, ``{slot}`` a typed slot, and ``...`` for any words
 (none too). A template without ``...`` matches a whole answer (politeness at its end aside), e.g.
-``"[it's|this is] {first} from [the] {company} {person=first}"`` for "it's gary from pennington meats gary
-lomax"; ``"... je m'appelle {person} ..."`` finds a name inside a sentence. ``{person=first}`` is a person whose
+``"[it's|this is] {first} from [the] {company} {person=first}"`` for "it's tony from ashby meats tony
+ward"; ``"... je m'appelle {person} ..."`` finds a name inside a sentence. ``{person=first}`` is a person whose
 first word is the one bound to ``first``.
 
 Slot types: ``first`` (one word that can be a first name), ``known_first`` (a first name of the names list),
@@ -299,7 +299,7 @@ def _slot(e: Slot, elements: Sequence[Element], k: int, tokens: Sequence[str], p
         return None
     ends = range(pos + 1, min(len(tokens), pos + MAX_WORDS[e.name]) + 1)
     # a company followed by more of the template takes as few words as it can ("ferme des prés verts jean luc
-    # baron", "mairie de saint julien je vous appelle")
+    # baron", "mairie de saint paul je vous appelle")
     lazy = e.name in FIRMS and k + 1 < len(elements) and not isinstance(elements[k + 1], Gap)
     for end in (reversed(ends) if e.name in GREEDY and not lazy else ends):
         words = tokens[pos:end]
