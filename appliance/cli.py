@@ -24,6 +24,7 @@ from types import FrameType
 from . import __version__
 from .config import DEFAULT_CONFIG_PATH, Config, dump_config, load_config
 from .errors import PermanenceError
+from .status.logsetup import setup_logging
 
 log = logging.getLogger("appliance")
 
@@ -36,18 +37,6 @@ _PLUGINS = (
     "appliance.alerts.cli",
     "appliance.capture.cli",
 )
-
-
-def _setup_logging(level: str, stream: object = None) -> None:
-    try:
-        from .status.logsetup import setup_logging
-
-        setup_logging(level)
-        return
-    except ImportError:
-        pass
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 def _load(args: argparse.Namespace) -> Config:
@@ -68,29 +57,20 @@ def _install_signal_handlers(stop: object) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    cfg = _load(args)
-    _setup_logging(args.log_level or cfg.logging.level)
     from .service import Service
+    from .status.sdnotify import Watchdog
 
+    cfg = _load(args)
+    setup_logging(args.log_level or cfg.logging.level)
     svc = Service(cfg, web_port=args.web_port, config_path=Path(args.config) if args.config else DEFAULT_CONFIG_PATH,
-                  mqtt_url=args.mqtt)
-    try:
-        from .status.sdnotify import Watchdog
-
-        svc.watchdog = Watchdog([lambda: "; ".join(svc.health_problems()) or None])
-    except ImportError:
-        pass
+                  mqtt_url=args.mqtt, watchdog=Watchdog([]))
     _install_signal_handlers(svc.stop)
-    svc.start()
-    if svc.web_url:
-        print(f"permanence: status page at {svc.web_url}", file=sys.stderr, flush=True)
     try:
-        while not svc.wait(1.0):
-            if svc.watchdog is not None:
-                svc.watchdog.tick()
+        svc.start()
+        if svc.web_url:
+            print(f"permanence: status page at {svc.web_url}", file=sys.stderr, flush=True)
+        svc.wait()
     finally:
-        if svc.watchdog is not None:
-            svc.watchdog.stopping()
         svc.stop()
     return 0
 
@@ -288,13 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
         a.set_defaults(func=cmd_prompts)
 
     for name in _PLUGINS:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        mod.register(sub)
+        importlib.import_module(name).register(sub)
     return p
 
 

@@ -384,15 +384,25 @@ class WebConfig:
 
 @dataclasses.dataclass(frozen=True)
 class StorageConfig:
+    """Where the call log lives; how much of the disk stays free for it (the smaller of
+    ``reserve_mb`` and ``reserve_percent``: recordings, captures and the prompt cache stop
+    growing there); how long recordings are kept (0: forever, and never deleted for room)."""
+
     data_dir: str = "/var/lib/permanence"
     record_audio: bool = True
     retention_days: int = 0
+    reserve_mb: float = 50.0
+    reserve_percent: float = 5.0
 
     def __post_init__(self) -> None:
         if not self.data_dir:
             raise _Invalid("expected a directory for the call log", "data_dir")
         if self.retention_days < 0:
             raise _Invalid("expected 0 (keep forever) or a number of days", "retention_days")
+        if not 0 <= self.reserve_mb <= 100_000:
+            raise _Invalid(f"expected megabytes from 0 to 100000, got {self.reserve_mb}", "reserve_mb")
+        if not 0 <= self.reserve_percent <= 50:
+            raise _Invalid(f"expected a percentage from 0 to 50, got {self.reserve_percent}", "reserve_percent")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,10 @@ log = logging.getLogger(__name__)
 class EngineSpeech:
     """Recognisers, synthesisers and prompt caches for the languages of the box."""
 
-    def __init__(self, cfg: Config, *, cache_dir: Path, languages: Iterable[str] | None = None) -> None:
+    def __init__(self, cfg: Config, *, cache_dir: Path, languages: Iterable[str] | None = None,
+                 may_grow: Callable[[int], bool] | None = None) -> None:
         self.cfg = cfg
+        self.may_grow = may_grow  # the prompt cache stops growing before the disk's reserve
         self.cache_dir = Path(cfg.speech.prompt_cache) if cfg.speech.prompt_cache else Path(cache_dir)
         self._lock = threading.Lock()
         self.recognizers: dict[str, RecognizerFactory] = {}
@@ -49,7 +51,7 @@ class EngineSpeech:
         t = time.perf_counter()
         self.recognizers[lang] = load_recognizer(lang, lc)
         self.synths[lang] = load_synthesizer(lang, lc)
-        self.caches[lang] = PromptCache(self.cache_dir / lang, self.synths[lang])
+        self.caches[lang] = PromptCache(self.cache_dir / lang, self.synths[lang], may_grow=self.may_grow)
         self.load_seconds[lang] = round(time.perf_counter() - t, 2)
         log.info("speech %s: %s recogniser, %s synthesiser loaded in %.1f s", lang, lc.recognizer,
                  lc.synthesizer, self.load_seconds[lang])

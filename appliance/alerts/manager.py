@@ -67,18 +67,22 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..faults import FaultLog
+from ..store.calllog import CallLog, CallLogReader
+from ..store.quarantine import Quarantine
+from ..store.record import CallRecord
 from .callinfo import call_info
 from .escalation import DigestStore, Escalation, EscalationStore
 from .ha import discovery_messages, state_topic
 from .model import Alert, backoff, iso_of, make_key
 from .mqtt import MqttLink
 from .outbox import Outbox
-from .ratelimit import RateLimiter
+from .ratelimit import SlidingWindowLimit
 from .rota import rota_from_config
 from .sms import SmsError, SmsTransport
 from .text import digest_sms, is_ack, urgent_sms
@@ -96,16 +100,19 @@ class AlertManager:
                  on_ack: Callable[[str, dict[str, Any]], None] | None = None,
                  on_call_event: Callable[[str, dict[str, Any]], None] | None = None,
                  tick: float = 0.2, max_rounds: int = 3, sms_poll_seconds: float = 5.0,
-                 max_age_seconds: float = 86400.0, close_transports: bool = True) -> None:
+                 max_age_seconds: float = 86400.0, close_transports: bool = True,
+                 faults: FaultLog | None = None) -> None:
         self.cfg = cfg
+        self.faults = faults or FaultLog()
         self.acfg = cfg.alerts
         self.clock = clock
         self.rota = rota_from_config(cfg.rota, cfg.company.timezone)
         self.tz = cfg.company.tz
         root = Path(data_dir)
-        self.outbox = Outbox(root, clock=clock)
-        self.escalations = EscalationStore(root / "alerts")
-        self.digest = DigestStore(root / "alerts")
+        quarantine = Quarantine(root)
+        self.outbox = Outbox(root, clock=clock, quarantine=quarantine)
+        self.escalations = EscalationStore(root / "alerts", quarantine=quarantine)
+        self.digest = DigestStore(root / "alerts", quarantine=quarantine)
         self.sms = sms_sender
         self.on_alert_change = on_alert_change
         self.on_ack = on_ack
@@ -115,8 +122,8 @@ class AlertManager:
         self.sms_poll_seconds = sms_poll_seconds
         self.max_age_seconds = max_age_seconds
         self.close_transports = close_transports
-        self.per_caller = RateLimiter(per_key=self.acfg.sms.max_per_caller_per_hour, total=10**9)
-        self.global_sms = RateLimiter(per_key=10**9, total=self.acfg.sms.max_per_hour)
+        self.per_caller = SlidingWindowLimit(per_key=self.acfg.sms.max_per_caller_per_hour, total=10**9)
+        self.global_sms = SlidingWindowLimit(per_key=10**9, total=self.acfg.sms.max_per_hour)
         self._seed_limiters()
         if mqtt is None and self.acfg.mqtt.enabled:
             mqtt = MqttLink(self.acfg.mqtt, self.acfg.box_id)
@@ -214,10 +221,8 @@ class AlertManager:
             if item is None:
                 return
             fn, args = item
-            try:
+            with self.faults.guard(f"alerts: callback {getattr(fn, '__name__', fn)}", log):
                 fn(*args)
-            except Exception:
-                log.exception("alerts: callback %s failed", getattr(fn, "__name__", fn))
 
     def _changed(self, a: Alert) -> None:
         if not a.call_id.startswith("digest-") and not a.kind.startswith("event-"):
@@ -247,7 +252,7 @@ class AlertManager:
                            payload={"topic": self.mqtt.topic(topic_tail), "message": message})
 
     # ------------------------------------------------------------------ public API
-    def urgent(self, rec: Any) -> None:
+    def urgent(self, rec: CallRecord | dict[str, Any]) -> None:
         """Alert now: MQTT to the broker, SMS to the on-call person; escalation starts."""
         info = call_info(rec, self.acfg.base_url)
         call_id = info["call_id"]
@@ -313,7 +318,7 @@ class AlertManager:
                     level=level, round=rnd, alert_id=alert.id)
         return esc
 
-    def call_event(self, kind: str, rec: Any) -> None:
+    def call_event(self, kind: str, rec: CallRecord | dict[str, Any]) -> None:
         """A call started, was qualified or ended: MQTT event; ended non-urgent calls join the digest."""
         if kind not in EVENT_KINDS:
             log.debug("alerts: call event %r ignored", kind)
@@ -385,10 +390,44 @@ class AlertManager:
                         "next_at": iso_of(e.next_at), "exhausted": e.exhausted, "sms_limited": e.sms_limited})
         return out
 
-    def alerts_for(self, call_id: str) -> list[dict[str, Any]]:
-        return [a.record_view() for a in self.outbox.for_call(call_id) if not a.kind.startswith("event-")]
+    def reconcile(self, calllog: CallLog | CallLogReader) -> int:
+        """After a crash, nothing urgent is left unalerted; returns how many calls were taken up.
 
-    def publish_state(self, lines: dict[str, str], calls_today: int, abandoned_today: int) -> None:
+        The urgent decision is written in the call record (its ``urgent`` event) before the
+        alerts hear of it; a crash between the two, or between the escalation's first save
+        and its first SMS, leaves an urgent call without an alert under way. At start every
+        such call of the last ``max_age_seconds`` is alerted now. The alert keys (call, kind,
+        recipient) are the ones a run without the crash would have used, so an alert already
+        in the outbox is not made twice."""
+        since = dt.datetime.fromtimestamp(self.clock() - self.max_age_seconds, dt.UTC)
+        n = 0
+        for rec in calllog.calls(since=since):
+            if self.escalations.get(rec.id) is None and any(e.get("kind") == "urgent" for e in rec.events):
+                log.warning("alerts: urgent call %s has no alert under way (a crash): alerting now", rec.id)
+                self.urgent(rec)
+                n += 1
+        with self._lock:
+            for esc in self.escalations.pending():
+                if not esc.alerted and esc.next_at is None and not esc.exhausted and esc.order \
+                        and self._sms_enabled(esc):
+                    log.warning("alerts: escalation of %s was saved but nobody alerted (a crash): alerting now",
+                                esc.call_id)
+                    self._alert_next(esc, first=True)
+                    n += 1
+        return n
+
+    def problems(self) -> list[str]:
+        """Alert files moved to quarantine since start (for the health page)."""
+        return self.outbox.quarantine.problems()
+
+    def publish_health(self, problems: Sequence[str]) -> None:
+        """The box's health faults (disk nearly full, files in quarantine...) on ``<p>/state/health``."""
+        if self.mqtt is None:
+            return
+        self.mqtt.set_retained(state_topic(self.mqtt.base, "health"),
+                               {"state": "ON" if problems else "OFF", "problems": [str(p) for p in problems]})
+
+    def publish_state(self, lines: Mapping[str, str], calls_today: int, abandoned_today: int) -> None:
         if self.mqtt is None:
             return
         base = self.mqtt.base
@@ -543,10 +582,8 @@ class AlertManager:
     # ------------------------------------------------------------------ scheduler
     def _scheduler_loop(self) -> None:
         while not self._stop.wait(self.tick):
-            try:
+            with self.faults.guard("alerts: scheduler step", log):
                 self.run_due()
-            except Exception:
-                log.exception("alerts: scheduler step failed")
 
     def run_due(self) -> None:
         """Escalate unacknowledged urgent calls whose deadline passed; send due digests."""

@@ -15,7 +15,6 @@ recognises them with the engines of the demo configuration (``demo.toml``).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import logging
@@ -173,8 +172,8 @@ def _safe(s: str) -> str:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from ..cli import _setup_logging
     from ..service import Service
+    from ..status.logsetup import setup_logging
     from ..telephony import open_line
     from ..telephony.simulator import Simulator
 
@@ -190,7 +189,7 @@ def run_demo(args: argparse.Namespace) -> int:
     else:
         lang = default_lang
     cfg = demo_config(lang, base)
-    _setup_logging(args.log_level or "WARNING")
+    setup_logging(args.log_level or "WARNING")
     info = sys.stderr if args.json else sys.stdout
     if callers is None:
         callers = load_script(HERE / f"callers-{lang}.jsonl", lang, sys.stderr)
@@ -263,8 +262,10 @@ def run_demo(args: argparse.Namespace) -> int:
                           f"caller hanging up", file=sys.stderr, flush=True)
                     rc = 1
                     break
-            with contextlib.suppress(PermanenceError):
+            try:
                 handle.wait(30)
+            except PermanenceError as exc:
+                log.warning("demo: the simulated caller %s did not finish: %s", caller.id, exc)
             time.sleep(0.5)
             _print_sms(sim, sms_seen, info)
         if args.calls is None and not args.json and not stop.is_set() and svc.web_url:
@@ -277,7 +278,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if svc.alerts is not None:
             # alerts queued while a broker was unreachable: give them a chance before exiting
             # (they stay on disk in the outbox either way, and go out at the next start)
-            with contextlib.suppress(Exception):
+            with svc.faults.guard("demo: sending the last alerts", log):
                 svc.alerts.drain(30)
         svc.stop()
         sim.close()

@@ -166,6 +166,10 @@ class Watchdog:
         self._thread: threading.Thread | None = None
         self._last_status: str | None = None
 
+    def add_check(self, check: HealthCheck) -> None:
+        """One more health check (the service adds its own when it receives the watchdog)."""
+        self.checks.append(check)
+
     def ready(self, status: str | None = None) -> bool:
         """Tell systemd the service is up (``READY=1``); call once every line is initialised."""
         if status:

@@ -378,18 +378,22 @@ class CallLog(_Base):
         self._state.notify_all()
         return self._seq
 
-    def create(self, rec: CallRecord, *, timeout: float = 30.0) -> None:
+    def create(self, rec: CallRecord, *, wait: bool = True, timeout: float = 30.0) -> None:
         """Store a new call; durable when this returns (StoreError if the disk refused it: the
-        record stays queued and is written as soon as the disk accepts it)."""
+        record stays queued and is written as soon as the disk accepts it). ``wait=False``
+        queues it and returns at once."""
         self._check_open()
         day = day_of_call_id(rec.id)
-        with self._io:
-            exists = any(d.get("id") == rec.id for d in self._table_docs(day))
+        exists = False
+        if wait:  # an id is random: a caller that cannot wait for the disk skips the check on disk
+            with self._io:
+                exists = any(d.get("id") == rec.id for d in self._table_docs(day))
         with self._state:
             if exists or rec.id in self._slots:
                 raise StoreError(f"{self.data_dir}: call {rec.id} already exists")
             seq = self._enqueue(rec.id, rec.to_dict(), new=True)
-        self._wait(rec.id, seq, timeout)
+        if wait:
+            self._wait(rec.id, seq, timeout)
 
     def update(self, call_id: str, fn: Callable[[CallRecord], None], *, wait: bool = True) -> CallRecord:
         """Apply ``fn`` to the newest version of the record; returns the new record.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.setup", "auth.login"})
 
 
-def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[], dict[str, Any]] | None = None,
+def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[], Mapping[str, Any]] | None = None,
                config_path: Path | None = None, actions: WebActions | None = None,
                limiter: RateLimiter | None = None) -> Flask:
     """Build the status page application (see the package docstring for the contract)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,7 +33,7 @@ class WebState:
     log: CallLog | CallLogReader
     auth: AuthStore
     limiter: RateLimiter
-    live: Callable[[], dict[str, Any]] | None = None
+    live: Callable[[], Mapping[str, Any]] | None = None
     config_path: Path | None = None
     actions: WebActions | None = None
     cfg_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
@@ -64,7 +64,7 @@ class WebState:
         except Exception as exc:  # noqa: BLE001 - the page must render even if the service hook fails
             base["errors"] = [f"live status unavailable: {exc!r}"]
             return base
-        if isinstance(got, dict):
+        if isinstance(got, Mapping):
             base.update(got)
         return base
 

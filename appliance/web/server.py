@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
+from ..config import Config
 from ..errors import WebError
+from ..store.calllog import CallLog
 
 log = logging.getLogger(__name__)
 
@@ -70,3 +74,28 @@ def serve(app: Any, host: str, port: int) -> WebServer:
     server = WebServer(app, host, port)
     log.info("status page listening on %s", server.url)
     return server
+
+
+class _Actions:
+    """The service's hooks, as the settings page calls them (:class:`~appliance.web.context.WebActions`)."""
+
+    def __init__(self, config_changed: Callable[[Config], None]) -> None:
+        self._config_changed = config_changed
+
+    def config_changed(self, cfg: Config) -> None:
+        self._config_changed(cfg)
+
+
+LiveFn = Callable[[], Mapping[str, Any]]
+
+
+def status_page(cfg: Config, port: int, config_path: Path | None
+                ) -> Callable[[CallLog, LiveFn, Callable[[Config], None]], WebServer]:
+    """What the service calls to start its status page once the call log is open."""
+
+    def make(calllog: CallLog, live: LiveFn, config_changed: Callable[[Config], None]) -> WebServer:
+        from .app import create_app
+
+        app = create_app(cfg, calllog, live=live, config_path=config_path, actions=_Actions(config_changed))
+        return serve(app, cfg.web.bind, port)
+    return make

@@ -79,7 +79,7 @@ def test_urgent_alert_delivered_with_puback_discovery_and_escaping(broker: Broke
         with sub.cond:
             confs = {t: json.loads(p) for t, p, _ in sub.messages if t.startswith("homeassistant/")}
         names = sorted(t.split("/")[-2] for t in confs)
-        assert names == ["abandoned_today", "calls_today", "last_urgent", "line_line1", "urgent_pending"]
+        assert names == ["abandoned_today", "calls_today", "health", "last_urgent", "line_line1", "urgent_pending"]
         for c in confs.values():
             assert c["device"]["identifiers"] == ["permanence_box1"]
             assert c["availability_topic"] == "permanence/box1/availability"
@@ -90,7 +90,7 @@ def test_urgent_alert_delivered_with_puback_discovery_and_escaping(broker: Broke
         late = Subscriber(broker.port, ("homeassistant/#", "permanence/box1/state/#",
                                         "permanence/box1/availability"), client_id="late")
         try:
-            assert late.wait_for(lambda: len(late.messages) >= 5 + 5 + 1)
+            assert late.wait_for(lambda: len(late.messages) >= 6 + 5 + 1)
             with late.cond:
                 got = {t: p for t, p, r in late.messages if r}
             assert got["permanence/box1/availability"] == b"online"

@@ -60,7 +60,7 @@ def test_service_wiring_finds_the_simulator_sms_port(tmp_path: Path) -> None:
     cfg = make_config(mqtt=False, sms=True)
     log = CallLog(tmp_path)
     line = open_line(cfg.lines[0])  # driver "sim": a SIM7600-style simulator with a second AT port
-    m = build_alert_manager(cfg, tmp_path, log, lines=lambda: [line], tick=0.05)
+    m = build_alert_manager(cfg, tmp_path, log, lines=[line], tick=0.05)
     try:
         rec = CallRecord(id=new_call_id("line1"), line="line1", started_at="2026-11-27T09:00:00.000+00:00",
                          caller_number="+33699999999", state="in_call",
