@@ -159,6 +159,7 @@ class CallSession:
             log.error("call %s: cannot record audio: %s", self.call_id, exc)
             self.h.faults.count("call recording", str(exc))
             self.recorder = None
+            self._event("recording_stopped", reason=str(exc))
 
     def _record(self, box: bool, pcm: bytes) -> None:
         """Caller (or box) audio into the recording; a full or failing disk stops the recording,

@@ -136,6 +136,8 @@ class Service:
         may_grow = self.disk.may_grow if self.disk is not None else None
 
         def make(call_id: str) -> Recorder:
+            if may_grow is not None and not may_grow(64_000):  # two seconds of audio, or no recording
+                raise StoreError("disk nearly full: the call is not recorded (room kept for the call log)")
             return CallRecorder(calllog.recording_path(call_id), may_grow=may_grow)
         return make
 
@@ -341,6 +343,9 @@ class Service:
                     self._publish_state(problems)
             if self.watchdog is not None and ticks % 2 == 0:
                 self.watchdog.tick()
+            if self.disk is not None and ticks % 10 == 1:
+                with self.faults.guard("disk reserve", log):
+                    self.disk.keep_reserve()
             if self.disk is not None and ticks % 7200 == 1:  # hourly (and at start)
                 with self.faults.guard("recording retention", log):
                     self.disk.expire_recordings()

@@ -90,6 +90,7 @@ from .text import digest_sms, is_ack, urgent_sms
 log = logging.getLogger(__name__)
 
 EVENT_KINDS = ("started", "answered", "qualified", "ended")
+ARCHIVE_DAYS = 30
 BROKER = "broker"
 
 
@@ -140,6 +141,7 @@ class AlertManager:
         self._threads: list[threading.Thread] = []
         self._inflight: set[str] = set()
         self._last_urgent: dict[str, Any] | None = None
+        self._next_prune = 0.0
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -586,8 +588,12 @@ class AlertManager:
                 self.run_due()
 
     def run_due(self) -> None:
-        """Escalate unacknowledged urgent calls whose deadline passed; send due digests."""
+        """Escalate unacknowledged urgent calls whose deadline passed; send due digests; once an
+        hour, forget delivered alerts older than ``ARCHIVE_DAYS`` (their outcome is in the call record)."""
         now = self.clock()
+        if time.monotonic() >= self._next_prune:
+            self._next_prune = time.monotonic() + 3600
+            self.outbox.prune_archive(ARCHIVE_DAYS)
         with self._lock:
             for esc in self.escalations.pending():
                 if esc.next_at is not None and now >= esc.next_at:
