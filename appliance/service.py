@@ -59,6 +59,7 @@ class Service:
         observers: Sequence[CallObserver] = (),
         speech: SpeechEngine | bool = True,
         line_factory: LineFactory | None = None,
+        dialogs: Callable[[CallRecord], tuple[Dialog, str]] | None = None,
         alerts: AlertsFactory | None = None,
         mqtt_url: str | None = None,
         leds: LedsPart | bool = True,
@@ -75,6 +76,7 @@ class Service:
         self._speech_arg = speech
         self.speech: SpeechEngine | None = None
         self.line_factory = line_factory
+        self._dialogs = dialogs
         self.alerts_factory = alerts if alerts is not None else _default_alerts(cfg, self.data_dir, mqtt_url,
                                                                                  self.faults)
         self.web_factory = web if web is not None else _default_web(cfg, web_port, config_path)
@@ -112,6 +114,8 @@ class Service:
         return EngineSpeech(self.cfg, cache_dir=self.data_dir / "prompt-cache", may_grow=may_grow)
 
     def _dialog_factory(self) -> Callable[[CallRecord], tuple[Dialog, str]]:
+        if self._dialogs is not None:
+            return self._dialogs
         lang = self.cfg.company.language
         if self.cfg.conversation.greeting_only:
             return lambda rec: (MinimalDialog(company=self.cfg.company.name, lang=lang), lang)
