@@ -116,6 +116,43 @@ def _outbox(data: Path) -> list[dict[str, object]]:
     return [json.loads(p.read_bytes()) for p in files]
 
 
+def _kill_and_restart(n: int, sim: Simulator, sub: Subscriber, cfg: Path, tmp_path: Path) -> tuple[str, int]:
+    """Kill after boundary ``n``, restart, check; returns the case and the repeated transmissions."""
+    data = tmp_path / f"kill-{n}"
+    sms_before = len(sim.sent_sms)
+    child = _child(data, cfg, n, tmp_path / f"trace-{n}.txt")
+    _urgent_call(sim, child)
+    assert child.returncode == -9, f"boundary {n}: the hook did not kill the service"
+    in_flight = {str(a["key"]) for a in _outbox(data) if a["state"] == "sent"}
+    restarted = Service(load_config(cfg), data_dir=data, speech=False, leds=False, web_port=0)
+    restarted.start()
+    try:
+        assert restarted.alerts is not None and restarted.alerts.drain(60), f"boundary {n}"
+        rec = next(iter(CallLogReader(data).calls()), None)
+        assert rec is not None and rec.state == "interrupted", f"boundary {n}: {rec}"
+        alerts = [a for a in _outbox(data) if a["kind"] == "urgent"]
+        sms = sim.sent_sms[sms_before:]
+        if not any(e["kind"] == "urgent" for e in rec.events):
+            assert alerts == [] and sms == [] and sub.json_on("permanence/box1/urgent") == [], n
+            return "not on disk", 0
+        # exactly one alert per recipient, delivered
+        assert sorted((a["channel"], a["recipient"], a["state"]) for a in alerts) == [
+            ("mqtt", "broker", "delivered"), ("sms", ON_CALL, "delivered")], f"boundary {n}: {alerts}"
+        keys = {str(a["channel"]): str(a["key"]) for a in alerts}
+        assert sub.wait_for(lambda: sub.json_on("permanence/box1/urgent"), 10)
+        mqtt = [m for m in sub.json_on("permanence/box1/urgent") if m["call_id"] == rec.id]
+        assert {m["key"] for m in mqtt} == {keys["mqtt"]}, f"boundary {n}: {mqtt}"
+        assert {s.number for s in sms} == {ON_CALL} and len({s.text for s in sms}) == 1, n
+        repeated = 0
+        for channel, sent in (("mqtt", len(mqtt)), ("sms", len(sms))):
+            allowed = 2 if keys[channel] in in_flight else 1
+            assert 1 <= sent <= allowed, f"boundary {n}: {sent} {channel} transmissions"
+            repeated += sent - 1
+        return "urgent on disk", repeated
+    finally:
+        restarted.stop()
+
+
 @pytest.mark.slow
 def test_kill_at_each_write_boundary_of_an_urgent_call(rig: tuple[Simulator, Broker, Path],
                                                        tmp_path: Path) -> None:
@@ -127,43 +164,12 @@ def test_kill_at_each_write_boundary_of_an_urgent_call(rig: tuple[Simulator, Bro
     assert len(boundaries) >= 8, boundaries  # the urgent record, outbox, escalation, deliveries...
     cases = {"urgent on disk": 0, "not on disk": 0, "repeated in flight": 0}
     for n in range(1, len(boundaries) + 1):
-        data = tmp_path / f"kill-{n}"
         sub = Subscriber(broker.port, ("permanence/box1/urgent",), client_id=f"kill-{n}")
-        sms_before = len(sim.sent_sms)
         try:
-            child = _child(data, cfg, n, tmp_path / f"trace-{n}.txt")
-            _urgent_call(sim, child)
-            assert child.returncode == -9, f"boundary {n}: the hook did not kill the service"
-            in_flight = {str(a["key"]) for a in _outbox(data) if a["state"] == "sent"}
-            restarted = Service(load_config(cfg), data_dir=data, speech=False, leds=False, web_port=0)
-            restarted.start()
-            try:
-                assert restarted.alerts is not None and restarted.alerts.drain(60), f"boundary {n}"
-                rec = next(iter(CallLogReader(data).calls()), None)
-                assert rec is not None and rec.state == "interrupted", f"boundary {n}: {rec}"
-                urgent = any(e["kind"] == "urgent" for e in rec.events)
-                alerts = [a for a in _outbox(data) if a["kind"] == "urgent"]
-                sms = [s for s in sim.sent_sms[sms_before:]]
-                if not urgent:
-                    cases["not on disk"] += 1
-                    assert alerts == [] and sms == [] and sub.json_on("permanence/box1/urgent") == [], n
-                    continue
-                cases["urgent on disk"] += 1
-                # exactly one alert per recipient, delivered
-                assert sorted((a["channel"], a["recipient"], a["state"]) for a in alerts) == [
-                    ("mqtt", "broker", "delivered"), ("sms", ON_CALL, "delivered")], f"boundary {n}: {alerts}"
-                keys = {str(a["channel"]): str(a["key"]) for a in alerts}
-                assert sub.wait_for(lambda: sub.json_on("permanence/box1/urgent"), 10)
-                mqtt = [m for m in sub.json_on("permanence/box1/urgent") if m["call_id"] == rec.id]
-                assert {m["key"] for m in mqtt} == {keys["mqtt"]}, f"boundary {n}: {mqtt}"
-                assert {s.number for s in sms} == {ON_CALL} and len({s.text for s in sms}) == 1, n
-                for channel, sent in (("mqtt", len(mqtt)), ("sms", len(sms))):
-                    allowed = 2 if keys[channel] in in_flight else 1
-                    assert 1 <= sent <= allowed, f"boundary {n}: {sent} {channel} transmissions"
-                    cases["repeated in flight"] += sent - 1
-            finally:
-                restarted.stop()
+            case, repeated = _kill_and_restart(n, sim, sub, cfg, tmp_path)
         finally:
             sub.close()
+        cases[case] += 1
+        cases["repeated in flight"] += repeated
     print(f"{len(boundaries)} write boundaries after the urgent decision: {cases}")
     assert cases["urgent on disk"] >= len(boundaries) - 3  # only the writes queued just before it come first
