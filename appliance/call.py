@@ -23,6 +23,7 @@ catches everything but the exit request; what it survives is logged and counted
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -56,6 +57,7 @@ from .telephony.line import (
     RingStopped,
     SmsReceived,
 )
+from .textsafe import strip_bidi_opt
 
 log = logging.getLogger(__name__)
 
@@ -324,6 +326,11 @@ class CallSession:
             self.h.later(self.call_id, lambda: _finish_recording(rec, self.call_id))
 
 
+def _clean_caller(caller: CallerId) -> CallerId:
+    """Caller id as it enters the record: no bidi controls (they would show the number reversed)."""
+    return dataclasses.replace(caller, number=strip_bidi_opt(caller.number), name=strip_bidi_opt(caller.name))
+
+
 def _finish_recording(rec: Recorder, call_id: str) -> None:
     try:
         rec.close()
@@ -517,6 +524,7 @@ class LineHandler:
 
     # -- call state ------------------------------------------------------------------------
     def on_ringing(self, ev: Ringing) -> None:
+        ev = dataclasses.replace(ev, caller=_clean_caller(ev.caller))
         if self.call is None:
             now = utcnow()
             rec = CallRecord(
@@ -566,6 +574,7 @@ class LineHandler:
     def on_caller_id(self, caller: CallerId) -> None:
         if self.call is None:
             return
+        caller = _clean_caller(caller)
 
         def _cid(r: CallRecord) -> None:
             r.caller_number = caller.number or r.caller_number
@@ -597,6 +606,7 @@ class LineHandler:
         self.session.start(ctx)
 
     def on_call_waiting(self, caller: CallerId) -> None:
+        caller = _clean_caller(caller)
         now = utcnow()
         rec = CallRecord(
             id=new_call_id(self.line.name, now), line=self.line.name, started_at=iso(now),

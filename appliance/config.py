@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import ipaddress
 import re
 import tomllib
 import types
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from .errors import ConfigError
+from .textsafe import control_characters
 
 DEFAULT_CONFIG_PATH = Path("/etc/permanence/permanence.toml")
 
@@ -376,6 +378,11 @@ class WebConfig:
     saturation_simultaneous: int = 2
 
     def __post_init__(self) -> None:
+        try:
+            ipaddress.ip_address(self.bind)
+        except ValueError:
+            raise _Invalid(f"expected an IP address to listen on (0.0.0.0 for every interface, 127.0.0.1 "
+                           f"for this machine only), got {self.bind!r}", "bind") from None
         if not 0 <= self.port <= 65535:
             raise _Invalid(f"expected a TCP port from 0 (off) to 65535, got {self.port}", "port")
         if not 5 <= self.session_minutes <= 43200:
@@ -507,6 +514,17 @@ def _type_name(tp: Any) -> str:
     return str(tp)
 
 
+def _text(value: str, key: str) -> str:
+    """Every text value of the configuration, from the file or the settings page: no control
+    characters (a NUL stops the service, a newline forges a log line or an SMS line) and no
+    bidirectional controls (they show text reversed)."""
+    bad = control_characters(value)
+    if bad:
+        raise _Invalid(f"expected text without control characters, got {' '.join(sorted(set(bad)))} in "
+                       f"{value[:40]!r}", key)
+    return value
+
+
 def _convert(tp: Any, value: Any, key: str) -> Any:
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
@@ -537,7 +555,7 @@ def _convert(tp: Any, value: Any, key: str) -> Any:
     if tp is str:
         if not isinstance(value, str):
             raise _Invalid(f"expected a string, got {value!r}", key)
-        return value
+        return _text(value, key)
     if origin is tuple:
         if not isinstance(value, list):
             raise _Invalid(f"expected {_type_name(tp)}, got {value!r}", key)
@@ -550,7 +568,7 @@ def _convert(tp: Any, value: Any, key: str) -> Any:
         for k, v in value.items():
             if not isinstance(v, str):
                 raise _Invalid(f"expected a string, got {v!r}", f"{key}.{k}")
-            out[k] = v
+            out[_text(k, f"{key}.{_toml_key(k)}")] = _text(v, f"{key}.{_toml_key(k)}")
         return out
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):

@@ -68,10 +68,13 @@ class Service:
         web_port: int | None = None,
         config_path: Path | None = None,
         faults: FaultLog | None = None,
+        start_problems: Sequence[str] = (),
     ) -> None:
         self.cfg = cfg
         self.data_dir = Path(data_dir) if data_dir is not None else cfg.data_path
         self.observers: list[CallObserver] = list(observers)
+        self.config_path = config_path
+        self.start_problems = list(start_problems)  # e.g. running on the last good configuration
         self.faults = faults or FaultLog()
         self._speech_arg = speech
         self.speech: SpeechEngine | None = None
@@ -266,6 +269,21 @@ class Service:
         self.cfg = cfg
         if self.alerts is not None:
             self.alerts.update_config(cfg)
+        if self.config_path is not None:
+            self.remember_config()
+
+    def remember_config(self) -> None:
+        """Keep the configuration file as the last good one (:mod:`appliance.lastgood`)."""
+        from .lastgood import remember
+
+        if self.config_path is None:
+            return
+        try:
+            text = self.config_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("cannot keep a copy of the configuration: %s", exc)
+            return
+        remember(text, self.data_dir)
 
     # -- status ----------------------------------------------------------------------------
     def line_states(self) -> dict[str, str]:
@@ -317,7 +335,7 @@ class Service:
     def problems(self) -> list[str]:
         """Faults the owner must see (health page, fault LED, MQTT health) while the box keeps answering:
         disk nearly full, files moved to quarantine, the call log failing to write."""
-        out: list[str] = []
+        out: list[str] = list(self.start_problems)
         if self.disk is not None and (p := self.disk.problem()):
             out.append(p)
         if self.log is not None:

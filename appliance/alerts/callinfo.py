@@ -11,6 +11,7 @@ import urllib.parse
 from typing import Any
 
 from ..errors import AlertError
+from ..textsafe import strip_bidi
 
 
 def record_dict(rec: Any) -> dict[str, Any]:
@@ -40,14 +41,20 @@ def call_info(rec: Any, base_url: str = "") -> dict[str, Any]:
         "line": d.get("line"),
         "started_at": d.get("started_at"),
         "state": d.get("state"),
-        "caller_number": d.get("caller_number"),
-        "caller_name": d.get("caller_name"),
-        "name": q.get("name") or d.get("caller_name"),
-        "company": q.get("company"),
+        "caller_number": _text(d.get("caller_number")),
+        "caller_name": _text(d.get("caller_name")),
+        "name": _text(q.get("name") or d.get("caller_name")),
+        "company": _text(q.get("company")),
         "category": q.get("category"),
-        "summary": q.get("summary"),
+        "summary": _text(q.get("summary")),
         "urgency": q.get("urgency"),
         "urgent": bool(q.get("urgent", False)),
-        "callback": callback,
+        "callback": _text(callback),
         "url": url,
     }
+
+
+def _text(v: Any) -> Any:
+    """Caller-controlled text without bidi controls (a number shown reversed in an SMS or on a
+    dashboard); anything else unchanged."""
+    return strip_bidi(v) if isinstance(v, str) else v

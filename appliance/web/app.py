@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..config import Config
 from ..store.calllog import CallLog, CallLogReader
+from ..textsafe import strip_bidi
 from . import fmt
 from .auth import AuthStore, RateLimiter
 from .context import WebActions, WebState, state
@@ -51,6 +52,8 @@ def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[],
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
     app.jinja_env.autoescape = True
+    # no caller-controlled text can reverse or reorder what the page shows (bidi controls dropped)
+    app.jinja_env.finalize = lambda v: strip_bidi(v) if isinstance(v, str) else v
     code = auth.setup_code()
     if code is not None:
         log.warning("status page: no password yet; open the page and enter the setup code %s "

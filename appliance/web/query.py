@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import PermanenceError
 from ..store.calllog import CallLog, CallLogReader
 from ..store.record import CallRecord, parse_iso
+from ..textsafe import csv_cell
 
 CATEGORIES = ("breakdown", "quote", "appointment", "followup", "billing", "info", "job", "sales", "other")
 STATE_FILTERS = ("answered", "staff", "abandoned", "missed", "interrupted", "open")
@@ -175,26 +176,6 @@ CSV_COLUMNS = ("id", "started_at", "local_time", "line", "state", "caller_number
                "summary", "handled", "converted", "amount", "transcript", "notes")
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        text = "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def transcript_text(rec: CallRecord) -> str:
     return " | ".join(f"{t.get('speaker', '?')}: {t.get('text', '')}" for t in rec.turns)
 
@@ -224,7 +205,7 @@ def csv_lines(records: Iterable[CallRecord], tz: dt.tzinfo) -> Iterator[str]:
         local = parse_iso(rec.started_at).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
         values = {**row, "local_time": local, "transcript": transcript_text(rec),
                   "notes": " | ".join(str(n.get("text", "")) for n in rec.notes)}
-        writer.writerow([_cell(values.get(c)) for c in CSV_COLUMNS])
+        writer.writerow([csv_cell(values.get(c)) for c in CSV_COLUMNS])
         yield flush()
 
 
