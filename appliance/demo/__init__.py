@@ -30,6 +30,7 @@ from typing import IO, Any
 from ..config import Config, LineConfig, load_config, load_config_text
 from ..errors import ConfigError, PermanenceError, WebError
 from ..store.record import CallRecord
+from ..textsafe import control_characters
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -54,44 +55,60 @@ _OPTIONAL = {"hangup_after_rings": int, "hangup_after_turn": int, "hangup_after_
 
 
 def load_script(path: Path, default_lang: str, errors: IO[str]) -> list[Any]:
-    """Scripted callers from a JSONL file; a bad line is reported and skipped, the others kept."""
-    from ..telephony.simulator.callers import ScriptedCaller
-
+    """Scripted callers from a JSONL file; a bad line (not UTF-8, not JSON, NUL or other control
+    characters, lone surrogates, wrong fields) is reported and skipped, the others kept."""
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the caller script: {exc}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the caller script: {exc.strerror or exc}") from None
     callers = []
     for n, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            d = json.loads(line)
-            if not isinstance(d, dict):
-                raise TypeError("expected a JSON object")
-            turns = d.get("turns")
-            if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
-                raise TypeError('"turns" must be a list of strings')
-            cid = d.get("caller_id")
-            if cid is not None and not isinstance(cid, str):
-                raise TypeError('"caller_id" must be a string or null')
-            lang = d.get("lang") or default_lang
-            if lang not in ("fr", "en"):
-                raise ValueError(f'"lang" must be "fr" or "en", got {lang!r}')
-            extra: dict[str, Any] = {}
-            for key, typ in _OPTIONAL.items():
-                if d.get(key) is not None:
-                    extra[key] = typ(d[key])
-            if isinstance(d.get("dtmf"), dict):
-                extra["dtmf"] = {int(k): str(v) for k, v in d["dtmf"].items()}
-            callers.append(ScriptedCaller(id=str(d.get("id", f"line{n}")), caller_id=cid, lang=lang,
-                                          turns=list(turns), **extra))
-        except (ValueError, TypeError, KeyError) as exc:
+            callers.append(_caller(json.loads(line.decode("utf-8")), n, default_lang))
+        except (ValueError, TypeError, KeyError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             print(f"permanence demo: {path}:{n}: skipped: {exc}", file=errors, flush=True)
     if not callers:
         raise ConfigError(f"{path}: no usable caller in the script (one JSON object per line with "
                           f'"id", "lang", "caller_id", "turns")')
     return callers
+
+
+def _checked_text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError(f"{what} holds a lone surrogate (not text)")
+    bad = control_characters(value)
+    if bad:
+        raise ValueError(f"{what} holds control characters ({' '.join(sorted(set(bad)))})")
+    return value
+
+
+def _caller(d: Any, n: int, default_lang: str) -> Any:
+    from ..telephony.simulator.callers import ScriptedCaller
+
+    if not isinstance(d, dict):
+        raise TypeError("expected a JSON object")
+    turns = d.get("turns")
+    if not isinstance(turns, list):
+        raise TypeError('"turns" must be a list of strings')
+    turns = [_checked_text(t, f"turn {i + 1}") for i, t in enumerate(turns)]
+    cid = d.get("caller_id")
+    if cid is not None:
+        cid = _checked_text(cid, '"caller_id"')
+    lang = d.get("lang") or default_lang
+    if lang not in ("fr", "en"):
+        raise ValueError(f'"lang" must be "fr" or "en", got {lang!r}')
+    extra: dict[str, Any] = {}
+    for key, typ in _OPTIONAL.items():
+        if d.get(key) is not None:
+            extra[key] = _checked_text(d[key], f'"{key}"') if typ is str else typ(d[key])
+    if isinstance(d.get("dtmf"), dict):
+        extra["dtmf"] = {int(k): _checked_text(v, '"dtmf"') for k, v in d["dtmf"].items()}
+    return ScriptedCaller(id=_checked_text(str(d.get("id", f"line{n}")), '"id"'), caller_id=cid, lang=lang,
+                          turns=turns, **extra)
 
 
 class DemoPrinter:

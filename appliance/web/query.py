@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import PermanenceError
 from ..store.calllog import CallLog, CallLogReader
 from ..store.record import CallRecord, parse_iso
-from ..textsafe import csv_cell
+from ..textsafe import csv_cell, strip_bidi
 
 CATEGORIES = ("breakdown", "quote", "appointment", "followup", "billing", "info", "job", "sales", "other")
 STATE_FILTERS = ("answered", "staff", "abandoned", "missed", "interrupted", "open")
@@ -211,8 +211,9 @@ def csv_lines(records: Iterable[CallRecord], tz: dt.tzinfo) -> Iterator[str]:
 
 def html_safe_json(obj: Any, **kw: Any) -> str:
     """JSON with ``<``, ``>`` and ``&`` written as ``\\u003c``... so that no caller text can
-    ever be read as markup, even by a browser that ignores the content type."""
-    text = json.dumps(obj, ensure_ascii=False, **kw)
+    ever be read as markup, even by a browser that ignores the content type; and without
+    bidi controls (a caller's number shown reversed)."""
+    text = strip_bidi(json.dumps(obj, ensure_ascii=False, **kw))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
