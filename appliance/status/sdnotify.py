@@ -186,9 +186,10 @@ class Watchdog:
         for chk in self.checks:
             try:
                 result = chk()
-            except Exception as exc:  # noqa: BLE001 - a broken check is a failing check, never a crash
+            except Exception as exc:  # noqa: BLE001 - a broken check is a failing check (logged by tick), never a crash
                 name = getattr(chk, "__name__", repr(chk))
-                result = f"health check {name} raised {type(exc).__name__}: {exc}"
+                problems.append(f"health check {name} raised {type(exc).__name__}: {exc}")
+                continue
             if result:
                 problems.append(result)
         return problems

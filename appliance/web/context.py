@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -16,6 +17,8 @@ from ..store.calllog import CallLog, CallLogReader
 from .auth import AuthStore, RateLimiter
 from .query import SearchCache
 from .stats import FactsCache
+
+log = logging.getLogger(__name__)
 
 
 class WebActions(Protocol):
@@ -62,6 +65,7 @@ class WebState:
         try:
             got = self.live()
         except Exception as exc:  # noqa: BLE001 - the page must render even if the service hook fails
+            log.warning("status page: the service's live status failed: %r", exc)
             base["errors"] = [f"live status unavailable: {exc!r}"]
             return base
         if isinstance(got, Mapping):
