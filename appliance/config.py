@@ -529,12 +529,11 @@ def _convert(tp: Any, value: Any, key: str) -> Any:
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
-        errors = []
         for a in args:
             try:
                 return _convert(a, value, key)
-            except _Invalid as exc:
-                errors.append(exc)
+            except _Invalid:
+                continue
         raise _Invalid(f"expected {_type_name(tp)}, got {value!r}", key)
     if origin is Literal:
         if value not in get_args(tp):
@@ -568,7 +567,7 @@ def _convert(tp: Any, value: Any, key: str) -> Any:
         for k, v in value.items():
             if not isinstance(v, str):
                 raise _Invalid(f"expected a string, got {v!r}", f"{key}.{k}")
-            out[_text(k, f"{key}.{_toml_key(k)}")] = _text(v, f"{key}.{_toml_key(k)}")
+            out[_text(k, f"{key}.{k}")] = _text(v, f"{key}.{k}")
         return out
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
@@ -626,49 +625,30 @@ def load_config(path: str | Path | None = None) -> Config:
 # --------------------------------------------------------------------------- dump
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    if isinstance(v, tuple | list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    if isinstance(v, Mapping):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(type(v))
-
-
-def _toml_key(k: str) -> str:
-    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else _toml_value(k)
-
-
-def _dump_table(obj: Any, name: str, out: list[str], array: bool = False) -> None:
-    scalars: list[str] = []
-    subtables: list[tuple[str, Any, bool]] = []
+def _plain(obj: Any) -> dict[str, Any]:
+    """A configuration section as plain TOML data (None values left out: not set)."""
+    out: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
-        if f.name == "source":
-            continue
         v = getattr(obj, f.name)
+        if f.name == "source" or v is None:
+            continue
         if dataclasses.is_dataclass(v):
-            subtables.append((f.name, v, False))
+            out[f.name] = _plain(v)
         elif isinstance(v, tuple) and v and dataclasses.is_dataclass(v[0]):
-            for item in v:
-                subtables.append((f.name, item, True))
-        elif v is None:
-            scalars.append(f"# {f.name} = (not set)")
+            out[f.name] = [_plain(x) for x in v]
+        elif isinstance(v, tuple):
+            out[f.name] = list(v)
+        elif isinstance(v, Mapping):
+            out[f.name] = dict(v)
         else:
-            scalars.append(f"{f.name} = {_toml_value(v)}")
-    if name:
-        out.append(f"\n[[{name}]]" if array else f"\n[{name}]")
-    out.extend(scalars)
-    for sub, v, is_array in subtables:
-        _dump_table(v, f"{name}.{sub}" if name else sub, out, is_array)
+            out[f.name] = v
+    return out
 
 
 def dump_config(cfg: Config) -> str:
-    """The effective configuration as TOML (passwords masked)."""
+    """The effective configuration as TOML (passwords masked), written by the one TOML writer."""
+    from .tomledit import dumps
+
     masked = dataclasses.replace(
         cfg,
         alerts=dataclasses.replace(
@@ -677,21 +657,4 @@ def dump_config(cfg: Config) -> str:
         ),
         lines=tuple(dataclasses.replace(ln, pin="****" if ln.pin else "") for ln in cfg.lines),
     )
-    out: list[str] = [f"# effective configuration from {cfg.source}"]
-    _dump_table(masked, "", out)
-    return "\n".join(out).strip() + "\n"
-
-
-def replace_section(cfg: Config, **changes: Any) -> Config:
-    """A copy of ``cfg`` with whole sections replaced, re-validated."""
-    new = dataclasses.replace(cfg, **changes)
-    try:
-        return load_config_text(dump_config_unmasked(new), source=cfg.source)
-    except ConfigError:
-        raise
-
-
-def dump_config_unmasked(cfg: Config) -> str:
-    out: list[str] = []
-    _dump_table(cfg, "", out)
-    return "\n".join(line for line in out if not line.startswith("# ")).strip() + "\n"
+    return dumps(_plain(masked), header=f"effective configuration from {cfg.source}")
