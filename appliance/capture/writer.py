@@ -139,12 +139,6 @@ class CaptureWriter:
                 self._error_logged = True
                 log.exception("capture %s: cannot record audio", self.line_name)
 
-    def flush_audio(self) -> None:
-        """Write pending audio summaries now."""
-        with self._lock:
-            for d in ("tx", "rx"):
-                self._end_burst(d)  # type: ignore[arg-type]
-
     def close(self) -> None:
         with self._lock:
             if self._closed:

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING
 from ..config import SpeechConfig
 from .audio import check_pcm16, frames
 from .phrases import grammar_for, is_complete
-from .recognizer import Alternative, Recognizer, RecognizerFactory, Utterance, Word
+from .utterance import Alternative, Recognizer, RecognizerFactory, Utterance, Word
 from .vad import FRAME_SECONDS, VadState, VoiceActivityDetector, frame_level
 
 if TYPE_CHECKING:

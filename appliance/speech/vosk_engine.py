@@ -31,7 +31,7 @@ from typing import Any
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, check_pcm16
 from .models import cache_dir
-from .recognizer import Utterance
+from .utterance import Utterance
 
 
 def tuned_model_dir(src: Path, decoder: dict[str, float | int], *,

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, FrameAssembler, check_pcm16, pcm16_to_float, resample
-from .recognizer import Utterance
+from .utterance import Utterance
 from .vad import VoiceActivityDetector
 
 

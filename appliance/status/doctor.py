@@ -17,7 +17,6 @@ checks and says so (``sudo systemctl stop permanence`` first).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -26,26 +25,15 @@ import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ..config import Config, LineConfig, load_config
 from ..errors import PermanenceError
 from ..store.diskspace import DiskSpace
+from .findings import Finding, Status
 from .health import log_writable
 
-Status = Literal["ok", "warn", "fail", "skip"]
 _MARK = {"ok": "  ok ", "warn": " WARN", "fail": " FAIL", "skip": " skip"}
-
-
-@dataclasses.dataclass(frozen=True)
-class Finding:
-    check: str
-    status: Status
-    detail: str
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return dataclasses.asdict(self)
 
 
 class Doctor:

@@ -101,9 +101,6 @@ class DiskSpace:
             self.refused += 1
         return False
 
-    def nearly_full(self) -> bool:
-        return self.free() < 2 * self.reserve_bytes
-
     def problem(self) -> str | None:
         """``"disk nearly full: ..."`` below twice the reserve, else None."""
         free = self.free()

@@ -32,7 +32,6 @@ import dataclasses
 import logging
 import re
 import threading
-import time
 from collections.abc import Callable
 
 import serial
@@ -326,10 +325,6 @@ class AtChannel:
                 self._pending = None
         return tuple(p.lines), p.final
 
-    def enter_raw(self, handler: RawHandler) -> None:
-        """Switch the reader to raw mode now (data that needs no ``CONNECT``)."""
-        self._raw = handler
-
     def leave_raw(self) -> None:
         self._raw = None
 
@@ -512,13 +507,3 @@ class AtChannel:
             self.on_unsolicited(text)
         except Exception:
             self.log.exception("%s: unsolicited handler failed on %r", self.name, text)
-
-
-def wait_until(pred: Callable[[], bool], timeout: float, step: float = 0.01) -> bool:
-    """Poll ``pred`` until true or ``timeout`` seconds; for tests and init loops."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return True
-        time.sleep(step)
-    return pred()

@@ -26,7 +26,6 @@ from .line import (
     CallerId,
     Fault,
     Line,
-    LineEvent,
     LineState,
     LineStatus,
     PlaybackDone,
@@ -353,9 +352,6 @@ class ModemLine(Line, abc.ABC):
             self._tick(time.monotonic())
         self._abort_call()
 
-    def run_in_worker(self, fn: Callable[[], None]) -> None:
-        self._work.put(("call", fn))
-
     # ------------------------------------------------------------------ helpers for drivers
     def cmd(self, command: str, timeout: float | None = None, **kw: object) -> object:
         ch = self.ch
@@ -391,8 +387,3 @@ class ModemLine(Line, abc.ABC):
     @abc.abstractmethod
     def _abort_call(self) -> None:
         """The port failed: drop call state and audio (the handler closes the call on Fault)."""
-
-
-def emit_all(line: Line, events: Sequence[LineEvent]) -> None:
-    for e in events:
-        line.emit(e)

@@ -417,12 +417,3 @@ def sms_text(lines: Sequence[str], ucs2: bool) -> str:
         if decoded is not None:
             return decoded
     return text
-
-
-def parse_cme(line: str) -> str | None:
-    """The text or code of ``+CME ERROR: x`` / ``+CMS ERROR: x``."""
-    for prefix in ("+CME ERROR:", "+CMS ERROR:"):
-        rest = _after(line, prefix)
-        if rest is not None:
-            return rest
-    return None

@@ -51,6 +51,7 @@ class Broker:
             lines += [f"cafile {self.ca_file}", f"certfile {self.dir / 'server.crt'}",
                       f"keyfile {self.dir / 'server.key'}"]
         self.conf.write_text("\n".join(lines) + "\n")
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def _make_certs(self) -> Path:
         """A throw-away CA and a server certificate for 127.0.0.1 (openssl)."""
@@ -69,7 +70,6 @@ class Broker:
         for f in ("server.key", "server.crt", "ca.crt"):
             (d / f).chmod(0o644)
         return d / "ca.crt"
-        self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10.0) -> None:
         self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
