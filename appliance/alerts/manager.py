@@ -61,6 +61,7 @@ escalation fast.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import logging
@@ -142,6 +143,9 @@ class AlertManager:
         self._inflight: set[str] = set()
         self._last_urgent: dict[str, Any] | None = None
         self._next_prune = 0.0
+        # passes of each worker loop, and incoming SMS handled: a test waits for one more pass to know
+        # that what it checks did not happen has had its chance to
+        self.passes: collections.Counter[str] = collections.Counter()
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -543,6 +547,7 @@ class AlertManager:
             if time.monotonic() - last_poll >= self.sms_poll_seconds:
                 last_poll = time.monotonic()
                 self.poll_inbox()
+            self.passes["sms"] += 1
 
     def poll_inbox(self) -> int:
         """Read waiting SMS (acknowledgements); returns how many were read."""
@@ -555,6 +560,7 @@ class AlertManager:
             return 0
         for m in msgs:
             self.sms_received(m.sender, m.text)
+            self.passes["sms received"] += 1
         return len(msgs)
 
     def _deliver_sms(self, a: Alert, now: float) -> None:
@@ -586,6 +592,7 @@ class AlertManager:
         while not self._stop.wait(self.tick):
             with self.faults.guard("alerts: scheduler step", log):
                 self.run_due()
+            self.passes["scheduler"] += 1
 
     def run_due(self) -> None:
         """Escalate unacknowledged urgent calls whose deadline passed; send due digests; once an

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
 import subprocess
@@ -14,6 +13,8 @@ from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
+
+from tests.waiting import wait_until
 
 MOSQUITTO = "/usr/sbin/mosquitto"
 
@@ -74,16 +75,18 @@ class Broker:
     def start(self, timeout: float = 10.0) -> None:
         self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited with {self.proc.returncode}: {self.log()[-2000:]}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
-                time.sleep(0.05)
-                if self.proc.poll() is None:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("mosquitto did not start listening")
+        proc = self.proc
+
+        def listening() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError(f"mosquitto exited with {proc.returncode}: {self.log()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+            except OSError:
+                return False
+            return True
+
+        wait_until(listening, timeout, interval=0.05, message="mosquitto listening")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -14,6 +14,7 @@ from appliance.alerts.sms import ReleasedPortSmsSender, SmsError
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.line import LineState, Ringing, SmsReceived
 from appliance.telephony.simulator import ScriptedCaller, Simulator
+from tests.waiting import wait_until
 
 from .helpers import make_config, urgent_record
 
@@ -21,12 +22,7 @@ BOB = "+33622222222"
 
 
 def wait(pred: Any, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return bool(pred())
+    return bool(wait_until(pred, timeout))
 
 
 @pytest.fixture
