@@ -13,7 +13,7 @@ BIN    := $(VENV)/bin
 # libportaudio2 (the demo's microphone and speakers, through sounddevice), openssl (the status page's
 # self-signed certificate when web.https is on).
 APT_PACKAGES := mosquitto mosquitto-clients espeak-ng sox libatomic1 chromium chromium-driver socat libportaudio2 openssl
-EXTRAS := dev,whisper,models,audio
+EXTRAS := dev,whisper,models,audio,bench
 # The demo speaks English by default: its simulated English caller (piper) is recognised almost
 # word for word; the French one (espeak-ng) is robotic. `make demo DEMO_ARGS="--lang fr"` for French;
 # DEMO_ARGS="--lang fr --type" to type the caller's turns yourself, "--lang fr --mic" to speak them.

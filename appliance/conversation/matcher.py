@@ -4,8 +4,9 @@ A phrase is a few words written as the business would write them
 (``"tombé en panne"``, ``"fuite*"``). Matching ignores accents, case and
 punctuation; a word ending in ``*`` matches any word starting with it; a
 plural ``s``/``x`` is ignored; words of six letters or more also match with
-one letter missing or extra (not the first), words of five with one letter missing
-(recognition errors; a changed letter is not accepted: "montant" is not "montent"); one extra word may
+one letter missing or extra (not the first), words of five with one letter missing, and words of five
+letters or more with one consonant (not the first) heard as its voiced or unvoiced twin ("fuide" for "fuite"; any other
+changed letter is not accepted: "montant" is not "montent"); one extra word may
 sit between two words of a phrase, and a phrase of three words or more still
 matches with one of its words missing or misheard.
 
@@ -24,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from .language import Matching
+from .text import within_one
 
 FUZZY_MIN_LEN = 6
 # a matcher given no language's small words treats every word as meaning and knows no negation
@@ -51,18 +53,12 @@ def _content(word: str, words: Matching) -> bool:
     return len(word) > 1 and word not in words.function_words and word not in words.never_dropped
 
 
-def _within_one(a: str, b: str) -> bool:
-    """Levenshtein distance of at most one."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(1 for x, y in zip(a, b) if x != y) <= 1
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1:]
+_ALIKE = str.maketrans("bdgvzn", "ptkfsm")  # consonants a recogniser swaps for their twin
+ALIKE_MIN_LEN = 5
+
+
+def _alike(word: str) -> str:
+    return word.translate(_ALIKE)
 
 
 def _deletions(word: str) -> set[str]:
@@ -79,6 +75,8 @@ class PhraseMatcher:
         self._exact: dict[str, set[int]] = defaultdict(set)
         self._fuzzy: dict[str, set[int]] = defaultdict(set)
         self._prefix: dict[str, set[int]] = defaultdict(set)
+        self._alike: dict[str, set[int]] = defaultdict(set)
+        self._prefix_alike: dict[str, set[int]] = defaultdict(set)
         self._prefix_lengths: set[int] = set()
         self._names: list[str] = []
         for rule, items in phrases.items():
@@ -98,8 +96,12 @@ class PhraseMatcher:
             stem = tok[:-1]
             self._prefix[stem].add(tid)
             self._prefix_lengths.add(len(stem))
+            if len(stem) >= ALIKE_MIN_LEN:
+                self._prefix_alike[_alike(stem)].add(tid)  # "inonte" for "inond*"
         else:
             self._exact[tok].add(tid)
+            if len(tok) >= ALIKE_MIN_LEN:
+                self._alike[_alike(tok)].add(tid)
             if len(tok) >= FUZZY_MIN_LEN - 1:
                 self._fuzzy[tok].add(tid)
                 for d in _deletions(tok):
@@ -119,17 +121,46 @@ class PhraseMatcher:
                 for d in _deletions(word):
                     cands |= self._fuzzy.get(d, set())
             ids |= {t for t in cands - ids if word[0] == self._names[t][0] and len(word) != len(self._names[t])
-                    and _within_one(word, self._names[t])
+                    and within_one(word, self._names[t])
                     and (len(self._names[t]) >= FUZZY_MIN_LEN or len(word) < len(self._names[t]))}
+        if len(word) >= ALIKE_MIN_LEN and word not in self._exact:
+            # a consonant heard as its voiced or unvoiced twin ("fuide" for "fuite", "bloqé" aside), not the
+            # first one ("dripping" is not "tripping"), unless the word is itself one of the phrases' words
+            ids |= {t for t in self._alike.get(_alike(word), set())
+                    if word[0] == self._names[t][0] and within_one(word, self._names[t])}
+            if not ids:
+                ids |= {t for n in self._prefix_lengths if len(word) >= n >= ALIKE_MIN_LEN
+                        for t in self._prefix_alike.get(_alike(word[:n]), set()) if word[0] == self._names[t][0]}
         return ids
+
+    def _where(self, tokens: Sequence[str]) -> dict[int, list[int]]:
+        """Phrase-word id -> positions in ``tokens``. A word the recogniser split in two ("tempe rature") is
+        found where it ends; two words of four letters or more it ran together ("pannefuite") are both found
+        where they were said."""
+        where: dict[int, list[int]] = defaultdict(list)
+        for pos, word in enumerate(tokens):
+            ids = self._ids_for(word)
+            for tid in ids:
+                where[tid].append(pos)
+            if not ids and len(word) >= 8:
+                for cut in range(4, len(word) - 3):
+                    if word[:cut] in self._exact and word[cut:] in self._exact:
+                        for tid in self._exact[word[:cut]] | self._exact[word[cut:]]:
+                            where[tid].append(pos)
+                        break
+        for pos in range(1, len(tokens)):
+            joined = tokens[pos - 1] + tokens[pos]
+            if len(joined) >= 5 and len(tokens[pos - 1]) >= 2 and len(tokens[pos]) >= 2:
+                for tid in self._exact.get(joined, ()):
+                    where[tid].append(pos)
+        for positions in where.values():
+            positions.sort()
+        return where
 
     def find(self, text_or_tokens: str | Sequence[str]) -> list[Hit]:
         """Every rule whose phrase occurs (once per phrase, first occurrence)."""
         tokens = text_or_tokens.split() if isinstance(text_or_tokens, str) else list(text_or_tokens)
-        where: dict[int, list[int]] = defaultdict(list)
-        for pos, word in enumerate(tokens):
-            for tid in self._ids_for(word):
-                where[tid].append(pos)
+        where = self._where(tokens)
         hits: list[Hit] = []
         for rule, phrase, ids in self._phrases:
             if ids[0] not in where and (len(ids) < 3 or ids[1] not in where):

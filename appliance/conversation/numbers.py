@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 
 from .language import Numbers, language
-from .text import fold
+from .text import fold, within_one
 
 # --------------------------------------------------------------------------- vocabularies
 # The words come from the language's file (``rules/<lang>.lang.toml``, [numbers]); only countries are here.
@@ -103,6 +103,7 @@ def number_words(lang: str) -> frozenset[str]:
     return _vocab(lang)
 
 
+@functools.lru_cache(maxsize=8)
 def joining_words(lang: str) -> frozenset[str]:
     """Words inside a number that are not a number on their own ("et", "and", the "a" of "a hundred", "o")."""
     nb = language(lang).numbers
@@ -141,9 +142,33 @@ def _runs(toks: list[tuple[str, bool]], lang: str) -> list[list[tuple[str, bool]
     return [run for _gap, run in _runs_with_gaps(toks, lang)]
 
 
+@functools.lru_cache(maxsize=4096)
+def _near_number(tok: str, lang: str) -> tuple[str, ...]:
+    """A number word a recogniser misspelt ("zéra") or ran into the next one ("vingtonze"), else nothing."""
+    vocab = {w for w in _vocab(lang) if len(w) >= 3}
+    for cut in range(3, len(tok) - 2):
+        if tok[:cut] in vocab and tok[cut:] in vocab:
+            return (tok[:cut], tok[cut:])
+    near = [w for w in vocab if len(w) >= 4 and tok[0] == w[0] and within_one(tok, w)]
+    return (near[0],) if len(near) == 1 else ()
+
+
+def _repaired(toks: list[tuple[str, bool]], lang: str) -> list[tuple[str, bool]]:
+    """Words next to a number that are a number word misheard by one letter, or two run together."""
+    vocab = _vocab(lang)
+    out: list[tuple[str, bool]] = []
+    for i, (tok, joined) in enumerate(toks):
+        beside = (i > 0 and _is_num_token(toks[i - 1][0], vocab)) or \
+            (i + 1 < len(toks) and _is_num_token(toks[i + 1][0], vocab))
+        fixed = _near_number(tok, lang) if beside and len(tok) >= 4 and not _is_num_token(tok, vocab) else ()
+        out.extend([(f, False) for f in fixed] if fixed else [(tok, joined)])
+    return out
+
+
 def _runs_with_gaps(toks: list[tuple[str, bool]], lang: str) -> list[tuple[list[str], list[tuple[str, bool]]]]:
     """Runs of number words, each with the other words said just before it."""
     vocab = _vocab(lang)
+    toks = _repaired(toks, lang)
     nb = language(lang).numbers
     joiners = joining_words(lang) - vocab_alone(lang)
     runs: list[tuple[list[str], list[tuple[str, bool]]]] = []
@@ -172,6 +197,7 @@ def _runs_with_gaps(toks: list[tuple[str, bool]], lang: str) -> list[tuple[list[
     return runs
 
 
+@functools.lru_cache(maxsize=8)
 def vocab_alone(lang: str) -> frozenset[str]:
     """Words that are a number on their own ("un", "oh", "cent")."""
     return frozenset(k[0] for k in number_table(lang) if len(k) == 1)
@@ -300,6 +326,8 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
             if digits is None:
                 continue
             e164 = to_e164(digits, country)
+            if digits[0] == "0" and not digits.startswith("00") and len(digits) - 1 not in wanted:
+                continue  # a trunk 0 and a digit too many or too few: not a whole national number
             if e164 and (digits[0] in "0+" or country.upper() in _NO_TRUNK_ZERO or
                          digits.startswith(COUNTRIES.get(country.upper(), ("",))[0] or "-")):
                 found = e164  # a national number said without its 0 is an invoice or order number

@@ -9,6 +9,8 @@ line's country), mobile or not, and written for people.
 
 from __future__ import annotations
 
+import functools
+
 import phonenumbers
 
 from .. import phone
@@ -16,9 +18,11 @@ from .. import phone
 MAX_INPUT = 40
 
 
+@functools.lru_cache(maxsize=65536)
 def to_e164(number: str | None, country: str = "FR") -> str | None:
     """``number`` in E.164 (``+33612345678``), read as a national number of ``country`` when it has
-    no international prefix; None when it is not a possible telephone number."""
+    no international prefix; None when it is not a possible telephone number. Cached: the same
+    numbers come back on every page of the worklist."""
     if not number or len(number) > MAX_INPUT:
         return None
     return phone.to_e164(number, country)
@@ -48,6 +52,7 @@ def is_mobile(number: str | None, country: str = "FR") -> bool:
     return bool(phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.MOBILE)
 
 
+@functools.lru_cache(maxsize=16384)
 def national(number: str | None) -> str:
     """How a person writes it at home (``06 12 34 56 78``); the input unchanged when unparsable."""
     if not number:

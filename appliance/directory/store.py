@@ -134,7 +134,7 @@ class Directory:
 
     def lookup(self, number: str | None, country: str | None = None) -> Contact | None:
         """The entry for a caller id (national numbers read in ``country``, default the box's)."""
-        e164 = to_e164(number, country or self.country)
+        e164 = to_e164(number, country or self.country) if number else None
         if e164 is None:
             return None
         with self._lock:

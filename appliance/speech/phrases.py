@@ -6,6 +6,7 @@ What the conversation and call handler call::
     parse_digits("zéro six douze trente-quatre", "fr")  # '06 12 34' -> '061234'
     yes_no("yeah that's right", "en")                    # 'yes' | 'no' | None
     is_complete("oui", "yes_no", "fr")                   # True: end the turn after the short silence
+    is_unfinished("my name is", "en")                    # True: wait longer before answering
 
 >>> parse_digits("call me on oh seven seven one two, double three four five", "en")
 '077123345'
@@ -15,7 +16,10 @@ What the conversation and call handler call::
 
 from __future__ import annotations
 
+import functools
 import re
+import tomllib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..conversation.language import LANGS, language
@@ -99,8 +103,42 @@ def yes_no(text: str, lang: str) -> str | None:
     return "yes" if yes else "no"
 
 
+LEXICON_DIR = Path(__file__).with_name("lexicon")
+SENTENCE_END = (".", "!", "?")
+
+
+@functools.cache
+def continuation_words(lang: str) -> frozenset[str]:
+    """Words after which a caller has not finished (``lexicon/<lang>.toml``, ``continuation``)."""
+    _check_lang(lang)
+    path = LEXICON_DIR / f"{lang}.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SpeechError(f"{path}: cannot read the turn-taking words: {exc}") from exc
+    words = data.get("continuation")
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise SpeechError(f"{path}: continuation: expected a list of words")
+    return frozenset(w.strip().lower() for w in words)
+
+
+def _last_word(text: str) -> str:
+    words = re.findall(r"[\w'’-]+", text.lower().replace("’", "'"))
+    return words[-1] if words else ""
+
+
+def is_unfinished(text: str, lang: str) -> bool:
+    """True when the words so far stop on a word that calls for more ("... and", "my name is", "euh")."""
+    last = _last_word(text)
+    return bool(last) and (last in continuation_words(lang) or last.endswith("'"))
+
+
 def is_complete(text: str, expect: str, lang: str, phrases: tuple[str, ...] = ()) -> bool:
-    """True when ``text`` evidently answers what was expected (a full number, a yes/no...)."""
+    """True when ``text`` evidently answers what was expected: a full number, a yes/no, one of
+    the expected phrases, or a sentence that ends — free speech, or a name of two words or more
+    (a recogniser that punctuates, Whisper, ends it with a full stop; vosk does not punctuate, so
+    its free speech and names wait for the full silence) — never when its last word calls for
+    more (:func:`is_unfinished`)."""
     if not text.strip():
         return False
     if phrases:
@@ -114,4 +152,12 @@ def is_complete(text: str, expect: str, lang: str, phrases: tuple[str, ...] = ()
         return yes_no(text, lang) is not None
     if expect == "number":
         return len(parse_digits(text, lang)) >= COMPLETE_DIGITS
+    if is_unfinished(text, lang):
+        return False
+    ends = text.rstrip().endswith(SENTENCE_END)
+    if expect == "name":
+        # "John Smith," is often followed by the company: only a name said to its end counts
+        return ends and len(_tokens(text)) >= 2
+    if expect == "free":
+        return ends and bool(_tokens(text))
     return False

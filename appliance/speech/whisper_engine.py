@@ -127,6 +127,7 @@ class WhisperRecognizer:
         self._closed = False
         self._context = ""
         self._hotwords: str | None = None
+        self._peeked: tuple[tuple[float, int], list[Utterance]] | None = None
 
     def set_context(self, text: str) -> None:
         """The question the caller is answering (see :meth:`WhisperModelHandle.transcribe_words`)."""
@@ -135,6 +136,22 @@ class WhisperRecognizer:
     def set_hotwords(self, text: str | None) -> None:
         """The business's words for this stream (None: the handle's own)."""
         self._hotwords = None if text is None else str(text)[:1000]
+
+    def peek(self) -> list[Utterance]:
+        """The words of the segment still being spoken, without ending it (no partials otherwise).
+
+        The reading is kept: when the segment ends with no voiced frame since (the caller had
+        finished), :meth:`flush` returns it instead of transcribing the same words again.
+        """
+        vad = self._vad
+        if self._closed or not vad.speaking or vad.speech_start is None:
+            return []
+        key = (vad.speech_start, len(self._audio) + int(self._audio_t0 * SAMPLE_RATE) * 2)
+        if self._peeked is not None and self._peeked[0] == key:
+            return self._peeked[1]
+        got = self._segment(vad.speech_start, vad.time - 0.2)
+        self._peeked = (key, got)
+        return got
 
     def _segment(self, start: float, end: float) -> list[Utterance]:
         a = max(0, int((start - self.PRE_ROLL - self._audio_t0) * SAMPLE_RATE) * 2)
@@ -156,8 +173,12 @@ class WhisperRecognizer:
         for frame in self._frames.push(pcm):
             self._audio += frame
             st = self._vad.feed(frame)
+            if st.voiced:
+                self._peeked = None  # more words: a reading taken before is not the segment's
             if st.event == "end" and st.speech_start is not None and st.speech_end is not None:
-                out += self._segment(st.speech_start, st.speech_end)
+                peeked, self._peeked = self._peeked, None
+                out += (peeked[1] if peeked is not None and peeked[0][0] == st.speech_start
+                        else self._segment(st.speech_start, st.speech_end))
                 self._trim(keep=self.PRE_ROLL)
             elif st.speaking and st.speech_start is not None and st.t - st.speech_start > self._max:
                 out += self._segment(st.speech_start, st.t)
@@ -182,9 +203,12 @@ class WhisperRecognizer:
         out: list[Utterance] = []
         if vad.speaking and vad.speech_start is not None:
             start = vad.speech_start
+            peeked = self._peeked
             end = vad.force_end() or vad.time
-            out = self._segment(start, end)
+            # nothing voiced since the last peek: its reading is the segment's
+            out = peeked[1] if peeked is not None and peeked[0][0] == start else self._segment(start, end)
         self._trim(keep=0.0)
+        self._peeked = None
         return out
 
     def close(self) -> None:

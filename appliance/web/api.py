@@ -13,7 +13,7 @@ from .views.calls import apply_action, export_response, fired_rules, get_call_or
 from .views.dashboard import dashboard_data, line_dicts
 from .views.health import health_data
 from .views.stats import compute_stats, weeks_arg
-from .views.worklist import record_outcome, worklist_data
+from .views.worklist import page_arg, record_outcome, worklist_data
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -67,7 +67,8 @@ def act(call_id: str, action: str) -> Response:
 
 @bp.route("/worklist")
 def worklist() -> Response:
-    return json_response(worklist_data(state()))
+    """``?page=N&per_page=M`` (1 to 500, default 100)."""
+    return json_response(worklist_data(state(), page_arg("page", 1, 10_000), page_arg("per_page", 100, 500)))
 
 
 @bp.route("/worklist/outcome", methods=["POST"])

@@ -54,6 +54,8 @@ FR: dict[str, str] = {
     "Service area": "Zone d'intervention", "Rates": "Tarifs", "Availability": "Disponibilités",
     "Opening hours": "Horaires d'ouverture", "Holidays": "Jours fériés", "Language": "Langue",
     "Time zone": "Fuseau horaire", "Currency": "Devise", "Rules file": "Fichier de règles",
+    "Try it": "Essayer", "Transcript (one caller turn per line)": "Transcription (une réplique de l'appelant par ligne)",
+    "Caller number": "Numéro de l'appelant", "Callback": "Rappel", "Why": "Pourquoi",
     "Saved.": "Enregistré.", "Not saved": "Non enregistré", "Recent changes": "Modifications récentes",
     "Wrong password.": "Mot de passe incorrect.", "Wrong setup code.": "Code d'installation incorrect.",
     "Too many attempts: wait": "Trop de tentatives : attendez", "seconds": "secondes",

@@ -42,7 +42,7 @@ FR: dict[str, str] = {
     "the file is larger than": "le fichier dépasse",
     "Only an administrator account can change the settings.":
         "Seul un compte administrateur peut modifier les réglages.",
-    "Callbacks": "Rappels", "captured calls": "appels captés", "needing a callback": "à rappeler",
+    "earlier": "plus anciens", "Callbacks": "Rappels", "captured calls": "appels captés", "needing a callback": "à rappeler",
     "handled within the limit": "traités dans le délai", "Time to callback": "Délai de rappel",
     "median": "médiane", "By category": "Par catégorie", "By week": "Par semaine",
     "unanswered": "sans réponse", "Known caller": "Client connu", "attempt_n": "{n}e appel aujourd'hui",

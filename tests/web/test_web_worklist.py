@@ -222,3 +222,16 @@ def test_directory_upload_limits_and_vcard(office: Office) -> None:
     r = upload(o, "phone.vcf", vcf, replace=True)
     assert 'id="imp-added">1<' in r.text and len(o.app.extensions["permanence"].directory) == 1
     assert o.client.get("/api/directory?q=roche").get_json()["contacts"][0]["name"] == "Anne Roche"
+
+
+def test_worklist_pages_the_rows_most_pressing_first(office: Office) -> None:
+    c = office.client
+    first = c.get("/api/worklist?per_page=1").get_json()
+    assert (first["total"], first["pages"], [i["number"] for i in first["items"]]) == (3, 3, [GALE])
+    assert first["items"][0]["call_ids"] == [office.calls["gale1"].id, office.calls["gale2"].id]
+    last = c.get("/api/worklist?per_page=1&page=9").get_json()  # past the end: the last page
+    assert (last["page"], [i["number"] for i in last["items"]]) == (3, [DURAND])
+    for bad in ("page=0", "page=abc", "per_page=501", "per_page=-1"):
+        r = c.get(f"/api/worklist?{bad}")
+        assert r.status_code == 400 and "expected a whole number" in r.get_json()["error"]
+    assert c.get("/worklist?page=x").status_code == 400

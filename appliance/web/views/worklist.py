@@ -19,6 +19,8 @@ from ..context import WebState, state
 from ..i18n import Translator
 
 bp = Blueprint("worklist", __name__)
+PER_PAGE = 30  # rows per page: the most pressing first, so a long list still opens at once
+SHOWN_CALLS = 8  # calls listed under a row (its latest); the outcome applies to all of them
 
 
 def countries(st: WebState) -> dict[str, str]:
@@ -35,7 +37,7 @@ def entries_since(st: WebState, since: dt.datetime) -> list[Entry]:
             a is b for a, b in zip(hit[1], rows)):
         cached: list[Entry] = hit[2]
         return cached
-    result = trace(rows, st.cfg, countries(st))
+    result = trace(rows, st.cfg, countries(st), st.trace_cache)
     st.stats_cache["worklist"] = (key, rows, result)
     return result
 
@@ -49,9 +51,12 @@ def current_items(st: WebState) -> list[Item]:
 
 
 def item_view(st: WebState, it: Item, now: dt.datetime) -> dict[str, Any]:
-    """What the page and the API show of one row: the directory's values first."""
+    """What the page and the API show of one row: the directory's values first; times also as local
+    text, and at most ``SHOWN_CALLS`` of its calls (the latest; ``call_ids`` has them all)."""
     contact = st.directory.lookup(it.number) if st.directory is not None and it.number else None
     said_name, said_company = it.said()
+    tz = st.tz
+    short = "%d/%m %H:%M"
     return {
         "key": it.key, "number": it.number, "number_display": national(it.number) if it.number else "",
         "name": (contact.name if contact else "") or said_name or "",
@@ -59,28 +64,47 @@ def item_view(st: WebState, it: Item, now: dt.datetime) -> dict[str, Any]:
         "site": contact.site if contact else "", "contract": contact.contract if contact else "",
         "known": contact is not None, "attempts": it.attempts, "reasons": list(it.reasons),
         "urgent": it.urgent, "first_at": it.first_at.isoformat(), "last_at": it.last_at.isoformat(),
-        "due_at": it.due_at.isoformat(), "overdue": it.overdue(now),
-        "overdue_minutes": max(0, round((now - it.due_at).total_seconds() / 60)),
-        "calls": [{"id": e.call_id, "started_at": e.started_at.isoformat(), "reason": e.reason,
+        "first_local": it.first_at.astimezone(tz).strftime(short), "last_local": it.last_at.astimezone(tz).strftime(short),
+        "due_at": it.due_at.isoformat(), "due_local": it.due_at.astimezone(tz).strftime(short),
+        "overdue": it.overdue(now), "overdue_minutes": max(0, round((now - it.due_at).total_seconds() / 60)),
+        "call_ids": list(it.call_ids), "more_calls": max(0, it.attempts - SHOWN_CALLS),
+        "calls": [{"id": e.call_id, "started_at": e.started_at.isoformat(),
+                   "local": e.started_at.astimezone(tz).strftime(short), "reason": e.reason,
                    "state": e.row.get("state"), "category": e.row.get("category"),
                    "urgency": e.row.get("urgency"), "summary": e.row.get("summary") or "",
                    "rings": e.row.get("rings"), "ring_seconds": e.row.get("ring_seconds"),
-                   "due_at": e.due_at.isoformat()} for e in it.entries],
+                   "due_at": e.due_at.isoformat()} for e in it.entries[-SHOWN_CALLS:]],
     }
 
 
-def worklist_data(st: WebState) -> dict[str, Any]:
+def page_arg(name: str, default: int, top: int) -> int:
+    raw = request.args.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        abort(400, description=f"{name}: expected a whole number from 1 to {top}, got {raw[:20]!r}")
+    if not 1 <= value <= top:
+        abort(400, description=f"{name}: expected a whole number from 1 to {top}, got {value}")
+    return value
+
+
+def worklist_data(st: WebState, page: int = 1, per_page: int = PER_PAGE) -> dict[str, Any]:
+    """One page of rows (the most pressing first) and the counts of the whole list."""
     now = st.now()
-    items = [item_view(st, it, now) for it in current_items(st)]
-    return {"items": items, "total": len(items), "overdue": sum(1 for i in items if i["overdue"]),
-            "calls": sum(i["attempts"] for i in items), "outcomes": list(OUTCOMES)}
+    items = current_items(st)
+    pages = max(1, -(-len(items) // per_page))
+    page = min(page, pages)
+    shown = [item_view(st, it, now) for it in items[(page - 1) * per_page:page * per_page]]
+    return {"items": shown, "total": len(items), "overdue": sum(1 for it in items if it.overdue(now)),
+            "calls": sum(it.attempts for it in items), "page": page, "pages": pages, "per_page": per_page,
+            "outcomes": list(OUTCOMES)}
 
 
 @bp.route("/worklist")
 def index() -> str:
     st = state()
-    return render_template("worklist.html", d=worklist_data(st), writable=st.writable,
-                           tz=st.tz)
+    return render_template("worklist.html", d=worklist_data(st, page_arg("page", 1, 10_000)),
+                           writable=st.writable, tz=st.tz)
 
 
 def record_outcome(st: WebState, form: dict[str, Any]) -> int:
@@ -121,7 +145,7 @@ def history() -> Response:
         abort(400, description=str(exc))
     lo, hi = f.utc_range(st.tz)
     rows = st.log.summaries(lo, hi)
-    entries = trace(rows, st.cfg, countries(st))
+    entries = trace(rows, st.cfg, countries(st), st.trace_cache)
     resp = Response(history_csv(entries, st.tz, st.now()), mimetype="text/csv")
     span = f"{f.since or 'start'}_{f.until or 'now'}"
     resp.headers["Content-Disposition"] = f'attachment; filename="worklist_{span}.csv"'
