@@ -21,7 +21,7 @@ STEPS = ["transfer_started", "caller_on_hold", "technician_dialled", "technician
 def put_through_call(box: Box, kind: str = "transferred", person: str = "Marc <b>Petit</b>") -> CallRecord:
     start = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(minutes=3)
     at = start + dt.timedelta(seconds=40)
-    events = [{"at": iso(start + dt.timedelta(seconds=20 + i)), "kind": k, "person": person} for i, k in
+    events: list[dict[str, Any]] = [{"at": iso(start + dt.timedelta(seconds=20 + i)), "kind": k, "person": person} for i, k in
               enumerate(STEPS)]
     events.append({"at": iso(at), "kind": kind, "person": person, "phone": "+33612345678", "held_seconds": 14.2,
                    "detail": "AT+CHLD=4" if kind == "transferred" else "AT+CHLD=3"})
