@@ -65,8 +65,13 @@ class TransferDesk:
             return self._texts[lang]
 
     def targets(self) -> list[Target]:
-        """People to try, in escalation order, among those who accept transfers."""
-        order = self.rota.escalation_order(self.now())
+        """The person on duty when they accept transfers, then (``rota.transfer.people`` > 1) the next
+        ones in escalation order who accept them; nobody when the person on duty does not."""
+        now = self.now()
+        on_call = self.rota.on_call(now)
+        if on_call is None or not on_call.transfer:
+            return []
+        order = self.rota.escalation_order(now)
         people = [Target(p.name, p.phone) for p in order if p.transfer]
         return people[: self.cfg.rota.transfer.people]
 
