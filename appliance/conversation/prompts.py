@@ -3,7 +3,8 @@
 Sections: ``[prompts]`` (sentences with ``{fields}``), ``[delays]`` (callback
 delay per urgency level, in words), ``[hours]`` (how to say opening hours),
 ``[words]`` (what counts as yes, no, "I don't know"...), ``[faq]`` (words that
-ask each simple question). A missing sentence or an unknown ``{field}`` is a
+ask each simple question), ``[spelling]`` (letters, the spelling alphabet: see
+:mod:`.spelling`). A missing sentence or an unknown ``{field}`` is a
 :class:`~appliance.errors.ConfigError` naming the file and the key.
 """
 
@@ -17,19 +18,26 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from .spelling import Spelling
 from .text import fold
 
 PROMPTS_DIR = Path(__file__).with_name("prompts")
 
-REQUIRED = ("greeting", "greeting_closed", "ask_reason", "ask_identity", "ask_name", "confirm_caller_id",
-            "ask_number", "read_back", "number_not_understood", "number_confirmed", "no_callback", "urgent",
-            "noted", "dont_know", "anything_else", "repeat", "take_message", "goodbye", "goodbye_no_callback",
-            "goodbye_message", "faq_opening_hours", "faq_rates", "faq_availability", "faq_service_area",
-            "faq_address", "faq_topic", "faq_unknown")
-FIELDS = {"company", "number", "minutes", "delay", "answer", "hours"}
-WORD_SETS = ("yes", "no", "dont_know", "nothing_else", "no_callback")
+REQUIRED = ("greeting", "greeting_closed", "greeting_known", "greeting_known_closed", "ask_reason", "ask_urgency",
+            "keypad_yes_no", "ask_identity", "ask_name", "confirm_identity", "confirm_name", "confirm_company",
+            "ask_identity_again", "ask_name_again", "spell_name", "spell_company", "confirm_known",
+            "confirm_known_name", "confirm_caller_id", "ask_number", "read_back", "number_not_understood",
+            "number_confirmed", "no_callback", "urgent_because", "urgency_lowered", "urgent", "noted", "dont_know",
+            "anything_else", "repeat", "take_message", "goodbye", "goodbye_no_callback", "goodbye_message",
+            "faq_opening_hours", "faq_rates", "faq_availability", "faq_service_area", "faq_address", "faq_topic",
+            "faq_unknown")
+FIELDS = {"company", "number", "minutes", "delay", "answer", "hours", "because", "name", "caller_company",
+          "greeting_name"}
+CALL_FIELDS = ("number", "because", "name", "caller_company", "greeting_name")  # differ call by call: not cached
+WORD_SETS = ("yes", "no", "dont_know", "nothing_else", "no_callback", "deny_urgent")
 FAQ_TOPICS = ("opening_hours", "rates", "availability", "service_area", "address")
-HOURS_KEYS = ("days", "single_day", "day_span", "range", "join", "group_join", "time", "time_exact")
+HOURS_KEYS = ("days", "single_day", "day_span", "range", "join", "group_join", "time", "time_exact", "every_day",
+              "all_day")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,9 +50,14 @@ class Prompts:
     words: Mapping[str, tuple[str, ...]]  # folded phrases
     phrases: Mapping[str, tuple[str, ...]]  # the same, as written (a grammar hint for the recogniser)
     faq: Mapping[str, tuple[str, ...]]  # folded phrases (may end with *)
+    spelling: Spelling
 
     def say(self, key: str, **fields: Any) -> str:
         return self.text[key].format(**fields)
+
+    def fixed(self, key: str) -> bool:
+        """True when the sentence is the same on every call (it can come from the prompt cache)."""
+        return not any(f"{{{f}}}" in self.text[key] for f in CALL_FIELDS)
 
 
 def _fail(source: str, key: str, msg: str) -> ConfigError:
@@ -62,7 +75,7 @@ def _fold_phrase(p: str) -> str:
 
 
 def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
-    allowed = {"lang", "prompts", "delays", "hours", "words", "faq"}
+    allowed = {"lang", "prompts", "delays", "hours", "words", "faq", "spelling"}
     for k in data:
         if k not in allowed:
             raise _fail(source, k, f"unknown key (known keys: {', '.join(sorted(allowed))})")
@@ -118,7 +131,10 @@ def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
         if key not in FAQ_TOPICS:
             raise _fail(source, f"faq.{key}", f"unknown topic (known: {', '.join(FAQ_TOPICS)})")
         fsets[key] = tuple(_fold_phrase(p) for p in _strings(source, f"faq.{key}", value))
-    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, raw, fsets)
+    if "spelling" not in data:
+        raise _fail(source, "spelling", "missing [spelling] table (letters and the spelling alphabet)")
+    spelling = Spelling.parse(data["spelling"], source)
+    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, raw, fsets, spelling)
 
 
 def load_prompts(lang: str, path: str | Path | None = None) -> Prompts:
