@@ -11,7 +11,10 @@ Layout (see ``rules/fr.toml`` for a complete, commented example)::
     [[categories.rules]]  id, words, patterns, weight, not_a_customer (true: a wrong number,
                         # the company heard is the one the caller wanted, so none is kept)
     [[urgency]]         # intensifiers (raise > 0) and mitigators (raise < 0): id, words, patterns, raise,
-                        # overrides_negation (true: still counts after "ce n'est pas urgent")
+                        # overrides_negation (true: still counts after "ce n'est pas urgent"),
+                        # decisive (true: decides alone, the box asks nothing; default: overrides_negation),
+                        # claims_urgent (true: the caller only says it is urgent), reason (what the box
+                        # says to explain an urgent decision: "the cooling has stopped")
     [[negations]]       # "ce n'est pas urgent": id, words, patterns, cap (a level id)
     [[routing]]         # first match wins: id, categories, urgency, route
     [entities]          # equipment = [...], sites = [regex with a group named "site"]
@@ -32,6 +35,7 @@ from typing import Any
 from ..errors import QualificationError
 from .text import fold
 
+_URGENCY_KEYS = frozenset({"overrides_negation", "decisive", "claims_urgent", "reason"})
 CATEGORIES = ("breakdown", "quote", "appointment", "followup", "billing", "info", "job", "sales", "other")
 RULES_DIR = Path(__file__).with_name("rules")
 
@@ -54,6 +58,9 @@ class Rule:
     weight: float = 1.0
     overrides_negation: bool = False  # urgency only: "fuite de gaz" stays urgent even if "pas urgent"
     not_a_customer: bool = False  # category only: a wrong number names the place wanted, not the caller's company
+    decisive: bool = False  # urgency only: the cue decides by itself (no need to ask the caller)
+    claims_urgent: bool = False  # urgency only: the caller says it is urgent (not a fact about the fault)
+    reason: str = ""  # urgency only: a few words the box says to explain an urgent decision
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,12 +174,13 @@ class _Reader:
             raise self.fail(key, "expected at least one of words or patterns")
         weight = self.number(t.get(weight_key, 1), f"{key}.{weight_key}")
         flags = {}
-        for flag in ("overrides_negation", "not_a_customer"):
-            flags[flag] = t.get(flag, False)
+        for flag in ("overrides_negation", "not_a_customer", "decisive", "claims_urgent"):
+            flags[flag] = t.get(flag, flag == "decisive" and t.get("overrides_negation", False))
             if not isinstance(flags[flag], bool):
                 raise self.fail(f"{key}.{flag}", f"expected true or false, got {flags[flag]!r}")
+        reason = self.string(t["reason"], f"{key}.reason") if "reason" in t else ""
         return Rule(self.string(t["id"], f"{key}.id"), words, patterns, weight, flags["overrides_negation"],
-                    flags["not_a_customer"])
+                    flags["not_a_customer"], flags["decisive"], flags["claims_urgent"], reason)
 
 
 def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
@@ -229,7 +237,7 @@ def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
     default_category = r.string(top.get("default_category", "other"), "default_category")
     if default_category not in cat_ids:
         raise r.fail("default_category", f"expected a category defined in [[categories]], got {default_category!r}")
-    urgency = tuple(unique(r.rule(x, f"urgency[{i}]", "raise", frozenset({"overrides_negation"})), f"urgency[{i}]")
+    urgency = tuple(unique(r.rule(x, f"urgency[{i}]", "raise", _URGENCY_KEYS), f"urgency[{i}]")
                     for i, x in enumerate(r.items(top.get("urgency", []), "urgency")))
     negations = []
     for i, x in enumerate(r.items(top.get("negations", []), "negations")):
