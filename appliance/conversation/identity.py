@@ -52,14 +52,16 @@ class IdentityCheck:
     name: str | None = None
     company: str | None = None
     state: str = ""
-    read_backs: int = 0
     asking: str = ""  # the prompt key of the question in flight
     step: str = "read_back"  # what "reading" asks next: "read_back" or "again" (say it again)
+    rejected: int = 0  # read-backs the caller said no to (or corrected)
+    unanswered: int = 0  # answers about something else
     first: dict[str, str | None] = dataclasses.field(default_factory=dict)  # the first hearing
     changed: set[str] = dataclasses.field(default_factory=set)  # fields a correction changed
     to_spell: list[str] = dataclasses.field(default_factory=list)
     spelled: set[str] = dataclasses.field(default_factory=set)
     known: bool = False  # the values come from the directory
+    directory_denied: bool = False  # the caller said they are not the directory's person
 
     # ------------------------------------------------------------------ what to ask
 
@@ -83,7 +85,6 @@ class IdentityCheck:
         if self.step == "again":
             self.asking = "ask_identity_again" if self.company else "ask_name_again"
             return self.asking, {}
-        self.read_backs += 1
         if self.known:
             self.asking = "confirm_known" if self.company else "confirm_known_name"
         elif self.name and self.company:
@@ -102,28 +103,41 @@ class IdentityCheck:
         if asking.startswith("spell_"):
             return self._spelled(asking.removeprefix("spell_"), text)
         if asking in ("ask_identity_again", "ask_name_again"):
-            if not self._corrected(text):
-                self._spell()
-            return True
+            if self._corrected(text, rejection=False):
+                return True
+            self.state = "unconfirmed"  # no name in the answer: nothing to spell it against
+            return False
         if yes:
             self.state = "directory" if self.known else "confirmed"
             return True
         if not no:
             if self._corrected(text):
                 return True
-            self.state = "unconfirmed"
-            return False
-        if self.known:  # "no, I am not Mrs Gale": forget the directory's entry, ask as for anyone
-            self.state, self.name, self.company, self.known = "", None, None, False
-            return True
+            self.unanswered += 1
+            if self.unanswered > 1:
+                self.state = "unconfirmed"
+            return False  # the words were about something else (asked again once)
         rest = self._after_no(text)
+        if self.known:  # "no, I am not Mrs Gale": forget the directory's person, ask as for anyone
+            self.directory_denied = True
+            self.name = None
+            if rest and self._corrected(rest):
+                return True
+            self.state, self.company, self.known = "", None, False
+            return True
         if rest and self._corrected(rest):
             return True
-        if self.read_backs >= 2:
+        self.rejected += 1
+        if self.rejected >= 2:
             self._spell()
         else:
             self.step = "again"
         return True
+
+    def skip(self) -> None:
+        """The caller moved on (keyed a number...): what was heard stays, unconfirmed."""
+        if self.state in ("reading", "spelling"):
+            self.state = "spelled" if self.spelled else "unconfirmed"
 
     def _after_no(self, text: str) -> str:
         """``text`` without its opening "no" ("no, it's Giles" -> "it's Giles")."""
@@ -134,8 +148,9 @@ class IdentityCheck:
                     return " ".join(raw[n:])
         return text
 
-    def _corrected(self, text: str) -> bool:
-        """Take the name and company said in a correction; False when it holds neither."""
+    def _corrected(self, text: str, *, rejection: bool = True) -> bool:
+        """Take the name and company said in a correction (or said again, ``rejection`` False); False when
+        it holds neither."""
         ident = extract_identity(["", text], self.lang)
         if not ident.name and not ident.company:
             return False
@@ -144,7 +159,8 @@ class IdentityCheck:
             if value and value != getattr(self, field):
                 setattr(self, field, value)
                 self.changed.add(field)
-        if self.read_backs >= 2:
+        self.rejected += rejection
+        if self.rejected >= 2:
             self._spell()
         else:
             self.step = "read_back"
