@@ -425,10 +425,10 @@ class ScriptedDialog:
             target, is_yes = caller, True  # "oui sur ce numéro", "vous pouvez me rappeler sur ce numéro"
         if number and number != target:
             self.pending = number  # a correction: read the new number back
-        elif target and (is_yes or number == target):
+        elif target and (is_yes or number == target) and not is_no:
             self._confirm(target, says, actions)
         elif is_no:
-            self.pending = None
+            self.pending = None  # "no, it's <the same number>": heard wrong twice, asked again (keypad offered)
         elif not self.no_callback:
             if self.asked.get("repeat_confirm", 0) < 1:
                 self.asked["repeat_confirm"] = 1  # something else was said: keep it, ask again once

@@ -112,13 +112,18 @@ def _letter_at(tokens: Sequence[str], i: int, sp: Spelling) -> tuple[str, int] |
 
 
 def _pieces(text: str) -> list[tuple[str, str]]:
-    """("letters", "GILES") for letters the recogniser already joined, ("words", folded) otherwise."""
+    """("letters", "giles") for a word the recogniser wrote letter by letter ("G-I-L-E-S", "GILES"),
+    ("words", folded) otherwise. A word in capitals right before letters is the word itself
+    ("MOORE, M-O-O-R-E")."""
     out: list[tuple[str, str]] = []
-    for raw in re.split(r"[\s,;:!?]+", text):
+    raws = [r for r in re.split(r"[\s,;:!?]+", text) if r]
+    for i, raw in enumerate(raws):
         bare = raw.strip(".'\"()")
-        if _LETTER_RUN.match(raw.strip(",;:!?()\"'")) and len(re.sub(r"[^A-Za-z]", "", raw)) >= 2:
+        spelled = _LETTER_RUN.match(raw.strip(",;:!?()\"'")) and len(re.sub(r"[^A-Za-z]", "", raw)) >= 2
+        nxt = raws[i + 1] if i + 1 < len(raws) else ""
+        if spelled:
             out.append(("letters", re.sub(r"[^A-Za-z]", "", raw).lower()))
-        elif _CAPS.match(bare):
+        elif _CAPS.match(bare) and not _LETTER_RUN.match(nxt.strip(",;:!?()\"'")):
             out.append(("letters", bare.lower()))
         elif fold(raw):
             out.append(("words", fold(raw.replace("'", "").replace("’", ""))))  # "it's" is not "it s"
@@ -158,8 +163,10 @@ def _groups(text: str, sp: Spelling) -> list[tuple[str, list[str]]]:
 
     while i < len(tokens):
         t = tokens[i]
-        if kinds[i] == "letters":
-            cur += t
+        if kinds[i] == "letters":  # a whole word, as the recogniser wrote it
+            close()
+            cur = t
+            close()
             i += 1
             continue
         found = _letter_at(tokens, i, sp)
