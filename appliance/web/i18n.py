@@ -80,6 +80,8 @@ FR: dict[str, str] = {
     "ev_urgent": "urgence détectée", "ev_barge_in": "l'appelant coupe la parole", "ev_time_limit": "durée maximale",
     "ev_call_waiting": "double appel", "ev_qualified": "qualifié", "ev_started": "début",
     "Dates": "Dates", "Text": "Texte", "Back to the calls": "Retour aux appels",
+    "check_confirmed": "confirmé par l'appelant", "check_spelled": "épelé par l'appelant",
+    "check_unconfirmed": "non confirmé", "heard as": "entendu",
 }
 
 
@@ -92,6 +94,8 @@ EN: dict[str, str] = {
     "ev_ring_stopped": "ringing stopped", "ev_interrupted": "interrupted", "ev_ended": "end",
     "q_callback_confirmed": "Number confirmed", "ev_answer_sent": "answer sent", "ev_caller_id": "caller id", "ev_urgent": "urgency detected",
     "ev_barge_in": "caller interrupts", "ev_time_limit": "time limit", "ev_call_waiting": "call waiting",
+    "check_confirmed": "confirmed by the caller", "check_spelled": "spelled by the caller",
+    "check_unconfirmed": "unconfirmed", "heard as": "heard as",
 }
 
 
