@@ -94,6 +94,8 @@ class ScriptedDialog:
         self.known: KnownCaller | None = None
         self.identity = IdentityCheck(lang, self.prompts)
         self.info_only = False  # the caller only wanted to know something the box answered
+        self.identity_missed = False  # the answer to "your name?" held none
+        self.number_rejections = 0  # read-backs of a number the caller said no to
         self.faq_answered: list[str] = []
         self.nothing_else = False
         self.silences = 0
@@ -222,6 +224,10 @@ class ScriptedDialog:
                 return self._ask("ask_name" if q.company else "ask_identity", "identity", "name")
             elif q.name or q.company:
                 idc.start(q.name, q.company)
+            elif self.identity_missed and not (self.asked.get("ask_identity_again") or self.asked.get("ask_name_again")):
+                self.identity_missed = False  # an answer with no name in it: asked once more
+                return self._ask("ask_identity_again" if self.asked.get("ask_identity") else "ask_name_again",
+                                 "identity", "name")
         asked = idc.next_question()
         if asked is None:
             return None
@@ -247,7 +253,9 @@ class ScriptedDialog:
             self.caller_offered = True
             return self._ask("confirm_caller_id", "confirm_caller", "yes_no", number=read_back(self._caller() or ""))
         elif self.asked.get("ask_number", 0) + self.asked.get("number_not_understood", 0) < 3:
-            key = "ask_number" if not self.asked.get("ask_number") else "number_not_understood"
+            heard_wrong = self.asked.get("ask_number") or self.number_rejections >= 2 or (
+                self.number_rejections and self.expect == "confirm_number")
+            key = "number_not_understood" if heard_wrong else "ask_number"
             return self._ask(key, "number", "number")
         else:
             self.number_given_up = True
@@ -360,6 +368,8 @@ class ScriptedDialog:
                 self._confirm(self._caller() or "", says, actions)
             if expect == "identity" and _has(words["dont_know"], f):
                 says.append(self._p("dont_know"))
+            elif expect == "identity":
+                self.identity_missed = True  # read by _identity_step: only if no name came of it
         urgent = self._urgency(says, actions)
         q = self._q or self._requalify()
         self._after_reason(q, f, expect)
@@ -423,12 +433,14 @@ class ScriptedDialog:
         target = self.pending if self.expect == "confirm_number" else caller
         if caller and not number and not is_no and not self.no_callback and refers_to_caller_id(text, self.lang):
             target, is_yes = caller, True  # "oui sur ce numéro", "vous pouvez me rappeler sur ce numéro"
-        if number and number != target:
+        if self.expect == "confirm_number" and (is_no or (number and number != target)):
+            self.number_rejections += 1
+        if number and number != target and self.number_rejections < 2:
             self.pending = number  # a correction: read the new number back
         elif target and (is_yes or number == target) and not is_no:
             self._confirm(target, says, actions)
-        elif is_no:
-            self.pending = None  # "no, it's <the same number>": heard wrong twice, asked again (keypad offered)
+        elif is_no or number:
+            self.pending = None  # wrong again, or "no, <the same number>": asked again, with the keypad
         elif not self.no_callback:
             if self.asked.get("repeat_confirm", 0) < 1:
                 self.asked["repeat_confirm"] = 1  # something else was said: keep it, ask again once

@@ -7,8 +7,9 @@ lima echo sierra"). Often the word comes first ("Giles, G I L E S"). The letters
 alphabet and the connecting words are data, in the ``[spelling]`` table of the prompt file
 (:class:`Spelling`); this module knows no language.
 
-When a spelled word follows the word itself and the two nearly agree, the word is kept: at
-8 kHz single letters are the weaker reading ("Harris, HRRIS" is Harris).
+When a spelled word follows the word itself, the two are readings of one word: at 8 kHz single
+letters are often the weaker one ("Harris, HRRIS" is Harris), sometimes the stronger ("Plenic,
+CLINIC" is Clinic); :func:`_letters_win` decides.
 
 >>> sp = Spelling.parse({"connectors": ["for"], "letters": {"g": ["g", "gee"], "i": ["i"], "l": ["l"],
 ...     "e": ["e"], "s": ["s"]}, "alphabet": {"g": ["george", "golf"], "s": ["sierra", "sugar"]}}, "<doc>")
@@ -191,12 +192,20 @@ def _groups(text: str, sp: Spelling) -> list[tuple[str, list[str]]]:
     return groups
 
 
+def _letters_win(letters: str, word: str, distance: int) -> bool:
+    """Letters or the word said before them? Recognisers lose letters ("Harris, HRRIS"), hear a vowel-less
+    jumble ("Peter, TGTGR") or one letter wrong ("Brown, DROWN"), and mishear a word as another one
+    ("Plenic, CLINIC"). The letters win when they have a vowel, are no shorter than the word and differ
+    from it by more than one letter."""
+    return any(c in "aeiouy" for c in letters) and len(letters) >= len(word) and distance >= 2
+
+
 def parse_spelling(text: str, sp: Spelling) -> str | None:
     """The words spelled in ``text``, capitalised and joined; None when nothing was spelled."""
     words = []
     for letters, said in _groups(text, sp):
-        near = [(_distance(w, letters), w) for w in said if len(w) >= 2]
-        if near and min(near)[0] <= max(1, len(min(near)[1]) // 3):
-            letters = min(near)[1]  # the word itself, which the letters confirm
+        near = sorted((_distance(w, letters), w) for w in said if len(w) >= 2)
+        if near and not _letters_win(letters, near[0][1], near[0][0]):
+            letters = near[0][1]
         words.append(letters.capitalize())
     return " ".join(words) or None

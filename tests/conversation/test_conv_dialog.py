@@ -475,6 +475,18 @@ BRANCHES: list[tuple[str, str, str | None, KnownCaller | None, list[object], lis
      [["greeting"], ["ask_identity"], ["confirm_name"], ["ask_number"], ["read_back"], ["number_not_understood"],
       ["read_back"], ["number_confirmed", "goodbye"]],
      {"callback": "+447700900456", "callback_confirmed": True}),
+    ("the number read back wrong twice: the keypad is offered", "en", None, None,
+     ["i'd like a quote for servicing our boilers", "tina moss", "yes", "oh seven seven double oh nine hundred",
+      "four five six", "no, it's oh seven seven double oh nine hundred four five seven",
+      "no, it's oh seven seven double oh nine hundred four five eight", "#07700900458#", "yes"],
+     [["greeting"], ["ask_identity"], ["confirm_name"], ["ask_number"], [], ["read_back"], ["read_back"],
+      ["number_not_understood"], ["read_back"], ["number_confirmed", "goodbye"]],
+     {"callback": "+447700900458", "callback_confirmed": True}),
+    ("no name in the answer: asked once more", "en", "+447700900111", None,
+     ["i'd like a quote for servicing our boilers", "well er", "tina moss", "yes", "yes"],
+     [["greeting"], ["ask_identity"], ["ask_identity_again"], ["confirm_name"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"name": "Tina Moss", "confirmed": ["name", "callback"]}),
     ("information only: anything else, no identity question", "en", "+447700900111", None,
      ["what are your rates", "no thanks that's all"],
      [["greeting"], ["faq_rates", "anything_else"], ["goodbye_no_callback"]],
@@ -502,7 +514,7 @@ def test_every_branch(lang: str, caller: str | None, known: KnownCaller | None, 
             replies += _play_on(d, [t])  # type: ignore[list-item]
     assert [_keys(r) for r in replies] == keys
     assert replies[-1].hangup
-    assert sum(r.urgent for r in replies) == (1 if any(k[0].startswith("urgent") for k in keys) else 0)
+    assert sum(r.urgent for r in replies) == (1 if any(k and k[0].startswith("urgent") for k in keys) else 0)
     q = d.qualification()
     assert q is not None
     for field, value in record.items():
