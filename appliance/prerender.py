@@ -48,4 +48,9 @@ def fixed_prompts(cfg: Config, lang: str) -> list[str]:
             out.extend(text.format(**base, answer=a) for a in cfg.company.faq.values())
         elif key.startswith("faq_") and key[4:] in answers and answers[key[4:]]:
             out.append(text.format(**base, answer=answers[key[4:]]))
+    if prompts.transfer and any(p.transfer for p in cfg.rota.people):
+        from .transfer.texts import TransferTexts
+
+        delays = [prompts.delays.get(level) or f"{minutes} minutes" for level, minutes in levels]
+        out.extend(TransferTexts(prompts, cfg.company.name).fixed_texts(delays))
     return list(dict.fromkeys(out))

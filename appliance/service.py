@@ -59,6 +59,9 @@ class Service:
         self.handlers: list[LineHandler] = []
         self.lines: list[Line] = []
         self.alerts: Any = None
+        self.directory: Any = None  # appliance.directory.Directory: its phrases() bias the recogniser
+        self.notifier: Any = None
+        self.transfers: Any = None  # appliance.transfer.TransferDesk, when someone accepts transfers
         self.web: Any = None
         self.web_url: str | None = None
         self.leds: Any = None
@@ -78,7 +81,9 @@ class Service:
             return self._speech_arg  # type: ignore[return-value]
         from .speechio import EngineSpeech
 
-        return EngineSpeech(self.cfg, cache_dir=self.data_dir / "prompt-cache")
+        directory = self.directory  # the customer directory's names and companies bias the recogniser
+        return EngineSpeech(self.cfg, cache_dir=self.data_dir / "prompt-cache",
+                            extra_phrases=(lambda lang: directory.phrases()) if directory is not None else None)
 
     def _dialog_factory(self) -> Callable[[CallRecord], tuple[Dialog, str]]:
         lang = self.cfg.company.language
@@ -131,10 +136,12 @@ class Service:
         interrupted = self.log.recover()
         if interrupted:
             log.warning("%d call(s) cut off by the last stop marked interrupted", len(interrupted))
+        self.directory = self._open_directory()  # before speech: its names and companies are phrases
         self.speech = self._build_speech()
         if self.speech is not None:
             self._prerender()
         self._start_alerts()
+        self.transfers = self._transfer_desk()
         self._start_leds()
         self.lines = self._open_lines()
         recorder_factory = self._recorder_factory()
@@ -142,15 +149,57 @@ class Service:
         observers = list(self.observers)
         if self.alerts is not None:
             observers.append(self.alerts_observer())
+            observers.extend(self._start_worklist_notices())
         for line, lc in zip(self.lines, self.cfg.lines, strict=True):
             h = LineHandler(line, lc, self.cfg, self.log, dialog_factory=dialog_factory, speech=self.speech,
                             observers=observers, recorder_factory=recorder_factory, on_sms=self._on_sms,
-                            office_open=self._office_open)
+                            office_open=self._office_open, caller_lookup=self._caller_lookup(),
+                            transfers=self.transfers)
             self.handlers.append(h)
             h.start()
         self._start_web()
         self._status_thread = threading.Thread(target=self._status_loop, name="status", daemon=True)
         self._status_thread.start()
+
+    def _open_directory(self) -> Any:
+        from .directory import Directory
+
+        country = self.cfg.lines[0].country if self.cfg.lines else "FR"
+        return Directory(self.data_dir, self.cfg.directory, country=country)
+
+    def _caller_lookup(self) -> Any:
+        from .directory.lookup import CallerLookup
+
+        assert self.log is not None
+        return CallerLookup(self.directory, self.log, self.cfg.company.tz)
+
+    def _start_worklist_notices(self) -> list[CallObserver]:
+        """Overdue callbacks and the morning digest to the office; the optional message to callers."""
+        from .worklist.caller_sms import CallerSms
+        from .worklist.notify import WorklistNotifier
+
+        assert self.log is not None
+        self.notifier = WorklistNotifier(self.cfg, self.log, self.alerts, self.data_dir, directory=self.directory)
+        self.notifier.start()
+        caller_sms = CallerSms(self.cfg, self.log, self.alerts, self.data_dir)
+        self.alerts.on_other_sms = caller_sms.sms_received
+        return [caller_sms]
+
+    def _transfer_desk(self) -> Any:
+        """Urgent callers are put through when someone on the rota accepts it (appliance.transfer)."""
+        if not any(p.transfer for p in self.cfg.rota.people):
+            return None
+        from .transfer import TransferDesk
+
+        alerts, calllog = self.alerts, self.log
+        assert calllog is not None
+
+        def acknowledge(call_id: str, person: str) -> None:
+            if alerts is not None:
+                alerts.acknowledge(call_id, person, via="transfer")
+            else:  # no alert path configured: the timeline still says who took the call
+                calllog.add_event(call_id, "acknowledged", by=person, via="transfer")
+        return TransferDesk(self.cfg, acknowledge=acknowledge)
 
     def _office_open(self) -> bool:
         return self.cfg.company.is_open(dt.datetime.now(dt.UTC))
@@ -216,11 +265,17 @@ class Service:
         from .web import create_app, serve
 
         assert self.log is not None
-        app = create_app(self.cfg, self.log, live=self.live, config_path=self.config_path)
+        app = create_app(self.cfg, self.log, live=self.live, config_path=self.config_path,
+                         directory=self.directory)
+        tls = None
+        if self.cfg.web.https:
+            from .web.tls import context_for
+
+            tls = context_for(self.data_dir)  # a self-signed certificate is made on first use
         # a negative port asks for any free port (the demo, when its usual port is taken)
-        self.web = serve(app, self.cfg.web.bind, max(0, self.web_port))
+        self.web = serve(app, self.cfg.web.bind, max(0, self.web_port), tls=tls)
         host = self.cfg.web.bind if self.cfg.web.bind not in ("0.0.0.0", "::") else "127.0.0.1"
-        self.web_url = f"http://{host}:{self.web.port}/"
+        self.web_url = f"{self.web.scheme}://{host}:{self.web.port}/"
 
     # -- status ----------------------------------------------------------------------------
     def line_states(self) -> dict[str, str]:
@@ -306,6 +361,8 @@ class Service:
         if self.web is not None:
             with contextlib.suppress(Exception):
                 self.web.close()
+        if self.notifier is not None:
+            self.notifier.close()
         if self.alerts is not None:
             with contextlib.suppress(Exception):
                 self.alerts.close()

@@ -19,7 +19,8 @@ people). Skipped (no figures) when ../shared/corpus is absent.
 Environment: BENCH_AUDIO_LANGS the dev corpora (default en,fr); BENCH_AUDIO_FILES=path1,path2
 more corpus files (same format, e.g. a held-out set), each scored on its own as
 ``qualify.audio_file_<stem>.*``; BENCH_AUDIO_LIMIT=N the first N calls of each file only;
-BENCH_AUDIO_LINES the simultaneous lines (default 3).
+BENCH_AUDIO_LINES the simultaneous lines (default 3); BENCH_AUDIO_BIAS=0 runs without the
+business's words given to the recogniser (the A of the bias A/B).
 """
 
 from __future__ import annotations
@@ -97,7 +98,12 @@ def run_corpus(lang: str, calls: list[dict[str, Any]], n_lines: int) -> tuple[li
     results: list[tuple[dict[str, Any], dict[str, Any]]] = []
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        svc = Service(cfg, data_dir=Path(tmp), web_port=0, observers=[col, box], leds=False,
+        speech: Any = None
+        if os.environ.get("BENCH_AUDIO_BIAS", "1") == "0":
+            from appliance.speechio import EngineSpeech
+
+            speech = EngineSpeech(cfg, cache_dir=Path(tmp) / "prompt-cache", bias=False)
+        svc = Service(cfg, data_dir=Path(tmp), web_port=0, observers=[col, box], leds=False, speech=speech,
                       line_factory=lambda lc, **kw: open_line(lc, simulator=sims[lc.name], **kw))
         svc.start()
         try:

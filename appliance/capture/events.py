@@ -16,11 +16,13 @@ from ..telephony.line import (
     Fault,
     HungUp,
     LineEvent,
+    MissedCall,
     PlaybackDone,
     Ready,
     Ringing,
     RingStopped,
     SmsReceived,
+    Unrecognised,
 )
 
 
@@ -43,7 +45,12 @@ class ReplayEvent:
     def text(self) -> str:
         f = self.fields
         head = f"{self.at:7.2f}s {self.event}"
-        if self.event in ("ringing", "caller_id", "call_waiting"):
+        tail_line = (f"   <- line {self.source}: {f['modem_line']!r}" if f.get("modem_line")
+                     else f"   (after line {self.source})" if self.source else "")
+        return self._text(head, f) + tail_line
+
+    def _text(self, head: str, f: dict[str, Any]) -> str:
+        if self.event in ("ringing", "caller_id", "call_waiting", "missed_call"):
             who = ("withheld" if f.get("withheld") else "unavailable" if f.get("unavailable")
                    else f.get("number") or "(no caller id yet)")
             extra = []
@@ -51,6 +58,8 @@ class ReplayEvent:
                 extra.append(f"name {f['name']!r}")
             if f.get("number_type") is not None:
                 extra.append(f"type {f['number_type']}")
+            if f.get("raw") and f.get("raw") != f.get("number"):
+                extra.append(f"given as {f['raw']!r}")
             tail = f" ({', '.join(extra)})" if extra else ""
             count = f" #{f['count']}" if "count" in f else ""
             return f"{head}{count} from {who}{tail}"
@@ -62,8 +71,9 @@ class ReplayEvent:
             return f"{head} from {f.get('sender')!r}: {f.get('text')!r}"
         if self.event == "unparsed":
             return f"{head} {f.get('line')!r}"
-        if f:
-            return head + " " + " ".join(f"{k}={v!r}" for k, v in f.items())
+        shown = {k: v for k, v in f.items() if k != "modem_line"}
+        if shown:
+            return head + " " + " ".join(f"{k}={v!r}" for k, v in shown.items())
         return head
 
 
@@ -93,7 +103,7 @@ class ReplayResult:
 
 def _caller_fields(c: CallerId) -> dict[str, Any]:
     return {"number": c.number, "name": c.name, "number_type": c.number_type, "withheld": c.withheld,
-            "unavailable": c.unavailable}
+            "unavailable": c.unavailable, "raw": c.raw}
 
 
 def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
@@ -111,7 +121,11 @@ def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
     if isinstance(ev, Dtmf):
         return "dtmf", {"digit": ev.digit}
     if isinstance(ev, SmsReceived):
-        return "sms", {"sender": ev.sender, "text": ev.text}
+        return "sms", {"sender": ev.sender, "text": ev.text, "sender_raw": ev.sender_raw}
+    if isinstance(ev, MissedCall):
+        return "missed_call", {**_caller_fields(ev.caller), "reason": ev.reason}
+    if isinstance(ev, Unrecognised):
+        return "unparsed", {"line": ev.line}
     if isinstance(ev, CallWaiting):
         return "call_waiting", _caller_fields(ev.caller)
     if isinstance(ev, Fault):

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from .base import Heard, KnownCaller
-from .entities import Identity, extract_identity, find_equipment
+from .entities import Identity, extract_identity, find_equipment, prepared
+from .language import Language, Matching, language, merge_lists, parse_language, read_language_data
 from .matcher import PhraseMatcher, regex_spans
-from .numbers import find_phone, number_table, to_e164
+from .numbers import find_phone, joining_words, number_words, to_e164
 from .rules import Category, Rule, RuleSet, load_rules
 from .text import fold
 
@@ -64,15 +65,15 @@ class Qualification:
         return d
 
 
-def _compile(rules: Sequence[Rule]) -> tuple[PhraseMatcher, list[tuple[str, re.Pattern[str]]]]:
-    matcher = PhraseMatcher({r.id: list(r.words) for r in rules})
+def _compile(rules: Sequence[Rule], words: Matching) -> tuple[PhraseMatcher, list[tuple[str, re.Pattern[str]]]]:
+    matcher = PhraseMatcher({r.id: list(r.words) for r in rules}, words)
     patterns = [(r.id, p) for r in rules for p in r.patterns]
     return matcher, patterns
 
 
-def _number_positions(tokens: list[str]) -> set[int]:
+def _number_positions(tokens: list[str], lang: str) -> set[int]:
     """Positions of tokens inside a run of three or more number words (a telephone number)."""
-    vocab = _number_vocab()
+    vocab = _number_vocab(lang)
     out: set[int] = set()
     run: list[int] = []
     for i, t in enumerate([*tokens, ""]):
@@ -85,10 +86,10 @@ def _number_positions(tokens: list[str]) -> set[int]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _number_vocab() -> frozenset[str]:
-    return frozenset(w for lang in ("fr", "en") for key in number_table(lang) for w in key
-                     if w not in ("a", "and", "et", "o")) | {"double", "triple"}
+@functools.lru_cache(maxsize=8)
+def _number_vocab(lang: str) -> frozenset[str]:
+    """The words a telephone number is said with, less the joining words ("et", "and", "a")."""
+    return number_words(lang) - joining_words(lang)
 
 
 @dataclasses.dataclass
@@ -168,10 +169,18 @@ class _HeardWords:
         want = set(fold(value).split())
         return any(t in want and c is not None and c < LOW_CONFIDENCE for conf in self._conf for t, c in conf)
 
-    def low_digits(self) -> bool:
-        vocab = _number_vocab()
+    def low_digits(self, lang: str) -> bool:
+        vocab = _number_vocab(lang)
         return any((t in vocab or t.isdigit()) and c is not None and c < LOW_CONFIDENCE
                    for conf in self._conf for t, c in conf)
+
+
+def _language(rules: RuleSet) -> Language:
+    """The language's lists, with the owner's changes when the rules file has [lexicons]."""
+    if not rules.lexicons:
+        return language(rules.lang)
+    base, _ = read_language_data(rules.lang)
+    return parse_language(merge_lists(base, rules.lexicons, rules.source), rules.source)
 
 
 class Qualifier:
@@ -180,17 +189,21 @@ class Qualifier:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.lang = rules.lang
+        self.language = _language(rules)
+        small = self._small = self.language.matching
+        self._lex = prepared(self.language.identity)
         self._cat_rules = {r.id: (c.id, r.weight) for c in rules.categories for r in c.rules}
-        self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules])
+        self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules], small)
         self._urg_weight = {r.id: r.weight for r in rules.urgency}
         self._urg_override = {r.id: r.overrides_negation for r in rules.urgency}
         self._decisive = {r.id: r.decisive for r in rules.urgency}
         self._claims = {r.id: r.claims_urgent for r in rules.urgency}
         self._reason = {r.id: r.reason for r in rules.urgency}
+        self._urg_category = {r.id: r.category for r in rules.urgency}
         self._not_customer = {r.id: r.not_a_customer for c in rules.categories for r in c.rules}
-        self._urg_matcher, self._urg_patterns = _compile(rules.urgency)
+        self._urg_matcher, self._urg_patterns = _compile(rules.urgency, small)
         self._neg_cap = {n.rule.id: n.cap for n in rules.negations}
-        self._neg_matcher, self._neg_patterns = _compile([n.rule for n in rules.negations])
+        self._neg_matcher, self._neg_patterns = _compile([n.rule for n in rules.negations], small)
 
     @classmethod
     def load(cls, lang: str, path: str | Path | None = None) -> Qualifier:
@@ -226,7 +239,7 @@ class Qualifier:
         caller's yes/no to the closed urgency question."""
         rs = self.rules
         turns = [t or "" for t in turns]
-        ident = extract_identity(turns, self.lang)
+        ident = extract_identity(turns, self.lang, lex=self._lex)
         words = _HeardWords(turns, heard)
         found = self._scan(turns, ident, words)
         category = self._category(found)
@@ -271,19 +284,21 @@ class Qualifier:
         # the caller's own name and company are not symptoms ("boulangerie du four", "garage de la panne"), but
         # their small words ("de", "la", "du") are everyone's
         who = {w for w in fold(" ".join(x for x in (ident.name, ident.company) if x)).split()
-               if len(w) > 2 and w not in ("les", "des", "aux", "the", "and")}
+               if len(w) > 2 and w not in self._small.function_words}
         for ti, turn in enumerate(turns):
             tokens = fold(turn).split()
             if not tokens:
                 continue
             masked = self._negations(tokens, found)
             masked |= {i for i, t in enumerate(tokens) if t in who}
-            masked |= _number_positions(tokens)
+            masked |= _number_positions(tokens, self.lang)
             cat_hits = {} if ti == ident.identity_turn else \
                 self._hits(self._cat_matcher, self._cat_patterns, tokens, masked)
             for rid, span in cat_hits.items():
                 found.category_hit(rid, self._cat_rules[rid], words.confidence(ti, tokens, span))
             for rid, span in self._hits(self._urg_matcher, self._urg_patterns, tokens, masked).items():
+                if self._urg_category.get(rid) and ti != ident.identity_turn and rid not in found.urg:
+                    found.category_hit(rid, (self._urg_category[rid], self._urg_weight[rid]), None)
                 found.urgency_hit(rid, self._urg_weight[rid], (ti, " ".join(tokens[span[0]:span[1]])),
                                   words.confidence(ti, tokens, span))
             self._scan_alternatives(ti, words, found, with_category=not cat_hits and ti != ident.identity_turn)
@@ -294,7 +309,7 @@ class Qualifier:
         the turn had none (then the category is unconfirmed)."""
         for alt, conf in words.alternatives(ti):
             tokens = fold(alt).split()
-            masked = self._negations(tokens, None) | _number_positions(tokens)
+            masked = self._negations(tokens, None) | _number_positions(tokens, self.lang)
             for rid, span in self._hits(self._urg_matcher, self._urg_patterns, tokens, masked).items():
                 if rid not in found.urg:
                     found.urgency_hit(rid, self._urg_weight[rid], (ti, " ".join(tokens[span[0]:span[1]])), conf,
@@ -318,6 +333,12 @@ class Qualifier:
         order = [c.id for c in rs.categories]
         if found.scores:
             return max(found.scores, key=lambda c: (found.scores[c], -order.index(c)))
+        implied = [self._urg_category.get(r) or "breakdown" for r, w in found.urg.items()
+                   if w > 0 and not self._claims.get(r)]
+        if implied and implied[0] in order:
+            # a consequence heard without the fault ("the goods are warming, we open in an hour"): a breakdown
+            found.fired.append(f"default.{implied[0]}_by_consequence")
+            return implied[0]
         found.fired.append(f"default.{rs.default_category}")
         return rs.default_category
 
@@ -327,9 +348,10 @@ class Qualifier:
         safety cue), then the directory's floor and the caller's own answer to the closed question."""
         rs = self.rules
         out = _Urgency()
-        level = rs.level_index(cat.urgency) + round(sum(found.urg.values()))
-        level = max(0, min(level, rs.level_index(cat.max_urgency)))
         safety = any(self._urg_override.get(rid) for rid in found.urg)
+        level = rs.level_index(cat.urgency) + round(sum(found.urg.values()))
+        # a safety cue is not capped by the category ("wrong number, but I smell gas")
+        level = max(0, min(level, len(rs.levels) - 1 if safety else rs.level_index(cat.max_urgency)))
         if not safety:  # safety beats "pas urgent"
             for cap in found.caps:
                 level = min(level, rs.level_index(cap))
@@ -415,7 +437,7 @@ class Qualifier:
             out.append("name")
         if ident.company and words.low(ident.company):
             out.append("company")
-        if callback and cb_rule == "callback.spoken" and words.low_digits():
+        if callback and cb_rule == "callback.spoken" and words.low_digits(self.lang):
             out.append("callback")
         return tuple(out)
 

@@ -13,8 +13,10 @@ and spells when asked; it knows which question the box asked from the box's own
 turns in the call record (:class:`BoxPrompts`), and speaks its answer like any
 turn, for the box's recogniser to hear.
 
-English callers speak with the piper voice, French ones with espeak-ng; the box
-recognises them with the engines of the demo configuration (``demo.toml``).
+English callers speak with the piper voice, French ones with espeak-ng (robotic: the demo
+says so when it starts); the box recognises them with the engines of the demo configuration
+(``demo.toml``). ``--type`` and ``--mic`` make you the caller instead
+(:mod:`appliance.demo.interactive`).
 """
 
 from __future__ import annotations
@@ -209,7 +211,7 @@ class DemoPrinter:
             self._p(f"[{rec.line}] answered after {rec.rings} ring(s)")
         shown = self._turns_shown.get(rec.id, 0)
         for t in rec.turns[shown:]:
-            who = "box   " if t.get("speaker") == "box" else "caller"
+            who = "box   " if t.get("speaker") == "box" else "you   " if t.get("kind") == "typed" else "caller"
             text = _safe(t.get("text") or f"({t.get('kind')})")
             self._p(f"    {who}: {text}")
         self._turns_shown[rec.id] = len(rec.turns)
@@ -243,12 +245,35 @@ def _safe(s: str) -> str:
     return "".join(c if c.isprintable() else "?" for c in s)
 
 
+def data_directory(args: argparse.Namespace) -> tuple[Path, str | None]:
+    """Where the demo keeps its call log: ``--data DIR``, else a temporary directory (returned
+    second, to be removed at the end)."""
+    if args.data:
+        return Path(args.data), None
+    tmp = tempfile.mkdtemp(prefix="permanence-demo-")
+    return Path(tmp), tmp
+
+
+def what_callers_are(lang: str, cfg: Config) -> str:
+    """Said when the demo starts: who the simulated callers are, plainly."""
+    engine = cfg.speech.for_language(lang).recognizer
+    if lang == "fr":
+        return (f"permanence demo: the French callers here are espeak-ng's robotic synthetic voice, heard by "
+                f"{engine} at 8 kHz: expect garbled transcripts, names and companies. This shows how a call "
+                f"goes, not how well French is understood. To talk to the box yourself: "
+                f"permanence demo --lang fr --type (typed turns) or --mic (your voice).")
+    return (f"permanence demo: the English callers here are a synthetic piper voice heard by {engine} at "
+            f"8 kHz. To talk to the box yourself: permanence demo --type or --mic.")
+
+
 def run_demo(args: argparse.Namespace) -> int:
     from ..cli import _setup_logging
     from ..service import Service
     from ..telephony import open_line
     from ..telephony.simulator import Simulator
 
+    if getattr(args, "type", False) or getattr(args, "mic", False) or getattr(args, "mic_wav", None):
+        return _run_you_call(args)
     base = load_config(Path(args.config)) if args.config else None
     default_lang = args.lang or (base.company.language if base else "fr")
     callers = load_script(Path(args.script), default_lang, sys.stderr) if args.script else None
@@ -269,12 +294,7 @@ def run_demo(args: argparse.Namespace) -> int:
     if n_calls < 0:
         raise ConfigError("--calls: expected 0 or more")
 
-    tmp: str | None = None
-    if args.data:
-        data_dir = Path(args.data)
-    else:
-        tmp = tempfile.mkdtemp(prefix="permanence-demo-")
-        data_dir = Path(tmp)
+    data_dir, tmp = data_directory(args)
 
     voices = None
     if not args.no_speech:
@@ -307,6 +327,8 @@ def run_demo(args: argparse.Namespace) -> int:
     try:
         print(f"permanence demo: loading ({lang}, {len(callers)} scripted caller(s), data in {data_dir})",
               file=info, flush=True)
+        if not args.no_speech:
+            print(what_callers_are(lang, cfg), file=info, flush=True)
         try:
             svc.start()
         except WebError as exc:
@@ -359,3 +381,19 @@ def run_demo(args: argparse.Namespace) -> int:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
     return 130 if stop.is_set() and rc == 0 and args.calls is not None else rc
+
+
+def _run_you_call(args: argparse.Namespace) -> int:
+    """``--type`` / ``--mic``: one call in which the user is the caller."""
+    from ..cli import _setup_logging
+    from .interactive import run_interactive
+
+    if args.script or args.no_speech:
+        raise ConfigError("--type, --mic: you are the caller, so --script and --no-speech do not apply")
+    base = load_config(Path(args.config)) if args.config else None
+    lang = args.lang or (base.company.language if base else "fr")
+    cfg = demo_config(lang, base)
+    _setup_logging(args.log_level or "WARNING")
+    info = sys.stderr if args.json else sys.stdout
+    mode = "type" if args.type else "mic"
+    return run_interactive(args, mode=mode, cfg=cfg, lang=lang, info=info)

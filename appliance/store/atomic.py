@@ -22,13 +22,20 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CorruptFileError, StoreError
+from .faulthooks import HOOKS
+
+
+def fsync(fd: int) -> None:
+    """``os.fsync``, the one the package uses (a test can make it slow: :mod:`.faulthooks`)."""
+    HOOKS.before_fsync()
+    os.fsync(fd)
 
 
 def fsync_dir(path: Path) -> None:
     """fsync a directory so a rename inside it survives a power cut."""
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        os.fsync(fd)
+        fsync(fd)
     finally:
         os.close(fd)
 
@@ -45,7 +52,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int =
             while view:
                 n = os.write(fd, view)
                 view = view[n:]
-            os.fsync(fd)
+            fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, p)
@@ -54,6 +61,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes, *, mode: int =
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise StoreError(f"{p}: cannot write: {exc}") from exc
+    HOOKS.after_write(str(p))
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, mode: int = 0o640) -> None:
@@ -77,7 +85,7 @@ def read_json(path: str | os.PathLike[str], default: Any = None) -> Any:
     try:
         return json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CorruptFileError(f"{p}: corrupt JSON ({exc}); move it aside to recover") from exc
+        raise CorruptFileError(f"{p}: corrupt JSON ({exc})") from exc
 
 
 def clean_temp_files(directory: str | os.PathLike[str]) -> int:

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from . import i18n_staff
+
 FR: dict[str, str] = {
     "Dashboard": "Tableau de bord", "Calls": "Appels", "Call": "Appel", "Statistics": "Statistiques",
     "Health": "État du boîtier", "Settings": "Réglages", "Log out": "Déconnexion", "Log in": "Connexion",
@@ -44,6 +46,7 @@ FR: dict[str, str] = {
     "Lost calls": "Appels perdus", "weeks": "semaines", "Period": "Période",
     "Modem": "Modem", "Signal": "Signal", "SIM": "SIM", "Registration": "Enregistrement réseau",
     "Operator": "Opérateur", "Audio path": "Chemin audio", "Models": "Modèles", "Disk": "Disque",
+    "Modem lines not understood": "Lignes du modem non comprises", "first seen": "vue la première fois le",
     "Uptime": "En service depuis", "Last errors": "Dernières erreurs", "No error.": "Aucune erreur.",
     "Captures": "Captures", "Company": "Entreprise", "FAQ answers": "Réponses aux questions",
     "Rota": "Astreinte", "Rules": "Règles", "People": "Personnes", "Shifts": "Permanences",
@@ -51,6 +54,8 @@ FR: dict[str, str] = {
     "Service area": "Zone d'intervention", "Rates": "Tarifs", "Availability": "Disponibilités",
     "Opening hours": "Horaires d'ouverture", "Holidays": "Jours fériés", "Language": "Langue",
     "Time zone": "Fuseau horaire", "Currency": "Devise", "Rules file": "Fichier de règles",
+    "Try it": "Essayer", "Transcript (one caller turn per line)": "Transcription (une réplique de l'appelant par ligne)",
+    "Caller number": "Numéro de l'appelant", "Callback": "Rappel", "Why": "Pourquoi",
     "Saved.": "Enregistré.", "Not saved": "Non enregistré", "Recent changes": "Modifications récentes",
     "Wrong password.": "Mot de passe incorrect.", "Wrong setup code.": "Code d'installation incorrect.",
     "Too many attempts: wait": "Trop de tentatives : attendez", "seconds": "secondes",
@@ -97,6 +102,9 @@ EN: dict[str, str] = {
     "check_confirmed": "confirmed by the caller", "check_spelled": "spelled by the caller",
     "check_unconfirmed": "unconfirmed", "heard as": "heard as",
 }
+
+FR |= i18n_staff.FR
+EN |= i18n_staff.EN
 
 
 class Translator:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import ssl
 import threading
 from typing import Any
 
@@ -17,7 +18,8 @@ class WebServer:
     >>> # server = serve(app, "127.0.0.1", 0); print(server.url); server.close()
     """
 
-    def __init__(self, app: Any, host: str, port: int, *, threads: int = 4) -> None:
+    def __init__(self, app: Any, host: str, port: int, *, threads: int = 4,
+                 tls: ssl.SSLContext | None = None) -> None:
         from waitress.server import create_server
 
         try:
@@ -27,6 +29,12 @@ class WebServer:
             raise WebError(f"status page: cannot listen on {host}:{port}: {exc} "
                            f"(choose another port with --web-port or web.port)") from exc
         self.host = host
+        self.scheme = "https" if tls is not None else "http"
+        if tls is not None:
+            from .tls import tls_channel
+
+            server: Any = self._server
+            server.channel_class = tls_channel(server.channel_class, tls)
         addr = self._server.socket.getsockname()  # type: ignore[union-attr]
         self.port = int(addr[1])
         self._thread = threading.Thread(target=self._run, name="web", daemon=True)
@@ -45,7 +53,7 @@ class WebServer:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}/"
+        return f"{self.scheme}://{host}:{self.port}/"
 
     def close(self) -> None:
         """Stop accepting connections and stop the thread. Idempotent."""
@@ -65,8 +73,9 @@ class WebServer:
         self.close()
 
 
-def serve(app: Any, host: str, port: int) -> WebServer:
-    """Start serving ``app`` on ``host:port`` (0 = an ephemeral port) in a background thread."""
-    server = WebServer(app, host, port)
+def serve(app: Any, host: str, port: int, *, tls: ssl.SSLContext | None = None) -> WebServer:
+    """Start serving ``app`` on ``host:port`` (0 = an ephemeral port) in a background thread;
+    over TLS only when ``tls`` is given (see :mod:`.tls`)."""
+    server = WebServer(app, host, port, tls=tls)
     log.info("status page listening on %s", server.url)
     return server

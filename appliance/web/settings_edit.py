@@ -211,22 +211,44 @@ def save_section(config_path: Path, data_dir: Path, section: str, form: Mapping[
 
 
 def rules_text(cfg: Config) -> tuple[str, str]:
-    """(path shown, content) of the qualification rules in use: the configured file, else the
-    built-in rules of the company's language (shown as a starting point)."""
+    """(path shown, content) of the owner's rules file in use; without one, the language's starter file
+    (``rules/<lang>.owner.toml``: additions to the built-in rules, which keep arriving with upgrades)."""
     from ..conversation.rules import RULES_DIR
 
-    path = Path(cfg.qualification.rules) if cfg.qualification.rules else RULES_DIR / f"{cfg.company.language}.toml"
+    path = Path(cfg.qualification.rules) if cfg.qualification.rules else \
+        RULES_DIR / f"{cfg.company.language}.owner.toml"
     try:
         return str(path), path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return str(path), ""
 
 
+def try_rules(cfg: Config, transcript: str, caller_id: str = "") -> dict[str, Any]:
+    """What the qualifier in use decides for a pasted transcript (one caller turn per line), and why."""
+    from ..conversation.qualifier import Qualifier
+    from ..errors import QualificationError
+
+    turns = [t.strip() for t in transcript.replace("\r\n", "\n").split("\n") if t.strip()][:TRY_MAX_TURNS]
+    if not turns:
+        raise ConfigError("try it: paste a transcript, one caller turn per line")
+    try:
+        q = Qualifier.load(cfg.company.language, cfg.qualification.rules or None)
+    except QualificationError as exc:
+        raise ConfigError(str(exc)) from None
+    r = q.qualify([t[:TRY_MAX_CHARS] for t in turns], caller_id.strip()[:30] or None)
+    reasons = {u.id: u.reason for u in q.rules.urgency if u.reason}
+    return r.to_dict() | {"turns": turns, "explained": [(rule, reasons.get(rule.split("@")[0], "")) for rule in r.rules]}
+
+
+TRY_MAX_TURNS = 20
+TRY_MAX_CHARS = 1000
+
+
 def save_rules(config_path: Path, data_dir: Path, form: Mapping[str, str], *, who: str,
                ip: str) -> tuple[Config, list[str]]:
     """Validate the rules text with the qualifier's own loader, write it, then point the
     configuration at it. Nothing is written unless both are valid."""
-    from ..conversation.rules import RULES_DIR, parse_rules
+    from ..conversation.rules import RULES_DIR, rules_from_text
     from ..errors import QualificationError
 
     path_text = form.get("rules", "").strip()
@@ -239,9 +261,7 @@ def save_rules(config_path: Path, data_dir: Path, form: Mapping[str, str], *, wh
     if path.resolve().is_relative_to(RULES_DIR.resolve()):
         raise ConfigError("qualification.rules: the built-in rules cannot be changed; save a copy elsewhere")
     try:
-        parse_rules(tomllib.loads(content), str(path))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        rules_from_text(content, str(path), cfg_language(config_path))
     except QualificationError as exc:
         raise ConfigError(str(exc)) from None
     try:
@@ -262,6 +282,15 @@ def save_rules(config_path: Path, data_dir: Path, form: Mapping[str, str], *, wh
                               "file": str(path)})
     cfg, more = save_section(config_path, data_dir, "rules", {"rules": path_text}, who=who, ip=ip)
     return cfg, keys + more
+
+
+def cfg_language(config_path: Path) -> str:
+    """The company's language in the configuration file (the rules a file adds to are that language's)."""
+    try:
+        lang = tomllib.loads(config_path.read_text(encoding="utf-8")).get("company", {}).get("language", "fr")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        return "fr"
+    return lang if isinstance(lang, str) else "fr"
 
 
 def log_change(data_dir: Path, entry: Mapping[str, Any]) -> None:

@@ -72,12 +72,12 @@ def test_caller_claims_urgent(lang: str, turn: str, claims: bool) -> None:
 
 def test_a_cue_in_an_alternative_reading_counts_with_its_confidence() -> None:
     en = Qualifier.load("en")
-    best = "there's a momyoleking from the plant we have evacuated every one"
+    best = "there's a momyoleking from the refrigeration plant"
     plain = en.qualify([best, "tom hill"], None)
-    alt = "there's an ammonia leak from the plant we have evacuated everyone"
+    alt = "there's an ammonia leaking from the refrigeration plant"
     r = en.qualify([best, "tom hill"], None, heard=[_heard(best, alternatives=((alt, 0.41),)), None])
     assert r.urgent and not plain.urgent
-    assert "urgency.water@0.41" in r.rules and "urgent" in r.unconfirmed
+    assert "urgency.fumes@0.41" in r.rules and "urgent" in r.unconfirmed and "category" in r.unconfirmed
 
 
 def test_low_confidence_words_mark_the_fields_unconfirmed() -> None:

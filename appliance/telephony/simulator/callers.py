@@ -77,6 +77,8 @@ class ScriptedCaller:
     max_call_seconds: float = 300.0
     expect: Mapping[str, Any] | None = None
     box_said: BoxChannel | None = None
+    after_transfer_seconds: float = 3.0
+    """Put through to a technician (transfer or three-way call): talk this long, then hang up."""
 
     @property
     def wait_limit(self) -> float:
@@ -133,6 +135,16 @@ class CallResult:
     dtmf_sent: str = ""
     box_audio: list[tuple[float, bytes]] = dataclasses.field(default_factory=list)
     events: list[tuple[float, str]] = dataclasses.field(default_factory=list)
+    hold_periods: list[tuple[float, float]] = dataclasses.field(default_factory=list)
+    """(from, to) of each time on hold, as the caller lives it: from the hold until put through,
+    or until the box speaks to them again."""
+    transferred_to: str | None = None
+    joined_with: str | None = None
+    put_through_at: float | None = None
+
+    @property
+    def held_seconds(self) -> list[float]:
+        return [b - a for a, b in self.hold_periods]
 
     @property
     def ring_seconds(self) -> float:
