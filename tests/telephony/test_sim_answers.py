@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from waiting import wait_until
 
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.line import Answered, HungUp, Ready, Ringing
@@ -14,7 +15,6 @@ from appliance.telephony.simulator import ScriptedCaller, Simulator
 from appliance.telephony.simulator.answers import answer, keys
 from appliance.telephony.simulator.voice import tone_voice
 
-from ..waiting import wait_until
 from .helpers import wait_for
 
 MERCER = {"urgent": True, "name": "Giles Mercer", "company": "Mercer Logistics Ltd", "callback": "+442079460001"}
