@@ -125,6 +125,8 @@ def test_demo_french_mechanics(tmp_path: Path) -> None:
     assert len(caller) >= 2 and all(t["text"] for t in caller if t["kind"] == "speech")
     assert rec["turns"][0]["speaker"] == "box" and "Bonjour" in rec["turns"][0]["text"]
     assert rec["qualification"]["callback"] == "+33472001122"
+    # the demo says plainly what this caller is, and how to talk to the box instead
+    assert "espeak-ng's robotic synthetic voice" in r.stderr and "--type" in r.stderr and "--mic" in r.stderr
 
 
 def test_bad_script_lines_are_reported_and_skipped(tmp_path: Path) -> None:
