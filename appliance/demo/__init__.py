@@ -6,7 +6,12 @@ a pty) and scripted callers ring it one after another: the project's own demo
 callers (``callers-fr.jsonl`` / ``callers-en.jsonl`` beside this file) or a
 ``--script FILE`` in the corpus format (``{"id", "lang", "caller_id", "turns"}``
 per line; optional ``hangup_after_rings``, ``hangup_after_turn``,
-``hangup_after_seconds``, ``dtmf``).
+``hangup_after_seconds``, ``dtmf``, ``expect``). A caller with ``expect`` (the
+corpus labels: ``urgent``, ``name``, ``company``...) answers the box's closed
+urgency question and its read-back of the name and company truthfully from it,
+and spells when asked; it knows which question the box asked from the box's own
+turns in the call record (:class:`BoxPrompts`), and speaks its answer like any
+turn, for the box's recogniser to hear.
 
 The on-call people who accept transfers (``demo.toml``: both) have simulated phones that answer,
 hear the brief and press 1: an urgent caller is put through, and the record's timeline shows
@@ -71,6 +76,72 @@ _OPTIONAL = {"hangup_after_rings": int, "hangup_after_turn": int, "hangup_after_
              "caller_name": str, "linger": float}
 
 
+class BoxPrompts:
+    """The simulated callers' side channel: what the box asked on each line.
+
+    An observer of the service (``call_event``/``urgent``) that keeps the turns of the call in
+    progress on each line, as the call record holds them. :meth:`since_caller` gives a caller
+    a channel that returns the (prompt key, text) of the box's prompts recorded since the caller
+    last started speaking (the question it is to answer), read from the record rather than
+    guessed from timing. A reply is recorded once all its sentences are queued, so a pause
+    between two sentences is not taken for the end of the box's turn.
+    """
+
+    def __init__(self) -> None:
+        self._turns: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def call_event(self, kind: str, rec: CallRecord) -> None:
+        with self._lock:
+            self._turns[rec.line] = list(rec.turns)
+
+    def urgent(self, rec: CallRecord) -> None:
+        self.call_event("urgent", rec)
+
+    def turns(self, line: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._turns.get(line, ()))
+
+    def since_caller(self, line: str) -> _BoxChannel:
+        return _BoxChannel(self, line)
+
+
+class _BoxChannel:
+    """One caller's view of :class:`BoxPrompts` (see ``ScriptedCaller.box_said``)."""
+
+    def __init__(self, prompts: BoxPrompts, line: str) -> None:
+        self.prompts, self.line = prompts, line
+        self.seen = 0  # turns of the record when the caller last started speaking
+
+    def mark(self) -> None:
+        """The caller starts speaking: what the box has said so far is being answered."""
+        self.seen = len(self.prompts.turns(self.line))
+
+    def __call__(self) -> list[tuple[str, str]]:
+        turns = self.prompts.turns(self.line)
+        new = turns[self.seen:] if self.seen <= len(turns) else turns  # a shorter record: a new call
+        out: list[tuple[str, str]] = []
+        for t in reversed(new):
+            if t.get("speaker") != "box":
+                break
+            out.append((str(t.get("key") or ""), str(t.get("text") or "")))
+        return out[::-1]
+
+
+def _expect(d: dict[str, Any]) -> dict[str, Any] | None:
+    e = d.get("expect")
+    if e is None:
+        return None
+    if not isinstance(e, dict):
+        raise TypeError('"expect" must be a JSON object (urgent, name, company, ...)')
+    if "urgent" in e and not isinstance(e["urgent"], bool):
+        raise TypeError('"expect.urgent" must be true or false')
+    for key in ("name", "company"):
+        if e.get(key) is not None and not isinstance(e[key], str):
+            raise TypeError(f'"expect.{key}" must be a string or null')
+    return e
+
+
 def load_script(path: Path, default_lang: str, errors: IO[str]) -> list[Any]:
     """Scripted callers from a JSONL file; a bad line is reported and skipped, the others kept."""
     from ..telephony.simulator.callers import ScriptedCaller
@@ -103,7 +174,7 @@ def load_script(path: Path, default_lang: str, errors: IO[str]) -> list[Any]:
             if isinstance(d.get("dtmf"), dict):
                 extra["dtmf"] = {int(k): str(v) for k, v in d["dtmf"].items()}
             callers.append(ScriptedCaller(id=str(d.get("id", f"line{n}")), caller_id=cid, lang=lang,
-                                          turns=list(turns), **extra))
+                                          turns=list(turns), expect=_expect(d), **extra))
         except (ValueError, TypeError, KeyError) as exc:
             print(f"permanence demo: {path}:{n}: skipped: {exc}", file=errors, flush=True)
     if not callers:
@@ -268,9 +339,11 @@ def run_demo(args: argparse.Namespace) -> int:
         return open_line(lc, simulator=sim, **kw)
 
     printer = DemoPrinter(json_mode=args.json, out=sys.stdout)
+    box = BoxPrompts()
+    line_name = cfg.lines[0].name
     sms_seen: list[int] = [0]
     web_port = cfg.web.port if args.web_port is None else args.web_port
-    svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer],
+    svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer, box],
                   speech=not args.no_speech, line_factory=line_factory, mqtt_url=args.mqtt,
                   leds=False, config_path=None)
     stop = threading.Event()
@@ -292,7 +365,7 @@ def run_demo(args: argparse.Namespace) -> int:
             if svc.web is None and web_port and "cannot listen" in str(exc):
                 print(f"permanence demo: port {web_port} is busy, using a free port", file=info, flush=True)
                 svc.stop()
-                svc = Service(cfg, data_dir=data_dir, web_port=-1, observers=[printer],
+                svc = Service(cfg, data_dir=data_dir, web_port=-1, observers=[printer, box],
                               speech=not args.no_speech, line_factory=line_factory, mqtt_url=args.mqtt,
                               leds=False)
                 svc.start()
@@ -306,7 +379,7 @@ def run_demo(args: argparse.Namespace) -> int:
         for i in range(n_calls):
             if stop.is_set():
                 break
-            caller = callers[i % len(callers)]
+            caller = dataclasses.replace(callers[i % len(callers)], box_said=box.since_caller(line_name))
             print(f"permanence demo: call {i + 1}/{n_calls}: {caller.id} ({caller.lang})", file=info, flush=True)
             handle = sim.place_call(caller)
             while not stop.is_set() and not printer.wait_finished(i + 1, 0.5):
