@@ -111,7 +111,6 @@ EN: dict[str, str] = {
     "ev_ring_stopped": "ringing stopped", "ev_interrupted": "interrupted", "ev_ended": "end",
     "q_callback_confirmed": "Number confirmed", "ev_answer_sent": "answer sent", "ev_caller_id": "caller id", "ev_urgent": "urgency detected",
     "ev_barge_in": "caller interrupts", "ev_time_limit": "time limit", "ev_call_waiting": "call waiting",
-<<<<<<< HEAD
     "ev_transfer_started": "putting through", "ev_caller_on_hold": "caller on hold",
     "ev_technician_dialled": "technician dialled", "ev_technician_ringing": "technician's phone ringing",
     "ev_technician_answered": "technician answered", "ev_technician_accepted": "technician took the call",
@@ -121,10 +120,8 @@ EN: dict[str, str] = {
     "ev_transfer_error": "transfer error", "ev_transfer_refused": "transfer refused by the network",
     "ev_transferred": "put through", "ev_joined": "three-way call", "ev_hold_limit": "hold limit",
     "ev_caller_back": "back to the caller", "ev_transfer_abandoned": "caller hung up on hold",
-=======
     "check_confirmed": "confirmed by the caller", "check_spelled": "spelled by the caller",
     "check_unconfirmed": "unconfirmed", "heard as": "heard as",
->>>>>>> main
 }
 
 FR |= i18n_staff.FR

@@ -93,3 +93,12 @@ def test_no_transfer_leaves_the_reply_alone(kind: str, ann: bool) -> None:
     s = _Session(kind)
     assert desk(ann).intercept(s, URGENT) is URGENT  # type: ignore[arg-type]
     assert s.transfer is None
+
+
+def test_the_urgent_sentence_with_its_reason_is_replaced_too() -> None:
+    s = _Session("multiparty")
+    reply = Reply(say=(Prompt("I understand: ... This is urgent...", key="urgent_because"),
+                       Prompt("May I have your name?", key="ask_name")), urgent=True)
+    r = desk().intercept(s, reply)  # type: ignore[arg-type]
+    assert [p.key for p in r.say] == ["transfer_putting_through"]
+    assert [p.key for p in s.transfer.rest.say] == ["ask_name"]
