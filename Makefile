@@ -9,11 +9,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Debian packages the tests and the demo need: a real MQTT broker, espeak-ng (French
-# synthesis), sox, libatomic1 (vosk on arm64), Chromium + driver (browser tests), socat.
-APT_PACKAGES := mosquitto mosquitto-clients espeak-ng sox libatomic1 chromium chromium-driver socat
-EXTRAS := dev,whisper,models
+# synthesis), sox, libatomic1 (vosk on arm64), Chromium + driver (browser tests), socat,
+# libportaudio2 (the demo's microphone and speakers, through sounddevice), openssl (the status page's
+# self-signed certificate when web.https is on).
+APT_PACKAGES := mosquitto mosquitto-clients espeak-ng sox libatomic1 chromium chromium-driver socat libportaudio2 openssl
+EXTRAS := dev,whisper,models,audio,bench
 # The demo speaks English by default: its simulated English caller (piper) is recognised almost
-# word for word; the French one (espeak-ng) is robotic. `make demo DEMO_ARGS="--lang fr"` for French.
+# word for word; the French one (espeak-ng) is robotic. `make demo DEMO_ARGS="--lang fr"` for French;
+# DEMO_ARGS="--lang fr --type" to type the caller's turns yourself, "--lang fr --mic" to speak them.
 DEMO_ARGS ?= --lang en
 
 .PHONY: setup apt venv test demo lint bench screenshots image-check clean

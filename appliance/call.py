@@ -8,7 +8,11 @@ and keeps that line's current call record up to date in the call log:
 * ``RingStopped`` → ``abandoned`` (caller gave up) or ``staff`` (answered elsewhere);
 * ``Answered`` → ``in_call``; the :class:`CallSession` runs the conversation;
 * ``HungUp`` → ``answered`` with duration and who hung up;
-* ``Fault`` during a call → ``interrupted``; ``CallWaiting`` → a ``missed`` record.
+* ``Fault`` during a call → ``interrupted``; ``CallWaiting`` and ``MissedCall`` (a call the
+  modem reports missed that never rang here) → a ``missed`` record with the number;
+* a reply that turns the call urgent may put the caller through to the on-call technician
+  (:mod:`appliance.transfer`: ``transfers.intercept`` and the session's ``transfer``, which
+  takes the call's keys, sentences and call-control events while it goes on).
 
 The line thread never waits on the disk except for the record's creation at the
 first ring (the answer waits for it): every other change goes to the call log's
@@ -32,7 +36,7 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from .config import Config, LineConfig
-from .conversation.base import CallContext, Dialog, Heard, ListenSpec, Prompt, Reply, WordHeard
+from .conversation.base import CallContext, Dialog, Heard, KnownCaller, ListenSpec, Prompt, Reply, WordHeard
 from .errors import PermanenceError, StoreError
 from .faults import FaultLog
 from .speech.turns import BargeIn, EndOfTurn, NoSpeech
@@ -45,12 +49,15 @@ from .telephony.line import (
     CallerId,
     CallerIdUpdate,
     CallWaiting,
+    ControlResult,
     Dtmf,
     Fault,
     HungUp,
     Line,
     LineEvent,
     LineState,
+    MissedCall,
+    OtherParty,
     PlaybackDone,
     Ready,
     Ringing,
@@ -103,6 +110,35 @@ class Recorder(Protocol):
     def close(self) -> None: ...
 
 
+class CallerLookup(Protocol):
+    """The directory's entry for a caller and their unanswered attempts today
+    (appliance.directory.lookup.CallerLookup)."""
+
+    def __call__(self, rec: CallRecord, country: str = "FR") -> tuple[KnownCaller | None, int]: ...
+
+
+class Transferring(Protocol):
+    """A transfer in progress on a call (appliance.transfer.runner.TransferRun)."""
+
+    handed_over: bool
+
+    def said(self) -> None: ...
+
+    def key(self, digit: str) -> None: ...
+
+    def tick(self) -> None: ...
+
+    def on_event(self, ev: LineEvent) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class TransferDesk(Protocol):
+    """Decides whether an urgent call is put through (appliance.transfer.desk.TransferDesk)."""
+
+    def intercept(self, session: CallSession, reply: Reply) -> Reply: ...
+
+
 class CallObserver(Protocol):
     """Told about calls as they go (alerts, MQTT, LEDs, the demo's printer)."""
 
@@ -133,6 +169,7 @@ class CallSession:
         self.recorder: Recorder | None = None
         self.ended = False
         self.frames_in = 0
+        self.transfer: Transferring | None = None
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -186,6 +223,8 @@ class CallSession:
         self.execute(self.dialog.start(ctx))
 
     def execute(self, reply: Reply) -> None:
+        if reply.urgent and not self.urgent_sent and self.h.transfers is not None:
+            reply = self.h.transfers.intercept(self, reply)
         self.pending = reply
         turns: list[dict[str, object]] = []
         played = 0
@@ -211,7 +250,7 @@ class CallSession:
                 self.h.faults.count("prompt", str(exc))
             turns.append({"speaker": "box", "text": p.text, "start": round(start, 3),
                           "end": round(t_start + played / 16000, 3), "kind": "prompt", "key": p.key})
-        if self.listener is not None and not reply.hangup:
+        if self.listener is not None and not reply.hangup and self.transfer is None:
             self.listener.listen(reply.listen or ListenSpec("free"))
         urgent_now = reply.urgent and not self.urgent_sent
         self.urgent_sent = self.urgent_sent or urgent_now
@@ -238,6 +277,9 @@ class CallSession:
         self.speaking = False
         if self.listener is not None:
             self.listener.prompt_finished()
+        if self.transfer is not None:
+            self.transfer.said()
+            return
         if (self.pending or Reply()).hangup and not self.hangup_requested:
             self.hangup_requested = True
             self.h.line.hang_up()
@@ -245,6 +287,8 @@ class CallSession:
     # -- events ----------------------------------------------------------------------------
     def on_frame(self, pcm: bytes) -> None:
         self.frames_in += 1
+        if self.transfer is not None:
+            return  # on hold, or talking to the technician: nothing to hear or record here
         self._record(False, pcm)
         if self.listener is None or self.hangup_requested:
             return
@@ -268,7 +312,7 @@ class CallSession:
 
     def on_heard(self, ev: EndOfTurn) -> None:
         turn: dict[str, object] = {
-            "speaker": "caller", "text": ev.text, "kind": "speech", "start": round(ev.start, 3),
+            "speaker": "caller", "text": ev.text, "kind": ev.source, "start": round(ev.start, 3),
             "end": round(ev.end, 3), "confidence": ev.confidence,
             "decided_at": round(ev.decided_at, 3)}
         heard = Heard(ev.text, ev.confidence,
@@ -279,6 +323,9 @@ class CallSession:
         self.on_reply(self.dialog.hear(ev.text, confidence=ev.confidence, heard=heard), turn)
 
     def on_dtmf(self, digit: str) -> None:
+        if self.transfer is not None:
+            self.transfer.key(digit)
+            return
         self.dtmf_buffer += digit
         self.dtmf_at = time.monotonic()
         self._update(lambda r: setattr(r, "dtmf", r.dtmf + digit))
@@ -301,6 +348,9 @@ class CallSession:
 
     def tick(self) -> None:
         """Called about every 100 ms: DTMF inter-digit timeout and call length limit."""
+        if self.transfer is not None:
+            self.transfer.tick()  # every step of a transfer has its own time limit
+            return
         if self.dtmf_buffer and time.monotonic() - self.dtmf_at > 2.0:
             self.flush_dtmf()
         limit = self.h.cfg.conversation.max_call_seconds
@@ -318,6 +368,8 @@ class CallSession:
         if self.ended:
             return
         self.ended = True
+        if self.transfer is not None:
+            self.transfer.close()
         if self.listener is not None:
             self.listener.close()
         self.dialog.hung_up()
@@ -358,6 +410,8 @@ class LineHandler:
         recorder_factory: Callable[[str], Recorder] | None = None,
         on_sms: Callable[[SmsReceived], None] | None = None,
         office_open: Callable[[], bool] | None = None,
+        caller_lookup: CallerLookup | None = None,
+        transfers: TransferDesk | None = None,
         faults: FaultLog | None = None,
     ) -> None:
         self.line = line
@@ -370,6 +424,8 @@ class LineHandler:
         self.recorder_factory = recorder_factory
         self.on_sms = on_sms
         self.office_open = office_open or (lambda: True)
+        self.caller_lookup = caller_lookup
+        self.transfers = transfers
         self.faults = faults or FaultLog()
         self.state = LineState.STARTING
         self.last_error = ""
@@ -508,6 +564,8 @@ class LineHandler:
                 self.finish_call(ev.by, ev.reason, state="staff" if ev.by == "staff" else "abandoned")
         elif isinstance(ev, CallWaiting):
             self.on_call_waiting(ev.caller)
+        elif isinstance(ev, MissedCall):
+            self.on_call_waiting(ev.caller, kind="missed_call", reason=ev.reason)
         elif isinstance(ev, Fault):
             self.state = LineState.FAULT
             self.last_error = ev.reason
@@ -521,6 +579,9 @@ class LineHandler:
         elif isinstance(ev, SmsReceived):
             if self.on_sms is not None:
                 self.on_sms(ev)
+        elif isinstance(ev, ControlResult | OtherParty):
+            if self.session is not None and self.session.transfer is not None:
+                self.session.transfer.on_event(ev)
 
     # -- call state ------------------------------------------------------------------------
     def on_ringing(self, ev: Ringing) -> None:
@@ -530,7 +591,7 @@ class LineHandler:
             rec = CallRecord(
                 id=new_call_id(self.line.name, now), line=self.line.name, started_at=iso(now),
                 caller_number=ev.caller.number, caller_name=ev.caller.name,
-                caller_withheld=ev.caller.withheld, state="ringing", rings=ev.count,
+                caller_withheld=ev.caller.withheld, caller_raw=ev.caller.raw, state="ringing", rings=ev.count,
                 lang=self.cfg.company.language,
                 events=[{"at": iso(now), "kind": "ring", "count": ev.count, "caller": ev.caller.display()}],
             )
@@ -553,6 +614,7 @@ class LineHandler:
                 r.events.append({"at": iso(), "kind": "ring", "count": ev.count})
                 if ev.caller.number and not r.caller_number:
                     r.caller_number = ev.caller.number
+                    r.caller_raw = ev.caller.raw
                 if ev.caller.name and not r.caller_name:
                     r.caller_name = ev.caller.name
             self.call = self.log.update(self.call.id, _ring, wait=False)
@@ -578,6 +640,7 @@ class LineHandler:
 
         def _cid(r: CallRecord) -> None:
             r.caller_number = caller.number or r.caller_number
+            r.caller_raw = caller.raw or r.caller_raw
             r.caller_name = caller.name or r.caller_name
             r.caller_withheld = caller.withheld or r.caller_withheld
             r.events.append({"at": iso(), "kind": "caller_id", "caller": caller.display()})
@@ -589,12 +652,15 @@ class LineHandler:
         if self.call is None or self.call.state != "ringing":
             return
         t_answer = time.monotonic()
+        known, earlier = self._caller_context(self.call)
 
         def _ans(r: CallRecord) -> None:
             r.state = "in_call"
             r.answered_at = iso()
             r.ring_seconds = round(t_answer - self.ring_started, 3)
             r.events.append({"at": r.answered_at, "kind": "answered"})
+            r.known = dataclasses.asdict(known) if known is not None else None
+            r.earlier_attempts = earlier
         self.call = self.log.update(self.call.id, _ans, wait=False)
         self.state = LineState.IN_CALL
         self.notify("answered", self.call)
@@ -602,21 +668,36 @@ class LineHandler:
         self.session = CallSession(self, self.call, dialog, lang)
         ctx = CallContext(call_id=self.call.id, caller_number=self.call.caller_number,
                           caller_name=self.call.caller_name, line=self.line.name,
-                          started_at=self.call.started_at, office_open=self.office_open())
+                          started_at=self.call.started_at, office_open=self.office_open(),
+                          known=known, earlier_attempts=earlier)
         self.session.start(ctx)
 
-    def on_call_waiting(self, caller: CallerId) -> None:
+    def _caller_context(self, rec: CallRecord) -> tuple[KnownCaller | None, int]:
+        """The directory's entry and earlier unanswered attempts; a failure leaves the caller unknown."""
+        if self.caller_lookup is None:
+            return None, 0
+        try:
+            return self.caller_lookup(rec, self.line_cfg.country)
+        except Exception as exc:  # noqa: BLE001 - the call is answered whatever the directory does
+            self.faults.report(f"line {self.line.name}: caller lookup", exc, log)
+            return None, 0
+
+    def on_call_waiting(self, caller: CallerId, kind: str = "call_waiting", reason: str = "") -> None:
         caller = _clean_caller(caller)
         now = utcnow()
+        event: dict[str, object] = {"at": iso(now), "kind": kind, "caller": caller.display(),
+                                    "during": self.call.id if self.call else None}
+        if reason:
+            event["reason"] = reason
         rec = CallRecord(
             id=new_call_id(self.line.name, now), line=self.line.name, started_at=iso(now),
             caller_number=caller.number, caller_name=caller.name, caller_withheld=caller.withheld,
-            state="missed", ended_at=iso(now), hangup_by="unknown", lang=self.cfg.company.language,
-            events=[{"at": iso(now), "kind": "call_waiting", "caller": caller.display(),
-                     "during": self.call.id if self.call else None}],
+            caller_raw=caller.raw, state="missed", ended_at=iso(now), hangup_by="unknown",
+            lang=self.cfg.company.language, events=[event],
         )
         self.log.create(rec, wait=False)  # a call in progress does not wait for the disk
-        log.info("line %s: call waiting from %r logged as missed (%s)", self.line.name, caller.display(), rec.id)
+        log.info("line %s: %s from %r logged as missed (%s)", self.line.name, kind.replace("_", " "),
+                 caller.display(), rec.id)
         self.notify("ended", rec)
 
     def finish_call(self, by: str, reason: str, state: str | None = None) -> None:

@@ -248,6 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--mqtt", default=None, help="publish the demo's events to mqtt://HOST:PORT")
     d.add_argument("--dialect", choices=("gsm", "voicemodem"), default="gsm", help="simulated modem")
     d.add_argument("--no-speech", action="store_true", help="signalling only: no recognition or synthesis")
+    you = d.add_mutually_exclusive_group()
+    you.add_argument("--type", action="store_true",
+                     help="you are the caller: type each turn at the prompt (replaces only the recogniser)")
+    you.add_argument("--mic", action="store_true",
+                     help="you are the caller: speak into the microphone (heard as on a call, at 8 kHz)")
+    you.add_argument("--mic-wav", metavar="FILE",
+                     help="like --mic, with a recorded 16-bit WAV played in place of the microphone")
+    d.add_argument("--caller-id", default=None, help="the number your --type/--mic call comes from (E.164)")
     d.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default=None)
     d.set_defaults(func=cmd_demo)
 

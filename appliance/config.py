@@ -73,6 +73,13 @@ def _check_e164(value: str, key: str, what: str = "phone number") -> None:
         raise _Invalid(f"expected a {what} in E.164 form such as +33612345678, got {value!r}", key)
 
 
+def _check_text(value: str, key: str, limit: int) -> None:
+    if len(value) > limit:
+        raise _Invalid(f"expected at most {limit} characters", key)
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        raise _Invalid("expected text without control characters", key)
+
+
 # --------------------------------------------------------------------------- sections
 
 
@@ -154,6 +161,23 @@ class LineConfig:
     command_timeout: float = 5.0
     power_gpio: int | None = None
     sms: bool = True
+    transfer: Literal["auto", "multiparty", "hook_flash", "none"] = "auto"
+    """How the line puts an urgent caller through: ``multiparty`` (GSM call hold, 27.007 +CHLD),
+    ``hook_flash`` (an analog line whose operator offers call transfer), ``none``; ``auto``:
+    multiparty on GSM lines, none on analog ones."""
+    flash_ms: int = 270
+    flash_back: str = "1"
+    announce_after: float = 12.0
+
+    @property
+    def analog(self) -> bool:
+        return self.driver == "voicemodem" or (self.driver == "sim" and self.sim_dialect == "voicemodem")
+
+    @property
+    def transfer_kind(self) -> Literal["multiparty", "hook_flash", "none"]:
+        if self.transfer == "auto":
+            return "none" if self.analog else "multiparty"
+        return self.transfer
 
     def __post_init__(self) -> None:
         if not re.match(r"^[A-Za-z0-9_-]{1,32}$", self.name):
@@ -171,6 +195,18 @@ class LineConfig:
             raise _Invalid(f"expected seconds from 0.1 to 120, got {self.command_timeout}", "command_timeout")
         if self.power_gpio is not None and not 0 <= self.power_gpio <= 27:
             raise _Invalid(f"expected a BCM GPIO number from 0 to 27, got {self.power_gpio}", "power_gpio")
+        if self.transfer == "multiparty" and self.analog:
+            raise _Invalid("expected hook_flash or none on an analog line (multiparty is GSM call hold)",
+                           "transfer")
+        if self.transfer == "hook_flash" and not self.analog:
+            raise _Invalid("expected multiparty or none on a GSM line (hook_flash is for analog lines)",
+                           "transfer")
+        if not 50 <= self.flash_ms <= 1000:
+            raise _Invalid(f"expected milliseconds from 50 to 1000, got {self.flash_ms}", "flash_ms")
+        if not re.fullmatch(r"[0-9*#]{0,4}", self.flash_back):
+            raise _Invalid(f"expected up to 4 keypad keys (0-9 * #), got {self.flash_back!r}", "flash_back")
+        if not 3 <= self.announce_after <= 60:
+            raise _Invalid(f"expected seconds from 3 to 60, got {self.announce_after}", "announce_after")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -241,6 +277,8 @@ class QualificationConfig:
 class Person:
     name: str = ""
     phone: str = ""
+    transfer: bool = False
+    """Urgent callers may be put through to this person's phone while they are on call."""
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -286,6 +324,27 @@ class Override:
 
 
 @dataclasses.dataclass(frozen=True)
+class TransferConfig:
+    """Putting an urgent caller through to the on-call person (people with ``transfer = true``)."""
+
+    ring_seconds: float = 15.0
+    hold_limit_seconds: float = 30.0
+    key_seconds: float = 8.0
+    people: int = 1
+    explicit_transfer: bool = True
+
+    def __post_init__(self) -> None:
+        if not 5 <= self.ring_seconds <= 60:
+            raise _Invalid(f"expected seconds from 5 to 60, got {self.ring_seconds}", "ring_seconds")
+        if not 10 <= self.hold_limit_seconds <= 120:
+            raise _Invalid(f"expected seconds from 10 to 120, got {self.hold_limit_seconds}", "hold_limit_seconds")
+        if not 3 <= self.key_seconds <= 30:
+            raise _Invalid(f"expected seconds from 3 to 30, got {self.key_seconds}", "key_seconds")
+        if not 1 <= self.people <= 10:
+            raise _Invalid(f"expected from 1 to 10 people, got {self.people}", "people")
+
+
+@dataclasses.dataclass(frozen=True)
 class RotaConfig:
     """On-call rota: people, weekly shifts, holiday overrides and escalation."""
 
@@ -295,6 +354,7 @@ class RotaConfig:
     ack_minutes: float = 5.0
     ack_words: tuple[str, ...] = ("OK", "ACK", "PRIS", "YES", "OUI")
     digest_times: tuple[str, ...] = ("12:00", "17:30")
+    transfer: TransferConfig = dataclasses.field(default_factory=TransferConfig)
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.people]
@@ -445,6 +505,96 @@ class CaptureConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class ContractConfig:
+    """A contract level of the customer directory; under it every breakdown is at least
+    ``priority_floor`` (an urgency level id of the rules file, "" = no floor)."""
+
+    id: str = ""
+    label: str = ""
+    priority_floor: str = ""
+
+    def __post_init__(self) -> None:
+        if not re.match(r"^[a-z0-9_-]{1,32}$", self.id):
+            raise _Invalid(f"expected a contract id of lower-case letters, digits, - or _ (1-32), got {self.id!r}",
+                           "id")
+        if self.priority_floor and not re.match(r"^[a-z_]{1,32}$", self.priority_floor):
+            raise _Invalid(f"expected an urgency level id such as high or critical, got {self.priority_floor!r}",
+                           "priority_floor")
+        _check_text(self.label, "label", 60)
+
+
+@dataclasses.dataclass(frozen=True)
+class DirectoryConfig:
+    """The customer directory: how big it may grow, and the contract levels it may name."""
+
+    max_entries: int = 5000
+    max_import_bytes: int = 1_048_576
+    contracts: tuple[ContractConfig, ...] = (ContractConfig("standard", "Standard"),
+                                             ContractConfig("premium", "Premium", "high"))
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_entries <= 100_000:
+            raise _Invalid("expected from 1 to 100000 entries", "max_entries")
+        if not 1024 <= self.max_import_bytes <= 2_000_000:
+            raise _Invalid("expected from 1024 to 2000000 bytes (the page accepts at most 2 MiB)",
+                           "max_import_bytes")
+        ids = [c.id for c in self.contracts]
+        if len(set(ids)) != len(ids):
+            raise _Invalid("expected each contract id once", "contracts")
+
+    def contract(self, contract_id: str | None) -> ContractConfig | None:
+        return next((c for c in self.contracts if c.id == contract_id), None)
+
+
+@dataclasses.dataclass(frozen=True)
+class WorklistConfig:
+    """The callback worklist: time limits, the office staff told about overdue callbacks."""
+
+    missed_limit_minutes: int = 120  # abandoned and missed calls: working minutes to call back
+    skip_categories: tuple[str, ...] = ("sales",)  # answered calls of these categories need no callback
+    office: tuple[Person, ...] = ()  # the office staff list: overdue callbacks and the morning digest
+    overdue_sms: bool = True
+    overdue_mqtt: bool = True
+    max_sms_per_hour: int = 4  # per person, overdue notices and digest together
+    digest_time: str = "08:30"  # the morning digest of yesterday's unresolved callbacks ("" = none)
+    horizon_days: int = 30  # older unresolved calls leave the page (they stay in the history and the funnel)
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.missed_limit_minutes <= 7 * 24 * 60:
+            raise _Invalid("expected minutes from 1 to 10080", "missed_limit_minutes")
+        if not 1 <= self.max_sms_per_hour <= 60:
+            raise _Invalid("expected from 1 to 60", "max_sms_per_hour")
+        if not 1 <= self.horizon_days <= 366:
+            raise _Invalid("expected days from 1 to 366", "horizon_days")
+        if self.digest_time and not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", self.digest_time):
+            raise _Invalid(f"expected HH:MM or \"\", got {self.digest_time!r}", "digest_time")
+        names = [p.name for p in self.office]
+        if len(set(names)) != len(names):
+            raise _Invalid("expected each person's name once", "office")
+
+
+@dataclasses.dataclass(frozen=True)
+class CallerSmsConfig:
+    """The optional SMS to a caller the box could not answer (line busy): off by default."""
+
+    enabled: bool = False
+    text: str = ""  # "" = the default text of the company's language; {company}, {when} are filled in
+    hours: str = "08:00-20:00"  # sent only then, Monday to Saturday, never on a holiday
+
+    def __post_init__(self) -> None:
+        _check_text(self.text, "text", 300)
+        try:
+            self.text.format(company="x", when="y")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise _Invalid(f"expected a text whose only fields are {{company}} and {{when}}: {exc}", "text") from None
+        try:
+            if not parse_time_ranges(self.hours):
+                raise _Invalid("expected at least one time range")
+        except _Invalid as exc:
+            raise _Invalid(str(exc), "hours") from None
+
+
+@dataclasses.dataclass(frozen=True)
 class LoggingConfig:
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -465,6 +615,9 @@ class Config:
     leds: LedsConfig = dataclasses.field(default_factory=LedsConfig)
     capture: CaptureConfig = dataclasses.field(default_factory=CaptureConfig)
     logging: LoggingConfig = dataclasses.field(default_factory=LoggingConfig)
+    directory: DirectoryConfig = dataclasses.field(default_factory=DirectoryConfig)
+    worklist: WorklistConfig = dataclasses.field(default_factory=WorklistConfig)
+    caller_sms: CallerSmsConfig = dataclasses.field(default_factory=CallerSmsConfig)
     source: str = dataclasses.field(default="<defaults>", compare=False)
 
     def __post_init__(self) -> None:

@@ -45,6 +45,10 @@ class PortGone(LineError, OSError):
     """The serial port vanished (USB unplug) or could not be opened."""
 
 
+class NotSupported(LineError):
+    """The line cannot do what was asked (hold, dial out, transfer...): the caller falls back."""
+
+
 class SpeechError(PermanenceError):
     """Speech recognition or synthesis failed."""
 
@@ -67,3 +71,7 @@ class AlertError(PermanenceError):
 
 class WebError(PermanenceError):
     """The status page could not be served."""
+
+
+class DirectoryError(PermanenceError, ValueError):
+    """A customer directory entry or import is invalid; the message says which field or line."""

@@ -19,7 +19,7 @@ checks the wiring and a test can hand it any implementation:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol, TypedDict
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 from .call import SpeechPort
 from .config import Config, LineConfig
@@ -27,6 +27,9 @@ from .store.calllog import CallLog
 from .store.record import CallRecord
 from .telephony.at import Capture
 from .telephony.line import Line
+
+if TYPE_CHECKING:
+    from .directory import Directory
 
 HealthCheck = Callable[[], "str | None"]
 
@@ -67,7 +70,19 @@ class AlertsPart(StatePublisher, Protocol):
 
     def call_event(self, kind: str, rec: CallRecord) -> None: ...
 
+    on_other_sms: Callable[[str, str], object] | None  # an SMS from someone not in the rota
+
     def sms_received(self, sender: str, text: str) -> object: ...
+
+    def acknowledge(self, call_id: str, by: str, via: str = "api") -> object: ...
+
+    def notice(self, notice_id: str, kind: str, recipients: Sequence[tuple[str, str]], text: str, *,
+               topic_tail: str | None = None, message: dict[str, object] | None = None) -> object:
+        """A message that belongs to no call (the worklist's notices, a message to a caller)."""
+        ...
+
+    @property
+    def sends_sms(self) -> bool: ...
 
     def pending_urgent(self) -> list[dict[str, object]]: ...
 
@@ -108,12 +123,15 @@ class WebPart(Protocol):
     @property
     def port(self) -> int: ...
 
+    @property
+    def scheme(self) -> str: ...
+
     def close(self) -> None: ...
 
 
 class WebFactory(Protocol):
     def __call__(self, calllog: CallLog, live: Callable[[], LiveStatus],
-                 config_changed: Callable[[Config], None], /) -> WebPart: ...
+                 config_changed: Callable[[Config], None], directory: Directory | None, /) -> WebPart: ...
 
 
 class SpeechEngine(SpeechPort, Protocol):

@@ -20,9 +20,9 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .call import CallObserver, LineHandler, Recorder
+from .call import CallerLookup, CallObserver, LineHandler, Recorder, TransferDesk
 from .config import Config, LineConfig
 from .conversation.base import Dialog
 from .conversation.minimal import MinimalDialog
@@ -44,6 +44,10 @@ from .store.diskspace import DiskSpace
 from .store.record import CallRecord
 from .telephony.at import Capture
 from .telephony.line import Line, LineState, LineStatus, SmsReceived
+
+if TYPE_CHECKING:
+    from .directory import Directory
+    from .worklist.notify import WorklistNotifier
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +98,9 @@ class Service:
         self.handlers: list[LineHandler] = []
         self.lines: list[Line] = []
         self.alerts: AlertsPart | None = None
+        self.directory: Directory | None = None  # its names and companies bias the recogniser
+        self.notifier: WorklistNotifier | None = None
+        self.transfers: TransferDesk | None = None  # when someone on the rota accepts transfers
         self.web: WebPart | None = None
         self.web_url: str | None = None
         self.leds: LedsPart | None = None
@@ -114,7 +121,9 @@ class Service:
         from .speechio import EngineSpeech
 
         may_grow = self.disk.may_grow if self.disk is not None else None
-        return EngineSpeech(self.cfg, cache_dir=self.data_dir / "prompt-cache", may_grow=may_grow)
+        directory = self.directory  # the customer directory's names and companies bias the recogniser
+        return EngineSpeech(self.cfg, cache_dir=self.data_dir / "prompt-cache", may_grow=may_grow,
+                            extra_phrases=(lambda lang: directory.phrases()) if directory is not None else None)
 
     def _dialog_factory(self) -> Callable[[CallRecord], tuple[Dialog, str]]:
         if self._dialogs is not None:
@@ -168,22 +177,27 @@ class Service:
     def start(self) -> None:
         self.faults.attach()
         self._open_log()
+        self.directory = self._open_directory()  # before speech: its names and companies are phrases
         self.speech = self._build_speech()
         if self.speech is not None:
             self._prerender()
         self._start_leds()
         self.lines = self._open_lines()
         self._start_alerts()
+        self.transfers = self._transfer_desk()
         recorder_factory = self._recorder_factory()
         dialog_factory = self._dialog_factory()
         observers = list(self.observers)
         if self.alerts is not None:
             observers.append(_AlertsObserver(self.alerts))
+            observers.extend(self._start_worklist_notices(self.alerts))
         assert self.log is not None
+        lookup = self._caller_lookup()
         for line, lc in zip(self.lines, self.cfg.lines, strict=True):
             h = LineHandler(line, lc, self.cfg, self.log, dialog_factory=dialog_factory, speech=self.speech,
                             observers=observers, recorder_factory=recorder_factory, on_sms=self._on_sms,
-                            office_open=self._office_open, faults=self.faults)
+                            office_open=self._office_open, caller_lookup=lookup, transfers=self.transfers,
+                            faults=self.faults)
             self.handlers.append(h)
             h.start()
         self._start_web()
@@ -207,6 +221,46 @@ class Service:
         interrupted = self.log.recover()
         if interrupted:
             log.warning("%d call(s) cut off by the last stop marked interrupted", len(interrupted))
+
+    def _open_directory(self) -> Directory:
+        from .directory import Directory
+
+        country = self.cfg.lines[0].country if self.cfg.lines else "FR"
+        return Directory(self.data_dir, self.cfg.directory, country=country)
+
+    def _caller_lookup(self) -> CallerLookup:
+        from .directory.lookup import CallerLookup as DirectoryLookup
+
+        assert self.log is not None
+        return DirectoryLookup(self.directory, self.log, self.cfg.company.tz)
+
+    def _start_worklist_notices(self, alerts: AlertsPart) -> list[CallObserver]:
+        """Overdue callbacks and the morning digest to the office; the optional message to callers."""
+        from .worklist.caller_sms import CallerSms
+        from .worklist.notify import WorklistNotifier
+
+        assert self.log is not None
+        self.notifier = WorklistNotifier(self.cfg, self.log, alerts, self.data_dir, directory=self.directory)
+        self.notifier.start()
+        caller_sms = CallerSms(self.cfg, self.log, alerts, self.data_dir)
+        alerts.on_other_sms = caller_sms.sms_received
+        return [caller_sms]
+
+    def _transfer_desk(self) -> TransferDesk | None:
+        """Urgent callers are put through when someone on the rota accepts it (appliance.transfer)."""
+        if not any(p.transfer for p in self.cfg.rota.people):
+            return None
+        from .transfer import TransferDesk as Desk
+
+        alerts, calllog = self.alerts, self.log
+        assert calllog is not None
+
+        def acknowledge(call_id: str, person: str) -> None:
+            if alerts is not None:
+                alerts.acknowledge(call_id, person, via="transfer")
+            else:  # no alert path configured: the timeline still says who took the call
+                calllog.add_event(call_id, "acknowledged", by=person, via="transfer")
+        return Desk(self.cfg, acknowledge=acknowledge)
 
     def _office_open(self) -> bool:
         return self.cfg.company.is_open(dt.datetime.now(dt.UTC))
@@ -259,10 +313,10 @@ class Service:
         if self.web_factory is None:
             return
         assert self.log is not None
-        self.web = self.web_factory(self.log, self.live, self.config_changed)
+        self.web = self.web_factory(self.log, self.live, self.config_changed, self.directory)
         bind = self.cfg.web.bind
         host = bind if bind not in ("0.0.0.0", "::") else "127.0.0.1"
-        self.web_url = f"http://{f'[{host}]' if ':' in host else host}:{self.web.port}/"
+        self.web_url = f"{self.web.scheme}://{f'[{host}]' if ':' in host else host}:{self.web.port}/"
 
     def config_changed(self, cfg: Config) -> None:
         """The settings page saved a new configuration: the rota and alert texts apply at once."""
@@ -399,6 +453,7 @@ class Service:
             h.stop()
         closers: list[tuple[str, Callable[[], None] | None]] = [
             ("status page", self.web.close if self.web is not None else None),
+            ("worklist notices", self.notifier.close if self.notifier is not None else None),
             ("alerts", self.alerts.close if self.alerts is not None else None),
             ("status LEDs", self.leds.close if self.leds is not None else None),
             ("speech", self.speech.close if self.speech is not None else None),

@@ -9,7 +9,10 @@ a prompt cache per language on disk. The call handler asks it for:
   synthesised live and yielded sentence by sentence, so the first sentence plays
   while the next is rendered;
 * :meth:`EngineSpeech.listener` — a :class:`~appliance.speech.turns.Listener`
-  for the call (VAD, recogniser, end of turn, barge-in).
+  for the call (VAD, recogniser, end of turn, barge-in), biased toward the business's words
+  (:mod:`appliance.speech.bias`): the phrases of ``extra_phrases(lang)`` first (a customer
+  directory's names and companies), then the qualifier rules' danger and stoppage cues and
+  equipment (:func:`rule_phrases`).
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .config import Config
 from .conversation.base import Prompt
+from .conversation.rules import RULES_DIR
+from .errors import SpeechError
 from .speech.recognizer import RecognizerFactory, load_recognizer
 from .speech.synthesizer import PromptCache, Synthesizer, load_synthesizer
 from .speech.turns import Listener
@@ -34,8 +40,13 @@ class EngineSpeech:
     """Recognisers, synthesisers and prompt caches for the languages of the box."""
 
     def __init__(self, cfg: Config, *, cache_dir: Path, languages: Iterable[str] | None = None,
-                 may_grow: Callable[[int], bool] | None = None) -> None:
+                 extra_phrases: Callable[[str], Sequence[str]] | None = None, bias: bool = True,
+                 recognize: bool = True, may_grow: Callable[[int], bool] | None = None) -> None:
         self.cfg = cfg
+        self.extra_phrases = extra_phrases
+        self.bias = bias
+        self.recognize = recognize  # False: synthesis only (typed input replaces the recogniser)
+        self._rule_phrases: dict[str, list[str]] = {}
         self.may_grow = may_grow  # the prompt cache stops growing before the disk's reserve
         self.cache_dir = Path(cfg.speech.prompt_cache) if cfg.speech.prompt_cache else Path(cache_dir)
         self._lock = threading.Lock()
@@ -49,13 +60,14 @@ class EngineSpeech:
     def _load(self, lang: str) -> None:
         lc = self.cfg.speech.for_language(lang)
         t = time.perf_counter()
-        self.recognizers[lang] = load_recognizer(lang, lc)
+        if self.recognize:
+            self.recognizers[lang] = load_recognizer(lang, lc)
         self.synths[lang] = load_synthesizer(lang, lc)
         self.caches[lang] = PromptCache(self.cache_dir / lang, self.synths[lang], may_grow=self.may_grow)
         self.load_seconds[lang] = round(time.perf_counter() - t, 2)
         log.info("speech %s: %s recogniser, %s synthesiser loaded in %.1f s", lang, lc.recognizer,
                  lc.synthesizer, self.load_seconds[lang])
-        warm = getattr(self.recognizers[lang], "warm", None)
+        warm = getattr(self.recognizers.get(lang), "warm", None)
         if warm is not None:
             # One ready recogniser per line, set up beside the lines' start (not before "ready"),
             # so no call pays vosk's first-use cost (~0.5 s of CPU on its first words).
@@ -73,7 +85,7 @@ class EngineSpeech:
 
     def _ensure(self, lang: str) -> None:
         with self._lock:
-            if lang not in self.recognizers:
+            if lang not in self.synths:
                 self._load(lang)
 
     def prompt_chunks(self, prompt: Prompt, lang: str) -> Iterator[bytes]:
@@ -85,7 +97,23 @@ class EngineSpeech:
 
     def listener(self, lang: str) -> Listener:
         self._ensure(lang)
-        return Listener(self.recognizers[lang], self.cfg.speech, lang, listening=False)
+        if lang not in self.recognizers:
+            raise SpeechError(f"speech {lang}: loaded without a recogniser (synthesis only)")
+        return Listener(self.recognizers[lang], self.cfg.speech, lang, listening=False,
+                        bias=(lambda: self.bias_phrases(lang)) if self.bias else None)
+
+    def bias_phrases(self, lang: str) -> list[str]:
+        """The business's words for ``lang``, most important first (see the module docstring)."""
+        extra = list(self.extra_phrases(lang)) if self.extra_phrases is not None else []
+        if lang not in self._rule_phrases:
+            own = self.cfg.company.language == lang and self.cfg.qualification.rules
+            path = Path(own) if own else RULES_DIR / f"{lang}.toml"
+            try:
+                self._rule_phrases[lang] = rule_phrases(tomllib.loads(path.read_text(encoding="utf-8")))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+                log.error("speech %s: no rule words to bias the recogniser (%s: %s)", lang, path, exc)
+                self._rule_phrases[lang] = []
+        return extra + self._rule_phrases[lang]
 
     def prerender(self, texts: Iterable[str], lang: str) -> int:
         self._ensure(lang)
@@ -93,10 +121,10 @@ class EngineSpeech:
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for lang in self.recognizers:
+        for lang in self.synths:
             lc = self.cfg.speech.for_language(lang)
             cache = self.caches[lang]
-            out[lang] = {"recognizer": lc.recognizer, "synthesizer": lc.synthesizer,
+            out[lang] = {"recognizer": lc.recognizer if lang in self.recognizers else None, "synthesizer": lc.synthesizer,
                          "loaded_in_s": self.load_seconds.get(lang), "prompt_cache_hits": cache.hits,
                          "prompt_cache_renders": cache.misses}
         return out
@@ -108,3 +136,21 @@ class EngineSpeech:
             s.close()
         for r in self.recognizers.values():
             r.close()
+
+
+def rule_phrases(rules: dict[str, Any]) -> list[str]:
+    """The words of a rules file (its TOML, as the business wrote it: accents kept) that a
+    recogniser should hear readily, most important first: the danger cues (urgency rules that
+    raise a call by two levels or more), the equipment, then the other cues that raise a call
+    (common words a recogniser already hears well come last, where a budget cuts). Patterns and ``word*`` stems are left out (a stem
+    is not a word to listen for). A malformed entry is skipped (the qualifier reports it)."""
+    urgency = [u for u in rules.get("urgency", []) if isinstance(u, dict)]
+    raising = [u for u in urgency if isinstance(u.get("raise"), int | float) and u["raise"] > 0]
+    raising.sort(key=lambda u: -u["raise"])
+    entities = rules.get("entities")
+    equipment = entities.get("equipment", []) if isinstance(entities, dict) else []
+    strong = [u for u in raising if u["raise"] >= 2]
+    words = [w for u in strong for w in (u.get("words") or []) if isinstance(w, str)]
+    words += [w for w in equipment if isinstance(w, str)]
+    words += [w for u in raising if u not in strong for w in (u.get("words") or []) if isinstance(w, str)]
+    return [w for w in words if "*" not in w]

@@ -12,6 +12,7 @@ Figures (issue 4, requirement 6):
   thread per call, one shared model) this machine carries in real time, and with 8 calls
   paced at the line's 20 ms, how late frames and end-of-turn decisions are; for context,
   how many recognisers fed continuous speech keep up;
+* the CPU cost of vosk's n-best readings (0, 3, 5, 10 per final) on those simultaneous calls;
 * RSS of each engine loaded, each measured in its own subprocess.
 
 Caller audio is English spoken by the piper voice, rendered once by the parent
@@ -66,6 +67,7 @@ PROMPTS = [
     "Thank you, the on-call technician is being alerted now. Anything else?",
 ]
 from appliance.speech.recognizer import TUNED_DECODER as TUNED  # noqa: E402
+from appliance.speech.vosk_engine import DEFAULT_ALTERNATIVES  # noqa: E402
 
 
 def _rss_mb(field: str = "VmRSS") -> float:
@@ -158,7 +160,7 @@ def _streams(handle: Any, clip: bytes) -> tuple[int, dict[int, float]]:
 
 
 def _calls(handle: Any, clips: list[bytes], prompts: list[bytes], counts: tuple[int, ...] = CALL_COUNTS, *,
-           paced: bool = False, turns: int = 0) -> dict[str, Any]:
+           paced: bool = False, turns: int = 0, vad: str | None = None) -> dict[str, Any]:
     """Simultaneous calls, each a thread doing what the call handler does per frame.
 
     A call here has the shape of a real one: a prompt plays (cached PCM encoded to the line's
@@ -179,8 +181,10 @@ def _calls(handle: Any, clips: list[bytes], prompts: list[bytes], counts: tuple[
     noise_frames = list(frames(_on_line(b"", 0.0, 8.0, seed=99)))
     n_turns = turns or len(clips)
 
+    from appliance.speech.vad_models import call_vad
+
     def call(k: int, out: list[dict[str, Any]], t0: float) -> None:
-        lst = Listener(handle, SpeechConfig(), "en")
+        lst = Listener(handle, SpeechConfig(), "en", vad=call_vad(vad) if vad else None)
         n = 0
         lags: list[float] = []
         turn_lags: list[float] = []
@@ -252,6 +256,35 @@ def _worker_vosk_calls(data: dict[str, Any]) -> dict[str, Any]:
     return {"sustained": flat["sustained"], "trials": flat["trials"], "fed_share": flat["fed_share"],
             "paced_lags": paced["lags"], "paced_turn_lags": paced["turn_lags"],
             "paced_audio_s": paced["audio_s"], "load": os.getloadavg()[0]}
+
+
+NBEST = (0, 3, 5, 10)
+
+
+def _worker_vosk_nbest(data: dict[str, Any]) -> dict[str, Any]:
+    """CPU of 8 simultaneous calls (as in ``vosk_calls``) with 0, 3, 5 and 10 n-best readings per
+    final, each N run twice in turn so the machine's load falls on every N alike."""
+    from appliance.speech.models import vosk_model_dir
+    from appliance.speech.vosk_engine import VoskModelHandle
+
+    clips = [Path(p).read_bytes() for p in data["clips"]]
+    prompts = [Path(p).read_bytes() for p in data["prompts"]]
+    handles = {n: VoskModelHandle(vosk_model_dir("ko"), alternatives=n) for n in NBEST}
+    # the same calls with the energy VAD deciding turns instead of Silero (at the default N)
+    setups: list[tuple[Any, int, str | None]] = [(n, n, None) for n in NBEST]
+    setups.append(("energy", DEFAULT_ALTERNATIVES, "energy"))
+    cpu: dict[Any, float] = {k: 0.0 for k, _, _ in setups}
+    wall: dict[Any, float] = dict(cpu)
+    audio: dict[Any, float] = dict(cpu)
+    for _ in range(2):
+        for key, n, vad in setups:
+            c = time.process_time()
+            r = _calls(handles[n], clips, prompts, (8,), turns=3, vad=vad)
+            cpu[key] += time.process_time() - c
+            wall[key] += r["trials"][8] * r["audio_s"]
+            audio[key] += r["audio_s"]
+    return {"cpu_per_audio_s": {k: cpu[k] / audio[k] for k in cpu},
+            "wall_per_audio_s": {k: wall[k] / audio[k] for k in cpu}, "load": os.getloadavg()[0]}
 
 
 def _worker_vosk_tuned(data: dict[str, Any]) -> dict[str, Any]:
@@ -401,8 +434,9 @@ def _worker_espeak(data: dict[str, Any]) -> dict[str, Any]:
     return {"rtf": busy / audio_s, "first_audio": first}
 
 
-WORKERS = {"vosk": _worker_vosk, "vosk_tuned": _worker_vosk_tuned, "vosk_calls": _worker_vosk_calls, "whisper": _worker_whisper,
-           "piper": _worker_piper, "espeak": _worker_espeak}
+WORKERS = {"vosk": _worker_vosk, "vosk_tuned": _worker_vosk_tuned, "vosk_calls": _worker_vosk_calls,
+           "vosk_nbest": _worker_vosk_nbest, "whisper": _worker_whisper, "piper": _worker_piper,
+           "espeak": _worker_espeak}
 
 
 def _run_worker(engine: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -465,6 +499,12 @@ def run() -> list[dict[str, Any]]:
     first_p50 = statistics.median(p["first_audio"]) * 1000
     cached_p95 = pct(p["cached_start"], 0.95)
     lag95, turn95 = pct(vc["paced_lags"], 0.95), pct(vc["paced_turn_lags"], 0.95)
+    nb = res["vosk_nbest"]
+    nb_cpu = {int(k): x for k, x in nb["cpu_per_audio_s"].items() if k.isdigit()}
+    nb_steps = ", ".join(f"N={n}: {nb_cpu[n]:.3f} ({(nb_cpu[n] / nb_cpu[0] - 1) * 100:+.0f} %)" for n in NBEST)
+    nb_cost = (nb_cpu[DEFAULT_ALTERNATIVES] / nb_cpu[0] - 1) * 100
+    energy_cpu = nb["cpu_per_audio_s"]["energy"]
+    silero_cost = (nb_cpu[DEFAULT_ALTERNATIVES] / energy_cpu - 1) * 100
     shared = f"shared machine, load average {os.getloadavg()[0]:.1f} on {cores} cores"
     report = "report (no target)"
     return [
@@ -499,6 +539,13 @@ def run() -> list[dict[str, Any]]:
         _fig("vosk.calls8_paced_turn_lag_p95", turn95, "ms", "<= 200 ms", turn95 <= 200,
              note="the same, for the frame that ended each caller turn (the recogniser's flush "
                   f"included), {len(vc['paced_turn_lags'])} turns: what the load adds to the reply"),
+        _fig("vosk.nbest_cpu_cost", nb_cost, "%", "report (N chosen by it)", True,
+             note=f"8 simultaneous calls as above, 3 turns each, twice per N: CPU seconds per second of "
+                  f"call audio by n-best readings per final: {nb_steps}; the box asks for "
+                  f"{DEFAULT_ALTERNATIVES} (this figure: its extra CPU over none)"),
+        _fig("vosk.silero_vad_cpu_cost", silero_cost, "%", "report (the VAD is chosen by bench_vad)", True,
+             note=f"the same 8 calls, CPU seconds per second of call audio with the Silero VAD deciding "
+                  f"turns ({nb_cpu[DEFAULT_ALTERNATIVES]:.3f}) against the energy VAD ({energy_cpu:.3f})"),
         _fig("vosk.simultaneous_streams", v["sustained"], "streams", ">= 8 in real time", v["sustained"] >= 8,
              note=f"harder than a call: continuous speech into N recognisers + VAD, no prompts and no "
                   f"pauses; model.conf as shipped; {trials(v)}"),

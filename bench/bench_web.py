@@ -31,10 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 N_CALLS = 50_000
 TARGET_MS = 150.0
 REPEAT = 30
-PAGES = {"dashboard": "/", "calls": "/calls", "statistics": "/stats",
+PAGES = {"dashboard": "/", "calls": "/calls", "statistics": "/stats", "worklist": "/worklist",
          "calls_all_dates": "/calls?all=1", "calls_filtered": "/calls?state=abandoned&q=%2B337",
          "api_stats": "/api/stats"}
-TARGETED = ("dashboard", "calls", "statistics", "statistics_after_write")
+TARGETED = ("dashboard", "calls", "statistics", "statistics_after_write", "worklist", "worklist_after_write")
 
 
 def _generate(log: Any, tz: dt.tzinfo, n: int) -> float:
@@ -68,9 +68,13 @@ def run() -> list[dict[str, Any]]:
             app = create_app(cfg, log)
             client = app.test_client()
             auth = app.extensions["permanence"].auth
-            auth.set_password("bench password 1234")
-            with client.session_transaction() as s:
-                s["auth"], s["gen"], s["at"] = True, auth.generation(), time.time()
+            admin = auth.complete_setup("admin", "bench password 1234")
+
+            def log_in(c: Any) -> None:
+                with c.session_transaction() as s:
+                    s["auth"], s["user"], s["gen"], s["box"], s["at"] = (True, admin.name, admin.generation,
+                                                                         auth.box_generation(), time.time())
+            log_in(client)
             out.append({"name": "web.bench_calls_in_log", "value": float(n), "unit": "calls",
                         "target": f"{N_CALLS}", "met": n == N_CALLS})
             out.append({"name": "web.generate_calls_per_s", "value": round(n / gen_s, 1), "unit": "calls/s",
@@ -84,6 +88,7 @@ def run() -> list[dict[str, Any]]:
             pages: dict[str, tuple[str, Callable[[], None] | None]] = {
                 name: (path, None) for name, path in PAGES.items()}
             pages["statistics_after_write"] = ("/stats", touch)
+            pages["worklist_after_write"] = ("/worklist", touch)
             for name, (path, before) in pages.items():
                 t0 = time.perf_counter()
                 r = client.get(path)
@@ -107,8 +112,7 @@ def run() -> list[dict[str, Any]]:
             # a fresh reader process (no cache at all): what the first visit after a restart costs
             reader_app = create_app(cfg, CallLogReader(tmp))
             reader = reader_app.test_client()
-            with reader.session_transaction() as s:
-                s["auth"], s["gen"], s["at"] = True, auth.generation(), time.time()
+            log_in(reader)
             for name in ("statistics", "calls"):
                 t0 = time.perf_counter()
                 reader.get(PAGES[name])

@@ -7,12 +7,12 @@ simulator, and checks the stored call records.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import wait_until
 
 from appliance.config import Config, LineConfig, load_config_text
 from appliance.service import Service
@@ -50,9 +50,7 @@ class Ended:
         self.kinds.append("urgent")
 
     def wait(self, n: int, timeout: float = 30) -> list[CallRecord]:
-        deadline = time.monotonic() + timeout
-        while len(self.records) < n and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: len(self.records) >= n, timeout)
         assert len(self.records) >= n, f"only {len(self.records)} call(s) ended: {self.kinds}"
         return self.records
 
@@ -136,20 +134,14 @@ def test_withheld_number(run_service: Any, tmp_path: Path) -> None:
 def test_unplug_mid_call_interrupts_the_call_and_the_line_comes_back(run_service: Any, tmp_path: Path) -> None:
     svc, sim, obs = run_service(make_cfg())
     handle = sim.place_call(ScriptedCaller(id="cut", caller_id="+33622222222", hangup_after_seconds=15))
-    deadline = time.monotonic() + 10
-    while svc.handlers[0].state != LineState.IN_CALL and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert svc.handlers[0].state == LineState.IN_CALL
+    assert wait_until(lambda: svc.handlers[0].state == LineState.IN_CALL, 10)
     sim.inject("unplug", duration=1.5)
     rec = reread(tmp_path, obs.wait(1)[0])
     assert rec.state == "interrupted"
     assert "fault" in rec.events[-1]["reason"]
     handle.hang_up()
     # the line comes back by itself and takes the next call
-    deadline = time.monotonic() + 20
-    while svc.handlers[0].state != LineState.READY and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert svc.handlers[0].state == LineState.READY
+    assert wait_until(lambda: svc.handlers[0].state == LineState.READY, 20)
     sim.place_call(ScriptedCaller(id="after", caller_id="+33633333333", hangup_after_seconds=1.0)).wait(30)
     again = reread(tmp_path, obs.wait(2)[1])
     assert again.state == "answered"
@@ -158,9 +150,7 @@ def test_unplug_mid_call_interrupts_the_call_and_the_line_comes_back(run_service
 def test_second_call_during_a_call_is_logged_as_missed(run_service: Any, tmp_path: Path) -> None:
     svc, sim, obs = run_service(make_cfg())
     first = sim.place_call(ScriptedCaller(id="first", caller_id="+33644444444", hangup_after_seconds=4))
-    deadline = time.monotonic() + 10
-    while svc.handlers[0].state != LineState.IN_CALL and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_until(lambda: svc.handlers[0].state == LineState.IN_CALL, 10)
     second = sim.place_call(ScriptedCaller(id="second", caller_id="+33655555555", hangup_after_rings=2))
     second.wait(30)
     first.wait(30)
@@ -191,9 +181,7 @@ driver = "sim"
                   line_factory=factory)
     svc.start()
     try:
-        deadline = time.monotonic() + 15
-        while svc.handlers[1].state != LineState.READY and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert wait_until(lambda: svc.handlers[1].state == LineState.READY, 15)
         sim.place_call(ScriptedCaller(id="ok", caller_id="+33666666666", hangup_after_seconds=1)).wait(30)
         rec = obs.wait(1)[0]
         assert rec.line == "sim1" and rec.state == "answered"
@@ -209,9 +197,7 @@ driver = "sim"
 def test_stop_closes_a_call_in_progress_as_interrupted(run_service: Any, tmp_path: Path) -> None:
     svc, sim, _obs = run_service(make_cfg())
     sim.place_call(ScriptedCaller(id="long", caller_id="+33677777777", hangup_after_seconds=30))
-    deadline = time.monotonic() + 10
-    while svc.handlers[0].state != LineState.IN_CALL and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_until(lambda: svc.handlers[0].state == LineState.IN_CALL, 10)
     svc.stop()
     rows = CallLogReader(tmp_path / "data").summaries()
     assert [r["state"] for r in rows] == ["interrupted"]

@@ -1,5 +1,9 @@
 """What an alert says about a call, taken from a CallRecord (or its dict).
 
+A caller the customer directory knows (``known``, filled when the box answered) is named as the
+directory names them; ``attempt`` is set from the second call of the day from an unanswered number
+(the call the box answers after two unanswered ones is attempt 3).
+
 >>> call_info({"id": "c1", "caller_number": "+33612345678",
 ...            "qualification": {"name": "Ann", "urgent": True}}, "https://box")["url"]
 'https://box/calls/c1'
@@ -36,6 +40,9 @@ def call_info(rec: Any, base_url: str = "") -> dict[str, Any]:
     url = ""
     if base_url:
         url = base_url.rstrip("/") + "/calls/" + urllib.parse.quote(d["id"], safe="")
+    raw_known = d.get("known")
+    known: dict[str, Any] = raw_known if isinstance(raw_known, dict) else {}
+    earlier = d.get("earlier_attempts")
     return {
         "call_id": d["id"],
         "line": d.get("line"),
@@ -43,8 +50,12 @@ def call_info(rec: Any, base_url: str = "") -> dict[str, Any]:
         "state": d.get("state"),
         "caller_number": _text(d.get("caller_number")),
         "caller_name": _text(d.get("caller_name")),
-        "name": _text(q.get("name") or d.get("caller_name")),
-        "company": _text(q.get("company")),
+        "name": _text(known.get("name") or q.get("name") or d.get("caller_name")),
+        "company": _text(known.get("company") or q.get("company")),
+        "site": _text(known.get("site") or q.get("site")),
+        "contract": _text(known.get("contract")),
+        "known": bool(known),
+        "attempt": (earlier + 1) if isinstance(earlier, int) and earlier > 0 else None,
         "category": q.get("category"),
         "summary": _text(q.get("summary")),
         "urgency": q.get("urgency"),

@@ -73,6 +73,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
+from ..errors import AlertError
 from ..faults import FaultLog
 from ..store.calllog import CallLog, CallLogReader
 from ..store.quarantine import Quarantine
@@ -93,6 +94,7 @@ log = logging.getLogger(__name__)
 EVENT_KINDS = ("started", "answered", "qualified", "ended")
 ARCHIVE_DAYS = 30
 BROKER = "broker"
+NOTICE_PREFIX = "notice-"  # ids of notices that belong to no call (worklist, messages to callers)
 
 
 class AlertManager:
@@ -138,7 +140,7 @@ class AlertManager:
         self._wake_mqtt = threading.Event()
         self._wake_sms = threading.Event()
         self._mqtt_flush = False
-        self._notify_q: queue.Queue[tuple[Callable[..., None], tuple[Any, ...]] | None] = queue.Queue()
+        self._notify_q: queue.Queue[tuple[Callable[..., object], tuple[Any, ...]] | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._inflight: set[str] = set()
         self._last_urgent: dict[str, Any] | None = None
@@ -146,6 +148,7 @@ class AlertManager:
         # passes of each worker loop, and incoming SMS handled: a test waits for one more pass to know
         # that what it checks did not happen has had its chance to
         self.passes: collections.Counter[str] = collections.Counter()
+        self.on_other_sms: Callable[[str, str], object] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -217,7 +220,7 @@ class AlertManager:
         self.close()
 
     # ------------------------------------------------------------------ notifications
-    def _notify(self, fn: Callable[..., None] | None, *args: Any) -> None:
+    def _notify(self, fn: Callable[..., object] | None, *args: Any) -> None:
         if fn is not None:
             self._notify_q.put((fn, args))
 
@@ -231,7 +234,7 @@ class AlertManager:
                 fn(*args)
 
     def _changed(self, a: Alert) -> None:
-        if not a.call_id.startswith("digest-") and not a.kind.startswith("event-"):
+        if not a.call_id.startswith(("digest-", NOTICE_PREFIX)) and not a.kind.startswith("event-"):
             self._notify(self.on_alert_change, a.call_id, a.record_view())
 
     def _event(self, call_id: str, kind: str, **fields: Any) -> None:
@@ -335,7 +338,8 @@ class AlertManager:
                          {"event": kind, "at": iso_of(now), "box": self.acfg.box_id, **info})
         if kind == "ended" and not info["urgent"] and self.escalations.get(info["call_id"]) is None:
             self.digest.add({k: info.get(k) for k in ("call_id", "started_at", "state", "caller_number",
-                                                       "name", "company", "category", "summary", "url")})
+                                                       "name", "company", "category", "summary", "url",
+                                                       "contract", "attempt")})
 
     def acknowledge(self, call_id: str, by: str, via: str = "api") -> dict[str, Any] | None:
         """Stop the escalation of ``call_id``; returns the ack record (None if no such urgent call)."""
@@ -371,11 +375,42 @@ class AlertManager:
         return {"call_id": esc.call_id, "by": esc.acked_by, "via": esc.ack_via, "at": iso_of(esc.acked_at),
                 "after_seconds": after}
 
+    def notice(self, notice_id: str, kind: str, recipients: Sequence[tuple[str, str]], text: str, *,
+               topic_tail: str | None = None, message: dict[str, Any] | None = None) -> list[Alert]:
+        """A notice that belongs to no call (an overdue callback, the worklist digest, a message to a
+        caller): SMS to each ``(name, phone)`` and MQTT on ``<p>/<topic_tail>``, durable in the outbox
+        like every alert. ``notice_id`` (``notice-...``) makes it idempotent: the same id and recipient
+        never make a second message. SMS count against ``alerts.sms.max_per_hour``."""
+        if not notice_id.startswith(NOTICE_PREFIX):
+            raise AlertError(f"alerts: a notice id starts with {NOTICE_PREFIX!r}, got {notice_id[:40]!r}")
+        now = self.clock()
+        out: list[Alert] = []
+        with self._lock:
+            if topic_tail is not None:
+                mq = self._queue_mqtt(notice_id, kind, topic_tail, {"event": kind, "at": iso_of(now),
+                                                                    "box": self.acfg.box_id, **(message or {})})
+                out.extend([mq] if mq is not None else [])
+            for name, phone in recipients if self.sms is not None else ():
+                a = self._queue(call_id=notice_id, kind=kind, channel="sms", recipient=phone,
+                                payload={"text": text, "person": name})
+                if a.attempts == 0 and a.is_open and a.created_at >= now and not self.global_sms.allow("all", now=now):
+                    a = self.outbox.save(dataclasses.replace(a, state="cancelled", last_error="rate limited"))
+                out.append(a)
+        return out
+
+    @property
+    def sends_sms(self) -> bool:
+        return self.sms is not None
+
     def sms_received(self, sender: str, text: str) -> dict[str, Any] | None:
-        """An incoming SMS: an ack word from a rota person acknowledges their latest pending alert."""
+        """An incoming SMS: an ack word from a rota person acknowledges their latest pending alert;
+        an SMS from anyone else goes to ``on_other_sms`` (a caller answering STOP)."""
         person = self.rota.person_by_phone(sender)
         if person is None:
-            log.info("alerts: SMS from %r who is not in the rota, ignored", sender)
+            if self.on_other_sms is not None:
+                self._notify(self.on_other_sms, sender, text)
+            else:
+                log.info("alerts: SMS from %r who is not in the rota, ignored", sender)
             return None
         if not is_ack(text, self.cfg.rota.ack_words):
             log.info("alerts: SMS from %s without an ack word: %r", person.name, text[:80])

@@ -85,8 +85,8 @@ def sms_transport_for(cfg: Config, lines: Sequence[Line]) -> SmsTransport | None
         return None
     line = next((ln for ln in lines if ln.name == lc.name), None)
     sms_port = lc.sms_port
-    if not sms_port and isinstance(line, ModemLine) and line.simulator is not None:
-        sms_port = line.simulator.sms_port or ""  # the simulated modem's second AT port (SIM7600 style)
+    if not sms_port and isinstance(line, ModemLine):
+        sms_port = line.sms_port  # a second AT port the line knows of (the simulated SIM7600's)
     if sms_port:
         return GammuSmsSender(str(sms_port))
     if isinstance(line, GsmLine):

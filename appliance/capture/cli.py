@@ -66,7 +66,14 @@ def cmd_replay(args: argparse.Namespace) -> int:
             out.write(ev.text() + "\n")
         out.flush()
 
-    result = replay(Path(args.file), opt, show, line=args.line)
+    if args.offline:
+        from .formats import load
+        from .offline import replay_offline
+
+        parsed = load(Path(args.file), args.line)
+        result = replay_offline(parsed.records, args.driver, args.caller_id_country, parsed, show)
+    else:
+        result = replay(Path(args.file), opt, show, line=args.line)
     summary = {"event": "end", "format": result.format, "records": result.records,
                "skipped_records": result.skipped_records, "steps": result.steps,
                "commands_from_capture": result.matched, "commands_defaulted": result.defaulted,
@@ -121,8 +128,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     r.add_argument("--json", action="store_true", help="one JSON object per event")
     r.add_argument("--speed", type=_speed, default=10.0,
                    help="divide the captured gaps by X (default 10; 0 = as fast as the driver allows)")
-    r.add_argument("--caller-id-country", choices=("FR", "GB", "US"), default="FR",
-                   help="the line's country (ring cadence of a voice modem; default FR)")
+    r.add_argument("--caller-id-country", "--country", dest="caller_id_country",
+                   choices=("FR", "GB", "US", "CA", "BE", "CH", "DE"), default="FR",
+                   help="the line's country: national numbers to E.164, ring cadence of a voice modem (default FR)")
+    r.add_argument("--offline", action="store_true",
+                   help="run the driver's call logic without a pty or threads (exact, instant; each event names "
+                        "the capture line that produced it)")
     r.add_argument("--model", default="auto",
                    choices=("auto", "sim7600", "sim800", "usr5637", "cx93010"),
                    help="modem model (default: what the capture's identification replies say)")

@@ -12,15 +12,19 @@ from ..telephony.line import (
     CallerId,
     CallerIdUpdate,
     CallWaiting,
+    ControlResult,
     Dtmf,
     Fault,
     HungUp,
     LineEvent,
+    MissedCall,
+    OtherParty,
     PlaybackDone,
     Ready,
     Ringing,
     RingStopped,
     SmsReceived,
+    Unrecognised,
 )
 
 
@@ -43,7 +47,12 @@ class ReplayEvent:
     def text(self) -> str:
         f = self.fields
         head = f"{self.at:7.2f}s {self.event}"
-        if self.event in ("ringing", "caller_id", "call_waiting"):
+        tail_line = (f"   <- line {self.source}: {f['modem_line']!r}" if f.get("modem_line")
+                     else f"   (after line {self.source})" if self.source else "")
+        return self._text(head, f) + tail_line
+
+    def _text(self, head: str, f: dict[str, Any]) -> str:
+        if self.event in ("ringing", "caller_id", "call_waiting", "missed_call"):
             who = ("withheld" if f.get("withheld") else "unavailable" if f.get("unavailable")
                    else f.get("number") or "(no caller id yet)")
             extra = []
@@ -51,6 +60,8 @@ class ReplayEvent:
                 extra.append(f"name {f['name']!r}")
             if f.get("number_type") is not None:
                 extra.append(f"type {f['number_type']}")
+            if f.get("raw") and f.get("raw") != f.get("number"):
+                extra.append(f"given as {f['raw']!r}")
             tail = f" ({', '.join(extra)})" if extra else ""
             count = f" #{f['count']}" if "count" in f else ""
             return f"{head}{count} from {who}{tail}"
@@ -62,8 +73,9 @@ class ReplayEvent:
             return f"{head} from {f.get('sender')!r}: {f.get('text')!r}"
         if self.event == "unparsed":
             return f"{head} {f.get('line')!r}"
-        if f:
-            return head + " " + " ".join(f"{k}={v!r}" for k, v in f.items())
+        shown = {k: v for k, v in f.items() if k != "modem_line"}
+        if shown:
+            return head + " " + " ".join(f"{k}={v!r}" for k, v in shown.items())
         return head
 
 
@@ -81,7 +93,7 @@ class ReplayResult:
 
 def _caller_fields(c: CallerId) -> dict[str, Any]:
     return {"number": c.number, "name": c.name, "number_type": c.number_type, "withheld": c.withheld,
-            "unavailable": c.unavailable}
+            "unavailable": c.unavailable, "raw": c.raw}
 
 
 def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
@@ -99,13 +111,21 @@ def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
     if isinstance(ev, Dtmf):
         return "dtmf", {"digit": ev.digit}
     if isinstance(ev, SmsReceived):
-        return "sms", {"sender": ev.sender, "text": ev.text}
+        return "sms", {"sender": ev.sender, "text": ev.text, "sender_raw": ev.sender_raw}
+    if isinstance(ev, MissedCall):
+        return "missed_call", {**_caller_fields(ev.caller), "reason": ev.reason}
+    if isinstance(ev, Unrecognised):
+        return "unparsed", {"line": ev.line}
     if isinstance(ev, CallWaiting):
         return "call_waiting", _caller_fields(ev.caller)
     if isinstance(ev, Fault):
         return "fault", {"reason": ev.reason}
     if isinstance(ev, Ready):
         return "ready", {}
+    if isinstance(ev, ControlResult):
+        return "call_control", {"action": ev.action, "ok": ev.ok, "detail": ev.detail}
+    if isinstance(ev, OtherParty):
+        return "second_call", {"state": ev.state, "reason": ev.reason}
     if isinstance(ev, (AudioFrame, PlaybackDone)):
         return None
     return type(ev).__name__.lower(), {}

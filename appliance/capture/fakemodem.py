@@ -4,6 +4,10 @@ One thread reads what the driver writes on the pty master. Commands (ending
 with ``\\r``) are echoed while the modem's echo is on (``ATE1``, ``ATZ``, the
 power-on default; ``ATE0`` turns it off) and answered:
 
+Every command also goes through the AT-answering core the line simulator uses
+(:mod:`appliance.telephony.emulator`: the dialect's tables, the port's settings
+such as echo), so the two emulators answer alike. Replies:
+
 1. from the capture: the first unused captured exchange with the same command
    in the current *window* (from the replay cursor to the next unsolicited
    burst) gives its reply lines, exactly as the field saw them;
@@ -12,11 +16,11 @@ power-on default; ``ATE0`` turns it off) and answered:
    ring-stop timeout ago —, ``...,0,...`` in a call, nothing when idle);
 3. a query (``...?``, ``ATI``, ``AT+CGMM``, ``AT+CSQ``...) answered anywhere in
    the capture: that reply;
-4. a few defaults a driver needs to come up: ``+CPIN: READY``, registered
-   ``+CREG``/``+CEREG``, ``+CSQ: 20,99``; ``CONNECT`` (and voice data mode)
-   for ``AT+VTX``/``AT+VRX``/``AT+VTR``; ``<DLE><ETX>`` + ``OK`` when the box
-   stops recording;
-5. otherwise plain ``OK``.
+4. ``CONNECT`` (and voice data mode) for ``AT+VTX``/``AT+VRX``/``AT+VTR``;
+   ``<DLE><ETX>`` + ``OK`` when the box stops recording;
+5. the dialect's own reply (the simulator's command set over a modem with no
+   line: identification, ``+CPIN: READY``, registered, ``+CSQ: 20,99``...);
+6. otherwise plain ``OK``.
 
 In voice data mode the thread only looks for the box's ``<DLE>`` codes
 (``<DLE><ETX>`` end of playback, ``<DLE>!``/``<DLE>^`` stop recording), and for
@@ -30,8 +34,11 @@ import threading
 import time
 from collections.abc import Callable
 
+from ..telephony.emulator.dialects import DEFAULT_MODEL, DIALECT_OF
+from ..telephony.emulator.modem import StaticModem
+from ..telephony.emulator.pty import PtyPort
+from ..telephony.emulator.session import Session
 from ..telephony.parsers import parse_clip
-from ..telephony.simulator.pty import PtyPort
 from .script import (
     ANSWER_COMMANDS,
     HANGUP_COMMANDS,
@@ -44,21 +51,61 @@ from .script import (
     norm_command,
 )
 
-_DEFAULTS: dict[str, list[bytes]] = {
-    "AT+CPIN?": [b"+CPIN: READY", b"OK"],
-    "AT+CREG?": [b"+CREG: 1,1", b"OK"],
-    "AT+CEREG?": [b"+CEREG: 1,1", b"OK"],
-    "AT+CGREG?": [b"+CGREG: 1,1", b"OK"],
-    "AT+CSQ": [b"+CSQ: 20,99", b"OK"],
-    "AT+COPS?": [b'+COPS: 0,0,"REPLAY",7', b"OK"],
-}
+
+class _NoPort:
+    """The core's session never writes here: the fake modem writes what it decides."""
+
+    def read(self, timeout: float) -> bytes | None:
+        return b""
+
+    def write(self, data: bytes, timeout: float = 1.0) -> bool:
+        return True
+
+
+class DialectCore:
+    """The shared AT-answering core for one replay: the dialect's replies and the port's settings."""
+
+    def __init__(self, model: str) -> None:
+        self.modem = StaticModem(model)
+        self.session = Session(self.modem, "replay", _NoPort(), "main")
+
+    @property
+    def echo(self) -> bool:
+        return self.session.settings.echo
+
+    def execute(self, text: str) -> list[bytes] | None:
+        """Run ``text`` (keeping the port's settings); the dialect's reply, or None without a final code."""
+        if text[:2].upper() != "AT":
+            return None
+        r = self.modem.commands.execute(self.session, text)
+        if r.final is None:
+            return None
+        return [x.encode("utf-8") for x in r.lines] + [r.final.encode("utf-8")]
+
+
+def core_model(driver: str, model: str = "auto", queries: dict[str, list[bytes]] | None = None) -> str:
+    """The dialect the replay's core answers in: the configured model, else what the capture's
+    identification replies say (as the drivers detect it), else the driver's usual model."""
+    if model in DIALECT_OF:
+        return model
+    ident = " ".join(b" ".join(r).decode("latin-1") for c, r in (queries or {}).items()
+                     if c in ("ATI", "ATI0", "ATI3", "AT+CGMM", "AT+GMM"))
+    if driver == "gsm":
+        from ..telephony.gsm_calls import model_name as gsm_model
+
+        found = gsm_model(ident)
+        return found if found in DIALECT_OF else DEFAULT_MODEL["gsm"]
+    from ..telephony.voice_calls import model_name as voice_model
+
+    return voice_model(ident) if ident.strip() else DEFAULT_MODEL["voicemodem"]
 _END_RE = re.compile(r"^(NO CARRIER|BUSY|NO ANSWER|VOICE CALL: END|MISSED_CALL|\+CEND|\^CEND|CALL END)", re.I)
 
 
 class CallModel:
     """What the capture says about the call, for ``AT+CLCC`` and for the answer/hang-up rule."""
 
-    def __init__(self, ring_fresh: float = 8.0) -> None:
+    def __init__(self, ring_fresh: float = 8.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
         self.state = "idle"
         self.number = ""
         self.ntype = 129
@@ -75,11 +122,11 @@ class CallModel:
         u = s.upper()
         with self.lock:
             if u == "RING" or u.startswith(("RING ", "+CRING")) or raw == b"\x10R":
-                self.last_ring = time.monotonic()
+                self.last_ring = self.clock()
                 if self.state == "idle":
                     self.state = "ringing"
             elif u.startswith("+CLIP:"):
-                self.last_ring = time.monotonic()
+                self.last_ring = self.clock()
                 cid = parse_clip(s)
                 if cid is not None:
                     self.number = cid.number or ""
@@ -91,12 +138,28 @@ class CallModel:
                 self.state = "active"
             elif _END_RE.match(s) or (raw[:1] == b"\x10" and raw[1:2] in (b"b", b"d", b"l", b"L", b"s")):
                 self._idle()
+            elif u.startswith("*ECAV:"):
+                f = s.split(":", 1)[1].split(",")
+                st = f[1].strip() if len(f) > 1 else ""
+                if st in ("5", "6"):
+                    self.last_ring = self.clock()
+                    if self.state == "idle":
+                        self.state = "ringing"
+                elif st == "3":
+                    self.state = "active"
+                elif st in ("0", "7"):
+                    self._idle()
             elif u.startswith("+CLCC:"):
                 f = s.split(",")
                 if len(f) > 2 and f[2].strip().isdigit():
-                    st = int(f[2])
-                    if st in (0, 1, 4, 5):
-                        self.state = "active" if st in (0, 1) else "ringing"
+                    stat = int(f[2])
+                    if stat in (4, 5) and self.state == "idle":  # a call seen first here (never its own reply)
+                        self.last_ring = self.clock()
+                        cid = parse_clip("+CLIP: " + ",".join(f[5:7]))
+                        if cid is not None and cid.number and not self.clip_seen:
+                            self.number, self.ntype = cid.number, cid.number_type or 129
+                    if stat in (0, 1, 4, 5):
+                        self.state = "active" if stat in (0, 1) else "ringing"
                     else:
                         self._idle()
 
@@ -124,7 +187,7 @@ class CallModel:
     def refresh(self) -> str:
         """The state now: a ringing call with no ring for ``ring_fresh`` seconds has stopped."""
         with self.lock:
-            if self.state == "ringing" and time.monotonic() - self.last_ring > self.ring_fresh:
+            if self.state == "ringing" and self.clock() - self.last_ring > self.ring_fresh:
                 self._idle()
             return self.state
 
@@ -152,12 +215,13 @@ class FakeModem:
     """See the module docstring. ``window()`` gives the exchanges the driver may match now."""
 
     def __init__(self, port: PtyPort, steps: list[Step], model: CallModel,
-                 window: Callable[[], list[Exchange]], *, command_timeout: float = 2.0) -> None:
+                 window: Callable[[], list[Exchange]], *, command_timeout: float = 2.0,
+                 core: DialectCore | None = None) -> None:
         self.port = port
         self.steps = steps
         self.model = model
         self.window = window
-        self.echo = True
+        self.core = core or DialectCore("sim7600")
         self.data_mode = False
         self.sms_prompt = False
         self.lock = threading.Lock()
@@ -169,10 +233,7 @@ class FakeModem:
         self.command_timeout = command_timeout
         self.silent_until = 0.0
         """While the driver waits for a final code that the capture never gave (until its timeout)."""
-        self._queries: dict[str, list[bytes]] = {}
-        for s in steps:
-            if isinstance(s, Exchange) and is_query(s.command) and s.final and s.command not in self._queries:
-                self._queries[s.command] = s.reply
+        self._queries = captured_queries(steps)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="replay-modem", daemon=True)
 
@@ -225,7 +286,7 @@ class FakeModem:
                 body = bytes(buf[:j])
                 del buf[: j + 1]
                 self.sms_prompt = False
-                if self.echo:
+                if self.core.echo:
                     self.write(body)
                 self._command(body + b"\x1a")
                 continue
@@ -238,14 +299,14 @@ class FakeModem:
             del buf[: j + 1]
             if not line.strip():
                 continue
-            if self.echo:
+            if self.core.echo:
                 self.write(line + b"\r")
             self._command(line)
 
     # ------------------------------------------------------------------ answering
     def _command(self, raw: bytes) -> None:
         cmd = norm_command(raw)
-        self._set_echo(cmd)
+        dialect = self.core.execute(raw.decode("latin-1").strip())
         reply: list[bytes] | None = None
         with self.lock:
             self.commands += 1
@@ -261,7 +322,7 @@ class FakeModem:
             self.changed.notify_all()
         if reply is None:
             self.defaulted += 1
-            reply = self._default(cmd)
+            reply = default_reply(cmd, self.model, self._queries, dialect)
         for r in reply:
             self.model.on_modem_line(r)
         final = reply[-1].decode("latin-1").strip() if reply else ""
@@ -281,32 +342,33 @@ class FakeModem:
         if cmd in VOICE_DATA_COMMANDS and final.startswith("CONNECT"):
             self.data_mode = True
 
-    def _set_echo(self, cmd: str) -> None:
-        if not cmd.startswith("AT"):
-            return
-        basic = re.split(r"[+#^$%*!\-]", cmd[2:], maxsplit=1)[0]
-        for letter, digits in re.findall(r"(&?[A-Z])(\d*)", basic):
-            if letter == "E":
-                self.echo = digits != "0"
-            elif letter in ("Z", "&F"):
-                self.echo = True
 
-    def _default(self, cmd: str) -> list[bytes]:
-        if cmd.startswith("AT+CLCC"):
-            return self.model.clcc()
-        if cmd in self._queries:
-            return list(self._queries[cmd])
-        if cmd in _DEFAULTS:
-            return list(_DEFAULTS[cmd])
-        if cmd in VOICE_DATA_COMMANDS:
-            return [b"CONNECT"]
-        if cmd in ("<DLE>!", "<DLE>^"):
-            return [b"\x10\x03", b"OK"]
-        if cmd.startswith("AT+CMGS="):
-            return []
-        if raw_is_sms_body(cmd):
-            return [b"+CMGS: 1", b"OK"]
-        return [b"OK"]
+def captured_queries(steps: list[Step]) -> dict[str, list[bytes]]:
+    """Replies to queries found anywhere in the capture (see :func:`.script.is_query`)."""
+    out: dict[str, list[bytes]] = {}
+    for s in steps:
+        if isinstance(s, Exchange) and is_query(s.command) and s.final and s.command not in out:
+            out[s.command] = s.reply
+    return out
+
+
+def default_reply(cmd: str, model: CallModel, queries: dict[str, list[bytes]],
+                  dialect: list[bytes] | None = None) -> list[bytes]:
+    """The reply to a command the capture does not answer where the driver sent it (``dialect``:
+    what the shared AT core answers)."""
+    if cmd.startswith("AT+CLCC"):
+        return model.clcc()
+    if cmd in queries:
+        return list(queries[cmd])
+    if cmd in VOICE_DATA_COMMANDS:
+        return [b"CONNECT"]
+    if cmd in ("<DLE>!", "<DLE>^"):
+        return [b"\x10\x03", b"OK"]
+    if cmd.startswith("AT+CMGS="):
+        return []
+    if raw_is_sms_body(cmd):
+        return [b"+CMGS: 1", b"OK"]
+    return dialect if dialect is not None else [b"OK"]
 
 
 def raw_is_sms_body(cmd: str) -> bool:

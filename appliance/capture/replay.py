@@ -2,7 +2,7 @@
 
 The driver under test is the real :class:`~appliance.telephony.gsm.GsmLine` or
 :class:`~appliance.telephony.voicemodem.VoiceModemLine`, opened with pyserial
-on the slave side of a pty (:class:`~appliance.telephony.simulator.pty.PtyPort`,
+on the slave side of a pty (:class:`~appliance.telephony.emulator.pty.PtyPort`,
 the line simulator's). :class:`~.fakemodem.FakeModem` plays the modem on the
 master side. A timeline thread (the caller's) walks the script
 (:mod:`.script`):
@@ -57,20 +57,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import PermanenceError
+from ..telephony.emulator.pty import PtyPort
 from ..telephony.line import (
     Line,
     LineState,
     Ready,
 )
 from ..telephony.parsers import parse_clip
-from ..telephony.simulator.pty import PtyPort
+from ..telephony.voice_calls import RING_PERIOD
 from .events import ReplayEvent, ReplayResult, describe
-from .fakemodem import CallModel, FakeModem, burst_bytes
+from .fakemodem import CallModel, DialectCore, FakeModem, burst_bytes, captured_queries, core_model
 from .formats import CaptureFormatError, CaptureRecord, ParsedCapture, load
 from .script import ANSWER_COMMANDS, HANGUP_COMMANDS, Burst, Exchange, Step, build_script
 
 GSM_RING_TIMEOUT = 8.0
-VOICE_RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
+VOICE_RING_PERIOD = RING_PERIOD
 DIGEST_S = 0.1
 QUIET_S = 0.6
 IDLE_GAP = 0.1
@@ -111,7 +112,8 @@ class ReplayOptions:
         if self.driver not in ("gsm", "voicemodem"):
             raise ReplayError(f"replay: unknown driver {self.driver!r}; expected gsm or voicemodem")
         if self.country not in VOICE_RING_PERIOD:
-            raise ReplayError(f"replay: unknown country {self.country!r}; expected FR, GB or US")
+            raise ReplayError(f"replay: unknown country {self.country!r}; expected one of "
+                              f"{', '.join(VOICE_RING_PERIOD)}")
         if not 0 <= self.speed <= 10000:
             raise ReplayError(f"replay: speed must be 0 (as fast as possible) to 10000, got {self.speed}")
         if self.timeout is not None and not 0 < self.timeout <= 86400:
@@ -214,7 +216,9 @@ class Replayer:
         with tempfile.TemporaryDirectory(prefix="permanence-replay-") as tmp:
             port = PtyPort(Path(tmp) / "modem")
             port.plug()
-            fake = FakeModem(port, self.steps, self.model, self.window, command_timeout=COMMAND_TIMEOUT)
+            fake = FakeModem(port, self.steps, self.model, self.window, command_timeout=COMMAND_TIMEOUT,
+                             core=DialectCore(core_model(self.opt.driver, self.opt.model,
+                                                        captured_queries(self.steps))))
             self.fake = fake
             fake.start()
             try:
@@ -351,7 +355,8 @@ class Replayer:
                 last_skip_commands = fake.commands
                 if step.command.startswith("AT+CLCC") and step.final:
                     self.model.on_clcc_reply(step.reply)
-                urcs = [r for r in step.reply if _unsolicited(r)]
+                sms = step.command.startswith(("AT+CMGR", "AT+CMGL"))  # what the read shows was received
+                urcs = [r for r in step.reply if (sms and r.strip() != b"OK") or _unsolicited(r)]
                 if urcs:
                     self._write_burst(Burst(urcs, step.t, step.index, step.source))
             else:
@@ -468,7 +473,7 @@ def make_line(port: str, opt: ReplayOptions) -> Line:
     if opt.driver == "gsm":
         from ..telephony.gsm import GsmLine
 
-        return GsmLine(name, port, model=opt.model, command_timeout=COMMAND_TIMEOUT,
+        return GsmLine(name, port, model=opt.model, country=opt.country, command_timeout=COMMAND_TIMEOUT,
                        ring_timeout=driver_ring_timeout(opt), clcc_interval=max(0.2, 1.0 / opt.scale),
                        read_sms=True, backoff=(0.2, 0.5))
     from ..telephony.voicemodem import VoiceModemLine

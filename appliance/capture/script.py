@@ -91,6 +91,11 @@ class Burst:
     index: int = 0
     source: int = 0
     """Line of the capture file the burst starts on."""
+    sources: list[int] = dataclasses.field(default_factory=list)
+    """Line of the capture file of each line (when known)."""
+
+    def source_of(self, i: int) -> int:
+        return self.sources[i] if i < len(self.sources) else self.source
 
 
 Step = Exchange | Burst
@@ -141,8 +146,9 @@ def build_script(records: Sequence[CaptureRecord], *, complete_replies: bool = F
         if (isinstance(last, Burst) and last.t is not None and rec.t is not None
                 and 0 <= rec.t - last.t < BURST_S and data[:1] != b"\x10" and last.lines[-1][:1] != b"\x10"):
             last.lines.append(data)
+            last.sources.append(rec.source)
         else:
-            steps.append(Burst([data], rec.t, source=rec.source))
+            steps.append(Burst([data], rec.t, source=rec.source, sources=[rec.source]))
     for i, s in enumerate(steps):
         s.index = i
         if complete_replies and isinstance(s, Exchange) and not s.final:

@@ -69,7 +69,7 @@ _ARDUINO_RE = re.compile(r"^" + _TIME + r" -> ")  # Arduino serial monitor: ever
 _GAMMU_RE = re.compile(r'^\d+ "(.*)"\s*$')  # gammu debug log: 1 "AT+CGMI", 2 "OK"
 _DONGLE_RE = re.compile(r"\[\d+;\d+\]\s*\[(.*?)\]?\s*$")  # chan_dongle: ... [dongle0] [1;4] [RING
 _INLINE_RX_RE = re.compile(r"\b(?:read|received|got|recv)\s*:\s*(\S.*)$", re.IGNORECASE)
-_IGNORE_RE = re.compile(r"^(?:=~=~=~|\]\s*$|\.\.\.(?:\s|$))")  # PuTTY log header, chan_dongle's closing ], REPL continuation
+_IGNORE_RE = re.compile(r"^(?:#(?:\s|$)|=~=~=~|\]\s*$|\.\.\.(?:\s|$))")  # PuTTY log header, chan_dongle's closing ], REPL continuation
 _REPL_WRITE_RE = re.compile(r"^>>>\s.*\.write\((b?(['\"]).*\2)\)")
 _CARET_RE = re.compile(r"\^([MJPZ])(?![A-Za-z0-9])")
 _CARET = {"M": "\r", "J": "\n", "P": "\x10", "Z": "\x1a"}

@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from .numbers import find_phone, number_table, refers_to_caller_id, spoken_digits
+from .language import Identity as Lexicon
+from .language import language
+from .numbers import find_phone, number_words, refers_to_caller_id, spoken_digits
+from .templates import Template, match
 from .text import fold, raw_words, title_case
 
 FIRSTNAMES_FILE = Path(__file__).with_name("rules") / "firstnames.txt"
@@ -38,6 +40,8 @@ FIRSTNAMES_FILE = Path(__file__).with_name("rules") / "firstnames.txt"
 
 @functools.lru_cache(maxsize=4)
 def first_names(path: str = str(FIRSTNAMES_FILE)) -> frozenset[str]:
+    """People's first names (every origin: a name travels with its bearer, so one list serves every
+    language), one or more per line; ``#`` starts a comment."""
     names: set[str] = set()
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         if line.strip().startswith("#"):
@@ -47,140 +51,26 @@ def first_names(path: str = str(FIRSTNAMES_FILE)) -> frozenset[str]:
 
 
 class _Heads(frozenset[str]):
-    """Words that start a business name; any "-erie" word is one too (poissonnerie, chaudronnerie, sellerie)."""
+    """Words that start a business name; a word of more than six letters with one of the language's
+    endings is one too (French "-erie": poissonnerie, chaudronnerie), unless it is a first name."""
+
+    endings: tuple[str, ...] = ()
 
     def __contains__(self, word: object) -> bool:
-        return frozenset.__contains__(self, word) or (isinstance(word, str) and len(word) > 6
-                                                      and word.endswith("erie") and word not in first_names())
+        return frozenset.__contains__(self, word) or (isinstance(word, str) and len(word) > 6 and
+                                                      word.endswith(self.endings) and word not in first_names())
 
 
-@dataclasses.dataclass(frozen=True)
-class Lexicon:
-    name_markers: tuple[tuple[str, ...], ...]  # followed by the caller's name
-    weak_name_markers: tuple[tuple[str, ...], ...]  # only with a known first name after
-    name_suffixes: tuple[tuple[str, ...], ...]  # said right after the name ("à l'appareil")
-    company_markers: tuple[tuple[str, ...], ...]  # followed by a company (marker dropped)
-    company_heads: frozenset[str]  # words that start a company name and are kept ("société")
-    titles: frozenset[str]
-    connectors: tuple[tuple[str, ...], ...]  # between name and company in a bare answer
-    stop: frozenset[str]  # a company or name said in a sentence ends here
-    articles: frozenset[str]
-    not_names: frozenset[str]
-    sentence: frozenset[str]  # words that make a turn a sentence, not a bare "name company" answer
-    departments: frozenset[str]
-    fillers: tuple[tuple[str, ...], ...]  # said before a bare answer: "oui alors", "moi c'est", "yes it's"
-    role_markers: tuple[tuple[str, ...], ...]  # "at"/"for" only after "i'm (the) <role>"
-    callee: tuple[tuple[str, ...], ...]  # "vous êtes bien <the company called>"
+@functools.lru_cache(maxsize=8)
+def lexicon(lang: str) -> Lexicon:
+    """The built-in language's lists for the extraction (``rules/<lang>.lang.toml``, [identity])."""
+    return prepared(language(lang).identity)
 
 
-# "je suis sa fille martine roche": a relation, then the name
-_FAMILY = ("fille", "fils", "mari", "femme", "épouse", "voisin", "voisine", "neveu", "nièce", "frère", "sœur",
-           "soeur", "mère", "père", "gendre", "belle-fille", "petite-fille", "petit-fils")
-
-
-def _t(*items: str) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(fold(i).split()) for i in items)
-
-
-def _s(text: str) -> frozenset[str]:
-    return frozenset(fold(text).split())
-
-
-LEXICONS: dict[str, Lexicon] = {
-    "fr": Lexicon(
-        name_markers=_t("je m'appelle", "mon nom est", "mon nom c'est", "moi c'est", "je suis monsieur",
-                        "je suis madame", "je suis", "c'est monsieur", "c'est madame", "ici monsieur",
-                        "ici madame", "bonjour monsieur", "bonjour madame"),
-        weak_name_markers=_t("c'est", "ici", "oui c'est", "bonjour c'est", "c'est encore moi", "encore moi",
-                             "c'est moi", "demandez", "demander"),
-        name_suffixes=_t("à l'appareil"),
-        company_markers=_t("je travaille chez", "je travaille pour", "je travaille à la", "je travaille au",
-                           "de chez", "chez", "de la société", "la société", "de l'entreprise", "l'entreprise",
-                           "pour la société", "pour le compte de", "ici", "de la part de la société",
-                           "de la part de", "de la part du", "de la part des", "de la part d'"),
-        company_heads=_Heads(_s("société sarl sas sasu eurl sa établissements ets entreprise cabinet garage carrosserie "
-                         "hôtel hotel restaurant auberge café bar mairie commune communauté clinique laboratoire "
-                         "laboratoires transports boulangerie pâtisserie boucherie charcuterie brasserie "
-                         "distillerie fromagerie laiterie menuiserie ébénisterie imprimerie fonderie aciérie "
-                         "aciéries résidence residence coopérative scierie usine ateliers ferme domaine gaec earl scea cuma "
-                         "épicerie bistrot pizzeria crêperie traiteur quincaillerie fleuriste librairie pressing "
-                         "supérette gîte haras élevage cave salon institut relais foyer internat "
-                         "médiathèque bibliothèque caserne gendarmerie commissariat préfecture centre logistique usinage "
-                         "mécanique thermoformage électricité cartonnages emballage emballages négoce boutique "
-                         "château camping collège lycée école crèche université hôpital ehpad syndic agence "
-                         "pharmacie supermarché hypermarché magasin association mutuelle banque copropriété "
-                         "piscine gymnase théâtre cinéma musée entrepôts entrepôt station criée abattoir "
-                         "conserverie verrerie papeterie cartonnerie tôlerie plasturgie")),
-        titles=_s("monsieur madame mademoiselle m mme"),
-        connectors=_t("de chez", "de la société", "de l'entreprise", "de la", "de l'", "du", "des", "de", "d'",
-                      "chez", "pour", "à la", "à l'", "au"),
-        stop=_s("je j nous on il elle ils elles vous notre nos votre vos mon ma mes qui que qu est a ai avons "
-                "ont pour car mais parce donc alors bonjour merci au sujet concernant depuis avec dans sur ca "
-                "c ce cette y suis sommes voila voilà euh oui non moi"),
-        articles=_s("la le les l un une"),
-        not_names=_s("commercial commerciale technicien technicienne responsable directeur directrice gérant "
-                     "gérante conseiller conseillère chargé chargée représentant représentante ingénieur "
-                     "assistant assistante secrétaire stagiaire chef patron patronne employé employée "
-                     "à a en au aux de du des le la les l un une très tres bien désolé désolée "
-                     "en train pas ne n appelle appelais content ravi là la vraiment sur pour dans chez "
-                     "toujours encore seul seule ici plus bon fournisseur fournisseurs prestataire étudiant "
-                     "étudiante client cliente artisan locataire propriétaire syndic gardien gardienne "
-                     "concierge livreur intérimaire électricien plombier chauffagiste particulier particulière "
-                     "devant dehors derrière joignable disponible dispo absent absente occupé occupée pressé "
-                     "pressée adjoint adjointe maire élu élue agent agente frigoriste mécanicien soudeur "
-                     "chaudronnier automaticien climaticien installateur dépanneur monteur ouvrier maçon peintre "
-                     "couvreur cuisinier cuisinière serveur serveuse infirmier infirmière retraité retraitée "
-                     "gestionnaire réceptionniste intendant intendante économe veilleur veilleuse vigile magasinier "
-                     "magasinière cariste chauffeur opérateur opératrice régleur conducteur sa son ses leur "
-                     "déjà tellement super bien vraiment coordinatrice coordinateur éleveur éleveuse agriculteur "
-                     "agricultrice laitier pharmacien pharmacienne excusez pardon désolé désolée acheteur acheteuse "
-                     "directeur directrice copropriétaire copropriétaires fleuriste " +
-                     " ".join(f for f in _FAMILY if "-" not in f)),
-        sentence=_s("je j nous on vous il elle est suis ai avons pas ne n merci oui non bonjour revoir "
-                    "rappeler rappelez rappelle numéro numero appelle peux pouvez voudrais voulais ça ca bon "
-                    "accord ok plus tard mail plaquette envoyer enverra sais mon ma mes notre nos tout "
-                    "parfait super entendu laissez tomber"),
-        departments=_s("comptabilité compta service services achats achat comptable technique maintenance "
-                       "responsable directeur directrice gérant gérante secrétaire secrétariat assistant "
-                       "assistante technicien chef atelier production administratif administration "
-                       "direction standard accueil adjoint adjointe travaux élu élue maire agent services "
-                       "infirmière infirmier coordinatrice coordinateur gestionnaire réceptionniste intendant "
-                       "intendante veilleur gardien gardienne concierge cadre santé finances financier "
-                       "financière rh juridique qualité cuisine bloc patrimoine équipe équipes permanence astreinte garde nuit rayon frais "
-                       "éleveur éleveuse agriculteur agricultrice laitier exploitant exploitante"),
-        fillers=_t("oui", "ouais", "alors", "euh", "bonjour", "allo", "donc", "bien sûr", "ben", "bah", "voilà", "moi c'est",
-                   "c'est", "je suis", "je m'appelle", "ici", "mon nom est", "mon nom c'est", "d'accord", "ok",
-                   "de la part de", "de la part d"),
-        role_markers=_t("à la", "au", "pour"),
-        callee=_t("vous êtes bien", "c'est bien", "je suis bien"),
-    ),
-    "en": Lexicon(
-        name_markers=_t("my name is", "my name's", "name is", "the name is"),
-        weak_name_markers=_t("this is", "it's", "it is", "i'm", "i am", "hi it's", "hello it's", "hello this is"),
-        name_suffixes=_t("speaking", "here from"),
-        company_markers=_t("i work for", "i work at", "calling from", "i'm with", "on behalf of", "from"),
-        company_heads=_Heads(_s("hotel restaurant cafe pub school academy college hospital clinic surgery garage "
-                         "dairy farm bakery brewery mill warehouse factory council church")),
-        titles=_s("mr mrs ms miss mister doctor dr"),
-        connectors=_t("from", "at", "of", "with", "for"),
-        stop=_s("i we our you your it is are has have that there this please thanks thank calling about "
-                "regarding and but so because we've we're it's i'm can could would need needs"),
-        articles=_s("the a an"),
-        not_names=_s("calling looking ringing phoning sorry afraid just the a an in at from with about "
-                     "here not so very really still caretaker manager engineer director owner receptionist "
-                     "assistant secretary technician"),
-        sentence=_s("i i'm we you your it is are was can could would please thanks thank yes no hello hi "
-                    "bye goodbye number call back send brochure email me my our not don't that that's all "
-                    "fine great lovely cheers ok okay sorry right"),
-        departments=_s("accounts accounting purchasing finance maintenance facilities manager management "
-                       "office reception department engineering operations director head production"),
-        fillers=_t("yes", "yeah", "sure", "so", "and", "well", "hi", "hello", "um", "uh", "er", "erm", "it's",
-                   "it is", "this is", "i'm",
-                   "i am", "my name is", "my name's", "ok", "okay", "right"),
-        role_markers=_t("at", "for"),
-        callee=_t("is that", "am i speaking to"),
-    ),
-}
+def prepared(ident: Lexicon) -> Lexicon:
+    heads = _Heads(ident.company_heads)
+    heads.endings = tuple(ident.company_head_endings)
+    return dataclasses.replace(ident, company_heads=heads)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -205,27 +95,27 @@ def _take(words: list[str], folded: list[str], i: int, lex: Lexicon, limit: int)
     j = i
     while j < len(words) and len(out) < limit:
         f = folded[j]
-        if f == "a" and len(out) == 1 and fold(out[0]) in _PUBLIC and j + 1 < len(words) and \
-                folded[j + 1] not in lex.stop:
-            out.append("de")  # "mairie à saint-genis" is the Mairie de Saint-Genis
+        if f in lex.at_words and lex.public_join and len(out) == 1 and fold(out[0]) in lex.public_bodies and \
+                j + 1 < len(words) and folded[j + 1] not in lex.stop:
+            out.append(lex.public_join)  # "mairie à saint-genis" is the Mairie de Saint-Genis
             j += 1
             continue
-        if (f in lex.stop or (" " in f and f.split()[0] in lex.stop)) and not (f in ("et", "and") and out):
+        if (f in lex.stop or (" " in f and f.split()[0] in lex.stop)) and not (f in lex.and_words and out):
             break  # "est-ce" too
-        if f in lex.articles and len(out) >= 2 and (j == 0 or folded[j - 1] not in ("de", "du", "of")):
+        if f in lex.articles and len(out) >= 2 and (j == 0 or folded[j - 1] not in lex.of_words):
             break
         if f in lex.articles and out and j + 1 < len(words) and folded[j + 1] in lex.company_heads and \
-                folded[j - 1] not in ("de", "du", "of") and fold(out[0]) not in lex.company_heads:
+                folded[j - 1] not in lex.of_words and fold(out[0]) not in lex.company_heads:
             break  # "du balto le bar tabac de la place": the name, then what it is
-        if find_phone(f) or f.isdigit():
+        if find_phone(f, lang=lex.code) or f.isdigit():
             break
-        if out and f in lex.titles and f not in ("m", "mr"):
+        if out and f in lex.titles and f not in lex.titles_inside:
             break  # "le bistrot du port madame lambert": a person starts here
-        if len(out) >= 2 and f in ("rue", "avenue", "boulevard", "bd", "place", "route", "chemin"):
+        if len(out) >= 2 and f in lex.street_stops:
             break  # "la boutique cuir et compagnie rue nationale": the address follows
         out.append(words[j])
         j += 1
-    while out and fold(out[-1]) in (lex.articles | {"de", "du", "des", "d", "et", "and", "of"}):
+    while out and fold(out[-1]) in (lex.articles | lex.of_words | lex.and_words):
         out.pop()
     return out
 
@@ -238,12 +128,10 @@ def _strip_department(parts: list[str], lex: Lexicon) -> list[str]:
         return parts
     for k in range(1, min(len(parts), 5)):
         f = folded[k]
-        if f in ("a", "au") and not any(x in lex.company_heads for x in folded[k + 1:]):
+        if f in lex.at_words and not any(x in lex.company_heads for x in folded[k + 1:]):
             return []  # "agriculteur à marmande": a trade and a place
-        if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour", "au", "aux") or \
-                f.startswith(("d ", "l ")):
-            rest = parts[k + 1:] if f in ("de", "du", "des", "d", "chez", "at", "of", "for", "a", "pour",
-                                          "au", "aux") else parts[k:]
+        if f in lex.department_links or f.split()[0] in lex.elisions:
+            rest = parts[k + 1:] if f in lex.department_links else parts[k:]
             return _strip_department(rest, lex)  # "adjoint aux travaux": a role, then its field
         if f not in lex.departments and (f.rstrip("s") not in lex.departments or f in lex.company_heads):
             return parts[k:]
@@ -261,27 +149,24 @@ def _strip_connectors(parts: list[str], lex: Lexicon) -> list[str]:
                 parts = parts[n:]
                 changed = True
                 break
-        if parts and "'" in parts[0] and fold(parts[0]).split()[0] in ("d", "l") and len(parts) > 1:
+        if parts and "'" in parts[0] and fold(parts[0]).split()[0] in lex.elisions and len(parts) > 1:
             break
     return parts
 
 
-def _company_text(parts: list[str]) -> str | None:
+def _company_text(parts: list[str], lex: Lexicon) -> str | None:
     k = len(parts)
-    while k > 1 and _numbery(parts[k - 1:k]):
+    while k > 1 and _numbery(parts[k - 1:k], lex):
         k -= 1
     if 1 <= k < len(parts):
-        digits = spoken_digits(" ".join(parts[k:]))
+        digits = spoken_digits(" ".join(parts[k:]), lex.code)
         if digits and len(digits) <= 3:
             parts = [*parts[:k], digits]  # "l'o p a c trente-huit" -> OPAC 38
     text = " ".join(parts).replace("' ", "'").strip(" '-")
     if not text:
         return None
     cased = title_case(text, keep_small=True).split()
-    return " ".join(w.upper() if fold(w) in _LEGAL_FORMS else w for w in cased)
-
-
-_LEGAL_FORMS = frozenset({"sarl", "sas", "sasu", "eurl", "sa", "snc", "sci", "plc", "llp", "gmbh"})
+    return " ".join(w.upper() if fold(w) in lex.legal_forms else w for w in cased)
 
 
 def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -> list[str] | None:
@@ -293,51 +178,30 @@ def _after_name(words: list[str], folded: list[str], after: int, lex: Lexicon) -
     while roles < min(len(tail), 4):
         f = fold(tail[roles])
         if (f in lex.not_names | lex.departments or f.rstrip("s") in lex.departments) and \
-                f not in lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez"}:
+                f not in lex.articles | lex.role_links:
             roles += 1
-        elif roles > 0 and f in ("de", "du", "des", "d") and roles + 2 < len(tail) and \
+        elif roles > 0 and f in lex.of_words and roles + 2 < len(tail) and \
                 fold(tail[roles + 1]).rstrip("s") in lex.departments and fold(tail[roles + 1]) not in lex.company_heads:
             roles += 2  # "cadre de santé", "responsable des services techniques"
         else:
             break
     rest = _strip_connectors(tail[roles:], lex)
-    if roles and len(rest) == 1 and roles < len(tail) and fold(tail[roles]) in ("a", "au", "aux") and \
+    if roles and len(rest) == 1 and roles < len(tail) and fold(tail[roles]) in lex.at_words and \
             fold(rest[0]) not in lex.company_heads and \
-            ("-" in rest[0] or fold(tail[roles + 1]) not in lex.articles | {"l"}):
+            ("-" in rest[0] or roles + 1 >= len(tail) or fold(tail[roles + 1]) not in lex.articles):
         return None  # "éleveur laitier à la chapelle-saint-ursin", "... à vierzon": where, not who
     if rest and len(rest) == len(tail) - roles and fold(rest[0]) in lex.company_heads and len(rest) > 1:
         return _take(words, folded, len(words) - len(rest), lex, 5) or None  # "gilles martinez résidence les ..."
     if not rest or len(rest) == len(tail):
         return None
     stripped = _strip_connectors(_strip_department(rest, lex), lex)  # "à la comptabilité de l'intermarché"
-    if stripped and stripped != rest and fold(stripped[0]) in ("l", "la", "le") and len(stripped) > 1:
+    if stripped and stripped != rest and fold(stripped[0]) in lex.definite_articles and len(stripped) > 1:
         stripped = stripped[1:]
     rest = stripped or rest
     cand = _take(words, folded, len(words) - len(rest), lex, 6)
     if cand and fold(cand[0]) not in lex.articles:
         return cand
     return None
-
-
-# second halves of French compound first names, written apart by a recogniser ("jean luc", "anne sophie")
-_COMPOUND_SECOND = frozenset("luc marie pierre paul claude francois louis michel philippe jacques yves christophe "
-                             "baptiste sophie laure anne claire christine helene charles marc antoine eric rene noel "
-                             "andre frederic therese line lise odile dominique benoit emmanuel daniel alain "
-                             "gabriel camille elise julie".split())
-# a first name right after these is part of a place or a business ("saint jean", "délices de léa"), not a person
-_BEFORE_PLACE = frozenset({"de", "du", "des", "d", "saint", "sainte", "st", "ste"})
-_PLACE_WORDS = frozenset({"dans", "sur", "sous", "vers", "devant", "derriere", "pres", "in", "on", "near"})
-_DENIALS = frozenset({"pas", "ne", "n", "jamais", "not", "never"})
-# hesitations carry nothing and would be read as words of a name ("euh fabien morel")
-_HESITATIONS = frozenset({"euh", "heu", "hum", "hein", "bah", "uh", "um", "er", "erm"})
-_TITLES_DROPPED = frozenset({"docteur", "dr", "maitre", "professeur", "doctor", "mr", "mrs", "ms"})
-# ranks and kitchen titles said before a name: "adjudant morel", "chef antoine dubois"
-_RANKS = frozenset({"adjudant", "capitaine", "lieutenant", "commandant", "sergent", "major", "colonel", "chef",
-                    "docteur", "professeur", "maitre", "pere", "soeur", "frere"})
-_PARTICLES = frozenset({"le", "la", "van", "von", "mac", "mc", "di", "da", "del", "ben", "el", "o"})
-# English "'s" is "is" after these ("it's", "that's", "there's"); after any other word it is a
-# possessive ("st mary's school"), part of a name, not a sign of a sentence.
-_S_IS = frozenset({"it", "that", "there", "here", "he", "she", "what", "who", "where", "this", "name", "let"})
 
 
 def _sentence_word(folded: list[str], i: int, lex: Lexicon) -> bool:
@@ -347,30 +211,26 @@ def _sentence_word(folded: list[str], i: int, lex: Lexicon) -> bool:
         return any(p in lex.sentence for p in f.split())
     if f not in lex.sentence:
         return False
-    if i > 0 and folded[i - 1] in ("l", "d"):  # French elision: "l'est", "d'autres"
+    if i > 0 and folded[i - 1] in lex.elisions:  # French elision: "l'est", "d'autres"
         return False
-    return not (f == "s" and i > 0 and folded[i - 1] not in _S_IS)
+    # English "'s" is "is" after "it", "that"...; after any other word a possessive ("st mary's school")
+    return not (f == "s" and i > 0 and folded[i - 1] not in lex.s_is)
 
 
 def _name_ok(words: list[str], lex: Lexicon) -> bool:
-    if not words or _numbery(words):
+    if not words or _numbery(words, lex):
         return False
-    return all((fold(w) in _PARTICLES and 0 < i < len(words) - 1) or
+    return all((fold(w) in lex.particles and 0 < i < len(words) - 1) or
                (fold(w) not in lex.not_names and fold(w) not in lex.stop and not fold(w).isdigit() and
                 not (fold(w) in lex.departments and fold(w) not in first_names()) and
                 not any(p in lex.stop or p in lex.not_names for p in fold(w).split()[1:]) and
-                not fold(w).endswith(("icien", "icienne")))  # électricien, électromécanicien: a trade
+                not (lex.trade_endings and fold(w).endswith(lex.trade_endings)))  # électricien: a trade
                for i, w in enumerate(words))
 
 
-@functools.lru_cache(maxsize=1)
-def _number_words() -> frozenset[str]:
-    return frozenset(w for lang in ("fr", "en") for key in number_table(lang) for w in key) | {"double", "triple"}
-
-
-def _numbery(words: list[str]) -> bool:
+def _numbery(words: list[str], lex: Lexicon) -> bool:
     """Mostly number words or digits (a telephone number, not a name)."""
-    vocab = _number_words()
+    vocab = number_words(lex.code)
     n = sum(1 for w in words if fold(w) in vocab or fold(w).isdigit() or
             all(p in vocab for p in fold(w).split()))
     return n * 2 > len(words)
@@ -378,55 +238,84 @@ def _numbery(words: list[str]) -> bool:
 
 def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str]
               ) -> tuple[list[str] | None, list[str] | None, list[str]]:
-    """(name words, company words, fired rule ids) from markers inside one turn."""
-    name: list[str] | None = None
-    company: list[str] | None = None
-    fired: list[str] = []
-    callee_end = -1
+    """(name words, company words, fired rule ids) from markers inside one turn: each reader in turn, a
+    reader only fills what the ones before it left empty."""
+    t = _Turn(words, folded, lex, names)
     for pat in lex.callee:
         k = _find(folded, pat)
         if k >= 0:
-            callee_end = k + len(pat) + 4
+            t.callee_end = k + len(pat) + 4
+    for reader in _READERS:
+        reader(t)
+    return t.name, _without_name(t.company, t.name), t.fired
+
+
+@dataclasses.dataclass
+class _Turn:
+    """One turn being read: its words and what was found so far."""
+
+    words: list[str]
+    folded: list[str]
+    lex: Lexicon
+    names: frozenset[str]
+    name: list[str] | None = None
+    company: list[str] | None = None
+    fired: list[str] = dataclasses.field(default_factory=list)
+    callee_end: int = -1
+
+
+def _by_name_marker(t: _Turn) -> None:
+    """"je m'appelle X", "je suis X", "my name is X": a marker, then the name (and the company after it)."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
     for pat in lex.name_markers:
         k = _find(folded, pat)
         if k < 0:
             continue
         j = k + len(pat)
-        if j + 2 < len(words) and folded[j] in ("le", "la", "l", "sa", "son", "un", "une", "the", "his", "her") and \
+        if j + 2 < len(words) and folded[j] in lex.role_articles and \
                 (folded[j + 1] in lex.not_names or folded[j + 1] in lex.departments):
             j2 = _skip_roles(folded, j + 1, lex)
             if j2 < len(words) and (folded[j2] in names or (folded[j2] in lex.titles and j2 + 1 < len(words))):
                 j = j2  # a role or a relation, then the name: "je suis l'infirmière de nuit émilie"
-        if j < len(words) and folded[j] in ("chez", "de", "du", "a", "au", "la", "le", "l", "dans", "en", "at",
-                                            "from", "with", "in", "the", "a", "an"):
+        if j < len(words) and folded[j] in lex.not_a_name_after_marker:
             continue  # "je suis chez ...", "i'm at ...": not a name
         title = [words[j]] if j < len(words) and folded[j] in lex.titles else []
         if not title and pat[-1] in lex.titles:
             title = [words[j - 1]]
             j -= 1
         cand = _take(words, folded, j + len(title), lex,
-                     3 if j + len(title) + 2 < len(words) and folded[j + len(title) + 1] in _PARTICLES else 2)
-        cand = [w for w in cand if fold(w) not in ("de", "du", "chez")]
-        if cand and (cand[0] in ("de",) or not _name_ok(cand[:1], lex)):
+                     3 if j + len(title) + 2 < len(words) and folded[j + len(title) + 1] in lex.particles else 2)
+        cand = [w for w in cand if fold(w) not in lex.name_breaks]
+        if cand and not _name_ok(cand[:1], lex):
             continue
         cut = []
         for w in cand:
-            if fold(w) in ("de", "du", "chez", "from", "et", "and"):
+            if fold(w) in lex.name_breaks | lex.and_words:
                 break
             cut.append(w)
         if _name_ok(cut, lex):
-            name = title + cut if title and len(cut) == 1 else cut
-            fired.append("name.marker")
-            company = _after_name(words, folded, j + len(title) + len(cut), lex)
-            if company:
-                fired.append("company.after_name")
+            t.name = title + cut if title and len(cut) == 1 else cut
+            t.fired.append("name.marker")
+            t.company = _after_name(words, folded, j + len(title) + len(cut), lex)
+            if t.company:
+                t.fired.append("company.after_name")
             break
+
+
+def _by_title(t: _Turn) -> None:
+    """"monsieur martin de chez ...": a title and a surname, then where from."""
+    words, folded, lex = t.words, t.folded, t.lex
     lead = _leading_filler(folded, lex)
-    if name is None and lead + 2 < len(words) and folded[lead] in lex.titles and folded[lead + 1] not in lex.stop \
-            and _name_ok(words[lead + 1:lead + 2], lex) and folded[lead + 2] in ("de", "du", "d", "chez", "from"):
-        name = words[lead:lead + 2]
-        fired.append("name.title")
-    if name is None:
+    if t.name is None and lead + 2 < len(words) and folded[lead] in lex.titles and folded[lead + 1] not in lex.stop \
+            and _name_ok(words[lead + 1:lead + 2], lex) and folded[lead + 2] in lex.name_breaks | lex.of_words:
+        t.name = words[lead:lead + 2]
+        t.fired.append("name.title")
+
+
+def _by_name_suffix(t: _Turn) -> None:
+    """"pierre dupont à l'appareil", "john smith speaking": the name just before."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    if t.name is None:
         # "pierre dupont à l'appareil", "john smith speaking": the name just before
         for pat in lex.name_suffixes:
             k = _find(folded, pat)
@@ -434,200 +323,236 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 continue
             start = max(0, k - 3)
             while start < k and (folded[start] in lex.stop or folded[start] in lex.not_names or
-                                 folded[start] in ("oui", "yes", "bonjour", "hello", "hi", "allo")):
+                                 folded[start] in lex.greetings):
                 start += 1
             cand = words[start:k][-3:]
             if any(fold(w) in lex.company_heads for w in cand):
                 fc = [fold(w) for w in cand]
                 cand = cand[-1:] if fc[-1] in names else cand[-2:] if len(fc) > 2 and fc[-2] in names else []
             if _name_ok(cand, lex) and 1 <= len(cand) <= 3:
-                name = cand
-                fired.append("name.suffix")
-                company = company or _after_name(words, folded, k + len(pat), lex)
+                t.name = cand
+                t.fired.append("name.suffix")
+                t.company = t.company or _after_name(words, folded, k + len(pat), lex)
                 break
-    if name is None:
+
+
+def _by_weak_marker(t: _Turn) -> None:
+    """"c'est X", "ici X", "this is X": only with a known first name after."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    if t.name is None:
         for pat in lex.weak_name_markers:
             k = _find(folded, pat)
-            if k > 2 and pat == ("c", "est"):
+            if k > 2 and pat in lex.late_name_markers:
                 j = k + 2
                 # "passez quand vous pouvez c'est laurent masson le gardien de ...": a full name said late
                 if j + 1 == len(words) and folded[j] in names:
                     pass  # "... avant midi c'est céline"
                 elif not (j + 1 < len(words) and folded[j] in names and _name_ok(words[j + 1:j + 2], lex) and
                         folded[j + 1] not in names | lex.stop and
-                        (j + 2 == len(words) or folded[j + 2] in lex.articles | {"de", "du", "des", "d", "chez"})):
+                        (j + 2 == len(words) or folded[j + 2] in lex.articles | lex.of_words | lex.name_breaks)):
                     continue
             elif k < 0 or (k > 2):
                 continue
             j = k + len(pat)
-            if j + 2 < len(words) and folded[j] in ("le", "la", "l") and folded[j + 1] in lex.not_names | lex.departments:
+            if j + 2 < len(words) and folded[j] in lex.definite_articles and \
+                    folded[j + 1] in lex.not_names | lex.departments:
                 j2 = _skip_roles(folded, j + 1, lex)
                 if j2 < len(words) and folded[j2] in names:
                     j = j2  # "c'est le chef cuisinier stéphane"
             if j < len(words) and _first(folded[j], names):
                 cand = [words[j]]
                 if j + 1 < len(words) and folded[j + 1] not in lex.stop and folded[j + 1] not in lex.articles \
-                        and folded[j + 1] not in ("de", "du", "chez", "from", "et", "and") \
+                        and folded[j + 1] not in lex.name_breaks | lex.and_words \
                         and _name_ok([words[j + 1]], lex) and fold(words[j + 1]) not in lex.departments \
                         and folded[j + 1] not in lex.company_heads:
                     cand.append(words[j + 1])
-                name = cand
-                fired.append("name.first_name")
-                company = _after_name(words, folded, j + len(cand), lex)
-                if company:
-                    fired.append("company.after_name")
+                t.name = cand
+                t.fired.append("name.first_name")
+                t.company = _after_name(words, folded, j + len(cand), lex)
+                if t.company:
+                    t.fired.append("company.after_name")
                 break
-            if j + 2 < len(words) and folded[j + 1] in ("de", "du", "from") and \
-                    folded[j + 2] in ("chez", "la", "l", "societe", "entreprise") and _name_ok([words[j]], lex) and \
+            if j + 2 < len(words) and folded[j + 1] in lex.from_words and \
+                    folded[j + 2] in lex.company_openers and _name_ok([words[j]], lex) and \
                     folded[j] not in lex.company_heads | lex.departments | lex.articles:
-                name = [words[j]]  # a first name the list does not know, then where from
-                fired.append("name.before_company")
+                t.name = [words[j]]  # a first name the list does not know, then where from
+                t.fired.append("name.before_company")
                 break
-    for pat in lex.company_markers if company is None else ():
+
+
+def _by_company_marker(t: _Turn) -> None:
+    """"de chez X", "la société X", "I work for X": a marker, then the company."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    for pat in lex.company_markers if t.company is None else ():
         k = _find(folded, pat)
-        while k >= 0 and k < callee_end:
+        while k >= 0 and k < t.callee_end:
             k = _find(folded, pat, k + 1)
         if k < 0:
             continue
-        if pat == ("ici",) and k > 2:
+        if pat in lex.company_markers_first and k > 2:
             continue
         j = k + len(pat)
-        if folded[j:j + 2] == ["s", "appelle"]:
-            j += 2  # "l'entreprise s'appelle électricité générale du centre"
+        called = next((c for c in lex.company_called if tuple(folded[j:j + len(c)]) == c), ())
+        j += len(called)  # "l'entreprise s'appelle électricité générale du centre"
         if j >= len(words):
             continue
         nxt = folded[j]
         # after an explicit company noun an article may start the name: "de l'entreprise le goff paysage"
-        skipped = frozenset() if pat[-1] in ("societe", "entreprise", "company", "firm") or \
-            pat[-2:] in (("part", "de"), ("part", "d")) or pat[:2] == ("je", "travaille") else lex.articles
-        if nxt in skipped | {"nous", "vous", "moi", "lui", "eux", "mon", "ma", "notre", "votre", "you",
-                                  "us", "me", "my", "our", "your", "de", "d", "du", "des", "this", "here",
-                                  "last", "next", "yesterday", "today", "tomorrow", "home", "work", "there",
-                                  "hier", "demain", "aujourd", "chez"}:
+        skipped = frozenset() if pat[-1] in lex.company_nouns or any(pat[-len(b):] == b for b in lex.company_by) or \
+            any(pat[:len(w)] == w for w in lex.company_work) else lex.articles
+        if nxt in skipped | lex.not_company_start:
             continue
-        if pat in (("ici",), ("de", "la", "part", "de"), ("de", "la", "part", "d")) and \
+        if pat in lex.company_not_before_name and \
                 (nxt in names or nxt in lex.titles):
             continue
         cand = _take(words, folded, j, lex, 5)
-        if name and cand and [fold(w) for w in cand[:len(name)]] == [fold(w) for w in name]:
+        if t.name and cand and [fold(w) for w in cand[:len(t.name)]] == [fold(w) for w in t.name]:
             continue
         if len(cand) >= 3 and j + len(cand) == len(words) and _first(fold(cand[-2]), names) and \
-                fold(cand[-3]) not in _BEFORE_PLACE:
+                fold(cand[-3]) not in lex.before_place:
             # "chez cartonnages du lyonnais alexandre petit": the person after the business
-            if name is None and _name_ok(cand[-2:], lex):
-                name = cand[-2:]
-                fired.append("name.after_company")
+            if t.name is None and _name_ok(cand[-2:], lex):
+                t.name = cand[-2:]
+                t.fired.append("name.after_company")
             cand = cand[:-2]
         elif len(cand) >= 2 and j + len(cand) == len(words) and fold(cand[-1]) in names and \
-                fold(cand[-2]) not in names | _BEFORE_PLACE and \
+                fold(cand[-2]) not in names | lex.before_place and \
                 (len(cand) > 2 or fold(cand[0]) not in lex.company_heads):
             # "de chez transports lemaire élodie", "de chez logisud françois"; not "garage thomas"
-            if name is None:
-                name = cand[-1:]
-                fired.append("name.after_company")
+            if t.name is None:
+                t.name = cand[-1:]
+                t.fired.append("name.after_company")
             cand = cand[:-1]
-        if cand and pat == ("chez",) and k >= 1 and folded[k - 1] in lex.company_heads:
+        if cand and pat in lex.company_at_shop and k >= 1 and folded[k - 1] in lex.company_heads:
             cand = [words[k - 1], words[k], *cand]  # "boulangerie chez julien", "restaurant chez paulette"
         if cand:
-            company = cand
-            fired.append("company.marker")
+            t.company = cand
+            t.fired.append("company.marker")
             break
-    if company is None:
+
+
+def _by_business_kind(t: _Turn) -> None:
+    """"c'est la pharmacie du centre", "ici l'imprimerie ...": an article, then a kind of business."""
+    words, folded, lex = t.words, t.folded, t.lex
+    if t.company is None:
         # "c'est la pharmacie du centre ...", "ici l'imprimerie ...": an article then a kind of business
-        anchors = {"est", "ici", "s", "this", "is", "pour", "appelle", "appelons", "travaille", "represente",
-                   "suis", "part", "for", "from", "at", "with"} | lex.not_names | lex.departments
-        anchors -= lex.articles | {"de", "du", "des", "d", "a", "en", "au", "aux", "chez", "in", "the"}
+        anchors = lex.company_anchors | lex.not_names | lex.departments
+        anchors -= lex.articles | lex.anchor_not
         # a place ("dans la cuisine", "sur le chantier") or a denial ("c'est pas le cabinet ...") is no company
-        anchors -= _PLACE_WORDS | _DENIALS
-        anchors |= {"bonjour", "oui", "allo"}  # "oui bonjour à l'école jean moulin ..."
+        anchors -= lex.place_words | lex.denials
+        anchors |= lex.anchor_greetings  # "oui bonjour à l'école jean moulin ..."
         for h in range(1, len(folded)):
-            if folded[h] not in lex.company_heads or folded[h] in lex.articles or h < callee_end:
+            if folded[h] not in lex.company_heads or folded[h] in lex.articles or h < t.callee_end:
                 continue
-            if h >= 2 and folded[h - 1] in lex.articles | {"du", "des", "l", "au"} and folded[h - 2] in anchors:
+            if h >= 2 and folded[h - 1] in lex.articles | lex.head_determiners and folded[h - 2] in anchors:
                 start = h
-            elif h >= 3 and folded[h - 1] in ("la", "l") and folded[h - 2] in ("de", "a") and \
-                    folded[h - 3] in anchors:
+            elif h >= 3 and tuple(folded[h - 2:h]) in lex.head_links and folded[h - 3] in anchors:
                 start = h
             else:
                 continue
             cand = _take(words, folded, start, lex, 5)
             if cand:
-                company = cand
-                fired.append("company.kind")
+                t.company = cand
+                t.fired.append("company.kind")
                 break
-    if company is None:
+
+
+def _by_business_first(t: _Turn) -> None:
+    """"mairie de saint julien je vous appelle", "hôtel du lac ici jérôme": the business said first."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    lead = _leading_filler(t.folded, t.lex)
+    if t.company is None:
         lead = _leading_filler(folded, lex)
-        while lead + 1 < len(folded) and folded[lead] in ("la", "le", "l", "au", "a") and \
+        while lead + 1 < len(folded) and folded[lead] in lex.head_lead and \
                 folded[lead + 1] in lex.company_heads:
             lead += 1  # "c'est la ferme du pré vert ici ...", "au restaurant le cerf d'or c'est ..."
         if lead < len(folded) and folded[lead] in lex.company_heads:
-            for marker in (*_SELF_MARKERS, ("ici",), ("c", "est")):
+            for marker in (*lex.self_markers, *lex.head_markers):
                 k = _find(folded, marker, lead + 2)
                 if 0 <= k <= lead + 6:
-                    company = _strip_place(words[lead:k])
-                    fired.append("company.head_first")
+                    t.company = _strip_place(words[lead:k], lex)
+                    t.fired.append("company.head_first")
                     after = k + len(marker)
-                    if folded[after:after + 2] == ["c", "est"]:
-                        after += 2  # "... ici c'est marie thérèse jouan"
+                    intro = next((m for m in lex.name_intro if tuple(folded[after:after + len(m)]) == m), ())
+                    after += len(intro)  # "... ici c'est marie thérèse jouan"
                     if after + 1 < len(words) and folded[after] in lex.articles:
                         after = _skip_roles(folded, after + 1, lex)  # "c'est le chef cuisinier stéphane"
-                    if name is None and after < len(words) and folded[after] in names:
+                    if t.name is None and after < len(words) and folded[after] in names:
                         # "restaurant le bistrot des halles c'est pierre", "... ici jérôme bertin"
-                        if after + 3 == len(words) and folded[after + 1] in _COMPOUND_SECOND:
-                            name = words[after:after + 3]  # "... ici c'est marie thérèse jouan"
+                        if after + 3 == len(words) and folded[after + 1] in lex.compound_second:
+                            t.name = words[after:after + 3]  # "... ici c'est marie thérèse jouan"
                         else:
-                            name = words[after:after + 2] if after + 2 == len(words) and \
+                            t.name = words[after:after + 2] if after + 2 == len(words) and \
                                 _name_ok(words[after + 1:after + 2], lex) else words[after:after + 1]
-                        fired.append("name.first_name")
+                        t.fired.append("name.first_name")
                     break
-            if company is None and lead + 2 < len(folded) and \
-                    folded[lead + 1] in ("de", "du", "des", "d", "les", "la", "le", "l"):
+            if t.company is None and lead + 2 < len(folded) and \
+                    folded[lead + 1] in lex.of_words | lex.articles:
                 cand = _take(words, folded, lead, lex, 6)
                 if len(cand) >= 3 and lead + len(cand) < len(words) and folded[lead + len(cand)] in lex.stop:
-                    company = _strip_place(cand)  # "mairie de saint julien je vous appelle parce que ..."
-                    fired.append("company.head_first")
-    if company is None:
+                    t.company = _strip_place(cand, lex)  # "mairie de saint julien je vous appelle parce que ..."
+                    t.fired.append("company.head_first")
+
+
+def _by_acronym(t: _Turn) -> None:
+    """"c'est la S N C F", "l'O P A C trente-huit": an acronym."""
+    words, folded, lex = t.words, t.folded, t.lex
+    if t.company is None:
         acro = next((i for i, w in enumerate(words) if len(w) >= 2 and w.isupper() and w.isalpha()), None)
         if acro is not None:
             end = acro + 1
-            while end < len(words) and _numbery(words[end:end + 1]):
+            while end < len(words) and _numbery(words[end:end + 1], lex):
                 end += 1
             if end == acro + 1 and end + 1 < len(words) and folded[end] in lex.articles:
-                company = _take(words, folded, acro, lex, 5)  # "l'E H P A D les tilleuls de coutances"
+                t.company = _take(words, folded, acro, lex, 5)  # "l'E H P A D les tilleuls de coutances"
             else:
-                company = words[acro:end]  # "c'est la S N C F ...", "de la part d'E D F", "l'O P A C trente-huit"
-            fired.append("company.acronym")
-    if company is None:
+                t.company = words[acro:end]  # "c'est la S N C F ...", "de la part d'E D F", "l'O P A C trente-huit"
+            t.fired.append("company.acronym")
+
+
+def _by_role(t: _Turn) -> None:
+    """"i'm the caretaker at X": a role, then where."""
+    words, folded, lex = t.words, t.folded, t.lex
+    if t.company is None:
         for pat in lex.role_markers:
             k = _find(folded, pat)
-            if k < 2 or not ({"suis", "m", "am", "work", "travaille"} & set(folded[max(0, k - 4):k])):
+            if k < 2 or not (lex.role_verbs & set(folded[max(0, k - 4):k])):
                 continue
-            if folded[k - 1] not in lex.not_names | lex.departments | {"work", "travaille"} or \
-                    folded[k - 1] in lex.articles | {"a", "en", "de"} or folded[k - 1].endswith("ing"):
+            if folded[k - 1] not in lex.not_names | lex.departments | lex.work_verbs or \
+                    folded[k - 1] in lex.articles | lex.role_not_before or \
+                    (lex.gerund_endings and folded[k - 1].endswith(lex.gerund_endings)):
                 continue
             cand = _take(words, folded, k + len(pat), lex, 5)
             if cand and fold(cand[0]) not in lex.articles:
-                company = cand
-                fired.append("company.role")
+                t.company = cand
+                t.fired.append("company.role")
                 break
-    if company is None:
+
+
+def _by_legal_form(t: _Turn) -> None:
+    """"sarl dupont", "dupont ltd": a legal form."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    if t.company is None:
         for j, f in enumerate(folded):
-            if f in ("sarl", "sas", "eurl", "etablissements", "ets", "ltd", "limited", "plc") and j + 1 < len(words):
-                if f in ("ltd", "limited", "plc"):
+            if f in lex.legal_heads | lex.legal_tails and j + 1 < len(words):
+                if f in lex.legal_tails:
                     start = max(0, j - 3)
-                    company = words[start:j + 1]
+                    t.company = words[start:j + 1]
                 else:
-                    company = [words[j], *_take(words, folded, j + 1, lex, 4)]
-                    stop_at = next((i for i in range(2, len(company)) if fold(company[i]) in names), None)
+                    t.company = [words[j], *_take(words, folded, j + 1, lex, 4)]
+                    stop_at = next((i for i in range(2, len(t.company)) if fold(t.company[i]) in names), None)
                     if stop_at is not None:
-                        company = company[:stop_at]
+                        t.company = t.company[:stop_at]
                         rest = words[j + stop_at:j + stop_at + 2]
-                        if name is None and _name_ok(rest, lex):
-                            name = rest
-                            fired.append("name.after_company")
-                fired.append("company.legal_form")
+                        if t.name is None and _name_ok(rest, lex):
+                            t.name = rest
+                            t.fired.append("name.after_company")
+                t.fired.append("company.legal_form")
                 break
-    return name, _without_name(company, name), fired
+
+
+_READERS = (_by_name_marker, _by_title, _by_name_suffix, _by_weak_marker, _by_company_marker, _by_business_kind, _by_business_first, _by_acronym, _by_role, _by_legal_form)
+
 
 
 def _without_name(company: list[str] | None, name: list[str] | None) -> list[str] | None:
@@ -643,21 +568,18 @@ def _name_inside(words: list[str], lex: Lexicon, names: frozenset[str]) -> list[
     quatre chemins madame blanc" -- a known first name and a surname, or a title and a surname, followed by
     nothing, a pause word or a connector."""
     folded = [fold(w) for w in words]
-    ends = lex.stop | lex.articles | {"de", "du", "des", "d", "chez", "et", "mon", "ma", "vous", "zero"}
+    ends = lex.stop | lex.articles | lex.name_ends
     for i in range(len(folded) - 2, 0, -1):
-        n = 3 if folded[i + 1] in _PARTICLES and i + 2 < len(folded) else 2  # "monsieur da silva"
-        end_ok = i + n == len(folded) or folded[i + n] in ends or _numbery(words[i + n:i + n + 1])
-        if not end_ok or folded[i - 1] in ("de", "du", "saint", "sainte", "st", "la", "le", "les"):
+        n = 3 if folded[i + 1] in lex.particles and i + 2 < len(folded) else 2  # "monsieur da silva"
+        end_ok = i + n == len(folded) or folded[i + n] in ends or _numbery(words[i + n:i + n + 1], lex)
+        if not end_ok or folded[i - 1] in lex.not_after:
             continue
         if (_first(folded[i], names) or folded[i] in lex.titles) and folded[i + 1] not in names | lex.stop | \
-                lex.articles and (_name_ok(words[i + 1:i + 2], lex) or folded[i + 1] in _PARTICLES) and folded[i + 1] not in lex.company_heads and \
-                not _numbery(words[i + 1:i + 2]):
+                lex.articles and (_name_ok(words[i + 1:i + 2], lex) or folded[i + 1] in lex.particles) and \
+                folded[i + 1] not in lex.company_heads and \
+                not _numbery(words[i + 1:i + 2], lex):
             return words[i:i + n]
     return None
-
-
-_GREETING = frozenset("bonjour bonsoir oui allo alors euh voila salut ouais excusez moi de vous deranger".split()) | \
-    {"excusez moi", "pardon"}
 
 
 def _opening_name(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str]
@@ -666,26 +588,28 @@ def _opening_name(words: list[str], folded: list[str], lex: Lexicon, names: froz
     des halles", "mathieu roussel transports giraud on a un problème", "bonjour madame monsieur ici madame
     poirier directrice de l'ehpad ..."."""
     i = 0
-    while i < len(folded) and (folded[i] in _GREETING or (folded[i] in lex.titles and i + 1 < len(folded) and
-                                                          folded[i + 1] in lex.titles | _GREETING | {"ici"})):
+    short = {m[0] for m in lex.opening_markers if len(m) == 1}
+    while i < len(folded) and (folded[i] in lex.greetings or (folded[i] in lex.titles and i + 1 < len(folded) and
+                                                              folded[i + 1] in lex.titles | lex.greetings | short)):
         i += 1
-    if i < len(folded) and folded[i] in ("ici", "c") and i + 1 < len(folded):
-        i += 2 if folded[i] == "c" and i + 1 < len(folded) and folded[i + 1] == "est" else 1
+    marker = next((m for m in lex.opening_markers if tuple(folded[i:i + len(m)]) == m), ())
+    if marker and i + len(marker) < len(folded):
+        i += len(marker)
     if i + 1 >= len(folded):
         return None
     after2 = folded[i + 2] if i + 2 < len(folded) else ""
     if folded[i] in lex.titles:
-        if not _name_ok(words[i + 1:i + 2], lex) or _numbery(words[i + 1:i + 2]):
+        if not _name_ok(words[i + 1:i + 2], lex) or _numbery(words[i + 1:i + 2], lex):
             return None  # "bonjour madame je voudrais ...": a greeting
         name = words[i:i + 2]
-    elif _first(folded[i], names) and i + 2 < len(folded) and folded[i + 1] in _PARTICLES and \
+    elif _first(folded[i], names) and i + 2 < len(folded) and folded[i + 1] in lex.particles and \
             _name_ok(words[i + 2:i + 3], lex):
         name = words[i:i + 3]  # "yannick le gall de l'auberge du moulin"
     elif _first(folded[i], names) and folded[i + 1] not in lex.stop | lex.articles | lex.departments | \
             lex.not_names and fold(words[i + 1]) not in lex.company_heads and _name_ok(words[i + 1:i + 2], lex) \
-            and not _numbery(words[i + 1:i + 2]) and \
+            and not _numbery(words[i + 1:i + 2], lex) and \
             (not _first(folded[i + 1], names) or after2 in lex.departments | lex.not_names | lex.company_heads |
-             {"de", "du", "des", "d", "chez", "je", "j", ""}):
+             lex.after_name_ok | {""}):
         name = words[i:i + 2]  # "sébastien noël service technique ...", "patrick henry agent technique ..."
     else:
         return None
@@ -700,7 +624,7 @@ def _opening_name(words: list[str], folded: list[str], lex: Lexicon, names: froz
     return name, company
 
 
-def _clean_words(words: list[str], answer: bool) -> list[str]:
+def _clean_words(words: list[str], answer: bool, lex: Lexicon) -> list[str]:
     """Spelled letters, repeated words and self-corrections, as people say their names.
 
     "vasseur v a s s e u r" -> "vasseur"; "la s n c f" -> "la SNCF"; "laurent laurent morel" -> "laurent
@@ -709,10 +633,11 @@ def _clean_words(words: list[str], answer: bool) -> list[str]:
     i = 0
     while i < len(words):
         j = i
-        while j < len(words) and len(words[j]) == 1 and words[j].isalpha() and words[j] not in "àéèù":
+        while j < len(words) and len(words[j]) == 1 and words[j].isalpha() and \
+                words[j] not in lex.single_letter_words:
             j += 1
         run = words[i:j]
-        if len(run) >= 3 and not (run[0] == "y" and run[1] == "a"):
+        if len(run) >= 3 and tuple(run[:2]) not in lex.not_spelled:
             joined = "".join(run)
             if not any(fold(w).replace(" ", "") == joined for w in out[-3:]):
                 out.append(joined.upper())  # an acronym said letter by letter
@@ -725,9 +650,9 @@ def _clean_words(words: list[str], answer: bool) -> list[str]:
     if answer:
         folded = [fold(w) for w in out]
         for m in range(len(folded) - 1, 0, -1):
-            if folded[m] in ("non", "pardon") and 1 <= m <= 3 and m + 1 < len(out):
+            if folded[m] in lex.name_correction and 1 <= m <= 3 and m + 1 < len(out):
                 rest = out[m + 1:]
-                if fold(rest[0]) == "pas" and len(rest) > 2:
+                if fold(rest[0]) in lex.name_correction_not and len(rest) > 2:
                     rest = rest[2:]  # "christine dumas non pas dumas duval ..."
                 if len(rest) > 2 and fold(rest[2]) == fold(rest[0]):
                     rest = rest[1:]  # "... non dupont jean dupont": the corrected word, then the whole name
@@ -735,14 +660,11 @@ def _clean_words(words: list[str], answer: bool) -> list[str]:
     return out
 
 
-_PRENOM = (("c", "est", "le", "prenom"), ("c", "est", "mon", "prenom"), ("le", "prenom"), ("c", "est", "le", "nom"))
-
-
 def _first_name_said(words: list[str], folded: list[str], lex: Lexicon
                      ) -> tuple[list[str], list[str] | None] | None:
     """'dupont michel michel c'est le prénom [tôlerie dupont]': the first name named as such, the surname
     the other word said before it, and a business said after."""
-    for pat in _PRENOM[:2]:
+    for pat in lex.first_name_said:
         k = _find(folded, pat)
         if k < 2:
             continue
@@ -758,35 +680,31 @@ def _first_name_said(words: list[str], folded: list[str], lex: Lexicon
     return None
 
 
-_HEADS_FR: frozenset[str] = frozenset()  # set below, once the lexicon exists
-_PUBLIC = frozenset("mairie commune ecole college lycee gendarmerie caserne piscine hopital ehpad".split())
-_STREET = frozenset("rue avenue boulevard bd chemin impasse allee route place quai cours lotissement lieu".split())
-_NOT_A_COMPANY = frozenset("immeuble maison appartement batiment logement domicile chez moi".split())
-
-
 def _first(word: str, names: frozenset[str]) -> bool:
     """A known first name, compound ones included ("jean pierre" from "jean-pierre")."""
     return word in names or (" " in word and all(p in names for p in word.split()))
 
 
-def _strip_place(parts: list[str]) -> list[str]:
+def _strip_place(parts: list[str], lex: Lexicon) -> list[str]:
     """'garage du centre à vierzon' -> 'garage du centre'; an address or 'à vesoul' alone is no company."""
     folded = [fold(p) for p in parts]
-    if any(f == "lieu dit" for f in folded):
+    heads = lex.company_heads
+    if any(tuple(f.split()) in lex.locality for f in folded):
         return []
-    if folded and folded[0] in ("a", "au") and not any(f in _HEADS_FR for f in folded[1:]):
+    if folded and folded[0] in lex.at_words and not any(f in heads for f in folded[1:]):
         return []  # "à saint-lô enfin à côté de saint-lô"
     for i in range(1, len(folded)):
-        if folded[i] == "a" and (len(folded) - i <= 3 or not any(f in _HEADS_FR for f in folded[i + 1:])):
-            if i == 1 and folded[0] in _PUBLIC and len(folded) > 2:
-                return [parts[0], "de", *parts[2:]]  # "mairie à montreuil-bellay" -> Mairie de Montreuil-Bellay
+        if folded[i] in lex.place_at and (len(folded) - i <= 3 or not any(f in heads for f in folded[i + 1:])):
+            if i == 1 and folded[0] in lex.public_bodies and len(folded) > 2:
+                # "mairie à montreuil-bellay" -> Mairie de Montreuil-Bellay
+                return [parts[0], lex.public_join, *parts[2:]]
             return parts[:i]
-    if folded and folded[0] in ("a", "au") and len(folded) <= 3:
+    if folded and folded[0] in lex.at_words and len(folded) <= 3:
         return []
-    if any(f in _STREET for f in folded) and any(f.isdigit() or all(p in _number_words() for p in f.split())
-                                                 for f in folded):
+    if any(f in lex.streets for f in folded) and any(f.isdigit() or all(p in number_words(lex.code)
+                                                                           for p in f.split()) for f in folded):
         return []  # "au vingt-trois rue pasteur": an address
-    while parts and fold(parts[-1]) in ("moi", "ici", "bonjour", "oui", "alors", "voila"):
+    while parts and fold(parts[-1]) in lex.trailing_words:
         parts = parts[:-1]
     return parts
 
@@ -795,10 +713,10 @@ def _skip_roles(folded: list[str], j: int, lex: Lexicon) -> int:
     """Past role words: "chef cuisinier", "infirmière de nuit", "responsable des achats"."""
     roles = lex.not_names | lex.departments
     while j < len(folded):
-        if folded[j] in roles and folded[j] not in lex.articles | {"de", "du", "des", "d", "a", "en", "au", "chez"} \
+        if folded[j] in roles and folded[j] not in lex.articles | lex.role_links \
                 and folded[j] not in first_names():
             j += 1
-        elif folded[j] in ("de", "du", "des", "d") and j + 1 < len(folded) and folded[j + 1] in lex.departments:
+        elif folded[j] in lex.of_words and j + 1 < len(folded) and folded[j + 1] in lex.departments:
             j += 2
         else:
             break
@@ -809,19 +727,16 @@ def _contains(seq: list[str], part: list[str]) -> bool:
     return any(seq[i:i + len(part)] == part for i in range(len(seq) - len(part) + 1))
 
 
-_SELF_MARKERS = (("je", "suis"), ("je", "travaille"), ("i", "m"), ("i", "am"), ("i", "work"))
-
-
 def _name_before_marker(words: list[str], folded: list[str], lex: Lexicon) -> list[str] | None:
     """'samir haddad je suis chez ...': one to three words that are a name, right before "je suis"."""
     lead = _leading_filler(folded, lex)
-    for marker in _SELF_MARKERS:
+    for marker in lex.self_markers:
         k = _find(folded, marker, lead)
         if k < 0 or not 1 <= k - lead <= 3:
             continue
         cand = words[lead:k]
         f = folded[lead:k]
-        while len(f) > 1 and f[-1] in ("et", "and", "alors", "donc", "so", "et", "oui", "yes"):
+        while len(f) > 1 and f[-1] in lex.before_self:
             cand, f = cand[:-1], f[:-1]
         if _name_ok(cand, lex) and not any(_sentence_word(f, i, lex) for i in range(len(f))) and \
                 f[0] not in lex.company_heads and not any(x in lex.departments for x in f):
@@ -829,33 +744,44 @@ def _name_before_marker(words: list[str], folded: list[str], lex: Lexicon) -> li
     return None
 
 
+def _bare_framed(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str]
+                 ) -> tuple[tuple[list[str] | None, list[str] | None] | None, list[str], list[str]]:
+    """A bare answer framed by a title or a business ("c'est pour monsieur girard", "ferme du pré vert ici
+    jérôme bertin", "le bistrot du port madame lambert"): (name, company) or None, and the words left once
+    "pour", an article or "monsieur et madame" before the answer are dropped."""
+    if len(words) > 2 and folded[0] in lex.for_words and folded[1] in lex.titles:
+        words, folded = words[1:], folded[1:]  # "c'est pour monsieur girard ..."
+    if len(words) > 2 and folded[0] in lex.articles and folded[1] in lex.company_heads:
+        words, folded = words[1:], folded[1:]  # "la ferme du pré vert ..."
+    if folded and folded[0] in lex.company_heads:
+        for marker in lex.answer_name_markers:
+            m = _find(folded, marker, 2)
+            if m > 0 and m + len(marker) < len(words) and _name_ok(words[m + len(marker):][:2], lex):
+                return (words[m + len(marker):][:2], words[:m]), words, folded  # "ferme du pré vert ici jérôme bertin"
+    if len(words) >= 4 and folded[0] in lex.titles and folded[1] in lex.couple and folded[2] in lex.titles:
+        words, folded = words[2:], folded[2:]  # "monsieur et madame perrin"
+    t = next((i for i, f in enumerate(folded) if i >= 2 and f in lex.titles), None)
+    if t is not None and t + 1 < len(words):
+        # "le bistrot du port madame lambert", "le collège jean moulin monsieur hamel l'intendant"
+        n = 3 if t + 2 < len(words) and (folded[t + 1] in names or folded[t + 1] in lex.particles) and \
+            folded[t + 2] not in lex.articles else 2
+        return (words[t:t + n], words[:t]), words, folded
+    return None, words, folded
+
+
 def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str],
           known_first: str | None) -> tuple[list[str] | None, list[str] | None]:
     """A bare answer: 'prénom nom [connector] entreprise' (or 'entreprise prénom nom')."""
     if not words:
         return None, None
-    if len(words) > 2 and folded[0] in ("pour", "for") and folded[1] in lex.titles:
-        words, folded = words[1:], folded[1:]  # "c'est pour monsieur girard ..."
-    if len(words) > 2 and folded[0] in lex.articles and folded[1] in lex.company_heads:
-        words, folded = words[1:], folded[1:]  # "la ferme du pré vert ..."
-    if folded and folded[0] in lex.company_heads:
-        for marker in (("ici",), ("c", "est"), ("moi", "c", "est")):
-            m = _find(folded, marker, 2)
-            if m > 0 and m + len(marker) < len(words) and _name_ok(words[m + len(marker):][:2], lex):
-                return words[m + len(marker):][:2], words[:m]  # "ferme du pré vert ici jérôme bertin"
-    if len(words) >= 4 and folded[0] in lex.titles and folded[1] in ("et", "and") and folded[2] in lex.titles:
-        words, folded = words[2:], folded[2:]  # "monsieur et madame perrin"
-    t = next((i for i, f in enumerate(folded) if i >= 2 and f in lex.titles), None)
-    if t is not None and t + 1 < len(words):
-        # "le bistrot du port madame lambert", "le collège jean moulin monsieur hamel l'intendant"
-        n = 3 if t + 2 < len(words) and (folded[t + 1] in names or folded[t + 1] in _PARTICLES) and \
-            folded[t + 2] not in lex.articles else 2
-        return words[t:t + n], words[:t]
+    framed, words, folded = _bare_framed(words, folded, lex, names)
+    if framed is not None:
+        return framed
     names = names | {f for f in folded if " " in f and all(p in names for p in f.split())}  # jean-marc
     if folded[0] in {c[0] for c in lex.connectors} and len(words) >= 2:
         return None, words  # "de la conserverie ...": only the company
     if folded[0] in lex.titles and len(words) >= 2:
-        n = 3 if len(words) >= 3 and (folded[1] in names or folded[1] in _PARTICLES) else 2
+        n = 3 if len(words) >= 3 and (folded[1] in names or folded[1] in lex.particles) else 2
         return words[:n], words[n:]
     if known_first and known_first in folded[:3] and folded[0] != known_first:
         at = folded.index(known_first)
@@ -868,12 +794,12 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         k = next((i for i, f in enumerate(folded) if i > 0 and f in names), None)
         if k == 1 and folded[0] not in lex.company_heads:
             return words[:2], words[2:]  # "dupont jean de la ...": surname first
-        if k is not None and folded[k - 1] in _BEFORE_PLACE:
+        if k is not None and folded[k - 1] in lex.before_place:
             k2 = next((i for i in range(len(folded) - 2, k, -1) if folded[i] in names
-                       and folded[i - 1] not in _BEFORE_PLACE), None)
+                       and folded[i - 1] not in lex.before_place), None)
             k = k2 if k2 is not None else k
-        if k is not None and folded[k - 1] not in _BEFORE_PLACE:
-            n = 3 if k + 2 < len(words) and (folded[k + 1] in _COMPOUND_SECOND or folded[k + 1] in _PARTICLES) \
+        if k is not None and folded[k - 1] not in lex.before_place:
+            n = 3 if k + 2 < len(words) and (folded[k + 1] in lex.compound_second or folded[k + 1] in lex.particles) \
                 else 2
             return words[k:k + n], words[:k]
         if folded[0] in lex.company_heads:
@@ -883,11 +809,11 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
     if folded[1] in {c[0] for c in lex.connectors} or folded[1] in lex.departments or \
             (folded[1] in lex.company_heads and len(words) > 2):
         return words[:1], words[1:]
-    if len(words) >= 3 and folded[1] in ("saint", "sainte", "st", "ste"):
+    if len(words) >= 3 and folded[1] in lex.saints:
         return words[:1], words[1:]  # "dupont saint-gobain", "baker st john's clinic": a place name follows
-    if len(words) >= 3 and folded[1] in _PARTICLES and (folded[1],) not in lex.connectors:
+    if len(words) >= 3 and folded[1] in lex.particles and (folded[1],) not in lex.connectors:
         return words[:3], words[3:]
-    if len(words) >= 3 and folded[0] in names and folded[1] in _COMPOUND_SECOND and \
+    if len(words) >= 3 and folded[0] in names and folded[1] in lex.compound_second and \
             folded[2] not in lex.company_heads and folded[2] not in {c[0] for c in lex.connectors}:
         return words[:3], words[3:]  # "anne sophie marchal de l'imprimerie du centre"
     return words[:2], words[2:]
@@ -907,18 +833,13 @@ def _leading_filler(folded: list[str], lex: Lexicon) -> int:
     return i
 
 
-_POLITE_END = (("s", "il", "vous", "plait"), ("bonne", "journee"), ("merci", "beaucoup"), ("merci", "bien"),
-               ("thank", "you"), ("merci",), ("voila",),
-               ("thanks",), ("please",), ("cheers",))
-
-
-def _trailing_politeness(folded: list[str]) -> int:
+def _trailing_politeness(folded: list[str], lex: Lexicon) -> int:
     """How many words at the end are politeness ("merci", "voilà", "thanks")."""
     n = 0
     changed = True
     while changed:
         changed = False
-        for p in _POLITE_END:
+        for p in lex.polite_end:
             if len(folded) - n > len(p) and tuple(folded[len(folded) - n - len(p):len(folded) - n]) == p:
                 n += len(p)
                 changed = True
@@ -926,167 +847,333 @@ def _trailing_politeness(folded: list[str]) -> int:
     return n
 
 
-def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str | None = None) -> Identity:
-    lex = LEXICONS.get(lang, LEXICONS["fr"])
-    names = first_names(names_file or str(FIRSTNAMES_FILE))
+def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str | None = None,
+                     lex: Lexicon | None = None) -> Identity:
+    """Who is calling, from the turns of a call in ``lang`` (``lex``: that language's lists, default the
+    built-in ones)."""
+    c = _Call(lex or lexicon(lang), first_names(names_file or str(FIRSTNAMES_FILE)), lang)
+    for ti, turn in enumerate(turns):
+        _read_turn(c, ti, turn)
+    if c.name is None:
+        _name_anywhere(c, turns)
+    final_company = _final_company(c)
+    t_name, t_company, t_rules = from_templates(turns, c.lex, c.names)
+    name = c.name
+    if t_name or t_company:
+        name = name if name and t_name and _completes(t_name, name) else t_name or name
+        final_company = t_company or final_company
+        c.rules.extend(t_rules)
+    name_s = title_case(" ".join(name).replace("' ", "'")) if name else None
+    first = fold(name_s.split()[0]) if name_s else ""
+    if name_s and first in c.lex.title_words:
+        name_s = c.lex.title_words[first] + name_s[len(name_s.split()[0]):]  # "M Martin" -> "Monsieur Martin"
+    return Identity(name_s, _company_text(final_company or [], c.lex), c.identity_turn,
+                    tuple(dict.fromkeys(c.rules)))
+
+
+@dataclasses.dataclass
+class _Call:
+    """What the turns of a call said so far about who is calling."""
+
+    lex: Lexicon
+    names: frozenset[str]
+    lang: str
     name: list[str] | None = None
     company: list[str] | None = None
     bare_company: list[str] | None = None
-    identity_turn: int | None = None
+    identity_turn: int | None = None  # the turn that was a bare "name company" answer
     company_turn: int | None = None
-    rules: list[str] = []
-    for ti, turn in enumerate(turns):
-        words = _clean_words([w for w in raw_words(turn) if fold(w) not in _HESITATIONS], ti > 0 and
-                             not find_phone(turn, lang=lang))
-        folded = [fold(w) for w in words]
-        if not words:
-            continue
-        n, c, fired = _explicit(words, folded, lex, names)
-        rules.extend(fired)
-        spelled = _first_name_said(words, folded, lex)
-        if spelled:
-            n, c2 = spelled
-            c = c or c2
-            rules.append("name.prenom")
-        if n is None and name is None and ti > 0:
-            # "samir haddad je suis chez ...", "jean-pierre hoarau je suis un particulier": the name, then a marker
-            n = _name_before_marker(words, folded, lex)
-            if n:
-                rules.append("name.before_marker")
-        if n and (name is None or (len(n) > len(name) and fold(n[0]) == fold(name[0]))):
-            name = n
-        answered = company_turn == 0 and ti > 0 and len(words) <= 10 and not find_phone(turn, lang=lang) and \
-            any(r in fired for r in ("company.marker", "company.after_name", "company.legal_form",
-                                     "company.head_first")) and \
-            not (c and company and _contains([fold(w) for w in company], [fold(w) for w in c])) and \
-            bool(c and _strip_department(c, lex))
-        if c and (company is None or answered):
-            company = c  # "sébastien de chez geodis" answers the question; "de chez rexel" was in the story
-            company_turn = ti
-        if ti == 0 and n is None and name is None:
-            opening = _opening_name(words, folded, lex, names)
-            if opening:
-                name = opening[0]
-                rules.append("name.opening")
-                if opening[1] and (company is None or "company.kind" in fired):
-                    company = opening[1]
-                    company_turn = ti
-                    rules.append("company.after_name")
-        lead0 = 1 if len(folded) > 2 and folded[0] in ("ben", "bah", "bon", "alors", "oui", "ouais", "euh") else 0
-        if n is None and name is None and ti > 0 and folded[lead0] in names and identity_turn is None:
-            # "john miller i'm with valley dairy": a known first name opens the answer
-            cand = words[lead0:lead0 + 2] if len(words) > lead0 + 1 and _name_ok(words[lead0:lead0 + 2], lex) and \
-                folded[lead0 + 1] not in lex.company_heads else words[lead0:lead0 + 1]
-            if _name_ok(cand, lex):
-                name = cand
-                rules.append("name.first_word")
-                after = _after_name(words, folded, len(cand), lex) if company is None or company is c else None
-                if after and (len(cand) >= len(words) or folded[len(cand)] not in lex.company_heads):
-                    company = after  # "vincent caron du cabinet caron immobilier on est le syndic"
-                    rules.append("company.after_name")
-                elif len(cand) < len(words) and folded[len(cand)] in lex.company_heads and (company is None or
-                                                                                            company is c):
-                    # "martine rousseau cabinet gestimmo c'est le syndic de l'immeuble": the business named
-                    # right after the name, not the one explained after it
-                    company = _take(words, folded, len(cand), lex, 5) or company
-                    rules.append("company.after_name")
-        # a company heard earlier as one word ("de la part du syndic") is completed by a fuller answer
-        vague = company is not None and len(company) == 1 and len(words) > 1 and fold(company[0]) in folded
-        if identity_turn is not None and bare_company is None and (company is None or vague) and len(words) <= 8 \
-                and not find_phone(turn, lang=lang) and not refers_to_caller_id(turn, lang):
-            # the company said on its own after the name ("jean dupont" / "de la laiterie du val")
-            lead = _leading_filler(folded, lex)
-            w2, f2 = words[lead:], folded[lead:]
-            if w2 and not any(_sentence_word(f2, i, lex) for i in range(len(f2))) and not _numbery(w2) and (
-                    f2[0] in {c[0] for c in lex.connectors} or any(f in lex.company_heads for f in f2)
-                    # right after the name, a short answer that is not a sentence is the company
-                    or (ti == identity_turn + 1 and name is not None and 2 <= len(w2) <= 5
-                        and f2[0] not in names and not any(f in lex.not_names for f in f2[:1]))):
-                bare_company = _strip_connectors(w2, lex) or None
-                rules.append("company.answer")
-            continue
-        if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang) or \
-                refers_to_caller_id(turn, lang):
-            continue
-        lead = _leading_filler(folded, lex)
-        words, folded = words[lead:], folded[lead:]
-        trail = _trailing_politeness(folded)
-        words, folded = words[:len(words) - trail], folded[:len(folded) - trail]
-        if not words:
-            continue
-        if any(_sentence_word(folded, i, lex) for i in range(len(folded))) or _numbery(words):
-            continue
-        if len(words) > 3 and folded[0] in lex.articles and folded[1] in _TITLES_DROPPED | _RANKS:
-            words, folded = words[1:], folded[1:]
-        while len(words) > 2 and folded[0] in _TITLES_DROPPED:
-            words, folded = words[1:], folded[1:]
-        while len(words) >= 2 and folded[0] in _RANKS:
-            words, folded = words[1:], folded[1:]
-        bn, bc = _bare(words, folded, lex, names, fold(name[0]) if name and not n else None)
-        identity_turn = ti
-        rules.append("identity.answer")
-        if bn and _name_ok(bn, lex) and not n:
-            same = name is not None and {fold(w) for w in bn} == {fold(w) for w in name}  # "vasseur andré"
-            if not same and (name is None or fold(bn[0]) != fold(name[0]) or len(bn) >= len(name)):
-                name = bn
-        if bc and (not c or (fold(bc[0]) in lex.company_heads and "company.kind" in fired)):
-            bc = _strip_connectors(_strip_department(_strip_connectors(bc, lex), lex), lex)
-            if all(fold(w) in lex.not_names or fold(w) in _PLACE_WORDS for w in bc):
-                bc = []  # "je suis devant", "sur place": not a company
-            bare_company = bc or None
-    if name is None:
-        for turn in (*turns[1:], *turns[:1]):
-            cw = _clean_words(raw_words(turn), False)
-            name = _name_inside(cw, lex, names)
-            if name:
-                rules.append("name.inside")
-                if company is None and bare_company is None:
-                    k = next(i for i in range(len(cw)) if cw[i:i + len(name)] == name)
-                    cf = [fold(w) for w in cw]
-                    company = _after_name(cw, cf, k + len(name), lex)  # "monsieur lambert des ateliers lambert"
-                    if company:
-                        rules.append("company.after_name")
-                break
-    final_company = bare_company or company
-    if bare_company and company and len(company) > len(bare_company) and \
-            _contains([fold(w) for w in company], [fold(w) for w in bare_company]):
-        final_company = company  # "secrétariat de mairie" after "je suis de la mairie de villefranche"
-    while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l", "aux", "au"):
-        final_company = final_company[1:]
-    if final_company:
-        final_company = _strip_department(final_company, lex)
-    while final_company and len(final_company) > 1 and fold(final_company[0]) in ("la", "l"):
-        final_company = final_company[1:]
-    if name and lang == "fr" and len(name) >= 3 and fold(name[0]) in names and fold(name[1]) in _COMPOUND_SECOND \
-            and "-" not in name[0]:
-        name = [name[0] + "-" + name[1], *name[2:]]  # "jean luc baron" -> Jean-Luc Baron
-    while final_company and len(final_company) > 3 and fold(final_company[-1]) in lex.departments and \
-            fold(final_company[-2]) in lex.departments:
-        final_company = final_company[:-2]  # "mairie de saint-genis service technique"
-    if final_company and name is None and len(final_company) >= 4 and _first(fold(final_company[-2]), names) and \
-            fold(final_company[-3]) not in _BEFORE_PLACE and \
-            _name_ok(final_company[-1:], lex):
-        name = final_company[-2:]  # "la cartonnerie du berry ludovic martineau"
-        final_company = final_company[:-2]
-    final_company = _without_name(final_company, name)
-    if final_company and fold(final_company[0]) not in lex.company_heads:
-        fc = [fold(w) for w in final_company]
+    rules: list[str] = dataclasses.field(default_factory=list)
+
+
+def _read_turn(c: _Call, ti: int, turn: str) -> None:
+    lex = c.lex
+    words = _clean_words([w for w in raw_words(turn) if fold(w) not in lex.hesitations], ti > 0 and
+                         not find_phone(turn, lang=c.lang), lex)
+    folded = [fold(w) for w in words]
+    if not words:
+        return
+    n, said, fired = _turn_markers(c, ti, turn, words, folded)
+    if ti == 0 and n is None and c.name is None:
+        opening = _opening_name(words, folded, lex, c.names)
+        if opening:
+            c.name = opening[0]
+            c.rules.append("name.opening")
+            if opening[1] and (c.company is None or "company.kind" in fired):
+                c.company = opening[1]
+                c.company_turn = ti
+                c.rules.append("company.after_name")
+    if n is None and c.name is None and ti > 0 and c.identity_turn is None:
+        _first_word_name(c, words, folded, said)
+    if c.identity_turn is not None:
+        _company_answer(c, ti, turn, words, folded)
+        return
+    if ti == 0 or len(words) > 10 or find_phone(turn, lang=c.lang) or refers_to_caller_id(turn, c.lang):
+        return
+    _bare_answer(c, ti, words, folded, n, said, fired)
+
+
+def _turn_markers(c: _Call, ti: int, turn: str, words: list[str], folded: list[str]
+                  ) -> tuple[list[str] | None, list[str] | None, list[str]]:
+    """The name and company said with markers in the turn (and the name taking its place in the call)."""
+    lex = c.lex
+    n, said, fired = _explicit(words, folded, lex, c.names)
+    c.rules.extend(fired)
+    spelled = _first_name_said(words, folded, lex)
+    if spelled:
+        n, c2 = spelled
+        said = said or c2
+        c.rules.append("name.prenom")
+    if n is None and c.name is None and ti > 0:
+        # "samir haddad je suis chez ...", "jean-pierre hoarau je suis un particulier": the name, then a marker
+        n = _name_before_marker(words, folded, lex)
+        if n:
+            c.rules.append("name.before_marker")
+    if n and (c.name is None or (len(n) > len(c.name) and fold(n[0]) == fold(c.name[0]))):
+        c.name = n
+    answered = c.company_turn == 0 and ti > 0 and len(words) <= 10 and not find_phone(turn, lang=c.lang) and \
+        any(r in fired for r in ("company.marker", "company.after_name", "company.legal_form",
+                                 "company.head_first")) and \
+        not (said and c.company and _contains([fold(w) for w in c.company], [fold(w) for w in said])) and \
+        bool(said and _strip_department(said, lex))
+    if said and (c.company is None or answered):
+        c.company = said  # "sébastien de chez geodis" answers the question; "de chez rexel" was in the story
+        c.company_turn = ti
+    return n, said, fired
+
+
+def _first_word_name(c: _Call, words: list[str], folded: list[str], said: list[str] | None) -> None:
+    """"john miller i'm with valley dairy": a known first name opens the answer."""
+    lex = c.lex
+    lead0 = 1 if len(folded) > 2 and folded[0] in lex.answer_openers else 0
+    if folded[lead0] not in c.names:
+        return
+    cand = words[lead0:lead0 + 2] if len(words) > lead0 + 1 and _name_ok(words[lead0:lead0 + 2], lex) and \
+        folded[lead0 + 1] not in lex.company_heads else words[lead0:lead0 + 1]
+    if not _name_ok(cand, lex):
+        return
+    c.name = cand
+    c.rules.append("name.first_word")
+    after = _after_name(words, folded, len(cand), lex) if c.company is None or c.company is said else None
+    if after and (len(cand) >= len(words) or folded[len(cand)] not in lex.company_heads):
+        c.company = after  # "vincent caron du cabinet caron immobilier on est le syndic"
+        c.rules.append("company.after_name")
+    elif len(cand) < len(words) and folded[len(cand)] in lex.company_heads and (c.company is None or
+                                                                                c.company is said):
+        # "martine rousseau cabinet gestimmo c'est le syndic de l'immeuble": the business named
+        # right after the name, not the one explained after it
+        c.company = _take(words, folded, len(cand), lex, 5) or c.company
+        c.rules.append("company.after_name")
+
+
+def _company_answer(c: _Call, ti: int, turn: str, words: list[str], folded: list[str]) -> None:
+    """The company said on its own after the name ("jean dupont" / "de la laiterie du val"); a company heard
+    earlier as one word ("de la part du syndic") is completed by a fuller answer."""
+    lex = c.lex
+    vague = c.company is not None and len(c.company) == 1 and len(words) > 1 and fold(c.company[0]) in folded
+    if c.bare_company is not None or (c.company is not None and not vague) or len(words) > 8 or \
+            find_phone(turn, lang=c.lang) or refers_to_caller_id(turn, c.lang) or c.identity_turn is None:
+        return
+    lead = _leading_filler(folded, lex)
+    w2, f2 = words[lead:], folded[lead:]
+    if w2 and not any(_sentence_word(f2, i, lex) for i in range(len(f2))) and not _numbery(w2, lex) and (
+            f2[0] in {k[0] for k in lex.connectors} or any(f in lex.company_heads for f in f2)
+            # right after the name, a short answer that is not a sentence is the company
+            or (ti == c.identity_turn + 1 and c.name is not None and 2 <= len(w2) <= 5
+                and f2[0] not in c.names and not any(f in lex.not_names for f in f2[:1]))):
+        c.bare_company = _strip_connectors(w2, lex) or None
+        c.rules.append("company.answer")
+
+
+def _bare_answer(c: _Call, ti: int, words: list[str], folded: list[str], n: list[str] | None,
+                 said: list[str] | None, fired: list[str]) -> None:
+    """A bare "first-name surname company" answer to the box's question."""
+    lex = c.lex
+    lead = _leading_filler(folded, lex)
+    words, folded = words[lead:], folded[lead:]
+    trail = _trailing_politeness(folded, lex)
+    words, folded = words[:len(words) - trail], folded[:len(folded) - trail]
+    if not words or any(_sentence_word(folded, i, lex) for i in range(len(folded))) or _numbery(words, lex):
+        return
+    if len(words) > 3 and folded[0] in lex.articles and folded[1] in lex.titles_dropped | lex.ranks:
+        words, folded = words[1:], folded[1:]
+    while len(words) > 2 and folded[0] in lex.titles_dropped:
+        words, folded = words[1:], folded[1:]
+    while len(words) >= 2 and folded[0] in lex.ranks:
+        words, folded = words[1:], folded[1:]
+    name = c.name
+    bn, bc = _bare(words, folded, lex, c.names, fold(name[0]) if name and not n else None)
+    c.identity_turn = ti
+    c.rules.append("identity.answer")
+    if bn and _name_ok(bn, lex) and not n:
+        same = name is not None and {fold(w) for w in bn} == {fold(w) for w in name}  # "vasseur andré"
+        if not same and (name is None or fold(bn[0]) != fold(name[0]) or len(bn) >= len(name)):
+            c.name = bn
+    if bc and (not said or (fold(bc[0]) in lex.company_heads and "company.kind" in fired)):
+        bc = _strip_connectors(_strip_department(_strip_connectors(bc, lex), lex), lex)
+        if all(fold(w) in lex.not_names or fold(w) in lex.place_words for w in bc):
+            bc = []  # "je suis devant", "sur place": not a company
+        c.bare_company = bc or None
+
+
+def _name_anywhere(c: _Call, turns: Sequence[str]) -> None:
+    """A name said inside a longer turn, when no answer gave one (and the company right after it)."""
+    for turn in (*turns[1:], *turns[:1]):
+        cw = _clean_words(raw_words(turn), False, c.lex)
+        c.name = _name_inside(cw, c.lex, c.names)
+        if c.name:
+            c.rules.append("name.inside")
+            if c.company is None and c.bare_company is None:
+                k = next(i for i in range(len(cw)) if cw[i:i + len(c.name)] == c.name)
+                cf = [fold(w) for w in cw]
+                c.company = _after_name(cw, cf, k + len(c.name), c.lex)  # "monsieur lambert des ateliers lambert"
+                if c.company:
+                    c.rules.append("company.after_name")
+            return
+
+
+def _final_company(c: _Call) -> list[str] | None:
+    """The company said, cleaned: the fuller of the answer's and the story's, no role, no article, no
+    trailing department, person, place or legal form (and a compound first name joined, "jean-luc")."""
+    lex, company = c.lex, c.company
+    final = c.bare_company or company
+    if c.bare_company and company and len(company) > len(c.bare_company) and \
+            _contains([fold(w) for w in company], [fold(w) for w in c.bare_company]):
+        final = company  # "secrétariat de mairie" after "je suis de la mairie de villefranche"
+    while final and len(final) > 1 and fold(final[0]) in lex.company_drop_first:
+        final = final[1:]
+    if final:
+        final = _strip_department(final, lex)
+    while final and len(final) > 1 and fold(final[0]) in lex.company_drop_article:
+        final = final[1:]
+    name = c.name
+    if name and lex.join_compound_first_names and len(name) >= 3 and fold(name[0]) in c.names and \
+            fold(name[1]) in lex.compound_second and "-" not in name[0]:
+        c.name = [name[0] + "-" + name[1], *name[2:]]  # "jean luc baron" -> Jean-Luc Baron
+    while final and len(final) > 3 and fold(final[-1]) in lex.departments and fold(final[-2]) in lex.departments:
+        final = final[:-2]  # "mairie de saint-genis service technique"
+    if final and c.name is None and len(final) >= 4 and _first(fold(final[-2]), c.names) and \
+            fold(final[-3]) not in lex.before_place and _name_ok(final[-1:], lex):
+        c.name = final[-2:]  # "la cartonnerie du berry ludovic martineau"
+        final = final[:-2]
+    return _company_tail(_without_name(final, c.name), lex)
+
+
+def _company_tail(final: list[str] | None, lex: Lexicon) -> list[str] | None:
+    """What follows the business name is not part of it: what it is, a place, a legal form."""
+    if final and fold(final[0]) not in lex.company_heads:
+        fc = [fold(w) for w in final]
         cut = next((i for i in range(1, len(fc) - 1) if fc[i] in lex.articles and fc[i + 1] in lex.company_heads
-                    and fc[i - 1] not in ("de", "du", "d", "a", "des")), None)
+                    and fc[i - 1] not in lex.of_words | lex.place_at), None)
         if cut:
-            final_company = final_company[:cut]  # "balto le bar tabac de la place"
-    if final_company and "pour" in [fold(w) for w in final_company[1:]]:
-        final_company = final_company[:[fold(w) for w in final_company].index("pour", 1)]
-    if final_company:
-        final_company = _strip_place(final_company)
-    if final_company and all(fold(w) in _NOT_A_COMPANY | lex.articles | {"de", "du", "d", "l"} for w in final_company):
-        final_company = []  # "de l'immeuble": where, not who
-    while final_company and len(final_company) > 1 and fold(final_company[-1]) in _LEGAL_FORMS:
-        final_company = final_company[:-1]  # "tôlerie dupuis sas": the legal form said after the name
-    name_s = title_case(" ".join(name).replace("' ", "'")) if name else None
-    if name_s and lang == "fr":
-        name_s = re.sub(r"^Mme ", "Madame ", re.sub(r"^M ", "Monsieur ", name_s))
-    return Identity(name_s, _company_text(final_company or []), identity_turn, tuple(dict.fromkeys(rules)))
+            final = final[:cut]  # "balto le bar tabac de la place"
+    cut_at = next((i for i, w in enumerate(final or []) if i > 0 and fold(w) in lex.company_cut), None)
+    if final and cut_at:
+        final = final[:cut_at]
+    if final:
+        final = _strip_place(final, lex)
+    if final and all(fold(w) in lex.not_a_company | lex.articles | lex.of_words for w in final):
+        final = []  # "de l'immeuble": where, not who
+    while final and len(final) > 1 and fold(final[-1]) in lex.legal_forms:
+        final = final[:-1]  # "tôlerie dupuis sas": the legal form said after the name
+    return final
+
+
+# ---------------------------------------------------------------- templates ("it's gary from pennington meats")
+
+
+_ONE_WORD_SLOTS = frozenset({"first", "known_first", "title"})
+_PERSON_SLOTS = frozenset({"person", "known_person"})
+
+
+def _slot_ok(kind: str, words: Sequence[str], lex: Lexicon, names: frozenset[str]) -> bool:
+    """Can ``words`` (folded) fill a slot of this kind? The language's lists decide."""
+    if kind == "any":
+        return True
+    kind = kind.rstrip("=")
+    if kind in _ONE_WORD_SLOTS:
+        w = words[0]
+        if kind == "title":
+            return w in lex.titles
+        return (w in names or kind == "first") and _word_is_name(w, lex)
+    if kind == "surname":
+        return all(_word_is_name(w, lex) for w in words[-1:]) and all(w in lex.particles for w in words[:-1])
+    if kind in _PERSON_SLOTS:
+        return len(words) >= 2 and (words[0] in names or kind == "person") and _word_is_name(words[0], lex) and \
+            _slot_ok("surname", words[1:], lex, names)
+    if kind == "role":
+        return all(w in lex.departments | lex.family and w not in lex.articles | lex.stop for w in words)
+    glue = lex.articles | lex.and_words | lex.of_words
+    return words[0] not in lex.of_words and not all(w in glue for w in words) and \
+        not any((w in lex.stop or w in lex.sentence) and w not in glue for w in words) and \
+        not _numbery(list(words), lex)
+
+
+def _word_is_name(w: str, lex: Lexicon) -> bool:
+    return w not in lex.company_heads and w not in lex.titles and w not in lex.sentence and \
+        w not in lex.departments and _name_ok([w], lex)
+
+
+def _template_turn(words: list[str], lex: Lexicon, names: frozenset[str]
+                   ) -> tuple[Template, list[str] | None, list[str] | None] | None:
+    """The first template of the language that matches the whole answer: (template, name, company)."""
+    folded = [fold(w) for w in words]
+    trail = _trailing_politeness(folded, lex)
+    words, folded = words[:len(words) - trail], folded[:len(folded) - trail]
+    for t in lex.templates:
+        spans = match(t, folded, lambda kind, ws: _slot_ok(kind, ws, lex, names))
+        if spans is None:
+            continue
+        who = spans.get("person2") or spans.get("person") or spans.get("known_person") or spans.get("first") or \
+            spans.get("known_first") or spans.get("surname")
+        name = words[who[0]:who[1]] if who else None
+        if who and "title" in spans and "surname" in spans and who == spans["surname"]:
+            name = words[spans["title"][0]:who[1]]  # "mr hussain"
+        company = words[spans["company"][0]:spans["company"][1]] if "company" in spans else None
+        return t, name, _steps(t, company, name, lex)
+    return None
+
+
+def _steps(t: Template, company: list[str] | None, name: list[str] | None, lex: Lexicon) -> list[str] | None:
+    """The template's named clean-up steps, in order."""
+    for step in t.steps:
+        if not company:
+            break
+        if step == "drop_role":
+            company = _strip_department(company, lex) or company
+        elif step == "drop_place":
+            company = _strip_place(company, lex) or company
+        elif step == "drop_legal_form" and len(company) > 1 and fold(company[-1]) in lex.legal_forms:
+            company = company[:-1]
+        elif step == "drop_name":
+            company = _without_name(company, name)
+    return company
+
+
+def _completes(earlier: list[str], later: list[str]) -> bool:
+    """A fuller name said later: "kath" then "kathleen moore", "mrs gordon" then "patricia gordon"."""
+    e, lt = [fold(w) for w in earlier], [fold(w) for w in later]
+    return len(lt) >= len(e) and (lt[0].startswith(e[0]) or e[-1] == lt[-1]) and e != lt
+
+
+def from_templates(turns: Sequence[str], lex: Lexicon, names: frozenset[str]
+                   ) -> tuple[list[str] | None, list[str] | None, list[str]]:
+    """Name and company from the answers that match one of the language's templates, and the templates and
+    steps that fired ("template.<id>", "step.<name>")."""
+    name: list[str] | None = None
+    company: list[str] | None = None
+    fired: list[str] = []
+    for turn in turns[1:] if lex.templates else ():  # the first turn is the reason; templates read the answers
+        words = _clean_words([w for w in raw_words(turn) if fold(w) not in lex.hesitations], True, lex)
+        found = _template_turn(words, lex, names) if 0 < len(words) <= 16 else None
+        if found is None:
+            continue
+        t, n, c = found
+        if n and (name is None or _completes(name, n)):
+            name = n
+        company = company or c
+        fired += [f"template.{t.id}", *(f"step.{s}" for s in t.steps)]
+    return name, company, fired
 
 
 def find_equipment(text: str, equipment: Sequence[str]) -> str | None:
@@ -1108,5 +1195,3 @@ def _singular(s: str) -> str:
 def _equipment_keys(equipment: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple((item, " " + _singular(item) + " ") for item in sorted(equipment, key=len, reverse=True))
 
-
-_HEADS_FR = LEXICONS["fr"].company_heads

@@ -4,8 +4,9 @@ A phrase is a few words written as the business would write them
 (``"tombé en panne"``, ``"fuite*"``). Matching ignores accents, case and
 punctuation; a word ending in ``*`` matches any word starting with it; a
 plural ``s``/``x`` is ignored; words of six letters or more also match with
-one letter missing or extra (not the first), words of five with one letter missing
-(recognition errors; a changed letter is not accepted: "montant" is not "montent"); one extra word may
+one letter missing or extra (not the first), words of five with one letter missing, and words of five
+letters or more with one consonant (not the first) heard as its voiced or unvoiced twin ("fuide" for "fuite"; any other
+changed letter is not accepted: "montant" is not "montent"); one extra word may
 sit between two words of a phrase, and a phrase of three words or more still
 matches with one of its words missing or misheard.
 
@@ -23,7 +24,12 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
+from .language import Matching
+from .text import within_one
+
 FUZZY_MIN_LEN = 6
+# a matcher given no language's small words treats every word as meaning and knows no negation
+NO_SMALL_WORDS = Matching(frozenset(), frozenset(), frozenset(), frozenset())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,48 +39,26 @@ class Hit:
     phrase: str
 
 
-_FUNCTION_WORDS = frozenset(
-    "le la les l de du des d un une et ou a au aux en ne n se s sa son ses ce c qu que qui on y il elle je j "
-    "me m te t tu est vous nous pour avec dans elles sont votre notre leur leurs mais tout toute tous plus tres "
-    "cette mon ma mes ca cela ceci "
-    "an the of to in on at for and or is it i we you my our be us "
-    "your with that this have from they their them there were what when been will would could should "
-    "about into just".split())
-
-
-_NEVER_DROPPED = frozenset("pas ne n plus jamais sans rien aucun aucune not no non never without nothing".split())
-
-# A phrase said right after one of these is denied, not said: "on n'est pas bloqués", "ce n'est pas en panne",
-# "it's not leaking", "rien de dangereux". Only the adverb itself counts: "pas de courant" / "no power" describe a breakdown, and
-# "plus" ("plus de chauffage") says something stopped, so neither is a denial.
-_DENIERS = frozenset("pas jamais rien aucun aucune not never".split())
-_BETWEEN = frozenset("en de d du des un une".split())  # "pas en panne", "pas de fuite", "pas d'alarme"
-
-
-def _denied(tokens: Sequence[str], p: int) -> bool:
-    """Is the word at ``p`` denied ("pas bloqués", "pas en panne", "pas de fuite")?"""
-    if p > 0 and tokens[p - 1] in _DENIERS:
+def _denied(tokens: Sequence[str], p: int, words: Matching) -> bool:
+    """Is the word at ``p`` denied ("pas bloqués", "pas en panne", "pas de fuite")? Only the negation adverb
+    itself counts ("pas de courant" / "no power" describe a breakdown, "plus de chauffage" says something
+    stopped), with at most one small word between ("pas en panne", "pas de fuite", "pas d'alarme")."""
+    if p > 0 and tokens[p - 1] in words.negations:
         return True
-    return p > 1 and tokens[p - 1] in _BETWEEN and tokens[p - 2] in _DENIERS
+    return p > 1 and tokens[p - 1] in words.negation_between and tokens[p - 2] in words.negations
 
 
-def _content(word: str) -> bool:
+def _content(word: str, words: Matching) -> bool:
     """A word that carries meaning (a phrase cannot match without it, unless it has three of them)."""
-    return len(word) > 1 and word not in _FUNCTION_WORDS and word not in _NEVER_DROPPED
+    return len(word) > 1 and word not in words.function_words and word not in words.never_dropped
 
 
-def _within_one(a: str, b: str) -> bool:
-    """Levenshtein distance of at most one."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        return sum(1 for x, y in zip(a, b) if x != y) <= 1
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i:] == b[i + 1:]
+_ALIKE = str.maketrans("bdgvzn", "ptkfsm")  # consonants a recogniser swaps for their twin
+ALIKE_MIN_LEN = 5
+
+
+def _alike(word: str) -> str:
+    return word.translate(_ALIKE)
 
 
 def _deletions(word: str) -> set[str]:
@@ -84,12 +68,16 @@ def _deletions(word: str) -> set[str]:
 class PhraseMatcher:
     """Compiled set of phrases, each belonging to a rule id."""
 
-    def __init__(self, phrases: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, phrases: Mapping[str, Sequence[str]], words: Matching | None = None) -> None:
+        self._words = words or NO_SMALL_WORDS
         self._phrases: list[tuple[str, str, tuple[int, ...]]] = []
         self._token_ids: dict[str, int] = {}
         self._exact: dict[str, set[int]] = defaultdict(set)
         self._fuzzy: dict[str, set[int]] = defaultdict(set)
         self._prefix: dict[str, set[int]] = defaultdict(set)
+        self._alike: dict[str, set[int]] = defaultdict(set)
+        self._prefix_alike: dict[str, set[int]] = defaultdict(set)
+        self._seen: dict[str, frozenset[int]] = {}
         self._prefix_lengths: set[int] = set()
         self._names: list[str] = []
         for rule, items in phrases.items():
@@ -98,6 +86,12 @@ class PhraseMatcher:
                 ids = tuple(self._token(t) for t in toks)
                 if ids:
                     self._phrases.append((rule, phrase, ids))
+        # a phrase can only match when its first word, or its second one (a long phrase may miss its first), is
+        # heard: index the phrases by those words, and keep their order
+        self._starting: dict[int, list[int]] = defaultdict(list)
+        for k, (_rule, _phrase, ids) in enumerate(self._phrases):
+            for tid in {ids[0], *(ids[1:2] if len(ids) >= 3 else ())}:
+                self._starting[tid].append(k)
 
     def _token(self, tok: str) -> int:
         if tok in self._token_ids:
@@ -109,15 +103,28 @@ class PhraseMatcher:
             stem = tok[:-1]
             self._prefix[stem].add(tid)
             self._prefix_lengths.add(len(stem))
+            if len(stem) >= ALIKE_MIN_LEN:
+                self._prefix_alike[_alike(stem)].add(tid)  # "inonte" for "inond*"
         else:
             self._exact[tok].add(tid)
+            if len(tok) >= ALIKE_MIN_LEN:
+                self._alike[_alike(tok)].add(tid)
             if len(tok) >= FUZZY_MIN_LEN - 1:
                 self._fuzzy[tok].add(tid)
                 for d in _deletions(tok):
                     self._fuzzy[d].add(tid)
         return tid
 
-    def _ids_for(self, word: str) -> set[int]:
+    def _ids_for(self, word: str) -> frozenset[int]:
+        """The phrase words ``word`` can be (remembered: the same words come back call after call)."""
+        found = self._seen.get(word)
+        if found is None:
+            found = frozenset(self._lookup(word))
+            if len(self._seen) < 20000:
+                self._seen[word] = found
+        return found
+
+    def _lookup(self, word: str) -> set[int]:
         ids: set[int] = set(self._exact.get(word, ()))
         if len(word) > 2 and word[-1] in "sx":
             ids |= self._exact.get(word[:-1], set())
@@ -130,19 +137,50 @@ class PhraseMatcher:
                 for d in _deletions(word):
                     cands |= self._fuzzy.get(d, set())
             ids |= {t for t in cands - ids if word[0] == self._names[t][0] and len(word) != len(self._names[t])
-                    and _within_one(word, self._names[t])
+                    and within_one(word, self._names[t])
                     and (len(self._names[t]) >= FUZZY_MIN_LEN or len(word) < len(self._names[t]))}
+        if len(word) >= ALIKE_MIN_LEN and word not in self._exact:
+            # a consonant heard as its voiced or unvoiced twin ("fuide" for "fuite", "bloqé" aside), not the
+            # first one ("dripping" is not "tripping"), unless the word is itself one of the phrases' words
+            ids |= {t for t in self._alike.get(_alike(word), set())
+                    if word[0] == self._names[t][0] and within_one(word, self._names[t])}
+            if not ids and self._prefix_alike:
+                key = _alike(word)
+                ids |= {t for n in self._prefix_lengths if len(word) >= n >= ALIKE_MIN_LEN
+                        for t in self._prefix_alike.get(key[:n], ()) if word[0] == self._names[t][0]}
         return ids
+
+    def _where(self, tokens: Sequence[str]) -> dict[int, list[int]]:
+        """Phrase-word id -> positions in ``tokens``. A word the recogniser split in two ("tempe rature") is
+        found where it ends; two words of four letters or more it ran together ("pannefuite") are both found
+        where they were said."""
+        where: dict[int, list[int]] = defaultdict(list)
+        for pos, word in enumerate(tokens):
+            ids = self._ids_for(word)
+            for tid in ids:
+                where[tid].append(pos)
+            if not ids and len(word) >= 8:
+                for cut in range(4, len(word) - 3):
+                    if word[:cut] in self._exact and word[cut:] in self._exact:
+                        for tid in self._exact[word[:cut]] | self._exact[word[cut:]]:
+                            where[tid].append(pos)
+                        break
+        for pos in range(1, len(tokens)):
+            joined = tokens[pos - 1] + tokens[pos]
+            if len(joined) >= 5 and len(tokens[pos - 1]) >= 2 and len(tokens[pos]) >= 2:
+                for tid in self._exact.get(joined, ()):
+                    where[tid].append(pos)
+        for positions in where.values():
+            positions.sort()
+        return where
 
     def find(self, text_or_tokens: str | Sequence[str]) -> list[Hit]:
         """Every rule whose phrase occurs (once per phrase, first occurrence)."""
         tokens = text_or_tokens.split() if isinstance(text_or_tokens, str) else list(text_or_tokens)
-        where: dict[int, list[int]] = defaultdict(list)
-        for pos, word in enumerate(tokens):
-            for tid in self._ids_for(word):
-                where[tid].append(pos)
+        where = self._where(tokens)
         hits: list[Hit] = []
-        for rule, phrase, ids in self._phrases:
+        candidates = sorted({k for tid in where for k in self._starting.get(tid, ())})
+        for rule, phrase, ids in (self._phrases[k] for k in candidates):
             if ids[0] not in where and (len(ids) < 3 or ids[1] not in where):
                 continue
             if len(ids) < 3:
@@ -150,27 +188,29 @@ class PhraseMatcher:
                     continue
             elif sum(1 for t in ids if t not in where) > 1:
                 continue
-            denies = not any(t in _NEVER_DROPPED for t in phrase.split())
+            small = self._words
+            denies = not any(t in small.never_dropped for t in phrase.split())
             starts = where
-            if denies and any(_denied(tokens, p) for p in where.get(ids[0], ())):
+            if denies and any(_denied(tokens, p, small) for p in where.get(ids[0], ())):
                 starts = dict(where)
-                starts[ids[0]] = [p for p in where[ids[0]] if not _denied(tokens, p)]
+                starts[ids[0]] = [p for p in where[ids[0]] if not _denied(tokens, p, small)]
                 if len(ids) >= 3 and ids[1] in where:
-                    starts[ids[1]] = [p for p in where[ids[1]] if not _denied(tokens, p)]
-            span = _match(ids, starts, tokens=tokens)
+                    starts[ids[1]] = [p for p in where[ids[1]] if not _denied(tokens, p, small)]
+            span = _match(ids, starts, small.never_dropped, tokens=tokens)
             if span is None and len(ids) >= 3:
                 toks = phrase.split()
-                content = sum(1 for t in toks if _content(t))
+                content = sum(1 for t in toks if _content(t, small))
                 for skip in range(len(ids)):
-                    if _content(toks[skip]) and content < 3:
+                    meaning = _content(toks[skip], small)
+                    if meaning and content < 3:
                         continue  # a short phrase needs all its content words
-                    if content - _content(toks[skip]) < 1 or toks[skip] in _NEVER_DROPPED:
+                    if content - meaning < 1 or toks[skip] in small.never_dropped:
                         continue  # what is left must still say something; a negation is never optional
-                    if not _content(toks[skip]) and content < 2:
+                    if not meaning and content < 2:
                         continue  # "plus de clients" is not "plus ... les clients": one meaning word needs its frame
-                    if _content(toks[skip]) and content < 3 and len(toks) < 4:
+                    if meaning and content < 3 and len(toks) < 4:
                         continue  # "combien ça coûte" is not "combien ça ...": two meaning words need both
-                    span = _match(ids[:skip] + ids[skip + 1:], starts, gap=3, tokens=tokens)
+                    span = _match(ids[:skip] + ids[skip + 1:], starts, small.never_dropped, gap=3, tokens=tokens)
                     if span is not None:
                         break
             if span is not None:
@@ -178,7 +218,7 @@ class PhraseMatcher:
         return hits
 
 
-def _match(ids: Sequence[int], where: Mapping[int, list[int]], gap: int = 2,
+def _match(ids: Sequence[int], where: Mapping[int, list[int]], never: frozenset[str], gap: int = 2,
            tokens: Sequence[str] = ()) -> tuple[int, int] | None:
     first = where.get(ids[0])
     if not first:
@@ -190,7 +230,7 @@ def _match(ids: Sequence[int], where: Mapping[int, list[int]], gap: int = 2,
             # a word may sit between two words of a phrase, but not a negation: "chauffe plus trop" is not
             # "chauffe trop"
             nxt = [p for p in where.get(tid, ()) if pos < p <= pos + gap
-                   and not any(t in _NEVER_DROPPED for t in tokens[pos + 1:p])]
+                   and not any(t in never for t in tokens[pos + 1:p])]
             if not nxt:
                 ok = False
                 break

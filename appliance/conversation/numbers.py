@@ -21,24 +21,15 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 
-from .text import fold
+from .language import Numbers, language
+from .text import fold, within_one
 
 # --------------------------------------------------------------------------- vocabularies
-
-_FR_UNITS = ["zero", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",
-             "onze", "douze", "treize", "quatorze", "quinze", "seize"]
-_FR_TENS = {2: "vingt", 3: "trente", 4: "quarante", 5: "cinquante", 6: "soixante"}
-
-_EN_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-             "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-             "nineteen"]
-_EN_TENS = {2: "twenty", 3: "thirty", 4: "forty", 5: "fifty", 6: "sixty", 7: "seventy", 8: "eighty",
-            9: "ninety"}
+# The words come from the language's file (``rules/<lang>.lang.toml``, [numbers]); only countries are here.
 
 _NO_TRUNK_ZERO = {"US"}  # countries whose national numbers have no leading 0
-_FILLERS = {"euh", "heu", "hum", "um", "uh", "er", "erm", "hmm", "ben", "bah"}
-_REPEAT = {"double": 2, "triple": 3}
 
 # Country calling codes and national significant number lengths.
 COUNTRIES: dict[str, tuple[str, tuple[int, ...]]] = {
@@ -55,83 +46,71 @@ COUNTRIES: dict[str, tuple[str, tuple[int, ...]]] = {
 }
 
 
-def _fr_below_100(n: int) -> list[tuple[str, ...]]:
-    """Every accepted way of saying ``n`` (0..99) in French, as word tuples."""
-    if n <= 16:
-        first: list[tuple[str, ...]] = [(_FR_UNITS[n],)]
-        return first + ([("une",)] if n == 1 else [])
-    if n < 20:
-        return [("dix", _FR_UNITS[n - 10])]
-    if n < 70:
-        tens, unit = divmod(n, 10)
-        t = _FR_TENS[tens]
-        if unit == 0:
-            return [(t,)]
-        if unit == 1:
-            return [(t, "et", "un"), (t, "un"), (t, "et", "une")]
-        return [(t, _FR_UNITS[unit])]
-    if n < 80:
-        rest = n - 60
-        forms = [("soixante", *f) for f in _fr_below_100(rest)]
-        if rest == 11:
-            forms.append(("soixante", "et", "onze"))
-        return forms
-    rest = n - 80
+def _words(value: str) -> tuple[str, ...]:
+    return tuple(fold(value).split())
+
+
+def _below_100(n: int, nb: Numbers) -> list[tuple[str, ...]]:
+    """Every accepted way of saying ``n`` (0..99) with the language's number words, as word tuples."""
+    units = [_words(u) for u in nb.units]
+    if n < len(units):
+        forms = [units[n]]
+        forms += [_words(w) for w in nb.one] if n == 1 else []
+        return forms + ([_words(w) for w in nb.zero] if n == 0 else [])
+    if n < 20 and nb.teen_from_ten:
+        return [units[10] + units[n - 10]]  # dix-sept
+    tens = {int(k): v for k, v in nb.tens.items()}
+    base = max(t for t in tens if t <= n and (n - t < 10 or (t in nb.tens_with_teens and n - t < 20)))
+    rest = n - base
+    heads = [_words(tens[base])] + [_words(v) for k, v in nb.tens_plural.items() if int(k) == base]
     if rest == 0:
-        return [("quatre", "vingts"), ("quatre", "vingt")]
-    forms = [("quatre", "vingt", *f) for f in _fr_below_100(rest)]
-    forms += [("quatre", "vingts", *f) for f in _fr_below_100(rest)]
-    if rest in (1, 11):
-        forms.append(("quatre", "vingt", "et", _FR_UNITS[rest]))
+        return heads[::-1]
+    forms = [(*h, *f) for h in (heads if base in nb.tens_with_teens else heads[:1]) for f in _below_100(rest, nb)]
+    if nb.and_one and base in nb.and_one_tens and rest in (1, 11):
+        forms += [(*heads[0], *_words(nb.and_one), *f) for f in _below_100(rest, nb)]  # vingt et un, soixante et onze
     return forms
 
 
-def _en_below_100(n: int) -> list[tuple[str, ...]]:
-    if n < 20:
-        forms: list[tuple[str, ...]] = [(_EN_UNITS[n],)]
-        if n == 0:
-            forms += [("oh",), ("o",), ("nought",)]
-        return forms
-    tens, unit = divmod(n, 10)
-    if unit == 0:
-        return [(_EN_TENS[tens],)]
-    return [(_EN_TENS[tens], _EN_UNITS[unit])]
-
-
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def number_table(lang: str) -> dict[tuple[str, ...], int]:
-    """Word tuple -> value for 0..999 in ``lang`` ("fr" or "en"), all accepted variants."""
+    """Word tuple -> value for 0..999 in ``lang``, all accepted variants (the words of its language file)."""
+    nb = language(lang).numbers
     table: dict[tuple[str, ...], int] = {}
-    if lang == "fr":
-        for n in range(100):
-            for f in _fr_below_100(n):
-                table.setdefault(f, n)
-        for h in range(1, 10):
-            heads = [("cent",)] if h == 1 else [(_FR_UNITS[h], "cent"), (_FR_UNITS[h], "cents")]
-            for head in heads:
-                table.setdefault(head, h * 100)
-                for r in range(1, 100):
-                    for f in _fr_below_100(r):
-                        table.setdefault((*head, *f), h * 100 + r)
-    else:
-        for n in range(100):
-            for f in _en_below_100(n):
-                table.setdefault(f, n)
-        for h in range(1, 10):
-            heads = [(_EN_UNITS[h], "hundred")] + ([("a", "hundred")] if h == 1 else [])
-            for head in heads:
-                table.setdefault(head, h * 100)
-                for r in range(1, 100):
-                    for f in _en_below_100(r):
-                        table.setdefault((*head, *f), h * 100 + r)
-                        table.setdefault((*head, "and", *f), h * 100 + r)
+    for n in range(100):
+        for f in _below_100(n, nb):
+            table.setdefault(f, n)
+    for h in range(1, 10):
+        heads = [_words(w) for w in nb.hundred_alone] if h == 1 else \
+            [(*_words(nb.units[h]), *_words(w)) for w in nb.hundred]
+        for head in heads:
+            table.setdefault(head, h * 100)
+            for rest in range(1, 100):
+                for f in _below_100(rest, nb):
+                    table.setdefault((*head, *f), h * 100 + rest)
+                    for joiner in nb.hundred_and:
+                        table.setdefault((*head, *_words(joiner), *f), h * 100 + rest)
     return table
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def _vocab(lang: str) -> frozenset[str]:
     words = {w for key in number_table(lang) for w in key}
-    return frozenset(words | set(_REPEAT))
+    return frozenset(words | set(language(lang).numbers.repeat))
+
+
+def number_words(lang: str) -> frozenset[str]:
+    """Every word numbers are said with in ``lang`` (digits aside)."""
+    return _vocab(lang)
+
+
+@functools.lru_cache(maxsize=8)
+def joining_words(lang: str) -> frozenset[str]:
+    """Words inside a number that are not a number on their own ("et", "and", the "a" of "a hundred", "o")."""
+    nb = language(lang).numbers
+    joiners = {w for j in (nb.and_one, *nb.hundred_and) for w in fold(j).split()}
+    joiners |= {w for a in nb.hundred_alone for w in fold(a).split() if w not in fold(" ".join(nb.hundred)).split()
+                and w not in fold(nb.units[1]).split()}
+    return frozenset(joiners | {z for z in nb.zero if len(z) == 1})
 
 
 # --------------------------------------------------------------------------- tokenising
@@ -149,7 +128,9 @@ def _split_hyphens(text: str) -> list[tuple[str, bool]]:
             sub = p.split()
             for j, s in enumerate(sub):
                 last = j == len(sub) - 1
-                out.append((s, last and i < len(parts) - 1))
+                # "quatre-vingt-dix" is one number; "06-12-34" are groups: a hyphen between digits separates
+                joined = last and i < len(parts) - 1 and not (s.isdigit() and parts[i + 1][:1].isdigit())
+                out.append((s, joined))
     return out
 
 
@@ -161,9 +142,35 @@ def _runs(toks: list[tuple[str, bool]], lang: str) -> list[list[tuple[str, bool]
     return [run for _gap, run in _runs_with_gaps(toks, lang)]
 
 
+@functools.lru_cache(maxsize=4096)
+def _near_number(tok: str, lang: str) -> tuple[str, ...]:
+    """A number word a recogniser misspelt ("zéra") or ran into the next one ("vingtonze"), else nothing."""
+    vocab = {w for w in _vocab(lang) if len(w) >= 3}
+    for cut in range(3, len(tok) - 2):
+        if tok[:cut] in vocab and tok[cut:] in vocab:
+            return (tok[:cut], tok[cut:])
+    near = [w for w in vocab if len(w) >= 4 and tok[0] == w[0] and within_one(tok, w)]
+    return (near[0],) if len(near) == 1 else ()
+
+
+def _repaired(toks: list[tuple[str, bool]], lang: str) -> list[tuple[str, bool]]:
+    """Words next to a number that are a number word misheard by one letter, or two run together."""
+    vocab = _vocab(lang)
+    out: list[tuple[str, bool]] = []
+    for i, (tok, joined) in enumerate(toks):
+        beside = (i > 0 and _is_num_token(toks[i - 1][0], vocab)) or \
+            (i + 1 < len(toks) and _is_num_token(toks[i + 1][0], vocab))
+        fixed = _near_number(tok, lang) if beside and len(tok) >= 4 and not _is_num_token(tok, vocab) else ()
+        out.extend([(f, False) for f in fixed] if fixed else [(tok, joined)])
+    return out
+
+
 def _runs_with_gaps(toks: list[tuple[str, bool]], lang: str) -> list[tuple[list[str], list[tuple[str, bool]]]]:
     """Runs of number words, each with the other words said just before it."""
     vocab = _vocab(lang)
+    toks = _repaired(toks, lang)
+    nb = language(lang).numbers
+    joiners = joining_words(lang) - vocab_alone(lang)
     runs: list[tuple[list[str], list[tuple[str, bool]]]] = []
     cur: list[tuple[str, bool]] = []
     gap: list[str] = []
@@ -173,27 +180,27 @@ def _runs_with_gaps(toks: list[tuple[str, bool]], lang: str) -> list[tuple[list[
             continue
         if _is_num_token(tok, vocab):
             cur.append((tok, joined))
-        elif tok in _FILLERS and cur:
+        elif tok in nb.hesitations and cur:
             continue
         else:
-            while cur and cur[-1][0] in ("et", "and"):
+            while cur and cur[-1][0] in joiners:
                 cur.pop()  # "... cinquante-cinq et dépêchez-vous": the "et" is not part of the number
             if cur:
                 runs.append((gap, cur))
                 gap = []
             cur = []
             gap.append(tok)
-    while cur and cur[-1][0] in ("et", "and"):
+    while cur and cur[-1][0] in joiners:
         cur.pop()
     if cur:
         runs.append((gap, cur))
     return runs
 
 
-# "... onze quarante-huit non pardon quarante-neuf": the last group said again, corrected
-_CORRECTION = frozenset({"pardon", "non", "plutot", "enfin", "correction", "sorry", "no", "rather", "mean"})
-# only these may sit with the correction word: "non pardon c'est ...", not "plutôt entre quatorze heures"
-_CORRECTION_GLUE = frozenset({"pas", "c", "est", "le", "la", "ce", "i", "it", "s", "euh", "attendez", "je", "veux", "dire"})
+@functools.lru_cache(maxsize=8)
+def vocab_alone(lang: str) -> frozenset[str]:
+    """Words that are a number on their own ("un", "oh", "cent")."""
+    return frozenset(k[0] for k in number_table(lang) if len(k) == 1)
 
 
 # --------------------------------------------------------------------------- segmentation
@@ -207,11 +214,12 @@ def _chunks_at(run: list[tuple[str, bool]], i: int, lang: str) -> list[tuple[int
         return []  # inside a hyphenated word
     if tok.isdigit():
         return [(i + 1, tok)] if not run[i][1] else []
-    if tok in _REPEAT:
+    repeat = language(lang).numbers.repeat
+    if tok in repeat:
         out = []
         for end, digits in _chunks_at(run, i + 1, lang) if i + 1 < len(run) else []:
             if len(digits) == 1:
-                out.append((end, digits * _REPEAT[tok]))
+                out.append((end, digits * repeat[tok]))
         return out
     out = []
     for length in range(1, 8):
@@ -278,25 +286,17 @@ def spoken_digits(text: str, lang: str = "fr", country: str = "FR") -> str | Non
     return best
 
 
+def digits_said(text: str, lang: str) -> str:
+    """Every digit said or written in ``text``, in order ("oh seven seven, double three" -> "07733"): the
+    reading of a keypad-like answer, with no number length in mind."""
+    return "".join(segment(run, lang) or "" for run in _runs(_split_hyphens(text), lang))
+
+
 def to_e164(number: str, country: str = "FR") -> str | None:
     """Normalise digits (spaces, dots, leading 0 or 00 or +) to E.164, or None when impossible."""
-    s = number.strip()
-    plus = s.startswith("+")
-    digits = re.sub(r"\D", "", s)
-    if not digits:
-        return None
-    if plus:
-        return "+" + digits if 7 <= len(digits) <= 15 else None
-    if digits.startswith("00") and len(digits) > 9:
-        return "+" + digits[2:] if 7 <= len(digits) - 2 <= 15 else None
-    code, lengths = COUNTRIES.get(country.upper(), COUNTRIES["FR"])
-    if digits.startswith("0") and len(digits) - 1 in lengths:
-        return "+" + code + digits[1:]
-    if len(digits) in lengths and not digits.startswith("0"):
-        return "+" + code + digits
-    if digits.startswith(code) and len(digits) - len(code) in lengths:
-        return "+" + digits
-    return None
+    from ..phone import to_e164 as _e164
+
+    return _e164(number, country)
 
 
 def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, list[str]]]:
@@ -304,9 +304,12 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
     out: list[str] = []
     labels: list[list[str]] = []
     wanted = _wanted_lengths(lang, country)
+    nb = language(lang).numbers
     for gap, run in _runs_with_gaps(_split_hyphens(text), lang):
-        if out and 0 < len(gap) <= 4 and _CORRECTION & {fold(g) for g in gap} and \
-                {fold(g) for g in gap} <= _CORRECTION | _CORRECTION_GLUE:
+        # "... onze quarante-huit non pardon quarante-neuf": the last group said again, corrected; only the
+        # glue words may sit with the correction word ("non pardon c'est ...", not "plutôt entre 14 heures")
+        if out and 0 < len(gap) <= 4 and nb.correction & {fold(g) for g in gap} and \
+                {fold(g) for g in gap} <= nb.correction | nb.correction_glue:
             tail = segment(run, lang)
             if tail and len(tail) <= 4 and tail.isdigit():
                 out.append(out[-1][:-len(tail)] + tail)
@@ -317,6 +320,8 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
             digits = segment(run[skip:], lang, wanted)
             if digits is None:
                 continue
+            if digits[0] == "0" and not digits.startswith("00") and len(digits) - 1 not in wanted:
+                continue  # a trunk 0 and a digit too many or too few: not a whole national number
             e164 = to_e164(digits, country)
             if e164 and (digits[0] in "0+" or country.upper() in _NO_TRUNK_ZERO or
                          digits.startswith(COUNTRIES.get(country.upper(), ("",))[0] or "-")):
@@ -328,31 +333,37 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
     return list(zip(out, labels, strict=True))
 
 
-_FALLBACK = frozenset({"sinon", "defaut", "otherwise", "failing", "reponds", "repond"})  # "si je réponds pas"
-# "au bureau ... sinon le portable ... mais de préférence le bureau": the line the caller prefers
-_PREFERENCE = re.compile(
-    r"\b(de preference|preferablement|plutot|en priorite|surtout|le mieux c est|c est mieux sur|preferably|ideally|"
-    r"rather|best on)( sur| au| a| on)?"
-    r"( le| la| l| mon| ma| my| the)? (?P<label>bureau|fixe|portable|mobile|standard|ligne directe|domicile|"
-    r"maison|atelier|magasin|office|landline|mobile|home|work)\b")
+@functools.lru_cache(maxsize=8)
+def _preference(lang: str) -> re.Pattern[str]:
+    """"au bureau ... sinon le portable ... mais de préférence le bureau": the line the caller prefers."""
+    nb = language(lang).numbers
+
+    def alt(items: Sequence[str]) -> str:
+        return "|".join(re.escape(fold(i)) for i in sorted(items, key=len, reverse=True) if fold(i))
+
+    links = alt(nb.preference_links)
+    arts = alt(nb.preference_articles)
+    return re.compile(rf"\b({alt(nb.preference) or '(?!)'})" + (rf"( ({links}))?" if links else "") +
+                      (rf"( ({arts}))?" if arts else "") + rf" (?P<label>{alt(nb.preference_lines) or '(?!)'})\b")
 
 
+@functools.lru_cache(maxsize=2048)
 def find_phone(text: str, *, lang: str = "fr", country: str = "FR") -> str | None:
     """The last telephone number said in ``text`` (a correction wins), in E.164, or None."""
     found = _labelled_candidates(text, lang, country)
     if not found:
         return None
-    prefs = list(_PREFERENCE.finditer(fold(text)))
+    prefs = list(_preference(lang).finditer(fold(text)))
     if len(found) > 1 and prefs:
         label = prefs[-1].group("label").split()[-1]
         chosen = [number for number, words in found if label in words]
         if not chosen and country.upper() == "FR":
             # no number was introduced by that word: French mobiles are 06/07, everything else is a line
-            mobile = label in ("portable", "mobile")
+            mobile = label in language(lang).numbers.mobile_lines
             chosen = [number for number, _w in found if number.startswith(("+336", "+337")) == mobile]
         if chosen:
             return chosen[-1]
-    if len(found) > 1 and _FALLBACK & set(found[-1][1]) and not prefs:
+    if len(found) > 1 and language(lang).numbers.fallback & set(found[-1][1]) and not prefs:
         return found[-2][0]  # "au bureau X, sinon / à défaut sur le portable Y": X first
     return found[-1][0]
 
@@ -369,17 +380,12 @@ def read_back(e164: str, lang: str = "fr") -> str:
     return ("+" if e164.startswith("+") else "") + " ".join(digits[i:i + 3] for i in range(0, len(digits), 3))
 
 
-_CALLER_ID_FR = re.compile(
-    r"\b(ce (meme )?numero|le numero (qui s affiche|affiche|d appel)|meme numero|mon numero|"
-    r"numero (que vous avez|qui s affiche|affiche)|vous l avez|celui qui s affiche|celui ci|"
-    r"pas besoin de (me )?rappeler|pas la peine de (me )?rappeler|inutile de (me )?rappeler)\b")
-_CALLER_ID_EN = re.compile(
-    r"\b(this (same )?number|the (same )?number (you have|showing|i m calling from|on your screen)|"
-    r"same number|my number|number i m calling from|no need to call( me)? back|you have it|"
-    r"don t need a call back)\b")
+@functools.lru_cache(maxsize=8)
+def _caller_id(lang: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in language(lang).numbers.caller_id)
 
 
 def refers_to_caller_id(text: str, lang: str = "fr") -> bool:
     """True when the caller means the number they are calling from ("sur ce numéro")."""
     f = fold(text)
-    return bool((_CALLER_ID_EN if lang == "en" else _CALLER_ID_FR).search(f))
+    return any(p.search(f) for p in _caller_id(lang))

@@ -15,16 +15,24 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .entities import extract_identity, find_equipment
+from .base import Heard, KnownCaller
+from .entities import Identity, extract_identity, find_equipment, prepared
+from .language import Language, Matching, language, merge_lists, parse_language, read_language_data
 from .matcher import PhraseMatcher, regex_spans
-from .numbers import find_phone, number_table, to_e164
-from .rules import Rule, RuleSet, load_rules
+from .numbers import find_phone, joining_words, number_words, to_e164
+from .rules import Category, Rule, RuleSet, load_rules
 from .text import fold
+
+log = logging.getLogger(__name__)
+
+# below this recogniser confidence a word is not trusted: what it decided is marked unconfirmed
+LOW_CONFIDENCE = 0.5
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,28 +46,34 @@ class Qualification:
     company: str | None
     callback: str | None
     summary: str
-    rules: tuple[str, ...]
+    rules: tuple[str, ...]  # rule ids that fired; "<id>@0.41": fired on words heard with that confidence
     equipment: str | None = None
     site: str | None = None
     routing: str = "office"
     next_working_day: bool = False
+    possibly_urgent: bool = False  # a fault/risk cue could make it urgent, but nothing decided it either way
+    decisive: bool = False  # the urgency was decided by a decisive cue (safety, consequence, the caller's answer)
+    urgent_because: str | None = None  # a few words saying why it is urgent (the rule's reason, else the words)
+    unconfirmed: tuple[str, ...] = ()  # fields decided on low-confidence words or only in an alternative reading
+    caller_claims_urgent: bool = False  # the caller says it is urgent but the rules did not decide so
 
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d["rules"] = list(self.rules)
+        d["unconfirmed"] = list(self.unconfirmed)
         del d["next_working_day"]
         return d
 
 
-def _compile(rules: Sequence[Rule]) -> tuple[PhraseMatcher, list[tuple[str, re.Pattern[str]]]]:
-    matcher = PhraseMatcher({r.id: list(r.words) for r in rules})
+def _compile(rules: Sequence[Rule], words: Matching) -> tuple[PhraseMatcher, list[tuple[str, re.Pattern[str]]]]:
+    matcher = PhraseMatcher({r.id: list(r.words) for r in rules}, words)
     patterns = [(r.id, p) for r in rules for p in r.patterns]
     return matcher, patterns
 
 
-def _number_positions(tokens: list[str]) -> set[int]:
+def _number_positions(tokens: list[str], lang: str) -> set[int]:
     """Positions of tokens inside a run of three or more number words (a telephone number)."""
-    vocab = _number_vocab()
+    vocab = _number_vocab(lang)
     out: set[int] = set()
     run: list[int] = []
     for i, t in enumerate([*tokens, ""]):
@@ -72,10 +86,101 @@ def _number_positions(tokens: list[str]) -> set[int]:
     return out
 
 
-@functools.lru_cache(maxsize=1)
-def _number_vocab() -> frozenset[str]:
-    return frozenset(w for lang in ("fr", "en") for key in number_table(lang) for w in key
-                     if w not in ("a", "and", "et", "o")) | {"double", "triple"}
+@functools.lru_cache(maxsize=8)
+def _number_vocab(lang: str) -> frozenset[str]:
+    """The words a telephone number is said with, less the joining words ("et", "and", "a")."""
+    return number_words(lang) - joining_words(lang)
+
+
+@dataclasses.dataclass
+class _Found:
+    """What the turns said, rule by rule."""
+
+    fired: list[str] = dataclasses.field(default_factory=list)
+    scores: dict[str, float] = dataclasses.field(default_factory=dict)  # category -> weight heard
+    urg: dict[str, float] = dataclasses.field(default_factory=dict)  # urgency rule -> levels raised
+    caps: list[str] = dataclasses.field(default_factory=list)  # levels the negations cap the urgency at
+    where: dict[str, tuple[int, str]] = dataclasses.field(default_factory=dict)  # rule -> (turn, words heard)
+    conf: dict[str, float] = dataclasses.field(default_factory=dict)  # rule -> confidence of its words, if known
+    cat_conf: dict[str, float] = dataclasses.field(default_factory=dict)  # category rule -> confidence
+    from_alternative: set[str] = dataclasses.field(default_factory=set)
+
+    def category_hit(self, rid: str, cat_weight: tuple[str, float], conf: float | None) -> None:
+        if rid in self.fired:
+            return
+        self.scores[cat_weight[0]] = self.scores.get(cat_weight[0], 0.0) + cat_weight[1]
+        self.fired.append(rid)
+        if conf is not None:
+            self.conf[rid] = self.cat_conf[rid] = conf
+
+    def urgency_hit(self, rid: str, weight: float, where: tuple[int, str], conf: float | None,
+                    alternative: bool = False) -> None:
+        if rid in self.urg:
+            return
+        self.urg[rid] = weight
+        self.where[rid] = where
+        self.fired.append(rid)
+        if conf is not None:
+            self.conf[rid] = conf
+        if alternative:
+            self.from_alternative.add(rid)
+            self.conf.setdefault(rid, 0.0)
+
+
+@dataclasses.dataclass
+class _Urgency:
+    level: int = 0
+    decisive: bool = False
+    possible: bool = False
+    fired: list[str] = dataclasses.field(default_factory=list)
+
+
+class _HeardWords:
+    """The recogniser's view of each turn: word confidences and the other likely readings."""
+
+    def __init__(self, turns: Sequence[str], heard: Sequence[Heard | None]) -> None:
+        self._turns = turns
+        self._heard = [heard[i] if i < len(heard) else None for i in range(len(turns))]
+        self._conf: list[list[tuple[str, float | None]]] = []
+        for h in self._heard:
+            self._conf.append([(tok, w.confidence) for w in (h.words if h else ()) for tok in fold(w.text).split()])
+
+    def confidence(self, ti: int, tokens: list[str], span: tuple[int, int]) -> float | None:
+        """The lowest confidence of the words ``tokens[span]`` of turn ``ti`` (None when unknown)."""
+        conf = self._conf[ti] if ti < len(self._conf) else []
+        if not conf:
+            return None
+        if [t for t, _ in conf] == tokens:
+            known = [c for _, c in conf[span[0]:span[1]] if c is not None]
+        else:  # the turn was edited after recognition: match the words by their text
+            want = set(tokens[span[0]:span[1]])
+            known = [c for t, c in conf if t in want and c is not None]
+        return min(known) if known else None
+
+    def alternatives(self, ti: int) -> tuple[tuple[str, float], ...]:
+        h = self._heard[ti] if ti < len(self._heard) else None
+        if h is None:
+            return ()
+        return tuple((text, conf if conf is not None else 0.0) for text, conf in h.alternatives
+                     if text and fold(text) != fold(self._turns[ti]))
+
+    def low(self, value: str) -> bool:
+        """Is a word of ``value`` (a name, a company) heard with a low confidence in some turn?"""
+        want = set(fold(value).split())
+        return any(t in want and c is not None and c < LOW_CONFIDENCE for conf in self._conf for t, c in conf)
+
+    def low_digits(self, lang: str) -> bool:
+        vocab = _number_vocab(lang)
+        return any((t in vocab or t.isdigit()) and c is not None and c < LOW_CONFIDENCE
+                   for conf in self._conf for t, c in conf)
+
+
+def _language(rules: RuleSet) -> Language:
+    """The language's lists, with the owner's changes when the rules file has [lexicons]."""
+    if not rules.lexicons:
+        return language(rules.lang)
+    base, _ = read_language_data(rules.lang)
+    return parse_language(merge_lists(base, rules.lexicons, rules.source), rules.source)
 
 
 class Qualifier:
@@ -84,14 +189,21 @@ class Qualifier:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.lang = rules.lang
+        self.language = _language(rules)
+        small = self._small = self.language.matching
+        self._lex = prepared(self.language.identity)
         self._cat_rules = {r.id: (c.id, r.weight) for c in rules.categories for r in c.rules}
-        self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules])
+        self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules], small)
         self._urg_weight = {r.id: r.weight for r in rules.urgency}
         self._urg_override = {r.id: r.overrides_negation for r in rules.urgency}
+        self._decisive = {r.id: r.decisive for r in rules.urgency}
+        self._claims = {r.id: r.claims_urgent for r in rules.urgency}
+        self._reason = {r.id: r.reason for r in rules.urgency}
+        self._urg_category = {r.id: r.category for r in rules.urgency}
         self._not_customer = {r.id: r.not_a_customer for c in rules.categories for r in c.rules}
-        self._urg_matcher, self._urg_patterns = _compile(rules.urgency)
+        self._urg_matcher, self._urg_patterns = _compile(rules.urgency, small)
         self._neg_cap = {n.rule.id: n.cap for n in rules.negations}
-        self._neg_matcher, self._neg_patterns = _compile([n.rule for n in rules.negations])
+        self._neg_matcher, self._neg_patterns = _compile([n.rule for n in rules.negations], small)
 
     @classmethod
     def load(cls, lang: str, path: str | Path | None = None) -> Qualifier:
@@ -120,92 +232,214 @@ class Qualifier:
     # ------------------------------------------------------------------ qualify
 
     def qualify(self, turns: Sequence[str], caller_id: str | None = None, *, country: str = "FR",
-                call_id: str | None = None) -> Qualification:
+                call_id: str | None = None, heard: Sequence[Heard | None] = (), known: KnownCaller | None = None,
+                urgency_answer: bool | None = None) -> Qualification:
+        """Qualify one call. ``heard`` (per turn, same index as ``turns``) brings the recogniser's other
+        readings and word confidences; ``known`` the directory's entry for the caller; ``urgency_answer`` the
+        caller's yes/no to the closed urgency question."""
         rs = self.rules
         turns = [t or "" for t in turns]
-        ident = extract_identity(turns, self.lang)
-        fired: list[str] = []
-        scores: dict[str, float] = {}
-        urg_fired: dict[str, float] = {}
-        caps: list[str] = []
+        ident = extract_identity(turns, self.lang, lex=self._lex)
+        words = _HeardWords(turns, heard)
+        found = self._scan(turns, ident, words)
+        category = self._category(found)
+        cat = next(c for c in rs.categories if c.id == category)
+        urg = self._urgency(cat, found, known, urgency_answer)
+        lv = rs.level_at(urg.level)
+        fired = found.fired + urg.fired
+        route_rule, route = self._route(category, lv.id)
+        fired.extend([route_rule] if route_rule else [])
+        callback, cb_rule = self._callback(turns, caller_id, country)
+        fired.extend([cb_rule] if cb_rule else [])
+        fired.extend(ident.rules)
+        name, company = ident.name, ident.company
+        if company and any(self._not_customer.get(rid) and self._cat_rules[rid][0] == category for rid in fired):
+            company = None  # "allô c'est la pizzeria ?": the place they wanted, not who they are
+            fired.append("company.not_a_customer")
+        if known and known.name and not name:
+            name = known.name
+            fired.append("directory.name")
+        if known and known.company and not company and "company.not_a_customer" not in fired:
+            company = known.company
+            fired.append("directory.company")
+        text = " ".join(t for i, t in enumerate(turns) if i != ident.identity_turn)
+        equipment = find_equipment(text, rs.equipment) if rs.equipment else None
+        summary = self._summary(cat.label, lv.label or lv.id, turns, ident.identity_turn, equipment,
+                                " : " if self.lang == "fr" else ": ")
+        urgent = lv.minutes <= 15
+        unconfirmed = self._unconfirmed(words, found, urg, urgent, category, ident, name, callback, cb_rule)
+        return Qualification(
+            id=call_id, category=category, urgent=urgent, urgency=lv.id, sla_minutes=lv.minutes,
+            name=name, company=company, callback=callback, summary=summary,
+            rules=tuple(dict.fromkeys(self._with_confidence(fired, found))), equipment=equipment,
+            site=self._site(text), routing=route, next_working_day=lv.next_working_day,
+            possibly_urgent=urg.possible, decisive=urg.decisive,
+            urgent_because=self._because(found, turns) if urgent else None, unconfirmed=unconfirmed,
+            caller_claims_urgent=not urgent and any(self._claims.get(r) for r in found.urg))
+
+    def _scan(self, turns: list[str], ident: Identity, words: _HeardWords) -> _Found:
+        """Every rule heard in the turns: categories (not in the identity answer), urgency, negations;
+        urgency cues heard only in another likely reading count too, with that reading's confidence."""
+        found = _Found()
         # the caller's own name and company are not symptoms ("boulangerie du four", "garage de la panne"), but
         # their small words ("de", "la", "du") are everyone's
         who = {w for w in fold(" ".join(x for x in (ident.name, ident.company) if x)).split()
-               if len(w) > 2 and w not in ("les", "des", "aux", "the", "and")}
+               if len(w) > 2 and w not in self._small.function_words}
         for ti, turn in enumerate(turns):
             tokens = fold(turn).split()
             if not tokens:
                 continue
-            negs = self._hits(self._neg_matcher, self._neg_patterns, tokens)
-            masked = {i for a, b in negs.values() for i in range(a, b)}
+            masked = self._negations(tokens, found)
             masked |= {i for i, t in enumerate(tokens) if t in who}
-            masked |= _number_positions(tokens)
+            masked |= _number_positions(tokens, self.lang)
+            cat_hits = {} if ti == ident.identity_turn else \
+                self._hits(self._cat_matcher, self._cat_patterns, tokens, masked)
+            for rid, span in cat_hits.items():
+                found.category_hit(rid, self._cat_rules[rid], words.confidence(ti, tokens, span))
+            for rid, span in self._hits(self._urg_matcher, self._urg_patterns, tokens, masked).items():
+                if self._urg_category.get(rid) and ti != ident.identity_turn and rid not in found.urg:
+                    found.category_hit(rid, (self._urg_category[rid], self._urg_weight[rid]), None)
+                found.urgency_hit(rid, self._urg_weight[rid], (ti, " ".join(tokens[span[0]:span[1]])),
+                                  words.confidence(ti, tokens, span))
+            self._scan_alternatives(ti, words, found, with_category=not cat_hits and ti != ident.identity_turn)
+        return found
+
+    def _scan_alternatives(self, ti: int, words: _HeardWords, found: _Found, with_category: bool) -> None:
+        """Urgency cues of the other likely readings count; their categories only when the best reading of
+        the turn had none (then the category is unconfirmed)."""
+        for alt, conf in words.alternatives(ti):
+            tokens = fold(alt).split()
+            masked = self._negations(tokens, None) | _number_positions(tokens, self.lang)
+            for rid, span in self._hits(self._urg_matcher, self._urg_patterns, tokens, masked).items():
+                if rid not in found.urg:
+                    found.urgency_hit(rid, self._urg_weight[rid], (ti, " ".join(tokens[span[0]:span[1]])), conf,
+                                      alternative=True)
+            cat_hits = self._hits(self._cat_matcher, self._cat_patterns, tokens, masked) if with_category else {}
+            for rid in cat_hits:
+                found.category_hit(rid, self._cat_rules[rid], conf)
+                found.from_alternative.add(rid)
+            with_category = with_category and not cat_hits
+
+    def _negations(self, tokens: list[str], found: _Found | None) -> set[int]:
+        negs = self._hits(self._neg_matcher, self._neg_patterns, tokens)
+        if found is not None:
             for rid in negs:
-                caps.append(self._neg_cap[rid])
-                fired.append(rid)
-            if ti != ident.identity_turn:
-                for rid in self._hits(self._cat_matcher, self._cat_patterns, tokens, masked):
-                    cat_id, weight = self._cat_rules[rid]
-                    if rid not in fired:
-                        scores[cat_id] = scores.get(cat_id, 0.0) + weight
-                        fired.append(rid)
-            for rid in self._hits(self._urg_matcher, self._urg_patterns, tokens, masked):
-                if rid not in urg_fired:
-                    urg_fired[rid] = self._urg_weight[rid]
-                    fired.append(rid)
+                found.caps.append(self._neg_cap[rid])
+                found.fired.append(rid)
+        return {i for a, b in negs.values() for i in range(a, b)}
+
+    def _category(self, found: _Found) -> str:
+        rs = self.rules
         order = [c.id for c in rs.categories]
-        if scores:
-            category = max(scores, key=lambda c: (scores[c], -order.index(c)))
-        else:
-            category = rs.default_category
-            fired.append(f"default.{category}")
-        cat = next(c for c in rs.categories if c.id == category)
-        level = rs.level_index(cat.urgency) + round(sum(urg_fired.values()))
-        level = max(0, min(level, rs.level_index(cat.max_urgency)))
-        if not any(self._urg_override.get(rid) for rid in urg_fired):  # safety beats "pas urgent"
-            for cap in caps:
+        if found.scores:
+            return max(found.scores, key=lambda c: (found.scores[c], -order.index(c)))
+        implied = [self._urg_category.get(r) or "breakdown" for r, w in found.urg.items()
+                   if w > 0 and not self._claims.get(r)]
+        if implied and implied[0] in order:
+            # a consequence heard without the fault ("the goods are warming, we open in an hour"): a breakdown
+            found.fired.append(f"default.{implied[0]}_by_consequence")
+            return implied[0]
+        found.fired.append(f"default.{rs.default_category}")
+        return rs.default_category
+
+    def _urgency(self, cat: Category, found: _Found, known: KnownCaller | None,
+                 answer: bool | None) -> _Urgency:
+        """The urgency level: the category's, raised or lowered by the cues, capped by a negation (not a
+        safety cue), then the directory's floor and the caller's own answer to the closed question."""
+        rs = self.rules
+        out = _Urgency()
+        safety = any(self._urg_override.get(rid) for rid in found.urg)
+        level = rs.level_index(cat.urgency) + round(sum(found.urg.values()))
+        # a safety cue is not capped by the category ("wrong number, but I smell gas")
+        level = max(0, min(level, len(rs.levels) - 1 if safety else rs.level_index(cat.max_urgency)))
+        if not safety:  # safety beats "pas urgent"
+            for cap in found.caps:
                 level = min(level, rs.level_index(cap))
-        lv = rs.level_at(level)
-        route = rs.default_route
-        for r in rs.routing:
-            if (not r.categories or category in r.categories) and (not r.urgency or lv.id in r.urgency):
-                route = r.route
-                fired.append(r.id)
-                break
+        if known and known.priority_floor and cat.id == "breakdown":
+            if known.priority_floor in {lv.id for lv in rs.levels}:
+                level = max(level, rs.level_index(known.priority_floor))
+                out.fired.append("directory.priority_floor")
+            else:
+                log.warning("directory: unknown urgency level %r (levels: %s); floor ignored",
+                            known.priority_floor, ", ".join(lv.id for lv in rs.levels))
+        urgent_at = min(i for i in range(len(rs.levels)) if rs.level_at(i).minutes <= 15)
+        if answer is True:
+            level = max(level, urgent_at)
+            out.fired.append("urgency.confirmed_by_caller")
+        elif answer is False and not safety:
+            level = min(level, urgent_at - 1)
+            out.fired.append("urgency.denied_by_caller")
+        sure = [rid for rid in found.urg if found.conf.get(rid, 1.0) >= LOW_CONFIDENCE]
+        out.decisive = answer is not None or (bool(found.caps) and not safety) or \
+            any(self._decisive.get(rid) and self._urg_weight[rid] > 0 for rid in sure)
+        cue = cat.id == "breakdown" or any(w > 0 and not self._claims.get(r) for r, w in found.urg.items())
+        out.possible = cue and not out.decisive
+        out.level = max(0, level)
+        return out
+
+    def _route(self, category: str, level_id: str) -> tuple[str, str]:
+        """(rule id, route): the first routing rule that matches decides."""
+        for r in self.rules.routing:
+            if (not r.categories or category in r.categories) and (not r.urgency or level_id in r.urgency):
+                return r.id, r.route
+        return "", self.rules.default_route
+
+    def _callback(self, turns: list[str], caller_id: str | None, country: str) -> tuple[str | None, str]:
         callback = None
         for turn in turns:
             found = find_phone(turn, lang=self.lang, country=country)
             if found:
                 callback = found
-        if callback is None and caller_id:
+        if callback:
+            return callback, "callback.spoken"
+        if caller_id:
             callback = to_e164(caller_id, country)
             if callback is None and len(re.sub(r"\D", "", caller_id)) >= 6:
                 callback = caller_id.strip()  # an unusual but real number: keep it as given
             if callback:
-                fired.append("callback.caller_id")
-        elif callback:
-            fired.append("callback.spoken")
-        fired.extend(ident.rules)
-        company = ident.company
-        if company and any(self._not_customer.get(rid) and self._cat_rules[rid][0] == category for rid in fired):
-            company = None  # "allô c'est la pizzeria ?": the place they wanted, not who they are
-            fired.append("company.not_a_customer")
-        text = " ".join(t for i, t in enumerate(turns) if i != ident.identity_turn)
-        equipment = find_equipment(text, rs.equipment) if rs.equipment else None
-        site = None
+                return callback, "callback.caller_id"
+        return None, ""
+
+    def _site(self, text: str) -> str | None:
         folded = fold(text)
-        for pat in rs.sites:
+        for pat in self.rules.sites:
             m = pat.search(folded)
             if m:
-                site = m.group("site").title()
-                break
-        summary = self._summary(cat.label, lv.label or lv.id, turns, ident.identity_turn, equipment,
-                                " : " if self.lang == "fr" else ": ")
-        return Qualification(
-            id=call_id, category=category, urgent=lv.minutes <= 15, urgency=lv.id, sla_minutes=lv.minutes,
-            name=ident.name, company=company, callback=callback, summary=summary,
-            rules=tuple(dict.fromkeys(fired)), equipment=equipment, site=site, routing=route,
-            next_working_day=lv.next_working_day)
+                return m.group("site").title()
+        return None
+
+    def _because(self, found: _Found, turns: list[str]) -> str | None:
+        """Why it is urgent: the reason of the strongest cue that has one, else the caller's own words."""
+        ranked = sorted((r for r, w in found.urg.items() if w > 0),
+                        key=lambda r: (bool(self._claims.get(r)), -self._urg_weight[r], not self._decisive.get(r)))
+        for rid in ranked:
+            if self._reason.get(rid):
+                return self._reason[rid]
+        return found.where[ranked[0]][1] if ranked else None
+
+    @staticmethod
+    def _with_confidence(fired: list[str], found: _Found) -> list[str]:
+        return [f"{r}@{found.conf[r]:.2f}" if r in found.conf and (found.conf[r] < LOW_CONFIDENCE or
+                                                                    r in found.from_alternative) else r
+                for r in fired]
+
+    def _unconfirmed(self, words: _HeardWords, found: _Found, urg: _Urgency, urgent: bool, category: str,
+                     ident: Identity, name: str | None, callback: str | None, cb_rule: str) -> tuple[str, ...]:
+        out = []
+        raising = [r for r, w in found.urg.items() if w > 0]
+        if urgent and "urgency.confirmed_by_caller" not in urg.fired and raising and \
+                all(found.conf.get(r, 1.0) < LOW_CONFIDENCE or r in found.from_alternative for r in raising):
+            out.append("urgent")
+        mine = [r for r in found.cat_conf if self._cat_rules[r][0] == category]
+        if mine and all(found.cat_conf[r] < LOW_CONFIDENCE or r in found.from_alternative for r in mine):
+            out.append("category")
+        if name and name == ident.name and words.low(name):
+            out.append("name")
+        if ident.company and words.low(ident.company):
+            out.append("company")
+        if callback and cb_rule == "callback.spoken" and words.low_digits(self.lang):
+            out.append("callback")
+        return tuple(out)
 
     @staticmethod
     def _summary(label: str, level: str, turns: Sequence[str], identity_turn: int | None,

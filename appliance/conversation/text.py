@@ -80,3 +80,17 @@ def title_case(text: str, *, keep_small: bool = False) -> str:
                 cased.append(p[0].upper() + p[1:])
         out.append("".join(cased))
     return " ".join(out)
+
+
+def within_one(a: str, b: str) -> bool:
+    """Levenshtein distance of at most one (a letter changed, missing or extra)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(1 for x, y in zip(a, b, strict=True) if x != y) <= 1
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1:]

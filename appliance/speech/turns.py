@@ -54,15 +54,18 @@ from typing import TYPE_CHECKING
 
 from ..config import SpeechConfig
 from .audio import check_pcm16, frames
-from .phrases import grammar_for, is_complete
+from .bias import BiasProvider, ask, bias_grammar, hotwords, without_unknown
+from .phrases import grammar_for, is_complete, is_unfinished
 from .utterance import Alternative, Recognizer, RecognizerFactory, Utterance, Word
 from .vad import FRAME_SECONDS, VadState, VoiceActivityDetector, frame_level
+from .vad_models import call_vad
 
 if TYPE_CHECKING:
     from ..conversation.base import ListenSpec
 
 PREROLL_FRAMES = 15  # 300 ms of audio before a barge-in onset, given to the recogniser
 ECHO_WINDOW_FRAMES = 10  # the prompt's echo may come back up to 200 ms late
+HOLD_FACTOR = 1.5  # an unfinished turn ("... and") waits end_silence_ms times this
 
 __all__ = ["BargeIn", "EndOfTurn", "Listener", "NoSpeech", "Partial", "TurnDetector", "TurnEvent"]
 
@@ -84,6 +87,7 @@ class EndOfTurn:
     decided_at: float  # audio time of the decision (end + silence waited)
     words: tuple[Word, ...] = ()  # the words of ``text`` with their confidences, when the engine gives them
     alternatives: tuple[Alternative, ...] = ()  # other likely readings of the whole turn, most likely first
+    source: str = "speech"  # "speech" (recognised) or "typed" (permanence demo --type: no recogniser)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,11 +139,15 @@ class Listener:
 
     def __init__(self, factory: RecognizerFactory, speech: SpeechConfig, lang: str,
                  expect: ListenSpec | None = None, *, vad: VoiceActivityDetector | None = None,
-                 listening: bool = True, echo_return_loss_db: float = 12.0) -> None:
+                 listening: bool = True, echo_return_loss_db: float = 12.0,
+                 bias: BiasProvider | None = None) -> None:
         self.factory = factory
+        self.bias = bias
+        self._side: Recognizer | None = None  # vosk: a grammar of the business's phrases beside free speech
+        self._side_finals: list[Utterance] = []
         self.cfg = speech
         self.lang = lang
-        self.detector = TurnDetector(vad, barge_in=speech.barge_in)
+        self.detector = TurnDetector(vad or call_vad(), barge_in=speech.barge_in)
         self._grammar: list[str] | None = None
         self._rec: Recognizer = factory.stream(None)
         self._spec: ListenSpec | None = None
@@ -206,12 +214,48 @@ class Listener:
         set_context = getattr(self._rec, "set_context", None)
         if set_context is not None:
             set_context(spec.context if spec is not None else "")
+        self._bias_turn(spec, grammar)
         self.listening = True
         self._wait_from = self.time
         if not self.detector.vad.speaking:
             self._reset_turn()
 
+    def _bias_turn(self, spec: ListenSpec | None, grammar: list[str] | None) -> None:
+        """The business's words for this turn (see :mod:`appliance.speech.bias`)."""
+        if self._side is not None:
+            self._side.close()
+            self._side = None
+        if self.bias is None:
+            return
+        phrases = ask(self.bias)
+        set_hotwords = getattr(self._rec, "set_hotwords", None)
+        if set_hotwords is not None:
+            set_hotwords(hotwords(phrases))
+        side = bias_grammar(phrases)
+        if (side is not None and grammar is None and spec is not None and spec.expect == "name"
+                and getattr(self.factory, "engine", "") == "vosk"):
+            self._side = self.factory.stream(side)
+
+    def _feed_rec(self, frame: bytes) -> list[Utterance]:
+        if self._side is not None:
+            self._side_finals += [u for u in self._side.feed(frame) if u.final]
+        return self._rec.feed(frame)
+
+    def _side_alternatives(self, text: str) -> tuple[Alternative, ...]:
+        """The grammar recogniser's reading of the turn, when it found a listed phrase."""
+        if self._side is None:
+            return ()
+        finals = self._side_finals + [u for u in self._side.flush() if u.final]
+        self._side_finals = []
+        reading = without_unknown(" ".join(u.text for u in finals))
+        if not reading or reading == text.lower():
+            return ()
+        confs = [u.confidence for u in finals if u.confidence is not None]
+        return (Alternative(reading, round(min(confs), 4) if confs else None),)
+
     def _reset_turn(self) -> None:
+        self._side_finals = []
+        self._loud_at = self.time
         self._finals: list[Utterance] = []
         self._partial = ""
         self._speech_start: float | None = None
@@ -235,7 +279,7 @@ class Listener:
         confs = [u.confidence for u in self._finals if u.confidence is not None]
         conf = sum(confs) / len(confs) if confs else None
         words = tuple(w for u in self._finals for w in u.words)
-        alternatives = _turn_alternatives(self._finals)
+        alternatives = _turn_alternatives(self._finals) + self._side_alternatives(text)
         self._reset_turn()
         if not text:
             return None  # noise that the recogniser did not take for words: keep waiting
@@ -258,7 +302,7 @@ class Listener:
                 self._speech_start = onset
                 # The recogniser did not hear the prompt; give it the onset (and a little before).
                 for f in self._preroll:
-                    self._rec.feed(f)
+                    self._feed_rec(f)
                 self.frames_recognised += len(self._preroll)
                 self._preroll.clear()
                 return BargeIn(speech_start=onset, t=st.t)
@@ -267,7 +311,7 @@ class Listener:
             return None
         event: TurnEvent | None = None
         self.frames_recognised += 1
-        for u in self._rec.feed(frame):
+        for u in self._feed_rec(frame):
             if u.final:
                 self._finals.append(u)
                 self._partial = ""
@@ -284,29 +328,58 @@ class Listener:
                 limit = self._spec.max_seconds
             if self.time - self._speech_start >= limit:
                 return self._end_turn("max_length") or event
+            if st.energy_voiced:
+                self._loud_at = st.t
             if st.voiced:
                 self._probed = False
             else:
-                silence_ms = self.detector.vad.silence_seconds * 1000 + FRAME_SECONDS * 500
-                spec = self._spec
-                if silence_ms >= self.cfg.short_end_silence_ms:
-                    closed = spec is not None and (spec.expect in ("yes_no", "number") or bool(spec.phrases))
-                    if closed and not self._probed:
-                        # Ask the recogniser for its final now: short answers ("yes") often have
-                        # no partial. Words said after this simply start the next final.
-                        self._probed = True
-                        self._finals += [u for u in self._rec.flush() if u.final]
-                        self._partial = ""
-                    if is_complete(self._text(), spec.expect if spec else "free", self.lang,
-                                   spec.phrases if spec else ()):
-                        return self._end_turn("short_silence") or event
-                if silence_ms >= self.cfg.end_silence_ms:
-                    return self._end_turn("silence") or event
+                ended = self._silence_rule(self.detector.vad.silence_seconds * 1000 + FRAME_SECONDS * 500,
+                                           (st.t - self._loud_at) * 1000 + FRAME_SECONDS * 500)
+                if ended is not None:
+                    return self._end_turn(ended) or event
             return event
         if self.time - self._wait_from >= self.cfg.no_speech_seconds:
             self.listening = False
             return NoSpeech(waited=self.time - self._wait_from, t=self.time)
         return event
+
+    def _silence_rule(self, silence_ms: float, quiet_ms: float) -> str | None:
+        """Whether this silence ends the caller's turn: the reason, or None to keep listening.
+
+        After ``short_end_silence_ms`` the turn ends when the words evidently answer a closed
+        question (a whole number, a yes/no, an expected phrase); halfway to ``end_silence_ms``
+        when they are a sentence or a name said to its end (:func:`~.phrases.is_complete`); after
+        ``end_silence_ms`` it ends, unless the words stop on one calling for more ("... and",
+        "euh": :func:`~.phrases.is_unfinished`), which waits half as long again.
+        """
+        spec = self._spec
+        expect = spec.expect if spec is not None else "free"
+        closed = spec is not None and (expect in ("yes_no", "number") or bool(spec.phrases))
+        if silence_ms >= self.cfg.short_end_silence_ms and not self._probed:
+            self._probed = True
+            if closed:
+                # Ask the recogniser for its final now: short answers ("yes") often have
+                # no partial. Words said after this simply start the next final.
+                self._finals += [u for u in self._rec.flush() if u.final]
+                self._partial = ""
+            elif expect in ("free", "name") and hasattr(self._rec, "peek"):
+                # A recogniser without partials (Whisper) reads the words so far without ending
+                # them: a finished answer ends the turn now, and the end of turn reuses the reading.
+                self._partial = " ".join(u.text for u in self._rec.peek()).strip()
+        # a sentence said to its end: a pause at a comma (piper's last 320-460 ms) must not end it
+        needed = self.cfg.short_end_silence_ms if closed else (
+            self.cfg.short_end_silence_ms + self.cfg.end_silence_ms) / 2
+        if closed:
+            quiet_ms = silence_ms
+        # the VAD's silence counts from its own (model) end of the words; for an early end the level
+        # must have been low that long too (``quiet_ms``)
+        if min(silence_ms, quiet_ms) >= needed and is_complete(self._text(), expect, self.lang, spec.phrases if spec else ()):
+            return "short_silence"
+        if silence_ms >= self.cfg.end_silence_ms:
+            if silence_ms < self.cfg.end_silence_ms * HOLD_FACTOR and is_unfinished(self._text(), self.lang):
+                return None
+            return "silence"
+        return None
 
     def _barge_in_onset(self, st: VadState) -> float | None:
         """Onset time when this frame confirms caller speech over the prompt, else None."""
@@ -314,7 +387,8 @@ class Listener:
             return st.speech_start if st.event == "start" else None
         self._ref_recent.append(self._ref.popleft() if self._ref else -120.0)
         gate = max(self._ref_recent) - self.echo_return_loss_db
-        if st.voiced and st.level_db > gate:
+        # the caller's voice: speech, above the line's noise floor, and louder than the prompt's echo
+        if st.voiced and st.energy_voiced and st.level_db > gate:
             if self._gate_run == 0:
                 self._gate_start = st.t - FRAME_SECONDS
             self._gate_run += 1
@@ -327,6 +401,9 @@ class Listener:
 
     def close(self) -> None:
         self._rec.close()
+        if self._side is not None:
+            self._side.close()
+            self._side = None
 
     def __enter__(self) -> Listener:
         return self

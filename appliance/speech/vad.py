@@ -28,7 +28,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import math
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from ..errors import AudioFormatError
 from .audio import FRAME_BYTES, FRAME_SAMPLES, SAMPLE_RATE, check_pcm16
 
 FRAME_SECONDS = FRAME_SAMPLES / SAMPLE_RATE
+ONSET_BACKTRACK = 10  # frames (200 ms) a model-decided onset may move back to where the level rose
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,14 +51,30 @@ class VadState:
     floor_db: float
     speech_start: float | None  # start of the current/last speech segment
     speech_end: float | None  # last voiced frame of the last finished segment
+    energy_voiced: bool = False  # the energy decision alone (level above the adaptive floor)
+
+
+class FrameClassifier(Protocol):
+    """Decides whether one 20 ms frame holds speech (a model-based VAD, :mod:`.vad_models`)."""
+
+    name: str
+    lag_seconds: float  # how long its decision trails the end of the words (measured by bench/bench_vad.py)
+
+    def is_speech(self, frame: bytes) -> bool: ...
 
 
 class VoiceActivityDetector:
-    """Adaptive-floor energy VAD with onset confirmation and hangover."""
+    """Adaptive-floor energy VAD with onset confirmation and hangover.
+
+    ``classifier``: another frame decision (webrtcvad, Silero) in place of the energy one; the
+    level, floor, onset confirmation and hangover stay the same, and a frame below
+    ``min_level_db`` is never speech.
+    """
 
     def __init__(
         self,
         *,
+        classifier: FrameClassifier | None = None,
         margin_db: float = 9.0,
         min_level_db: float = -50.0,
         min_speech_ms: int = 80,
@@ -69,6 +86,8 @@ class VoiceActivityDetector:
     ) -> None:
         if min_speech_ms < 20 or hangover_ms < 20:
             raise AudioFormatError("min_speech_ms and hangover_ms must be at least one frame (20 ms)")
+        self.classifier = classifier
+        self._energy_recent: collections.deque[tuple[float, bool]] = collections.deque(maxlen=ONSET_BACKTRACK + 1)
         self.margin_db = margin_db
         self.min_level_db = min_level_db
         self._onset_frames = max(1, math.ceil(min_speech_ms / 20))
@@ -132,11 +151,15 @@ class VoiceActivityDetector:
             self._floor = min(lvl, floor + self._rise)
         else:
             self._floor = floor + self._rise / 10
+        energy_voiced = voiced
+        if self.classifier is not None:
+            voiced = self.classifier.is_speech(frame) and lvl > self.min_level_db
+        self._energy_recent.append((t0, energy_voiced))
         event: Literal["start", "end"] | None = None
         if not self.speaking:
             if voiced:
                 if self._run == 0:
-                    self._run_start = t0
+                    self._run_start = self._onset(t0)
                 self._run += 1
                 self._gap = 0
                 if self._run >= self._onset_frames:
@@ -155,6 +178,9 @@ class VoiceActivityDetector:
             if voiced:
                 self._silent = 0
                 self._last_voiced = t
+                if self.classifier is not None:
+                    # a model's decision trails the words by its lag: the words ended that much earlier
+                    self._last_voiced = max(self.speech_start or 0.0, t - self.classifier.lag_seconds)
             else:
                 self._silent += 1
                 if self._silent >= self._hang_frames:
@@ -164,13 +190,26 @@ class VoiceActivityDetector:
                     self._gap = 0
                     event = "end"
         return VadState(t=t, voiced=voiced, speaking=self.speaking, event=event, level_db=lvl,
-                        floor_db=floor, speech_start=self.speech_start, speech_end=self.speech_end)
+                        floor_db=floor, speech_start=self.speech_start, speech_end=self.speech_end,
+                        energy_voiced=energy_voiced)
+
+    def _onset(self, t0: float) -> float:
+        """Where a run of speech began: a model decides late, so its first frame goes back over the
+        frames just before it whose level was already above the floor (up to 200 ms)."""
+        if self.classifier is None:
+            return t0
+        start = t0
+        for t, loud in reversed(list(self._energy_recent)[:-1]):
+            if not loud:
+                break
+            start = t
+        return start
 
     @property
     def silence_seconds(self) -> float:
         """Seconds since the last voiced frame of confirmed speech (0 while voiced)."""
         if self.speaking:
-            return self._silent * FRAME_SECONDS
+            return self.time - self._last_voiced if self._silent else 0.0
         if self.speech_end is not None:
             return self.time - self.speech_end
         return self.time

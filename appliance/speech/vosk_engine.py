@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import shutil
@@ -31,7 +32,11 @@ from typing import Any
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, check_pcm16
 from .models import cache_dir
-from .utterance import Utterance
+from .utterance import Alternative, Utterance, Word
+
+# n-best readings asked of vosk per final (SetMaxAlternatives). Chosen by bench/bench_speech.py
+# (simultaneous calls with 0, 3, 5 and 10 alternatives): see the README's speech section.
+DEFAULT_ALTERNATIVES = 3
 
 
 def tuned_model_dir(src: Path, decoder: dict[str, float | int], *,
@@ -83,8 +88,13 @@ class VoskModelHandle:
 
     def __init__(self, path: str | os.PathLike[str], *, lang: str = "", log_level: int = -1,
                  decoder: dict[str, float | int] | None = None,
-                 cache: str | os.PathLike[str] | None = None) -> None:
+                 cache: str | os.PathLike[str] | None = None,
+                 alternatives: int = DEFAULT_ALTERNATIVES) -> None:
         import vosk
+
+        if isinstance(alternatives, bool) or not isinstance(alternatives, int) or not 0 <= alternatives <= 20:
+            raise SpeechError(f"vosk alternatives: expected a number of readings from 0 to 20, got {alternatives!r}")
+        self.alternatives = alternatives
 
         self.source_path = Path(path)
         self.path = tuned_model_dir(self.source_path, decoder, cache=cache) if decoder else self.source_path
@@ -105,6 +115,9 @@ class VoskModelHandle:
         # speech after a yes/no question, never stall the line behind that set-up.
         self._idle: dict[tuple[str, ...] | None, list[Any]] = {}
         self.recognizers_created = 0
+        # Audio each kaldi recogniser has decoded so far: vosk keeps counting its word times across
+        # Reset(), so a reused recogniser's times are shifted by what it heard before.
+        self.fed_seconds: dict[int, float] = {}
 
     def stream(self, grammar: list[str] | None = None) -> VoskRecognizer:
         with self._lock:
@@ -118,6 +131,7 @@ class VoskModelHandle:
         return self._streams
 
     POOL_PER_GRAMMAR = 16
+    POOL_GRAMMARS = 8  # distinct grammars whose recognisers are kept (free speech apart)
 
     def _take_kaldi(self, grammar: list[str] | None) -> Any:
         self._check_grammar(grammar)
@@ -137,10 +151,17 @@ class VoskModelHandle:
         key = tuple(grammar) if grammar is not None else None
         with self._lock:
             if self._closed:
+                self.fed_seconds.clear()
                 return
+            if key not in self._idle and len(self._idle) > self.POOL_GRAMMARS:
+                # grammars change with the business's phrases: forget the oldest one kept
+                for old in self._idle.pop(next(k for k in self._idle if k is not None)):
+                    self.fed_seconds.pop(id(old), None)
             idle = self._idle.setdefault(key, [])
             if len(idle) < self.POOL_PER_GRAMMAR:
                 idle.append(rec)
+            else:
+                self.fed_seconds.pop(id(rec), None)
 
     def warm(self, n: int) -> int:
         """Have ``n`` free-speech recognisers ready (set up on a little silence); returns how many
@@ -152,6 +173,7 @@ class VoskModelHandle:
             rec = self._new_kaldi(None)
             rec.AcceptWaveform(b"\x00\x00" * (SAMPLE_RATE // 2))
             rec.FinalResult()
+            self.fed_seconds[id(rec)] = 0.5
             made.append(rec)
         for rec in made:
             self._give_back(None, rec)
@@ -167,8 +189,13 @@ class VoskModelHandle:
         self.recognizers_created += 1
         if grammar is not None:
             words = json.dumps(grammar, ensure_ascii=False)
-            return self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE, words)
-        return self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
+            rec = self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE, words)
+        else:
+            rec = self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
+        if self.alternatives:
+            rec.SetMaxAlternatives(self.alternatives)
+        self.fed_seconds[id(rec)] = 0.0
+        return rec
 
     def close(self) -> None:
         with self._lock:
@@ -194,6 +221,7 @@ class VoskRecognizer:
         self._next_partial = 0
         self._handle = handle
         self._rec: Any = handle._take_kaldi(self.grammar)
+        self._base = handle.fed_seconds.get(id(self._rec), 0.0)  # the recogniser's clock at our start
         self._rec.SetWords(True)
         self._rec.SetPartialWords(True)
         self._samples = 0
@@ -211,16 +239,8 @@ class VoskRecognizer:
             res = json.loads(raw)
         except json.JSONDecodeError as exc:  # pragma: no cover - vosk always returns JSON
             raise SpeechError(f"vosk returned invalid JSON: {raw[:100]!r}") from exc
-        text = str(res.get("text", "")).strip()
-        if not text:
-            return []
-        words = res.get("result") or []
-        if words:
-            start, end = float(words[0]["start"]), float(words[-1]["end"])
-            conf: float | None = sum(float(w.get("conf", 0.0)) for w in words) / len(words)
-        else:
-            start, end, conf = self.time, self.time, None
-        return [Utterance(text=text, final=True, start=start, end=end, confidence=conf)]
+        utt = parse_final(res, self.time, offset=self._base)
+        return [utt] if utt is not None else []
 
     def feed(self, pcm: bytes) -> list[Utterance]:
         pcm = check_pcm16(pcm, "recogniser input")
@@ -241,7 +261,7 @@ class VoskRecognizer:
             return []
         self._last_partial = text
         words = res.get("partial_result") or []
-        start = float(words[0]["start"]) if words else self.time
+        start = float(words[0]["start"]) - self._base if words else self.time
         return [Utterance(text=text, final=False, start=start, end=self.time, confidence=None)]
 
     def flush(self) -> list[Utterance]:
@@ -254,4 +274,88 @@ class VoskRecognizer:
             return
         self._closed = True
         rec, self._rec = self._rec, None
+        self._handle.fed_seconds[id(rec)] = self._base + self.time
         self._handle._give_back(self.grammar, rec)
+
+
+# --------------------------------------------------------------------------- result parsing (no I/O)
+
+WORD_OVERLAP = 0.1  # seconds: the same word in two readings when its start moved less than this
+
+
+def _words(items: Any) -> list[dict[str, Any]]:
+    """vosk's word list, keeping only well-formed entries (word, start, end as numbers)."""
+    out = []
+    for w in items if isinstance(items, list) else []:
+        if (isinstance(w, dict) and isinstance(w.get("word"), str) and w["word"].strip()
+                and isinstance(w.get("start"), int | float) and isinstance(w.get("end"), int | float)):
+            out.append(w)
+    return out
+
+
+def _posteriors(scores: list[float]) -> list[float]:
+    """vosk's n-best scores (log-likelihoods, larger is likelier) as shares of 1 (softmax)."""
+    top = max(scores)
+    exps = [math.exp(max(-50.0, s - top)) for s in scores]
+    total = sum(exps)
+    return [e / total for e in exps]
+
+
+def _parse_nbest(alts: list[Any], now: float, offset: float = 0.0) -> Utterance | None:
+    """The ``{"alternatives": [{"confidence", "text", "result"}...]}`` shape of SetMaxAlternatives."""
+    readings = [a for a in alts if isinstance(a, dict) and isinstance(a.get("text"), str)
+                and isinstance(a.get("confidence"), int | float) and math.isfinite(a["confidence"])]
+    if not readings or not readings[0]["text"].strip():
+        return None  # the likeliest reading is no words at all (noise, or nothing of a grammar)
+    readings = [a for a in readings if a["text"].strip()]
+    shares = _posteriors([float(a["confidence"]) for a in readings])
+    best, best_words = readings[0], _words(readings[0].get("result"))
+    others = [(_words(a.get("result")), p) for a, p in zip(readings[1:], shares[1:])]
+    words = []
+    for w in best_words:
+        # a word's confidence: the share of the readings that have the same word at the same place
+        conf = shares[0] + sum(p for ws, p in others if any(
+            o["word"] == w["word"] and abs(float(o["start"]) - float(w["start"])) < WORD_OVERLAP for o in ws))
+        words.append(Word(w["word"], round(min(1.0, conf), 4), float(w["start"]) - offset,
+                          float(w["end"]) - offset))
+    text = best["text"].strip()
+    seen = {text}
+    alternatives = []
+    for a, p in zip(readings[1:], shares[1:]):
+        t = a["text"].strip()
+        if t not in seen:
+            seen.add(t)
+            alternatives.append(Alternative(t, round(p, 4)))
+    start, end = (words[0].start, words[-1].end) if words else (now, now)
+    conf = sum(w.confidence or 0.0 for w in words) / len(words) if words else round(shares[0], 4)
+    return Utterance(text=text, final=True, start=start or 0.0, end=end or 0.0, confidence=conf,
+                     words=tuple(words), alternatives=tuple(alternatives))
+
+
+def parse_final(res: Any, now: float, *, offset: float = 0.0) -> Utterance | None:
+    """A vosk final result (``Result()``/``FinalResult()`` JSON, decoded) as an :class:`Utterance`.
+
+    Two shapes: without alternatives ``{"text", "result": [{"word", "conf", "start", "end"}]}``
+    (word confidences from vosk's MBR decoding); with ``SetMaxAlternatives(N)``
+    ``{"alternatives": [{"confidence", "text", "result": [{"word", "start", "end"}]}]}``, the
+    most likely first, scored by log-likelihood and without word confidences: the scores become
+    shares of 1, a word's confidence is the share of the readings holding it at the same place.
+    ``now`` (seconds of audio fed) times a final that has no word times; ``offset`` is taken off
+    vosk's word times (a reused recogniser's clock). None when no words.
+    """
+    if not isinstance(res, dict):
+        return None
+    if isinstance(res.get("alternatives"), list):
+        return _parse_nbest(res["alternatives"], now, offset)
+    text = res.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return None
+    items = _words(res.get("result"))
+    words = tuple(Word(w["word"], float(w["conf"]) if isinstance(w.get("conf"), int | float) else None,
+                       float(w["start"]) - offset, float(w["end"]) - offset) for w in items)
+    if not words:
+        return Utterance(text=text.strip(), final=True, start=now, end=now, confidence=None)
+    confs = [w.confidence for w in words if w.confidence is not None]
+    conf = sum(confs) / len(confs) if confs else None
+    return Utterance(text=text.strip(), final=True, start=words[0].start or 0.0, end=words[-1].end or 0.0,
+                     confidence=conf, words=words)

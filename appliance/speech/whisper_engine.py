@@ -15,6 +15,8 @@ are thread-safe; ``num_workers`` sets how many transcriptions run at once).
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 import os
 from pathlib import Path
@@ -24,7 +26,7 @@ import numpy as np
 
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, FrameAssembler, check_pcm16, pcm16_to_float, resample
-from .utterance import Utterance
+from .utterance import Utterance, Word
 from .vad import VoiceActivityDetector
 
 
@@ -34,12 +36,15 @@ class WhisperModelHandle:
     engine = "whisper"
 
     def __init__(self, path: str | os.PathLike[str], *, lang: str = "", compute_type: str = "int8",
-                 cpu_threads: int = 0, num_workers: int = 1, beam_size: int = 1) -> None:
+                 cpu_threads: int = 0, num_workers: int = 1, beam_size: int = 1,
+                 word_confidences: bool = True, hotwords: str = "") -> None:
         from faster_whisper import WhisperModel
 
         self.path = Path(path)
         self.lang = lang
         self.beam_size = beam_size
+        self.word_confidences = word_confidences
+        self.hotwords = hotwords
         try:
             self._model: Any = WhisperModel(str(self.path), device="cpu", compute_type=compute_type,
                                             cpu_threads=cpu_threads or min(4, os.cpu_count() or 1),
@@ -49,14 +54,24 @@ class WhisperModelHandle:
                                f"Whisper directory with model.bin, config.json, tokenizer.json") from exc
 
     def transcribe(self, pcm8k: bytes, context: str = "") -> tuple[str, float | None]:
-        """Text and confidence (exp of the mean log-probability) of 8 kHz PCM.
+        """Text and confidence (exp of the mean log-probability) of 8 kHz PCM."""
+        text, conf, _words = self.transcribe_words(pcm8k, context)
+        return text, conf
+
+    def transcribe_words(self, pcm8k: bytes, context: str = "",
+                         hotwords: str | None = None) -> tuple[str, float | None, tuple[Word, ...]]:
+        """Text, confidence (exp of the mean log-probability) and words of 8 kHz PCM.
 
         ``context``: what was said just before (the box's question), given to Whisper as its
         previous text, so "May I have your name?" makes a name the likely reading of the answer.
+        ``hotwords`` (default: the handle's): the business's words, put before that context
+        (faster-whisper's ``hotwords``). The words carry Whisper's probability of each word and
+        its times in seconds from the start of ``pcm8k`` (when ``word_confidences`` is on).
         """
         audio = pcm16_to_float(resample(check_pcm16(pcm8k), SAMPLE_RATE, 16000))
         if audio.size < 1600:
-            return "", None
+            return "", None, ()
+        hot = (self.hotwords if hotwords is None else hotwords).strip()
         try:
             # Greedy decoding without temperature fallback can loop ("totes cibou, totes cibou...")
             # on audio it does not understand: cap the tokens at a generous speaking rate.
@@ -64,15 +79,22 @@ class WhisperModelHandle:
             segments, _info = self._model.transcribe(
                 audio, language=self.lang or None, beam_size=self.beam_size, temperature=0.0,
                 condition_on_previous_text=False, without_timestamps=True, vad_filter=False,
-                max_new_tokens=max_tokens, initial_prompt=context.strip() or None)
-            segs = list(segments)
+                max_new_tokens=max_tokens, initial_prompt=context.strip() or None,
+                hotwords=hot or None, word_timestamps=self.word_confidences)
+            # Without timestamps a window is one segment, and a VAD segment (<= 25 s) fits one
+            # window: the first segment is the whole text. Asking for more would decode again
+            # from the last word's end (what faster-whisper does with word timestamps), where
+            # greedy Whisper invents words in the trailing silence ("... the whole batch. you").
+            segs = list(itertools.islice(segments, 1))
         except Exception as exc:  # ctranslate2 error types vary
             raise SpeechError(f"Whisper transcription failed: {exc}") from exc
         text = " ".join(s.text.strip() for s in segs).strip()
         if not segs:
-            return "", None
+            return "", None, ()
         conf = math.exp(float(np.mean([s.avg_logprob for s in segs])))
-        return text, conf
+        words = tuple(Word(w.word.strip(), round(float(w.probability), 4), float(w.start), float(w.end))
+                      for s in segs for w in (s.words or ()) if w.word.strip())
+        return text, conf, words
 
     def stream(self, grammar: list[str] | None = None) -> WhisperRecognizer:
         """A new recognition stream (``grammar`` is ignored: Whisper has no grammar mode)."""
@@ -104,19 +126,44 @@ class WhisperRecognizer:
         self._max = max_segment_seconds
         self._closed = False
         self._context = ""
+        self._hotwords: str | None = None
+        self._peeked: tuple[tuple[float, int], list[Utterance]] | None = None
 
     def set_context(self, text: str) -> None:
-        """The question the caller is answering (see :meth:`WhisperModelHandle.transcribe`)."""
+        """The question the caller is answering (see :meth:`WhisperModelHandle.transcribe_words`)."""
         self._context = str(text)[:400]
+
+    def set_hotwords(self, text: str | None) -> None:
+        """The business's words for this stream (None: the handle's own)."""
+        self._hotwords = None if text is None else str(text)[:1000]
+
+    def peek(self) -> list[Utterance]:
+        """The words of the segment still being spoken, without ending it (no partials otherwise).
+
+        The reading is kept: when the segment ends with no voiced frame since (the caller had
+        finished), :meth:`flush` returns it instead of transcribing the same words again.
+        """
+        vad = self._vad
+        if self._closed or not vad.speaking or vad.speech_start is None:
+            return []
+        key = (vad.speech_start, len(self._audio) + int(self._audio_t0 * SAMPLE_RATE) * 2)
+        if self._peeked is not None and self._peeked[0] == key:
+            return self._peeked[1]
+        got = self._segment(vad.speech_start, vad.time - 0.2)
+        self._peeked = (key, got)
+        return got
 
     def _segment(self, start: float, end: float) -> list[Utterance]:
         a = max(0, int((start - self.PRE_ROLL - self._audio_t0) * SAMPLE_RATE) * 2)
         b = int((end + 0.2 - self._audio_t0) * SAMPLE_RATE) * 2
         pcm = bytes(self._audio[a:b])
-        text, conf = self._handle.transcribe(pcm, self._context)
+        text, conf, words = self._handle.transcribe_words(pcm, self._context, self._hotwords)
         if not text:
             return []
-        return [Utterance(text=text, final=True, start=start, end=end, confidence=conf)]
+        t0 = self._audio_t0 + a / 2 / SAMPLE_RATE  # word times are from the start of ``pcm``
+        words = tuple(dataclasses.replace(w, start=round(t0 + (w.start or 0.0), 3), end=round(t0 + (w.end or 0.0), 3))
+                      for w in words)
+        return [Utterance(text=text, final=True, start=start, end=end, confidence=conf, words=words)]
 
     def feed(self, pcm: bytes) -> list[Utterance]:
         pcm = check_pcm16(pcm, "recogniser input")
@@ -126,8 +173,12 @@ class WhisperRecognizer:
         for frame in self._frames.push(pcm):
             self._audio += frame
             st = self._vad.feed(frame)
+            if st.voiced:
+                self._peeked = None  # more words: a reading taken before is not the segment's
             if st.event == "end" and st.speech_start is not None and st.speech_end is not None:
-                out += self._segment(st.speech_start, st.speech_end)
+                peeked, self._peeked = self._peeked, None
+                out += (peeked[1] if peeked is not None and peeked[0][0] == st.speech_start
+                        else self._segment(st.speech_start, st.speech_end))
                 self._trim(keep=self.PRE_ROLL)
             elif st.speaking and st.speech_start is not None and st.t - st.speech_start > self._max:
                 out += self._segment(st.speech_start, st.t)
@@ -152,9 +203,12 @@ class WhisperRecognizer:
         out: list[Utterance] = []
         if vad.speaking and vad.speech_start is not None:
             start = vad.speech_start
+            peeked = self._peeked
             end = vad.force_end() or vad.time
-            out = self._segment(start, end)
+            # nothing voiced since the last peek: its reading is the segment's
+            out = peeked[1] if peeked is not None and peeked[0][0] == start else self._segment(start, end)
         self._trim(keep=0.0)
+        self._peeked = None
         return out
 
     def close(self) -> None:

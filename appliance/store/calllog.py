@@ -56,6 +56,7 @@ from ..errors import CorruptFileError, StoreError, StoreLockedError
 from ..faults import FaultLog
 from .atomic import atomic_write_json, clean_temp_files, read_json
 from .days import (
+    INDEX_VERSION,
     TABLE,
     agg_path,
     aggregate,
@@ -513,7 +514,7 @@ class CallLog(_Base):
         path, idx_path = day_paths(self.data_dir, day)
         rows = [CallRecord.from_dict(d).summary() for d in self._table_docs(day)]
         st = stamp(path)
-        atomic_write_json(idx_path, {"stamp": st, "rows": rows})
+        atomic_write_json(idx_path, {"stamp": st, "version": INDEX_VERSION, "rows": rows})
         agg = aggregate(rows)
         atomic_write_json(agg_path(self.data_dir, day), {**agg, "stamp": st})
         with self._cache_lock:

@@ -128,9 +128,12 @@ def aggregate_problem(agg: Any) -> str | None:
     return None
 
 
+INDEX_VERSION = 2  # the shape of CallRecord.summary(): an index of another version is rebuilt
+
+
 def valid_index(idx: Any, day_stamp: list[int] | None) -> list[dict[str, Any]] | None:
-    """The rows of a current, well-formed index; None when it must be rebuilt."""
-    if idx is None or index_problem(idx) or idx.get("stamp") != day_stamp:
+    """The rows of a current, well-formed index of this version; None when it must be rebuilt."""
+    if idx is None or index_problem(idx) or idx.get("stamp") != day_stamp or idx.get("version") != INDEX_VERSION:
         return None
     rows: list[dict[str, Any]] = idx["rows"]
     return rows

@@ -87,6 +87,8 @@ class CallRecord:
     caller_number: str | None = None
     caller_name: str | None = None
     caller_withheld: bool = False
+    caller_raw: str | None = None
+    """The caller's number as the modem gave it (``caller_number`` is its E.164 form)."""
     state: str = "ringing"
     rings: int = 1
     ring_seconds: float = 0.0
@@ -106,6 +108,9 @@ class CallRecord:
     converted: bool = False
     amount: float | None = None
     notes: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    known: dict[str, Any] | None = None  # the customer directory's entry for the caller, when answered
+    earlier_attempts: int = 0  # unanswered calls from the same number earlier that day, when answered
+    callback: dict[str, Any] | None = None  # the worklist outcome: {"outcome", "at", "by", "amount", "group"}
     schema: int = SCHEMA
 
     @property
@@ -145,5 +150,21 @@ class CallRecord:
             "amount": self.amount,
             "alerts_pending": sum(1 for a in self.alerts if a.get("state") not in ("delivered", "acknowledged",
                                                                                     "cancelled", "failed")),
-            "acknowledged": any(a.get("state") == "acknowledged" for a in self.alerts),
+            "acknowledged": any(a.get("state") == "acknowledged" for a in self.alerts)
+            or any(e.get("kind") == "acknowledged" for e in self.events),
+            "acknowledged_at": next((a.get("acknowledged_at") for a in self.alerts if a.get("acknowledged_at")),
+                                    None) or next((e.get("at") for e in self.events
+                                                   if e.get("kind") == "acknowledged"), None),
+            "caller_withheld": self.caller_withheld,
+            "sla_minutes": q.get("sla_minutes"),
+            "callback": q.get("callback"),
+            "no_callback": any(a.get("kind") == "no_callback" for a in self.actions),
+            "handled_at": next((a.get("at") for a in reversed(self.actions)
+                                if a.get("kind") in ("handled", "converted", "callback")), None),
+            "known_name": (self.known or {}).get("name"),
+            "known_company": (self.known or {}).get("company"),
+            "earlier_attempts": self.earlier_attempts,
+            "callback_outcome": (self.callback or {}).get("outcome"),
+            "callback_at": (self.callback or {}).get("at"),
+            "callback_by": (self.callback or {}).get("by"),
         }

@@ -1,22 +1,18 @@
-"""The AT channel: one serial port, one reader thread, commands matched to replies.
+"""The AT channel: one serial port and a reader thread around the sans-I/O :class:`AtProtocol`.
 
 Any pyserial URL works (``/dev/ttyUSB2``, ``/dev/pts/5``, ``socket://host:port``).
-A reader thread splits what the modem sends into lines and decides, for each:
+The reader thread only reads bytes and feeds them to
+:class:`~.protocol.AtProtocol`, which decides what each line is (echo, reply,
+final result code, unsolicited code, DLE event, voice data); see
+:mod:`.protocol`. This module adds what needs I/O: writing, waiting for a reply
+with a per-command timeout, the port failing or vanishing, handlers.
 
-* the echo of the command in progress (modem still in ``ATE1``): skipped;
-* a final result code (``OK``, ``ERROR``, ``+CME ERROR: ...``, ``+CMS ERROR: ...``
-  and, for commands that ask for them, ``CONNECT``, ``NO CARRIER``, ``BUSY``...):
-  completes the command;
-* an information line of the command in progress (it starts with the
-  command's own prefix, ``+CSQ:`` for ``AT+CSQ``, or it is not a known
-  unsolicited code): added to the reply;
-* otherwise an unsolicited result code (``RING``, ``+CLIP:``, ``+CMTI:``,
-  ``^RSSI:``...): handed to the unsolicited handler, never taken for a reply.
-
-``<DLE>x`` pairs outside voice data (voice modems in ``+FCLASS=8`` command
-state) go to the DLE-event handler. After a ``CONNECT`` the caller can switch
-the reader to raw mode (voice data) with a handler that returns the bytes that
-follow the end of the data stream.
+* ``on_unsolicited(line)`` gets unsolicited codes (and the text line of a ``+CMT``);
+* ``on_dle_event(code)`` gets ``<DLE>x`` events outside voice data;
+* a command sent with ``raw=handler`` switches to data mode after its
+  ``CONNECT``: the handler gets the bytes until it returns the bytes after the
+  stream's end (line mode again); ``voice=VoiceSink`` instead gets unstuffed
+  samples and DLE events, and the protocol itself finds ``<DLE><ETX>``.
 
 Every line sent and received is logged (``repr`` escaped) and passed to the
 optional capture hook ``capture(direction, data)`` with direction ``"tx"`` or
@@ -30,123 +26,71 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 import serial
 
 from ..errors import LineError, ModemError, ModemTimeout, PortGone
-from .parsers import parse_cid_hex
+from .protocol import (
+    CONNECT_FINALS,
+    DEFAULT_LINE_CAP,
+    URC_PREFIXES,
+    AtProtocol,
+    AtResponse,
+    DataEnd,
+    DleEvent,
+    Dropped,
+    Echo,
+    Event,
+    Prompt,
+    RawData,
+    ReplyLine,
+    Response,
+    StrayFinal,
+    Unsolicited,
+    VoiceData,
+    command_prefix,
+    decode_line,
+    is_error,
+    is_final,
+    is_urc,
+)
+
+__all__ = ["CONNECT_FINALS", "URC_PREFIXES", "AtChannel", "AtResponse", "Capture", "VoiceSink", "command_prefix",
+           "decode_line", "is_error", "is_final", "is_urc"]
 
 log = logging.getLogger(__name__)
 
 Capture = Callable[[str, bytes], None]
 RawHandler = Callable[[bytes], "bytes | None"]
 
-DEFAULT_LINE_CAP = 4096
 
-BASIC_FINALS = ("OK", "ERROR")
-ERROR_PREFIXES = ("+CME ERROR", "+CMS ERROR")
-CONNECT_FINALS = ("CONNECT", "NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE", "NO DIAL TONE", "VCON")
+class VoiceSink(Protocol):
+    """Where voice data (``AT+VRX``) goes: unstuffed samples, DLE events, and its end."""
 
-URC_PREFIXES: tuple[str, ...] = (
-    "RING", "+CRING", "+CLIP", "+CCWA", "+CMTI", "+CMT:", "+CDS", "+CBM", "+CDSI",
-    "NO CARRIER", "BUSY", "NO ANSWER", "VOICE CALL", "MISSED_CALL", "+DTMF", "+RXDTMF",
-    "+CREG:", "+CEREG:", "+CGREG:", "+CSQ:", "^RSSI", "^HCSQ", "^BOOT", "^MODE", "^SYSINFO",
-    "+CPIN:", "RDY", "CALL READY", "SMS READY", "SMS DONE", "PB DONE", "+CFUN:", "+CUSD",
-    "+CLCC:", "+PDP", "+CGEV", "+CTZV", "+CTZE", "*PSUTTZ", "DST:", "+QIND", "+CIEV",
-    "NORMAL POWER DOWN", "UNDER-VOLTAGE", "OVER-VOLTAGE", "+STIN", "+CUSATP", "+CEND",
-    "+CCALR", "^ORIG", "^CONF", "^CONN", "^CEND", "+CSSU", "+CSSI", "+CPAS",
-    "DATE", "TIME", "NMBR", "NAME", "DDN_NMBR", "MESG", "CALLER NUMBER", "CALLER NAME",
-    "+VCID", "+QRING", "+QIURC", "+CMGS", "NBR",
-)
-"""Known unsolicited codes from 27.007/27.005, SIMCom, Huawei, Quectel and voice modems."""
+    def voice_data(self, audio: bytes) -> None: ...
 
-_TERM_RE = re.compile(rb"[\r\n\x10]")
-_PREFIX_RE = re.compile(r"^AT([+^$%*#!&][A-Z0-9_]+)", re.IGNORECASE)
+    def voice_event(self, code: str) -> None: ...
 
-
-def decode_line(data: bytes) -> str:
-    """Bytes of one modem line to text: UTF-8 if valid, else Latin-1 (never fails)."""
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def command_prefix(command: str) -> str | None:
-    """The information-line prefix a command answers with: ``AT+CSQ`` -> ``+CSQ:``."""
-    m = _PREFIX_RE.match(command.strip())
-    return m.group(1).upper() + ":" if m else None
-
-
-def is_urc(line: str, *, cid_records: bool = True) -> bool:
-    """True if ``line`` looks like an unsolicited result code of any known vendor.
-
-    ``cid_records``: a hex caller-id record (voice modem, ``AT#CID=2``) counts as
-    one; off on GSM modems, whose replies may be hex (PDUs, UCS2 texts)."""
-    u = line.upper()
-    return u.startswith(URC_PREFIXES) or (cid_records and parse_cid_hex(line) is not None)
-
-
-URC_WITH_BODY = ("+CMT:", "+CBM:")
-# replies whose next line is a message body (text or PDU), whatever it says
-SMS_READ_HEADERS = ("+CMGR:", "+CMGL:")
-"""Unsolicited codes followed by one more line that belongs to them (27.005 text mode: the message)."""
-
-
-def is_final(line: str, extra: tuple[str, ...] = ()) -> bool:
-    """True if ``line`` ends a command (``extra``: CONNECT-type codes this command may end with)."""
-    if line in BASIC_FINALS or line.startswith(ERROR_PREFIXES):
-        return True
-    return bool(extra) and line.startswith(extra)
-
-
-def is_error(line: str) -> bool:
-    return line == "ERROR" or line.startswith(ERROR_PREFIXES)
-
-
-@dataclasses.dataclass(frozen=True)
-class AtResponse:
-    """The reply to one command: its information lines and its final result code."""
-
-    command: str
-    lines: tuple[str, ...]
-    final: str
-
-    @property
-    def ok(self) -> bool:
-        return self.final == "OK" or self.final.startswith("CONNECT")
-
-    def value(self, prefix: str) -> str | None:
-        """The text after ``prefix`` on the first line that starts with it, stripped."""
-        for line in self.lines:
-            if line.upper().startswith(prefix.upper()):
-                return line[len(prefix):].strip()
-        return None
-
-    def text(self) -> str:
-        return "\n".join(self.lines)
+    def voice_end(self) -> None: ...
 
 
 @dataclasses.dataclass
-class _Pending:
-    command: str
-    prefix: str | None
-    finals: tuple[str, ...]
-    raw: RawHandler | None
-    lines: list[str] = dataclasses.field(default_factory=list)
-    echo_seen: bool = False
-    final: str | None = None
-    body_next: bool = False  # the next line is the text of a message read with +CMGR/+CMGL
+class _Waiter:
+    label: str
     done: threading.Event = dataclasses.field(default_factory=threading.Event)
+    response: AtResponse | None = None
+    raw: RawHandler | None = None
+    voice: VoiceSink | None = None
 
 
 class AtChannel:
     """An AT command channel over a pyserial URL, with a reader thread.
 
-    ``on_unsolicited(line)`` and ``on_dle_event(code)`` run in the reader
+    ``on_unsolicited(line)`` (or ``on_line(event)``, with the
+    :class:`~.protocol.Unsolicited` event itself) and ``on_dle_event(code)`` run in the reader
     thread: they must not send commands (queue the work instead).
     ``on_closed(reason)`` is called once when the port fails or vanishes.
     """
@@ -160,6 +104,7 @@ class AtChannel:
         timeout: float = 5.0,
         line_cap: int = DEFAULT_LINE_CAP,
         on_unsolicited: Callable[[str], None] | None = None,
+        on_line: Callable[[Unsolicited], None] | None = None,
         on_dle_event: Callable[[str], None] | None = None,
         on_closed: Callable[[str], None] | None = None,
         capture: Capture | None = None,
@@ -172,23 +117,22 @@ class AtChannel:
         self.name = name
         self.baudrate = baudrate
         self.timeout = timeout
-        self.line_cap = line_cap
         self.on_unsolicited = on_unsolicited
+        self.on_line = on_line
         self.on_dle_event = on_dle_event
         self.on_closed = on_closed
         self.capture = capture
         self.log = logger or log
+        self.protocol = AtProtocol(line_cap=line_cap, cid_records=cid_records)
         self._ser: serial.SerialBase | None = None
         self._reader: threading.Thread | None = None
         self._stop = threading.Event()
         self._cmd_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._pending: _Pending | None = None
+        self._proto_lock = threading.Lock()
+        self._waiter: _Waiter | None = None
         self._raw: RawHandler | None = None
-        self._skip_lf = False
-        self._discarding = False
-        self._urc_body = False
-        self.cid_records = cid_records
+        self._voice: VoiceSink | None = None
         self._failed: str | None = None
         self._closed_reported = False
 
@@ -204,6 +148,8 @@ class AtChannel:
         self._failed = None
         self._closed_reported = False
         self._raw = None
+        self._voice = None
+        self.protocol = AtProtocol(line_cap=self.protocol.line_cap, cid_records=self.protocol.cid_records)
         self._reader = threading.Thread(target=self._read_loop, name=f"at-{self.name}", daemon=True)
         self._reader.start()
         self.log.info("%s: opened %s", self.name, self.url)
@@ -220,9 +166,9 @@ class AtChannel:
                 ser.close()
             except (serial.SerialException, OSError) as e:
                 self.log.debug("%s: close: %s", self.name, e)
-        p = self._pending
-        if p is not None:
-            p.done.set()
+        w = self._waiter
+        if w is not None:
+            w.done.set()
 
     @property
     def is_open(self) -> bool:
@@ -280,20 +226,30 @@ class AtChannel:
         finals: tuple[str, ...] = (),
         check: bool = True,
         raw: RawHandler | None = None,
+        voice: VoiceSink | None = None,
     ) -> AtResponse:
         """Send ``cmd`` and wait for its final result code.
 
         ``finals``: extra final codes (``CONNECT_FINALS`` for ``ATA``/``AT+VTX``);
         ``raw``: after a ``CONNECT`` the reader passes every following byte to
         ``raw`` until it returns the bytes after the stream's end (line mode
-        again). Raises :class:`ModemTimeout`, :class:`PortGone`, and
+        again); ``voice``: after a ``CONNECT``, DLE-shielded voice data goes to
+        the sink. Raises :class:`ModemTimeout`, :class:`PortGone`, and
         :class:`ModemError` on an error code when ``check`` is true.
         """
-        lines, final = self._exchange(_Pending(cmd.strip(), command_prefix(cmd), finals, raw),
-                                      lambda: self.send_line(cmd), repr(cmd), timeout)
-        resp = AtResponse(cmd.strip(), lines, final)
-        if check and is_error(final):
-            raise ModemError(f"{self.name}: {cmd!r} answered {final!r}")
+        mode = "voice" if voice is not None else "raw" if raw is not None else None
+        waiter = _Waiter(repr(cmd), raw=raw, voice=voice)
+
+        def start() -> bytes:
+            return self.protocol.command(cmd, finals=finals, data=mode)  # type: ignore[arg-type]
+
+        def send(data: bytes) -> None:
+            self.log.debug("%s tx %r", self.name, cmd)
+            self.write_raw(data)
+
+        resp = self._exchange(waiter, start, send, timeout)
+        if check and is_error(resp.final):
+            raise ModemError(f"{self.name}: {cmd!r} answered {resp.final!r}")
         return resp
 
     def transact(self, data: bytes, timeout: float | None = None, *, what: str = "",
@@ -301,41 +257,60 @@ class AtChannel:
         """Write raw ``data`` (e.g. ``<DLE>!`` or ``<DLE><ETX>``) and wait for the final code it causes."""
         label = what or repr(data)
 
-        def send() -> None:
-            self.log.debug("%s tx %r", self.name, data)
-            self.write_raw(data)
+        def start() -> bytes:
+            self.protocol.expect(label, finals=finals, echo=False)
+            return data
 
-        lines, final = self._exchange(_Pending(label, None, finals, None, echo_seen=True), send, label, timeout)
-        return AtResponse(label, lines, final)
+        def send(raw: bytes) -> None:
+            self.log.debug("%s tx %r", self.name, raw)
+            self.write_raw(raw)
 
-    def _exchange(self, p: _Pending, send: Callable[[], None], label: str,
-                  timeout: float | None) -> tuple[tuple[str, ...], str]:
-        """Send, then wait for the final result code that ``p`` collects (one exchange at a time)."""
+        return self._exchange(_Waiter(label), start, send, timeout)
+
+    def _exchange(self, w: _Waiter, start: Callable[[], bytes], send: Callable[[bytes], None],
+                  timeout: float | None) -> AtResponse:
+        """Send, then wait for the final result code (one exchange at a time)."""
         wait = self.timeout if timeout is None else timeout
         with self._cmd_lock:
-            self._pending = p
+            with self._proto_lock:
+                data = start()
+                self._waiter = w
             try:
-                send()
-                if not p.done.wait(wait):
-                    raise ModemTimeout(f"{self.name}: no reply to {label} within {wait:.1f} s on {self.url!r}")
-                if p.final is None:
-                    raise PortGone(f"{self.name}: port {self.url!r} closed during {label}"
+                send(data)
+                if not w.done.wait(wait):
+                    raise ModemTimeout(f"{self.name}: no reply to {w.label} within {wait:.1f} s on {self.url!r}")
+                if w.response is None:
+                    raise PortGone(f"{self.name}: port {self.url!r} closed during {w.label}"
                                    f" ({self._failed or 'closed'})")
             finally:
-                self._pending = None
-        return tuple(p.lines), p.final
+                with self._proto_lock:
+                    if self._waiter is w:
+                        self._waiter = None
+                        if w.response is None:
+                            self.protocol.abandon()
+        return w.response
+
+    def enter_raw(self, handler: RawHandler) -> None:
+        """Switch the reader to raw mode now (data that needs no ``CONNECT``)."""
+        with self._proto_lock:
+            self._raw = handler
+            self.protocol.enter_raw()
 
     def leave_raw(self) -> None:
-        self._raw = None
+        """Back to line mode (raw data, or voice data the modem did not end)."""
+        with self._proto_lock:
+            self._raw = None
+            self._voice = None
+            self.protocol.leave_raw()
 
     # ------------------------------------------------------------------ reading
     def _fail(self, reason: str) -> None:
         if self._failed is None:
             self._failed = reason
             self.log.warning("%s: port %s failed: %s", self.name, self.url, reason)
-        p = self._pending
-        if p is not None:
-            p.done.set()
+        w = self._waiter
+        if w is not None:
+            w.done.set()
         if not self._closed_reported and not self._stop.is_set():
             self._closed_reported = True
             if self.on_closed is not None:
@@ -345,7 +320,6 @@ class AtChannel:
                     self.log.exception("%s: on_closed handler failed", self.name)
 
     def _read_loop(self) -> None:
-        buf = bytearray()
         while not self._stop.is_set():
             ser = self._ser
             if ser is None:
@@ -357,153 +331,98 @@ class AtChannel:
                 if not self._stop.is_set():
                     self._fail(f"read failed: {e}")
                 return
-            if not data:
-                continue
-            buf += data
-            try:
-                self._process(buf)
-            except Exception:
-                self.log.exception("%s: error handling modem data %r", self.name, bytes(buf[:200]))
-                buf.clear()
+            if data:
+                self.feed(data)
 
-    def _process(self, buf: bytearray) -> None:
-        while buf:
-            raw = self._raw
-            if raw is not None:
-                if self._skip_lf and buf[:1] == b"\n":
-                    del buf[:1]
-                self._skip_lf = False
-                if not buf:
-                    return
-                chunk = bytes(buf)
-                buf.clear()
-                if self.capture is not None:
-                    self._cap("rx", chunk)
-                rest = self._call_raw(raw, chunk)
-                if rest is None:
-                    return
-                self._raw = None
-                buf += rest
-                continue
-            if self._skip_lf and buf[:1] == b"\n":
-                del buf[:1]
-                self._skip_lf = False
-                continue
-            self._skip_lf = False
-            if self._discarding:
-                m = _TERM_RE.search(buf)
-                if m is None:
-                    buf.clear()
-                    return
-                del buf[: m.start()]
-                self._discarding = False
-            end = -1
-            for i, b in enumerate(buf):
-                if b in (10, 13, 0x10):
-                    end = i
-                    break
-                if i >= self.line_cap:
-                    break
-            if end < 0:
-                if len(buf) > self.line_cap:
-                    m = _TERM_RE.search(buf)
-                    cut = m.start() if m else len(buf)
-                    self.log.warning("%s: dropped overlong line (%d+ bytes): %r...", self.name,
-                                     cut, bytes(buf[:80]))
-                    del buf[:cut]
-                    self._discarding = m is None
-                    continue
-                elif bytes(buf) == b"> " or bytes(buf) == b">":
-                    self.log.debug("%s rx prompt %r", self.name, bytes(buf))
-                    buf.clear()
-                return
-            if buf[end] == 0x10:
-                if end + 1 >= len(buf):
-                    if end > 0:
-                        self._line(bytes(buf[:end]))
-                        del buf[:end]
-                    return
-                code = chr(buf[end + 1])
-                pre = bytes(buf[:end])
-                del buf[: end + 2]
-                if pre.strip():
-                    self._line(pre)
-                self._dle(code)
-                continue
-            line = bytes(buf[:end])
-            if buf[end] == 13:
-                if end + 1 < len(buf):
-                    del buf[: end + (2 if buf[end + 1] == 10 else 1)]
-                else:
-                    del buf[: end + 1]
-                    self._skip_lf = True
-            else:
-                del buf[: end + 1]
-            self._line(line)
-
-    def _call_raw(self, raw: RawHandler, chunk: bytes) -> bytes | None:
+    def feed(self, data: bytes) -> None:
+        """Hand bytes from the modem to the protocol and act on its events (the reader calls this)."""
         try:
-            return raw(chunk)
+            with self._proto_lock:
+                events = self.protocol.receive(data)
+        except Exception:
+            self.log.exception("%s: error handling modem data %r", self.name, data[:200])
+            return
+        for ev in events:
+            try:
+                self._dispatch(ev)
+            except Exception:
+                self.log.exception("%s: error handling %r", self.name, ev)
+
+    def _dispatch(self, ev: Event) -> None:
+        if isinstance(ev, RawData):
+            self._raw_data(ev.data)
+        elif isinstance(ev, VoiceData):
+            self._cap("rx", ev.audio)
+            if self._voice is not None:
+                self._voice.voice_data(ev.audio)
+        elif isinstance(ev, DataEnd):
+            self._cap("rx", b"\x10\x03")
+            sink, self._voice = self._voice, None
+            if sink is not None:
+                sink.voice_end()
+        elif isinstance(ev, DleEvent):
+            self._dle(ev)
+        elif isinstance(ev, Response):
+            self._response(ev)
+        elif isinstance(ev, Unsolicited):
+            self._rx_line(ev.raw or ev.text.encode("utf-8"), ev.text)
+            if self.on_line is not None:
+                self.on_line(ev)
+            else:
+                self._urc(ev.text)
+        elif isinstance(ev, ReplyLine):
+            self._rx_line(ev.raw, ev.text)
+        elif isinstance(ev, Echo):
+            self._rx_line(ev.text.encode("latin-1", "replace"), ev.text)
+        elif isinstance(ev, StrayFinal):
+            self._rx_line(ev.text.encode("latin-1", "replace"), ev.text)
+            self.log.debug("%s: %r with no command in progress (a late reply)", self.name, ev.text)
+        elif isinstance(ev, Dropped):
+            self.log.warning("%s: dropped overlong line (%d+ bytes): %r...", self.name, ev.length, ev.head)
+        elif isinstance(ev, Prompt):
+            self.log.debug("%s rx prompt", self.name)
+
+    def _rx_line(self, raw: bytes, text: str) -> None:
+        self.log.debug("%s rx %r", self.name, text)
+        self._cap("rx", raw)
+
+    def _response(self, ev: Response) -> None:
+        r = ev.response
+        self._rx_line(ev.raw or r.final.encode(), r.final)
+        w = self._waiter
+        if w is None:
+            return
+        if r.final.startswith("CONNECT"):
+            self._raw, self._voice = w.raw, w.voice
+        w.response = r
+        w.done.set()
+
+    def _raw_data(self, chunk: bytes) -> None:
+        self._cap("rx", chunk)
+        handler = self._raw
+        if handler is None:
+            return
+        try:
+            rest = handler(chunk)
         except Exception:
             self.log.exception("%s: raw data handler failed; back to line mode", self.name)
-            return b""
+            rest = b""
+        if rest is not None:
+            self.leave_raw()
+            if rest:
+                self.feed(rest)
 
-    def _dle(self, code: str) -> None:
-        self.log.debug("%s rx DLE %r", self.name, code)
-        if self.capture is not None:
-            self._cap("rx", b"\x10" + code.encode("latin-1", "replace"))
+    def _dle(self, ev: DleEvent) -> None:
+        self.log.debug("%s rx DLE %r", self.name, ev.code)
+        self._cap("rx", b"\x10" + ev.code.encode("latin-1", "replace"))
+        if ev.in_data and self._voice is not None:
+            self._voice.voice_event(ev.code)
+            return
         if self.on_dle_event is not None:
-            try:
-                self.on_dle_event(code)
-            except Exception:
-                self.log.exception("%s: DLE event handler failed", self.name)
-
-    def _line(self, data: bytes) -> None:
-        text = decode_line(data).strip()
-        if not text:
-            return
-        self.log.debug("%s rx %r", self.name, text)
-        if self.capture is not None:
-            self._cap("rx", data)
-        if self._urc_body:  # the text of a +CMT: it is the URC's, never a command's reply
-            self._urc_body = False
-            self._urc(text)
-            return
-        p = self._pending
-        if p is not None and p.final is None:
-            if not p.echo_seen and not p.lines and text.upper() == p.command.upper():
-                p.echo_seen = True
-                return
-            # An SMS that reads "OK" is a message, not the end of the reply. (Blank lines are skipped:
-            # some modems put one between header and text, so an empty message cannot be told apart.)
-            if p.body_next:
-                p.body_next = False
-                p.lines.append(text)
-                return
-            if text.upper().startswith(SMS_READ_HEADERS):
-                p.body_next = True
-                p.lines.append(text)
-                return
-            if is_final(text, p.finals):
-                p.final = text
-                if p.raw is not None and text.startswith("CONNECT"):
-                    self._raw = p.raw
-                p.done.set()
-                return
-            if p.prefix is not None and text.upper().startswith(p.prefix):
-                p.lines.append(text)
-                return
-            if not is_urc(text, cid_records=self.cid_records):
-                p.lines.append(text)
-                return
-        self._urc_body = text.upper().startswith(URC_WITH_BODY)
-        self._urc(text)
+            self.on_dle_event(ev.code)
 
     def _urc(self, text: str) -> None:
         if self.on_unsolicited is None:
             self.log.info("%s: unsolicited %r ignored", self.name, text)
             return
-        try:
-            self.on_unsolicited(text)
-        except Exception:
-            self.log.exception("%s: unsolicited handler failed on %r", self.name, text)
+        self.on_unsolicited(text)

@@ -3,37 +3,41 @@
 The supervisor opens the AT channel, initialises the modem, reports
 :class:`Ready`, then serves one work queue (unsolicited lines, DLE events,
 the handler's actions, periodic checks) in a single thread, so call state
-never races. Any timeout, unexpected ``ERROR`` or vanished port ends the
-service: the driver reports :class:`Fault`, closes the port, backs off,
-reopens and re-initialises, and reports :class:`Ready` again. No thread dies.
+never races. Each item is handed to the driver's call logic (sans I/O, see
+:mod:`.steps`), and :meth:`ModemLine.run_work` carries out the steps it yields:
+commands on the AT channel, events to the handler, status, audio. Any timeout,
+unexpected ``ERROR`` or vanished port ends the service: the driver reports
+:class:`Fault`, closes the port, backs off, reopens and re-initialises, and
+reports :class:`Ready` again. No thread dies.
 """
 
 from __future__ import annotations
 
 import abc
+import dataclasses
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
-from ..errors import LineError, ModemTimeout, PortGone
-from .at import AtChannel, Capture
+from ..errors import LineError, ModemTimeout, NotSupported, PortGone
+from .at import AtChannel, Capture, VoiceSink
 from .line import (
     FRAME_BYTES,
     FRAME_MS,
-    CallerId,
     Fault,
     Line,
     LineState,
     LineStatus,
     PlaybackDone,
     Ready,
+    TransferKind,
+    Unrecognised,
 )
-
-if TYPE_CHECKING:
-    from .simulator import Simulator
+from .protocol import AtResponse, Unsolicited
+from .steps import Audio, Cmd, Emit, SetState, Status, Work
+from .unparsed import UnparsedLines
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +167,8 @@ class ModemLine(Line, abc.ABC):
     driver = "modem"
     cid_records = True
     """Hex caller-id records may arrive unsolicited (voice modems); GSM drivers turn it off."""
+    control_actions: frozenset[str] = frozenset()
+    """The call-control actions the driver carries out when its line can put callers through."""
 
     def __init__(
         self,
@@ -194,14 +200,10 @@ class ModemLine(Line, abc.ABC):
         self._faulted = False
         self._ever_ready = False
         self.faults = 0
-        self.simulator: Simulator | None = None
-        self.owns_simulator = False
-        # call state, owned by the supervisor thread
-        self.rings = 0
-        self.caller = CallerId()
-        self.ringing = False
-        self.in_call = False
-        self.last_ring = 0.0
+        self.sms_port = ""
+        """A second AT port for SMS (the simulator's, SIM7600 style), when the line has one."""
+        self.unparsed = UnparsedLines(self.log, name)
+        self._on_close: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ lifecycle
     def open(self) -> None:
@@ -210,6 +212,18 @@ class ModemLine(Line, abc.ABC):
         self._closing.clear()
         self._thread = threading.Thread(target=self._supervise, name=f"line-{self.name}", daemon=True)
         self._thread.start()
+
+    @property
+    @abc.abstractmethod
+    def in_call(self) -> bool: ...
+
+    @property
+    @abc.abstractmethod
+    def ringing(self) -> bool: ...
+
+    def close_with(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` when the line closes (a simulator the factory started for it)."""
+        self._on_close.append(fn)
 
     def close(self) -> None:
         if self._closing.is_set():
@@ -226,13 +240,11 @@ class ModemLine(Line, abc.ABC):
             t.join(timeout=5)
         self._thread = None
         self._set_state(LineState.CLOSED)
-        if self.simulator is not None and self.owns_simulator:
-            self.simulator.close()
+        for fn in self._on_close:
+            fn()
 
     # ------------------------------------------------------------------ status
     def _set_state(self, state: LineState, **kw: object) -> None:
-        import dataclasses
-
         with self._status_lock:
             changed = state != self._status.state
             fields: dict[str, object] = dict(kw)
@@ -242,14 +254,13 @@ class ModemLine(Line, abc.ABC):
             self._status = dataclasses.replace(self._status, **fields)  # type: ignore[arg-type]
 
     def _update_status(self, **kw: object) -> None:
-        import dataclasses
-
         with self._status_lock:
             self._status = dataclasses.replace(self._status, **kw)  # type: ignore[arg-type]
 
     def status(self) -> LineStatus:
         with self._status_lock:
-            return self._status
+            st = self._status
+        return dataclasses.replace(st, unparsed=self.unparsed.snapshot())
 
     # ------------------------------------------------------------------ actions (any thread)
     def answer(self) -> None:
@@ -257,6 +268,37 @@ class ModemLine(Line, abc.ABC):
 
     def hang_up(self) -> None:
         self._work.put(("action", "hang_up"))
+
+    # ------------------------------------------------------------------ call control (any thread)
+    transfer_mode: TransferKind = "none"
+
+    def transfer_kind(self) -> TransferKind:
+        return self.transfer_mode
+
+    def hold(self) -> None:
+        self._control("hold")
+
+    def dial(self, number: str) -> None:
+        self._control("dial", number)
+
+    def back_to_caller(self) -> None:
+        self._control("back")
+
+    def transfer(self) -> None:
+        self._control("transfer")
+
+    def join(self) -> None:
+        self._control("join")
+
+    def _control(self, action: str, arg: str = "") -> None:
+        if self.transfer_mode == "none" or action not in self.control_actions:
+            raise NotSupported(f"line {self.name}: cannot {action} (transfer = {self.transfer_mode!r} "
+                               f"for this line)")
+        self._work.put(("control", (action, arg)))
+
+    def _control_work(self, action: str, arg: str) -> Work | None:
+        """The call logic's work for a call-control action (drivers that put callers through)."""
+        return None
 
     # ------------------------------------------------------------------ supervisor
     def _supervise(self) -> None:
@@ -306,7 +348,7 @@ class ModemLine(Line, abc.ABC):
     def _connect(self) -> None:
         self._drain_work()
         ch = AtChannel(self.port, name=self.name, timeout=self.command_timeout,
-                       on_unsolicited=lambda line: self._work.put(("urc", line)),
+                       on_line=lambda ev: self._work.put(("urc", ev)),
                        on_dle_event=lambda code: self._work.put(("dle", code)),
                        on_closed=lambda why: self._work.put(("closed", why)),
                        capture=self.capture, logger=self.log, cid_records=self.cid_records)
@@ -339,12 +381,16 @@ class ModemLine(Line, abc.ABC):
                 raise PortGone(f"line {self.name}: port {self.port!r} failed: {ch.failure if ch else 'closed'}")
             if kind == "closed":
                 raise PortGone(f"line {self.name}: port {self.port!r} vanished ({data})")
-            if kind == "urc":
-                self._on_urc(str(data))
+            if kind == "urc" and isinstance(data, Unsolicited):
+                self._on_urc(data)
             elif kind == "dle":
                 self._on_dle(str(data))
             elif kind == "action":
                 self._on_action(str(data))
+            elif kind == "control" and isinstance(data, tuple):
+                work = self._control_work(str(data[0]), str(data[1]))
+                if work is not None:
+                    self.run_work(work)
             elif kind == "call":
                 fn = data
                 if callable(fn):
@@ -352,18 +398,44 @@ class ModemLine(Line, abc.ABC):
             self._tick(time.monotonic())
         self._abort_call()
 
-    # ------------------------------------------------------------------ helpers for drivers
-    def cmd(self, command: str, timeout: float | None = None, **kw: object) -> object:
+    # ------------------------------------------------------------------ carrying out the logic's steps
+    def run_work(self, work: Work) -> None:
+        """Carry out every step ``work`` yields (commands on the AT channel, events, status)."""
+        reply: AtResponse | None = None
+        while True:
+            try:
+                step = work.send(reply)
+            except StopIteration:
+                return
+            reply = None
+            if isinstance(step, Cmd):
+                reply = self._command(step)
+            elif isinstance(step, Emit):
+                if isinstance(step.event, Unrecognised):
+                    self.unparsed.add(step.event.line)
+                self.emit(step.event)
+            elif isinstance(step, SetState):
+                self._set_state(step.state)
+            elif isinstance(step, Status):
+                self._update_status(**step.fields)
+            elif isinstance(step, Audio):
+                self._audio(step.action)
+
+    def _command(self, step: Cmd) -> AtResponse:
         ch = self.ch
         if ch is None:
             raise PortGone(f"line {self.name}: port not open")
-        return ch.command(command, timeout, **kw)  # type: ignore[arg-type]
+        timeout = None if step.timeout is None else max(step.timeout, self.command_timeout)
+        if step.raw is not None:
+            return ch.transact(step.raw, timeout, what=step.text, finals=step.finals)
+        return ch.command(step.text, timeout, finals=step.finals, check=step.check,
+                          voice=self._voice_sink() if step.voice else None)
 
-    def new_call(self) -> None:
-        self.rings = 0
-        self.caller = CallerId()
-        self.ringing = False
-        self.in_call = False
+    def _voice_sink(self) -> VoiceSink | None:
+        return None
+
+    def _audio(self, action: str) -> None:
+        self.log.debug("line %s: audio %s (no audio path)", self.name, action)
 
     def _playback_done(self, stopped: bool) -> None:
         self.emit(PlaybackDone(stopped=stopped))
@@ -373,7 +445,7 @@ class ModemLine(Line, abc.ABC):
     def _init_modem(self, ch: AtChannel) -> None: ...
 
     @abc.abstractmethod
-    def _on_urc(self, line: str) -> None: ...
+    def _on_urc(self, ev: Unsolicited) -> None: ...
 
     def _on_dle(self, code: str) -> None:
         self.log.debug("line %s: DLE %r ignored", self.name, code)

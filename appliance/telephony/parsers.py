@@ -10,18 +10,14 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
+from ..phone import normalise
+from .callerid import cid_params, is_unavailable, is_withheld, marker, parse_cid, parse_cid_hex, to_caller
 from .line import CallerId
 
-_WITHHELD_WORDS = {"p", "private", "restricted", "withheld", "anonymous", "unknown caller", "private number",
-                   "withheld number", "number withheld", "restricted number", "anonymous caller", "blocked",
-                   "blocked number", "caller withheld", "presentation restricted", "clir", "private caller"}
-_UNAVAILABLE_WORDS = {"o", "out of area", "unavailable", "unknown", "not available", "outofarea", "unknown number",
-                      "number unavailable", "unavailable number", "no caller id", "no number"}
-
+__all__ = ["cid_params", "parse_cid_hex"]
 
 def _marker(text: str) -> str:
-    """A caller-id marker normalised for lookup: ``Out-of-Area``, ``OUT_OF_AREA`` -> ``out of area``."""
-    return re.sub(r"[\s_\-.]+", " ", text).strip().lower()
+    return marker(text)
 
 
 def _num(s: str) -> bool:
@@ -89,7 +85,7 @@ def normalise_number(number: str, ntype: int | None) -> str:
     return n
 
 
-def parse_clip(line: str) -> CallerId | None:
+def parse_clip(line: str, country: str | None = None) -> CallerId | None:
     """``+CLIP: <number>,<type>[,<subaddr>,<satype>[,<alpha>[,<CLI validity>]]]`` (27.007 7.18).
 
     Also ``+CCWA: <number>,<type>,<class>[,<alpha>[,<CLI validity>]]``. Validity 1 is
@@ -118,17 +114,19 @@ def parse_clip(line: str) -> CallerId | None:
             name = f[3]
         if len(f) > 4 and _num(f[4]):
             validity = int(f[4])
-    low = _marker(number)
-    if validity == 1 or low in _WITHHELD_WORDS:
-        return CallerId(None, name, ntype, withheld=True)
-    if validity == 2 or low in _UNAVAILABLE_WORDS or not number:
+    raw = number or None
+    if validity == 1 or is_withheld(number):
+        return CallerId(None, name, ntype, withheld=True, raw=raw)
+    if validity == 2 or is_unavailable(number) or not number:
         if validity is None and not number and ntype == 128:
-            return CallerId(None, name, ntype, withheld=True)
-        return CallerId(None, name, ntype, unavailable=True)
+            return CallerId(None, name, ntype, withheld=True, raw=raw)
+        return CallerId(None, name, ntype, unavailable=True, raw=raw)
     number = normalise_number(number, ntype)
     if not re.fullmatch(r"\+?[0-9*#A-Da-d]{1,32}", number):
-        return CallerId(None, name, ntype, unavailable=True)
-    return CallerId(number, name, ntype)
+        return CallerId(None, name, ntype, unavailable=True, raw=raw)
+    if country:
+        number = normalise(number, country, number_type=ntype).e164 or number
+    return CallerId(number, name, ntype, raw=raw)
 
 
 def parse_csq(line: str) -> tuple[int | None, int | None]:
@@ -176,6 +174,8 @@ class ClccEntry:
     stat: int
     mode: int
     number: str
+    caller: CallerId | None = dataclasses.field(default=None, compare=False)
+    """The number as a caller id (E.164 for the line's country, with its raw form)."""
 
     @property
     def active(self) -> bool:
@@ -189,8 +189,9 @@ class ClccEntry:
 CLCC_STATES = {0: "active", 1: "held", 2: "dialing", 3: "alerting", 4: "incoming", 5: "waiting", 6: "disconnect"}
 
 
-def parse_clcc(line: str) -> ClccEntry | None:
-    """``+CLCC: <id>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>[,<alpha>]]``."""
+def parse_clcc(line: str, country: str | None = None) -> ClccEntry | None:
+    """``+CLCC: <id>,<dir>,<stat>,<mode>,<mpty>[,<number>,<type>[,<alpha>]]`` (one entry per line:
+    several calls give several lines)."""
     rest = _after(line, "+CLCC:")
     if rest is None:
         return None
@@ -201,151 +202,49 @@ def parse_clcc(line: str) -> ClccEntry | None:
         return None
     number = f[5] if len(f) > 5 else ""
     ntype = int(f[6]) if len(f) > 6 and _num(f[6]) else None
-    return ClccEntry(idx, direction == 1, stat, mode, normalise_number(number, ntype))
+    alpha = f'"{f[7]}"' if len(f) > 7 and f[7] else '""'
+    cid = parse_clip(f'+CLIP: "{number}",{ntype if ntype is not None else ""},"",,{alpha}', country)
+    if cid is not None and cid.number and not country:
+        cid = dataclasses.replace(cid, number=normalise_number(number, ntype))
+    return ClccEntry(idx, direction == 1, stat, mode, normalise_number(number, ntype), cid)
 
 
 def parse_dtmf(line: str) -> str | None:
     """``+DTMF: 5`` (SIM800), ``+RXDTMF: 5`` (SIM7600), ``+DTMF:5``; one key or None."""
+    ev = parse_dtmf_event(line)
+    return ev[0] if ev else None
+
+
+def parse_dtmf_event(line: str) -> tuple[str, int | None] | None:
+    """``+DTMF: 5``, ``+DTMF: 5,120`` (SIM800 after ``AT+DDET=1,100,1,1``: key, duration in ms),
+    ``+RXDTMF: 5`` (SIM7600) -> (key, duration or None)."""
     for prefix in ("+RXDTMF:", "+DTMF:"):
         rest = _after(line, prefix)
         if rest is not None:
-            d = rest.strip().strip('"')
-            if len(d) == 1 and d.upper() in "0123456789*#ABCD":
-                return d.upper()
+            f = split_fields(rest)
+            d = f[0].strip().strip('"')
+            duration = int(f[1]) if len(f) > 1 and _num(f[1]) and len(f[1]) <= 6 else None
+            if len(d) == 1 and d.upper() in "0123456789*#ABCD" and (len(f) == 1 or duration is not None):
+                return d.upper(), duration
             return None
     return None
 
 
-_CID_LABELS = {
-    "DATE": "DATE", "TIME": "TIME", "DDN_NMBR": "NMBR", "DDN NMBR": "NMBR", "NMBR": "NMBR", "NBR": "NMBR",
-    "NUMBER": "NMBR", "CALLER NUMBER": "NMBR", "CALLER NAME": "NAME", "NAME": "NAME", "MESG": "MESG",
-}
-"""Caller-id labels of the voice-modem chipsets (Rockwell/Conexant, USR, Lucent, Agere...)."""
-_CID_LABEL_RE = re.compile(
-    r"(CALLER NUMBER|CALLER NAME|DDN[_ ]NMBR|NMBR|NUMBER|NBR|NAME|DATE|TIME|MESG)\s*[=:]", re.IGNORECASE)
+def parse_cid_fields(line: str) -> list[tuple[str, str]] | None:
+    """Every caller-id field of one voice-modem line (see :func:`.callerid.parse_cid`), or None."""
+    c = parse_cid(line)
+    return list(c.fields) if c is not None and c.fields else None
 
 
 def parse_cid_line(line: str) -> tuple[str, str] | None:
-    """Voice-modem caller id: ``NMBR = 0612345678``, ``NAME=DUPONT``, ``DATE=1127``... -> (key, value).
-
-    The first field of the line (see :func:`parse_cid_fields` for all of them)."""
+    """The first caller-id field of one voice-modem line."""
     fields = parse_cid_fields(line)
     return fields[0] if fields else None
 
 
-def parse_cid_fields(line: str) -> list[tuple[str, str]] | None:
-    """Every caller-id field of one voice-modem line, as (key, value) with key DATE/TIME/NMBR/NAME/MESG.
-
-    Handles one field per line (``NMBR = 0612345678``, spaces or not around
-    ``=`` or ``:``), several on one line (``DATE=1127 TIME=0914 NMBR=...``),
-    a label running into the next (``TIME=0914NMBR=0612345678``), label
-    variants (``DDN_NMBR``, ``NBR``, ``CALLER NUMBER``...), ``MESG`` records
-    whose hex parameters are decoded (``MESG = 040150`` is a private number),
-    and unformatted hex records (``AT#CID=2``: SDMF/MDMF, see
-    :func:`parse_cid_hex`). None if the line is not caller id."""
-    hexed = parse_cid_hex(line)
-    if hexed is not None:
-        return hexed
-    matches = list(_CID_LABEL_RE.finditer(line))
-    if not matches or line[: matches[0].start()].strip():
-        return None
-    out: list[tuple[str, str]] = []
-    for i, m in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
-        label = re.sub(r"\s+", " ", m.group(1).upper()).replace("DDN NMBR", "DDN_NMBR")
-        key = _CID_LABELS[label]
-        value = line[m.end():end].strip()
-        if key == "MESG":
-            params = cid_params(value)
-            if params:
-                out.extend(params)
-                continue
-        out.append((key, value))
-    return out
-
-
-_SDMF = 0x04
-_MDMF = 0x80
-
-
-def parse_cid_hex(line: str) -> list[tuple[str, str]] | None:
-    """An unformatted caller-id message in hex (``AT#CID=2``), checksum verified -> fields.
-
-    SDMF (Bellcore GR-30, type 0x04): date-time ``MMDDhhmm`` then the number
-    (or ``O`` unavailable / ``P`` private). MDMF (type 0x80, also ETSI
-    EN 300 659): parameters, see :func:`cid_params`. None if the line is not
-    such a message or its length or checksum is wrong."""
-    s = re.sub(r"\s+", "", line)
-    if len(s) < 8 or len(s) % 2 or not re.fullmatch(r"[0-9A-Fa-f]+", s):
-        return None
-    data = bytes.fromhex(s)
-    kind, length = data[0], data[1]
-    if kind not in (_SDMF, _MDMF) or len(data) != length + 3 or sum(data) % 256:
-        return None
-    body = data[2:-1]
-    if kind == _MDMF:
-        return _params_to_fields(body)
-    text = body.decode("latin-1")
-    if len(text) < 8 or not _num(text[:8]):
-        return None
-    out = [("DATE", text[:4]), ("TIME", text[4:8])]
-    if text[8:]:
-        out.append(("NMBR", text[8:]))
-    return out
-
-
-_PARAM_KEYS = {0x01: "DATETIME", 0x02: "NMBR", 0x04: "NMBR", 0x07: "NAME", 0x08: "NAME"}
-"""MDMF parameter types: 0x01 date-time, 0x02 number, 0x04 reason the number is absent
-(``O``/``P``), 0x07 name, 0x08 reason the name is absent. Others (called number, call
-type...) carry nothing the box uses."""
-
-
-def cid_params(hexstr: str) -> list[tuple[str, str]] | None:
-    """Hex MDMF parameters (type, length, value)* as in a ``MESG`` record -> fields.
-
-    None unless the whole string is well-formed parameters."""
-    s = re.sub(r"\s+", "", hexstr)
-    if len(s) < 4 or len(s) % 2 or not re.fullmatch(r"[0-9A-Fa-f]+", s):
-        return None
-    return _params_to_fields(bytes.fromhex(s))
-
-
-def _params_to_fields(body: bytes) -> list[tuple[str, str]] | None:
-    out: list[tuple[str, str]] = []
-    i = 0
-    while i < len(body):
-        if i + 2 > len(body):
-            return None
-        ptype, plen = body[i], body[i + 1]
-        value = body[i + 2 : i + 2 + plen]
-        if len(value) != plen:
-            return None
-        i += 2 + plen
-        key = _PARAM_KEYS.get(ptype)
-        text = value.decode("latin-1").strip()
-        if key == "DATETIME":
-            if len(text) >= 8 and _num(text[:8]):
-                out += [("DATE", text[:4]), ("TIME", text[4:8])]
-        elif key is not None:
-            out.append((key, text))
-    return out
-
-
-def cid_to_caller(fields: dict[str, str]) -> CallerId:
-    """Caller id from the ``DATE/TIME/NMBR/NAME`` fields seen so far (any may be missing)."""
-    number = fields.get("NMBR", "").strip()
-    name = fields.get("NAME", "").strip() or None
-    if name and _marker(name) in _WITHHELD_WORDS | _UNAVAILABLE_WORDS:
-        name = None
-    low = _marker(number)
-    if low in _WITHHELD_WORDS:
-        return CallerId(None, name, withheld=True)
-    if not number or low in _UNAVAILABLE_WORDS:
-        return CallerId(None, name, unavailable=True)
-    n = re.sub(r"[\s\-().]", "", number)
-    if not re.fullmatch(r"\+?[0-9*#]{1,32}", n):
-        return CallerId(None, name, unavailable=True)
-    return CallerId(n, name)
+def cid_to_caller(fields: dict[str, str], country: str | None = None) -> CallerId:
+    """Caller id from the ``DATE/TIME/NMBR/NAME`` fields seen so far (see :func:`.callerid.to_caller`)."""
+    return to_caller(fields, country)
 
 
 def decode_ucs2_hex(s: str) -> str | None:
@@ -366,10 +265,14 @@ def decode_ucs2_hex(s: str) -> str | None:
 
 @dataclasses.dataclass(frozen=True)
 class SmsHeader:
-    """The header of a text-mode SMS: ``sender`` decoded; ``ucs2``: the texts are UCS2 hex."""
+    """The header of a text-mode SMS: ``sender`` decoded; ``ucs2``: the texts are UCS2 hex;
+    ``sender_type``: the type of address when the modem gives it (``AT+CSDH=1``);
+    ``pdu``: a PDU-mode header (the body is an SMS-DELIVER in hex, the sender inside it)."""
 
     sender: str
     ucs2: bool
+    sender_type: int | None = dataclasses.field(default=None, compare=False)
+    pdu: bool = dataclasses.field(default=False, compare=False)
 
 
 def _ucs2_dcs(field: str) -> bool:
@@ -382,23 +285,42 @@ def _ucs2_dcs(field: str) -> bool:
     return dcs & 0xF0 == 0xE0  # message waiting group, UCS2
 
 
+_SMS_HEADS = (("+CMGRD:", 1), ("+CMGR:", 1), ("+CMGL:", 2), ("+CMT:", 0))
+"""Message headers and where their sender (``<oa>``) is: ``+CMGR``/SIMCom's read-and-delete
+``+CMGRD`` after the status, ``+CMGL`` after the index and status, ``+CMT`` first."""
+
+
+def sms_header(line: str) -> SmsHeader | None:
+    """A message header of either mode: text (see :func:`parse_sms_header`) or PDU
+    (``+CMGR: <stat>,[<alpha>],<length>``, ``+CMGL: <index>,<stat>,[<alpha>],<length>``,
+    ``+CMT: [<alpha>],<length>``: the sender is in the PDU that follows)."""
+    for prefix, oa in _SMS_HEADS:
+        rest = _after(line, prefix)
+        if rest is not None:
+            f = split_fields(rest)
+            if len(f) == oa + 2 and _num(f[-1]) and (oa == 0 or _num(f[oa - 1])):
+                return SmsHeader(sender="", ucs2=False, pdu=True)
+            return parse_sms_header(line)
+    return None
+
+
 def parse_sms_header(line: str) -> SmsHeader | None:
-    """``+CMGR: <stat>,<oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]`` or
-    ``+CMT: <oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]`` (27.005 text mode).
+    """``+CMGR: <stat>,<oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]``,
+    ``+CMGL: <index>,<stat>,<oa>,...`` or ``+CMT: <oa>,[<alpha>],<scts>[,<tooa>,<fo>,<pid>,<dcs>,...]``
+    (27.005 text mode; ``+CMGRD`` as ``+CMGR``).
 
     A sender in UCS2 hex (the modem's character set is UCS2) is decoded, and
     marks the message text as UCS2 hex too; so does a UCS2 data coding scheme.
-    None if the line is neither, has no sender, or is a PDU-mode header."""
-    rest = _after(line, "+CMGR:")
-    oa = 1
-    if rest is None:
-        rest = _after(line, "+CMT:")
-        oa = 0
-    if rest is None:
+    None if the line is none of them, has no sender, or is a PDU-mode header."""
+    head = next(((p, o) for p, o in _SMS_HEADS if line.upper().startswith(p)), None)
+    if head is None:
         return None
-    f = split_fields(rest)
-    if (oa and _num(f[0])) or (not oa and len(f) == 2 and _num(f[1])):
+    prefix, oa = head
+    f = split_fields(line[len(prefix):].strip())
+    if (oa and _num(f[oa - 1]) and len(f) == oa + 2 and _num(f[-1])) or (not oa and len(f) == 2 and _num(f[1])):
         return None  # PDU mode: ``+CMGR: <stat>,[<alpha>],<length>``, ``+CMT: [<alpha>],<length>``
+    if oa == 1 and _num(f[0]) and len(f) <= 3:
+        return None
     if len(f) <= oa or not f[oa]:
         return None  # no sender
     raw = f[oa] if len(f) > oa else ""
@@ -406,7 +328,8 @@ def parse_sms_header(line: str) -> SmsHeader | None:
     ucs2 = decoded is not None and decoded.isascii()
     sender = decoded if ucs2 and decoded is not None else raw
     dcs = f[oa + 6] if len(f) > oa + 6 else ""
-    return SmsHeader(sender=sender, ucs2=ucs2 or _ucs2_dcs(dcs))
+    tooa = int(f[oa + 3]) if len(f) > oa + 3 and _num(f[oa + 3]) and len(f[oa + 3]) <= 3 else None
+    return SmsHeader(sender=sender, ucs2=ucs2 or _ucs2_dcs(dcs), sender_type=tooa)
 
 
 def sms_text(lines: Sequence[str], ucs2: bool) -> str:

@@ -12,6 +12,9 @@ time, ended with ``<DLE><ETX>``), then back to ``AT+VRX``; no
 :class:`AudioFrame` arrives while the box plays. Busy tone, dial tone,
 silence and loop-break events mean the caller hung up; DTMF repeats are
 collapsed. Hang up with ``ATH0``.
+
+The call logic lives in :class:`~.voice_calls.VoiceCalls`, without I/O; this
+class is its shell: the port, the threads, the half-duplex audio.
 """
 
 from __future__ import annotations
@@ -22,44 +25,22 @@ from collections.abc import Callable, Sequence
 
 from ..errors import LineError, ModemTimeout, PortGone
 from ..speech.audio import from_pcm16, to_pcm16
-from .at import CONNECT_FINALS, AtChannel, Capture
-from .dle import (
-    CANCEL_TX,
-    END_TX,
-    EVENT_NAMES,
-    HANGUP_EVENTS,
-    STOP_RX_USR,
-    DleDecoder,
-    DtmfCollapser,
-    stuff,
-)
-from .line import (
-    FRAME_SAMPLES,
-    Answered,
-    AudioFrame,
-    CallerId,
-    CallerIdUpdate,
-    Dtmf,
-    HungUp,
-    LineState,
-    Ringing,
-    RingStopped,
-)
+from .at import CONNECT_FINALS, AtChannel, Capture, VoiceSink
+from .dle import CANCEL_TX, END_TX, STOP_RX_USR, stuff
+from .line import FRAME_SAMPLES, AudioFrame, TransferKind
 from .modem import BACKOFF, ModemLine, Player
-from .parsers import cid_to_caller, parse_cid_fields
+from .protocol import Unsolicited
+from .steps import Work
+from .voice_calls import RING_PERIOD, VSD, VSM, VoiceCalls, VoiceSettings
 
-RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
-VSM = {
-    "usr5637": {"u8": "128,8000", "s16le": "129,8000", "alaw": "130,8000", "ulaw": "131,8000"},
-    "cx93010": {"u8": "1,8000,0,0", "ulaw": "4,8000,0,0", "alaw": "5,8000,0,0"},
-}
-VSD = {"usr5637": "AT+VSD=128,0", "cx93010": "AT+VSD=0,0"}
+__all__ = ["RING_PERIOD", "VSD", "VSM", "VoiceModemLine"]
 
 
 class VoiceModemLine(ModemLine):
     """A V.253 voice modem on an analog line."""
 
     driver = "voicemodem"
+    control_actions = frozenset({"hold", "dial", "back", "transfer"})
 
     def __init__(
         self,
@@ -76,36 +57,49 @@ class VoiceModemLine(ModemLine):
         keepalive: float = 30.0,
         backoff: Sequence[float] = BACKOFF,
         power_cycle: Callable[[], None] | None = None,
+        transfer: TransferKind = "none",
+        flash_ms: int = 270,
+        flash_back: str = "1",
+        announce_after: float = 12.0,
     ) -> None:
         super().__init__(name, port, command_timeout=command_timeout, capture=capture, backoff=backoff,
                          power_cycle=power_cycle)
-        if country not in RING_PERIOD:
-            raise LineError(f"line {name}: unknown country {country!r} for ring cadence; expected FR, GB or US")
+        if transfer == "multiparty":
+            raise LineError(f"line {name}: an analog line puts callers through with a hook flash, "
+                            f"not with GSM call hold")
+        self.transfer_mode = transfer
+        try:
+            settings = VoiceSettings(country=country, sample_format=sample_format, ring_period=ring_period,
+                                     keepalive=keepalive, flash_ms=flash_ms, flash_back=flash_back,
+                                     announce_after=announce_after)
+        except LineError as e:
+            raise LineError(f"line {name}: {e}") from None
+        self.calls = VoiceCalls(settings, name=name)
         self.model = model
         self.country = country
         self.sample_format = sample_format
-        period = ring_period or RING_PERIOD[country]
-        self.ring_timeout = 1.6 * period + 0.3
-        # UK double ring (0.4 s on, 0.2 s off, 0.4 s on): some modems print RING for each
-        # burst; both count as one ring.
-        self.min_ring_gap = min(1.0, 0.4 * period) if country == "GB" else 0.0
+        self.ring_timeout = settings.ring_timeout
         self.stop_rx = stop_rx
-        self.keepalive = keepalive
-        self._last_ping = 0.0
-        self.detected_model = ""
         self.player = Player(self._write_audio, self._playback_done, name=f"play-{name}",
                              on_start=self._begin_tx, on_end=self._end_tx)
-        self._cid: dict[str, str] = {}
-        self._cid_due: float | None = None
-        self._ring_source = ""
-        self._dtmf = DtmfCollapser()
-        self._decoder = DleDecoder()
         self._carry = bytearray()
         self._rx = False
         self._tx = False
         self._fmt = sample_format
         self._audio_lock = threading.RLock()
         self._stop_req = False
+
+    @property
+    def detected_model(self) -> str:
+        return self.calls.s.model
+
+    @property
+    def in_call(self) -> bool:
+        return self.calls.in_call
+
+    @property
+    def ringing(self) -> bool:
+        return self.calls.ringing
 
     # ------------------------------------------------------------------ public API
     def play(self, pcm: bytes) -> None:
@@ -123,229 +117,84 @@ class VoiceModemLine(ModemLine):
         super().close()
         self.player.close()
 
-    # ------------------------------------------------------------------ init
+    # ------------------------------------------------------------------ supervisor hooks
     def _init_modem(self, ch: AtChannel) -> None:
-        self._last_ping = time.monotonic()
-        self.new_call()
         self._rx = self._tx = False
-        for attempt in range(3):
-            try:
-                ch.command("AT", min(self.command_timeout, 2.0))
-                break
-            except ModemTimeout:
-                if attempt == 2:
-                    raise
-        ch.command("ATZ", max(self.command_timeout, 5.0))
-        ch.command("ATE0")
-        ch.command("ATV1")
-        i0 = ch.command("ATI0", check=False).text()
-        i3 = ch.command("ATI3", check=False).text()
-        self.detected_model = self._model_name(i0 + " " + i3)
-        self._update_status(model=i3.strip() or i0.strip(), firmware=i0.strip())
-        fmts = VSM[self.detected_model]
-        if self.sample_format not in fmts:
-            raise LineError(f"line {self.name}: sample format {self.sample_format!r} not available on "
-                            f"{self.detected_model}; choose one of {', '.join(fmts)}")
-        ch.command("AT+FCLASS=8")
-        if not ch.command("AT+VCID=1", check=False).ok:
-            ch.command("AT#CID=1", check=False)
-        if self.detected_model == "cx93010":
-            ch.command("AT-SCID=1", check=False)
-        self._update_status(audio=f"{self.sample_format} 8 kHz half duplex", registration="analog line")
+        self.run_work(self.calls.init(self.model))
 
-    def _model_name(self, ident: str) -> str:
-        if self.model in VSM:
-            return self.model
-        u = ident.upper()
-        if "CX93" in u or "CONEXANT" in u or "56000" in u:
-            return "cx93010"
-        return "usr5637"
-
-    # ------------------------------------------------------------------ unsolicited
-    def _on_urc(self, line: str) -> None:
-        u = line.upper()
-        if u == "RING" or u.startswith("RING "):
-            self._ring("RING")
-            return
-        fields = parse_cid_fields(line)
-        if fields is not None:
-            for key, value in fields:
-                self._cid[key] = value
-            if self.ringing:
-                self._cid_due = time.monotonic() + 0.15
-            return
-        if u in ("NO CARRIER", "BUSY", "NO DIALTONE", "NO DIAL TONE") and self.in_call:
-            self._end_call("caller", line)
-            return
-        self.log.info("line %s: unsolicited %r ignored", self.name, line)
-
-    def _ring(self, source: str) -> None:
-        """A ring reported by ``source`` ("RING" line or "DLE" ``<DLE>R``).
-
-        A call's rings are counted from the source of its first ring: a modem
-        that reports each ring both ways rings once, not twice; the other
-        source only keeps the call ringing."""
-        if self.in_call:
-            return
-        now = time.monotonic()
-        if self.ringing and (source != self._ring_source or now - self.last_ring < self.min_ring_gap):
-            # the same ring reported the other way, or the second burst of a UK double ring
-            self.last_ring = now
-            return
-        if not self.ringing:
-            cid = self._cid
-            self.new_call()
-            self._cid = cid
-            self._ring_source = source
-            self.ringing = True
-            self._set_state(LineState.RINGING)
-            if cid:
-                self.caller = cid_to_caller(cid)
-        self.rings += 1
-        self.last_ring = now
-        self.emit(Ringing(caller=self.caller, count=self.rings))
+    def _on_urc(self, ev: Unsolicited) -> None:
+        self.run_work(self.calls.on_line(ev.text, ev.continuation))
 
     def _on_dle(self, code: str) -> None:
-        now = time.monotonic()
-        if self.in_call:
-            if code in HANGUP_EVENTS:
-                self._end_call("caller", EVENT_NAMES.get(code, code))
-                return
-            d = self._dtmf.push(code, now)
-            if d is not None:
-                self.emit(Dtmf(digit=d))
-            return
-        if code == "R":
-            # V.253 ring event: some modems report rings as <DLE>R instead of RING in voice mode.
-            self._ring("DLE")
-            return
-        if self.ringing:
-            if code == "H":
-                self._ring_stopped("staff", "extension picked up (handset off hook)")
-            return
-        self.log.debug("line %s: DLE %r while idle", self.name, code)
+        self.run_work(self.calls.on_dle(code))
 
-    def _ring_stopped(self, by: str, reason: str) -> None:
-        self._cid = {}
-        self._cid_due = None
-        self.new_call()
-        self._set_state(LineState.READY)
-        self.emit(RingStopped(by=by, reason=reason))  # type: ignore[arg-type]
-
-    # ------------------------------------------------------------------ actions
     def _on_action(self, action: str) -> None:
         ch = self.ch
         if ch is None:
             return
         if action == "answer":
-            if not self.ringing:
-                self.log.info("line %s: answer requested but nothing rings", self.name)
-                return
-            self._flush_cid()
-            fmt = VSM[self.detected_model][self.sample_format]
-            ch.command("AT+FCLASS=8")
-            ch.command(f"AT+VSM={fmt}")
-            ch.command(VSD[self.detected_model], check=False)
-            r = ch.command("AT+VLS=1", max(self.command_timeout, 10.0), finals=CONNECT_FINALS, check=False)
-            if not r.ok and r.final != "VCON":
-                self._ring_stopped("caller", f"AT+VLS=1 answered {r.final}")
-                return
-            self.ringing = False
-            self.in_call = True
-            self._cid = {}
-            self._set_state(LineState.IN_CALL)
-            self.emit(Answered())
-            with self._audio_lock:
-                self._start_rx(ch)
+            self.run_work(self.calls.answer())
         elif action == "hang_up":
-            if self.in_call:
-                self._end_call("box", "ATH0")
-            elif self.ringing:
-                ch.command("ATH0", check=False)
-                self._ring_stopped("box", "rejected")
+            self.run_work(self.calls.hang_up())
         elif action == "resume_rx":
             with self._audio_lock:
                 if self.in_call and not self._rx and not self._tx:
                     self._start_rx(ch)
 
-    def _end_call(self, by: str, reason: str) -> None:
-        self.in_call = False
-        self._stop_req = True
-        self.player.stop()
-        deadline = time.monotonic() + 1.0
-        while self.player.is_playing() and time.monotonic() < deadline:
-            time.sleep(0.005)
-        ch = self.ch
-        with self._audio_lock:
-            if ch is not None:
-                self._stop_rx_now(ch)
-                ch.command("ATH0", check=False)
-        self.new_call()
-        self._set_state(LineState.READY)
-        self.emit(HungUp(by=by, reason=reason))  # type: ignore[arg-type]
+    def _control_work(self, action: str, arg: str) -> Work | None:
+        c = self.calls
+        if action == "dial":
+            return c.dial(arg)
+        table = {"hold": c.hold, "back": c.back_to_caller, "transfer": c.transfer}
+        fn = table.get(action)
+        return fn() if fn is not None else None
 
-    # ------------------------------------------------------------------ periodic
     def _tick(self, now: float) -> None:
-        if self._cid_due is not None and now >= self._cid_due:
-            self._flush_cid()
-        if self.ringing and now - self.last_ring > self.ring_timeout:
-            self._ring_stopped("caller", f"no ring for {self.ring_timeout:.1f} s")
-        elif not self.ringing and not self.in_call and now - self._last_ping >= self.keepalive:
-            self._last_ping = now
-            ch = self.ch
-            if ch is not None:
-                ch.command("AT")
-
-    def _flush_cid(self) -> None:
-        self._cid_due = None
-        if not self._cid or not self.ringing:
-            return
-        cid = cid_to_caller(self._cid)
-        if cid != self.caller:
-            self.caller = cid
-            self.emit(CallerIdUpdate(caller=cid))
+        self.run_work(self.calls.tick())
 
     def _abort_call(self) -> None:
         self._stop_req = True
         self.player.stop()
         self._rx = self._tx = False
-        self.new_call()
-        self._cid = {}
-        self._cid_due = None
+        self.calls.reset()
 
-    def new_call(self) -> None:
-        super().new_call()
-        self.caller = CallerId()
+    def _audio(self, action: str) -> None:
+        ch = self.ch
+        if action == "start" and ch is not None:
+            with self._audio_lock:
+                self._start_rx(ch)
+            return
+        self._stop_req = True
+        self.player.stop()
+        deadline = time.monotonic() + 1.0
+        while self.player.is_playing() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        with self._audio_lock:
+            if ch is not None:
+                self._stop_rx_now(ch)
 
     # ------------------------------------------------------------------ voice data
+    def _voice_sink(self) -> VoiceSink:
+        return _Rx(self)
+
     def _start_rx(self, ch: AtChannel) -> None:
-        self._decoder.reset()
         self._carry.clear()
         self._fmt = self.sample_format
         self._rx = True
-        r = ch.command("AT+VRX", finals=CONNECT_FINALS, raw=self._rx_data, check=False)
+        r = ch.command("AT+VRX", finals=CONNECT_FINALS, voice=_Rx(self), check=False)
         if not r.final.startswith("CONNECT"):
             self._rx = False
             self.log.warning("line %s: AT+VRX answered %r; not recording", self.name, r.final)
 
-    def _rx_data(self, data: bytes) -> bytes | None:
-        d = self._decoder.feed(data)
-        if d.audio:
-            self._carry += d.audio
-            width = 2 if self._fmt == "s16le" else 1
-            n = len(self._carry) // (FRAME_SAMPLES * width) * (FRAME_SAMPLES * width)
-            if n:
-                pcm = to_pcm16(bytes(self._carry[:n]), self._fmt)
-                del self._carry[:n]
-                for i in range(0, len(pcm), FRAME_SAMPLES * 2):
-                    self.emit(AudioFrame(pcm=pcm[i : i + FRAME_SAMPLES * 2]))
-        for code in d.events:
-            if code != "ETX":
-                self._work.put(("dle", code))
-        if d.rest is not None:
-            self._rx = False
-            return d.rest
-        return None
+    def _rx_audio(self, audio: bytes) -> None:
+        self._carry += audio
+        width = 2 if self._fmt == "s16le" else 1
+        n = len(self._carry) // (FRAME_SAMPLES * width) * (FRAME_SAMPLES * width)
+        if n:
+            pcm = to_pcm16(bytes(self._carry[:n]), self._fmt)
+            del self._carry[:n]
+            for i in range(0, len(pcm), FRAME_SAMPLES * 2):
+                self.emit(AudioFrame(pcm=pcm[i : i + FRAME_SAMPLES * 2]))
 
     def _stop_rx_now(self, ch: AtChannel) -> None:
         if not self._rx:
@@ -389,3 +238,19 @@ class VoiceModemLine(ModemLine):
                 return
         if self.in_call:
             self._work.put(("action", "resume_rx"))
+
+
+class _Rx:
+    """Where ``AT+VRX`` data goes: samples to frames (reader thread), events to the work queue."""
+
+    def __init__(self, line: VoiceModemLine) -> None:
+        self.line = line
+
+    def voice_data(self, audio: bytes) -> None:
+        self.line._rx_audio(audio)
+
+    def voice_event(self, code: str) -> None:
+        self.line._work.put(("dle", code))
+
+    def voice_end(self) -> None:
+        self.line._rx = False

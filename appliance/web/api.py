@@ -13,6 +13,7 @@ from .views.calls import apply_action, export_response, fired_rules, get_call_or
 from .views.dashboard import dashboard_data, line_dicts
 from .views.health import health_data
 from .views.stats import compute_stats, weeks_arg
+from .views.worklist import page_arg, record_outcome, worklist_data
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -56,12 +57,45 @@ def act(call_id: str, action: str) -> Response:
     if action == "handled" and isinstance(form.get("handled"), bool):
         form["value"] = "1" if form["handled"] else "0"
     try:
-        rec = apply_action(st, call_id, action, form, "admin")
+        rec = apply_action(st, call_id, action, form, st.who)
     except PermissionError as exc:
         abort(409, description=str(exc))
     except ValueError as exc:
         abort(400, description=str(exc))
     return json_response({"call": rec.to_dict()})
+
+
+@bp.route("/worklist")
+def worklist() -> Response:
+    """``?page=N&per_page=M`` (1 to 500, default 100)."""
+    return json_response(worklist_data(state(), page_arg("page", 1, 10_000), page_arg("per_page", 100, 500)))
+
+
+@bp.route("/worklist/outcome", methods=["POST"])
+def worklist_outcome() -> Response:
+    """``{"calls": [call ids of the row], "outcome": "reached", "amount": 1200, "note": "..."}``"""
+    from ..worklist.outcome import OutcomeError
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="expected a JSON object")
+    try:
+        n = record_outcome(state(), body)
+    except PermissionError as exc:
+        abort(409, description=str(exc))
+    except OutcomeError as exc:
+        abort(400, description=str(exc))
+    return json_response({"recorded": n, "worklist": worklist_data(state())})
+
+
+@bp.route("/directory")
+def directory() -> Response:
+    st = state()
+    if st.directory is None:
+        abort(404)
+    found = st.directory.search(request.args.get("q", "")[:100])
+    return json_response({"total": len(st.directory), "matching": len(found),
+                          "contacts": [c.to_dict() for c in found[:500]]})
 
 
 @bp.route("/stats")

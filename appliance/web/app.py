@@ -9,11 +9,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, Response, abort, g, jsonify, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from ..config import Config
+from ..directory import Directory
 from ..store.calllog import CallLog, CallLogReader
 from ..textsafe import strip_bidi
 from . import fmt
@@ -21,6 +22,7 @@ from .auth import AuthStore, RateLimiter
 from .context import WebActions, WebState, state
 from .csrf import check_csrf, csrf_token
 from .i18n import Translator
+from .roles import allowed
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +33,16 @@ PUBLIC_ENDPOINTS = frozenset({"static", "auth.setup", "auth.login"})
 
 def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[], Mapping[str, Any]] | None = None,
                config_path: Path | None = None, actions: WebActions | None = None,
-               limiter: RateLimiter | None = None) -> Flask:
+               limiter: RateLimiter | None = None, directory: Directory | None = None) -> Flask:
     """Build the status page application (see the package docstring for the contract)."""
     here = Path(__file__).parent
     app = Flask("appliance.web", template_folder=str(here / "templates"), static_folder=str(here / "static"))
     auth = AuthStore(log_.data_dir)
+    country = cfg.lines[0].country if cfg.lines else "FR"
     st = WebState(cfg=cfg, log=log_, auth=auth, limiter=limiter or RateLimiter(), live=live,
                   config_path=Path(config_path) if config_path else None, actions=actions,
-                  started=time.time())
+                  started=time.time(),
+                  directory=directory or Directory(log_.data_dir, cfg.directory, country=country))
     app.extensions["permanence"] = st
     app.config.update(
         SECRET_KEY=auth.secret_key(),
@@ -60,14 +64,18 @@ def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[],
                     "(also shown by `permanence passwd`)", code)
 
     from .api import bp as api_bp
+    from .views.accounts import bp as accounts_bp
     from .views.auth_views import bp as auth_bp
     from .views.calls import bp as calls_bp
     from .views.dashboard import bp as dash_bp
+    from .views.directory import bp as directory_bp
     from .views.health import bp as health_bp
     from .views.settings import bp as settings_bp
     from .views.stats import bp as stats_bp
+    from .views.worklist import bp as worklist_bp
 
-    for bp in (auth_bp, dash_bp, calls_bp, stats_bp, health_bp, settings_bp, api_bp):
+    for bp in (auth_bp, worklist_bp, dash_bp, calls_bp, directory_bp, stats_bp, health_bp, settings_bp,
+               accounts_bp, api_bp):
         app.register_blueprint(bp)
 
     app.before_request(_gate)
@@ -82,7 +90,8 @@ def _is_api() -> bool:
 
 
 def _gate() -> ResponseReturnValue | None:
-    """Authentication first, then CSRF: nothing personal is reachable without both."""
+    """Authentication first (the session's account and generations, checked on every request),
+    then the role, then CSRF: nothing personal is reachable without all three."""
     st = state()
     if request.endpoint in PUBLIC_ENDPOINTS:
         check_csrf()
@@ -93,12 +102,19 @@ def _gate() -> ResponseReturnValue | None:
         return redirect(url_for("auth.setup"))
     login_at = session.get("at")
     expired = not isinstance(login_at, int | float) or time.time() - login_at > st.cfg.web.session_minutes * 60
-    if not session.get("auth") or session.get("gen") != st.auth.generation() or expired:
+    acc = None if expired or not session.get("auth") else st.auth.session_valid(
+        session.get("user"), session.get("gen"), session.get("box"))
+    if acc is None:
         session.pop("auth", None)
         if _is_api():
             return _json_error(401, "log in first")
         nxt = request.full_path if request.method == "GET" else "/"
         return redirect(url_for("auth.login", next=nxt.rstrip("?")))
+    g.account = acc
+    if not allowed(acc.role, request.endpoint, request.method):
+        if request.endpoint == "dashboard.index" and acc.role == "technician":
+            return redirect(url_for("worklist.index"))
+        abort(403, description="your account may not open this page or do this (ask the administrator)")
     check_csrf()
     return None
 
@@ -142,7 +158,10 @@ def _template_globals() -> dict[str, Any]:
         "lang": lang,
         "company": st.cfg.company,
         "csrf_token": csrf_token,
-        "logged_in": bool(session.get("auth")),
+        "logged_in": g.get("account") is not None,
+        "me": g.get("account"),
+        "can": lambda endpoint, method="GET": (g.get("account") is not None
+                                               and allowed(g.account.role, endpoint, method)),
         "localtime": lambda v, f="%Y-%m-%d %H:%M": fmt.local_time(v, tz, f),
         "dur": fmt.duration,
         "money": lambda v: fmt.money(v, st.cfg.company.currency, lang),

@@ -13,7 +13,9 @@ from typing import Any, Protocol
 from flask import current_app
 
 from ..config import Config
+from ..directory import Directory
 from ..store.calllog import CallLog, CallLogReader
+from ..worklist.trace import TraceCache
 from .auth import AuthStore, RateLimiter
 from .query import SearchCache
 from .stats import FactsCache
@@ -45,6 +47,16 @@ class WebState:
     stats_cache: dict[Any, Any] = dataclasses.field(default_factory=dict)
     search: SearchCache = dataclasses.field(default_factory=SearchCache)
     facts: FactsCache = dataclasses.field(default_factory=FactsCache)
+    directory: Directory | None = None
+    trace_cache: TraceCache = dataclasses.field(default_factory=TraceCache)
+
+    @property
+    def who(self) -> str:
+        """The account doing the current request (recorded with every action)."""
+        from flask import g
+
+        acc = g.get("account")
+        return acc.name if acc is not None else "?"
 
     @property
     def writable(self) -> bool:

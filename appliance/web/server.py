@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waitress.adjustments import Adjustments
 from waitress.channel import HTTPChannel
@@ -31,6 +32,9 @@ from waitress.task import ThreadedTaskDispatcher
 from ..config import Config
 from ..errors import WebError
 from ..store.calllog import CallLog
+
+if TYPE_CHECKING:
+    from ..directory import Directory
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +116,7 @@ class WebServer:
     """
 
     def __init__(self, app: Any, host: str, port: int, *, threads: int = 4,
-                 limits: ServerLimits = ServerLimits()) -> None:
+                 limits: ServerLimits = ServerLimits(), tls: ssl.SSLContext | None = None) -> None:
         adj = Adjustments(host=host, port=port, threads=threads, ident="permanence", asyncore_loop_timeout=0.5,
                           max_request_body_size=limits.max_body, max_request_header_size=limits.max_header,
                           channel_timeout=limits.idle_seconds, cleanup_interval=1,
@@ -126,6 +130,12 @@ class WebServer:
             raise WebError(f"status page: cannot listen on {host}:{port}: {exc} "
                            f"(choose another port with --web-port or web.port)") from exc
         self.host = host
+        self.scheme = "https" if tls is not None else "http"
+        if tls is not None:
+            from .tls import tls_channel
+
+            server: Any = self._server
+            server.channel_class = tls_channel(server.channel_class, tls)
         addr = self._server.socket.getsockname()  # type: ignore[union-attr]
         self.port = int(addr[1])
         self._thread = threading.Thread(target=self._run, name="web", daemon=True)
@@ -144,7 +154,7 @@ class WebServer:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}/"
+        return f"{self.scheme}://{host}:{self.port}/"
 
     def close(self) -> None:
         """Stop accepting connections and stop the thread. Idempotent."""
@@ -164,9 +174,10 @@ class WebServer:
         self.close()
 
 
-def serve(app: Any, host: str, port: int) -> WebServer:
-    """Start serving ``app`` on ``host:port`` (0 = an ephemeral port) in a background thread."""
-    server = WebServer(app, host, port)
+def serve(app: Any, host: str, port: int, *, tls: ssl.SSLContext | None = None) -> WebServer:
+    """Start serving ``app`` on ``host:port`` (0 = an ephemeral port) in a background thread;
+    over TLS only when ``tls`` is given (see :mod:`.tls`)."""
+    server = WebServer(app, host, port, tls=tls)
     log.info("status page listening on %s", server.url)
     return server
 
@@ -185,12 +196,20 @@ LiveFn = Callable[[], Mapping[str, Any]]
 
 
 def status_page(cfg: Config, port: int, config_path: Path | None
-                ) -> Callable[[CallLog, LiveFn, Callable[[Config], None]], WebServer]:
-    """What the service calls to start its status page once the call log is open."""
+                ) -> Callable[[CallLog, LiveFn, Callable[[Config], None], Directory | None], WebServer]:
+    """What the service calls to start its status page once the call log is open (over HTTPS
+    with the box's self-signed certificate when ``web.https``)."""
 
-    def make(calllog: CallLog, live: LiveFn, config_changed: Callable[[Config], None]) -> WebServer:
+    def make(calllog: CallLog, live: LiveFn, config_changed: Callable[[Config], None],
+             directory: Directory | None) -> WebServer:
         from .app import create_app
 
-        app = create_app(cfg, calllog, live=live, config_path=config_path, actions=_Actions(config_changed))
-        return serve(app, cfg.web.bind, port)
+        app = create_app(cfg, calllog, live=live, config_path=config_path, actions=_Actions(config_changed),
+                         directory=directory)
+        tls = None
+        if cfg.web.https:
+            from .tls import context_for
+
+            tls = context_for(calllog.data_dir)  # a self-signed certificate is made on first use
+        return serve(app, cfg.web.bind, port, tls=tls)
     return make

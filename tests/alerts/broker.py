@@ -13,8 +13,7 @@ from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
-
-from tests.waiting import wait_until
+from waiting import wait_until
 
 MOSQUITTO = "/usr/sbin/mosquitto"
 

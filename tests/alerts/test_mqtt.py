@@ -7,9 +7,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from waiting import wait_until
+
 from appliance.alerts.manager import AlertManager
 from appliance.alerts.mqtt import MqttLink
-from tests.waiting import wait_until
 
 from .broker import Broker, Subscriber
 from .helpers import make_config, urgent_record

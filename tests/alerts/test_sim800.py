@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import wait_until
 
 from appliance.alerts.manager import AlertManager
 from appliance.alerts.sms import ReleasedPortSmsSender, SmsError
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.line import LineState, Ringing, SmsReceived
 from appliance.telephony.simulator import ScriptedCaller, Simulator
-from tests.waiting import wait_until
 
 from .helpers import make_config, urgent_record
 

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import wait_until
 
 from appliance.alerts.manager import AlertManager
 from appliance.alerts.sms import GammuSmsSender, SmsError
 from appliance.telephony.simulator import Simulator
-from tests.waiting import wait_until
 
 from .conftest import FakeClock
 from .helpers import make_config, urgent_record

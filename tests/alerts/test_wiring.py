@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from waiting import wait_until
+
 from appliance.alerts.wiring import build_alert_manager
 from appliance.store.calllog import CallLog
 from appliance.store.record import CallRecord, new_call_id
-from tests.waiting import wait_until
 
 from .broker import Broker, Subscriber
 from .helpers import make_config

@@ -35,7 +35,8 @@ def test_replay_json_one_object_per_event(capsys: pytest.CaptureFixture[str]) ->
     assert [r["event"] for r in rows] == ["ready", "ringing", "answered", "dtmf", "dtmf", "hung_up", "end"]
     ring = rows[1]
     assert (ring["number"], ring["number_type"], ring["withheld"], ring["unavailable"], ring["count"]) == (
-        "0612345678", 129, False, False, 1)
+        "+33612345678", 129, False, False, 1)  # E.164 for the line's country; the modem's form beside it
+    assert ring["raw"] == "0612345678"
     assert rows[5]["by"] == "caller" and rows[5]["capture_line"] == 12  # the NO CARRIER line of the log
     assert rows[-1]["commands_from_capture"] >= 3 and rows[-1]["timed_out"] is False
 
@@ -45,7 +46,7 @@ def test_replay_readable_and_country(capsys: pytest.CaptureFixture[str]) -> None
               "--caller-id-country", "GB", "--speed", "0"])
     out = capsys.readouterr().out
     assert rc == 0
-    assert "ringing #1 from 02079460000 (name 'SMITH J')" in out
+    assert "ringing #1 from +442079460000 (name 'SMITH J', given as '02079460000')" in out
     assert "missed by caller" in out and out.splitlines()[-1].startswith("end:")
 
 
@@ -123,9 +124,17 @@ def test_replay_as_a_command(tmp_path: Path) -> None:
     assert events == ["ready", "ringing", "answered", "call_waiting", "hung_up", "end"]
 
 
-@pytest.mark.parametrize("kw", [{"driver": "isdn"}, {"country": "DE"}, {"speed": -1.0}, {"timeout": 0.0}])
+@pytest.mark.parametrize("kw", [{"driver": "isdn"}, {"country": "XX"}, {"speed": -1.0}, {"timeout": 0.0}])
 def test_bad_replay_options_are_clear_errors(kw: dict[str, object]) -> None:
     from appliance.capture.replay import ReplayOptions
 
     with pytest.raises(PermanenceError, match="replay: "):
         ReplayOptions(**kw)  # type: ignore[arg-type]
+
+
+def test_replay_offline_names_the_line_of_each_event(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = run(["replay", str(DATA / "gsm_missed_call_sim7600.log"), "--driver", "gsm", "--offline", "--country", "GB"])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "ringing #1 from +447700900123 (type 145)   <- line 2: '+CLIP: \"+447700900123\",145,,,,0'" in out
+    assert "missed by caller ('MISSED_CALL: 10:30AM +447700900123')   <- line 9" in out

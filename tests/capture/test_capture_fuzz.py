@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from waiting import wait_until
 
 from appliance.capture.formats import parse_bytes
 from appliance.capture.replay import ReplayOptions, replay
@@ -129,8 +130,6 @@ def test_replay_leaves_no_thread_or_file_descriptor(tmp_path: Path) -> None:
     fds = len(os.listdir("/proc/self/fd"))
     for i, path in enumerate(jobs):
         replay(path, ReplayOptions("gsm" if i != 1 else "voicemodem", speed=0, timeout=20))
-    deadline = time.monotonic() + 3
-    while threading.active_count() > threads and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_until(lambda: threading.active_count() <= threads, 3)
     assert threading.active_count() == threads
     assert len(os.listdir("/proc/self/fd")) <= fds

@@ -12,7 +12,7 @@ from appliance.capture.formats import load
 from appliance.capture.replay import ReplayEvent, ReplayOptions, describe, replay
 from appliance.capture.writer import CaptureWriter, capture_files
 from appliance.telephony.gsm import GsmLine
-from appliance.telephony.line import Answered, HungUp, Line, Ready, Ringing, RingStopped
+from appliance.telephony.line import Answered, Dtmf, HungUp, Line, Ready, Ringing, RingStopped
 from appliance.telephony.simulator import ScriptedCaller, Simulator
 from appliance.telephony.voicemodem import VoiceModemLine
 
@@ -41,14 +41,13 @@ def live_session(sim: Simulator, line: Line) -> list[ReplayEvent]:
     until(Ringing)
     line.answer()
     until(Answered)
-    time.sleep(0.3)
     handle.press("4")
-    time.sleep(0.4)
+    until(Dtmf)
     handle.press("2")
-    time.sleep(0.4)
+    until(Dtmf)
     handle.hang_up()
     until(HungUp)
-    time.sleep(0.5)
+    handle.wait(5)  # the simulator has ended the first call before the second rings
     sim.place_call(ScriptedCaller(id="b", caller_id="0145678901", hangup_after_rings=2))
     until(RingStopped)
     return events

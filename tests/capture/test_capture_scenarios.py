@@ -15,42 +15,42 @@ from .helpers import forms, run_many, story
 SCENARIOS: dict[str, tuple[str, str, list[str]]] = {
     "gsm_answered_dtmf_caller_hangup": ("gsm", "FR", [
         "ringing#1 +33612345678", "ringing#2 +33612345678", "answered", "dtmf:1", "dtmf:#", "hung_up:caller"]),
-    "gsm_abandoned_no_carrier": ("gsm", "FR", ["ringing#1 0612345678", "missed:caller"]),
+    "gsm_abandoned_no_carrier": ("gsm", "FR", ["ringing#1 +33612345678", "missed:caller"]),
     "gsm_missed_call_sim7600": ("gsm", "FR", [
         "ringing#1 +447700900123", "ringing#2 +447700900123", "ringing#3 +447700900123",
         "ringing#4 +447700900123", "missed:caller"]),
-    "gsm_rings_then_silence": ("gsm", "FR", ["ringing#1 0145678901", "ringing#2 0145678901", "missed:caller"]),
+    "gsm_rings_then_silence": ("gsm", "FR", ["ringing#1 +33145678901", "ringing#2 +33145678901", "missed:caller"]),
     "gsm_withheld_then_unavailable": ("gsm", "FR", [
         "ringing#1 withheld", "ringing#2 withheld", "missed:caller", "ringing#1 unavailable", "missed:caller"]),
     "gsm_box_hangs_up": ("gsm", "FR", ["ringing#1 +33612345678", "answered", "hung_up:box"]),
-    "gsm_box_rejects": ("gsm", "FR", ["ringing#1 0612345678", "missed:box"]),
-    "gsm_network_end_clcc": ("gsm", "FR", ["ringing#1 0612345678", "answered", "hung_up:network"]),
+    "gsm_box_rejects": ("gsm", "FR", ["ringing#1 +33612345678", "missed:box"]),
+    "gsm_network_end_clcc": ("gsm", "FR", ["ringing#1 +33612345678", "answered", "hung_up:network"]),
     "gsm_call_waiting": ("gsm", "FR", [
         "ringing#1 +33612345678", "answered", "call_waiting +33698765432", "hung_up:caller"]),
     "gsm_sms_received": ("gsm", "FR", ["sms:+33612345678:Rappelez-moi vite, fuite au 2e"]),
-    "gsm_sim800_dtmf": ("gsm", "FR", ["ringing#1 0612345678", "answered", "dtmf:4", "dtmf:2", "hung_up:caller"]),
-    "gsm_modem_restart_rdy": ("gsm", "FR", ["fault", "ringing#1 0612345678", "missed:caller"]),
+    "gsm_sim800_dtmf": ("gsm", "FR", ["ringing#1 +33612345678", "answered", "dtmf:4", "dtmf:2", "hung_up:caller"]),
+    "gsm_modem_restart_rdy": ("gsm", "FR", ["fault", "ringing#1 +33612345678", "missed:caller"]),
     "voice_fr_answered_dtmf_busy": ("voicemodem", "FR", [
-        "ringing#1 -", "caller_id 0145678901", "ringing#2 0145678901", "answered", "dtmf:3", "dtmf:3", "dtmf:7",
+        "ringing#1 -", "caller_id +33145678901", "ringing#2 +33145678901", "answered", "dtmf:3", "dtmf:3", "dtmf:7",
         "hung_up:caller"]),
     "voice_uk_cid_before_first_ring": ("voicemodem", "GB", [
-        "ringing#1 02079460000/SMITH J", "ringing#2 02079460000/SMITH J", "ringing#3 02079460000/SMITH J",
+        "ringing#1 +442079460000/SMITH J", "ringing#2 +442079460000/SMITH J", "ringing#3 +442079460000/SMITH J",
         "missed:caller"]),
     "voice_us_full_cid": ("voicemodem", "US", [
-        "ringing#1 -", "caller_id 2125550123/JOHN DOE", "ringing#2 2125550123/JOHN DOE",
-        "ringing#3 2125550123/JOHN DOE", "missed:caller"]),
+        "ringing#1 -", "caller_id +12125550123/JOHN DOE", "ringing#2 +12125550123/JOHN DOE",
+        "ringing#3 +12125550123/JOHN DOE", "missed:caller"]),
     "voice_private_and_unavailable": ("voicemodem", "FR", [
         "ringing#1 -", "caller_id withheld", "ringing#2 withheld", "missed:caller",
         "ringing#1 -", "caller_id unavailable", "ringing#2 unavailable", "missed:caller"]),
     "voice_loop_break_hangup": ("voicemodem", "FR", [
-        "ringing#1 -", "caller_id 0612345678", "ringing#2 0612345678", "answered", "hung_up:caller"]),
+        "ringing#1 -", "caller_id +33612345678", "ringing#2 +33612345678", "answered", "hung_up:caller"]),
     "voice_conexant_dtmf_repeats": ("voicemodem", "FR", [
-        "ringing#1 -", "caller_id 0612345678", "ringing#2 0612345678", "answered", "dtmf:4", "dtmf:2",
+        "ringing#1 -", "caller_id +33612345678", "ringing#2 +33612345678", "answered", "dtmf:4", "dtmf:2",
         "hung_up:caller"]),
     "voice_staff_picks_up": ("voicemodem", "FR", [
-        "ringing#1 -", "caller_id 0612345678", "ringing#2 0612345678", "ringing#3 0612345678", "missed:staff"]),
+        "ringing#1 -", "caller_id +33612345678", "ringing#2 +33612345678", "ringing#3 +33612345678", "missed:staff"]),
     "voice_box_hangs_up": ("voicemodem", "FR", [
-        "ringing#1 -", "caller_id 0612345678", "ringing#2 0612345678", "answered", "hung_up:box"]),
+        "ringing#1 -", "caller_id +33612345678", "ringing#2 +33612345678", "answered", "hung_up:box"]),
 }
 
 CASES = [(name, path) for name in SCENARIOS for path in forms(name)]
@@ -97,7 +97,7 @@ PASTED_ONLY = {
     # several calls in one untimed paste: a +CLIP with another number is another call
     "two calls": (b'RING\r\n+CLIP: "0612345678",129,"",0,"",0\r\nRING\r\n+CLIP: "0612345678",129,"",0,"",0\r\n'
                   b'RING\r\n+CLIP: "0698765432",129,"",0,"",0\r\nATA\r\nOK\r\nNO CARRIER\r\n',
-                  ["ringing#1 0612345678", "ringing#2 0612345678", "missed:caller", "ringing#1 0698765432",
+                  ["ringing#1 +33612345678", "ringing#2 +33612345678", "missed:caller", "ringing#1 +33698765432",
                    "answered", "hung_up:caller"]),
     # a reply cut from the paste (no OK after the SMS text): completed, the SMS is read
     "cut reply": (b'+CMTI: "SM",3\nAT+CMGF=1\nOK\nAT+CMGR=3\n'
@@ -128,7 +128,7 @@ def _day_of_status_lines() -> bytes:
 
 
 PASTED_ONLY["a day of status lines"] = (_day_of_status_lines(), [
-    "ringing#1 0612345678", "ringing#2 0612345678", "missed:caller", "ringing#1 0698765432", "answered",
+    "ringing#1 +33612345678", "ringing#2 +33612345678", "missed:caller", "ringing#1 +33698765432", "answered",
     "hung_up:caller"])
 
 

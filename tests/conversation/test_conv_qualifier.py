@@ -1,82 +1,15 @@
-"""The qualifier: own test calls with thresholds, urgency, negations, rules-file validation."""
+"""The qualifier: urgency, negations, phrasings, rules-file validation (every labelled call is a regression
+row in test_conv_regression.py)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from appliance.conversation.qualifier import Qualifier
 from appliance.conversation.rules import RULES_DIR, load_rules
 from appliance.errors import PermanenceError, QualificationError
-
-from .conv_calls import EN, EN_MORE, FR, FR_BLIND, FR_MORE, FR_PROBE
-
-
-def _norm(s: Any) -> str | None:
-    if s is None:
-        return None
-    s = unicodedata.normalize("NFKD", str(s))
-    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", " ", s).strip() or None
-
-
-def _name_ok(exp: str | None, got: str | None) -> bool:
-    e, g = _norm(exp), _norm(got)
-    if e is None or g is None:
-        return e == g
-    return e == g or set(e.split()) <= set(g.split())
-
-
-_STOP = {"de", "du", "des", "la", "le", "les", "l", "d", "et", "sarl", "sas", "societe", "chez", "ets"}
-
-
-def _company_ok(exp: str | None, got: str | None) -> bool:
-    e, g = _norm(exp), _norm(got)
-    if e is None or g is None:
-        return e == g
-    et, gt = set(e.split()) - _STOP, set(g.split()) - _STOP
-    return e == g or bool(et and len(et & gt) / len(et) >= 0.75 and len(gt - et) <= 2)
-
-
-def _phone_ok(exp: str | None, got: str | None) -> bool:
-    if exp is None or got is None:
-        return exp == got
-    return re.sub(r"\D", "", exp)[-9:] == re.sub(r"\D", "", got)[-9:]
-
-
-def _figures(calls: list[dict[str, Any]], lang: str, country: str) -> dict[str, float]:
-    q = Qualifier.load(lang)
-    tp = fp = fn = cat = name = company = callback = 0
-    for call in calls:
-        r = q.qualify(call["turns"], call["caller_id"], country=country)
-        e = call["expect"]
-        tp += e["urgent"] and r.urgent
-        fn += e["urgent"] and not r.urgent
-        fp += r.urgent and not e["urgent"]
-        cat += r.category == e["category"]
-        name += _name_ok(e["name"], r.name)
-        company += _company_ok(e["company"], r.company)
-        callback += _phone_ok(e["callback"], r.callback)
-    n = len(calls)
-    return {"recall": tp / (tp + fn) if tp + fn else 1.0, "precision": tp / (tp + fp) if tp + fp else 1.0,
-            "category": cat / n, "name": name / n, "company": company / n, "callback": callback / n}
-
-
-@pytest.mark.parametrize("calls,lang,country", [(FR, "fr", "FR"), (FR_MORE, "fr", "FR"), (FR_PROBE, "fr", "FR"),
-                                                  (FR_BLIND, "fr", "FR"), (EN, "en", "GB"), (EN_MORE, "en", "GB")],
-                         ids=["fr", "fr-more", "fr-probe", "fr-blind", "en", "en-more"])
-def test_own_calls_meet_the_targets(calls: list[dict[str, Any]], lang: str, country: str) -> None:
-    f = _figures(calls, lang, country)
-    assert f["recall"] == 1.0, f
-    assert f["precision"] >= 0.90, f
-    assert f["category"] >= 0.90, f
-    assert f["name"] >= 0.90, f
-    assert f["company"] >= 0.85, f
-    assert f["callback"] >= 0.95, f
 
 
 def test_output_shape_and_explanations() -> None:
@@ -343,3 +276,47 @@ def test_overrides_negation_must_be_a_boolean(tmp_path: Path) -> None:
     p.write_text(_BASE.replace("overrides_negation = true", 'overrides_negation = "yes"', 1), encoding="utf-8")
     with pytest.raises(QualificationError, match=r"urgency\[2\]\.overrides_negation"):
         Qualifier.load("fr", p)
+
+
+@pytest.mark.parametrize("lang,turn,rule,reason", [
+    ("fr", "on a fait évacuer l'atelier", "urgence.evacuation", "les lieux ont été évacués"),
+    ("fr", "deux employés ont mal à la tête près de la chaudière", "urgence.malaise",
+     "quelqu'un est blessé ou se sent mal"),
+    ("fr", "il y a une odeur d'ammoniac qui pique les yeux", "urgence.odeur",
+     "il y a une odeur ou une émanation dangereuse"),
+    ("fr", "de la fumée sort du moteur", "urgence.fumee", "il y a de la fumée ou du feu"),
+    ("fr", "l'eau coule le long du mur jusqu'au tableau électrique", "urgence.eau_electricite",
+     "l'eau arrive sur l'installation électrique"),
+    ("fr", "le congélateur chauffe on va perdre toute la marchandise", "urgence.pertes_imminentes",
+     "de la marchandise est sur le point d'être perdue"),
+    ("fr", "la presse est en panne la production est arrêtée", "urgence.production_arretee",
+     "la production est arrêtée"),
+    ("en", "there's an ammonia leak it stings your eyes", "urgency.fumes", "there is a dangerous smell or fumes"),
+    ("en", "we've evacuated everyone", "urgency.evacuation", "the building has been evacuated"),
+    ("en", "the caretaker feels sick and dizzy", "urgency.unwell", "someone is hurt or unwell"),
+    ("en", "there's smoke coming out of the panel", "urgency.smoke", "there is smoke or fire"),
+    ("en", "water is pouring down the wall onto the fuse board", "urgency.water_electrics",
+     "water is reaching the electrics"),
+    ("en", "the fish counter is warming up we're going to lose the whole stock", "urgency.goods_lost",
+     "goods are about to be lost"),
+    ("en", "the bottling line has stopped and production is down", "urgency.production_stopped",
+     "production has stopped"),
+])
+def test_a_danger_or_a_consequence_is_urgent_on_its_own(lang: str, turn: str, rule: str, reason: str) -> None:
+    r = Qualifier.load(lang).qualify([turn], None)
+    assert r.urgent and rule in r.rules and r.category == "breakdown", r.rules
+    assert r.decisive and not r.possibly_urgent and r.urgent_because is not None
+    assert r.urgent_because == reason or reason in {rs.reason for rs in Qualifier.load(lang).rules.urgency}
+
+
+@pytest.mark.parametrize("lang,turn", [
+    ("en", "one of the fire doors isn't closing properly whenever you've got someone free next week"),
+    ("en", "we need to book the fire alarm panel check after six"),
+    ("en", "the hand dryer in the gents has stopped working i need someone out urgently"),
+    ("en", "one of our two lifts is out of order nobody's inside the other one's working fine"),
+    ("fr", "j'ai bien reçu votre devis pour la pompe à chaleur c'est bon on le signe"),
+    ("fr", "la porte coupe-feu du couloir ferme mal"),
+])
+def test_near_misses_of_danger_words_are_not_urgent(lang: str, turn: str) -> None:
+    r = Qualifier.load(lang).qualify([turn], None)
+    assert not r.urgent, r.rules

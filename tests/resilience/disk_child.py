@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from gpiozero.pins.mock import MockFactory
+from waiting import wait_until
 
 from appliance.config import LedsConfig, load_config_text
 from appliance.service import Service
@@ -22,7 +23,6 @@ from appliance.telephony import open_line
 from appliance.telephony.simulator import Simulator
 from appliance.telephony.simulator.callers import ScriptedCaller
 from appliance.telephony.simulator.voice import tone_voice
-from tests.waiting import wait_until
 
 CONFIG = """
 [company]

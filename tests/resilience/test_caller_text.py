@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from waiting import wait_until
 
 from appliance.alerts.callinfo import call_info
 from appliance.alerts.text import urgent_sms
@@ -26,7 +27,6 @@ from appliance.telephony import open_line
 from appliance.telephony.simulator import Simulator
 from appliance.telephony.simulator.callers import ScriptedCaller
 from appliance.textsafe import BIDI_CONTROLS
-from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 FORMULAS = ["=HYPERLINK(\"http://x\")", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\r=1"]

@@ -19,6 +19,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alerts.broker import Broker
+from waiting import wait_until
 
 from appliance.alerts.model import Alert
 from appliance.config import load_config_text
@@ -29,8 +31,6 @@ from appliance.store.record import CallRecord, iso, new_call_id
 from appliance.telephony import open_line
 from appliance.telephony.simulator import Simulator
 from appliance.telephony.simulator.callers import ScriptedCaller
-from tests.alerts.broker import Broker
-from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}

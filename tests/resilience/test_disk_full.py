@@ -21,8 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.alerts.broker import Broker, Subscriber
+from alerts.broker import Broker, Subscriber
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +39,7 @@ def broker() -> Iterator[Broker]:
 def test_ten_calls_on_a_2mb_disk_then_a_restart_on_a_full_one(tmp_path: Path, broker: Broker) -> None:
     assert shutil.which("unshare"), "util-linux's unshare is part of Debian's base system"
     sub = Subscriber(broker.port, ("permanence/disk/state/health",), client_id="health")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}  # the child imports waiting
     try:
         proc = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", sys.executable, "-m",
                                "tests.resilience.disk_child", str(tmp_path / "mnt"), str(broker.port)],

@@ -14,17 +14,17 @@ import logging
 from pathlib import Path
 
 import pytest
+from waiting import wait_until
 
 from appliance.config import load_config_text
 from appliance.faults import FaultLog
 from appliance.service import Service
-from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "appliance").rglob("*.py"))
 BROAD = {"Exception", "BaseException"}
-REPORTS = {"exception", "error", "warning", "critical", "report", "count", "print", "_fail", "append", "add", "_survive",
-           "handleError"}
+REPORTS = {"exception", "error", "warning", "info", "critical", "report", "count", "print", "_fail", "append", "add",
+           "_survive", "handleError"}
 
 
 def _names(node: ast.expr | None) -> set[str]:

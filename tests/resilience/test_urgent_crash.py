@@ -24,14 +24,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alerts.broker import Broker, Subscriber
+from waiting import wait_until
 
 from appliance.config import load_config
 from appliance.service import Service
 from appliance.store.calllog import CallLogReader
 from appliance.telephony.simulator import Simulator
 from appliance.telephony.simulator.callers import ScriptedCaller
-from tests.alerts.broker import Broker, Subscriber
-from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 ON_CALL = "+33622222222"
@@ -86,7 +86,7 @@ def rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Simulator, B
 
 
 def _child(data: Path, cfg: Path, kill_after: int, trace: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'tests'}"}  # the child imports waiting
     return subprocess.Popen([sys.executable, "-m", "tests.resilience.urgent_child", str(data), str(cfg),
                              str(kill_after), str(trace)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)

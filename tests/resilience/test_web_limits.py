@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from waiting import wait_until
 
 from appliance.config import load_config_text
 from appliance.service import Service
@@ -28,7 +29,6 @@ from appliance.telephony import open_line
 from appliance.telephony.simulator import Simulator
 from appliance.telephony.simulator.callers import ScriptedCaller
 from appliance.web.auth import AuthStore
-from tests.waiting import wait_until
 
 PASSWORD = "a long enough password"
 

@@ -15,12 +15,13 @@ import sys
 import threading
 from pathlib import Path
 
+from waiting import wait_until
+
 from appliance.config import load_config
 from appliance.conversation.base import CallContext, Heard, ListenSpec, Reply
 from appliance.service import Service
 from appliance.store.faulthooks import HOOKS
 from appliance.store.record import CallRecord
-from tests.waiting import wait_until
 
 URGENT = {"category": "breakdown", "urgent": True, "urgency": "critical", "sla_minutes": 15,
           "name": "Jeanne Test", "company": "Test SA", "summary": "fuite de gaz", "callback": "+33699999999"}

@@ -6,7 +6,7 @@ import pytest
 
 from appliance.conversation.base import ListenSpec
 from appliance.errors import SpeechError
-from appliance.speech.phrases import grammar_for, is_complete, parse_digits, yes_no
+from appliance.speech.phrases import grammar_for, is_complete, is_unfinished, parse_digits, yes_no
 
 
 @pytest.mark.parametrize("text,lang,digits", [
@@ -48,6 +48,26 @@ def test_yes_no(text: str, lang: str, answer: str | None) -> None:
     ("oui oui", "yes_no", "fr", ("oui", "non"), True),
     ("oui mais non merci", "yes_no", "fr", ("oui", "non"), False),
     ("", "yes_no", "en", (), False),
+    # a name of two words or more said to its end, unless it stops on a word that calls for more
+    ("Fred Keller.", "name", "en", (), True),
+    ("This is Fred Keller from Keller Plastics.", "name", "en", (), True),
+    ("fred keller", "name", "en", (), False),  # no full stop: the company may follow
+    ("John Smith,", "name", "en", (), False),
+    ("Fred.", "name", "en", (), False),
+    ("fred keller from.", "name", "en", (), False),
+    ("my name is", "name", "en", (), False),
+    ("Bruno Carrel de la Fonderie des Alpes.", "name", "fr", (), True),
+    ("bruno carrel de", "name", "fr", (), False),
+    ("c'est marie euh", "name", "fr", (), False),
+    ("je m'appelle", "name", "fr", (), False),
+    # free speech: a sentence that ends (Whisper punctuates; vosk does not, so it never ends early)
+    ("The cooling has stopped.", "free", "en", (), True),
+    ("Is anyone there?", "free", "en", (), True),
+    ("The cooling has stopped and", "free", "en", (), False),
+    ("La chaudière est en panne.", "free", "fr", (), True),
+    ("La chaudière est en panne et.", "free", "fr", (), False),
+    ("   ", "free", "en", (), False),
+    ("...", "free", "en", (), False),
 ])
 def test_is_complete(text: str, expect: str, lang: str, phrases: tuple[str, ...], done: bool) -> None:
     assert is_complete(text, expect, lang, phrases) is done
@@ -75,3 +95,31 @@ def test_grammar_for_specs() -> None:
 def test_unknown_language_is_a_clear_error(call) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(SpeechError, match="known: fr, en"):
         call()
+
+
+@pytest.mark.parametrize("text,lang,unfinished", [
+    ("and", "en", True), ("my boiler is broken and", "en", True), ("Fred Keller, from", "en", True),
+    ("um", "en", True), ("it's urgent", "en", False), ("", "en", False), ("?!", "en", False),
+    ("je suis de chez", "fr", True), ("euh", "fr", True), ("c’est pour l’", "fr", True),
+    ("c'est urgent", "fr", False), ("Bonjour.", "fr", False),
+])
+def test_is_unfinished(text: str, lang: str, unfinished: bool) -> None:
+    assert is_unfinished(text, lang) is unfinished
+
+
+def test_a_broken_language_file_is_a_clear_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The continuation words live in the language file (rules/<lang>.lang.toml, [turns]), read once."""
+    from appliance.conversation import language as language_module
+    from appliance.speech import phrases
+
+    good = (language_module.LANG_DIR / "en.lang.toml").read_text(encoding="utf-8")
+    for content in (good.replace("[turns]\n", "[turns]\ncontinuation2 = 1\n", 1),
+                    good.replace('continuation = ["and"', 'continuation = ["", "and"', 1), "not toml ["):
+        (tmp_path / "en.lang.toml").write_text(content, encoding="utf-8")
+        monkeypatch.setattr(language_module, "LANG_DIR", tmp_path)
+        language_module.language.cache_clear()
+        phrases.continuation_words.cache_clear()
+        with pytest.raises(SpeechError, match=r"en\.lang\.toml"):
+            phrases.continuation_words("en")
+    language_module.language.cache_clear()
+    phrases.continuation_words.cache_clear()

@@ -229,3 +229,76 @@ def test_a_turn_made_of_several_finals_keeps_each_final_s_alternatives(
     from appliance.speech.turns import _turn_alternatives
 
     assert [(a.text, a.confidence) for a in _turn_alternatives(finals)] == expected
+
+
+def _counting(handle: WhisperModelHandle, calls: list[float], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Count the Whisper transcriptions (the real ones run)."""
+    real = handle.transcribe_words
+
+    def spy(pcm: bytes, context: str = "", hotwords: str | None = None):  # type: ignore[no-untyped-def]
+        calls.append(len(pcm) / 16000)
+        return real(pcm, context, hotwords)
+
+    monkeypatch.setattr(handle, "transcribe_words", spy)
+
+
+def test_a_sentence_said_to_its_end_is_answered_after_the_short_silence(
+        whisper_en: WhisperModelHandle, voices: CallerVoices, monkeypatch: pytest.MonkeyPatch) -> None:
+    sp = voices.speak("The cooling has stopped, we will lose the whole batch.", "en")
+    calls: list[float] = []
+    _counting(whisper_en, calls, monkeypatch)
+    listener = Listener(whisper_en, CFG, "en", ListenSpec(expect="free"))
+    evs = events(listener, on_line(sp, 0.5, 2.0))
+    (end,) = only(evs, EndOfTurn)
+    assert {"cooling", "stopped", "batch"} <= set(end.text.lower().replace(",", " ").replace(".", " ").split())
+    assert end.reason == "short_silence"
+    # decided halfway between the short and the full silence (525 ms), not after 700 ms, from the end
+    # of the words; the comma's 460 ms pause did not end it
+    halfway = (CFG.short_end_silence_ms + CFG.end_silence_ms) / 2000
+    assert halfway <= end.decided_at - (0.5 + offset(sp)) < halfway + 0.15
+    # two readings: one at the comma's pause (more words followed), one after the last words, which
+    # is the turn's final (no third transcription of the same words at the end of the turn)
+    assert len(calls) == 2 and calls[0] < calls[1], calls
+    listener.close()
+
+
+def _turns(listener: Listener, pcm: bytes, spec: ListenSpec) -> list[EndOfTurn]:
+    """Every turn heard in ``pcm``, listening again after each (as the call handler does)."""
+    out = []
+    listener.listen(spec)
+    for f in frames(pcm):
+        ev = listener.feed(f)
+        if isinstance(ev, EndOfTurn):
+            out.append(ev)
+            listener.listen(spec)
+    return out
+
+
+def test_a_turn_stopping_on_and_waits_longer(whisper_en: WhisperModelHandle, voices: CallerVoices) -> None:
+    # "... and" then 0.9 s of silence: longer than end_silence_ms (0.7 s), shorter than 1.5 times it
+    first = voices.speak("My boiler is broken, and", "en")
+    second = voices.speak("there is water everywhere.", "en")
+    gap = 0.9 - (len(first) / 16000 - offset(first)) - onset(second)
+    audio = on_line(first + silence(gap) + second, 0.5, 2.0)
+    listener = Listener(whisper_en, CFG, "en", listening=False)
+    ends = _turns(listener, audio, ListenSpec(expect="free"))
+    assert len(ends) == 1, [e.text for e in ends]
+    said = ends[0].text.lower()
+    assert "boiler" in said and "water" in said, said
+    # without the word calling for more, the same pause ends the turn
+    plain = voices.speak("My boiler is broken.", "en")
+    gap = 0.9 - (len(plain) / 16000 - offset(plain)) - onset(second)
+    listener = Listener(whisper_en, CFG, "en", listening=False)
+    ends = _turns(listener, on_line(plain + silence(gap) + second, 0.5, 2.0), ListenSpec(expect="free"))
+    assert len(ends) == 2 and "boiler" in ends[0].text.lower(), [e.text for e in ends]
+    listener.close()
+
+
+def test_the_call_vad_is_silero_and_ignores_workshop_noise(vosk_ko: VoskModelHandle) -> None:
+    from appliance.speech.noise import background
+
+    listener = Listener(vosk_ko, CFG, "en")
+    assert listener.detector.vad.classifier is not None and listener.detector.vad.classifier.name == "silero"
+    evs = events(listener, background("workshop", 8.0, seed=5, dbfs=-25.0))
+    assert only(evs, NoSpeech) and not only(evs, EndOfTurn), evs
+    listener.close()

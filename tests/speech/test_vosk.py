@@ -11,6 +11,7 @@ import difflib
 import threading
 
 import pytest
+from waiting import wait_until
 
 from appliance.errors import AudioFormatError, SpeechError
 from appliance.speech.audio import frames
@@ -18,7 +19,6 @@ from appliance.speech.recognizer import Utterance
 from appliance.speech.vad import VoiceActivityDetector
 from appliance.speech.voices import CallerVoices
 from appliance.speech.vosk_engine import VoskModelHandle
-from tests.waiting import wait_until
 
 from .helpers import line_noise, offset, on_line, onset
 
@@ -237,3 +237,85 @@ synthesizer = "espeak"
     assert handle.recognizers_created == 3
     listener.close()
     speech.close()
+
+
+def test_alternatives_and_word_confidences_reach_the_utterance(speech: bytes) -> None:
+    from appliance.speech.models import vosk_model_dir
+
+    audio = on_line(speech, 0.5, 1.0)
+    for n in (0, 3):
+        with VoskModelHandle(vosk_model_dir("ko"), alternatives=n) as h:
+            finals = [u for _, u in run(h.stream(), audio) if u.final]
+        assert finals
+        for u in finals:
+            assert u.words and " ".join(x.text for x in u.words) == u.text
+            assert all(x.confidence is not None and 0.0 <= x.confidence <= 1.0 for x in u.words)
+            assert all(x.start is not None and x.end is not None and x.start <= x.end for x in u.words)
+            assert u.confidence is not None and 0.0 <= u.confidence <= 1.0
+            if n == 0:
+                assert u.alternatives == ()
+            assert len(u.alternatives) <= max(0, n - 1)
+            assert all(a.text != u.text and a.confidence is not None and 0 <= a.confidence <= 1
+                       for a in u.alternatives)
+        if n:
+            assert any(u.alternatives for u in finals), "English through the Korean model is ambiguous"
+
+
+@pytest.mark.parametrize("n", [-1, 21, 2.5, True, "3"])
+def test_bad_number_of_alternatives_is_a_clear_error(n: object) -> None:
+    from appliance.speech.models import vosk_model_dir
+
+    with pytest.raises(SpeechError, match="alternatives"):
+        VoskModelHandle(vosk_model_dir("ko"), alternatives=n)  # type: ignore[arg-type]
+
+
+def test_a_name_answer_is_also_heard_through_the_business_phrases(speech: bytes) -> None:
+    # vosk has no soft bias: beside free speech, a name answer goes through a grammar of the
+    # business's phrases (plus [unk]); its reading is offered as an alternative, never as the text.
+    from appliance.config import SpeechConfig
+    from appliance.conversation.base import ListenSpec
+    from appliance.speech.models import vosk_model_dir
+    from appliance.speech.turns import EndOfTurn, Listener
+
+    audio = on_line(speech, 0.5, 1.5)
+    with VoskModelHandle(vosk_model_dir("ko"), alternatives=0) as h:
+        free = " ".join(u.text for _, u in run(h.stream(), audio) if u.final).split()
+        phrases = list(dict.fromkeys(free))[: max(2, len(free) // 2)]  # words the model knows, some of them
+        calls: list[int] = []
+
+        def provider() -> list[str]:
+            calls.append(1)
+            return phrases
+
+        listener = Listener(h, SpeechConfig(end_silence_ms=700), "en", listening=False, bias=provider)
+        listener.listen(ListenSpec("free"))
+        assert listener._side is None and calls == [1]  # free speech: no grammar beside it
+        listener.listen(ListenSpec("name"))
+        assert listener._side is not None and len(calls) == 2
+        opened = h.streams_opened
+        ends = [e for f in frames(audio) if isinstance(e := listener.feed(f), EndOfTurn)]
+        assert ends and h.streams_opened == opened
+        for e in ends:
+            assert e.text and all(a.text != e.text for a in e.alternatives)
+            for a in e.alternatives:  # only the grammar's reading: the handle gives no n-best here
+                assert set(a.text.split()) <= set(phrases), a
+        listener.close()
+        assert listener._side is None
+
+
+def test_a_reused_recogniser_times_words_from_its_own_start(voices: CallerVoices) -> None:
+    # vosk keeps counting its word times across Reset(): a recogniser from the pool (warmed on
+    # 0.5 s of silence, then used by a call) must still time the next call's words from its start
+    from appliance.speech.models import vosk_model_dir
+
+    sp = voices.speak("Hello, my boiler is broken.", "en")
+    t_on = 1.0 + onset(sp)
+    with VoskModelHandle(vosk_model_dir("ko")) as h:
+        h.warm(1)
+        for _ in range(3):
+            rec = h.stream()
+            finals = [u for _, u in run(rec, on_line(sp, 1.0, 1.0)) if u.final]
+            rec.close()
+            assert finals and abs(finals[0].start - t_on) < 0.35, [u.start for u in finals]
+            assert all(w.start is not None and abs(w.start - t_on) < 3.0 for u in finals for w in u.words)
+        assert h.recognizers_created == 1

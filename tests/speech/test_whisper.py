@@ -145,3 +145,35 @@ def test_the_question_is_context_not_transcript(whisper_en: WhisperModelHandle, 
     listener.listen(ListenSpec("free"))  # the next question without context clears it
     assert listener._rec._context == ""  # type: ignore[attr-defined]
     listener.close()
+
+
+def test_words_carry_whisper_probabilities_and_call_times(whisper_en: WhisperModelHandle,
+                                                         voices: CallerVoices) -> None:
+    sp = voices.speak("The cooling has stopped, we will lose the whole batch.", "en")
+    audio = telephone(sp, before=1.5)
+    (u,) = recognise(whisper_en, audio)
+    assert [words(x.text)[0] for x in u.words if words(x.text)] == words(u.text)
+    assert all(x.confidence is not None and 0.0 < x.confidence <= 1.0 for x in u.words)
+    # times on the stream's clock: the first word where the speech starts, in order
+    assert abs((u.words[0].start or 0) - (1.5 + onset(sp))) < 0.4
+    assert all((a.start or 0) <= (b.start or 0) for a, b in zip(u.words, u.words[1:]))
+    assert (u.words[-1].end or 0) <= 1.5 + offset(sp) + 0.4
+
+
+def test_hotwords_make_the_business_names_heard(whisper_en: WhisperModelHandle, voices: CallerVoices) -> None:
+    # Without a hint Whisper base hears the piper voice's "Giles Mercer" as "Charles Mercer" (the
+    # issue's example); given the directory's name as a hotword it writes the name as said.
+    from appliance.config import SpeechConfig
+    from appliance.conversation.base import ListenSpec
+    from appliance.speech.turns import EndOfTurn, Listener
+
+    audio = telephone(voices.speak("Hello, my name is Giles Mercer from Mercer Logistics.", "en"))
+    heard = {}
+    for bias in (None, lambda: ["Giles Mercer", "Mercer Logistics"]):
+        listener = Listener(whisper_en, SpeechConfig(), "en", listening=False, bias=bias)
+        listener.listen(ListenSpec("name", context="May I have your name?"))
+        ends = [e for f in frames(audio) if isinstance(e := listener.feed(f), EndOfTurn)]
+        listener.close()
+        heard[bias is not None] = " ".join(e.text for e in ends)
+    assert "giles" not in words(heard[False]), heard
+    assert {"giles", "mercer", "logistics"} <= set(words(heard[True])), heard

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from tests.waiting import wait_until
+from waiting import wait_until
 
 
 def free_port() -> int:

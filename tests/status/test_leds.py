@@ -6,10 +6,10 @@ import itertools
 
 import pytest
 from gpiozero.pins.mock import MockFactory, MockPin
+from waiting import wait_until
 
 from appliance.config import LedsConfig
 from appliance.status.leds import LedError, StatusLeds, overall_state
-from tests.waiting import wait_until
 
 PINS = {"ready": 17, "in_call": 27, "urgent": 22, "fault": 23}
 SLOW = (0.05, 0.05)

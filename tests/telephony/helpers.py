@@ -24,12 +24,3 @@ def wait_for(line: Line, kind: type, timeout: float = 5.0, seen: list[LineEvent]
         if isinstance(ev, kind):
             return ev
 
-
-def drain(line: Line, seconds: float) -> list[LineEvent]:
-    out: list[LineEvent] = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        ev = line.next_event(0.05)
-        if ev is not None:
-            out.append(ev)
-    return out

@@ -5,17 +5,17 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 import tty
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from waiting import wait_until
 
 from appliance.errors import ModemError, ModemTimeout, PortGone
 from appliance.telephony.at import CONNECT_FINALS, AtChannel, command_prefix, is_urc
 from appliance.telephony.dle import DleDecoder
-from appliance.telephony.simulator.pty import PtyPort
+from appliance.telephony.emulator.pty import PtyPort
 
 
 class FakeFarEnd:
@@ -109,7 +109,8 @@ def test_routing(far: FakeFarEnd, chan: AtChannel, urcs: list[str], cmd: str, mo
     r = chan.command(cmd, check=False)
     assert list(r.lines) == lines
     assert r.final == final
-    time.sleep(0.05)
+    far.replies["AT"] = b"\r\nOK\r\n"
+    assert chan.command("AT").ok  # the reader has gone past everything the modem sent before
     assert urcs == urc
 
 
@@ -129,13 +130,13 @@ def test_timeout_then_late_reply_is_not_taken_for_the_next(far: FakeFarEnd, chan
 
 def test_unsolicited_outside_commands_and_blank_lines(far: FakeFarEnd, chan: AtChannel, urcs: list[str]) -> None:
     far.pty.write(b"\r\n\r\n\r\nRING\r\n\r\n+CMTI: \"SM\",3\r\nsomething odd\r\n")
-    time.sleep(0.2)
+    assert wait_until(lambda: "something odd" in urcs, 5)
     assert urcs == ["RING", '+CMTI: "SM",3', "something odd"]
 
 
 def test_overlong_line_dropped(far: FakeFarEnd, chan: AtChannel, urcs: list[str]) -> None:
     far.pty.write(b"X" * 2000 + b"\r\nRING\r\n")
-    time.sleep(0.3)
+    assert wait_until(lambda: "RING" in urcs, 5)
     assert urcs[-1] == "RING"
     assert all(len(u) <= 300 for u in urcs)
 
@@ -152,7 +153,7 @@ def test_connect_switches_to_raw_and_back(far: FakeFarEnd, chan: AtChannel) -> N
     far.replies["AT+VRX"] = b"\r\nCONNECT\r\n\x01\x02\x10\x10\x03\x10\x03\r\nOK\r\n"
     r = chan.command("AT+VRX", finals=CONNECT_FINALS, raw=raw)
     assert r.final == "CONNECT"
-    time.sleep(0.2)
+    assert wait_until(lambda: len(got) >= 4, 5)
     assert bytes(got) == b"\x01\x02\x10\x03"
     far.replies["AT"] = b"\r\nOK\r\n"
     assert chan.command("AT").ok
@@ -164,9 +165,9 @@ def test_dle_events_in_command_state(far: FakeFarEnd) -> None:
     ch = AtChannel(far.pty.path, on_dle_event=codes.append, on_unsolicited=urc.append)
     with ch:
         far.pty.write(b"\x10H\r\nRING\r\n\x10")
-        time.sleep(0.1)
+        assert wait_until(lambda: urc == ["RING"], 5)  # read up to the lone DLE, which waits for its pair
         far.pty.write(b"b")
-        time.sleep(0.2)
+        assert wait_until(lambda: len(codes) == 2, 5)
     assert codes == ["H", "b"]
     assert urc == ["RING"]
 

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from waiting import wait_until
 
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.line import (
@@ -28,7 +29,7 @@ from .helpers import wait_for
 RING = 0.25
 
 
-def make(dialect: str, sim: Simulator) -> Line:
+def make(dialect: str, sim: Simulator) -> GsmLine | VoiceModemLine:
     if dialect == "gsm":
         return GsmLine("l1", sim.port, audio_port=sim.audio_port or "", command_timeout=0.5, ring_timeout=1.0,
                        clcc_interval=0.3, poll_interval=0.5, backoff=[0.1, 0.2, 0.4])
@@ -82,7 +83,8 @@ def test_mute_modem_faults_then_recovers(dialect: str) -> None:
             sim.inject("mute")
             f = wait_for(line, Fault, 6)
             assert isinstance(f, Fault) and "no reply" in f.reason
-            time.sleep(1.0)
+            # still muted: the next reconnection attempt fails too, and the line stays in fault
+            assert wait_until(lambda: line.faults >= 2, 10)
             assert line.status().state == LineState.FAULT
             sim.inject("unmute")
             wait_for(line, Ready, 6)
@@ -120,7 +122,7 @@ def test_garbage_does_not_break_a_call(dialect: str) -> None:
         try:
             wait_for(line, Ready, 5)
             sim.inject("garbage", count=200)
-            time.sleep(0.3)
+            assert wait_until(lambda: line.status().unparsed, 5), "the garbage was read (and counted)"
             h = sim.place_call(ScriptedCaller(turn_audio=[tone(440, 0.3)], linger=0.3, max_wait_for_box=1.0))
             wait_for(line, Ringing, 5)
             line.answer()

@@ -1,8 +1,8 @@
 """Fuzz: >= 100 000 random and mutated modem lines and DLE streams; no crash, no hang.
 
-Direct parser calls (fixed seeds) so it stays fast: the AT channel's line
-splitter and router, every line parser, both drivers' unsolicited-line
-handlers, the DLE decoder (checked against a reference decoder) and the
+Direct calls (fixed seeds) so it stays fast: the sans-I/O AT protocol (line
+splitter and router), every line parser, both drivers' call logic fed the
+lines, the DLE decoder (checked against a reference decoder) and the
 simulator's command set.
 """
 
@@ -14,9 +14,9 @@ import time
 import pytest
 
 from appliance.errors import LineError
-from appliance.telephony.at import AtChannel, _Pending
 from appliance.telephony.dle import DleDecoder, stuff
-from appliance.telephony.gsm import GsmLine
+from appliance.telephony.emulator.commands import split_commands
+from appliance.telephony.gsm_calls import GsmCalls
 from appliance.telephony.parsers import (
     cid_to_caller,
     decode_ucs2_hex,
@@ -30,9 +30,10 @@ from appliance.telephony.parsers import (
     parse_sms_header,
     sms_text,
 )
-from appliance.telephony.simulator.commands import split_commands
-from appliance.telephony.simulator.pdu import PduError, decode_submit
-from appliance.telephony.voicemodem import VoiceModemLine
+from appliance.telephony.pdu import PduError, decode_submit
+from appliance.telephony.protocol import AtProtocol, DleEvent, Unsolicited
+from appliance.telephony.steps import Cmd, Work
+from appliance.telephony.voice_calls import VoiceCalls
 
 SEEDS = [
     "RING", "+CRING: VOICE", '+CLIP: "+33612345678",145,"",0,"",0', '+CLIP: "",128,,,,1', "NO CARRIER",
@@ -80,21 +81,40 @@ def random_lines(n: int, seed: int) -> list[bytes]:
     return out
 
 
+def drain(work: Work) -> None:
+    """Run the logic's work, answering every command it sends with OK."""
+    from appliance.telephony.protocol import AtResponse
+
+    reply = None
+    while True:
+        try:
+            step = work.send(reply)
+        except StopIteration:
+            return
+        reply = AtResponse(step.text, (), "OK") if isinstance(step, Cmd) else None
+
+
 @pytest.mark.timeout(120)
-def test_fuzz_lines_through_channel_parsers_and_drivers() -> None:
+def test_fuzz_lines_through_protocol_parsers_and_drivers() -> None:
     lines = random_lines(100_000, seed=1234)
+    proto = AtProtocol(line_cap=256)
     routed: list[str] = []
-    dle: list[str] = []
-    ch = AtChannel("loop://", line_cap=256, on_unsolicited=routed.append, on_dle_event=dle.append)
-    gsm = GsmLine("fuzz", "loop://")
-    vm = VoiceModemLine("fuzz", "loop://")
+    clock = [0.0]
+    gsm = GsmCalls(clock=lambda: clock[0])
+    vm = VoiceCalls(clock=lambda: clock[0])
     t0 = time.monotonic()
-    buf = bytearray()
     for i, raw in enumerate(lines):
+        clock[0] += 0.01
         if i % 50 == 0:
-            ch._pending = _Pending("AT+CSQ", "+CSQ:", (), None)
-        buf += raw + (b"\r\n" if i % 7 else b"")
-        ch._process(buf)
+            proto.command("AT+CSQ")
+        for ev in proto.receive(raw + (b"\r\n" if i % 7 else b"")):
+            if isinstance(ev, Unsolicited):
+                routed.append(ev.text)
+            elif isinstance(ev, DleEvent):
+                try:
+                    drain(vm.on_dle(ev.code))
+                except LineError:
+                    pass
         text = raw.decode("latin-1")
         parse_clip(text)
         parse_csq(text)
@@ -109,21 +129,15 @@ def test_fuzz_lines_through_channel_parsers_and_drivers() -> None:
         sms_text([text], head.ucs2 if head else True)
         decode_ucs2_hex(text)
         split_commands(text[2:] if text[:2].upper() == "AT" else text)
-        for drv in (gsm, vm):
+        for logic in (gsm, vm):
             try:
-                drv._on_urc(text.strip())
+                drain(logic.on_line(text.strip()))
+                drain(logic.tick())
             except LineError:
                 pass  # "RDY" means the modem restarted: the driver asks for a re-init
-        if i % 10 == 0:
-            for code in text[:3]:
-                vm._on_dle(code)
-    assert len(buf) <= 256 + 64, "the line buffer must stay bounded"
+    assert len(proto._buf) <= 256 + 64, "the line buffer must stay bounded"
     assert routed, "unsolicited lines must have been routed"
     assert time.monotonic() - t0 < 100
-    for drv in (gsm, vm):
-        drv.player.close()
-        while drv.next_event(0) is not None:
-            pass
 
 
 def reference_unstuff(stream: bytes) -> tuple[bytes, list[str], bytes | None]:

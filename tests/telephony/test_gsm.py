@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from waiting import wait_until
 
 from appliance.errors import LineError
 from appliance.telephony.gsm import GsmLine
@@ -155,8 +156,7 @@ def test_stop_playing_is_quick(gsm: tuple[Simulator, GsmLine]) -> None:
     wait_for(line, Answered, 5)
     line.play(tone(500, 5.0))
     wait_for(line, AudioFrame, 2) if sim.model == "sim7600" else None
-
-    time.sleep(0.3)
+    assert wait_until(lambda: line.player.frames_sent >= 10, 5), "playback under way"
     assert line.is_playing()
     t0 = time.monotonic()
     line.stop_playing()
@@ -261,10 +261,7 @@ def test_incoming_sms_read_on_the_at_port() -> None:
             sim.inject_sms("+33698765432", "STOP alerts")
             ev = wait_for(line, SmsReceived, 5)
             assert isinstance(ev, SmsReceived) and ev.sender == "+33698765432" and ev.text == "STOP alerts"
-            deadline = time.monotonic() + 2
-            while sim.sms_store and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert sim.sms_store == [], "the driver deletes what it read"
+            assert wait_until(lambda: not sim.sms_store, 5), "the driver deletes what it read"
         finally:
             line.close()
 

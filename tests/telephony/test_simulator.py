@@ -12,16 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import serial
+from waiting import collect, wait_until
 
 from appliance.config import LineConfig
 from appliance.errors import ConfigError
 from appliance.telephony import open_line
 from appliance.telephony.at import AtChannel
 from appliance.telephony.cli import register, run_simulate
+from appliance.telephony.emulator.commands import split_commands
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.line import Answered, AudioFrame, HungUp, Ready, Ringing
 from appliance.telephony.simulator import ScriptedCaller, Simulator, load_corpus_callers
-from appliance.telephony.simulator.commands import split_commands
 from appliance.telephony.simulator.voice import espeak_voice
 
 from .helpers import wait_for
@@ -31,18 +32,17 @@ CORPUS = Path("/work/shared/corpus/calls-en.dev.jsonl")
 
 def test_echo_on_by_default_and_ate0() -> None:
     with Simulator("gsm") as sim, serial.serial_for_url(sim.port, timeout=0.5) as s:
+        def reply(final: bytes) -> bytes:
+            return collect(lambda: s.read(s.in_waiting or 1), lambda b: b.endswith(final))
+
         s.write(b"AT+CGMI\r")
-        time.sleep(0.2)
-        assert s.read(s.in_waiting) == b"AT+CGMI\r\r\nSIMCOM INCORPORATED\r\n\r\nOK\r\n"
+        assert reply(b"OK\r\n") == b"AT+CGMI\r\r\nSIMCOM INCORPORATED\r\n\r\nOK\r\n"
         s.write(b"ATE0\r")
-        time.sleep(0.1)
-        s.read(s.in_waiting)
+        assert reply(b"OK\r\n").endswith(b"OK\r\n")
         s.write(b"AT+CMEE=2;+CPMS=\"XX\"\r")
-        time.sleep(0.2)
-        assert s.read(s.in_waiting) == b"\r\n+CMS ERROR: operation not allowed\r\n"
+        assert reply(b"allowed\r\n") == b"\r\n+CMS ERROR: operation not allowed\r\n"
         s.write(b"AT+NOPE\r")
-        time.sleep(0.1)
-        assert s.read(s.in_waiting) == b"\r\nERROR\r\n"
+        assert reply(b"ERROR\r\n") == b"\r\nERROR\r\n"
 
 
 SPLIT = [
@@ -181,15 +181,13 @@ def test_permanence_simulate_cli(tmp_path: Path) -> None:
     t = threading.Thread(target=run_simulate, args=(args, rf, out))
     t.start()
     try:
-        deadline = time.monotonic() + 5
-        while "type 'help'" not in out.getvalue() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assert wait_until(lambda: "type 'help'" in out.getvalue(), 5)
         port = next(x.split(" ", 1)[1] for x in out.getvalue().splitlines() if x.startswith("port "))
         assert port == str(tmp_path / "sim" / "modem")
         with AtChannel(port) as ch:
             assert ch.command("AT+CGMM").lines == ("SIMCOM_SIM7600E-H",)
             os.write(stdin_w, b"sms +33611111111 hello there\nbogus\n")
-            time.sleep(0.3)
+            assert wait_until(lambda: "unknown fault 'bogus'" in out.getvalue(), 5)
     finally:
         os.write(stdin_w, b"quit\n")
         t.join(5)

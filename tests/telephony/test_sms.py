@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import gammu
 import pytest
 import serial
+from waiting import collect, wait_until
 
 from appliance.telephony.at import AtChannel
 from appliance.telephony.gsm import GsmLine
 from appliance.telephony.line import Ready
-from appliance.telephony.simulator import Simulator
-from appliance.telephony.simulator.pdu import (
+from appliance.telephony.pdu import (
     PduError,
     SubmitPdu,
     decode_submit,
@@ -21,6 +20,7 @@ from appliance.telephony.simulator.pdu import (
     gsm7_encode_septets,
     pack_septets,
 )
+from appliance.telephony.simulator import Simulator
 
 from .helpers import wait_for
 
@@ -112,17 +112,15 @@ def test_text_mode_and_cmti_on_the_port_that_asked() -> None:
             ch.command("AT+CMGF=1")
             ch.command("AT+CNMI=2,1,0,0,0")
             idx = sim.inject_sms("+33698765432", "hello")
-            time.sleep(0.2)
+            assert wait_until(lambda: urcs, 5)
             assert urcs == [f'+CMTI: "SM",{idx}']
             r = ch.command(f"AT+CMGR={idx}")
             assert r.lines[0].startswith('+CMGR: "REC UNREAD","+33698765432"') and r.lines[1] == "hello"
         with serial.serial_for_url(sim.sms_port or "", timeout=1) as s:
             s.write(b'ATE0\rAT+CMGF=1\rAT+CMGS="+33612345678"\r')
-            time.sleep(0.2)
-            assert s.read(s.in_waiting).endswith(b"> ")
+            assert collect(lambda: s.read(s.in_waiting or 1), lambda b: b.endswith(b"> ")).endswith(b"> ")
             s.write(b"Text mode message\x1a")
-            time.sleep(0.2)
-            assert b"+CMGS: " in s.read(s.in_waiting)
+            assert b"+CMGS: " in collect(lambda: s.read(s.in_waiting or 1), lambda b: b.endswith(b"OK\r\n"))
         assert sim.sent_sms[-1].text == "Text mode message" and sim.sent_sms[-1].number == "+33612345678"
 
 

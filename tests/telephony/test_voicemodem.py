@@ -60,9 +60,9 @@ def test_call_end_to_end(vm: tuple[Simulator, VoiceModemLine]) -> None:
     r1 = wait_for(line, Ringing, 5, seen)
     assert isinstance(r1, Ringing) and r1.count == 1
     upd = wait_for(line, CallerIdUpdate, 5, seen)
-    assert isinstance(upd, CallerIdUpdate) and upd.caller.number == "0612345678"
+    assert isinstance(upd, CallerIdUpdate) and upd.caller.number == "+33612345678"  # E.164 for the line's country (issue 16)
     r2 = wait_for(line, Ringing, 5, seen)
-    assert isinstance(r2, Ringing) and r2.count == 2 and r2.caller.number == "0612345678"
+    assert isinstance(r2, Ringing) and r2.count == 2 and r2.caller.number == "+33612345678"
     line.answer()
     wait_for(line, Answered, 5, seen)
     greeting = tone(300, 0.4)
@@ -128,7 +128,7 @@ def test_uk_caller_id_before_first_ring() -> None:
     try:
         sim.place_call(ScriptedCaller(caller_id="07700900123", hangup_after_rings=1))
         r = wait_for(line, Ringing, 5)
-        assert isinstance(r, Ringing) and r.count == 1 and r.caller.number == "07700900123"
+        assert isinstance(r, Ringing) and r.count == 1 and r.caller.number == "+447700900123"
         wait_for(line, RingStopped, 5)
     finally:
         line.close()

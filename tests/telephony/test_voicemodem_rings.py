@@ -29,5 +29,5 @@ def test_ring_sources(tmp_path: Path, lines: list[str], counts: list[int]) -> No
     assert not r.timed_out
     rings = [e.fields["count"] for e in r.events if e.event == "ringing"]
     assert rings == counts
-    assert [e.fields["number"] for e in r.events if e.event in ("ringing", "caller_id")][-1] == "0612345678"
+    assert [e.fields["number"] for e in r.events if e.event in ("ringing", "caller_id")][-1] == "+33612345678"
     assert [e.event for e in r.events if e.event not in ("ready", "ringing", "caller_id")] == ["missed"]

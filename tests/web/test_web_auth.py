@@ -27,10 +27,10 @@ class FakeClock:
         return self.t
 
 
-def _login(client: Any, password: str, ip: str = "10.0.0.5", next_: str = "") -> Any:
+def _login(client: Any, password: str, ip: str = "10.0.0.5", next_: str = "", user: str = "") -> Any:
     page = client.get("/login", environ_base={"REMOTE_ADDR": ip})
-    return client.post("/login", data={"csrf_token": csrf_from(page.text), "password": password, "next": next_},
-                       environ_base={"REMOTE_ADDR": ip})
+    return client.post("/login", data={"csrf_token": csrf_from(page.text), "password": password, "next": next_,
+                                       "user": user}, environ_base={"REMOTE_ADDR": ip})
 
 
 @pytest.mark.parametrize("path", ["/", "/calls", "/stats", "/health", "/settings", "/login",
@@ -54,9 +54,9 @@ def test_setup_files_are_private_and_password_is_scrypt(app: Any, box: Box) -> N
     c = app.test_client()
     assert setup_password(c, app).status_code == 302
     assert not (web / "setup-code").exists()  # one-time: gone once used
-    pw = (web / "password.json").read_text()
-    assert stat.S_IMODE(os.stat(web / "password.json").st_mode) == 0o600
-    assert '"hash":"scrypt:' in pw and PASSWORD not in pw
+    pw = (web / "accounts.json").read_text()
+    assert stat.S_IMODE(os.stat(web / "accounts.json").st_mode) == 0o600
+    assert '"hash":"scrypt:' in pw and PASSWORD not in pw and '"role":"admin"' in pw
     # after setup, /setup no longer accepts anything and leads to login
     fresh = app.test_client()
     assert fresh.get("/setup").headers["Location"].endswith("/login")
@@ -122,15 +122,40 @@ def test_login_throttled_per_address_with_backoff(box: Box) -> None:
     assert _login(attacker, PASSWORD, ip="10.9.9.9").status_code == 302
 
 
-def test_login_throttled_globally_across_addresses(box: Box) -> None:
+def test_guessing_from_many_addresses_never_locks_the_owner_out(box: Box) -> None:
+    """Issue 15.4: five wrong passwords from each of five addresses used to lock the owner out."""
     clock = FakeClock()
-    app = make_app(box, limiter=RateLimiter(free=5, global_free=10, window=600, clock=clock))
+    app = make_app(box, limiter=RateLimiter(free=5, base=2.0, global_free=10, window=600, clock=clock))
     setup_password(app.test_client(), app)
-    for i in range(10):
-        assert _login(app.test_client(), "wrong password!", ip=f"10.0.1.{i}").status_code == 403
-    assert _login(app.test_client(), PASSWORD, ip="10.0.2.1").status_code == 429
-    clock.t += 601
+    for i in range(5):
+        for _ in range(5):
+            assert _login(app.test_client(), "wrong password!", ip=f"10.0.1.{i}").status_code in (403, 429)
+    # the owner, from a clean address, with the right password: in at once
     assert _login(app.test_client(), PASSWORD, ip="10.0.2.1").status_code == 302
+    # guessing stays slow under pressure: a fresh address gets one try, then waits
+    assert _login(app.test_client(), "wrong password!", ip="10.0.3.1").status_code == 403
+    r = _login(app.test_client(), PASSWORD, ip="10.0.3.1")
+    assert r.status_code == 429 and "attendez 2 secondes" in r.text
+    clock.t += 2.1
+    assert _login(app.test_client(), PASSWORD, ip="10.0.3.1").status_code == 302
+    # the guessing addresses themselves stay throttled
+    assert _login(app.test_client(), PASSWORD, ip="10.0.1.0").status_code == 429
+    # once the window has passed, the pressure is gone
+    clock.t += 601
+    assert not app.extensions["permanence"].limiter.under_pressure()
+
+
+def test_each_account_is_throttled_separately(box: Box) -> None:
+    clock = FakeClock()
+    app = make_app(box, limiter=RateLimiter(free=3, base=2.0, clock=clock))
+    c = app.test_client()
+    setup_password(c, app)
+    app.extensions["permanence"].auth.create_account("anne", "office", "anne's good password", by="admin")
+    for _ in range(3):
+        assert _login(app.test_client(), "wrong password!", ip="10.0.0.7").status_code == 403
+    assert _login(app.test_client(), PASSWORD, ip="10.0.0.7").status_code == 429  # admin from here: waits
+    # anne, from the same office computer, is not slowed by the failures on admin
+    assert _login(app.test_client(), "anne's good password", ip="10.0.0.7", user="anne").status_code == 302
 
 
 def test_setup_code_guessing_is_throttled(box: Box) -> None:

@@ -17,13 +17,16 @@ from typing import Literal
 import numpy as np
 
 from ...errors import ConfigError, LineError
+from ..emulator.commands import CommandSet, now_tuple
+from ..emulator.dialects import DEFAULT_MODEL, VOICE_FORMATS
+from ..emulator.modem import Faults, StoredSms
+from ..emulator.pty import PtyPort
+from ..emulator.session import Reply, Session
 from ..line import FRAME_BYTES
+from ..pdu import SubmitPdu
 from .callers import CallHandle, CallResult, ScriptedCaller, load_corpus_callers
 from .calls import ActiveCall, CallEngine
-from .commands import CommandSet, now_tuple
-from .pdu import SubmitPdu
-from .pty import PtyPort
-from .session import Reply, Session
+from .phones import PhoneCalls, SimPhone
 from .tcp import TcpServer
 
 log = logging.getLogger(__name__)
@@ -32,11 +35,6 @@ Voice = Callable[[str, str], bytes]
 
 RING_PERIOD = {"FR": 5.0, "GB": 3.0, "US": 6.0}
 """Seconds from one ring to the next: FR 1.5 s on / 3.5 s off; GB 0.4-0.2-0.4 on / 2 s off; US 2 s / 4 s."""
-VOICE_FORMATS = {
-    "usr5637": {"128": "u8", "129": "s16le", "130": "alaw", "131": "ulaw"},
-    "cx93010": {"1": "u8", "4": "ulaw", "5": "alaw"},
-}
-DEFAULT_MODEL = {"gsm": "sim7600", "voicemodem": "usr5637"}
 FAULTS = ("unplug", "replug", "garbage", "mute", "unmute", "one_way_audio", "dead_audio", "noise", "drop_call",
           "clear")
 
@@ -46,15 +44,6 @@ class SentSms:
     number: str
     text: str
     reference: int
-
-
-@dataclasses.dataclass
-class StoredSms:
-    index: int
-    sender: str
-    text: str
-    when: tuple[int, int, int, int, int, int]
-    read: bool = False
 
 
 @dataclasses.dataclass
@@ -70,14 +59,6 @@ class Recording:
 
     def commands_on(self, port: str) -> list[str]:
         return [c for _, p, c in self.timeline if p == port]
-
-
-@dataclasses.dataclass
-class Faults:
-    mute: bool = False
-    one_way: bool = False
-    dead_audio: bool = False
-    noise_dbfs: float | None = None
 
 
 class Simulator:
@@ -107,10 +88,12 @@ class Simulator:
         directory: str | Path | None = None,
         seed: int = 0,
         unsupported: Iterable[str] = (),
+        ect: bool = True,
+        hook_flash: bool = False,
     ) -> None:
         if dialect not in DEFAULT_MODEL:
             raise ConfigError(f"simulator: unknown dialect {dialect!r}; expected 'gsm' or 'voicemodem'")
-        self.dialect = dialect
+        self.dialect: str = dialect
         self.model = model or DEFAULT_MODEL[dialect]
         ok_models = ("sim7600", "sim800") if dialect == "gsm" else ("usr5637", "cx93010")
         if self.model not in ok_models:
@@ -127,6 +110,12 @@ class Simulator:
         self.pin = pin
         self.pin_ok = not pin
         self.unsupported = frozenset(c.upper() for c in unsupported)
+        self.ect = ect
+        """The network accepts explicit call transfer (AT+CHLD=4)."""
+        self.hook_flash = hook_flash
+        """The analog line offers the operator's call transfer (hook flash, dial, hang up)."""
+        self.phones: list[SimPhone] = []
+        self.phone_calls = PhoneCalls()
         self.rssi = 20
         self.registration = 1
         self.rng = random.Random(seed)
@@ -356,7 +345,19 @@ class Simulator:
         self.engine.box_hangup(s)
 
     def dial(self, s: Session, number: str) -> Reply:
-        return Reply(final="NO CARRIER")
+        return self.engine.mp.dial(s, number)
+
+    def chld(self, s: Session, arg: str) -> Reply:
+        return self.engine.mp.chld(s, arg)
+
+    def add_phone(self, phone: SimPhone) -> SimPhone:
+        """A phone the box can dial (a number no phone answers for cannot be reached)."""
+        with self.lock:
+            self.phones = [p for p in self.phones if not p.matches(phone.number)] + [phone]
+        return phone
+
+    def phone_for(self, number: str) -> SimPhone | None:
+        return next((p for p in self.phones if p.matches(number)), None)
 
     def clcc_lines(self) -> list[str]:
         return self.engine.clcc_lines()
@@ -386,7 +387,7 @@ class Simulator:
             carry += data
             n = len(carry) // FRAME_BYTES * FRAME_BYTES
             if n:
-                c.box_audio(bytes(carry[:n]))
+                self.engine.mp.route_box_audio(bytes(carry[:n]))
                 del carry[:n]
 
     def write_audio(self, frame: bytes) -> None:

@@ -9,7 +9,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from ...errors import LineError
-from .session import Session
+from ..emulator.session import Session
 
 if TYPE_CHECKING:
     from .core import Simulator

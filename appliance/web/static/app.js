@@ -26,6 +26,8 @@
         setText("kpi-abandoned", d.counts.abandoned);
         setText("kpi-urgent", d.counts.urgent);
         setText("kpi-missed", d.counts.missed);
+        setText("kpi-callback", d.worklist.total);
+        setText("kpi-overdue", d.worklist.overdue);
         var ul = document.getElementById("lines");
         if (ul && d.lines.length) {
           ul.textContent = "";

@@ -104,10 +104,50 @@ def detail(call_id: str) -> str:
     st = state()
     rec = get_call_or_404(st, call_id)
     has_recording = st.log.recording_path(call_id).is_file()
-    q = {k: v for k, v in (rec.qualification or {}).items() if k not in ("rules", "fired", "id")}
+    q = {k: v for k, v in (rec.qualification or {}).items() if k not in ("rules", "fired", "id", *_CHECKS)}
+    put = next((e for e in rec.events if e.get("kind") in ("transferred", "joined")), None)
     return render_template("call.html", rec=rec, row=rec.summary() | {"caller_withheld": rec.caller_withheld},
-                           events=timeline(rec), qual=q, rules=fired_rules(rec),
-                           has_recording=has_recording, writable=st.writable)
+                           events=timeline(rec), qual=q, rules=fired_rules(rec), checks=field_checks(rec),
+                           put_through=put,
+                           has_recording=has_recording, writable=st.writable, **caller_facts(st, rec))
+
+
+def caller_facts(st: WebState, rec: CallRecord) -> dict[str, Any]:
+    """What the directory knows of the caller (as the call was answered, else as it is now) and the
+    unanswered calls from the same number earlier that day."""
+    from ...directory.lookup import earlier_unanswered
+
+    country = next((ln.country for ln in st.cfg.lines if ln.name == rec.line), "FR")
+    known = rec.known
+    if not known and st.directory is not None and rec.caller_number:
+        k = st.directory.known_caller(rec.caller_number, country)
+        known = dataclasses.asdict(k) if k is not None else None
+    earlier = rec.earlier_attempts
+    if not earlier and rec.caller_number and rec.answered_at is None:
+        start = parse_iso(rec.started_at)
+        midnight = dt.datetime.combine(start.astimezone(st.tz).date(), dt.time(), st.tz)
+        earlier = earlier_unanswered(st.log.summaries(since=midnight, until=start), rec.caller_number,
+                                     rec.started_at, country)
+    return {"known": known, "earlier": earlier}
+
+
+_CHECKS = ("confirmed", "unconfirmed", "spelled", "heard")
+
+
+def field_checks(rec: CallRecord) -> dict[str, dict[str, str]]:
+    """Per qualification field: how the caller confirmed it ("confirmed", "spelled", "unconfirmed") and, when
+    the box first heard something else, what it heard."""
+    q = rec.qualification or {}
+    out: dict[str, dict[str, str]] = {}
+    for how in ("confirmed", "spelled", "unconfirmed"):
+        fields = q.get(how) or []
+        for f in fields if isinstance(fields, list) else []:
+            out.setdefault(str(f), {})["state"] = how
+    heard = q.get("heard") or {}
+    for f, v in heard.items() if isinstance(heard, dict) else ():
+        if v:
+            out.setdefault(str(f), {})["heard"] = str(v)
+    return out
 
 
 @bp.route("/calls/<call_id>/recording")
@@ -175,7 +215,7 @@ def act(call_id: str, action: str) -> ResponseReturnValue:
     get_call_or_404(st, call_id)
     tr = Translator(st.cfg.company.language)
     try:
-        apply_action(st, call_id, action, dict(request.form), "admin")
+        apply_action(st, call_id, action, dict(request.form), st.who)
         flash(tr("Saved."), "ok")
     except (ValueError, PermissionError) as exc:
         flash(f"{tr('Not saved')}: {exc}", "error")

@@ -50,7 +50,11 @@ def dashboard_data(st: WebState) -> dict[str, Any]:
         recent = st.log.summaries(since=now - dt.timedelta(days=90))
     alerts = [r for r in recent if r.get("urgent") and (r.get("alerts_pending") or r.get("acknowledged")
                                                          or not r.get("handled"))][:20]
-    return {"counts": counts, "last": recent[:10], "alerts": alerts,
+    from .worklist import current_items
+
+    items = current_items(st)
+    worklist = {"total": len(items), "overdue": sum(1 for it in items if it.overdue(now))}
+    return {"counts": counts, "last": recent[:10], "alerts": alerts, "worklist": worklist,
             "lines": line_dicts(st.live_status())}
 
 

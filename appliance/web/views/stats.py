@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Blueprint, abort, render_template, request
 
+from ...worklist.funnel import funnel
+from ...worklist.trace import trace
 from .. import charts
 from .. import stats as st_mod
 from ..context import WebState, state
@@ -65,6 +67,11 @@ def compute_stats(st: WebState, weeks: int) -> dict[str, Any]:
         cached: dict[str, Any] = hit[2]
         return cached
     result = st_mod.compute(rows, st.cfg, now, weeks, _first_day(st), st.facts)
+    first_week = dt.date.fromisoformat(result["period"]["from"])
+    entries = trace(rows, st.cfg, {ln.name: ln.country for ln in st.cfg.lines}, st.trace_cache)
+    tz = st.tz
+    result["funnel"] = funnel(rows, entries, now, tz, first_week, weeks,
+                              local_ordinal=lambda r: st.facts.get(r, tz)[0])
     st.stats_cache[("stats", weeks)] = (key, rows, result)
     return result
 

@@ -1,4 +1,4 @@
-"""One AT port of the simulated modem: byte stream in, echo and replies out.
+"""One AT port of an emulated modem: byte stream in, echo and replies out.
 
 A session reads what the driver writes to its pty (or TCP socket), splits it
 into command lines ending with CR, echoes them while echo is on (``ATE1``,
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..dle import DLE, ETX, DleDecoder
 
 if TYPE_CHECKING:
-    from .core import Simulator
+    from .modem import EmulatedModem
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class Reply:
 
 
 class Session:
-    def __init__(self, sim: Simulator, name: str, endpoint: Endpoint, role: str) -> None:
+    def __init__(self, sim: EmulatedModem, name: str, endpoint: Endpoint, role: str) -> None:
         self.sim = sim
         self.name = name
         self.endpoint = endpoint

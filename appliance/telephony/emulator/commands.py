@@ -1,4 +1,4 @@
-"""The AT commands the simulated modems understand, per dialect.
+"""The AT commands the emulated modems understand, per dialect (the core the simulator and the replay share).
 
 GSM (SIMCom SIM7600 / SIM800, 3GPP TS 27.007 and 27.005) and voice modems
 (USRobotics 5637 / Conexant CX93010, ITU V.253). Unknown commands answer
@@ -12,30 +12,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .pdu import PduError, decode_submit, encode_deliver, gsm7_decode_septets
+from ..pdu import PduError, decode_submit, encode_deliver, gsm7_decode_septets
+from .dialects import CME_TEXT, CMS_TEXT, IMEI, IMSI, MODELS, SMSC
 from .session import Reply, Session
 
 if TYPE_CHECKING:
-    from .core import Simulator
-
-MODELS: dict[str, dict[str, str]] = {
-    "sim7600": {"cgmi": "SIMCOM INCORPORATED", "cgmm": "SIMCOM_SIM7600E-H", "cgmr": "+CGMR: LE20B04SIM7600M22",
-                "ati": "Manufacturer: SIMCOM INCORPORATED\nModel: SIMCOM_SIM7600E-H\n"
-                       "Revision: SIM7600M22_V2.0\nIMEI: 861234567890123\n+GCAP: +CGSM"},
-    "sim800": {"cgmi": "SIMCOM_Ltd", "cgmm": "SIMCOM_SIM800C", "cgmr": "Revision:1418B05SIM800C24",
-               "ati": "SIM800 R14.18"},
-    "usr5637": {"ati0": "5601", "ati3": "U.S. Robotics 56K FAX USB V1.2.23", "cgmi": "U.S. Robotics",
-                "cgmm": "5637"},
-    "cx93010": {"ati0": "56000", "ati3": "CX93001-EIS_V0.2002-V92", "cgmi": "Conexant", "cgmm": "CX93010"},
-}
-IMEI = "861234567890123"
-IMSI = "208011234567890"
-SMSC = "+33695000695"
-CME_TEXT = {3: "operation not allowed", 4: "operation not supported", 10: "SIM not inserted",
-            11: "SIM PIN required", 16: "incorrect password", 21: "invalid index", 30: "no network service",
-            50: "Incorrect parameters", 100: "unknown"}
-CMS_TEXT = {302: "operation not allowed", 304: "invalid PDU mode parameter", 305: "invalid text mode parameter",
-            321: "invalid memory index", 500: "unknown error"}
+    from .modem import EmulatedModem
 
 Handler = Callable[[Session, str, str], Reply]
 
@@ -92,9 +74,9 @@ def csv_fields(s: str) -> list[str]:
 
 
 class CommandSet:
-    """Executes command lines for one :class:`Simulator`."""
+    """Executes command lines for one :class:`~.modem.EmulatedModem` (the simulator, or the replay's)."""
 
-    def __init__(self, sim: Simulator) -> None:
+    def __init__(self, sim: EmulatedModem) -> None:
         self.sim = sim
         self.info = MODELS[sim.model]
 
@@ -165,7 +147,7 @@ class CommandSet:
                 "+CMGL": self._cmgl, "+CMGR": self._cmgr, "+CMGD": self._cmgd, "+CSMP": self._csmp,
                 "+CSDH": _ok, "+CSMS": self._csms, "+CLVL": _ok, "+CMUT": _ok, "+CBC": self._cbc,
                 "+CRESET": self._creset, "+CNUM": self._const('+CNUM: "","+33700000000",145'),
-                "+CPAS": self._cpas, "+VTS": _ok, "+CTZU": _ok, "+CLTS": _ok,
+                "+CPAS": self._cpas, "+VTS": _ok, "+CTZU": _ok, "+CLTS": _ok, "+CHLD": self._chld,
             })
             if self.sim.model == "sim800":
                 t["+DDET"] = self._flag("ddet")
@@ -311,6 +293,9 @@ class CommandSet:
         if arg.strip() == "=?":
             return Reply()
         return Reply(tuple(self.sim.clcc_lines()))
+
+    def _chld(self, s: Session, name: str, arg: str) -> Reply:
+        return self.sim.chld(s, arg)
 
     def _cpas(self, s: Session, name: str, arg: str) -> Reply:
         return Reply((f"+CPAS: {self.sim.cpas()}",))
@@ -464,7 +449,7 @@ class CommandSet:
         return Reply(tuple(out))
 
     def _sms_lines(self, s: Session, tag: str, sms: object, with_index: bool) -> list[str]:
-        from .core import StoredSms
+        from .modem import StoredSms
 
         assert isinstance(sms, StoredSms)
         idx = f"{sms.index}," if with_index else ""

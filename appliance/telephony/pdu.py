@@ -1,4 +1,5 @@
-"""SMS PDUs (3GPP TS 23.040): decode SMS-SUBMIT from the box, encode SMS-DELIVER to it.
+"""SMS PDUs (3GPP TS 23.040): SMS-SUBMIT and SMS-DELIVER, both ways (the driver reads
+what the modem delivers; the simulator decodes what the box submits).
 
 GSM 7-bit default alphabet (with the extension table) and UCS2, user data
 headers with concatenation (8- and 16-bit references).
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...errors import LineError
-from ..gsm7 import GSM7_BASIC, GSM7_EXT
+from ..errors import LineError
+from .gsm7 import GSM7_BASIC, GSM7_EXT
 
 _GSM7_REV = {c: i for i, c in enumerate(GSM7_BASIC)}
 _GSM7_EXT_REV = {c: i for i, c in GSM7_EXT.items()}
@@ -89,6 +90,68 @@ def encode_address(number: str) -> bytes:
     padded = digits + ("F" if len(digits) % 2 else "")
     sw = bytes.fromhex("".join(padded[i + 1] + padded[i] for i in range(0, len(padded), 2)))
     return bytes((len(digits), 0x91 if intl else 0x81)) + sw
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliverPdu:
+    """A decoded SMS-DELIVER: a message the modem received. ``sender_type`` is the TS 24.008
+    type of number (0x91 international, 0x81 unknown, 0xA1 national, 0xD0 alphanumeric)."""
+
+    sender: str
+    sender_type: int
+    text: str
+
+
+def _address(pdu: bytes, i: int) -> tuple[str, int, int]:
+    """(number, type of number, index after) of the address field at ``i``."""
+    ndigits, ntype = pdu[i], pdu[i + 1]
+    nbytes = (ndigits + 1) // 2
+    field = pdu[i + 2 : i + 2 + nbytes]
+    if len(field) != nbytes:
+        raise PduError("SMS PDU address field is cut short")
+    if ntype & 0x70 == 0x50:  # alphanumeric, GSM 7-bit packed
+        number = gsm7_decode_septets(unpack_septets(field, ndigits * 4 // 7)).rstrip("@")
+    else:
+        number = decode_semi_octets(field, ndigits)
+        if ntype & 0x70 == 0x10:
+            number = "+" + number
+    return number, ntype, i + 2 + nbytes
+
+
+def _user_data(dcs: int, udl: int, ud: bytes, udhi: bool) -> str:
+    if dcs & 0xC0 == 0 or dcs & 0xF0 == 0xF0:
+        alphabet = (dcs >> 2) & 0x03 if dcs & 0xC0 == 0 else (1 if dcs & 0x04 else 0)
+    else:
+        alphabet = (dcs >> 2) & 0x03
+    hlen = ud[0] + 1 if udhi and ud else 0
+    if alphabet == 0:
+        skip = hlen * 8
+        fill = (7 - skip % 7) % 7
+        start = (skip + fill) // 7
+        return gsm7_decode_septets(unpack_septets(ud, udl - start, skip + fill)) if udl > start else ""
+    if alphabet == 2:
+        return ud[hlen:udl].decode("utf-16-be", errors="replace")
+    return ud[hlen:udl].decode("latin-1")
+
+
+def decode_deliver(hexpdu: str, *, has_sca: bool = True) -> DeliverPdu:
+    """Decode an SMS-DELIVER as ``AT+CMGR``/``AT+CMGL``/``+CMT`` print it in PDU mode."""
+    try:
+        pdu = bytes.fromhex(hexpdu.strip())
+    except ValueError as e:
+        raise PduError(f"SMS PDU is not hex: {hexpdu[:40]!r}") from e
+    try:
+        i = 1 + pdu[0] if has_sca else 0
+        fo = pdu[i]
+        if fo & 0x03 != 0x00:
+            raise PduError(f"not an SMS-DELIVER (first octet {fo:#04x})")
+        sender, stype, i = _address(pdu, i + 1)
+        dcs = pdu[i + 1]
+        i += 2 + 7  # PID, DCS, service centre time stamp
+        udl = pdu[i]
+        return DeliverPdu(sender, stype, _user_data(dcs, udl, pdu[i + 1 :], bool(fo & 0x40)))
+    except IndexError as e:
+        raise PduError(f"SMS PDU too short: {hexpdu[:60]!r}") from e
 
 
 def decode_submit(hexpdu: str, *, has_sca: bool = True) -> SubmitPdu:

@@ -1,0 +1,257 @@
+"""``permanence demo --type`` and ``--mic``: you are the caller.
+
+Both run the whole appliance as ``permanence demo`` does — the simulated line, the real
+dialog, qualifier, call log, alerts and status page — and place one call whose caller is you:
+
+* ``--type``: you type each caller turn at the prompt. The typed line replaces only the
+  recogniser's output (:class:`TypedListener`): it reaches the dialog as the caller's turn and
+  is recorded with ``"kind": "typed"``, never as recognised speech. The box answers in text and,
+  when the computer has speakers, aloud.
+* ``--mic``: you speak into the computer's microphone (opened at 16 kHz when it allows, else at
+  its own rate; :mod:`appliance.demo.audio_io`). Your voice is resampled to 8 kHz and sent down
+  the simulated line as a caller's voice would be: the box hears you through the same driver,
+  VAD, recogniser and turn-taking as a call. While the box speaks your microphone is muted (use
+  headphones to talk over it is not supported: the speakers would be heard as you).
+
+Commands at the ``--type`` prompt: ``/keys 0612#`` presses keypad keys, ``/bye`` (or Ctrl-D)
+hangs up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import queue
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from ..config import Config
+from ..conversation.base import ListenSpec, Prompt
+from ..errors import PermanenceError
+from ..speech.turns import EndOfTurn
+from .audio_io import AudioSource, MicrophoneSource, Speakers, WavSource, open_speakers
+
+HUMAN_CALL_SECONDS = 1800.0  # a person typing or thinking is slower than a scripted caller
+MUTE_AFTER_BOX = 0.4  # seconds after the box's last voiced frame before your audio goes through
+DEFAULT_NUMBER = {"fr": "+33612345678", "en": "+447700900123"}
+
+
+class TypedListener:
+    """The call's listener when the caller types: each typed line is one caller turn.
+
+    Lines wait in ``lines`` until the box listens and has finished its prompt; then the next
+    feed returns it as an :class:`EndOfTurn` with ``source="typed"`` and no confidence, words or
+    alternatives. No silence timeout: a person typing is never "silent".
+    """
+
+    def __init__(self, lines: queue.Queue[str]) -> None:
+        self.lines = lines
+        self.listening = False
+        self.playing = False
+        self.time = 0.0
+
+    def prompt_started(self) -> None:
+        self.playing = True
+
+    def prompt_audio(self, pcm: bytes) -> None:
+        return None
+
+    def prompt_finished(self) -> None:
+        self.playing = False
+
+    def listen(self, spec: ListenSpec | None = None) -> None:
+        self.listening = True
+
+    def feed(self, frame: bytes) -> EndOfTurn | None:
+        self.time += len(frame) / 16000
+        if not self.listening or self.playing:
+            return None
+        try:
+            text = self.lines.get_nowait()
+        except queue.Empty:
+            return None
+        self.listening = False
+        return EndOfTurn(text=text, start=self.time, end=self.time, confidence=None, reason="typed",
+                         decided_at=self.time, source="typed")
+
+    def close(self) -> None:
+        return None
+
+
+class TypedSpeech:
+    """The speech port of ``--type``: the box's voice as usual, typed lines instead of a recogniser."""
+
+    def __init__(self, cfg: Config, *, cache_dir: Path) -> None:
+        from ..speechio import EngineSpeech
+
+        self.engine = EngineSpeech(cfg, cache_dir=cache_dir, recognize=False)
+        self.lines: queue.Queue[str] = queue.Queue()
+
+    def prompt_chunks(self, prompt: Prompt, lang: str) -> Iterator[bytes]:
+        return self.engine.prompt_chunks(prompt, lang)
+
+    def listener(self, lang: str) -> TypedListener:
+        return TypedListener(self.lines)
+
+    def prerender(self, texts: Any, lang: str) -> int:
+        return self.engine.prerender(texts, lang)
+
+    def describe(self) -> dict[str, Any]:
+        return {**self.engine.describe(), "recognition": "typed lines (--type)"}
+
+    def close(self) -> None:
+        self.engine.close()
+
+
+def interactive_config(cfg: Config) -> Config:
+    """The demo's configuration with room for a person: long calls, and the whole conversation with the box
+    (no transfer to a simulated technician: the scripted demo shows that)."""
+    conv = dataclasses.replace(cfg.conversation, max_call_seconds=HUMAN_CALL_SECONDS)
+    people = tuple(dataclasses.replace(p, transfer=False) for p in cfg.rota.people)
+    return dataclasses.replace(cfg, conversation=conv, rota=dataclasses.replace(cfg.rota, people=people))
+
+
+def _speaker_pump(handle: Any, speakers: Speakers | None, done: threading.Event) -> None:
+    """The box's audio, as the simulated caller's phone receives it, to the computer's speakers."""
+    sent = 0
+    while not done.is_set() and not handle.done.is_set():
+        frames = handle.result.box_audio
+        new = [pcm for _, pcm in frames[sent:]]
+        sent += len(new)
+        if new and speakers is not None:
+            speakers.play(b"".join(new))
+        time.sleep(0.02)
+
+
+def _box_quiet(sim: Any) -> bool:
+    """The call is up, the box has greeted, and it has been quiet for a moment."""
+    call = sim.current_call()
+    return (call is not None and call.connected and call.box_spoke
+            and time.monotonic() - call.last_box_voice >= MUTE_AFTER_BOX)
+
+
+def _mic_pump(sim: Any, handle: Any, source: AudioSource, done: threading.Event) -> None:
+    """Your voice down the simulated line, muted while the box speaks (half duplex).
+
+    A live microphone's audio is dropped while muted (it would be the box heard through the
+    speakers); a recording waits instead, as a person waits for the box to finish.
+    """
+    for pcm in source.chunks():
+        while not source.live and not _box_quiet(sim):
+            if done.is_set() or handle.done.is_set():
+                return
+            time.sleep(0.02)
+        if done.is_set() or handle.done.is_set():
+            return
+        call = sim.current_call()
+        if call is not None and _box_quiet(sim):
+            call.say(pcm)
+
+
+def _read_typed(lines: queue.Queue[str], handle: Any, stdin: IO[str], out: IO[str]) -> None:
+    """Typed caller turns until /bye, end of input or the end of the call."""
+    for raw in stdin:
+        if handle.done.is_set():
+            return
+        text = raw.strip()
+        if not text:
+            continue
+        if text in ("/bye", "/quit", "/hangup"):
+            break
+        if text.startswith("/keys"):
+            keys = "".join(c for c in text[5:] if c in "0123456789*#")
+            if keys:
+                handle.press(keys)
+            else:
+                print("permanence demo: /keys needs digits, * or #", file=out, flush=True)
+            continue
+        lines.put(text)
+    handle.hang_up()
+
+
+def banner(mode: str, lang: str, cfg: Config) -> str:
+    """What the user is about to try, said plainly."""
+    engine = cfg.speech.for_language(lang).recognizer
+    if mode == "type":
+        return ("permanence demo --type: you are the caller. Type what you would say and press Enter; "
+                "the box answers in text (and aloud when this computer has speakers). Your typed words "
+                "replace only the speech recogniser: the dialog, qualifier, call log and alerts are the "
+                "real ones. /keys 0612# presses keypad keys; /bye or Ctrl-D hangs up.")
+    return (f"permanence demo --mic: you are the caller. Speak into the microphone when the box has "
+            f"finished speaking; it hears you through the simulated telephone line (8 kHz) and the "
+            f"{engine} recogniser, as it would hear a call. Ctrl-C hangs up.")
+
+
+def run_interactive(args: argparse.Namespace, *, mode: str, cfg: Config, lang: str, info: IO[str]) -> int:
+    """One call in which you are the caller (``mode`` "type" or "mic"); returns the exit code."""
+    from ..service import Service
+    from ..telephony import open_line
+    from ..telephony.simulator import Simulator
+    from ..telephony.simulator.callers import ScriptedCaller
+    from . import DemoPrinter, _print_sms, data_directory
+
+    cfg = interactive_config(cfg)
+    source: AudioSource | None = None
+    if mode == "mic":
+        source = WavSource(args.mic_wav) if args.mic_wav else MicrophoneSource()
+        print(f"permanence demo: microphone at {source.rate} Hz, sent to the box at 8 kHz", file=info, flush=True)
+    print(banner(mode, lang, cfg), file=info, flush=True)
+    data_dir, tmp = data_directory(args)
+    sim = Simulator(dialect=args.dialect, country=cfg.lines[0].country)
+    sim.start()
+    speech: Any = TypedSpeech(cfg, cache_dir=data_dir / "prompt-cache") if mode == "type" else True
+    printer = DemoPrinter(json_mode=args.json, out=sys.stdout)
+    web_port = cfg.web.port if args.web_port is None else args.web_port
+    svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer], speech=speech,
+                  line_factory=lambda lc, **kw: open_line(lc, simulator=sim, **kw), mqtt_url=args.mqtt,
+                  leds=False, config_path=None)
+    speakers = open_speakers()
+    done = threading.Event()
+    try:
+        svc.start()
+        printer.log_reader = svc.log
+        if svc.web_url:
+            print(f"permanence demo: status page at {svc.web_url}", file=info, flush=True)
+        if not svc.ready.wait(120):
+            raise PermanenceError("the simulated line did not become ready within 120 s")
+        caller = ScriptedCaller(id="you", caller_id=args.caller_id or DEFAULT_NUMBER[lang], lang=lang, turns=[],
+                                wait_for_box_hangup=True, max_call_seconds=HUMAN_CALL_SECONDS)
+        handle = sim.place_call(caller)
+        threading.Thread(target=_speaker_pump, args=(handle, speakers, done), daemon=True,
+                         name="demo-speakers").start()
+        if source is not None:
+            threading.Thread(target=_mic_pump, args=(sim, handle, source, done), daemon=True,
+                             name="demo-mic").start()
+        if mode == "type":
+            reader = threading.Thread(target=_read_typed, args=(speech.lines, handle, sys.stdin, info),
+                                      daemon=True, name="demo-typed")
+            reader.start()
+        signal.signal(signal.SIGINT, lambda signum, frame: handle.hang_up())  # Ctrl-C: you hang up
+        signal.signal(signal.SIGTERM, lambda signum, frame: handle.hang_up())
+        while not handle.done.wait(0.2):
+            pass
+        if not printer.wait_finished(1, 30):
+            print("permanence demo: the box logged nothing within 30 s of the call's end", file=sys.stderr)
+            return 1
+        _print_sms(sim, [0], info)
+        return 0
+    finally:
+        done.set()
+        if source is not None:
+            source.close()
+        if speakers is not None:
+            speakers.close()
+        with svc.faults.guard("demo: sending the last alerts"):  # the outbox keeps what is not sent
+            if svc.alerts is not None:
+                svc.alerts.drain(10)
+        svc.stop()
+        sim.close()
+        if tmp is not None:
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
