@@ -13,7 +13,9 @@ and spells when asked; it knows which question the box asked from the box's own
 turns in the call record (:class:`BoxPrompts`), and speaks its answer like any
 turn, for the box's recogniser to hear.
 
-English callers speak with the piper voice, French ones with espeak-ng (robotic: the demo
+The on-call people who accept transfers (``demo.toml``: both) have simulated phones that answer,
+hear the brief and press 1: an urgent caller is put through, and the record's timeline shows
+each step. English callers speak with the piper voice, French ones with espeak-ng (robotic: the demo
 says so when it starts); the box recognises them with the engines of the demo configuration
 (``demo.toml``). ``--type`` and ``--mic`` make you the caller instead
 (:mod:`appliance.demo.interactive`).
@@ -41,6 +43,19 @@ from ..store.record import CallRecord
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
+TRANSFER_STEPS = ("transfer_started", "caller_on_hold", "technician_dialled", "technician_ringing",
+                  "technician_answered", "technician_accepted", "technician_declined", "technician_no_answer",
+                  "technician_busy", "technician_unreachable", "technician_no_key", "hold_limit", "caller_back",
+                  "transfer_refused", "transfer_error", "transferred", "joined", "acknowledged")
+
+
+def add_demo_phones(sim: Any, cfg: Config) -> None:
+    """A simulated phone for each on-call person who accepts transfers: answers, hears the brief, presses 1."""
+    from ..telephony.simulator import SimPhone
+
+    for p in cfg.rota.people:
+        if p.transfer:
+            sim.add_phone(SimPhone(p.phone, answer_after_rings=2, keys="1", name=p.name))
 
 
 def demo_config(lang: str, base: Config | None = None) -> Config:
@@ -219,15 +234,29 @@ class DemoPrinter:
         shown = self._turns_shown.get(rec.id, 0)
         for t in rec.turns[shown:]:
             who = "box   " if t.get("speaker") == "box" else "you   " if t.get("kind") == "typed" else "caller"
+            if t.get("to") == "technician":
+                who = "box -> technician"
             text = _safe(t.get("text") or f"({t.get('kind')})")
             self._p(f"    {who}: {text}")
         self._turns_shown[rec.id] = len(rec.turns)
         if kind == "ended":
+            self._transfer_steps(rec)
             q = rec.qualification or {}
             dur = f"{rec.duration:.0f} s" if rec.duration is not None else "-"
             self._p(f"[{rec.line}] ended: {rec.state}, by {rec.hangup_by}, {dur}; "
                     f"category={q.get('category')} urgency={q.get('urgency')} name={_safe(str(q.get('name')))} "
                     f"company={_safe(str(q.get('company')))} callback={q.get('callback')}")
+
+    def _transfer_steps(self, rec: CallRecord) -> None:
+        """The steps of putting the caller through, from the record's timeline."""
+        full = self.log_reader.get(rec.id) if self.log_reader is not None else None
+        for e in (full or rec).events:
+            kind = str(e.get("kind", ""))
+            if kind in TRANSFER_STEPS:
+                at = str(e.get("at", ""))[11:19]
+                who = _safe(str(e.get("person") or ""))
+                extra = f" (on hold {e['held_seconds']} s)" if "held_seconds" in e else ""
+                self._p(f"  -> {at} {kind.replace('_', ' ')}{' ' + who if who else ''}{extra}")
 
     def wait_finished(self, n: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -310,6 +339,7 @@ def run_demo(args: argparse.Namespace) -> int:
         voices = CallerVoices()
     sim = Simulator(dialect=args.dialect, country=cfg.lines[0].country,
                     voice=voices.speak if voices is not None else None)
+    add_demo_phones(sim, cfg)
     sim.start()
 
     def line_factory(lc: LineConfig, **kw: Any) -> Any:

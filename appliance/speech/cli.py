@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import wave
@@ -139,7 +140,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         ev = listener.feed(frame)
         if ev is None or isinstance(ev, Partial):
             continue
-        print(json.dumps({"event": type(ev).__name__, **vars(ev)}, ensure_ascii=False))
+        print(json.dumps({"event": type(ev).__name__, **dataclasses.asdict(ev)}, ensure_ascii=False))
         if not listener.listening:
             listener.listen(ListenSpec(expect=args.expect))
     listener.close()

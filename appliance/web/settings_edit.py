@@ -101,6 +101,19 @@ def _split(line: str, n: int, where: str, example: str) -> list[str]:
     return parts
 
 
+TRANSFER_WORDS = ("transfer", "transfert")
+"""A third field on a rota person's line: urgent callers may be put through to them."""
+
+
+def _person(line: str, where: str) -> dict[str, Any]:
+    """``Marc Petit; +33612345678`` or ``Marc Petit; +33612345678; transfer``."""
+    parts = [p.strip() for p in line.split(";")]
+    if len(parts) == 3 and parts[2].lower() in TRANSFER_WORDS:
+        return {"name": parts[0], "phone": parts[1], "transfer": True}
+    name, phone = _split(line, 2, where, "Marc Petit; +33612345678 (or Marc Petit; +33612345678; transfer)")
+    return {"name": name, "phone": phone}
+
+
 def apply_form(data: dict[str, Any], section: str, form: Mapping[str, str]) -> dict[str, Any]:
     """A copy of the file's data with one section replaced from the form's fields."""
     new = json.loads(json.dumps(data, default=str))  # deep copy; dates never occur in a valid config
@@ -130,9 +143,7 @@ def apply_form(data: dict[str, Any], section: str, form: Mapping[str, str]) -> d
         new.setdefault("company", {})["faq"] = faq
     elif section == "rota":
         r = new.setdefault("rota", {})
-        r["people"] = [dict(zip(("name", "phone"), _split(ln, 2, f"rota.people line {i + 1}",
-                                                          "Marc Petit; +33612345678")))
-                       for i, ln in enumerate(_lines(form.get("people", "")))]
+        r["people"] = [_person(ln, f"rota.people line {i + 1}") for i, ln in enumerate(_lines(form.get("people", "")))]
         shifts: list[dict[str, Any]] = []
         for i, ln in enumerate(_lines(form.get("shifts", ""))):
             person, days, hours = _split(ln, 3, f"rota.shifts line {i + 1}", "Marc Petit; mon,tue; 08:00-18:00")
@@ -171,7 +182,7 @@ def form_defaults(cfg: Config) -> dict[str, str]:
     out.update({f"hours_{d}": c.opening_hours.get(d, "closed") for d in WEEKDAYS})
     out["holidays"] = ", ".join(c.holidays)
     out["faq"] = "\n".join(f"{k}: {v}" for k, v in c.faq.items())
-    out["people"] = "\n".join(f"{p.name}; {p.phone}" for p in r.people)
+    out["people"] = "\n".join(f"{p.name}; {p.phone}" + ("; transfer" if p.transfer else "") for p in r.people)
     out["shifts"] = "\n".join(f"{s.person}; {','.join(s.days)}; {s.hours}" for s in r.shifts)
     out["overrides"] = "\n".join(f"{o.person}; {o.start}; {o.end}" for o in r.overrides)
     out["ack_minutes"] = f"{r.ack_minutes:g}"

@@ -303,3 +303,21 @@ def test_a_name_answer_is_also_heard_through_the_business_phrases(speech: bytes)
                 assert set(a.text.split()) <= set(phrases), a
         listener.close()
         assert listener._side is None
+
+
+def test_a_reused_recogniser_times_words_from_its_own_start(voices: CallerVoices) -> None:
+    # vosk keeps counting its word times across Reset(): a recogniser from the pool (warmed on
+    # 0.5 s of silence, then used by a call) must still time the next call's words from its start
+    from appliance.speech.models import vosk_model_dir
+
+    sp = voices.speak("Hello, my boiler is broken.", "en")
+    t_on = 1.0 + onset(sp)
+    with VoskModelHandle(vosk_model_dir("ko")) as h:
+        h.warm(1)
+        for _ in range(3):
+            rec = h.stream()
+            finals = [u for _, u in run(rec, on_line(sp, 1.0, 1.0)) if u.final]
+            rec.close()
+            assert finals and abs(finals[0].start - t_on) < 0.35, [u.start for u in finals]
+            assert all(w.start is not None and abs(w.start - t_on) < 3.0 for u in finals for w in u.words)
+        assert h.recognizers_created == 1

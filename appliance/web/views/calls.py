@@ -105,8 +105,10 @@ def detail(call_id: str) -> str:
     rec = get_call_or_404(st, call_id)
     has_recording = st.log.recording_path(call_id).is_file()
     q = {k: v for k, v in (rec.qualification or {}).items() if k not in ("rules", "fired", "id", *_CHECKS)}
+    put = next((e for e in rec.events if e.get("kind") in ("transferred", "joined")), None)
     return render_template("call.html", rec=rec, row=rec.summary() | {"caller_withheld": rec.caller_withheld},
                            events=timeline(rec), qual=q, rules=fired_rules(rec), checks=field_checks(rec),
+                           put_through=put,
                            has_recording=has_recording, writable=st.writable, **caller_facts(st, rec))
 
 
