@@ -88,19 +88,21 @@ class BoxPrompts:
     """
 
     def __init__(self) -> None:
-        self._turns: dict[str, list[dict[str, Any]]] = {}
+        self._turns: dict[str, tuple[str, list[dict[str, Any]]]] = {}
         self._lock = threading.Lock()
 
     def call_event(self, kind: str, rec: CallRecord) -> None:
         with self._lock:
-            self._turns[rec.line] = list(rec.turns)
+            self._turns[rec.line] = (rec.id, list(rec.turns))
 
     def urgent(self, rec: CallRecord) -> None:
         self.call_event("urgent", rec)
 
-    def turns(self, line: str) -> list[dict[str, Any]]:
+    def turns(self, line: str) -> tuple[str, list[dict[str, Any]]]:
+        """(call id, turns) of the call on ``line`` as last recorded."""
         with self._lock:
-            return list(self._turns.get(line, ()))
+            call_id, turns = self._turns.get(line, ("", []))
+            return call_id, list(turns)
 
     def since_caller(self, line: str) -> _BoxChannel:
         return _BoxChannel(self, line)
@@ -111,21 +113,26 @@ class _BoxChannel:
 
     def __init__(self, prompts: BoxPrompts, line: str) -> None:
         self.prompts, self.line = prompts, line
-        self.seen = 0  # turns of the record when the caller last started speaking
+        self.call_id = ""
+        self.seen: int | None = None  # turns of the record when the caller last started speaking
 
     def mark(self) -> None:
         """The caller starts speaking: what the box has said so far is being answered."""
-        self.seen = len(self.prompts.turns(self.line))
+        self.call_id, turns = self.prompts.turns(self.line)
+        self.seen = len(turns)
 
     def __call__(self) -> list[tuple[str, str]]:
-        turns = self.prompts.turns(self.line)
-        new = turns[self.seen:] if self.seen <= len(turns) else turns  # a shorter record: a new call
+        """The box's prompts after the caller's latest turn, once the record holds that turn: the record is
+        written to disk before observers see it, and may lag the audio by seconds on a loaded machine, so
+        prompts recorded after the caller started speaking but said before (a late write) are not the reply."""
+        call_id, turns = self.prompts.turns(self.line)
+        seen = self.seen if call_id == self.call_id else None  # None: the caller has not spoken on this call
         out: list[tuple[str, str]] = []
-        for t in reversed(new):
+        for t in reversed(turns[seen or 0:]):
             if t.get("speaker") != "box":
-                break
+                return out[::-1]
             out.append((str(t.get("key") or ""), str(t.get("text") or "")))
-        return out[::-1]
+        return out[::-1] if seen is None else []
 
 
 def _expect(d: dict[str, Any]) -> dict[str, Any] | None:
