@@ -46,6 +46,9 @@ class WebrtcClassifier:
     def is_speech(self, frame: bytes) -> bool:
         return bool(self._vad.is_speech(check_pcm16(frame), SAMPLE_RATE))
 
+    def quiet(self) -> None:
+        return None
+
 
 class SileroClassifier:
     name = "silero"
@@ -72,6 +75,13 @@ class SileroClassifier:
             self.probability = float(self._model(bytes(self._buf[:n])))
             del self._buf[:n]
         return self.probability >= self.threshold
+
+    def quiet(self) -> None:
+        """The model is not run on the line's quiet: it starts afresh on the next sound."""
+        if self._buf or self.probability:
+            self._model.reset()
+            self._buf.clear()
+            self.probability = 0.0
 
 
 def make_classifier(name: str) -> FrameClassifier | None:
