@@ -9,7 +9,10 @@ and keeps that line's current call record up to date in the call log:
 * ``Answered`` → ``in_call``; the :class:`CallSession` runs the conversation;
 * ``HungUp`` → ``answered`` with duration and who hung up;
 * ``Fault`` during a call → ``interrupted``; ``CallWaiting`` and ``MissedCall`` (a call the
-  modem reports missed that never rang here) → a ``missed`` record with the number.
+  modem reports missed that never rang here) → a ``missed`` record with the number;
+* a reply that turns the call urgent may put the caller through to the on-call technician
+  (:mod:`appliance.transfer`: ``transfers.intercept`` and the session's ``transfer``, which
+  takes the call's keys, sentences and call-control events while it goes on).
 
 A line in fault never stops the other lines: each handler has its own thread and
 catches everything but the exit request.
@@ -37,6 +40,7 @@ from .telephony.line import (
     CallerId,
     CallerIdUpdate,
     CallWaiting,
+    ControlResult,
     Dtmf,
     Fault,
     HungUp,
@@ -44,6 +48,7 @@ from .telephony.line import (
     LineEvent,
     LineState,
     MissedCall,
+    OtherParty,
     PlaybackDone,
     Ready,
     Ringing,
@@ -98,6 +103,28 @@ class CallerLookup(Protocol):
     def __call__(self, rec: CallRecord, country: str = "FR") -> tuple[KnownCaller | None, int]: ...
 
 
+class Transferring(Protocol):
+    """A transfer in progress on a call (appliance.transfer.runner.TransferRun)."""
+
+    handed_over: bool
+
+    def said(self) -> None: ...
+
+    def key(self, digit: str) -> None: ...
+
+    def tick(self) -> None: ...
+
+    def on_event(self, ev: LineEvent) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class TransferDesk(Protocol):
+    """Decides whether an urgent call is put through (appliance.transfer.desk.TransferDesk)."""
+
+    def intercept(self, session: CallSession, reply: Reply) -> Reply: ...
+
+
 class CallObserver(Protocol):
     """Told about calls as they go (alerts, MQTT, LEDs, the demo's printer)."""
 
@@ -128,6 +155,7 @@ class CallSession:
         self.recorder: Recorder | None = None
         self.ended = False
         self.frames_in = 0
+        self.transfer: Transferring | None = None
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -150,6 +178,8 @@ class CallSession:
         self.execute(self.dialog.start(ctx))
 
     def execute(self, reply: Reply) -> None:
+        if reply.urgent and not self.urgent_sent and self.h.transfers is not None:
+            reply = self.h.transfers.intercept(self, reply)
         self.pending = reply
         turns: list[dict[str, Any]] = []
         played = 0
@@ -175,7 +205,7 @@ class CallSession:
                 log.error("call %s: cannot say %r: %s", self.call_id, p.text[:40], exc)
             turns.append({"speaker": "box", "text": p.text, "start": round(start, 3),
                           "end": round(t_start + played / 16000, 3), "kind": "prompt", "key": p.key})
-        if self.listener is not None and not reply.hangup:
+        if self.listener is not None and not reply.hangup and self.transfer is None:
             self.listener.listen(reply.listen or ListenSpec("free"))
 
         def _store(rec: CallRecord) -> None:
@@ -200,6 +230,9 @@ class CallSession:
         self.speaking = False
         if self.listener is not None:
             self.listener.prompt_finished()
+        if self.transfer is not None:
+            self.transfer.said()
+            return
         if (self.pending or Reply()).hangup and not self.hangup_requested:
             self.hangup_requested = True
             self.h.line.hang_up()
@@ -207,6 +240,8 @@ class CallSession:
     # -- events ----------------------------------------------------------------------------
     def on_frame(self, pcm: bytes) -> None:
         self.frames_in += 1
+        if self.transfer is not None:
+            return  # on hold, or talking to the technician: nothing to hear or record here
         if self.recorder:
             self.recorder.caller(pcm)
         if self.listener is None or self.hangup_requested:
@@ -241,6 +276,9 @@ class CallSession:
         self.on_reply(self.dialog.hear(ev.text, confidence=ev.confidence, heard=heard), turn)
 
     def on_dtmf(self, digit: str) -> None:
+        if self.transfer is not None:
+            self.transfer.key(digit)
+            return
         self.dtmf_buffer += digit
         self.dtmf_at = time.monotonic()
         self.h.log.update(self.call_id, lambda r: setattr(r, "dtmf", r.dtmf + digit))
@@ -263,6 +301,9 @@ class CallSession:
 
     def tick(self) -> None:
         """Called about every 100 ms: DTMF inter-digit timeout and call length limit."""
+        if self.transfer is not None:
+            self.transfer.tick()  # every step of a transfer has its own time limit
+            return
         if self.dtmf_buffer and time.monotonic() - self.dtmf_at > 2.0:
             self.flush_dtmf()
         limit = self.h.cfg.conversation.max_call_seconds
@@ -280,6 +321,8 @@ class CallSession:
         if self.ended:
             return
         self.ended = True
+        if self.transfer is not None:
+            self.transfer.close()
         if self.listener is not None:
             self.listener.close()
         self.dialog.hung_up()
@@ -310,6 +353,7 @@ class LineHandler:
         on_sms: Callable[[SmsReceived], None] | None = None,
         office_open: Callable[[], bool] | None = None,
         caller_lookup: CallerLookup | None = None,
+        transfers: TransferDesk | None = None,
     ) -> None:
         self.line = line
         self.line_cfg = line_cfg
@@ -322,6 +366,7 @@ class LineHandler:
         self.on_sms = on_sms
         self.office_open = office_open or (lambda: True)
         self.caller_lookup = caller_lookup
+        self.transfers = transfers
         self.state = LineState.STARTING
         self.last_error = ""
         self.last_poll = time.monotonic()
@@ -445,6 +490,9 @@ class LineHandler:
         elif isinstance(ev, SmsReceived):
             if self.on_sms is not None:
                 self.on_sms(ev)
+        elif isinstance(ev, ControlResult | OtherParty):
+            if self.session is not None and self.session.transfer is not None:
+                self.session.transfer.on_event(ev)
 
     # -- call state ------------------------------------------------------------------------
     def on_ringing(self, ev: Ringing) -> None:

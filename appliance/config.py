@@ -159,6 +159,23 @@ class LineConfig:
     command_timeout: float = 5.0
     power_gpio: int | None = None
     sms: bool = True
+    transfer: Literal["auto", "multiparty", "hook_flash", "none"] = "auto"
+    """How the line puts an urgent caller through: ``multiparty`` (GSM call hold, 27.007 +CHLD),
+    ``hook_flash`` (an analog line whose operator offers call transfer), ``none``; ``auto``:
+    multiparty on GSM lines, none on analog ones."""
+    flash_ms: int = 270
+    flash_back: str = "1"
+    announce_after: float = 12.0
+
+    @property
+    def analog(self) -> bool:
+        return self.driver == "voicemodem" or (self.driver == "sim" and self.sim_dialect == "voicemodem")
+
+    @property
+    def transfer_kind(self) -> Literal["multiparty", "hook_flash", "none"]:
+        if self.transfer == "auto":
+            return "none" if self.analog else "multiparty"
+        return self.transfer
 
     def __post_init__(self) -> None:
         if not re.match(r"^[A-Za-z0-9_-]{1,32}$", self.name):
@@ -176,6 +193,18 @@ class LineConfig:
             raise _Invalid(f"expected seconds from 0.1 to 120, got {self.command_timeout}", "command_timeout")
         if self.power_gpio is not None and not 0 <= self.power_gpio <= 27:
             raise _Invalid(f"expected a BCM GPIO number from 0 to 27, got {self.power_gpio}", "power_gpio")
+        if self.transfer == "multiparty" and self.analog:
+            raise _Invalid("expected hook_flash or none on an analog line (multiparty is GSM call hold)",
+                           "transfer")
+        if self.transfer == "hook_flash" and not self.analog:
+            raise _Invalid("expected multiparty or none on a GSM line (hook_flash is for analog lines)",
+                           "transfer")
+        if not 50 <= self.flash_ms <= 1000:
+            raise _Invalid(f"expected milliseconds from 50 to 1000, got {self.flash_ms}", "flash_ms")
+        if not re.fullmatch(r"[0-9*#]{0,4}", self.flash_back):
+            raise _Invalid(f"expected up to 4 keypad keys (0-9 * #), got {self.flash_back!r}", "flash_back")
+        if not 3 <= self.announce_after <= 60:
+            raise _Invalid(f"expected seconds from 3 to 60, got {self.announce_after}", "announce_after")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -246,6 +275,8 @@ class QualificationConfig:
 class Person:
     name: str = ""
     phone: str = ""
+    transfer: bool = False
+    """Urgent callers may be put through to this person's phone while they are on call."""
 
     def __post_init__(self) -> None:
         if not self.name.strip():
@@ -291,6 +322,27 @@ class Override:
 
 
 @dataclasses.dataclass(frozen=True)
+class TransferConfig:
+    """Putting an urgent caller through to the on-call person (people with ``transfer = true``)."""
+
+    ring_seconds: float = 15.0
+    hold_limit_seconds: float = 30.0
+    key_seconds: float = 8.0
+    people: int = 1
+    explicit_transfer: bool = True
+
+    def __post_init__(self) -> None:
+        if not 5 <= self.ring_seconds <= 60:
+            raise _Invalid(f"expected seconds from 5 to 60, got {self.ring_seconds}", "ring_seconds")
+        if not 10 <= self.hold_limit_seconds <= 120:
+            raise _Invalid(f"expected seconds from 10 to 120, got {self.hold_limit_seconds}", "hold_limit_seconds")
+        if not 3 <= self.key_seconds <= 30:
+            raise _Invalid(f"expected seconds from 3 to 30, got {self.key_seconds}", "key_seconds")
+        if not 1 <= self.people <= 10:
+            raise _Invalid(f"expected from 1 to 10 people, got {self.people}", "people")
+
+
+@dataclasses.dataclass(frozen=True)
 class RotaConfig:
     """On-call rota: people, weekly shifts, holiday overrides and escalation."""
 
@@ -300,6 +352,7 @@ class RotaConfig:
     ack_minutes: float = 5.0
     ack_words: tuple[str, ...] = ("OK", "ACK", "PRIS", "YES", "OUI")
     digest_times: tuple[str, ...] = ("12:00", "17:30")
+    transfer: TransferConfig = dataclasses.field(default_factory=TransferConfig)
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.people]

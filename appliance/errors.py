@@ -45,6 +45,10 @@ class PortGone(LineError, OSError):
     """The serial port vanished (USB unplug) or could not be opened."""
 
 
+class NotSupported(LineError):
+    """The line cannot do what was asked (hold, dial out, transfer...): the caller falls back."""
+
+
 class SpeechError(PermanenceError):
     """Speech recognition or synthesis failed."""
 

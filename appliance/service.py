@@ -61,6 +61,7 @@ class Service:
         self.alerts: Any = None
         self.directory: Any = None  # appliance.directory.Directory: its phrases() bias the recogniser
         self.notifier: Any = None
+        self.transfers: Any = None  # appliance.transfer.TransferDesk, when someone accepts transfers
         self.web: Any = None
         self.web_url: str | None = None
         self.leds: Any = None
@@ -140,6 +141,7 @@ class Service:
         if self.speech is not None:
             self._prerender()
         self._start_alerts()
+        self.transfers = self._transfer_desk()
         self._start_leds()
         self.lines = self._open_lines()
         recorder_factory = self._recorder_factory()
@@ -151,7 +153,8 @@ class Service:
         for line, lc in zip(self.lines, self.cfg.lines, strict=True):
             h = LineHandler(line, lc, self.cfg, self.log, dialog_factory=dialog_factory, speech=self.speech,
                             observers=observers, recorder_factory=recorder_factory, on_sms=self._on_sms,
-                            office_open=self._office_open, caller_lookup=self._caller_lookup())
+                            office_open=self._office_open, caller_lookup=self._caller_lookup(),
+                            transfers=self.transfers)
             self.handlers.append(h)
             h.start()
         self._start_web()
@@ -181,6 +184,22 @@ class Service:
         caller_sms = CallerSms(self.cfg, self.log, self.alerts, self.data_dir)
         self.alerts.on_other_sms = caller_sms.sms_received
         return [caller_sms]
+
+    def _transfer_desk(self) -> Any:
+        """Urgent callers are put through when someone on the rota accepts it (appliance.transfer)."""
+        if not any(p.transfer for p in self.cfg.rota.people):
+            return None
+        from .transfer import TransferDesk
+
+        alerts, calllog = self.alerts, self.log
+        assert calllog is not None
+
+        def acknowledge(call_id: str, person: str) -> None:
+            if alerts is not None:
+                alerts.acknowledge(call_id, person, via="transfer")
+            else:  # no alert path configured: the timeline still says who took the call
+                calllog.add_event(call_id, "acknowledged", by=person, via="transfer")
+        return TransferDesk(self.cfg, acknowledge=acknowledge)
 
     def _office_open(self) -> bool:
         return self.cfg.company.is_open(dt.datetime.now(dt.UTC))

@@ -12,11 +12,13 @@ from ..telephony.line import (
     CallerId,
     CallerIdUpdate,
     CallWaiting,
+    ControlResult,
     Dtmf,
     Fault,
     HungUp,
     LineEvent,
     MissedCall,
+    OtherParty,
     PlaybackDone,
     Ready,
     Ringing,
@@ -132,6 +134,10 @@ def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
         return "fault", {"reason": ev.reason}
     if isinstance(ev, Ready):
         return "ready", {}
+    if isinstance(ev, ControlResult):
+        return "call_control", {"action": ev.action, "ok": ev.ok, "detail": ev.detail}
+    if isinstance(ev, OtherParty):
+        return "second_call", {"state": ev.state, "reason": ev.reason}
     if isinstance(ev, (AudioFrame, PlaybackDone)):
         return None
     return type(ev).__name__.lower(), {}

@@ -238,15 +238,35 @@ def _numbery(words: list[str], lex: Lexicon) -> bool:
 
 def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str]
               ) -> tuple[list[str] | None, list[str] | None, list[str]]:
-    """(name words, company words, fired rule ids) from markers inside one turn."""
-    name: list[str] | None = None
-    company: list[str] | None = None
-    fired: list[str] = []
-    callee_end = -1
+    """(name words, company words, fired rule ids) from markers inside one turn: each reader in turn, a
+    reader only fills what the ones before it left empty."""
+    t = _Turn(words, folded, lex, names)
     for pat in lex.callee:
         k = _find(folded, pat)
         if k >= 0:
-            callee_end = k + len(pat) + 4
+            t.callee_end = k + len(pat) + 4
+    for reader in _READERS:
+        reader(t)
+    return t.name, _without_name(t.company, t.name), t.fired
+
+
+@dataclasses.dataclass
+class _Turn:
+    """One turn being read: its words and what was found so far."""
+
+    words: list[str]
+    folded: list[str]
+    lex: Lexicon
+    names: frozenset[str]
+    name: list[str] | None = None
+    company: list[str] | None = None
+    fired: list[str] = dataclasses.field(default_factory=list)
+    callee_end: int = -1
+
+
+def _by_name_marker(t: _Turn) -> None:
+    """"je m'appelle X", "je suis X", "my name is X": a marker, then the name (and the company after it)."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
     for pat in lex.name_markers:
         k = _find(folded, pat)
         if k < 0:
@@ -274,18 +294,28 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 break
             cut.append(w)
         if _name_ok(cut, lex):
-            name = title + cut if title and len(cut) == 1 else cut
-            fired.append("name.marker")
-            company = _after_name(words, folded, j + len(title) + len(cut), lex)
-            if company:
-                fired.append("company.after_name")
+            t.name = title + cut if title and len(cut) == 1 else cut
+            t.fired.append("name.marker")
+            t.company = _after_name(words, folded, j + len(title) + len(cut), lex)
+            if t.company:
+                t.fired.append("company.after_name")
             break
+
+
+def _by_title(t: _Turn) -> None:
+    """"monsieur martin de chez ...": a title and a surname, then where from."""
+    words, folded, lex = t.words, t.folded, t.lex
     lead = _leading_filler(folded, lex)
-    if name is None and lead + 2 < len(words) and folded[lead] in lex.titles and folded[lead + 1] not in lex.stop \
+    if t.name is None and lead + 2 < len(words) and folded[lead] in lex.titles and folded[lead + 1] not in lex.stop \
             and _name_ok(words[lead + 1:lead + 2], lex) and folded[lead + 2] in lex.name_breaks | lex.of_words:
-        name = words[lead:lead + 2]
-        fired.append("name.title")
-    if name is None:
+        t.name = words[lead:lead + 2]
+        t.fired.append("name.title")
+
+
+def _by_name_suffix(t: _Turn) -> None:
+    """"pierre dupont à l'appareil", "john smith speaking": the name just before."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    if t.name is None:
         # "pierre dupont à l'appareil", "john smith speaking": the name just before
         for pat in lex.name_suffixes:
             k = _find(folded, pat)
@@ -300,11 +330,16 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 fc = [fold(w) for w in cand]
                 cand = cand[-1:] if fc[-1] in names else cand[-2:] if len(fc) > 2 and fc[-2] in names else []
             if _name_ok(cand, lex) and 1 <= len(cand) <= 3:
-                name = cand
-                fired.append("name.suffix")
-                company = company or _after_name(words, folded, k + len(pat), lex)
+                t.name = cand
+                t.fired.append("name.suffix")
+                t.company = t.company or _after_name(words, folded, k + len(pat), lex)
                 break
-    if name is None:
+
+
+def _by_weak_marker(t: _Turn) -> None:
+    """"c'est X", "ici X", "this is X": only with a known first name after."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    if t.name is None:
         for pat in lex.weak_name_markers:
             k = _find(folded, pat)
             if k > 2 and pat in lex.late_name_markers:
@@ -331,21 +366,26 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                         and _name_ok([words[j + 1]], lex) and fold(words[j + 1]) not in lex.departments \
                         and folded[j + 1] not in lex.company_heads:
                     cand.append(words[j + 1])
-                name = cand
-                fired.append("name.first_name")
-                company = _after_name(words, folded, j + len(cand), lex)
-                if company:
-                    fired.append("company.after_name")
+                t.name = cand
+                t.fired.append("name.first_name")
+                t.company = _after_name(words, folded, j + len(cand), lex)
+                if t.company:
+                    t.fired.append("company.after_name")
                 break
             if j + 2 < len(words) and folded[j + 1] in lex.from_words and \
                     folded[j + 2] in lex.company_openers and _name_ok([words[j]], lex) and \
                     folded[j] not in lex.company_heads | lex.departments | lex.articles:
-                name = [words[j]]  # a first name the list does not know, then where from
-                fired.append("name.before_company")
+                t.name = [words[j]]  # a first name the list does not know, then where from
+                t.fired.append("name.before_company")
                 break
-    for pat in lex.company_markers if company is None else ():
+
+
+def _by_company_marker(t: _Turn) -> None:
+    """"de chez X", "la société X", "I work for X": a marker, then the company."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    for pat in lex.company_markers if t.company is None else ():
         k = _find(folded, pat)
-        while k >= 0 and k < callee_end:
+        while k >= 0 and k < t.callee_end:
             k = _find(folded, pat, k + 1)
         if k < 0:
             continue
@@ -366,30 +406,35 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 (nxt in names or nxt in lex.titles):
             continue
         cand = _take(words, folded, j, lex, 5)
-        if name and cand and [fold(w) for w in cand[:len(name)]] == [fold(w) for w in name]:
+        if t.name and cand and [fold(w) for w in cand[:len(t.name)]] == [fold(w) for w in t.name]:
             continue
         if len(cand) >= 3 and j + len(cand) == len(words) and _first(fold(cand[-2]), names) and \
                 fold(cand[-3]) not in lex.before_place:
             # "chez cartonnages du lyonnais alexandre petit": the person after the business
-            if name is None and _name_ok(cand[-2:], lex):
-                name = cand[-2:]
-                fired.append("name.after_company")
+            if t.name is None and _name_ok(cand[-2:], lex):
+                t.name = cand[-2:]
+                t.fired.append("name.after_company")
             cand = cand[:-2]
         elif len(cand) >= 2 and j + len(cand) == len(words) and fold(cand[-1]) in names and \
                 fold(cand[-2]) not in names | lex.before_place and \
                 (len(cand) > 2 or fold(cand[0]) not in lex.company_heads):
             # "de chez transports lemaire élodie", "de chez logisud françois"; not "garage thomas"
-            if name is None:
-                name = cand[-1:]
-                fired.append("name.after_company")
+            if t.name is None:
+                t.name = cand[-1:]
+                t.fired.append("name.after_company")
             cand = cand[:-1]
         if cand and pat in lex.company_at_shop and k >= 1 and folded[k - 1] in lex.company_heads:
             cand = [words[k - 1], words[k], *cand]  # "boulangerie chez julien", "restaurant chez paulette"
         if cand:
-            company = cand
-            fired.append("company.marker")
+            t.company = cand
+            t.fired.append("company.marker")
             break
-    if company is None:
+
+
+def _by_business_kind(t: _Turn) -> None:
+    """"c'est la pharmacie du centre", "ici l'imprimerie ...": an article, then a kind of business."""
+    words, folded, lex = t.words, t.folded, t.lex
+    if t.company is None:
         # "c'est la pharmacie du centre ...", "ici l'imprimerie ...": an article then a kind of business
         anchors = lex.company_anchors | lex.not_names | lex.departments
         anchors -= lex.articles | lex.anchor_not
@@ -397,7 +442,7 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
         anchors -= lex.place_words | lex.denials
         anchors |= lex.anchor_greetings  # "oui bonjour à l'école jean moulin ..."
         for h in range(1, len(folded)):
-            if folded[h] not in lex.company_heads or folded[h] in lex.articles or h < callee_end:
+            if folded[h] not in lex.company_heads or folded[h] in lex.articles or h < t.callee_end:
                 continue
             if h >= 2 and folded[h - 1] in lex.articles | lex.head_determiners and folded[h - 2] in anchors:
                 start = h
@@ -407,10 +452,16 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 continue
             cand = _take(words, folded, start, lex, 5)
             if cand:
-                company = cand
-                fired.append("company.kind")
+                t.company = cand
+                t.fired.append("company.kind")
                 break
-    if company is None:
+
+
+def _by_business_first(t: _Turn) -> None:
+    """"mairie de saint julien je vous appelle", "hôtel du lac ici jérôme": the business said first."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    lead = _leading_filler(t.folded, t.lex)
+    if t.company is None:
         lead = _leading_filler(folded, lex)
         while lead + 1 < len(folded) and folded[lead] in lex.head_lead and \
                 folded[lead + 1] in lex.company_heads:
@@ -419,40 +470,50 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
             for marker in (*lex.self_markers, *lex.head_markers):
                 k = _find(folded, marker, lead + 2)
                 if 0 <= k <= lead + 6:
-                    company = _strip_place(words[lead:k], lex)
-                    fired.append("company.head_first")
+                    t.company = _strip_place(words[lead:k], lex)
+                    t.fired.append("company.head_first")
                     after = k + len(marker)
                     intro = next((m for m in lex.name_intro if tuple(folded[after:after + len(m)]) == m), ())
                     after += len(intro)  # "... ici c'est marie thérèse jouan"
                     if after + 1 < len(words) and folded[after] in lex.articles:
                         after = _skip_roles(folded, after + 1, lex)  # "c'est le chef cuisinier stéphane"
-                    if name is None and after < len(words) and folded[after] in names:
+                    if t.name is None and after < len(words) and folded[after] in names:
                         # "restaurant le bistrot des halles c'est pierre", "... ici jérôme bertin"
                         if after + 3 == len(words) and folded[after + 1] in lex.compound_second:
-                            name = words[after:after + 3]  # "... ici c'est marie thérèse jouan"
+                            t.name = words[after:after + 3]  # "... ici c'est marie thérèse jouan"
                         else:
-                            name = words[after:after + 2] if after + 2 == len(words) and \
+                            t.name = words[after:after + 2] if after + 2 == len(words) and \
                                 _name_ok(words[after + 1:after + 2], lex) else words[after:after + 1]
-                        fired.append("name.first_name")
+                        t.fired.append("name.first_name")
                     break
-            if company is None and lead + 2 < len(folded) and \
+            if t.company is None and lead + 2 < len(folded) and \
                     folded[lead + 1] in lex.of_words | lex.articles:
                 cand = _take(words, folded, lead, lex, 6)
                 if len(cand) >= 3 and lead + len(cand) < len(words) and folded[lead + len(cand)] in lex.stop:
-                    company = _strip_place(cand, lex)  # "mairie de saint julien je vous appelle parce que ..."
-                    fired.append("company.head_first")
-    if company is None:
+                    t.company = _strip_place(cand, lex)  # "mairie de saint julien je vous appelle parce que ..."
+                    t.fired.append("company.head_first")
+
+
+def _by_acronym(t: _Turn) -> None:
+    """"c'est la S N C F", "l'O P A C trente-huit": an acronym."""
+    words, folded, lex = t.words, t.folded, t.lex
+    if t.company is None:
         acro = next((i for i, w in enumerate(words) if len(w) >= 2 and w.isupper() and w.isalpha()), None)
         if acro is not None:
             end = acro + 1
             while end < len(words) and _numbery(words[end:end + 1], lex):
                 end += 1
             if end == acro + 1 and end + 1 < len(words) and folded[end] in lex.articles:
-                company = _take(words, folded, acro, lex, 5)  # "l'E H P A D les tilleuls de coutances"
+                t.company = _take(words, folded, acro, lex, 5)  # "l'E H P A D les tilleuls de coutances"
             else:
-                company = words[acro:end]  # "c'est la S N C F ...", "de la part d'E D F", "l'O P A C trente-huit"
-            fired.append("company.acronym")
-    if company is None:
+                t.company = words[acro:end]  # "c'est la S N C F ...", "de la part d'E D F", "l'O P A C trente-huit"
+            t.fired.append("company.acronym")
+
+
+def _by_role(t: _Turn) -> None:
+    """"i'm the caretaker at X": a role, then where."""
+    words, folded, lex = t.words, t.folded, t.lex
+    if t.company is None:
         for pat in lex.role_markers:
             k = _find(folded, pat)
             if k < 2 or not (lex.role_verbs & set(folded[max(0, k - 4):k])):
@@ -463,27 +524,35 @@ def _explicit(words: list[str], folded: list[str], lex: Lexicon, names: frozense
                 continue
             cand = _take(words, folded, k + len(pat), lex, 5)
             if cand and fold(cand[0]) not in lex.articles:
-                company = cand
-                fired.append("company.role")
+                t.company = cand
+                t.fired.append("company.role")
                 break
-    if company is None:
+
+
+def _by_legal_form(t: _Turn) -> None:
+    """"sarl dupont", "dupont ltd": a legal form."""
+    words, folded, lex, names = t.words, t.folded, t.lex, t.names
+    if t.company is None:
         for j, f in enumerate(folded):
             if f in lex.legal_heads | lex.legal_tails and j + 1 < len(words):
                 if f in lex.legal_tails:
                     start = max(0, j - 3)
-                    company = words[start:j + 1]
+                    t.company = words[start:j + 1]
                 else:
-                    company = [words[j], *_take(words, folded, j + 1, lex, 4)]
-                    stop_at = next((i for i in range(2, len(company)) if fold(company[i]) in names), None)
+                    t.company = [words[j], *_take(words, folded, j + 1, lex, 4)]
+                    stop_at = next((i for i in range(2, len(t.company)) if fold(t.company[i]) in names), None)
                     if stop_at is not None:
-                        company = company[:stop_at]
+                        t.company = t.company[:stop_at]
                         rest = words[j + stop_at:j + stop_at + 2]
-                        if name is None and _name_ok(rest, lex):
-                            name = rest
-                            fired.append("name.after_company")
-                fired.append("company.legal_form")
+                        if t.name is None and _name_ok(rest, lex):
+                            t.name = rest
+                            t.fired.append("name.after_company")
+                t.fired.append("company.legal_form")
                 break
-    return name, _without_name(company, name), fired
+
+
+_READERS = (_by_name_marker, _by_title, _by_name_suffix, _by_weak_marker, _by_company_marker, _by_business_kind, _by_business_first, _by_acronym, _by_role, _by_legal_form)
+
 
 
 def _without_name(company: list[str] | None, name: list[str] | None) -> list[str] | None:
@@ -675,11 +744,11 @@ def _name_before_marker(words: list[str], folded: list[str], lex: Lexicon) -> li
     return None
 
 
-def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str],
-          known_first: str | None) -> tuple[list[str] | None, list[str] | None]:
-    """A bare answer: 'prénom nom [connector] entreprise' (or 'entreprise prénom nom')."""
-    if not words:
-        return None, None
+def _bare_framed(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str]
+                 ) -> tuple[tuple[list[str] | None, list[str] | None] | None, list[str], list[str]]:
+    """A bare answer framed by a title or a business ("c'est pour monsieur girard", "ferme du pré vert ici
+    jérôme bertin", "le bistrot du port madame lambert"): (name, company) or None, and the words left once
+    "pour", an article or "monsieur et madame" before the answer are dropped."""
     if len(words) > 2 and folded[0] in lex.for_words and folded[1] in lex.titles:
         words, folded = words[1:], folded[1:]  # "c'est pour monsieur girard ..."
     if len(words) > 2 and folded[0] in lex.articles and folded[1] in lex.company_heads:
@@ -688,7 +757,7 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         for marker in lex.answer_name_markers:
             m = _find(folded, marker, 2)
             if m > 0 and m + len(marker) < len(words) and _name_ok(words[m + len(marker):][:2], lex):
-                return words[m + len(marker):][:2], words[:m]  # "ferme du pré vert ici jérôme bertin"
+                return (words[m + len(marker):][:2], words[:m]), words, folded  # "ferme du pré vert ici jérôme bertin"
     if len(words) >= 4 and folded[0] in lex.titles and folded[1] in lex.couple and folded[2] in lex.titles:
         words, folded = words[2:], folded[2:]  # "monsieur et madame perrin"
     t = next((i for i, f in enumerate(folded) if i >= 2 and f in lex.titles), None)
@@ -696,7 +765,18 @@ def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[st
         # "le bistrot du port madame lambert", "le collège jean moulin monsieur hamel l'intendant"
         n = 3 if t + 2 < len(words) and (folded[t + 1] in names or folded[t + 1] in lex.particles) and \
             folded[t + 2] not in lex.articles else 2
-        return words[t:t + n], words[:t]
+        return (words[t:t + n], words[:t]), words, folded
+    return None, words, folded
+
+
+def _bare(words: list[str], folded: list[str], lex: Lexicon, names: frozenset[str],
+          known_first: str | None) -> tuple[list[str] | None, list[str] | None]:
+    """A bare answer: 'prénom nom [connector] entreprise' (or 'entreprise prénom nom')."""
+    if not words:
+        return None, None
+    framed, words, folded = _bare_framed(words, folded, lex, names)
+    if framed is not None:
+        return framed
     names = names | {f for f in folded if " " in f and all(p in names for p in f.split())}  # jean-marc
     if folded[0] in {c[0] for c in lex.connectors} and len(words) >= 2:
         return None, words  # "de la conserverie ...": only the company
@@ -771,174 +851,232 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
                      lex: Lexicon | None = None) -> Identity:
     """Who is calling, from the turns of a call in ``lang`` (``lex``: that language's lists, default the
     built-in ones)."""
-    lex = lex or lexicon(lang)
-    names = first_names(names_file or str(FIRSTNAMES_FILE))
-    name: list[str] | None = None
-    company: list[str] | None = None
-    bare_company: list[str] | None = None
-    identity_turn: int | None = None
-    company_turn: int | None = None
-    rules: list[str] = []
+    c = _Call(lex or lexicon(lang), first_names(names_file or str(FIRSTNAMES_FILE)), lang)
     for ti, turn in enumerate(turns):
-        words = _clean_words([w for w in raw_words(turn) if fold(w) not in lex.hesitations], ti > 0 and
-                             not find_phone(turn, lang=lang), lex)
-        folded = [fold(w) for w in words]
-        if not words:
-            continue
-        n, c, fired = _explicit(words, folded, lex, names)
-        rules.extend(fired)
-        spelled = _first_name_said(words, folded, lex)
-        if spelled:
-            n, c2 = spelled
-            c = c or c2
-            rules.append("name.prenom")
-        if n is None and name is None and ti > 0:
-            # "samir haddad je suis chez ...", "jean-pierre hoarau je suis un particulier": the name, then a marker
-            n = _name_before_marker(words, folded, lex)
-            if n:
-                rules.append("name.before_marker")
-        if n and (name is None or (len(n) > len(name) and fold(n[0]) == fold(name[0]))):
-            name = n
-        answered = company_turn == 0 and ti > 0 and len(words) <= 10 and not find_phone(turn, lang=lang) and \
-            any(r in fired for r in ("company.marker", "company.after_name", "company.legal_form",
-                                     "company.head_first")) and \
-            not (c and company and _contains([fold(w) for w in company], [fold(w) for w in c])) and \
-            bool(c and _strip_department(c, lex))
-        if c and (company is None or answered):
-            company = c  # "sébastien de chez geodis" answers the question; "de chez rexel" was in the story
-            company_turn = ti
-        if ti == 0 and n is None and name is None:
-            opening = _opening_name(words, folded, lex, names)
-            if opening:
-                name = opening[0]
-                rules.append("name.opening")
-                if opening[1] and (company is None or "company.kind" in fired):
-                    company = opening[1]
-                    company_turn = ti
-                    rules.append("company.after_name")
-        lead0 = 1 if len(folded) > 2 and folded[0] in lex.answer_openers else 0
-        if n is None and name is None and ti > 0 and folded[lead0] in names and identity_turn is None:
-            # "john miller i'm with valley dairy": a known first name opens the answer
-            cand = words[lead0:lead0 + 2] if len(words) > lead0 + 1 and _name_ok(words[lead0:lead0 + 2], lex) and \
-                folded[lead0 + 1] not in lex.company_heads else words[lead0:lead0 + 1]
-            if _name_ok(cand, lex):
-                name = cand
-                rules.append("name.first_word")
-                after = _after_name(words, folded, len(cand), lex) if company is None or company is c else None
-                if after and (len(cand) >= len(words) or folded[len(cand)] not in lex.company_heads):
-                    company = after  # "vincent caron du cabinet caron immobilier on est le syndic"
-                    rules.append("company.after_name")
-                elif len(cand) < len(words) and folded[len(cand)] in lex.company_heads and (company is None or
-                                                                                            company is c):
-                    # "martine rousseau cabinet gestimmo c'est le syndic de l'immeuble": the business named
-                    # right after the name, not the one explained after it
-                    company = _take(words, folded, len(cand), lex, 5) or company
-                    rules.append("company.after_name")
-        # a company heard earlier as one word ("de la part du syndic") is completed by a fuller answer
-        vague = company is not None and len(company) == 1 and len(words) > 1 and fold(company[0]) in folded
-        if identity_turn is not None and bare_company is None and (company is None or vague) and len(words) <= 8 \
-                and not find_phone(turn, lang=lang) and not refers_to_caller_id(turn, lang):
-            # the company said on its own after the name ("jean dupont" / "de la laiterie du val")
-            lead = _leading_filler(folded, lex)
-            w2, f2 = words[lead:], folded[lead:]
-            if w2 and not any(_sentence_word(f2, i, lex) for i in range(len(f2))) and not _numbery(w2, lex) and (
-                    f2[0] in {c[0] for c in lex.connectors} or any(f in lex.company_heads for f in f2)
-                    # right after the name, a short answer that is not a sentence is the company
-                    or (ti == identity_turn + 1 and name is not None and 2 <= len(w2) <= 5
-                        and f2[0] not in names and not any(f in lex.not_names for f in f2[:1]))):
-                bare_company = _strip_connectors(w2, lex) or None
-                rules.append("company.answer")
-            continue
-        if identity_turn is not None or ti == 0 or len(words) > 10 or find_phone(turn, lang=lang) or \
-                refers_to_caller_id(turn, lang):
-            continue
-        lead = _leading_filler(folded, lex)
-        words, folded = words[lead:], folded[lead:]
-        trail = _trailing_politeness(folded, lex)
-        words, folded = words[:len(words) - trail], folded[:len(folded) - trail]
-        if not words:
-            continue
-        if any(_sentence_word(folded, i, lex) for i in range(len(folded))) or _numbery(words, lex):
-            continue
-        if len(words) > 3 and folded[0] in lex.articles and folded[1] in lex.titles_dropped | lex.ranks:
-            words, folded = words[1:], folded[1:]
-        while len(words) > 2 and folded[0] in lex.titles_dropped:
-            words, folded = words[1:], folded[1:]
-        while len(words) >= 2 and folded[0] in lex.ranks:
-            words, folded = words[1:], folded[1:]
-        bn, bc = _bare(words, folded, lex, names, fold(name[0]) if name and not n else None)
-        identity_turn = ti
-        rules.append("identity.answer")
-        if bn and _name_ok(bn, lex) and not n:
-            same = name is not None and {fold(w) for w in bn} == {fold(w) for w in name}  # "vasseur andré"
-            if not same and (name is None or fold(bn[0]) != fold(name[0]) or len(bn) >= len(name)):
-                name = bn
-        if bc and (not c or (fold(bc[0]) in lex.company_heads and "company.kind" in fired)):
-            bc = _strip_connectors(_strip_department(_strip_connectors(bc, lex), lex), lex)
-            if all(fold(w) in lex.not_names or fold(w) in lex.place_words for w in bc):
-                bc = []  # "je suis devant", "sur place": not a company
-            bare_company = bc or None
-    if name is None:
-        for turn in (*turns[1:], *turns[:1]):
-            cw = _clean_words(raw_words(turn), False, lex)
-            name = _name_inside(cw, lex, names)
-            if name:
-                rules.append("name.inside")
-                if company is None and bare_company is None:
-                    k = next(i for i in range(len(cw)) if cw[i:i + len(name)] == name)
-                    cf = [fold(w) for w in cw]
-                    company = _after_name(cw, cf, k + len(name), lex)  # "monsieur lambert des ateliers lambert"
-                    if company:
-                        rules.append("company.after_name")
-                break
-    final_company = bare_company or company
-    if bare_company and company and len(company) > len(bare_company) and \
-            _contains([fold(w) for w in company], [fold(w) for w in bare_company]):
-        final_company = company  # "secrétariat de mairie" after "je suis de la mairie de villefranche"
-    while final_company and len(final_company) > 1 and fold(final_company[0]) in lex.company_drop_first:
-        final_company = final_company[1:]
-    if final_company:
-        final_company = _strip_department(final_company, lex)
-    while final_company and len(final_company) > 1 and fold(final_company[0]) in lex.company_drop_article:
-        final_company = final_company[1:]
-    if name and lex.join_compound_first_names and len(name) >= 3 and fold(name[0]) in names and fold(name[1]) in lex.compound_second \
-            and "-" not in name[0]:
-        name = [name[0] + "-" + name[1], *name[2:]]  # "jean luc baron" -> Jean-Luc Baron
-    while final_company and len(final_company) > 3 and fold(final_company[-1]) in lex.departments and \
-            fold(final_company[-2]) in lex.departments:
-        final_company = final_company[:-2]  # "mairie de saint-genis service technique"
-    if final_company and name is None and len(final_company) >= 4 and _first(fold(final_company[-2]), names) and \
-            fold(final_company[-3]) not in lex.before_place and \
-            _name_ok(final_company[-1:], lex):
-        name = final_company[-2:]  # "la cartonnerie du berry ludovic martineau"
-        final_company = final_company[:-2]
-    final_company = _without_name(final_company, name)
-    if final_company and fold(final_company[0]) not in lex.company_heads:
-        fc = [fold(w) for w in final_company]
-        cut = next((i for i in range(1, len(fc) - 1) if fc[i] in lex.articles and fc[i + 1] in lex.company_heads
-                    and fc[i - 1] not in lex.of_words | lex.place_at), None)
-        if cut:
-            final_company = final_company[:cut]  # "balto le bar tabac de la place"
-    cut_at = next((i for i, w in enumerate(final_company or []) if i > 0 and fold(w) in lex.company_cut), None)
-    if final_company and cut_at:
-        final_company = final_company[:cut_at]
-    if final_company:
-        final_company = _strip_place(final_company, lex)
-    if final_company and all(fold(w) in lex.not_a_company | lex.articles | lex.of_words
-                                for w in final_company):
-        final_company = []  # "de l'immeuble": where, not who
-    while final_company and len(final_company) > 1 and fold(final_company[-1]) in lex.legal_forms:
-        final_company = final_company[:-1]  # "tôlerie dupuis sas": the legal form said after the name
-    t_name, t_company, t_rules = from_templates(turns, lex, names)
+        _read_turn(c, ti, turn)
+    if c.name is None:
+        _name_anywhere(c, turns)
+    final_company = _final_company(c)
+    t_name, t_company, t_rules = from_templates(turns, c.lex, c.names)
+    name = c.name
     if t_name or t_company:
         name = name if name and t_name and _completes(t_name, name) else t_name or name
         final_company = t_company or final_company
-        rules.extend(t_rules)
+        c.rules.extend(t_rules)
     name_s = title_case(" ".join(name).replace("' ", "'")) if name else None
     first = fold(name_s.split()[0]) if name_s else ""
-    if name_s and first in lex.title_words:
-        name_s = lex.title_words[first] + name_s[len(name_s.split()[0]):]  # "M Martin" -> "Monsieur Martin"
-    return Identity(name_s, _company_text(final_company or [], lex), identity_turn, tuple(dict.fromkeys(rules)))
+    if name_s and first in c.lex.title_words:
+        name_s = c.lex.title_words[first] + name_s[len(name_s.split()[0]):]  # "M Martin" -> "Monsieur Martin"
+    return Identity(name_s, _company_text(final_company or [], c.lex), c.identity_turn,
+                    tuple(dict.fromkeys(c.rules)))
+
+
+@dataclasses.dataclass
+class _Call:
+    """What the turns of a call said so far about who is calling."""
+
+    lex: Lexicon
+    names: frozenset[str]
+    lang: str
+    name: list[str] | None = None
+    company: list[str] | None = None
+    bare_company: list[str] | None = None
+    identity_turn: int | None = None  # the turn that was a bare "name company" answer
+    company_turn: int | None = None
+    rules: list[str] = dataclasses.field(default_factory=list)
+
+
+def _read_turn(c: _Call, ti: int, turn: str) -> None:
+    lex = c.lex
+    words = _clean_words([w for w in raw_words(turn) if fold(w) not in lex.hesitations], ti > 0 and
+                         not find_phone(turn, lang=c.lang), lex)
+    folded = [fold(w) for w in words]
+    if not words:
+        return
+    n, said, fired = _turn_markers(c, ti, turn, words, folded)
+    if ti == 0 and n is None and c.name is None:
+        opening = _opening_name(words, folded, lex, c.names)
+        if opening:
+            c.name = opening[0]
+            c.rules.append("name.opening")
+            if opening[1] and (c.company is None or "company.kind" in fired):
+                c.company = opening[1]
+                c.company_turn = ti
+                c.rules.append("company.after_name")
+    if n is None and c.name is None and ti > 0 and c.identity_turn is None:
+        _first_word_name(c, words, folded, said)
+    if c.identity_turn is not None:
+        _company_answer(c, ti, turn, words, folded)
+        return
+    if ti == 0 or len(words) > 10 or find_phone(turn, lang=c.lang) or refers_to_caller_id(turn, c.lang):
+        return
+    _bare_answer(c, ti, words, folded, n, said, fired)
+
+
+def _turn_markers(c: _Call, ti: int, turn: str, words: list[str], folded: list[str]
+                  ) -> tuple[list[str] | None, list[str] | None, list[str]]:
+    """The name and company said with markers in the turn (and the name taking its place in the call)."""
+    lex = c.lex
+    n, said, fired = _explicit(words, folded, lex, c.names)
+    c.rules.extend(fired)
+    spelled = _first_name_said(words, folded, lex)
+    if spelled:
+        n, c2 = spelled
+        said = said or c2
+        c.rules.append("name.prenom")
+    if n is None and c.name is None and ti > 0:
+        # "samir haddad je suis chez ...", "jean-pierre hoarau je suis un particulier": the name, then a marker
+        n = _name_before_marker(words, folded, lex)
+        if n:
+            c.rules.append("name.before_marker")
+    if n and (c.name is None or (len(n) > len(c.name) and fold(n[0]) == fold(c.name[0]))):
+        c.name = n
+    answered = c.company_turn == 0 and ti > 0 and len(words) <= 10 and not find_phone(turn, lang=c.lang) and \
+        any(r in fired for r in ("company.marker", "company.after_name", "company.legal_form",
+                                 "company.head_first")) and \
+        not (said and c.company and _contains([fold(w) for w in c.company], [fold(w) for w in said])) and \
+        bool(said and _strip_department(said, lex))
+    if said and (c.company is None or answered):
+        c.company = said  # "sébastien de chez geodis" answers the question; "de chez rexel" was in the story
+        c.company_turn = ti
+    return n, said, fired
+
+
+def _first_word_name(c: _Call, words: list[str], folded: list[str], said: list[str] | None) -> None:
+    """"john miller i'm with valley dairy": a known first name opens the answer."""
+    lex = c.lex
+    lead0 = 1 if len(folded) > 2 and folded[0] in lex.answer_openers else 0
+    if folded[lead0] not in c.names:
+        return
+    cand = words[lead0:lead0 + 2] if len(words) > lead0 + 1 and _name_ok(words[lead0:lead0 + 2], lex) and \
+        folded[lead0 + 1] not in lex.company_heads else words[lead0:lead0 + 1]
+    if not _name_ok(cand, lex):
+        return
+    c.name = cand
+    c.rules.append("name.first_word")
+    after = _after_name(words, folded, len(cand), lex) if c.company is None or c.company is said else None
+    if after and (len(cand) >= len(words) or folded[len(cand)] not in lex.company_heads):
+        c.company = after  # "vincent caron du cabinet caron immobilier on est le syndic"
+        c.rules.append("company.after_name")
+    elif len(cand) < len(words) and folded[len(cand)] in lex.company_heads and (c.company is None or
+                                                                                c.company is said):
+        # "martine rousseau cabinet gestimmo c'est le syndic de l'immeuble": the business named
+        # right after the name, not the one explained after it
+        c.company = _take(words, folded, len(cand), lex, 5) or c.company
+        c.rules.append("company.after_name")
+
+
+def _company_answer(c: _Call, ti: int, turn: str, words: list[str], folded: list[str]) -> None:
+    """The company said on its own after the name ("jean dupont" / "de la laiterie du val"); a company heard
+    earlier as one word ("de la part du syndic") is completed by a fuller answer."""
+    lex = c.lex
+    vague = c.company is not None and len(c.company) == 1 and len(words) > 1 and fold(c.company[0]) in folded
+    if c.bare_company is not None or (c.company is not None and not vague) or len(words) > 8 or \
+            find_phone(turn, lang=c.lang) or refers_to_caller_id(turn, c.lang) or c.identity_turn is None:
+        return
+    lead = _leading_filler(folded, lex)
+    w2, f2 = words[lead:], folded[lead:]
+    if w2 and not any(_sentence_word(f2, i, lex) for i in range(len(f2))) and not _numbery(w2, lex) and (
+            f2[0] in {k[0] for k in lex.connectors} or any(f in lex.company_heads for f in f2)
+            # right after the name, a short answer that is not a sentence is the company
+            or (ti == c.identity_turn + 1 and c.name is not None and 2 <= len(w2) <= 5
+                and f2[0] not in c.names and not any(f in lex.not_names for f in f2[:1]))):
+        c.bare_company = _strip_connectors(w2, lex) or None
+        c.rules.append("company.answer")
+
+
+def _bare_answer(c: _Call, ti: int, words: list[str], folded: list[str], n: list[str] | None,
+                 said: list[str] | None, fired: list[str]) -> None:
+    """A bare "first-name surname company" answer to the box's question."""
+    lex = c.lex
+    lead = _leading_filler(folded, lex)
+    words, folded = words[lead:], folded[lead:]
+    trail = _trailing_politeness(folded, lex)
+    words, folded = words[:len(words) - trail], folded[:len(folded) - trail]
+    if not words or any(_sentence_word(folded, i, lex) for i in range(len(folded))) or _numbery(words, lex):
+        return
+    if len(words) > 3 and folded[0] in lex.articles and folded[1] in lex.titles_dropped | lex.ranks:
+        words, folded = words[1:], folded[1:]
+    while len(words) > 2 and folded[0] in lex.titles_dropped:
+        words, folded = words[1:], folded[1:]
+    while len(words) >= 2 and folded[0] in lex.ranks:
+        words, folded = words[1:], folded[1:]
+    name = c.name
+    bn, bc = _bare(words, folded, lex, c.names, fold(name[0]) if name and not n else None)
+    c.identity_turn = ti
+    c.rules.append("identity.answer")
+    if bn and _name_ok(bn, lex) and not n:
+        same = name is not None and {fold(w) for w in bn} == {fold(w) for w in name}  # "vasseur andré"
+        if not same and (name is None or fold(bn[0]) != fold(name[0]) or len(bn) >= len(name)):
+            c.name = bn
+    if bc and (not said or (fold(bc[0]) in lex.company_heads and "company.kind" in fired)):
+        bc = _strip_connectors(_strip_department(_strip_connectors(bc, lex), lex), lex)
+        if all(fold(w) in lex.not_names or fold(w) in lex.place_words for w in bc):
+            bc = []  # "je suis devant", "sur place": not a company
+        c.bare_company = bc or None
+
+
+def _name_anywhere(c: _Call, turns: Sequence[str]) -> None:
+    """A name said inside a longer turn, when no answer gave one (and the company right after it)."""
+    for turn in (*turns[1:], *turns[:1]):
+        cw = _clean_words(raw_words(turn), False, c.lex)
+        c.name = _name_inside(cw, c.lex, c.names)
+        if c.name:
+            c.rules.append("name.inside")
+            if c.company is None and c.bare_company is None:
+                k = next(i for i in range(len(cw)) if cw[i:i + len(c.name)] == c.name)
+                cf = [fold(w) for w in cw]
+                c.company = _after_name(cw, cf, k + len(c.name), c.lex)  # "monsieur lambert des ateliers lambert"
+                if c.company:
+                    c.rules.append("company.after_name")
+            return
+
+
+def _final_company(c: _Call) -> list[str] | None:
+    """The company said, cleaned: the fuller of the answer's and the story's, no role, no article, no
+    trailing department, person, place or legal form (and a compound first name joined, "jean-luc")."""
+    lex, company = c.lex, c.company
+    final = c.bare_company or company
+    if c.bare_company and company and len(company) > len(c.bare_company) and \
+            _contains([fold(w) for w in company], [fold(w) for w in c.bare_company]):
+        final = company  # "secrétariat de mairie" after "je suis de la mairie de villefranche"
+    while final and len(final) > 1 and fold(final[0]) in lex.company_drop_first:
+        final = final[1:]
+    if final:
+        final = _strip_department(final, lex)
+    while final and len(final) > 1 and fold(final[0]) in lex.company_drop_article:
+        final = final[1:]
+    name = c.name
+    if name and lex.join_compound_first_names and len(name) >= 3 and fold(name[0]) in c.names and \
+            fold(name[1]) in lex.compound_second and "-" not in name[0]:
+        c.name = [name[0] + "-" + name[1], *name[2:]]  # "jean luc baron" -> Jean-Luc Baron
+    while final and len(final) > 3 and fold(final[-1]) in lex.departments and fold(final[-2]) in lex.departments:
+        final = final[:-2]  # "mairie de saint-genis service technique"
+    if final and c.name is None and len(final) >= 4 and _first(fold(final[-2]), c.names) and \
+            fold(final[-3]) not in lex.before_place and _name_ok(final[-1:], lex):
+        c.name = final[-2:]  # "la cartonnerie du berry ludovic martineau"
+        final = final[:-2]
+    return _company_tail(_without_name(final, c.name), lex)
+
+
+def _company_tail(final: list[str] | None, lex: Lexicon) -> list[str] | None:
+    """What follows the business name is not part of it: what it is, a place, a legal form."""
+    if final and fold(final[0]) not in lex.company_heads:
+        fc = [fold(w) for w in final]
+        cut = next((i for i in range(1, len(fc) - 1) if fc[i] in lex.articles and fc[i + 1] in lex.company_heads
+                    and fc[i - 1] not in lex.of_words | lex.place_at), None)
+        if cut:
+            final = final[:cut]  # "balto le bar tabac de la place"
+    cut_at = next((i for i, w in enumerate(final or []) if i > 0 and fold(w) in lex.company_cut), None)
+    if final and cut_at:
+        final = final[:cut_at]
+    if final:
+        final = _strip_place(final, lex)
+    if final and all(fold(w) in lex.not_a_company | lex.articles | lex.of_words for w in final):
+        final = []  # "de l'immeuble": where, not who
+    while final and len(final) > 1 and fold(final[-1]) in lex.legal_forms:
+        final = final[:-1]  # "tôlerie dupuis sas": the legal form said after the name
+    return final
 
 
 # ---------------------------------------------------------------- templates ("it's gary from pennington meats")

@@ -1,6 +1,7 @@
 """A language's words, read once from its file (``rules/<lang>.lang.toml``): the code knows no language.
 
 Sections: ``[answers]`` (yes, no, "I don't know"... for the dialog and the recogniser's grammars),
+``[turns]`` (the words after which a caller has not finished speaking),
 ``[numbers]`` (the words numbers are made of, corrections, the caller-id phrases), ``[matching]`` (the
 small words and negations of the rules' phrase matcher) and ``[identity]`` (every list the name and company
 extraction uses). Each list is documented in the file. Entries are folded like the transcripts (no accents,
@@ -186,6 +187,7 @@ class Language:
     matching: Matching
     identity: Identity
     templates: tuple[Template, ...] = ()  # the ways of saying who one is ([[templates]])
+    continuation: tuple[str, ...] = ()  # [turns]: a turn that stops on one of these is not finished
 
     def words(self, name: str) -> Phrases:
         """A phrase list of any section by name ("fillers", "hesitations"), folded into words."""
@@ -247,9 +249,9 @@ def _section(cls: type, data: Any, source: str, name: str) -> Any:
 def parse_language(data: Mapping[str, Any], source: str) -> Language:
     top = dict(data)
     for k in top:
-        if k not in ("lang", "answers", "numbers", "matching", "identity", "templates", "template_rules"):
-            raise QualificationError(f"{source}: {k}: unknown key (known: lang, answers, numbers, matching, identity, "
-                                     "templates, template_rules)")
+        if k not in ("lang", "answers", "turns", "numbers", "matching", "identity", "templates", "template_rules"):
+            raise QualificationError(f"{source}: {k}: unknown key (known: lang, answers, turns, numbers, matching, "
+                                     "identity, templates, template_rules)")
     code = top.get("lang")
     if not isinstance(code, str) or not code:
         raise QualificationError(f"{source}: lang: expected a language code such as fr or en")
@@ -268,8 +270,15 @@ def parse_language(data: Mapping[str, Any], source: str) -> Language:
     templates = parse_templates(top.get("templates", []), source, STEPS, rules)
     identity = dataclasses.replace(_section(Identity, top.get("identity"), source, "identity"), code=code,
                                    templates=templates)
+    turns = top.get("turns", {})
+    if not isinstance(turns, dict) or set(turns) - {"continuation"}:
+        raise QualificationError(f"{source}: turns: expected a table [turns] with continuation = [...]")
+    continuation = _convert(source, "turns.continuation", turns.get("continuation", []), tuple[str, ...])
+    if not all(w.strip() for w in continuation):
+        raise QualificationError(f"{source}: turns.continuation: expected non-empty words")
     return Language(code, source, answers, _section(Numbers, top.get("numbers"), source, "numbers"),
-                    _section(Matching, top.get("matching"), source, "matching"), identity, templates)
+                    _section(Matching, top.get("matching"), source, "matching"), identity, templates,
+                    tuple(w.strip().lower() for w in continuation))
 
 
 def merge_templates(base: list[Any], owner: list[Any], source: str) -> list[Any]:

@@ -77,6 +77,7 @@ class PhraseMatcher:
         self._prefix: dict[str, set[int]] = defaultdict(set)
         self._alike: dict[str, set[int]] = defaultdict(set)
         self._prefix_alike: dict[str, set[int]] = defaultdict(set)
+        self._seen: dict[str, frozenset[int]] = {}
         self._prefix_lengths: set[int] = set()
         self._names: list[str] = []
         for rule, items in phrases.items():
@@ -85,6 +86,12 @@ class PhraseMatcher:
                 ids = tuple(self._token(t) for t in toks)
                 if ids:
                     self._phrases.append((rule, phrase, ids))
+        # a phrase can only match when its first word, or its second one (a long phrase may miss its first), is
+        # heard: index the phrases by those words, and keep their order
+        self._starting: dict[int, list[int]] = defaultdict(list)
+        for k, (_rule, _phrase, ids) in enumerate(self._phrases):
+            for tid in {ids[0], *(ids[1:2] if len(ids) >= 3 else ())}:
+                self._starting[tid].append(k)
 
     def _token(self, tok: str) -> int:
         if tok in self._token_ids:
@@ -108,7 +115,16 @@ class PhraseMatcher:
                     self._fuzzy[d].add(tid)
         return tid
 
-    def _ids_for(self, word: str) -> set[int]:
+    def _ids_for(self, word: str) -> frozenset[int]:
+        """The phrase words ``word`` can be (remembered: the same words come back call after call)."""
+        found = self._seen.get(word)
+        if found is None:
+            found = frozenset(self._lookup(word))
+            if len(self._seen) < 20000:
+                self._seen[word] = found
+        return found
+
+    def _lookup(self, word: str) -> set[int]:
         ids: set[int] = set(self._exact.get(word, ()))
         if len(word) > 2 and word[-1] in "sx":
             ids |= self._exact.get(word[:-1], set())
@@ -128,9 +144,10 @@ class PhraseMatcher:
             # first one ("dripping" is not "tripping"), unless the word is itself one of the phrases' words
             ids |= {t for t in self._alike.get(_alike(word), set())
                     if word[0] == self._names[t][0] and within_one(word, self._names[t])}
-            if not ids:
+            if not ids and self._prefix_alike:
+                key = _alike(word)
                 ids |= {t for n in self._prefix_lengths if len(word) >= n >= ALIKE_MIN_LEN
-                        for t in self._prefix_alike.get(_alike(word[:n]), set()) if word[0] == self._names[t][0]}
+                        for t in self._prefix_alike.get(key[:n], ()) if word[0] == self._names[t][0]}
         return ids
 
     def _where(self, tokens: Sequence[str]) -> dict[int, list[int]]:
@@ -162,7 +179,8 @@ class PhraseMatcher:
         tokens = text_or_tokens.split() if isinstance(text_or_tokens, str) else list(text_or_tokens)
         where = self._where(tokens)
         hits: list[Hit] = []
-        for rule, phrase, ids in self._phrases:
+        candidates = sorted({k for tid in where for k in self._starting.get(tid, ())})
+        for rule, phrase, ids in (self._phrases[k] for k in candidates):
             if ids[0] not in where and (len(ids) < 3 or ids[1] not in where):
                 continue
             if len(ids) < 3:

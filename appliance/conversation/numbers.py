@@ -325,6 +325,8 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
             digits = segment(run[skip:], lang, wanted)
             if digits is None:
                 continue
+            if digits[0] == "0" and not digits.startswith("00") and len(digits) - 1 not in wanted:
+                continue  # a trunk 0 and a digit too many or too few: not a whole national number
             e164 = to_e164(digits, country)
             if e164 and (digits[0] in "0+" or country.upper() in _NO_TRUNK_ZERO or
                          digits.startswith(COUNTRIES.get(country.upper(), ("",))[0] or "-")):
@@ -350,6 +352,7 @@ def _preference(lang: str) -> re.Pattern[str]:
                       (rf"( ({arts}))?" if arts else "") + rf" (?P<label>{alt(nb.preference_lines) or '(?!)'})\b")
 
 
+@functools.lru_cache(maxsize=2048)
 def find_phone(text: str, *, lang: str = "fr", country: str = "FR") -> str | None:
     """The last telephone number said in ``text`` (a correction wins), in E.164, or None."""
     found = _labelled_candidates(text, lang, country)

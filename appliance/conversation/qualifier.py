@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from .base import Heard, KnownCaller
-from .entities import Identity, extract_identity, find_equipment
-from .language import Matching, language
+from .entities import Identity, extract_identity, find_equipment, prepared
+from .language import Language, Matching, language, merge_lists, parse_language, read_language_data
 from .matcher import PhraseMatcher, regex_spans
 from .numbers import find_phone, joining_words, number_words, to_e164
 from .rules import Category, Rule, RuleSet, load_rules
@@ -175,13 +175,23 @@ class _HeardWords:
                    for conf in self._conf for t, c in conf)
 
 
+def _language(rules: RuleSet) -> Language:
+    """The language's lists, with the owner's changes when the rules file has [lexicons]."""
+    if not rules.lexicons:
+        return language(rules.lang)
+    base, _ = read_language_data(rules.lang)
+    return parse_language(merge_lists(base, rules.lexicons, rules.source), rules.source)
+
+
 class Qualifier:
     """Compiled rules for one language; :meth:`qualify` is pure and fast (well under 5 ms)."""
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.lang = rules.lang
-        small = self._small = language(rules.lang).matching
+        self.language = _language(rules)
+        small = self._small = self.language.matching
+        self._lex = prepared(self.language.identity)
         self._cat_rules = {r.id: (c.id, r.weight) for c in rules.categories for r in c.rules}
         self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules], small)
         self._urg_weight = {r.id: r.weight for r in rules.urgency}
@@ -229,7 +239,7 @@ class Qualifier:
         caller's yes/no to the closed urgency question."""
         rs = self.rules
         turns = [t or "" for t in turns]
-        ident = extract_identity(turns, self.lang)
+        ident = extract_identity(turns, self.lang, lex=self._lex)
         words = _HeardWords(turns, heard)
         found = self._scan(turns, ident, words)
         category = self._category(found)

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QualificationError
+from . import owner
 from .text import fold
 
 _URGENCY_KEYS = frozenset({"overrides_negation", "decisive", "claims_urgent", "reason", "category"})
@@ -101,6 +102,7 @@ class RuleSet:
     default_route: str = "office"
     equipment: tuple[str, ...] = ()
     sites: tuple[re.Pattern[str], ...] = ()
+    lexicons: Mapping[str, Any] = dataclasses.field(default_factory=dict)  # the owner's language-list changes
 
     def level(self, level_id: str) -> Level:
         for lv in self.levels:
@@ -121,6 +123,20 @@ class RuleSet:
 class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
+        self.level_ids: set[str] = set()
+        self.rule_ids: set[str] = set()
+
+    def level_ref(self, value: Any, key: str) -> str:
+        s = self.string(value, key)
+        if s not in self.level_ids:
+            raise self.fail(key, f"expected a level id among {', '.join(sorted(self.level_ids))}, got {s!r}")
+        return s
+
+    def unique(self, rule: Rule, key: str) -> Rule:
+        if rule.id in self.rule_ids:
+            raise self.fail(f"{key}.id", f"rule id {rule.id!r} used twice")
+        self.rule_ids.add(rule.id)
+        return rule
 
     def fail(self, key: str, message: str) -> QualificationError:
         return QualificationError(f"{self.source}: {key}: {message}")
@@ -190,10 +206,34 @@ class _Reader:
 
 def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
     r = _Reader(source)
-    top = r.table(dict(data), "", {"lang", "default_category", "default_route", "levels", "categories",
-                                   "urgency", "negations", "routing", "entities"},
+    top = r.table({k: v for k, v in data.items() if k != "base"}, "", {"lang", "default_category", "default_route",
+                                                                      "levels", "categories", "urgency", "negations",
+                                                                      "routing", "entities"},
                   {"lang", "levels", "categories"})
     lang = r.string(top["lang"], "lang")
+    levels = _levels(r, top)
+    categories = _categories(r, top, levels)
+    cat_ids = {c.id for c in categories}
+    default_category = r.string(top.get("default_category", "other"), "default_category")
+    if default_category not in cat_ids:
+        raise r.fail("default_category", f"expected a category defined in [[categories]], got {default_category!r}")
+    urgency = tuple(r.unique(r.rule(x, f"urgency[{i}]", "raise", _URGENCY_KEYS), f"urgency[{i}]")
+                    for i, x in enumerate(r.items(top.get("urgency", []), "urgency")))
+    negations = []
+    for i, x in enumerate(r.items(top.get("negations", []), "negations")):
+        key = f"negations[{i}]"
+        if not isinstance(x, dict):
+            raise r.fail(key, "expected a table")
+        cap = r.level_ref(x.get("cap", levels[-1].id), f"{key}.cap")
+        rule = r.unique(r.rule({k: v for k, v in x.items() if k != "cap"}, key), key)
+        negations.append(Negation(rule, cap))
+    equipment, sites = _entities(r, top)
+    return RuleSet(lang, source, tuple(levels), tuple(categories), urgency, tuple(negations),
+                   _routing(r, top, cat_ids), default_category,
+                   r.string(top.get("default_route", "office"), "default_route"), equipment, sites)
+
+
+def _levels(r: _Reader, top: Mapping[str, Any]) -> list[Level]:
     levels = []
     for i, lv in enumerate(r.items(top["levels"], "levels")):
         key = f"levels[{i}]"
@@ -210,21 +250,11 @@ def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
     for i in range(1, len(levels)):
         if levels[i].minutes < levels[i - 1].minutes:
             raise r.fail(f"levels[{i}].minutes", "expected levels from most urgent (fewest minutes) to least")
-    level_ids = {lv.id for lv in levels}
-    rule_ids: set[str] = set()
+    r.level_ids = {lv.id for lv in levels}
+    return levels
 
-    def level_ref(value: Any, key: str) -> str:
-        s = r.string(value, key)
-        if s not in level_ids:
-            raise r.fail(key, f"expected a level id among {', '.join(sorted(level_ids))}, got {s!r}")
-        return s
 
-    def unique(rule: Rule, key: str) -> Rule:
-        if rule.id in rule_ids:
-            raise r.fail(f"{key}.id", f"rule id {rule.id!r} used twice")
-        rule_ids.add(rule.id)
-        return rule
-
+def _categories(r: _Reader, top: Mapping[str, Any], levels: list[Level]) -> list[Category]:
     categories = []
     for i, c in enumerate(r.items(top["categories"], "categories")):
         key = f"categories[{i}]"
@@ -232,26 +262,16 @@ def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
         cid = r.string(t["id"], f"{key}.id")
         if cid not in CATEGORIES:
             raise r.fail(f"{key}.id", f"expected one of {', '.join(CATEGORIES)}, got {cid!r}")
-        rules = tuple(unique(r.rule(x, f"{key}.rules[{j}]", extra=frozenset({"not_a_customer"})),
-                             f"{key}.rules[{j}]")
+        rules = tuple(r.unique(r.rule(x, f"{key}.rules[{j}]", extra=frozenset({"not_a_customer"})),
+                               f"{key}.rules[{j}]")
                       for j, x in enumerate(r.items(t.get("rules", []), f"{key}.rules")))
-        base = level_ref(t["urgency"], f"{key}.urgency")
-        cap = level_ref(t.get("max_urgency", levels[0].id), f"{key}.max_urgency")
+        base = r.level_ref(t["urgency"], f"{key}.urgency")
+        cap = r.level_ref(t.get("max_urgency", levels[0].id), f"{key}.max_urgency")
         categories.append(Category(cid, str(t.get("label", cid)), base, cap, rules))
-    cat_ids = {c.id for c in categories}
-    default_category = r.string(top.get("default_category", "other"), "default_category")
-    if default_category not in cat_ids:
-        raise r.fail("default_category", f"expected a category defined in [[categories]], got {default_category!r}")
-    urgency = tuple(unique(r.rule(x, f"urgency[{i}]", "raise", _URGENCY_KEYS), f"urgency[{i}]")
-                    for i, x in enumerate(r.items(top.get("urgency", []), "urgency")))
-    negations = []
-    for i, x in enumerate(r.items(top.get("negations", []), "negations")):
-        key = f"negations[{i}]"
-        if not isinstance(x, dict):
-            raise r.fail(key, "expected a table")
-        cap = level_ref(x.get("cap", levels[-1].id), f"{key}.cap")
-        rule = unique(r.rule({k: v for k, v in x.items() if k != "cap"}, key), key)
-        negations.append(Negation(rule, cap))
+    return categories
+
+
+def _routing(r: _Reader, top: Mapping[str, Any], cat_ids: set[str]) -> tuple[Route, ...]:
     routing = []
     for i, x in enumerate(r.items(top.get("routing", []), "routing")):
         key = f"routing[{i}]"
@@ -260,23 +280,52 @@ def parse_rules(data: Mapping[str, Any], source: str) -> RuleSet:
         for j, cid in enumerate(cats):
             if cid not in cat_ids:
                 raise r.fail(f"{key}.categories[{j}]", f"unknown category {cid!r}")
-        urg = tuple(level_ref(u, f"{key}.urgency[{j}]")
+        urg = tuple(r.level_ref(u, f"{key}.urgency[{j}]")
                     for j, u in enumerate(r.strings(t.get("urgency", []), f"{key}.urgency")))
         routing.append(Route(r.string(t["id"], f"{key}.id"), r.string(t["route"], f"{key}.route"), cats, urg))
+    return tuple(routing)
+
+
+def _entities(r: _Reader, top: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[re.Pattern[str], ...]]:
     ent = r.table(top.get("entities", {}), "entities", {"equipment", "sites"})
     equipment = r.strings(ent.get("equipment", []), "entities.equipment")
     sites = r.regexes(ent.get("sites", []), "entities.sites")
     for i, p in enumerate(sites):
         if "site" not in p.groupindex:
             raise r.fail(f"entities.sites[{i}]", "expected a group named site: (?P<site>...)")
-    return RuleSet(lang, source, tuple(levels), tuple(categories), urgency, tuple(negations), tuple(routing),
-                   default_category, r.string(top.get("default_route", "office"), "default_route"),
-                   equipment, sites)
+    return equipment, sites
 
 
 def load_rules(lang: str, path: str | Path | None = None) -> RuleSet:
-    """Read the rules for ``lang`` from ``path`` (default: the built-in ``rules/<lang>.toml``)."""
+    """Read the rules for ``lang`` from ``path`` (default: the built-in ``rules/<lang>.toml``). A file that
+    says ``base = "built-in"`` holds the owner's additions and overrides (:mod:`.owner`)."""
     p = Path(path) if path else RULES_DIR / f"{lang}.toml"
+    return rules_from_data(_read(p), str(p), lang)
+
+
+def rules_from_text(text: str, source: str, lang: str) -> RuleSet:
+    """The rules a text would give (the settings page checks an owner's file with it before saving)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise QualificationError(f"{source}: not valid TOML: {exc}") from None
+    return rules_from_data(data, source, lang)
+
+
+def rules_from_data(data: dict[str, Any], source: str, lang: str) -> RuleSet:
+    if not owner.is_owner_file(data):
+        return parse_rules(data, source)
+    merged, lexicons = owner.merge(_read(RULES_DIR / f"{lang}.toml"), data, source)
+    rules = parse_rules(merged, source)
+    if lexicons:
+        from .language import merge_lists, parse_language, read_language_data
+
+        base, _ = read_language_data(rules.lang)
+        parse_language(merge_lists(base, lexicons, source), source)  # the owner's lists must load too
+    return dataclasses.replace(rules, lexicons=lexicons)
+
+
+def _read(p: Path) -> dict[str, Any]:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -284,7 +333,6 @@ def load_rules(lang: str, path: str | Path | None = None) -> RuleSet:
     except (OSError, UnicodeDecodeError) as exc:
         raise QualificationError(f"{p}: cannot read the rules file: {exc}") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise QualificationError(f"{p}: not valid TOML: {exc}") from None
-    return parse_rules(data, str(p))

@@ -107,9 +107,11 @@ class TypedSpeech:
 
 
 def interactive_config(cfg: Config) -> Config:
-    """The demo's configuration with room for a person: long calls."""
+    """The demo's configuration with room for a person: long calls, and the whole conversation with the box
+    (no transfer to a simulated technician: the scripted demo shows that)."""
     conv = dataclasses.replace(cfg.conversation, max_call_seconds=HUMAN_CALL_SECONDS)
-    return dataclasses.replace(cfg, conversation=conv)
+    people = tuple(dataclasses.replace(p, transfer=False) for p in cfg.rota.people)
+    return dataclasses.replace(cfg, conversation=conv, rota=dataclasses.replace(cfg.rota, people=people))
 
 
 def _speaker_pump(handle: Any, speakers: Speakers | None, done: threading.Event) -> None:

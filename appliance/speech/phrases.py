@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..conversation.language import LANGS, language
 from ..conversation.numbers import digits_said
-from ..errors import SpeechError
+from ..errors import QualificationError, SpeechError
 
 if TYPE_CHECKING:
     from ..conversation.base import ListenSpec
@@ -103,23 +101,17 @@ def yes_no(text: str, lang: str) -> str | None:
     return "yes" if yes else "no"
 
 
-LEXICON_DIR = Path(__file__).with_name("lexicon")
 SENTENCE_END = (".", "!", "?")
 
 
 @functools.cache
 def continuation_words(lang: str) -> frozenset[str]:
-    """Words after which a caller has not finished (``lexicon/<lang>.toml``, ``continuation``)."""
+    """Words after which a caller has not finished (the language file's ``[turns] continuation``)."""
     _check_lang(lang)
-    path = LEXICON_DIR / f"{lang}.toml"
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise SpeechError(f"{path}: cannot read the turn-taking words: {exc}") from exc
-    words = data.get("continuation")
-    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
-        raise SpeechError(f"{path}: continuation: expected a list of words")
-    return frozenset(w.strip().lower() for w in words)
+        return frozenset(language(lang).continuation)
+    except QualificationError as exc:
+        raise SpeechError(str(exc)) from exc
 
 
 def _last_word(text: str) -> str:

@@ -45,6 +45,7 @@ EVENT_NAMES: dict[str, str] = {
     "l": "loop current break",
     "L": "loop polarity reversal",
     "R": "ring",
+    "r": "ringback",
     "u": "transmit underrun",
     "o": "receive overrun",
     "c": "fax calling tone",

@@ -49,9 +49,12 @@ def driver_line(cfg: LineConfig, driver: str, port: str, audio_port: str, model:
     if driver == "gsm":
         return GsmLine(cfg.name, port, audio_port=audio_port, model=model, pin=cfg.pin, country=cfg.country,
                        command_timeout=cfg.command_timeout, capture=capture, power_cycle=power_cycle,
-                       ring_timeout=max(1.0, 2.5 * ring_period) if ring_period is not None else 8.0)
+                       ring_timeout=max(1.0, 2.5 * ring_period) if ring_period is not None else 8.0,
+                       transfer="none" if cfg.transfer == "none" else "multiparty")
     if driver == "voicemodem":
         return VoiceModemLine(cfg.name, port, model=model, country=cfg.country,
                               command_timeout=cfg.command_timeout, capture=capture, power_cycle=power_cycle,
-                              ring_period=ring_period)
+                              ring_period=ring_period,
+                              transfer="hook_flash" if cfg.transfer == "hook_flash" else "none",
+                              flash_ms=cfg.flash_ms, flash_back=cfg.flash_back, announce_after=cfg.announce_after)
     raise ConfigError(f"line {cfg.name}: unknown driver {driver!r}; expected gsm, voicemodem or sim")

@@ -29,9 +29,10 @@ import serial
 from ..errors import LineError, ModemError, ModemTimeout, PortGone
 from .at import AtChannel, Capture
 from .gsm_calls import END_CODES, GsmCalls, GsmSettings
-from .line import FRAME_BYTES, AudioFrame, LineState, Ready
+from .line import FRAME_BYTES, AudioFrame, LineState, Ready, TransferKind
 from .modem import BACKOFF, ModemLine, Player
 from .protocol import Unsolicited
+from .steps import Work
 
 __all__ = ["END_CODES", "GsmLine"]
 
@@ -45,6 +46,7 @@ class GsmLine(ModemLine):
 
     driver = "gsm"
     cid_records = False
+    control_actions = frozenset({"hold", "dial", "back", "transfer", "join"})
 
     def __init__(
         self,
@@ -65,9 +67,14 @@ class GsmLine(ModemLine):
         dead_audio_after: float = 3.0,
         backoff: Sequence[float] = BACKOFF,
         power_cycle: Callable[[], None] | None = None,
+        transfer: TransferKind = "multiparty",
     ) -> None:
         super().__init__(name, port, command_timeout=command_timeout, capture=capture, backoff=backoff,
                          power_cycle=power_cycle)
+        if transfer == "hook_flash":
+            raise LineError(f"line {name}: a GSM line puts callers through with call hold (multiparty), "
+                            f"not a hook flash")
+        self.transfer_mode = transfer
         self.audio_port = audio_port
         self.model = model
         self.pin = pin
@@ -176,6 +183,14 @@ class GsmLine(ModemLine):
             self.run_work(self.calls.answer())
         elif action == "hang_up":
             self.run_work(self.calls.hang_up())
+
+    def _control_work(self, action: str, arg: str) -> Work | None:
+        c = self.calls
+        if action == "dial":
+            return c.dial(arg)
+        table = {"hold": c.hold, "back": c.back_to_caller, "transfer": c.transfer, "join": c.join}
+        fn = table.get(action)
+        return fn() if fn is not None else None
 
     def _tick(self, now: float) -> None:
         ch = self.ch

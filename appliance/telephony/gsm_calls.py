@@ -19,6 +19,7 @@ import time
 
 from ..errors import LineError, ModemError, ModemTimeout
 from ..phone import normalise
+from .gsm_multiparty import Multiparty
 from .line import (
     Answered,
     CallerId,
@@ -80,6 +81,7 @@ class GsmCalls:
         self.s = settings or GsmSettings()
         self.clock = clock
         self.name = name
+        self.mp = Multiparty(self)
         self.reset()
         self.last_poll = 0.0
         self.read_mem: str | None = None
@@ -103,6 +105,7 @@ class GsmCalls:
         self.waiting: tuple[str | None, float] = (None, -1e9)
         self.sms_head: SmsHeader | None = None
         self.dtmf: tuple[str, float] = ("", -1e9)
+        self.mp.reset()
 
     def _new_call(self) -> None:
         self.rings = 0
@@ -110,6 +113,7 @@ class GsmCalls:
         self.in_call = False
         self.answering = False
         self.pending_ring = None
+        self.mp.reset()
 
     @property
     def busy(self) -> bool:
@@ -133,7 +137,10 @@ class GsmCalls:
         elif u.startswith("MISSED_CALL"):
             yield from self._missed(line)
         elif u.startswith("VOICE CALL: BEGIN"):
-            yield from self._connected_elsewhere(line)
+            if self.in_call and self.mp.other is not None:
+                yield from self.mp.connected()  # the second call the box dialled was answered
+            else:
+                yield from self._connected_elsewhere(line)
         elif u.startswith(END_CODES):
             yield from self._remote_end(line)
         elif u.startswith(("+DTMF", "+RXDTMF")):
@@ -298,7 +305,9 @@ class GsmCalls:
         yield Audio("start")
 
     def _remote_end(self, line: str) -> Work:
-        if self.in_call:
+        if self.in_call and self.mp.active:
+            yield from self.mp.remote_end(line)  # the caller's call, or the second one: +CLCC says
+        elif self.in_call:
             yield from self._end_call("caller", line)
         elif self.ringing:
             yield from self._ring_stopped("caller", line)
@@ -490,10 +499,28 @@ class GsmCalls:
         r = yield from send(Cmd("AT+CHUP"))
         if not r.ok:
             yield Cmd("ATH")
+        if self.mp.conference:
+            yield Cmd("AT+CMUT=0")
         if was_call:
             yield from self._end_call("box", "AT+CHUP")
         else:
             yield from self._ring_stopped("box", "rejected with AT+CHUP")
+
+    # ------------------------------------------------------------------ putting the caller through
+    def hold(self) -> Work:
+        return self.mp.hold()
+
+    def dial(self, number: str) -> Work:
+        return self.mp.dial(number)
+
+    def back_to_caller(self) -> Work:
+        return self.mp.back()
+
+    def transfer(self) -> Work:
+        return self.mp.transfer()
+
+    def join(self) -> Work:
+        return self.mp.join()
 
     # ------------------------------------------------------------------ time passing
     def tick(self) -> Work:
@@ -504,7 +531,8 @@ class GsmCalls:
         if self.ringing and now - max(self.last_ring, self.clcc_seen) > self.s.ring_timeout:
             yield from self._ring_stopped("caller", f"no ring for {self.s.ring_timeout:.0f} s")
             return
-        if self.clcc_ok and self.busy and now - self.last_clcc >= self.s.clcc_interval:
+        interval = self.mp.poll_interval if self.mp.active else self.s.clcc_interval
+        if self.clcc_ok and self.busy and now - self.last_clcc >= interval:
             self.last_clcc = now
             r = yield from send(Cmd("AT+CLCC"))
             yield from self._clcc_poll(r, now)
@@ -517,7 +545,9 @@ class GsmCalls:
             self.clcc_ok = False
             return
         entries = [e for e in (parse_clcc(x, self.s.country) for x in r.lines) if e is not None]
-        if self.in_call and not any(e.active or e.stat == 1 for e in entries):
+        if self.in_call and self.mp.active:
+            yield from self.mp.poll(entries)
+        elif self.in_call and not any(e.active or e.stat == 1 for e in entries):
             yield from self._end_call("network", "call no longer listed by +CLCC")
         elif self.ringing:
             ringing = [e for e in entries if e.ringing and e.incoming]

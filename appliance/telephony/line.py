@@ -6,6 +6,15 @@ call handler drains with :meth:`Line.next_event`; the handler acts through
 :meth:`Line.answer`, :meth:`Line.play`, :meth:`Line.stop_playing` and
 :meth:`Line.hang_up`.
 
+Putting a caller through (:mod:`appliance.transfer`) uses the call-control
+actions :meth:`Line.hold`, :meth:`Line.dial`, :meth:`Line.back_to_caller`,
+:meth:`Line.transfer` and :meth:`Line.join`; :meth:`Line.transfer_kind` says
+which way the line can do it (``multiparty``: 27.007 ``+CHLD`` on a GSM line;
+``hook_flash``: an analog line whose operator offers call transfer; ``none``).
+Each action answers with a :class:`ControlResult`; the second call's progress
+comes as :class:`OtherParty` events. A line that cannot raises
+:class:`~appliance.errors.NotSupported`.
+
 Audio everywhere above the drivers is 16-bit signed little-endian mono PCM at
 8 kHz, in frames of 20 ms (320 bytes). Drivers convert to and from the modem's
 own format.
@@ -174,6 +183,33 @@ class PlaybackDone(LineEvent):
     stopped: bool = False
 
 
+ControlAction = Literal["hold", "dial", "back", "transfer", "join"]
+TransferKind = Literal["multiparty", "hook_flash", "none"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ControlResult(LineEvent):
+    """The outcome of a call-control action: ``hold`` (the caller on hold), ``dial`` (the second
+    call placed), ``back`` (the second call released, the caller back on the line), ``transfer``
+    (the two parties connected and the box off both calls), ``join`` (a three-way call)."""
+
+    action: ControlAction = "hold"
+    ok: bool = True
+    detail: str = ""
+
+
+OtherState = Literal["alerting", "active", "ended"]
+
+
+@dataclasses.dataclass(frozen=True)
+class OtherParty(LineEvent):
+    """The second call (the one the box dialled) rings, answers or ended (``reason``: busy,
+    no answer, the modem's words)."""
+
+    state: OtherState = "alerting"
+    reason: str = ""
+
+
 @dataclasses.dataclass(frozen=True)
 class LineStatus:
     """What the Health page shows for one line."""
@@ -254,6 +290,37 @@ class Line(abc.ABC):
     @abc.abstractmethod
     def status(self) -> LineStatus:
         """Current state, modem identity, signal and registration."""
+
+    # -- call control (putting a caller through) -----------------------------------------
+    def transfer_kind(self) -> TransferKind:
+        """How this line can put a caller through (``none`` unless the driver says otherwise)."""
+        return "none"
+
+    def hold(self) -> None:
+        """Put the caller on hold; :class:`ControlResult` ``hold`` follows."""
+        self._cannot("hold a call")
+
+    def dial(self, number: str) -> None:
+        """Place a second call to ``number``; :class:`ControlResult` ``dial``, then
+        :class:`OtherParty` events."""
+        self._cannot("place a second call")
+
+    def back_to_caller(self) -> None:
+        """Release the second call (if any) and take the held caller back; ``back`` follows."""
+        self._cannot("take a held caller back")
+
+    def transfer(self) -> None:
+        """Connect the caller and the second party and leave both calls; ``transfer`` follows."""
+        self._cannot("transfer a call")
+
+    def join(self) -> None:
+        """Make a three-way call of the caller and the second party; ``join`` follows."""
+        self._cannot("join calls")
+
+    def _cannot(self, what: str) -> None:
+        from ..errors import NotSupported
+
+        raise NotSupported(f"line {self.name}: this line cannot {what} (transfer: {self.transfer_kind()})")
 
     def send_sms(self, number: str, text: str) -> str:
         """Send an SMS through this line's modem; returns the modem's message reference.

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from ..errors import LineError, ModemTimeout, PortGone
+from ..errors import LineError, ModemTimeout, NotSupported, PortGone
 from .at import AtChannel, Capture, VoiceSink
 from .line import (
     FRAME_BYTES,
@@ -32,6 +32,7 @@ from .line import (
     LineStatus,
     PlaybackDone,
     Ready,
+    TransferKind,
     Unrecognised,
 )
 from .protocol import AtResponse, Unsolicited
@@ -166,6 +167,8 @@ class ModemLine(Line, abc.ABC):
     driver = "modem"
     cid_records = True
     """Hex caller-id records may arrive unsolicited (voice modems); GSM drivers turn it off."""
+    control_actions: frozenset[str] = frozenset()
+    """The call-control actions the driver carries out when its line can put callers through."""
 
     def __init__(
         self,
@@ -266,6 +269,37 @@ class ModemLine(Line, abc.ABC):
     def hang_up(self) -> None:
         self._work.put(("action", "hang_up"))
 
+    # ------------------------------------------------------------------ call control (any thread)
+    transfer_mode: TransferKind = "none"
+
+    def transfer_kind(self) -> TransferKind:
+        return self.transfer_mode
+
+    def hold(self) -> None:
+        self._control("hold")
+
+    def dial(self, number: str) -> None:
+        self._control("dial", number)
+
+    def back_to_caller(self) -> None:
+        self._control("back")
+
+    def transfer(self) -> None:
+        self._control("transfer")
+
+    def join(self) -> None:
+        self._control("join")
+
+    def _control(self, action: str, arg: str = "") -> None:
+        if self.transfer_mode == "none" or action not in self.control_actions:
+            raise NotSupported(f"line {self.name}: cannot {action} (transfer = {self.transfer_mode!r} "
+                               f"for this line)")
+        self._work.put(("control", (action, arg)))
+
+    def _control_work(self, action: str, arg: str) -> Work | None:
+        """The call logic's work for a call-control action (drivers that put callers through)."""
+        return None
+
     # ------------------------------------------------------------------ supervisor
     def _supervise(self) -> None:
         attempt = 0
@@ -353,6 +387,10 @@ class ModemLine(Line, abc.ABC):
                 self._on_dle(str(data))
             elif kind == "action":
                 self._on_action(str(data))
+            elif kind == "control" and isinstance(data, tuple):
+                work = self._control_work(str(data[0]), str(data[1]))
+                if work is not None:
+                    self.run_work(work)
             elif kind == "call":
                 fn = data
                 if callable(fn):

@@ -8,12 +8,21 @@ attached to the call; caller id with no ring beside it still makes a call: if no
 ring follows within the ring timeout, the call is reported (its caller, then
 ``RingStopped``). Busy tone, dial tone, silence and loop break end a call; DTMF
 repeats are collapsed. Numbers are in E.164 for the line's country.
+
+Putting a caller through (``transfer = "hook_flash"``: the operator's call transfer
+service): a hook flash (``ATD!;``) has the exchange hold the caller, ``ATDTW<number>;``
+calls the technician, the box speaks to them (the V.253 ringback events ``<DLE>r``
+stopping, or ``announce_after`` seconds without any report, count as the answer;
+``<DLE>b`` is busy), and hanging up connects the two; ``ATD!<flash_back>;`` (France:
+R then 1) drops the second call and takes the caller back. While the caller is held,
+dial tone, silence and busy tone belong to the second call and never end the call.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 import time
 
 from ..errors import LineError, ModemTimeout
@@ -23,9 +32,12 @@ from .line import (
     Answered,
     CallerId,
     CallerIdUpdate,
+    ControlAction,
+    ControlResult,
     Dtmf,
     HungUp,
     LineState,
+    OtherParty,
     Ringing,
     RingStopped,
     Unrecognised,
@@ -51,12 +63,25 @@ lines of one record within milliseconds; a log's timestamps may spread them a li
 
 
 @dataclasses.dataclass
+class Consult:
+    """The second call of a hook-flash transfer."""
+
+    number: str
+    dialled_at: float
+    ringback_at: float | None = None
+    answered: bool = False
+
+
+@dataclasses.dataclass
 class VoiceSettings:
     country: str = "FR"
     model: str = "usr5637"
     sample_format: str = "u8"
     ring_period: float | None = None
     keepalive: float = 30.0
+    flash_ms: int = 270
+    flash_back: str = "1"
+    announce_after: float = 12.0
 
     def __post_init__(self) -> None:
         if self.country not in RING_PERIOD:
@@ -96,6 +121,8 @@ class VoiceCalls:
         self.cid_due: float | None = None
         self.evidence_due: float | None = None
         self.dtmf = DtmfCollapser()
+        self.held = False
+        self.consult: Consult | None = None
 
     def _new_call(self) -> None:
         self.rings = 0
@@ -105,6 +132,8 @@ class VoiceCalls:
         self.cid = {}
         self.cid_due = None
         self.evidence_due = None
+        self.held = False
+        self.consult = None
 
     # ------------------------------------------------------------------ init
     def init(self, want_model: str = "auto") -> Work:
@@ -145,8 +174,10 @@ class VoiceCalls:
             if c.fields or c.frame:
                 yield from self._caller_id(c.fields, complete=c.frame == "end")
             return
-        if u in END_LINES:
-            if self.in_call:
+        if u in END_LINES or u == "VCON":
+            if self.in_call and (self.held or self.consult is not None):
+                yield from self._consult_line(u)
+            elif self.in_call and u != "VCON":
                 yield from self._end_call("caller", line)
             return
         if u.startswith(STATUS_ONLY):
@@ -206,6 +237,9 @@ class VoiceCalls:
     # ------------------------------------------------------------------ DLE events
     def on_dle(self, code: str) -> Work:
         now = self.clock()
+        if self.in_call and (self.held or self.consult is not None):
+            yield from self._consult_dle(code, now)
+            return
         if self.in_call:
             if code in HANGUP_EVENTS:
                 yield from self._end_call("caller", EVENT_NAMES.get(code, code))
@@ -263,9 +297,100 @@ class VoiceCalls:
         yield SetState(LineState.READY)
         yield Emit(RingStopped(by=by, reason=reason))  # type: ignore[arg-type]
 
+    # ------------------------------------------------------------------ hook-flash transfer
+    def hold(self) -> Work:
+        """Hook flash: the exchange holds the caller and gives a dial tone."""
+        if not self.in_call:
+            yield from _control("hold", False, "no call to hold")
+            return
+        yield Audio("stop")  # the modem must be in command state to dial
+        if self.s.model == "cx93010":
+            yield Cmd(f"ATS29={max(1, self.s.flash_ms // 10)}")  # flash length, 10 ms units (Rockwell S29)
+        r = yield from send(Cmd("ATD!;", 10.0, CONNECT_FINALS))
+        self.held = r.ok
+        yield from _control("hold", r.ok, "ATD!; (hook flash)" if r.ok else f"ATD!; answered {r.final}")
+        if not r.ok:
+            yield Audio("start")
+
+    def dial(self, number: str) -> Work:
+        if not re.fullmatch(r"\+?\d{3,20}", number):
+            yield from _control("dial", False, f"not a number the box dials: {number[:30]!r}")
+            return
+        if not self.held:
+            yield from _control("dial", False, "the caller is not on hold")
+            return
+        digits = dial_string(number, self.s.country)
+        r = yield from send(Cmd(f"ATDTW{digits};", 30.0, CONNECT_FINALS))
+        if not r.ok:
+            yield from _control("dial", False, f"ATDTW{digits}; answered {r.final}")
+            return
+        self.consult = Consult(number, dialled_at=self.clock())
+        yield from _control("dial", True, f"ATDTW{digits};")
+        yield Audio("start")  # listen: ringback, busy tone, the technician's keys
+
+    def back_to_caller(self) -> Work:
+        """Hook flash and the keys that drop the second call: the caller is back."""
+        yield Audio("stop")
+        r = yield from send(Cmd(f"ATD!{self.s.flash_back};", 10.0, CONNECT_FINALS))
+        if r.ok:
+            self.held = False
+            self.consult = None
+        yield from _control("back", r.ok, f"ATD!{self.s.flash_back};" if r.ok else f"answered {r.final}")
+        yield Audio("start")
+
+    def transfer(self) -> Work:
+        """Hanging up with the second call answered: the exchange connects the two parties."""
+        if self.consult is None:
+            yield from _control("transfer", False, "no second call to hand the caller to")
+            return
+        yield from _control("transfer", True, "hook-flash transfer: hung up (ATH0)")
+        yield from self._end_call("box", "transferred to the second party (hook flash, then hang-up)")
+
+    def _consult_line(self, u: str) -> Work:
+        c = self.consult
+        if c is None:
+            return
+        if u == "VCON":
+            yield from self._answered(c, "the modem reported the answer (VCON)")
+        else:
+            self.consult = None
+            yield Emit(OtherParty(state="ended", reason=u))
+
+    def _consult_dle(self, code: str, now: float) -> Work:
+        c = self.consult
+        d = self.dtmf.push(code, now)
+        if d is not None:
+            yield Emit(Dtmf(digit=d))
+        elif c is not None and code == "r":
+            if c.ringback_at is None:
+                yield Emit(OtherParty(state="alerting"))
+            c.ringback_at = now
+        elif c is not None and code == "b":
+            self.consult = None
+            yield Emit(OtherParty(state="ended", reason="busy tone"))
+        else:
+            log.debug("line %s: %r during a transfer", self.name, EVENT_NAMES.get(code, code))
+
+    def _answered(self, c: Consult, why: str) -> Work:
+        if not c.answered:
+            c.answered = True
+            yield Emit(OtherParty(state="active", reason=why))
+
+    def _consult_tick(self, now: float) -> Work:
+        c = self.consult
+        if c is None or c.answered:
+            return
+        period = self.s.ring_period or RING_PERIOD[self.s.country]
+        if c.ringback_at is not None and now - c.ringback_at > 1.6 * period:
+            yield from self._answered(c, "ringback stopped")
+        elif c.ringback_at is None and now - c.dialled_at >= self.s.announce_after:
+            yield from self._answered(c, f"no report from the modem within {self.s.announce_after:.0f} s")
+
     # ------------------------------------------------------------------ time passing
     def tick(self) -> Work:
         now = self.clock()
+        if self.consult is not None:
+            yield from self._consult_tick(now)
         if self.cid_due is not None and now >= self.cid_due:
             yield from self._flush_cid()
         if self.evidence_due is not None and now >= self.evidence_due and not self.busy:
@@ -283,6 +408,21 @@ class VoiceCalls:
     @property
     def busy(self) -> bool:
         return self.ringing or self.in_call
+
+
+def dial_string(number: str, country: str) -> str:
+    """The digits to dial for ``number`` from a line in ``country`` (``+33600000001`` from FR: ``0600000001``)."""
+    import phonenumbers
+
+    try:
+        n = phonenumbers.parse(number, country)
+        return re.sub(r"\D", "", phonenumbers.format_out_of_country_calling_number(n, country)) or number
+    except phonenumbers.NumberParseException:
+        return number.lstrip("+")
+
+
+def _control(action: ControlAction, ok: bool, detail: str) -> Work:
+    yield Emit(ControlResult(action=action, ok=ok, detail=detail))
 
 
 def model_name(ident: str, want: str = "auto") -> str:

@@ -27,9 +27,10 @@ from ..errors import LineError, ModemTimeout, PortGone
 from ..speech.audio import from_pcm16, to_pcm16
 from .at import CONNECT_FINALS, AtChannel, Capture, VoiceSink
 from .dle import CANCEL_TX, END_TX, STOP_RX_USR, stuff
-from .line import FRAME_SAMPLES, AudioFrame
+from .line import FRAME_SAMPLES, AudioFrame, TransferKind
 from .modem import BACKOFF, ModemLine, Player
 from .protocol import Unsolicited
+from .steps import Work
 from .voice_calls import RING_PERIOD, VSD, VSM, VoiceCalls, VoiceSettings
 
 __all__ = ["RING_PERIOD", "VSD", "VSM", "VoiceModemLine"]
@@ -39,6 +40,7 @@ class VoiceModemLine(ModemLine):
     """A V.253 voice modem on an analog line."""
 
     driver = "voicemodem"
+    control_actions = frozenset({"hold", "dial", "back", "transfer"})
 
     def __init__(
         self,
@@ -55,12 +57,21 @@ class VoiceModemLine(ModemLine):
         keepalive: float = 30.0,
         backoff: Sequence[float] = BACKOFF,
         power_cycle: Callable[[], None] | None = None,
+        transfer: TransferKind = "none",
+        flash_ms: int = 270,
+        flash_back: str = "1",
+        announce_after: float = 12.0,
     ) -> None:
         super().__init__(name, port, command_timeout=command_timeout, capture=capture, backoff=backoff,
                          power_cycle=power_cycle)
+        if transfer == "multiparty":
+            raise LineError(f"line {name}: an analog line puts callers through with a hook flash, "
+                            f"not with GSM call hold")
+        self.transfer_mode = transfer
         try:
             settings = VoiceSettings(country=country, sample_format=sample_format, ring_period=ring_period,
-                                     keepalive=keepalive)
+                                     keepalive=keepalive, flash_ms=flash_ms, flash_back=flash_back,
+                                     announce_after=announce_after)
         except LineError as e:
             raise LineError(f"line {name}: {e}") from None
         self.calls = VoiceCalls(settings, name=name)
@@ -129,6 +140,14 @@ class VoiceModemLine(ModemLine):
             with self._audio_lock:
                 if self.in_call and not self._rx and not self._tx:
                     self._start_rx(ch)
+
+    def _control_work(self, action: str, arg: str) -> Work | None:
+        c = self.calls
+        if action == "dial":
+            return c.dial(arg)
+        table = {"hold": c.hold, "back": c.back_to_caller, "transfer": c.transfer}
+        fn = table.get(action)
+        return fn() if fn is not None else None
 
     def _tick(self, now: float) -> None:
         self.run_work(self.calls.tick())

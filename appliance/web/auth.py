@@ -163,7 +163,11 @@ class AuthStore:
             try:
                 data = read_json(self.accounts_file, default=None)
             except CorruptFileError:
-                log.error("%s is corrupt: the status page asks for setup again", self.accounts_file)
+                bad = self.accounts_file.with_name(f"accounts.json.corrupt-{secrets.token_hex(4)}")
+                with contextlib.suppress(OSError):
+                    os.replace(self.accounts_file, bad)
+                log.error("%s is corrupt (moved to %s): the status page asks for setup again; "
+                          "`permanence passwd` prints the setup code", self.accounts_file, bad.name)
             if not (isinstance(data, dict) and isinstance(data.get("accounts"), dict)):
                 data = self._migrate()
             self._cache = (self._stamp(), data)

@@ -14,6 +14,7 @@ from flask import current_app
 from ..config import Config
 from ..directory import Directory
 from ..store.calllog import CallLog, CallLogReader
+from ..worklist.trace import TraceCache
 from .auth import AuthStore, RateLimiter
 from .query import SearchCache
 from .stats import FactsCache
@@ -44,6 +45,7 @@ class WebState:
     search: SearchCache = dataclasses.field(default_factory=SearchCache)
     facts: FactsCache = dataclasses.field(default_factory=FactsCache)
     directory: Directory | None = None
+    trace_cache: TraceCache = dataclasses.field(default_factory=TraceCache)
 
     @property
     def who(self) -> str:

@@ -54,6 +54,8 @@ FR: dict[str, str] = {
     "Service area": "Zone d'intervention", "Rates": "Tarifs", "Availability": "Disponibilités",
     "Opening hours": "Horaires d'ouverture", "Holidays": "Jours fériés", "Language": "Langue",
     "Time zone": "Fuseau horaire", "Currency": "Devise", "Rules file": "Fichier de règles",
+    "Try it": "Essayer", "Transcript (one caller turn per line)": "Transcription (une réplique de l'appelant par ligne)",
+    "Caller number": "Numéro de l'appelant", "Callback": "Rappel", "Why": "Pourquoi",
     "Saved.": "Enregistré.", "Not saved": "Non enregistré", "Recent changes": "Modifications récentes",
     "Wrong password.": "Mot de passe incorrect.", "Wrong setup code.": "Code d'installation incorrect.",
     "Too many attempts: wait": "Trop de tentatives : attendez", "seconds": "secondes",
@@ -82,7 +84,21 @@ FR: dict[str, str] = {
     "q_callback_confirmed": "Numéro confirmé", "ev_ended": "fin", "ev_answer_sent": "décrochage demandé", "ev_caller_id": "numéro reçu",
     "ev_urgent": "urgence détectée", "ev_barge_in": "l'appelant coupe la parole", "ev_time_limit": "durée maximale",
     "ev_call_waiting": "double appel", "ev_qualified": "qualifié", "ev_started": "début",
+    "Put through": "Mis en relation", "put through to {person} at {time}": "transféré à {person} à {time}",
+    "three-way call": "conférence à trois",
+    "ev_transfer_started": "mise en relation", "ev_caller_on_hold": "appelant en attente",
+    "ev_technician_dialled": "technicien appelé", "ev_technician_ringing": "le téléphone du technicien sonne",
+    "ev_technician_answered": "le technicien décroche", "ev_technician_accepted": "le technicien prend l'appel",
+    "ev_technician_declined": "le technicien refuse", "ev_technician_no_answer": "pas de réponse",
+    "ev_technician_busy": "occupé", "ev_technician_unreachable": "injoignable",
+    "ev_technician_hung_up": "le technicien raccroche", "ev_technician_no_key": "aucune touche",
+    "ev_transfer_error": "erreur de mise en relation", "ev_transfer_refused": "transfert refusé par le réseau",
+    "ev_transferred": "transféré", "ev_joined": "conférence à trois", "ev_hold_limit": "attente maximale",
+    "ev_caller_back": "retour à l'appelant", "ev_transfer_abandoned": "l'appelant raccroche pendant l'attente",
+    "ev_alert_sent": "alerte envoyée", "ev_alert_escalated": "alerte transmise au suivant",
     "Dates": "Dates", "Text": "Texte", "Back to the calls": "Retour aux appels",
+    "check_confirmed": "confirmé par l'appelant", "check_spelled": "épelé par l'appelant",
+    "check_unconfirmed": "non confirmé", "heard as": "entendu",
 }
 
 
@@ -95,6 +111,17 @@ EN: dict[str, str] = {
     "ev_ring_stopped": "ringing stopped", "ev_interrupted": "interrupted", "ev_ended": "end",
     "q_callback_confirmed": "Number confirmed", "ev_answer_sent": "answer sent", "ev_caller_id": "caller id", "ev_urgent": "urgency detected",
     "ev_barge_in": "caller interrupts", "ev_time_limit": "time limit", "ev_call_waiting": "call waiting",
+    "ev_transfer_started": "putting through", "ev_caller_on_hold": "caller on hold",
+    "ev_technician_dialled": "technician dialled", "ev_technician_ringing": "technician's phone ringing",
+    "ev_technician_answered": "technician answered", "ev_technician_accepted": "technician took the call",
+    "ev_technician_declined": "technician declined", "ev_technician_no_answer": "no answer",
+    "ev_technician_busy": "busy", "ev_technician_unreachable": "unreachable",
+    "ev_technician_hung_up": "technician hung up", "ev_technician_no_key": "no key pressed",
+    "ev_transfer_error": "transfer error", "ev_transfer_refused": "transfer refused by the network",
+    "ev_transferred": "put through", "ev_joined": "three-way call", "ev_hold_limit": "hold limit",
+    "ev_caller_back": "back to the caller", "ev_transfer_abandoned": "caller hung up on hold",
+    "check_confirmed": "confirmed by the caller", "check_spelled": "spelled by the caller",
+    "check_unconfirmed": "unconfirmed", "heard as": "heard as",
 }
 
 FR |= i18n_staff.FR

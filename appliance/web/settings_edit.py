@@ -101,6 +101,19 @@ def _split(line: str, n: int, where: str, example: str) -> list[str]:
     return parts
 
 
+TRANSFER_WORDS = ("transfer", "transfert")
+"""A third field on a rota person's line: urgent callers may be put through to them."""
+
+
+def _person(line: str, where: str) -> dict[str, Any]:
+    """``Marc Petit; +33612345678`` or ``Marc Petit; +33612345678; transfer``."""
+    parts = [p.strip() for p in line.split(";")]
+    if len(parts) == 3 and parts[2].lower() in TRANSFER_WORDS:
+        return {"name": parts[0], "phone": parts[1], "transfer": True}
+    name, phone = _split(line, 2, where, "Marc Petit; +33612345678 (or Marc Petit; +33612345678; transfer)")
+    return {"name": name, "phone": phone}
+
+
 def apply_form(data: dict[str, Any], section: str, form: Mapping[str, str]) -> dict[str, Any]:
     """A copy of the file's data with one section replaced from the form's fields."""
     new = json.loads(json.dumps(data, default=str))  # deep copy; dates never occur in a valid config
@@ -130,9 +143,7 @@ def apply_form(data: dict[str, Any], section: str, form: Mapping[str, str]) -> d
         new.setdefault("company", {})["faq"] = faq
     elif section == "rota":
         r = new.setdefault("rota", {})
-        r["people"] = [dict(zip(("name", "phone"), _split(ln, 2, f"rota.people line {i + 1}",
-                                                          "Marc Petit; +33612345678")))
-                       for i, ln in enumerate(_lines(form.get("people", "")))]
+        r["people"] = [_person(ln, f"rota.people line {i + 1}") for i, ln in enumerate(_lines(form.get("people", "")))]
         shifts: list[dict[str, Any]] = []
         for i, ln in enumerate(_lines(form.get("shifts", ""))):
             person, days, hours = _split(ln, 3, f"rota.shifts line {i + 1}", "Marc Petit; mon,tue; 08:00-18:00")
@@ -171,7 +182,7 @@ def form_defaults(cfg: Config) -> dict[str, str]:
     out.update({f"hours_{d}": c.opening_hours.get(d, "closed") for d in WEEKDAYS})
     out["holidays"] = ", ".join(c.holidays)
     out["faq"] = "\n".join(f"{k}: {v}" for k, v in c.faq.items())
-    out["people"] = "\n".join(f"{p.name}; {p.phone}" for p in r.people)
+    out["people"] = "\n".join(f"{p.name}; {p.phone}" + ("; transfer" if p.transfer else "") for p in r.people)
     out["shifts"] = "\n".join(f"{s.person}; {','.join(s.days)}; {s.hours}" for s in r.shifts)
     out["overrides"] = "\n".join(f"{o.person}; {o.start}; {o.end}" for o in r.overrides)
     out["ack_minutes"] = f"{r.ack_minutes:g}"
@@ -211,22 +222,44 @@ def save_section(config_path: Path, data_dir: Path, section: str, form: Mapping[
 
 
 def rules_text(cfg: Config) -> tuple[str, str]:
-    """(path shown, content) of the qualification rules in use: the configured file, else the
-    built-in rules of the company's language (shown as a starting point)."""
+    """(path shown, content) of the owner's rules file in use; without one, the language's starter file
+    (``rules/<lang>.owner.toml``: additions to the built-in rules, which keep arriving with upgrades)."""
     from ..conversation.rules import RULES_DIR
 
-    path = Path(cfg.qualification.rules) if cfg.qualification.rules else RULES_DIR / f"{cfg.company.language}.toml"
+    path = Path(cfg.qualification.rules) if cfg.qualification.rules else \
+        RULES_DIR / f"{cfg.company.language}.owner.toml"
     try:
         return str(path), path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return str(path), ""
 
 
+def try_rules(cfg: Config, transcript: str, caller_id: str = "") -> dict[str, Any]:
+    """What the qualifier in use decides for a pasted transcript (one caller turn per line), and why."""
+    from ..conversation.qualifier import Qualifier
+    from ..errors import QualificationError
+
+    turns = [t.strip() for t in transcript.replace("\r\n", "\n").split("\n") if t.strip()][:TRY_MAX_TURNS]
+    if not turns:
+        raise ConfigError("try it: paste a transcript, one caller turn per line")
+    try:
+        q = Qualifier.load(cfg.company.language, cfg.qualification.rules or None)
+    except QualificationError as exc:
+        raise ConfigError(str(exc)) from None
+    r = q.qualify([t[:TRY_MAX_CHARS] for t in turns], caller_id.strip()[:30] or None)
+    reasons = {u.id: u.reason for u in q.rules.urgency if u.reason}
+    return r.to_dict() | {"turns": turns, "explained": [(rule, reasons.get(rule.split("@")[0], "")) for rule in r.rules]}
+
+
+TRY_MAX_TURNS = 20
+TRY_MAX_CHARS = 1000
+
+
 def save_rules(config_path: Path, data_dir: Path, form: Mapping[str, str], *, who: str,
                ip: str) -> tuple[Config, list[str]]:
     """Validate the rules text with the qualifier's own loader, write it, then point the
     configuration at it. Nothing is written unless both are valid."""
-    from ..conversation.rules import RULES_DIR, parse_rules
+    from ..conversation.rules import RULES_DIR, rules_from_text
     from ..errors import QualificationError
 
     path_text = form.get("rules", "").strip()
@@ -239,9 +272,7 @@ def save_rules(config_path: Path, data_dir: Path, form: Mapping[str, str], *, wh
     if path.resolve().is_relative_to(RULES_DIR.resolve()):
         raise ConfigError("qualification.rules: the built-in rules cannot be changed; save a copy elsewhere")
     try:
-        parse_rules(tomllib.loads(content), str(path))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        rules_from_text(content, str(path), cfg_language(config_path))
     except QualificationError as exc:
         raise ConfigError(str(exc)) from None
     try:
@@ -262,6 +293,15 @@ def save_rules(config_path: Path, data_dir: Path, form: Mapping[str, str], *, wh
                               "file": str(path)})
     cfg, more = save_section(config_path, data_dir, "rules", {"rules": path_text}, who=who, ip=ip)
     return cfg, keys + more
+
+
+def cfg_language(config_path: Path) -> str:
+    """The company's language in the configuration file (the rules a file adds to are that language's)."""
+    try:
+        lang = tomllib.loads(config_path.read_text(encoding="utf-8")).get("company", {}).get("language", "fr")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+        return "fr"
+    return lang if isinstance(lang, str) else "fr"
 
 
 def log_change(data_dir: Path, entry: Mapping[str, Any]) -> None:

@@ -19,7 +19,7 @@ Per category (unanswered calls have none: ``unanswered``) and per week (Monday, 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ..directory.lookup import unanswered
@@ -62,24 +62,34 @@ class _Tally:
 
 
 def funnel(rows: Iterable[Mapping[str, Any]], entries: Iterable[Entry], now: dt.datetime, tz: dt.tzinfo,
-           first_week: dt.date, weeks: int) -> dict[str, Any]:
-    """The funnel of ``rows`` (calls of the period) given their worklist ``entries``."""
+           first_week: dt.date, weeks: int,
+           local_ordinal: Callable[[Mapping[str, Any]], int] | None = None) -> dict[str, Any]:
+    """The funnel of ``rows`` (calls of the period) given their worklist ``entries``;
+    ``local_ordinal(row)``: the local day of a row as an ordinal (the statistics' cached facts)."""
+    ordinal = local_ordinal or (lambda r: parse_iso(str(r["started_at"])).astimezone(tz).date().toordinal())
     total = _Tally()
     by_cat: dict[str, _Tally] = {}
     by_week = [_Tally() for _ in range(weeks)]
     first = first_week.toordinal()
+    slots: dict[int, list[_Tally]] = {}  # id(row) -> the tallies it counts in (rows outlive this call)
 
     def tallies(row: Mapping[str, Any]) -> list[_Tally]:
-        out = [total, by_cat.setdefault(category_of(row), _Tally())]
-        idx = (parse_iso(str(row["started_at"])).astimezone(tz).date().toordinal() - first) // 7
+        hit = slots.get(id(row))
+        if hit is not None:
+            return hit
+        cat = category_of(row)
+        out = [total, by_cat.get(cat) or by_cat.setdefault(cat, _Tally())]
+        idx = (ordinal(row) - first) // 7
         if 0 <= idx < weeks:
             out.append(by_week[idx])
+        slots[id(row)] = out
         return out
 
     for row in rows:
+        converted = 1 if row.get("converted") else 0
         for t in tallies(row):
             t.captured += 1
-            t.converted += 1 if row.get("converted") else 0
+            t.converted += converted
     resolutions = dict.fromkeys(RESOLUTIONS, 0)
     for e in entries:
         for t in tallies(e.row):

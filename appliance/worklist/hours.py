@@ -12,19 +12,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
 
 from ..config import WEEKDAYS, CompanyConfig, parse_time_ranges
 
 MAX_DAYS = 400  # a company closed for longer than this: the limit counts in plain time instead
+Week = tuple[tuple[tuple[dt.time, dt.time], ...], ...]
+
+
+@functools.lru_cache(maxsize=32)
+def _schedule(hours: tuple[tuple[str, str], ...], holidays: tuple[str, ...],
+              timezone: str) -> tuple[Week, frozenset[dt.date], zoneinfo.ZoneInfo]:
+    """Opening hours parsed once per configuration (the worklist asks for thousands of calls)."""
+    spec = dict(hours)
+    week = tuple(parse_time_ranges(spec.get(d, "closed")) for d in WEEKDAYS)
+    return week, frozenset(dt.date.fromisoformat(h) for h in holidays), zoneinfo.ZoneInfo(timezone)
 
 
 def _ranges(co: CompanyConfig, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
     """The opening periods of one local day, as aware datetimes (none on a holiday)."""
-    if day.isoformat() in co.holidays:
+    week, holidays, tz = _schedule(tuple(co.opening_hours.items()), tuple(co.holidays), co.timezone)
+    if day in holidays:
         return []
-    tz = co.tz
     out = []
-    for start, end in parse_time_ranges(co.opening_hours.get(WEEKDAYS[day.weekday()], "closed")):
+    for start, end in week[day.weekday()]:
         a = dt.datetime.combine(day, start, tz)
         b = (dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz) if end == dt.time.max
              else dt.datetime.combine(day, end, tz))

@@ -28,7 +28,7 @@ from ..store.atomic import atomic_write_json, read_json
 from ..store.calllog import CallLog, CallLogReader
 from .hours import is_working_day
 from .items import Item, group
-from .trace import Entry, trace
+from .trace import Entry, TraceCache, trace
 
 log = logging.getLogger(__name__)
 MESSAGES = Path(__file__).with_name("messages")
@@ -67,6 +67,7 @@ class WorklistNotifier:
         self.period = period
         self.path = Path(data_dir) / "worklist" / "notices.json"
         self.limiter = RateLimiter(per_key=cfg.worklist.max_sms_per_hour, total=10**6)
+        self.trace_cache = TraceCache()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._state = self._load()
@@ -111,7 +112,7 @@ class WorklistNotifier:
         now = now or self.clock()
         horizon = self.cfg.worklist.horizon_days
         rows = self.log.summaries(since=now - dt.timedelta(days=horizon + 1))
-        entries = trace(rows, self.cfg, {ln.name: ln.country for ln in self.cfg.lines})
+        entries = trace(rows, self.cfg, {ln.name: ln.country for ln in self.cfg.lines}, self.trace_cache)
         sent = {"overdue": 0, "digest": 0}
         if self.cfg.company.is_open(now):
             for it in group(entries, now, horizon):

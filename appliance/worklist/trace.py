@@ -151,35 +151,78 @@ def resolves_earlier(row: Mapping[str, Any]) -> bool:
         row.get("handled") or row.get("converted") or row.get("callback_outcome"))
 
 
-def trace(rows: Iterable[Mapping[str, Any]], cfg: Config,
-          countries: Mapping[str, str] | None = None) -> list[Entry]:
+@dataclasses.dataclass(frozen=True)
+class _Facts:
+    """What :func:`trace` derives from one row alone (reused while the row object is the same)."""
+
+    call_id: str
+    started: dt.datetime
+    number: str | None
+    key: str
+    caller_key: str | None
+    resolves: bool
+    entry: Entry | None
+
+
+class TraceCache:
+    """Per-row facts reused while the store hands out the same row object (its day file unchanged),
+    as the statistics' FactsCache does: after a write only that day's rows are worked out again."""
+
+    def __init__(self, max_rows: int = 300_000) -> None:
+        self._rows: dict[str, tuple[Mapping[str, Any], Any, _Facts | None]] = {}
+        self.max_rows = max_rows
+
+    def get(self, row: Mapping[str, Any], token: Any, make: Any) -> _Facts | None:
+        key = str(row.get("id"))
+        hit = self._rows.get(key)
+        if hit is not None and hit[0] is row and hit[1] == token:
+            return hit[2]
+        facts = make(row)
+        if len(self._rows) >= self.max_rows:
+            self._rows.clear()
+        self._rows[key] = (row, token, facts)
+        return facts
+
+
+def _facts(row: Mapping[str, Any], cfg: Config, countries: Mapping[str, str], skip: frozenset[str]) -> _Facts | None:
+    started = _time(row.get("started_at"))
+    if started is None:
+        return None
+    country = countries.get(str(row.get("line")), "FR")
+    number = callback_number(row)
+    key = number_key(number, country) or str(row.get("id"))
+    reason = reason_for(row, skip)
+    entry = None
+    if reason is not None:
+        at, how, by = own_resolution(row, reason, started)
+        entry = Entry(call_id=str(row.get("id")), key=key, number=number, started_at=started, reason=reason,
+                      due_at=due_for(row, reason, started, cfg), row=row, resolved_at=at, resolution=how,
+                      resolved_by=by)
+    return _Facts(str(row.get("id")), started, number, key, number_key(row.get("caller_number"), country),
+                  resolves_earlier(row), entry)
+
+
+def trace(rows: Iterable[Mapping[str, Any]], cfg: Config, countries: Mapping[str, str] | None = None,
+          cache: TraceCache | None = None) -> list[Entry]:
     """Every call of ``rows`` that entered the worklist, oldest first, with its resolution."""
     countries = countries or {}
     skip = frozenset(cfg.worklist.skip_categories)
-    ordered = sorted(rows, key=lambda r: str(r.get("started_at", "")))
+    token = (cfg, tuple(sorted(countries.items())))
+    make = functools.partial(_facts, cfg=cfg, countries=countries, skip=skip)
+    facts = [f for f in (cache.get(r, token, make) if cache is not None else make(r) for r in rows)
+             if f is not None]
+    facts.sort(key=lambda f: f.started)
     entries: list[Entry] = []
     open_by_key: dict[str, list[int]] = {}
-    for row in ordered:
-        country = countries.get(str(row.get("line")), "FR")
-        started = _time(row.get("started_at"))
-        if started is None:
-            continue
-        number = callback_number(row)
-        key = number_key(number, country) or str(row.get("id"))
-        caller_key = number_key(row.get("caller_number"), country)
-        if resolves_earlier(row):
-            for k in {key, caller_key} - {None}:
+    for f in facts:
+        if f.resolves:
+            for k in {f.key, f.caller_key} - {None}:
                 for i in open_by_key.pop(str(k), []):
                     e = entries[i]
-                    if e.resolved_at is None or e.resolved_at > started:
-                        entries[i] = dataclasses.replace(e, resolved_at=started, resolution="later_call",
-                                                         resolved_by=str(row.get("id")))
-        reason = reason_for(row, skip)
-        if reason is None:
-            continue
-        at, how, by = own_resolution(row, reason, started)
-        entries.append(Entry(call_id=str(row.get("id")), key=key, number=number, started_at=started,
-                             reason=reason, due_at=due_for(row, reason, started, cfg), row=row,
-                             resolved_at=at, resolution=how, resolved_by=by))
-        open_by_key.setdefault(key, []).append(len(entries) - 1)
+                    if e.resolved_at is None or e.resolved_at > f.started:
+                        entries[i] = dataclasses.replace(e, resolved_at=f.started, resolution="later_call",
+                                                         resolved_by=f.call_id)
+        if f.entry is not None:
+            entries.append(f.entry)
+            open_by_key.setdefault(f.key, []).append(len(entries) - 1)
     return entries

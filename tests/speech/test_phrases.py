@@ -107,13 +107,19 @@ def test_is_unfinished(text: str, lang: str, unfinished: bool) -> None:
     assert is_unfinished(text, lang) is unfinished
 
 
-def test_a_broken_lexicon_is_a_clear_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_language_file_is_a_clear_error(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The continuation words live in the language file (rules/<lang>.lang.toml, [turns]), read once."""
+    from appliance.conversation import language as language_module
     from appliance.speech import phrases
 
-    for content in ("continuation = 3", "continuation = ['ok', '']", "not toml ["):
-        (tmp_path / "en.toml").write_text(content, encoding="utf-8")
-        monkeypatch.setattr(phrases, "LEXICON_DIR", tmp_path)
+    good = (language_module.LANG_DIR / "en.lang.toml").read_text(encoding="utf-8")
+    for content in (good.replace("[turns]\n", "[turns]\ncontinuation2 = 1\n", 1),
+                    good.replace('continuation = ["and"', 'continuation = ["", "and"', 1), "not toml ["):
+        (tmp_path / "en.lang.toml").write_text(content, encoding="utf-8")
+        monkeypatch.setattr(language_module, "LANG_DIR", tmp_path)
+        language_module.language.cache_clear()
         phrases.continuation_words.cache_clear()
-        with pytest.raises(SpeechError, match=r"en\.toml"):
+        with pytest.raises(SpeechError, match=r"en\.lang\.toml"):
             phrases.continuation_words("en")
+    language_module.language.cache_clear()
     phrases.continuation_words.cache_clear()

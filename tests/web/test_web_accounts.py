@@ -173,3 +173,14 @@ def test_admin_creates_accounts_with_checks(staff: Any, client: Any) -> None:
     post(client, "/accounts", {"action": "role", "name": "tom", "role": "office"}, "/accounts")
     assert tom.get("/api/calls").status_code == 401
     assert login(staff, "tom", TOM).get("/stats").status_code == 200
+
+
+def test_a_corrupt_accounts_file_is_kept_aside_and_setup_starts_again(box: Box) -> None:
+    web = box.data_dir / "web"
+    web.mkdir(exist_ok=True)
+    (web / "accounts.json").write_text("{broken")
+    store = AuthStore(box.data_dir)
+    assert not store.has_password() and store.setup_code()
+    assert len(list(web.glob("accounts.json.corrupt-*"))) == 1  # for a human to look at, never deleted
+    store.complete_setup("admin", PASSWORD)
+    assert store.check_login("admin", PASSWORD) is not None

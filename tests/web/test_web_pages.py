@@ -415,17 +415,18 @@ def test_settings_rules_file_validated_by_the_qualifier(client: Any, box: Box, t
     from appliance.conversation.rules import RULES_DIR, load_rules
 
     page = html.unescape(client.get("/settings").text)
-    builtin = (RULES_DIR / "fr.toml").read_text(encoding="utf-8")
-    assert builtin.splitlines()[0] in page  # the built-in rules are shown as a starting point
+    starter = (RULES_DIR / "fr.owner.toml").read_text(encoding="utf-8")
+    assert 'base = "built-in"' in page and starter.splitlines()[0] in page  # the owner's additions, commented
     target = tmp_path / "rules.toml"
-    edited = builtin + '\n# ajouté depuis la page\n'
+    edited = starter + '\n[[urgency]]\nid = "urgence.serres"\nraise = 2\nwords = ["serre gelée"]\n'
     r = _settings_post(client, {"section": "rules", "rules": str(target), "rules_content": edited})
     assert r.status_code == 302
     assert target.read_text(encoding="utf-8") == edited
     assert load_config(box.config_path).qualification.rules == str(target)
-    load_rules("fr", target)
+    rules = load_rules("fr", target)  # the owner's additions on top of the built-in rules
+    assert "urgence.serres" in {u.id for u in rules.urgency} and "urgence.securite" in {u.id for u in rules.urgency}
     # a broken regex is refused with the qualifier's message; nothing changes
-    broken = edited.replace("patterns = [", 'patterns = ["(unclosed", ', 1)
+    broken = edited.replace('words = ["serre gelée"]', 'patterns = ["(unclosed"]', 1)
     assert broken != edited
     r = _settings_post(client, {"section": "rules", "rules": str(target), "rules_content": broken})
     assert r.status_code == 400 and "rules.toml: " in html.unescape(r.text)
@@ -438,3 +439,22 @@ def test_settings_rules_file_validated_by_the_qualifier(client: Any, box: Box, t
     # clearing the path goes back to the built-in rules
     assert _settings_post(client, {"section": "rules", "rules": "", "rules_content": edited}).status_code == 302
     assert load_config(box.config_path).qualification.rules == ""
+
+
+@pytest.mark.parametrize("transcript,status,shown", [
+    ("la chambre froide ne refroidit plus on va perdre toute la marchandise\npaul durand de la boucherie durand",
+     200, ["breakdown", "Paul Durand", "Boucherie Durand", "urgence.pertes_imminentes",
+           "de la marchandise est sur le point d'être perdue"]),
+    ("<script>alert(1)</script> la pompe fuit", 200, ["&lt;script&gt;"]),  # the caller's words stay escaped
+    ("   \n  ", 400, ["paste a transcript"]),
+])
+def test_settings_try_it_shows_the_decision_and_why(client: Any, transcript: str, status: int,
+                                                    shown: list[str]) -> None:
+    page = client.get("/settings").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    r = client.post("/settings/try", data={"csrf_token": token, "transcript": transcript, "caller_id": ""})
+    assert r.status_code == status
+    text = r.text if "&lt;" in shown[0] else html.unescape(r.text)
+    assert all(s in text for s in shown), text[-3000:]
+    assert "<script>alert(1)</script>" not in r.text
+    assert client.post("/settings/try", data={"transcript": transcript}).status_code in (400, 403)  # no CSRF token

@@ -147,7 +147,7 @@ class CommandSet:
                 "+CMGL": self._cmgl, "+CMGR": self._cmgr, "+CMGD": self._cmgd, "+CSMP": self._csmp,
                 "+CSDH": _ok, "+CSMS": self._csms, "+CLVL": _ok, "+CMUT": _ok, "+CBC": self._cbc,
                 "+CRESET": self._creset, "+CNUM": self._const('+CNUM: "","+33700000000",145'),
-                "+CPAS": self._cpas, "+VTS": _ok, "+CTZU": _ok, "+CLTS": _ok,
+                "+CPAS": self._cpas, "+VTS": _ok, "+CTZU": _ok, "+CLTS": _ok, "+CHLD": self._chld,
             })
             if self.sim.model == "sim800":
                 t["+DDET"] = self._flag("ddet")
@@ -293,6 +293,9 @@ class CommandSet:
         if arg.strip() == "=?":
             return Reply()
         return Reply(tuple(self.sim.clcc_lines()))
+
+    def _chld(self, s: Session, name: str, arg: str) -> Reply:
+        return self.sim.chld(s, arg)
 
     def _cpas(self, s: Session, name: str, arg: str) -> Reply:
         return Reply((f"+CPAS: {self.sim.cpas()}",))

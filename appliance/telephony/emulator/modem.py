@@ -51,6 +51,7 @@ class EmulatedModem(Protocol):
     commands: CommandSet
 
     def dial(self, s: Session, number: str) -> Reply: ...
+    def chld(self, s: Session, arg: str) -> Reply: ...
     def box_answer(self, s: Session, how: str) -> Reply: ...
     def box_hangup(self, s: Session) -> None: ...
     def clcc_lines(self) -> list[str]: ...
@@ -99,6 +100,14 @@ class StaticModem:
         from .session import Reply
 
         return Reply(final="NO CARRIER")
+
+    def chld(self, s: Session, arg: str) -> Reply:
+        """Call hold and multiparty: listed, and accepted (the capture says what followed)."""
+        from .session import Reply
+
+        if arg.strip() == "=?":
+            return Reply(("+CHLD: (0,1,1x,2,2x,3,4)",))
+        return Reply()
 
     def box_answer(self, s: Session, how: str) -> Reply:
         from .session import Reply

@@ -4,7 +4,9 @@ One thread per call follows the :class:`ScriptedCaller`; while the call is
 connected a clock thread sends the caller's audio every 20 ms (deadline
 scheduled) to the SIM7600 audio port or into the voice modem's ``AT+VRX``
 stream. The caller speaks its next turn once the box has spoken and then been
-quiet for ``listen_silence`` seconds (no voiced frame, or no frame at all).
+quiet for ``listen_silence`` seconds (no voiced frame, or no frame at all); a
+caller with labels answers the box's closed questions from them first
+(:meth:`ScriptedCaller.answer_to_box`), without using up a scripted turn.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ..dle import encode_event, stuff
 from ..emulator.session import Reply, Session
 from ..line import FRAME_BYTES
 from .callers import CallHandle, CallResult, ScriptedCaller
+from .multiparty import Multiparty
 
 if TYPE_CHECKING:
     from .core import Simulator
@@ -48,6 +51,19 @@ class ActiveCall:
         self._speech = bytearray()
         self._lock = threading.Lock()
         self.dle_due: list[tuple[float, str]] = []
+        self.held = False
+        self.held_since: float | None = None
+        self.await_told = False
+        self.handed_over = False
+        self.conference = False
+        self.rejected = threading.Event()
+
+    def close_hold(self, now: float) -> None:
+        """The caller's time on hold ends now (put through, or the box speaks to them again)."""
+        if self.held_since is not None:
+            self.result.hold_periods.append((self.held_since, now))
+            self.held_since = None
+        self.await_told = False
 
     @property
     def number(self) -> str:
@@ -68,6 +84,8 @@ class ActiveCall:
             if float(np.sqrt(np.mean(s * s))) > VOICED_RMS:
                 self.box_spoke = True
                 self.last_box_voice = now
+                if self.await_told:
+                    self.close_hold(now)
 
     def box_done(self, silence: float, now: float) -> bool:
         return self.box_spoke and now - self.last_box_voice >= silence
@@ -109,6 +127,22 @@ class CallEngine:
         self._lock = threading.RLock()
         self._closed = threading.Event()
         self._vtx_carry = bytearray()
+        self.mp = Multiparty(self)
+        self._waiting_calls: list[ActiveCall] = []
+
+    def waiting_calls(self) -> list[ActiveCall]:
+        with self._lock:
+            return [c for c in self._waiting_calls if not c.rejected.is_set()]
+
+    def end_call(self, call: ActiveCall, by: str) -> None:
+        call.event(f"released ({by})")
+        self._end(call, by)
+
+    def hand_over(self, call: ActiveCall) -> None:
+        """The caller now talks to the technician: the box's line is free."""
+        with self._lock:
+            if self.active is call:
+                self.active = None
 
     def close(self) -> None:
         self._closed.set()
@@ -154,15 +188,22 @@ class CallEngine:
             return
         call.result.waiting = True
         limit = c.hangup_after_rings or 3
-        for _ in range(limit):
-            call.result.rings += 1
-            num, typ = self._clip_number(c)
-            for s in sessions:
-                s.urc(f'+CCWA: "{num}",{typ},1')
-            if call.handle.hangup_now.wait(self.sim.ring_interval) or self._closed.is_set():
-                break
-        call.result.hung_up_by = "caller"
-        call.event("waiting call gave up")
+        with self._lock:
+            self._waiting_calls.append(call)
+        try:
+            for _ in range(limit):
+                call.result.rings += 1
+                num, typ = self._clip_number(c)
+                for s in sessions:
+                    s.urc(f'+CCWA: "{num}",{typ},1')
+                if call.handle.hangup_now.wait(self.sim.ring_interval) or self._closed.is_set() \
+                        or call.rejected.is_set():
+                    break
+        finally:
+            with self._lock:
+                self._waiting_calls.remove(call)
+        call.result.hung_up_by = "network" if call.rejected.is_set() else "caller"
+        call.event("waiting call rejected by the box (busy)" if call.rejected.is_set() else "waiting call gave up")
 
     # ------------------------------------------------------------------ ringing
     def _clip_number(self, c: ScriptedCaller) -> tuple[str, int]:
@@ -291,6 +332,8 @@ class CallEngine:
         sim = self.sim
         sim.off_hook = False
         sim.pcm_on = False
+        if self.mp.box_hung_up():
+            return  # an analog transfer: hanging up connected the caller and the technician
         call = self.active
         if call is not None and not call.ended.is_set():
             call.event("hung up by the box")
@@ -311,16 +354,24 @@ class CallEngine:
             call.connected = False
             call.ringing = False
             call.ended.set()
-        if by != "box":
+            mine = self.active is call
+        if by != "box" and mine:
             self.sim.pcm_on = False
+        if call.handed_over or call.conference:
+            self.mp.end_connected(call)
 
     def clcc_lines(self) -> list[str]:
+        lines = []
         call = self.active
-        if call is None or call.ended.is_set():
-            return []
-        num, typ = self._clip_number(call.caller)
-        stat = 0 if call.connected else 4
-        return [f'+CLCC: 1,1,{stat},0,0,"{num}",{typ}']
+        if call is not None and not call.ended.is_set():
+            num, typ = self._clip_number(call.caller)
+            stat = 1 if call.held else 0 if call.connected else 4
+            lines.append(f'+CLCC: 1,1,{stat},0,{int(call.conference)},"{num}",{typ}')
+        lines += self.mp.clcc_lines()
+        for i, w in enumerate(self.waiting_calls()):
+            num, typ = self._clip_number(w.caller)
+            lines.append(f'+CLCC: {3 + i},1,5,0,0,"{num}",{typ}')
+        return lines
 
     # ------------------------------------------------------------------ conversation
     def _caller_hangup(self, call: ActiveCall) -> None:
@@ -363,11 +414,14 @@ class CallEngine:
         c = call.caller
         if c.turn_audio is not None and k < len(c.turn_audio):
             return c.turn_audio[k]
+        return self._render_text(c.turns[k], c.lang)
+
+    def _render_text(self, text: str, lang: str) -> bytes:
         if self.sim.voice is not None:
-            return self.sim.voice(c.turns[k], c.lang)
+            return self.sim.voice(text, lang)
         from .voice import espeak_voice
 
-        return espeak_voice(c.turns[k], c.lang)
+        return espeak_voice(text, lang)
 
     def _converse(self, call: ActiveCall) -> None:
         c, h = call.caller, call.handle
@@ -375,7 +429,7 @@ class CallEngine:
         clock.start()
         t_ans = time.monotonic()
         k = 0
-        speaking = False
+        speaking = answering = False
         last_turn_end = t_ans
         n_turns = max(len(c.turns), len(c.turn_audio or []))
         try:
@@ -388,11 +442,25 @@ class CallEngine:
                 keys = h.take_keys()
                 if keys:
                     self._send_dtmf(call, keys)
+                if call.handed_over or call.conference:
+                    self._after_put_through(call)
+                    return
+                if call.held or call.await_told:  # on hold: the script waits for the box to come back
+                    last_turn_end = now
+                    time.sleep(0.02)
+                    continue
                 if speaking:
                     if call.speaking():
                         time.sleep(0.02)
                         continue
                     speaking = False
+                    if answering:
+                        answering = False
+                        call.result.answers_spoken += 1
+                        call.event("answer spoken")
+                        call.box_spoke = False
+                        last_turn_end = time.monotonic()
+                        continue
                     call.result.turns_spoken += 1
                     call.event(f"turn {k} spoken")
                     if k in c.dtmf:
@@ -404,19 +472,52 @@ class CallEngine:
                     call.box_spoke = False
                     last_turn_end = time.monotonic()
                     continue
-                if k < n_turns:
-                    if call.box_done(c.listen_silence, now) or now - last_turn_end > c.max_wait_for_box:
+                waited = now - max(last_turn_end, call.last_box_voice) > c.wait_limit  # box silent that long
+                done = call.box_done(c.listen_silence, now) and (waited or c.box_replied())
+                pressed = c.keys_for_box() if done else None
+                if pressed:  # the box could not hear the number: keyed instead
+                    c.speaking_now()
+                    self._send_dtmf(call, pressed)
+                    call.result.answers_spoken += 1
+                    call.box_spoke = False
+                    last_turn_end = time.monotonic()
+                    continue
+                reply = c.answer_to_box() if done else None
+                if done:
+                    log.debug("caller %s: box said %r; answer %r", c.id, c.box_said() if c.box_said else None, reply)
+                if reply is not None:  # the box asked a closed question: answered, the script waits
+                    speaking = answering = True
+                    c.speaking_now()
+                    call.say(self._render_text(reply, c.lang))
+                elif k < n_turns:
+                    if done or waited:
                         speaking = True
+                        c.speaking_now()
                         if k not in c.silence_turns:
                             call.say(self._render(call, k))
                 elif not c.wait_for_box_hangup and (
-                        call.box_done(c.linger, now) or now - last_turn_end > c.max_wait_for_box):
+                        (call.box_done(c.linger, now) and c.box_replied()) or waited):
                     self._caller_hangup(call)
                     return
                 time.sleep(0.02)
         finally:
             self._end(call, call.result.hung_up_by or "network")
             clock.join(timeout=1)
+
+    def _after_put_through(self, call: ActiveCall) -> None:
+        """Talking to the technician: after a while the caller hangs up."""
+        c = call.caller
+        end = (call.result.put_through_at or time.monotonic()) + c.after_transfer_seconds
+        while not call.ended.is_set() and time.monotonic() < end and not call.handle.hangup_now.is_set():
+            time.sleep(0.02)
+        if call.ended.is_set():
+            return
+        if call.conference:
+            self._caller_hangup(call)  # the box is still on the call: it hears the caller leave
+        else:
+            call.event("caller hung up on the technician")
+            call.result.hung_up_by = "caller"
+            self._end(call, "caller")
 
     def _clock(self, call: ActiveCall) -> None:
         """Every 20 ms: one frame of the caller's audio to the box (or the DLE stream)."""
@@ -429,7 +530,9 @@ class CallEngine:
                 time.sleep(delay)
             elif delay < -0.2:
                 nxt = time.monotonic()
-            frame = call.next_frame()
+            if call.handed_over:
+                return  # the caller talks to the technician now: nothing of it reaches the box
+            frame = SILENCE if call.held else call.next_frame()  # on hold: the other call is silent
             if sim.faults.one_way:
                 frame = SILENCE
             noise = sim.noise(FRAME_BYTES // 2)
@@ -475,7 +578,7 @@ class CallEngine:
         self._vtx_carry += data
         n = len(self._vtx_carry) // (FRAME_BYTES // 2 * width) * (FRAME_BYTES // 2 * width)
         if n:
-            call.box_audio(to_pcm16(bytes(self._vtx_carry[:n]), fmt))
+            self.mp.route_box_audio(to_pcm16(bytes(self._vtx_carry[:n]), fmt))
             del self._vtx_carry[:n]
 
     def vtx_started(self) -> None:

@@ -26,6 +26,7 @@ from ..line import FRAME_BYTES
 from ..pdu import SubmitPdu
 from .callers import CallHandle, CallResult, ScriptedCaller, load_corpus_callers
 from .calls import ActiveCall, CallEngine
+from .phones import PhoneCalls, SimPhone
 from .tcp import TcpServer
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,8 @@ class Simulator:
         directory: str | Path | None = None,
         seed: int = 0,
         unsupported: Iterable[str] = (),
+        ect: bool = True,
+        hook_flash: bool = False,
     ) -> None:
         if dialect not in DEFAULT_MODEL:
             raise ConfigError(f"simulator: unknown dialect {dialect!r}; expected 'gsm' or 'voicemodem'")
@@ -107,6 +110,12 @@ class Simulator:
         self.pin = pin
         self.pin_ok = not pin
         self.unsupported = frozenset(c.upper() for c in unsupported)
+        self.ect = ect
+        """The network accepts explicit call transfer (AT+CHLD=4)."""
+        self.hook_flash = hook_flash
+        """The analog line offers the operator's call transfer (hook flash, dial, hang up)."""
+        self.phones: list[SimPhone] = []
+        self.phone_calls = PhoneCalls()
         self.rssi = 20
         self.registration = 1
         self.rng = random.Random(seed)
@@ -341,7 +350,19 @@ class Simulator:
         self.engine.box_hangup(s)
 
     def dial(self, s: Session, number: str) -> Reply:
-        return Reply(final="NO CARRIER")
+        return self.engine.mp.dial(s, number)
+
+    def chld(self, s: Session, arg: str) -> Reply:
+        return self.engine.mp.chld(s, arg)
+
+    def add_phone(self, phone: SimPhone) -> SimPhone:
+        """A phone the box can dial (a number no phone answers for cannot be reached)."""
+        with self.lock:
+            self.phones = [p for p in self.phones if not p.matches(phone.number)] + [phone]
+        return phone
+
+    def phone_for(self, number: str) -> SimPhone | None:
+        return next((p for p in self.phones if p.matches(number)), None)
 
     def clcc_lines(self) -> list[str]:
         return self.engine.clcc_lines()
@@ -371,7 +392,7 @@ class Simulator:
             carry += data
             n = len(carry) // FRAME_BYTES * FRAME_BYTES
             if n:
-                c.box_audio(bytes(carry[:n]))
+                self.engine.mp.route_box_audio(bytes(carry[:n]))
                 del carry[:n]
 
     def write_audio(self, frame: bytes) -> None:

@@ -29,6 +29,24 @@ def index() -> str:
                            changes=settings_edit.recent_changes(st.log.data_dir))
 
 
+@bp.route("/settings/try", methods=["POST"])
+def try_it() -> ResponseReturnValue:
+    """The "try it" box: what the qualifier in use decides for a pasted transcript, and why (nothing saved)."""
+    st = state()
+    values = settings_edit.form_defaults(st.cfg)
+    values["rules_path_shown"], values["rules_content"] = settings_edit.rules_text(st.cfg)
+    values["transcript"] = request.form.get("transcript", "")[:20000]
+    tried, error = None, None
+    try:
+        tried = settings_edit.try_rules(st.cfg, values["transcript"], request.form.get("caller_id", ""))
+    except ConfigError as exc:
+        error = str(exc)
+    return render_template("settings.html", v=values, weekdays=WEEKDAYS, tried=tried,
+                           editable=st.config_path is not None and allowed(g.account.role, "settings.save", "POST"),
+                           error=error, section="try" if error else None,
+                           changes=settings_edit.recent_changes(st.log.data_dir)), 400 if error else 200
+
+
 @bp.route("/settings", methods=["POST"])
 def save() -> ResponseReturnValue:
     st = state()

@@ -68,8 +68,10 @@ def compute_stats(st: WebState, weeks: int) -> dict[str, Any]:
         return cached
     result = st_mod.compute(rows, st.cfg, now, weeks, _first_day(st), st.facts)
     first_week = dt.date.fromisoformat(result["period"]["from"])
-    entries = trace(rows, st.cfg, {ln.name: ln.country for ln in st.cfg.lines})
-    result["funnel"] = funnel(rows, entries, now, st.tz, first_week, weeks)
+    entries = trace(rows, st.cfg, {ln.name: ln.country for ln in st.cfg.lines}, st.trace_cache)
+    tz = st.tz
+    result["funnel"] = funnel(rows, entries, now, tz, first_week, weeks,
+                              local_ordinal=lambda r: st.facts.get(r, tz)[0])
     st.stats_cache[("stats", weeks)] = (key, rows, result)
     return result
 

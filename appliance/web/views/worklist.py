@@ -37,7 +37,7 @@ def entries_since(st: WebState, since: dt.datetime) -> list[Entry]:
             a is b for a, b in zip(hit[1], rows)):
         cached: list[Entry] = hit[2]
         return cached
-    result = trace(rows, st.cfg, countries(st))
+    result = trace(rows, st.cfg, countries(st), st.trace_cache)
     st.stats_cache["worklist"] = (key, rows, result)
     return result
 
@@ -145,7 +145,7 @@ def history() -> Response:
         abort(400, description=str(exc))
     lo, hi = f.utc_range(st.tz)
     rows = st.log.summaries(lo, hi)
-    entries = trace(rows, st.cfg, countries(st))
+    entries = trace(rows, st.cfg, countries(st), st.trace_cache)
     resp = Response(history_csv(entries, st.tz, st.now()), mimetype="text/csv")
     span = f"{f.since or 'start'}_{f.until or 'now'}"
     resp.headers["Content-Disposition"] = f'attachment; filename="worklist_{span}.csv"'
