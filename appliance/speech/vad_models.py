@@ -98,9 +98,9 @@ def make_classifier(name: str) -> FrameClassifier | None:
 
 CALL_VAD = "silero"
 """The VAD that decides a caller's turns: Silero, kept by measurement (bench/bench_vad.py: turns
-gone wrong on street, workshop and car noise at 20 to 0 dB SNR, 12.9 % gated to frames near
+gone wrong on street, workshop and car noise at 20 to 0 dB SNR, 12.1 % gated to frames near
 speech — 5.3 % on every frame, at twice a call's CPU — against 42 % for the energy VAD and
-88-89 % for webrtcvad), at up to 0.6 ms of CPU per 20 ms frame here."""
+88-89 % for webrtcvad), at up to 0.63 ms of CPU per 20 ms frame here."""
 _warned: list[str] = []
 
 
