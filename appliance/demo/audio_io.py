@@ -108,9 +108,7 @@ class MicrophoneSource:
 
     def close(self) -> None:
         self._closed.set()
-        with contextlib.suppress(Exception):  # PortAudio errors on a device already gone
-            self._stream.stop()
-            self._stream.close()
+        _close_stream(self._stream, self.__class__.__name__)
 
 
 class WavSource:
@@ -177,9 +175,15 @@ class Speakers:
             self._stream.write(out)
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):  # PortAudio errors on a device already gone
-            self._stream.stop()
-            self._stream.close()
+        _close_stream(self._stream, self.__class__.__name__)
+
+
+def _close_stream(stream: Any, what: str) -> None:
+    try:
+        stream.stop()
+        stream.close()
+    except Exception as exc:  # noqa: BLE001 - PortAudio errors on a device already gone; closing anyway
+        log.info("%s: closed with an error: %s", what, exc)
 
 
 def open_speakers() -> Speakers | None:
