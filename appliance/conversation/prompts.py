@@ -149,9 +149,8 @@ def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
         if key not in FAQ_TOPICS:
             raise _fail(source, f"faq.{key}", f"unknown topic (known: {', '.join(FAQ_TOPICS)})")
         fsets[key] = tuple(_fold_phrase(p) for p in _strings(source, f"faq.{key}", value))
-    transfer = _transfer(data.get("transfer"), source, lang)
-    spelling = Spelling.parse(_builtin_table(data, "spelling", source, lang), source)
-    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, raw, fsets, spelling, transfer)
+    spelling, xfer = _tables(data, source, lang)
+    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, raw, fsets, spelling, xfer)
 
 
 def _sentences(table: Any, source: str, section: str, keys: tuple[str, ...], fields: set[str]) -> dict[str, str]:
@@ -189,18 +188,20 @@ def _builtin_table(data: Mapping[str, Any], section: str, source: str, lang: str
         raise ConfigError(f"{builtin}: cannot read the built-in [{section}] table: {exc}") from None
 
 
-def _transfer(table: Any, source: str, lang: str) -> dict[str, str]:
-    """The ``[transfer]`` sentences; a prompt file without them takes the built-in ones of its language."""
-    if table is not None:
-        return _sentences(table, source, "transfer", TRANSFER_KEYS, TRANSFER_FIELDS)
+def _tables(data: Mapping[str, Any], source: str, lang: str) -> tuple[Spelling, dict[str, str]]:
+    """The ``[spelling]`` tables and the ``[transfer]`` sentences (the built-in ones when a file has none)."""
+    return Spelling.parse(_builtin_table(data, "spelling", source, lang), source), _transfer(data, source, lang)
+
+
+def _transfer(data: Mapping[str, Any], source: str, lang: str) -> dict[str, str]:
+    """The ``[transfer]`` sentences; a prompt file without them takes the built-in ones of its language
+    (none for a language without a built-in file: its calls then take the alert path only)."""
     builtin = PROMPTS_DIR / f"{lang}.toml"
-    if str(builtin) == source or not builtin.is_file():
+    if "transfer" not in data and (str(builtin) == source or not builtin.is_file()):
         return {}
-    try:
-        data = tomllib.loads(builtin.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{builtin}: cannot read the built-in transfer sentences: {exc}") from None
-    return _sentences(data.get("transfer", {}), str(builtin), "transfer", TRANSFER_KEYS, TRANSFER_FIELDS)
+    where = source if "transfer" in data else str(builtin)
+    return _sentences(_builtin_table(data, "transfer", source, lang), where, "transfer", TRANSFER_KEYS,
+                      TRANSFER_FIELDS)
 
 
 def load_prompts(lang: str, path: str | Path | None = None) -> Prompts:

@@ -88,7 +88,7 @@ class MicrophoneSource:
                 log.warning("microphone: %s", status)
             try:
                 self._queue.put_nowait(bytes(indata))
-            except queue.Full:  # a stalled reader loses audio, never blocks PortAudio (logged at close)
+            except queue.Full:  # a stalled reader loses audio, never blocks PortAudio (said at close)
                 self.dropped += 1
 
         try:
@@ -112,7 +112,7 @@ class MicrophoneSource:
         self._closed.set()
         if self.dropped:
             log.warning("microphone: %d blocks of audio lost (the box was not reading)", self.dropped)
-        _close_stream(self._stream, self.__class__.__name__)
+        _close_stream(self._stream)
 
 
 class WavSource:
@@ -179,15 +179,15 @@ class Speakers:
             self._stream.write(out)
 
     def close(self) -> None:
-        _close_stream(self._stream, self.__class__.__name__)
+        _close_stream(self._stream)
 
 
-def _close_stream(stream: Any, what: str) -> None:
+def _close_stream(stream: Any) -> None:
     try:
         stream.stop()
         stream.close()
-    except Exception as exc:  # noqa: BLE001 - PortAudio errors on a device already gone; closing anyway
-        log.info("%s: closed with an error: %s", what, exc)
+    except Exception as exc:  # noqa: BLE001 - PortAudio errors on a device already gone: said, not raised
+        log.info("audio device closed with an error (probably gone already): %s", exc)
 
 
 def open_speakers() -> Speakers | None:

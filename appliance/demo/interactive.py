@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
 import queue
 import signal
 import sys
@@ -36,8 +35,6 @@ from ..conversation.base import ListenSpec, Prompt
 from ..errors import PermanenceError
 from ..speech.turns import EndOfTurn
 from .audio_io import AudioSource, MicrophoneSource, Speakers, WavSource, open_speakers
-
-log = logging.getLogger(__name__)
 
 HUMAN_CALL_SECONDS = 1800.0  # a person typing or thinking is slower than a scripted caller
 MUTE_AFTER_BOX = 0.4  # seconds after the box's last voiced frame before your audio goes through
@@ -103,6 +100,9 @@ class TypedSpeech:
 
     def prerender(self, texts: Any, lang: str) -> int:
         return self.engine.prerender(texts, lang)
+
+    def describe(self) -> dict[str, Any]:
+        return {**self.engine.describe(), "recognition": "typed lines (--type)"}
 
     def close(self) -> None:
         self.engine.close()
@@ -246,11 +246,9 @@ def run_interactive(args: argparse.Namespace, *, mode: str, cfg: Config, lang: s
             source.close()
         if speakers is not None:
             speakers.close()
-        try:
+        with svc.faults.guard("demo: sending the last alerts"):  # the outbox keeps what is not sent
             if svc.alerts is not None:
                 svc.alerts.drain(10)
-        except Exception as exc:  # noqa: BLE001 - leaving anyway: the outbox keeps what is not sent
-            log.warning("alerts not all sent before leaving (kept in the outbox): %s", exc)
         svc.stop()
         sim.close()
         if tmp is not None:

@@ -56,7 +56,7 @@ from ..config import SpeechConfig
 from .audio import check_pcm16, frames
 from .bias import BiasProvider, ask, bias_grammar, hotwords, without_unknown
 from .phrases import grammar_for, is_complete, is_unfinished
-from .recognizer import Alternative, Recognizer, RecognizerFactory, Utterance, Word
+from .utterance import Alternative, Recognizer, RecognizerFactory, Utterance, Word
 from .vad import FRAME_SECONDS, VadState, VoiceActivityDetector, frame_level
 from .vad_models import call_vad
 

@@ -117,10 +117,6 @@ class VoiceActivityDetector:
         """Seconds of audio fed so far."""
         return self._n * FRAME_SECONDS
 
-    @property
-    def floor_db(self) -> float:
-        return self._floor if self._floor is not None else -90.0
-
     def level(self, frame: bytes) -> float:
         """High-passed energy of one frame in dBFS (updates the filter state)."""
         x = np.frombuffer(frame, dtype="<i2").astype(np.float64)

@@ -610,6 +610,9 @@ def test_french_opening_hours_all_week() -> None:
     ("it's G I L E S", "Giles"),
     ("Giles GILES Mercer MERCER", "Giles Mercer"),
     ("Harris, HRRIS", "Harris"),  # the word, which the letters nearly confirm
+    ("Peter, TGTGR. Brown, DROWN.", "Peter Brown"),  # no vowel; one letter off
+    ("Saint S.I.N.T. Johns J.O.H.N.S. Plenic C.L.I.N.I.C.", "Saint Johns Clinic"),  # the word misheard
+    ("Luke. L-U-K-E I'm your mother. M-O-O-R-E", "Luke Moore"),  # not the same word
     ("golf india lima echo sierra", "Giles"),
     ("Victor, V for Victor, I, C, T, O, R", "Victor"),
     ("double u i double l s", "Wills"),
