@@ -5,7 +5,7 @@ so that on the call path a fixed sentence is read from the cache and only the
 variable ones (a number read back) are synthesised live. The list follows the
 prompt file: sentences whose fields are all known from the configuration
 (company name, opening hours, FAQ answers, urgency delays) are fixed; those with
-``{number}`` are not.
+a field that changes from call to call (``{number}``, ``{name}``, ``{because}``...) are not.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import string
 
 from .config import Config
 from .conversation.dialog import ScriptedDialog
+from .conversation.prompts import CALL_FIELDS
 from .conversation.qualifier import Qualifier
 
 
@@ -30,8 +31,8 @@ def fixed_prompts(cfg: Config, lang: str) -> list[str]:
     out: list[str] = []
     for key, text in prompts.text.items():
         fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
-        if "number" in fields:
-            continue
+        if fields & set(CALL_FIELDS):
+            continue  # a number, a name, a reason: different on every call
         base = {"company": cfg.company.name}
         if fields <= {"company"}:
             out.append(text.format(**base))

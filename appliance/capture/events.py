@@ -12,11 +12,13 @@ from ..telephony.line import (
     CallerId,
     CallerIdUpdate,
     CallWaiting,
+    ControlResult,
     Dtmf,
     Fault,
     HungUp,
     LineEvent,
     MissedCall,
+    OtherParty,
     PlaybackDone,
     Ready,
     Ringing,
@@ -89,18 +91,6 @@ class ReplayResult:
     format: str
     skipped_records: int
 
-    def derived(self, *names: str) -> list[dict[str, Any]]:
-        """Events (as dicts, without times) of the given kinds, or all."""
-        out = []
-        for e in self.events:
-            if not names or e.event in names:
-                d = e.to_dict()
-                d.pop("at", None)
-                d.pop("capture_line", None)
-                out.append(d)
-        return out
-
-
 def _caller_fields(c: CallerId) -> dict[str, Any]:
     return {"number": c.number, "name": c.name, "number_type": c.number_type, "withheld": c.withheld,
             "unavailable": c.unavailable, "raw": c.raw}
@@ -132,6 +122,10 @@ def describe(ev: LineEvent) -> tuple[str, dict[str, Any]] | None:
         return "fault", {"reason": ev.reason}
     if isinstance(ev, Ready):
         return "ready", {}
+    if isinstance(ev, ControlResult):
+        return "call_control", {"action": ev.action, "ok": ev.ok, "detail": ev.detail}
+    if isinstance(ev, OtherParty):
+        return "second_call", {"state": ev.state, "reason": ev.reason}
     if isinstance(ev, (AudioFrame, PlaybackDone)):
         return None
     return type(ev).__name__.lower(), {}

@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal, Protocol
 
-Expect = Literal["free", "yes_no", "number", "name", "digits"]
+Expect = Literal["free", "yes_no", "number", "name", "digits", "spelling"]
 
 
 @dataclasses.dataclass(frozen=True)

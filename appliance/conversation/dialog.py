@@ -1,14 +1,21 @@
 """The call script: a small state machine over what the caller says.
 
-Greeting (saying when the office is closed) → reason for the call → name and
-company → callback number (caller id offered first, a spoken or keyed number
-read back) → goodbye with the callback delay. Simple questions (opening hours,
+Greeting (by name for a caller the directory knows; saying when the office is
+closed) → reason for the call → the closed urgency question when the reason
+could be urgent but nothing decided it (or the deciding words were heard with
+low confidence, or the caller only says it is urgent) → name and company, read
+back until confirmed (:mod:`.identity`: one retry, then spelling; a known
+caller only confirms the directory's entry) → callback number (caller id
+offered first, a spoken or keyed number read back; none when the caller will
+call back) → goodbye with the callback delay. Simple questions (opening hours,
 rates, availability, service area, address, the company's own FAQ topics) are
-answered from the configuration, then "anything else?". An urgent call is
-announced as soon as urgency is known (``Reply.urgent`` once). Nothing already
-heard is asked again; silence gets one re-prompt, then a message is taken; a
-caller may correct the number at any time ("non c'est le zéro six ...").
-Every sentence comes from the prompt file (:mod:`.prompts`).
+answered from the configuration, then "anything else?" (a caller who only
+wanted to know is not asked who they are). An urgent call is announced as soon
+as urgency is decided, with the reason in a few words (``Reply.urgent``
+once); the caller may deny it, which lowers it. Nothing already heard is asked
+again; silence gets one re-prompt (with the keypad for yes/no), then a message
+is taken; a caller may correct the number at any time ("non c'est le zéro six
+..."). Every sentence comes from the prompt file (:mod:`.prompts`).
 
 >>> from appliance.config import CompanyConfig
 >>> from appliance.conversation.qualifier import Qualifier
@@ -20,19 +27,24 @@ Every sentence comes from the prompt file (:mod:`.prompts`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..config import WEEKDAYS, CompanyConfig, Config, parse_time_ranges
-from .base import CallContext, Heard, ListenSpec, Prompt, Reply
+from ..config import CompanyConfig, Config
+from .base import CallContext, Heard, KnownCaller, ListenSpec, Prompt, Reply
+from .hours import say_hours
+from .identity import IdentityCheck, plausible
 from .numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
 from .prompts import Prompts, load_prompts
 from .qualifier import Qualification, Qualifier
 from .text import fold
 
 _COUNTRY = {"fr": "FR", "en": "GB"}
+# questions answered by yes or no (keypad 1 / 2 too)
+_YES_NO = ("confirm_number", "confirm_caller", "urgency", "identity_check")
 
 
 def _has(phrases: Sequence[str], folded: str) -> bool:
@@ -66,7 +78,8 @@ class ScriptedDialog:
         self.started = False
         self._keys = ""  # DTMF digits typed so far
         self._spoken_digits = ""  # a number said over several turns
-        self.turns: list[str] = []
+        self.turns: list[str] = []  # what the qualifier reads (not the spelled letters nor read-back answers)
+        self.heard: list[Heard | None] = []  # the recogniser's view of each of those turns
         self.asked: dict[str, int] = {}
         self.expect: str | None = None
         self.reason_heard = False
@@ -76,6 +89,13 @@ class ScriptedDialog:
         self.number_given_up = False
         self.no_callback = False
         self.urgent_announced = False
+        self.urgency_asked = False  # the closed question was asked
+        self.urgency_answer: bool | None = None  # the caller's yes / no to it (or to the announcement)
+        self.known: KnownCaller | None = None
+        self.identity = IdentityCheck(lang, self.prompts)
+        self.info_only = False  # the caller only wanted to know something the box answered
+        self.identity_missed = False  # the answer to "your name?" held none
+        self.number_rejections = 0  # read-backs of a number the caller said no to
         self.faq_answered: list[str] = []
         self.nothing_else = False
         self.silences = 0
@@ -98,7 +118,7 @@ class ScriptedDialog:
 
     def _p(self, key: str, **fields: Any) -> Prompt:
         fields.setdefault("company", self.company.name)
-        return Prompt(self.prompts.say(key, **fields), fixed="{number}" not in self.prompts.text[key], key=key)
+        return Prompt(self.prompts.say(key, **fields), fixed=self.prompts.fixed(key), key=key)
 
     def _caller(self) -> str | None:
         n = self.ctx.caller_number
@@ -106,42 +126,13 @@ class ScriptedDialog:
 
     def _requalify(self) -> Qualification:
         self._q = self.qualifier.qualify(self.turns, self._caller(), country=self.country,
-                                         call_id=self.ctx.call_id or None)
+                                         call_id=self.ctx.call_id or None, heard=self.heard, known=self.known,
+                                         urgency_answer=self.urgency_answer)
         return self._q
 
     def opening_hours_text(self) -> str:
         """The opening hours in words, as the box says them ("du lundi au vendredi de 8 heures à ...")."""
-        return self._opening_hours()
-
-    def _opening_hours(self) -> str:
-        h = self.prompts.hours
-        days: list[str] = list(h["days"])
-
-        def fmt_time(t: dt.time) -> str:
-            if t == dt.time.max:
-                return str(h["time_exact"]).format(h=24, m="00")
-            if t.minute == 0:
-                return str(h["time_exact"]).format(h=t.hour, m="00")
-            return str(h["time"]).format(h=t.hour, m=f"{t.minute:02d}")
-
-        groups: list[tuple[int, int, str]] = []
-        for i, wd in enumerate(WEEKDAYS):
-            spec = self.company.opening_hours.get(wd, "closed")
-            ranges = parse_time_ranges(spec)
-            if not ranges:
-                continue
-            text = str(h["join"]).join(str(h["range"]).format(start=fmt_time(a), end=fmt_time(b))
-                                       for a, b in ranges)
-            if groups and groups[-1][1] == i - 1 and groups[-1][2] == text:
-                groups[-1] = (groups[-1][0], i, text)
-            else:
-                groups.append((i, i, text))
-        parts = []
-        for first, last, text in groups:
-            when = (str(h["single_day"]).format(day=days[first]) if first == last
-                    else str(h["day_span"]).format(first=days[first], last=days[last]))
-            parts.append(f"{when} {text}")
-        return str(h["group_join"]).join(parts)
+        return say_hours(self.company.opening_hours, self.prompts.hours)
 
     def _faq(self, folded: str) -> tuple[str, Prompt] | None:
         for topic, answer in self.company.faq.items():
@@ -152,19 +143,24 @@ class ScriptedDialog:
             if not _has(phrases, folded):
                 continue
             if topic == "opening_hours":
-                hours = self._opening_hours()
+                hours = self.opening_hours_text()
                 return topic, (self._p("faq_opening_hours", hours=hours) if hours else self._p("faq_unknown"))
             value = str(getattr(self.company, topic, "") or "")
             return topic, (self._p(f"faq_{topic}", answer=value) if value else self._p("faq_unknown"))
         return None
 
-    def _ask(self, key: str, expect: str, listen: str = "free", **fields: Any) -> Prompt:
+    def _ask(self, key: str, expect: str, listen: str = "free", context: str | None = None,
+             **fields: Any) -> Prompt:
         self.asked[key] = self.asked.get(key, 0) + 1
         self.expect = expect
         prompt = self._p(key, **fields)
         self.last_question = prompt
-        phrases = self.prompts.phrases["yes"] + self.prompts.phrases["no"] if listen == "yes_no" else ()
-        self.last_listen = ListenSpec(listen, phrases, context=prompt.text)  # type: ignore[arg-type]
+        phrases: tuple[str, ...] = ()
+        if listen == "yes_no":
+            phrases = self.prompts.phrases["yes"] + self.prompts.phrases["no"]
+        elif listen == "spelling":
+            phrases = self.prompts.spelling.phrases()
+        self.last_listen = ListenSpec(listen, phrases, context=context or prompt.text)  # type: ignore[arg-type]
         return prompt
 
     def _finish(self, key: str | None = None) -> Reply:
@@ -172,7 +168,7 @@ class ScriptedDialog:
         self.done = True
         self.expect = None
         if key is None:
-            if self.no_callback or not (self.confirmed or self.pending or q.callback):
+            if self.no_callback or self.info_only or not (self.confirmed or self.pending or q.callback):
                 key = "goodbye_no_callback"
             else:
                 key = "goodbye"
@@ -183,48 +179,120 @@ class ScriptedDialog:
     def _callback_settled(self) -> bool:
         return self.confirmed is not None or self.no_callback or self.number_given_up
 
+    # ------------------------------------------------------------------ what to ask next
+
     def _next(self, says: list[Prompt], actions: list[dict[str, Any]], urgent: bool = False) -> Reply:
         q = self._q or self._requalify()
         question: Prompt | None = None
-        if not self.reason_heard and self.asked.get("ask_reason", 0) < 2:
-            question = self._ask("ask_reason", "reason")
-        elif q.name is None and not self.asked.get("ask_identity") and not self.asked.get("ask_name"):
-            question = self._ask("ask_name" if q.company else "ask_identity", "identity", "name")
-        elif not self._callback_settled():
-            if self.pending and self.asked.get("read_back", 0) >= 3:
-                self.number_given_up = True  # keep the number heard, unconfirmed
-            elif self.pending:
-                question = self._ask("read_back", "confirm_number", "yes_no", number=read_back(self.pending))
-            elif self._caller() and not self.caller_offered:
-                self.caller_offered = True
-                question = self._ask("confirm_caller_id", "confirm_caller", "yes_no",
-                                     number=read_back(self._caller() or ""))
-            elif self.asked.get("ask_number", 0) + self.asked.get("number_not_understood", 0) < 3:
-                key = "ask_number" if not self.asked.get("ask_number") else "number_not_understood"
-                question = self._ask(key, "number", "number")
-            else:
-                self.number_given_up = True
-        if question is None and self.faq_answered and not self.nothing_else \
-                and self.asked.get("anything_else", 0) < 3:
-            question = self._ask("anything_else", "anything_else", "free")
+        for step in (self._reason_step, self._urgency_step, self._identity_step, self._callback_step,
+                     self._anything_else_step):
+            question = step(q)
+            if question is not None:
+                break
         if question is None:
             bye = self._finish()
             return Reply(say=(*says, *bye.say), hangup=True, actions=tuple(actions), urgent=urgent)
         return Reply(say=(*says, question), listen=self.last_listen, actions=tuple(actions), urgent=urgent)
 
+    def _reason_step(self, q: Qualification) -> Prompt | None:
+        if not self.reason_heard and self.asked.get("ask_reason", 0) < 2:
+            return self._ask("ask_reason", "reason")
+        return None
+
+    def _urgency_due(self, q: Qualification) -> bool:
+        """Ask the closed question? Only once, only with a cue, never when a decisive cue decided."""
+        if self.urgency_asked or self.urgency_answer is not None or self.urgent_announced or self.info_only:
+            return False
+        return (q.possibly_urgent or q.caller_claims_urgent or "urgent" in q.unconfirmed
+                or (q.urgent and not q.decisive))
+
+    def _urgency_step(self, q: Qualification) -> Prompt | None:
+        if not self._urgency_due(q):
+            return None
+        self.urgency_asked = True
+        return self._ask("ask_urgency", "urgency", "yes_no")
+
+    def _identity_step(self, q: Qualification) -> Prompt | None:
+        if self.info_only:
+            return None
+        idc = self.identity
+        name, company = plausible("name", q.name), plausible("company", q.company)
+        if not idc.state:
+            k = self.known
+            again = self.asked.get("ask_identity_again", 0) + self.asked.get("ask_name_again", 0)
+            if k is not None and k.name and "directory.name" in q.rules:
+                idc.start(k.name, k.company, known=True)
+            elif name is None and not self.asked.get("ask_identity") and not self.asked.get("ask_name"):
+                return self._ask("ask_name" if company else "ask_identity", "identity", "name")
+            elif name or company:
+                idc.start(name, company)
+            elif self.identity_missed and not again:
+                self.identity_missed = False  # an answer with no name in it: asked once more
+                return self._ask("ask_identity_again" if self.asked.get("ask_identity") else "ask_name_again",
+                                 "identity", "name")
+            elif self.identity_missed and not self.asked.get("spell_name"):
+                self.identity_missed = False  # still none: spelled
+                idc.spell_only("name")
+        asked = idc.next_question()
+        if asked is None:
+            return None
+        key, fields = asked
+        if key.startswith("spell_"):
+            text = self.prompts.text[key]
+            question = text[:text.index("?") + 1] if "?" in text else text  # not the example: "G for George"
+            return self._ask(key, "spelling", "spelling", context=question, **fields)
+        if key.endswith("_again"):
+            return self._ask(key, "identity_check", "name", **fields)
+        # the read-back conditions the recogniser like the question it checks (not on the words heard)
+        neutral = self.prompts.text["ask_identity" if idc.company else "ask_name"]
+        return self._ask(key, "identity_check", "yes_no", context=neutral, **fields)
+
+    def _callback_step(self, q: Qualification) -> Prompt | None:
+        if self.info_only or self._callback_settled():
+            return None
+        if self.pending and self.asked.get("read_back", 0) >= 3:
+            self.number_given_up = True  # keep the number heard, unconfirmed
+        elif self.pending:
+            return self._ask("read_back", "confirm_number", "yes_no", number=read_back(self.pending))
+        elif self._caller() and not self.caller_offered:
+            self.caller_offered = True
+            return self._ask("confirm_caller_id", "confirm_caller", "yes_no", number=read_back(self._caller() or ""))
+        elif self.asked.get("ask_number", 0) + self.asked.get("number_not_understood", 0) < 3:
+            heard_wrong = self.asked.get("ask_number") or self.number_rejections >= 2 or (
+                self.number_rejections and self.expect == "confirm_number")
+            key = "number_not_understood" if heard_wrong else "ask_number"
+            return self._ask(key, "number", "number")
+        else:
+            self.number_given_up = True
+        return None
+
+    def _anything_else_step(self, q: Qualification) -> Prompt | None:
+        if self.faq_answered and not self.nothing_else and self.asked.get("anything_else", 0) < 3:
+            return self._ask("anything_else", "anything_else", "free")
+        return None
+
     def _urgency(self, says: list[Prompt], actions: list[dict[str, Any]]) -> bool:
+        """Announce an urgent call once it is decided: by a decisive cue, by the caller's answer, or by the
+        rules after the closed question went unanswered."""
         q = self._requalify()
-        if q.urgent and not self.urgent_announced:
-            self.urgent_announced = True
+        if not q.urgent or self.urgent_announced:
+            return False
+        undecided = not q.decisive or "urgent" in q.unconfirmed
+        if self.urgency_answer is None and undecided and not self.urgency_asked:
+            return False  # the closed question comes first
+        self.urgent_announced = True
+        if q.urgent_because:
+            says.append(self._p("urgent_because", because=q.urgent_because, minutes=q.sla_minutes))
+        else:
             says.append(self._p("urgent", minutes=q.sla_minutes))
-            actions.append({"kind": "urgent_announced", "sla_minutes": q.sla_minutes, "routing": q.routing})
-            return True
-        return False
+        actions.append({"kind": "urgent_announced", "sla_minutes": q.sla_minutes, "routing": q.routing})
+        return True
 
     # ------------------------------------------------------------------ Dialog protocol
 
     def start(self, ctx: CallContext) -> Reply:
         self.ctx = ctx
+        self.known = ctx.known
         self.started = True
         try:
             open_now = ctx.office_open and self.company.is_open(self.clock())
@@ -232,7 +300,11 @@ class ScriptedDialog:
             open_now = ctx.office_open
         self.asked["ask_reason"] = 1
         self.expect = "reason"
-        greeting = self._p("greeting" if open_now else "greeting_closed")
+        who = (ctx.known.greeting_name or ctx.known.name) if ctx.known else None
+        if who:
+            greeting = self._p("greeting_known" if open_now else "greeting_known_closed", greeting_name=who)
+        else:
+            greeting = self._p("greeting" if open_now else "greeting_closed")
         self.last_question = self._p("ask_reason")
         self.last_listen = ListenSpec("free")
         return Reply(say=(greeting,), listen=ListenSpec("free"))
@@ -243,11 +315,16 @@ class ScriptedDialog:
         text = text.strip()
         if not text:
             return self.silence()
-        self.turns.append(text)
-        return self._answer(text)
+        return self._answer(text, heard or Heard(text, confidence))
 
-    def _answer(self, text: str) -> Reply:
-        """React to what was said (or, for 1/2 on the keypad, to the yes/no it stands for)."""
+    def _keep(self, text: str, heard: Heard | None) -> None:
+        """A spoken turn the qualifier reads (keys standing for yes / no are not words)."""
+        if heard is not None:
+            self.turns.append(text)
+            self.heard.append(heard)
+
+    def _answer(self, text: str, heard: Heard | None = None) -> Reply:
+        """React to what was said (``heard`` None: a key, 1 / 2 on the keypad, standing for yes / no)."""
         self.silences = 0
         f = fold(text)
         words = self.prompts.words
@@ -255,53 +332,98 @@ class ScriptedDialog:
         actions: list[dict[str, Any]] = []
         expect = self.expect
         if expect == "message":
+            self._keep(text, heard)
             return self._finish("goodbye_message")
-        number = find_phone(text, lang=self.lang, country=self.country)
         is_no = _starts(words["no"], f)
         is_yes = not is_no and (_starts(words["yes"], f) or _has(words["yes"], f))
+        denied = self._denied(f, is_no, expect)
+        if expect in ("identity_check", "spelling") and not denied:
+            if self._moved_on(text, f):
+                self.identity.skip()
+            elif self.identity.answer(text, yes=is_yes, no=is_no):
+                self._directory_denied()
+                return self._next(says, actions)
+            expect = None  # something else was said: take it as it comes
+        self._keep(text, heard)
+        number = find_phone(text, lang=self.lang, country=self.country)
         if _has(words["no_callback"], f):
             self.no_callback = True
             actions.append({"kind": "no_callback"})
+        if expect == "urgency":
+            if is_yes or is_no or _has(words["deny_urgent"], f):
+                self.urgency_answer = is_yes
+                actions.append({"kind": "urgency_answer", "urgent": is_yes})
+        elif denied:
+            self.urgency_answer = False
+            if not self._requalify().urgent:
+                says.append(self._p("urgency_lowered"))
+                actions.append({"kind": "urgency_denied"})
         if expect in ("confirm_number", "confirm_caller"):
             again = self._confirmation(text, number, is_yes, is_no, says, actions)
             if again is not None:
                 return again
         elif expect == "number":
-            if not number:
-                number, waiting = self._number_in_pieces(text)
-                if waiting:
-                    return Reply(listen=ListenSpec("number"))
-            caller = self._caller()
-            if number:
-                self.pending = number
-            elif caller and refers_to_caller_id(text, self.lang):
-                self._confirm(caller, says, actions)
-            elif _has(words["dont_know"], f):
-                self.number_given_up = True
-                says.append(self._p("dont_know"))
+            waiting = self._number_answer(text, number, f, says, actions)
+            if waiting is not None:
+                return waiting
         else:
             if number:
                 self.pending = number
+            elif self._caller() and not (self.confirmed or self.no_callback) and refers_to_caller_id(text, self.lang):
+                self._confirm(self._caller() or "", says, actions)
             if expect == "identity" and _has(words["dont_know"], f):
                 says.append(self._p("dont_know"))
+            elif expect == "identity":
+                self.identity_missed = True  # read by _identity_step: only if no name came of it
         urgent = self._urgency(says, actions)
-        q = self._requalify() if self._q is None else self._q
+        q = self._q or self._requalify()
+        self._after_reason(q, f, expect)
+        self._after_question(q, f, expect, is_yes, is_no, says, actions)
+        return self._next(says, actions, urgent)
+
+    def _moved_on(self, text: str, folded: str) -> bool:
+        """An answer about the callback, not about the name ("no need to call back", a number)."""
+        return bool(_has(self.prompts.words["no_callback"], folded) or find_phone(text, lang=self.lang,
+                                                                                 country=self.country)
+                    or refers_to_caller_id(text, self.lang))
+
+    def _directory_denied(self) -> None:
+        """"No, I am not Mrs Gale": the directory's person is not on the line (its company may still be)."""
+        if self.identity.directory_denied and self.known is not None and self.known.name:
+            self.known = dataclasses.replace(self.known, name=None, greeting_name=None)
+            self._q = None
+
+    def _denied(self, folded: str, is_no: bool, expect: str | None) -> bool:
+        """The caller denies the urgency the box announced ("no, it's not urgent")."""
+        if not self.urgent_announced or self.urgency_answer is not None:
+            return False
+        return _has(self.prompts.words["deny_urgent"], folded) or (is_no and expect not in (*_YES_NO, "spelling"))
+
+    def _after_reason(self, q: Qualification, folded: str, expect: str | None) -> None:
         cat_rules = {r.id for c in self.qualifier.rules.categories for r in c.rules}
-        if any(r in cat_rules for r in q.rules) or (expect == "reason" and (
-                (len(f.split()) >= 4 and not (q.name or q.company)) or self.asked.get("ask_reason", 0) >= 2)):
+        if any(r.split("@")[0] in cat_rules for r in q.rules) or (expect == "reason" and (
+                (len(folded.split()) >= 4 and not (q.name or q.company)) or self.asked.get("ask_reason", 0) >= 2)):
             self.reason_heard = True
-        if expect == "anything_else" and (is_no or _has(words["nothing_else"], f)):
+
+    def _after_question(self, q: Qualification, folded: str, expect: str | None, is_yes: bool, is_no: bool,
+                        says: list[Prompt], actions: list[dict[str, Any]]) -> None:
+        """Simple questions answered from the configuration, and what "anything else?" got."""
+        words = self.prompts.words
+        if expect == "anything_else" and (is_no or _has(words["nothing_else"], folded)):
             self.nothing_else = True
         if expect in ("reason", "anything_else") and (q.category == "info" or expect == "anything_else"):
-            found = self._faq(f)
+            found = self._faq(folded)
             if found:
                 topic, answer = found
                 self.faq_answered.append(topic)
                 actions.append({"kind": "faq", "topic": topic})
                 says.append(answer)
-            elif expect == "anything_else" and not self.nothing_else and not is_yes:
-                says.append(self._p("noted"))
-        return self._next(says, actions, urgent)
+                if expect == "reason" and q.category == "info" and answer.key != "faq_unknown":
+                    self.info_only = True  # answered: "anything else?" rather than "who are you?"
+            elif expect == "anything_else" and not self.nothing_else:
+                self.info_only = False  # something more than information: a message to take
+                if not is_yes:
+                    says.append(self._p("noted"))
 
     def _confirm(self, number: str, says: list[Prompt], actions: list[dict[str, Any]]) -> None:
         self.confirmed = number
@@ -316,12 +438,14 @@ class ScriptedDialog:
         target = self.pending if self.expect == "confirm_number" else caller
         if caller and not number and not is_no and not self.no_callback and refers_to_caller_id(text, self.lang):
             target, is_yes = caller, True  # "oui sur ce numéro", "vous pouvez me rappeler sur ce numéro"
-        if number and number != target:
+        if self.expect == "confirm_number" and (is_no or (number and number != target)):
+            self.number_rejections += 1
+        if number and number != target and self.number_rejections < 2:
             self.pending = number  # a correction: read the new number back
-        elif target and (is_yes or number == target):
+        elif target and (is_yes or number == target) and not is_no:
             self._confirm(target, says, actions)
-        elif is_no:
-            self.pending = None
+        elif is_no or number:
+            self.pending = None  # wrong again, or "no, <the same number>": asked again, with the keypad
         elif not self.no_callback:
             if self.asked.get("repeat_confirm", 0) < 1:
                 self.asked["repeat_confirm"] = 1  # something else was said: keep it, ask again once
@@ -330,6 +454,23 @@ class ScriptedDialog:
                 return Reply(say=(*says, *again), listen=self.last_listen, actions=tuple(actions), urgent=urgent)
             if self.expect == "confirm_caller":
                 self.pending = None
+        return None
+
+    def _number_answer(self, text: str, number: str | None, folded: str, says: list[Prompt],
+                       actions: list[dict[str, Any]]) -> Reply | None:
+        """The answer to "what number?"; a Reply only while the rest of a number is awaited."""
+        if not number:
+            number, waiting = self._number_in_pieces(text)
+            if waiting:
+                return Reply(listen=ListenSpec("number"))
+        caller = self._caller()
+        if number:
+            self.pending = number
+        elif caller and refers_to_caller_id(text, self.lang):
+            self._confirm(caller, says, actions)
+        elif _has(self.prompts.words["dont_know"], folded):
+            self.number_given_up = True
+            says.append(self._p("dont_know"))
         return None
 
     def _number_in_pieces(self, text: str) -> tuple[str | None, bool]:
@@ -346,15 +487,16 @@ class ScriptedDialog:
         return number, False
 
     def dtmf(self, digits: str) -> Reply:
-        """Keys pressed: a number (key by key or at once, ``#`` ends it), or 1 = yes / 2 = no."""
+        """Keys pressed: 1 = yes / 2 = no to a yes/no question, or a number (key by key or at once, ``#`` ends
+        it) — a whole number is taken whatever was asked."""
         if self.done:
             return Reply(hangup=True)
         self.silences = 0
         keys = "".join(c for c in digits if c.isdigit() or c in "#*")
-        if self.expect in ("confirm_number", "confirm_caller") and not self._keys and keys in ("1", "2"):
+        if self.expect in _YES_NO and self.last_listen.expect == "yes_no" and not self._keys \
+                and keys in ("1", "2"):
             return self._answer(self.prompts.words["yes" if keys == "1" else "no"][0])
-        if self.expect not in ("number", "confirm_number", "confirm_caller"):
-            return Reply(listen=self.last_listen)
+        numberish = self.expect in ("number", "confirm_number", "confirm_caller")
         self._keys += keys.replace("#", "").replace("*", "")
         ended = "#" in keys
         number = to_e164(self._keys, self.country)
@@ -362,11 +504,15 @@ class ScriptedDialog:
         if full or (ended and number):
             self._keys = ""
             self.pending = number
+            if self.expect == "identity_check":
+                self.identity.skip()  # the caller moved on: what was heard stays, unconfirmed
             return self._next([], [])
         if ended:
             self._keys = ""
-            return Reply(say=(self._ask("number_not_understood", "number", "number"),), listen=self.last_listen)
-        return Reply(listen=ListenSpec("digits"))
+            if numberish:
+                return Reply(say=(self._ask("number_not_understood", "number", "number"),), listen=self.last_listen)
+            return Reply(listen=self.last_listen)
+        return Reply(listen=ListenSpec("digits") if numberish or self._keys else self.last_listen)
 
     def silence(self) -> Reply:
         if self.done:
@@ -375,7 +521,8 @@ class ScriptedDialog:
         if self.expect == "message" or self.silences >= 3:
             return self._finish("goodbye_message" if self.expect == "message" else None)
         if self.silences == 1 and self.last_question is not None:
-            return Reply(say=(self._p("repeat"), self.last_question), listen=self.last_listen)
+            keypad = (self._p("keypad_yes_no"),) if self.last_listen.expect == "yes_no" else ()
+            return Reply(say=(self._p("repeat"), self.last_question, *keypad), listen=self.last_listen)
         self.expect = "message"
         return Reply(say=(self._p("take_message"),), listen=ListenSpec("free"))
 
@@ -394,4 +541,24 @@ class ScriptedDialog:
         elif self.pending:
             d["callback"] = self.pending
         d["callback_confirmed"] = self.confirmed is not None
+        self._checks(q, d)
         return d
+
+    def _checks(self, q: Qualification, d: dict[str, Any]) -> None:
+        """What the caller confirmed, spelled or left unconfirmed, and the first hearing of what changed."""
+        idc = self.identity
+        if idc.state and (idc.settled or idc.changed):
+            d["name"], d["company"] = idc.name, idc.company
+        states = idc.field_states()
+        confirmed = [f for f, s in states.items() if s == "confirmed"]
+        confirmed += ["callback"] if self.confirmed else []
+        confirmed += ["urgent"] if self.urgency_answer is not None else []
+        spelled = [f for f, s in states.items() if s == "spelled"]
+        unconfirmed = set(q.unconfirmed) | {f for f, s in states.items() if s == "unconfirmed"}
+        order = ("urgent", "category", "name", "company", "callback")
+        d["unconfirmed"] = [f for f in order if f in unconfirmed - set(confirmed) - set(spelled)]
+        d["confirmed"] = confirmed
+        if spelled:
+            d["spelled"] = spelled
+        if idc.heard:
+            d["heard"] = idc.heard

@@ -334,11 +334,6 @@ def to_e164(number: str, country: str = "FR") -> str | None:
     return _e164(number, country)
 
 
-def phone_candidates(text: str, lang: str = "fr", country: str = "FR") -> list[str]:
-    """Every telephone number said in ``text``, in E.164, in order."""
-    return [number for number, _label in _labelled_candidates(text, lang, country)]
-
-
 def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, list[str]]]:
     """Every telephone number said, with the words said just before it ("au bureau", "sur le portable")."""
     out: list[str] = []

@@ -6,7 +6,8 @@ delay per urgency level, in words), ``[hours]`` (how to say opening hours),
 its language file ``rules/<lang>.lang.toml`` [answers]: one list per language for the dialog and the
 recogniser), ``[faq]`` (words that ask each simple question), ``[transfer]`` (what the box says when it puts an
 urgent caller through: to the caller, and the brief to the technician; a prompt file without it uses the built-in
-one of its language). A missing sentence or an unknown ``{field}`` is a
+one of its language), ``[spelling]`` (letters and the spelling alphabet, see :mod:`.spelling`; a prompt file
+without it uses the built-in one of its language). A missing sentence or an unknown ``{field}`` is a
 :class:`~appliance.errors.ConfigError` naming the file and the key.
 """
 
@@ -21,19 +22,26 @@ from typing import Any
 
 from ..errors import ConfigError, QualificationError
 from .language import language
+from .spelling import Spelling
 from .text import fold
 
 PROMPTS_DIR = Path(__file__).with_name("prompts")
 
-REQUIRED = ("greeting", "greeting_closed", "ask_reason", "ask_identity", "ask_name", "confirm_caller_id",
-            "ask_number", "read_back", "number_not_understood", "number_confirmed", "no_callback", "urgent",
-            "noted", "dont_know", "anything_else", "repeat", "take_message", "goodbye", "goodbye_no_callback",
-            "goodbye_message", "faq_opening_hours", "faq_rates", "faq_availability", "faq_service_area",
-            "faq_address", "faq_topic", "faq_unknown")
-FIELDS = {"company", "number", "minutes", "delay", "answer", "hours"}
-WORD_SETS = ("yes", "no", "dont_know", "nothing_else", "no_callback")
+REQUIRED = ("greeting", "greeting_closed", "greeting_known", "greeting_known_closed", "ask_reason", "ask_urgency",
+            "keypad_yes_no", "ask_identity", "ask_name", "confirm_identity", "confirm_name", "confirm_company",
+            "ask_identity_again", "ask_name_again", "spell_name", "spell_company", "confirm_known",
+            "confirm_known_name", "confirm_caller_id", "ask_number", "read_back", "number_not_understood",
+            "number_confirmed", "no_callback", "urgent_because", "urgency_lowered", "urgent", "noted", "dont_know",
+            "anything_else", "repeat", "take_message", "goodbye", "goodbye_no_callback", "goodbye_message",
+            "faq_opening_hours", "faq_rates", "faq_availability", "faq_service_area", "faq_address", "faq_topic",
+            "faq_unknown")
+FIELDS = {"company", "number", "minutes", "delay", "answer", "hours", "because", "name", "caller_company",
+          "greeting_name"}
+CALL_FIELDS = ("number", "because", "name", "caller_company", "greeting_name")  # differ call by call: not cached
+WORD_SETS = ("yes", "no", "dont_know", "nothing_else", "no_callback", "deny_urgent")
 FAQ_TOPICS = ("opening_hours", "rates", "availability", "service_area", "address")
-HOURS_KEYS = ("days", "single_day", "day_span", "range", "join", "group_join", "time", "time_exact")
+HOURS_KEYS = ("days", "single_day", "day_span", "range", "join", "group_join", "time", "time_exact", "every_day",
+              "all_day")
 TRANSFER_KEYS = ("putting_through", "still_trying", "not_reached", "brief", "brief_name", "brief_name_company",
                  "brief_no_name", "brief_what", "brief_delay", "brief_number", "choice", "connecting")
 TRANSFER_FIELDS = {"company", "person", "name", "caller_company", "what", "delay", "minutes", "number"}
@@ -49,11 +57,16 @@ class Prompts:
     words: Mapping[str, tuple[str, ...]]  # folded phrases
     phrases: Mapping[str, tuple[str, ...]]  # the same, as written (a grammar hint for the recogniser)
     faq: Mapping[str, tuple[str, ...]]  # folded phrases (may end with *)
+    spelling: Spelling
     transfer: Mapping[str, str] = dataclasses.field(default_factory=dict)
     """Sentences of a transfer (TRANSFER_KEYS)."""
 
     def say(self, key: str, **fields: Any) -> str:
         return self.text[key].format(**fields)
+
+    def fixed(self, key: str) -> bool:
+        """True when the sentence is the same on every call (it can come from the prompt cache)."""
+        return not any(f"{{{f}}}" in self.text[key] for f in CALL_FIELDS)
 
 
 def _fail(source: str, key: str, msg: str) -> ConfigError:
@@ -79,7 +92,7 @@ def _answers(lang: str) -> Mapping[str, tuple[str, ...]]:
 
 
 def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
-    allowed = {"lang", "prompts", "delays", "hours", "words", "faq", "transfer"}
+    allowed = {"lang", "prompts", "delays", "hours", "words", "faq", "transfer", "spelling"}
     for k in data:
         if k not in allowed:
             raise _fail(source, k, f"unknown key (known keys: {', '.join(sorted(allowed))})")
@@ -136,8 +149,8 @@ def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
         if key not in FAQ_TOPICS:
             raise _fail(source, f"faq.{key}", f"unknown topic (known: {', '.join(FAQ_TOPICS)})")
         fsets[key] = tuple(_fold_phrase(p) for p in _strings(source, f"faq.{key}", value))
-    transfer = _transfer(data.get("transfer"), source, lang)
-    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, raw, fsets, transfer)
+    spelling, xfer = _tables(data, source, lang)
+    return Prompts(lang, source, dict(prompts), dict(delays), dict(hours), wsets, raw, fsets, spelling, xfer)
 
 
 def _sentences(table: Any, source: str, section: str, keys: tuple[str, ...], fields: set[str]) -> dict[str, str]:
@@ -162,18 +175,33 @@ def _sentences(table: Any, source: str, section: str, keys: tuple[str, ...], fie
     return dict(table)
 
 
-def _transfer(table: Any, source: str, lang: str) -> dict[str, str]:
-    """The ``[transfer]`` sentences; a prompt file without them takes the built-in ones of its language."""
-    if table is not None:
-        return _sentences(table, source, "transfer", TRANSFER_KEYS, TRANSFER_FIELDS)
+def _builtin_table(data: Mapping[str, Any], section: str, source: str, lang: str) -> Any:
+    """``data[section]``, or the built-in prompt file's when a business file has none."""
+    if section in data:
+        return data[section]
     builtin = PROMPTS_DIR / f"{lang}.toml"
     if str(builtin) == source or not builtin.is_file():
-        return {}
+        raise _fail(source, section, f"missing [{section}] table")
     try:
-        data = tomllib.loads(builtin.read_text(encoding="utf-8"))
+        return tomllib.loads(builtin.read_text(encoding="utf-8")).get(section, {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{builtin}: cannot read the built-in transfer sentences: {exc}") from None
-    return _sentences(data.get("transfer", {}), str(builtin), "transfer", TRANSFER_KEYS, TRANSFER_FIELDS)
+        raise ConfigError(f"{builtin}: cannot read the built-in [{section}] table: {exc}") from None
+
+
+def _tables(data: Mapping[str, Any], source: str, lang: str) -> tuple[Spelling, dict[str, str]]:
+    """The ``[spelling]`` tables and the ``[transfer]`` sentences (the built-in ones when a file has none)."""
+    return Spelling.parse(_builtin_table(data, "spelling", source, lang), source), _transfer(data, source, lang)
+
+
+def _transfer(data: Mapping[str, Any], source: str, lang: str) -> dict[str, str]:
+    """The ``[transfer]`` sentences; a prompt file without them takes the built-in ones of its language
+    (none for a language without a built-in file: its calls then take the alert path only)."""
+    builtin = PROMPTS_DIR / f"{lang}.toml"
+    if "transfer" not in data and (str(builtin) == source or not builtin.is_file()):
+        return {}
+    where = source if "transfer" in data else str(builtin)
+    return _sentences(_builtin_table(data, "transfer", source, lang), where, "transfer", TRANSFER_KEYS,
+                      TRANSFER_FIELDS)
 
 
 def load_prompts(lang: str, path: str | Path | None = None) -> Prompts:

@@ -6,9 +6,16 @@ a pty) and scripted callers ring it one after another: the project's own demo
 callers (``callers-fr.jsonl`` / ``callers-en.jsonl`` beside this file) or a
 ``--script FILE`` in the corpus format (``{"id", "lang", "caller_id", "turns"}``
 per line; optional ``hangup_after_rings``, ``hangup_after_turn``,
-``hangup_after_seconds``, ``dtmf``).
+``hangup_after_seconds``, ``dtmf``, ``expect``). A caller with ``expect`` (the
+corpus labels: ``urgent``, ``name``, ``company``...) answers the box's closed
+urgency question and its read-back of the name and company truthfully from it,
+and spells when asked; it knows which question the box asked from the box's own
+turns in the call record (:class:`BoxPrompts`), and speaks its answer like any
+turn, for the box's recogniser to hear.
 
-English callers speak with the piper voice, French ones with espeak-ng (robotic: the demo
+The on-call people who accept transfers (``demo.toml``: both) have simulated phones that answer,
+hear the brief and press 1: an urgent caller is put through, and the record's timeline shows
+each step. English callers speak with the piper voice, French ones with espeak-ng (robotic: the demo
 says so when it starts); the box recognises them with the engines of the demo configuration
 (``demo.toml``). ``--type`` and ``--mic`` make you the caller instead
 (:mod:`appliance.demo.interactive`).
@@ -17,7 +24,6 @@ says so when it starts); the box recognises them with the engines of the demo co
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import logging
@@ -33,9 +39,23 @@ from typing import IO, Any
 from ..config import Config, LineConfig, load_config, load_config_text
 from ..errors import ConfigError, PermanenceError, WebError
 from ..store.record import CallRecord
+from ..textsafe import control_characters
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
+TRANSFER_STEPS = ("transfer_started", "caller_on_hold", "technician_dialled", "technician_ringing",
+                  "technician_answered", "technician_accepted", "technician_declined", "technician_no_answer",
+                  "technician_busy", "technician_unreachable", "technician_no_key", "hold_limit", "caller_back",
+                  "transfer_refused", "transfer_error", "transferred", "joined", "acknowledged")
+
+
+def add_demo_phones(sim: Any, cfg: Config) -> None:
+    """A simulated phone for each on-call person who accepts transfers: answers, hears the brief, presses 1."""
+    from ..telephony.simulator import SimPhone
+
+    for p in cfg.rota.people:
+        if p.transfer:
+            sim.add_phone(SimPhone(p.phone, answer_after_rings=2, keys="1", name=p.name))
 
 
 def demo_config(lang: str, base: Config | None = None) -> Config:
@@ -56,45 +76,134 @@ _OPTIONAL = {"hangup_after_rings": int, "hangup_after_turn": int, "hangup_after_
              "caller_name": str, "linger": float}
 
 
-def load_script(path: Path, default_lang: str, errors: IO[str]) -> list[Any]:
-    """Scripted callers from a JSONL file; a bad line is reported and skipped, the others kept."""
-    from ..telephony.simulator.callers import ScriptedCaller
+class BoxPrompts:
+    """The simulated callers' side channel: what the box asked on each line.
 
+    An observer of the service (``call_event``/``urgent``) that keeps the turns of the call in
+    progress on each line, as the call record holds them. :meth:`since_caller` gives a caller
+    a channel that returns the (prompt key, text) of the box's prompts recorded since the caller
+    last started speaking (the question it is to answer), read from the record rather than
+    guessed from timing. A reply is recorded once all its sentences are queued, so a pause
+    between two sentences is not taken for the end of the box's turn.
+    """
+
+    def __init__(self) -> None:
+        self._turns: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+        self._lock = threading.Lock()
+
+    def call_event(self, kind: str, rec: CallRecord) -> None:
+        with self._lock:
+            self._turns[rec.line] = (rec.id, list(rec.turns))
+
+    def urgent(self, rec: CallRecord) -> None:
+        self.call_event("urgent", rec)
+
+    def turns(self, line: str) -> tuple[str, list[dict[str, Any]]]:
+        """(call id, turns) of the call on ``line`` as last recorded."""
+        with self._lock:
+            call_id, turns = self._turns.get(line, ("", []))
+            return call_id, list(turns)
+
+    def since_caller(self, line: str) -> _BoxChannel:
+        return _BoxChannel(self, line)
+
+
+class _BoxChannel:
+    """One caller's view of :class:`BoxPrompts` (see ``ScriptedCaller.box_said``)."""
+
+    def __init__(self, prompts: BoxPrompts, line: str) -> None:
+        self.prompts, self.line = prompts, line
+        self.call_id = ""
+        self.seen: int | None = None  # turns of the record when the caller last started speaking
+
+    def mark(self) -> None:
+        """The caller starts speaking: what the box has said so far is being answered."""
+        self.call_id, turns = self.prompts.turns(self.line)
+        self.seen = len(turns)
+
+    def __call__(self) -> list[tuple[str, str]]:
+        """The box's prompts after the caller's latest turn, once the record holds that turn: the record is
+        written to disk before observers see it, and may lag the audio by seconds on a loaded machine, so
+        prompts recorded after the caller started speaking but said before (a late write) are not the reply."""
+        call_id, turns = self.prompts.turns(self.line)
+        seen = self.seen if call_id == self.call_id else None  # None: the caller has not spoken on this call
+        out: list[tuple[str, str]] = []
+        for t in reversed(turns[seen or 0:]):
+            if t.get("speaker") != "box":
+                return out[::-1]
+            out.append((str(t.get("key") or ""), str(t.get("text") or "")))
+        return out[::-1] if seen is None else []
+
+
+def _expect(d: dict[str, Any]) -> dict[str, Any] | None:
+    e = d.get("expect")
+    if e is None:
+        return None
+    if not isinstance(e, dict):
+        raise TypeError('"expect" must be a JSON object (urgent, name, company, ...)')
+    if "urgent" in e and not isinstance(e["urgent"], bool):
+        raise TypeError('"expect.urgent" must be true or false')
+    for key in ("name", "company"):
+        if e.get(key) is not None and not isinstance(e[key], str):
+            raise TypeError(f'"expect.{key}" must be a string or null')
+    return e
+
+
+def load_script(path: Path, default_lang: str, errors: IO[str]) -> list[Any]:
+    """Scripted callers from a JSONL file; a bad line (not UTF-8, not JSON, NUL or other control
+    characters, lone surrogates, wrong fields) is reported and skipped, the others kept."""
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the caller script: {exc}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the caller script: {exc.strerror or exc}") from None
     callers = []
     for n, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            d = json.loads(line)
-            if not isinstance(d, dict):
-                raise TypeError("expected a JSON object")
-            turns = d.get("turns")
-            if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
-                raise TypeError('"turns" must be a list of strings')
-            cid = d.get("caller_id")
-            if cid is not None and not isinstance(cid, str):
-                raise TypeError('"caller_id" must be a string or null')
-            lang = d.get("lang") or default_lang
-            if lang not in ("fr", "en"):
-                raise ValueError(f'"lang" must be "fr" or "en", got {lang!r}')
-            extra: dict[str, Any] = {}
-            for key, typ in _OPTIONAL.items():
-                if d.get(key) is not None:
-                    extra[key] = typ(d[key])
-            if isinstance(d.get("dtmf"), dict):
-                extra["dtmf"] = {int(k): str(v) for k, v in d["dtmf"].items()}
-            callers.append(ScriptedCaller(id=str(d.get("id", f"line{n}")), caller_id=cid, lang=lang,
-                                          turns=list(turns), **extra))
-        except (ValueError, TypeError, KeyError) as exc:
+            callers.append(_caller(json.loads(line.decode("utf-8")), n, default_lang))
+        except (ValueError, TypeError, KeyError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             print(f"permanence demo: {path}:{n}: skipped: {exc}", file=errors, flush=True)
     if not callers:
         raise ConfigError(f"{path}: no usable caller in the script (one JSON object per line with "
                           f'"id", "lang", "caller_id", "turns")')
     return callers
+
+
+def _checked_text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError(f"{what} holds a lone surrogate (not text)")
+    bad = control_characters(value)
+    if bad:
+        raise ValueError(f"{what} holds control characters ({' '.join(sorted(set(bad)))})")
+    return value
+
+
+def _caller(d: Any, n: int, default_lang: str) -> Any:
+    from ..telephony.simulator.callers import ScriptedCaller
+
+    if not isinstance(d, dict):
+        raise TypeError("expected a JSON object")
+    turns = d.get("turns")
+    if not isinstance(turns, list):
+        raise TypeError('"turns" must be a list of strings')
+    turns = [_checked_text(t, f"turn {i + 1}") for i, t in enumerate(turns)]
+    cid = d.get("caller_id")
+    if cid is not None:
+        cid = _checked_text(cid, '"caller_id"')
+    lang = d.get("lang") or default_lang
+    if lang not in ("fr", "en"):
+        raise ValueError(f'"lang" must be "fr" or "en", got {lang!r}')
+    extra: dict[str, Any] = {}
+    for key, typ in _OPTIONAL.items():
+        if d.get(key) is not None:
+            extra[key] = _checked_text(d[key], f'"{key}"') if typ is str else typ(d[key])
+    if isinstance(d.get("dtmf"), dict):
+        extra["dtmf"] = {int(k): _checked_text(v, '"dtmf"') for k, v in d["dtmf"].items()}
+    return ScriptedCaller(id=_checked_text(str(d.get("id", f"line{n}")), '"id"'), caller_id=cid, lang=lang,
+                          turns=turns, expect=_expect(d), **extra)
 
 
 class DemoPrinter:
@@ -141,15 +250,29 @@ class DemoPrinter:
         shown = self._turns_shown.get(rec.id, 0)
         for t in rec.turns[shown:]:
             who = "box   " if t.get("speaker") == "box" else "you   " if t.get("kind") == "typed" else "caller"
+            if t.get("to") == "technician":
+                who = "box -> technician"
             text = _safe(t.get("text") or f"({t.get('kind')})")
             self._p(f"    {who}: {text}")
         self._turns_shown[rec.id] = len(rec.turns)
         if kind == "ended":
+            self._transfer_steps(rec)
             q = rec.qualification or {}
             dur = f"{rec.duration:.0f} s" if rec.duration is not None else "-"
             self._p(f"[{rec.line}] ended: {rec.state}, by {rec.hangup_by}, {dur}; "
                     f"category={q.get('category')} urgency={q.get('urgency')} name={_safe(str(q.get('name')))} "
                     f"company={_safe(str(q.get('company')))} callback={q.get('callback')}")
+
+    def _transfer_steps(self, rec: CallRecord) -> None:
+        """The steps of putting the caller through, from the record's timeline."""
+        full = self.log_reader.get(rec.id) if self.log_reader is not None else None
+        for e in (full or rec).events:
+            kind = str(e.get("kind", ""))
+            if kind in TRANSFER_STEPS:
+                at = str(e.get("at", ""))[11:19]
+                who = _safe(str(e.get("person") or ""))
+                extra = f" (on hold {e['held_seconds']} s)" if "held_seconds" in e else ""
+                self._p(f"  -> {at} {kind.replace('_', ' ')}{' ' + who if who else ''}{extra}")
 
     def wait_finished(self, n: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -196,8 +319,8 @@ def what_callers_are(lang: str, cfg: Config) -> str:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from ..cli import _setup_logging
     from ..service import Service
+    from ..status.logsetup import setup_logging
     from ..telephony import open_line
     from ..telephony.simulator import Simulator
 
@@ -215,7 +338,7 @@ def run_demo(args: argparse.Namespace) -> int:
     else:
         lang = default_lang
     cfg = demo_config(lang, base)
-    _setup_logging(args.log_level or "WARNING")
+    setup_logging(args.log_level or "WARNING")
     info = sys.stderr if args.json else sys.stdout
     if callers is None:
         callers = load_script(HERE / f"callers-{lang}.jsonl", lang, sys.stderr)
@@ -232,15 +355,18 @@ def run_demo(args: argparse.Namespace) -> int:
         voices = CallerVoices()
     sim = Simulator(dialect=args.dialect, country=cfg.lines[0].country,
                     voice=voices.speak if voices is not None else None)
+    add_demo_phones(sim, cfg)
     sim.start()
 
     def line_factory(lc: LineConfig, **kw: Any) -> Any:
         return open_line(lc, simulator=sim, **kw)
 
     printer = DemoPrinter(json_mode=args.json, out=sys.stdout)
+    box = BoxPrompts()
+    line_name = cfg.lines[0].name
     sms_seen: list[int] = [0]
     web_port = cfg.web.port if args.web_port is None else args.web_port
-    svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer],
+    svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer, box],
                   speech=not args.no_speech, line_factory=line_factory, mqtt_url=args.mqtt,
                   leds=False, config_path=None)
     stop = threading.Event()
@@ -262,7 +388,7 @@ def run_demo(args: argparse.Namespace) -> int:
             if svc.web is None and web_port and "cannot listen" in str(exc):
                 print(f"permanence demo: port {web_port} is busy, using a free port", file=info, flush=True)
                 svc.stop()
-                svc = Service(cfg, data_dir=data_dir, web_port=-1, observers=[printer],
+                svc = Service(cfg, data_dir=data_dir, web_port=-1, observers=[printer, box],
                               speech=not args.no_speech, line_factory=line_factory, mqtt_url=args.mqtt,
                               leds=False)
                 svc.start()
@@ -276,7 +402,7 @@ def run_demo(args: argparse.Namespace) -> int:
         for i in range(n_calls):
             if stop.is_set():
                 break
-            caller = callers[i % len(callers)]
+            caller = dataclasses.replace(callers[i % len(callers)], box_said=box.since_caller(line_name))
             print(f"permanence demo: call {i + 1}/{n_calls}: {caller.id} ({caller.lang})", file=info, flush=True)
             handle = sim.place_call(caller)
             while not stop.is_set() and not printer.wait_finished(i + 1, 0.5):
@@ -285,8 +411,10 @@ def run_demo(args: argparse.Namespace) -> int:
                           f"caller hanging up", file=sys.stderr, flush=True)
                     rc = 1
                     break
-            with contextlib.suppress(PermanenceError):
+            try:
                 handle.wait(30)
+            except PermanenceError as exc:
+                log.warning("demo: the simulated caller %s did not finish: %s", caller.id, exc)
             time.sleep(0.5)
             _print_sms(sim, sms_seen, info)
         if args.calls is None and not args.json and not stop.is_set() and svc.web_url:
@@ -299,7 +427,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if svc.alerts is not None:
             # alerts queued while a broker was unreachable: give them a chance before exiting
             # (they stay on disk in the outbox either way, and go out at the next start)
-            with contextlib.suppress(Exception):
+            with svc.faults.guard("demo: sending the last alerts", log):
                 svc.alerts.drain(30)
         svc.stop()
         sim.close()
@@ -312,7 +440,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def _run_you_call(args: argparse.Namespace) -> int:
     """``--type`` / ``--mic``: one call in which the user is the caller."""
-    from ..cli import _setup_logging
+    from ..status.logsetup import setup_logging
     from .interactive import run_interactive
 
     if args.script or args.no_speech:
@@ -320,7 +448,7 @@ def _run_you_call(args: argparse.Namespace) -> int:
     base = load_config(Path(args.config)) if args.config else None
     lang = args.lang or (base.company.language if base else "fr")
     cfg = demo_config(lang, base)
-    _setup_logging(args.log_level or "WARNING")
+    setup_logging(args.log_level or "WARNING")
     info = sys.stderr if args.json else sys.stdout
     mode = "type" if args.type else "mic"
     return run_interactive(args, mode=mode, cfg=cfg, lang=lang, info=info)

@@ -20,7 +20,6 @@ hangs up.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import queue
 import signal
@@ -102,14 +101,19 @@ class TypedSpeech:
     def prerender(self, texts: Any, lang: str) -> int:
         return self.engine.prerender(texts, lang)
 
+    def describe(self) -> dict[str, Any]:
+        return {**self.engine.describe(), "recognition": "typed lines (--type)"}
+
     def close(self) -> None:
         self.engine.close()
 
 
 def interactive_config(cfg: Config) -> Config:
-    """The demo's configuration with room for a person: long calls."""
+    """The demo's configuration with room for a person: long calls, and the whole conversation with the box
+    (no transfer to a simulated technician: the scripted demo shows that)."""
     conv = dataclasses.replace(cfg.conversation, max_call_seconds=HUMAN_CALL_SECONDS)
-    return dataclasses.replace(cfg, conversation=conv)
+    people = tuple(dataclasses.replace(p, transfer=False) for p in cfg.rota.people)
+    return dataclasses.replace(cfg, conversation=conv, rota=dataclasses.replace(cfg.rota, people=people))
 
 
 def _speaker_pump(handle: Any, speakers: Speakers | None, done: threading.Event) -> None:
@@ -242,7 +246,7 @@ def run_interactive(args: argparse.Namespace, *, mode: str, cfg: Config, lang: s
             source.close()
         if speakers is not None:
             speakers.close()
-        with contextlib.suppress(Exception):  # leaving anyway: the outbox keeps what is not sent
+        with svc.faults.guard("demo: sending the last alerts"):  # the outbox keeps what is not sent
             if svc.alerts is not None:
                 svc.alerts.drain(10)
         svc.stop()

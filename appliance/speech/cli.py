@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import wave
@@ -92,7 +93,7 @@ def cmd_say(args: argparse.Namespace) -> int:
         synth = load_synthesizer(args.lang, _speech_config(args).for_language(args.lang))
         pcm = b"".join(synth.synthesize(args.text))
         synth.close()
-        with wave.open(args.out, "wb") as w:
+        with open(args.out, "wb") as f, wave.open(f, "wb") as w:  # a path refused fails before wave starts
             w.setnchannels(1)
             w.setsampwidth(2)
             w.setframerate(SAMPLE_RATE)
@@ -139,7 +140,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         ev = listener.feed(frame)
         if ev is None or isinstance(ev, Partial):
             continue
-        print(json.dumps({"event": type(ev).__name__, **vars(ev)}, ensure_ascii=False))
+        print(json.dumps({"event": type(ev).__name__, **dataclasses.asdict(ev)}, ensure_ascii=False))
         if not listener.listening:
             listener.listen(ListenSpec(expect=args.expect))
     listener.close()

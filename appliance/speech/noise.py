@@ -88,7 +88,9 @@ def background(kind: str, seconds: float, *, seed: int = 0, dbfs: float = -30.0)
     """``seconds`` of the noise ``kind`` at an RMS level of ``dbfs``, 16-bit 8 kHz PCM."""
     if kind not in NOISES:
         raise SpeechError(f"unknown background noise {kind!r} (known: {', '.join(NOISES)})")
-    n = max(1, int(seconds * SR))
+    if not 0.02 <= seconds <= 3600:
+        raise SpeechError(f"background noise: expected 0.02 to 3600 seconds, got {seconds!r}")
+    n = int(seconds * SR)
     rng = np.random.default_rng([seed, NOISES.index(kind)])
     x = {"street": _street, "workshop": _workshop, "car": _car}[kind](rng, n)
     x = x / (np.sqrt(np.mean(x * x)) + 1e-12) * 10 ** (dbfs / 20) * 32767

@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, check_pcm16
 from .models import cache_dir
-from .recognizer import Alternative, Utterance, Word
+from .utterance import Alternative, Utterance, Word
 
 # n-best readings asked of vosk per final (SetMaxAlternatives). Chosen by bench/bench_speech.py
 # (simultaneous calls with 0, 3, 5 and 10 alternatives): see the README's speech section.
@@ -115,6 +115,9 @@ class VoskModelHandle:
         # speech after a yes/no question, never stall the line behind that set-up.
         self._idle: dict[tuple[str, ...] | None, list[Any]] = {}
         self.recognizers_created = 0
+        # Audio each kaldi recogniser has decoded so far: vosk keeps counting its word times across
+        # Reset(), so a reused recogniser's times are shifted by what it heard before.
+        self.fed_seconds: dict[int, float] = {}
 
     def stream(self, grammar: list[str] | None = None) -> VoskRecognizer:
         with self._lock:
@@ -148,13 +151,17 @@ class VoskModelHandle:
         key = tuple(grammar) if grammar is not None else None
         with self._lock:
             if self._closed:
+                self.fed_seconds.clear()
                 return
             if key not in self._idle and len(self._idle) > self.POOL_GRAMMARS:
                 # grammars change with the business's phrases: forget the oldest one kept
-                del self._idle[next(k for k in self._idle if k is not None)]
+                for old in self._idle.pop(next(k for k in self._idle if k is not None)):
+                    self.fed_seconds.pop(id(old), None)
             idle = self._idle.setdefault(key, [])
             if len(idle) < self.POOL_PER_GRAMMAR:
                 idle.append(rec)
+            else:
+                self.fed_seconds.pop(id(rec), None)
 
     def warm(self, n: int) -> int:
         """Have ``n`` free-speech recognisers ready (set up on a little silence); returns how many
@@ -166,6 +173,7 @@ class VoskModelHandle:
             rec = self._new_kaldi(None)
             rec.AcceptWaveform(b"\x00\x00" * (SAMPLE_RATE // 2))
             rec.FinalResult()
+            self.fed_seconds[id(rec)] = 0.5
             made.append(rec)
         for rec in made:
             self._give_back(None, rec)
@@ -186,6 +194,7 @@ class VoskModelHandle:
             rec = self._vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
         if self.alternatives:
             rec.SetMaxAlternatives(self.alternatives)
+        self.fed_seconds[id(rec)] = 0.0
         return rec
 
     def close(self) -> None:
@@ -212,6 +221,7 @@ class VoskRecognizer:
         self._next_partial = 0
         self._handle = handle
         self._rec: Any = handle._take_kaldi(self.grammar)
+        self._base = handle.fed_seconds.get(id(self._rec), 0.0)  # the recogniser's clock at our start
         self._rec.SetWords(True)
         self._rec.SetPartialWords(True)
         self._samples = 0
@@ -229,7 +239,7 @@ class VoskRecognizer:
             res = json.loads(raw)
         except json.JSONDecodeError as exc:  # pragma: no cover - vosk always returns JSON
             raise SpeechError(f"vosk returned invalid JSON: {raw[:100]!r}") from exc
-        utt = parse_final(res, self.time)
+        utt = parse_final(res, self.time, offset=self._base)
         return [utt] if utt is not None else []
 
     def feed(self, pcm: bytes) -> list[Utterance]:
@@ -251,7 +261,7 @@ class VoskRecognizer:
             return []
         self._last_partial = text
         words = res.get("partial_result") or []
-        start = float(words[0]["start"]) if words else self.time
+        start = float(words[0]["start"]) - self._base if words else self.time
         return [Utterance(text=text, final=False, start=start, end=self.time, confidence=None)]
 
     def flush(self) -> list[Utterance]:
@@ -264,6 +274,7 @@ class VoskRecognizer:
             return
         self._closed = True
         rec, self._rec = self._rec, None
+        self._handle.fed_seconds[id(rec)] = self._base + self.time
         self._handle._give_back(self.grammar, rec)
 
 
@@ -290,7 +301,7 @@ def _posteriors(scores: list[float]) -> list[float]:
     return [e / total for e in exps]
 
 
-def _parse_nbest(alts: list[Any], now: float) -> Utterance | None:
+def _parse_nbest(alts: list[Any], now: float, offset: float = 0.0) -> Utterance | None:
     """The ``{"alternatives": [{"confidence", "text", "result"}...]}`` shape of SetMaxAlternatives."""
     readings = [a for a in alts if isinstance(a, dict) and isinstance(a.get("text"), str)
                 and isinstance(a.get("confidence"), int | float) and math.isfinite(a["confidence"])]
@@ -305,7 +316,8 @@ def _parse_nbest(alts: list[Any], now: float) -> Utterance | None:
         # a word's confidence: the share of the readings that have the same word at the same place
         conf = shares[0] + sum(p for ws, p in others if any(
             o["word"] == w["word"] and abs(float(o["start"]) - float(w["start"])) < WORD_OVERLAP for o in ws))
-        words.append(Word(w["word"], round(min(1.0, conf), 4), float(w["start"]), float(w["end"])))
+        words.append(Word(w["word"], round(min(1.0, conf), 4), float(w["start"]) - offset,
+                          float(w["end"]) - offset))
     text = best["text"].strip()
     seen = {text}
     alternatives = []
@@ -320,7 +332,7 @@ def _parse_nbest(alts: list[Any], now: float) -> Utterance | None:
                      words=tuple(words), alternatives=tuple(alternatives))
 
 
-def parse_final(res: Any, now: float) -> Utterance | None:
+def parse_final(res: Any, now: float, *, offset: float = 0.0) -> Utterance | None:
     """A vosk final result (``Result()``/``FinalResult()`` JSON, decoded) as an :class:`Utterance`.
 
     Two shapes: without alternatives ``{"text", "result": [{"word", "conf", "start", "end"}]}``
@@ -328,18 +340,19 @@ def parse_final(res: Any, now: float) -> Utterance | None:
     ``{"alternatives": [{"confidence", "text", "result": [{"word", "start", "end"}]}]}``, the
     most likely first, scored by log-likelihood and without word confidences: the scores become
     shares of 1, a word's confidence is the share of the readings holding it at the same place.
-    ``now`` (seconds of audio fed) times a final that has no word times. None when no words.
+    ``now`` (seconds of audio fed) times a final that has no word times; ``offset`` is taken off
+    vosk's word times (a reused recogniser's clock). None when no words.
     """
     if not isinstance(res, dict):
         return None
     if isinstance(res.get("alternatives"), list):
-        return _parse_nbest(res["alternatives"], now)
+        return _parse_nbest(res["alternatives"], now, offset)
     text = res.get("text")
     if not isinstance(text, str) or not text.strip():
         return None
     items = _words(res.get("result"))
     words = tuple(Word(w["word"], float(w["conf"]) if isinstance(w.get("conf"), int | float) else None,
-                       float(w["start"]), float(w["end"])) for w in items)
+                       float(w["start"]) - offset, float(w["end"]) - offset) for w in items)
     if not words:
         return Utterance(text=text.strip(), final=True, start=now, end=now, confidence=None)
     confs = [w.confidence for w in words if w.confidence is not None]

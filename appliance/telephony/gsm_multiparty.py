@@ -50,12 +50,21 @@ class Leg:
     end_code: str = ""
 
 
-def parse_chld(reply: AtResponse) -> frozenset[str]:
-    """``+CHLD: (0,1,1x,2,2x,3,4)`` -> ``{"0", "1", "1x", ...}`` (empty when the modem refuses)."""
+def parse_chld(reply: AtResponse) -> frozenset[str] | None:
+    """``+CHLD: (0,1,1x,2,2x,3,4)`` or ``(0-4)`` -> ``{"0", "1", "1x", ...}``; None when the modem
+    refuses the test command (oFono's phonesim does, and still does every ``AT+CHLD=<n>``): unknown,
+    so each action is tried and its own result decides."""
     if not reply.ok:
-        return frozenset()
+        return None
     rest = reply.value("+CHLD:") or ""
-    return frozenset(x.strip().lower() for x in rest.strip().strip("()").split(",") if x.strip())
+    out: set[str] = set()
+    for x in (x.strip().lower() for x in rest.strip().strip("()").split(",")):
+        m = re.fullmatch(r"(\d)-(\d)", x)
+        if m:
+            out.update(str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1))
+        elif x:
+            out.add(x)
+    return frozenset(out)
 
 
 class Multiparty:
@@ -64,6 +73,7 @@ class Multiparty:
     def __init__(self, calls: GsmCalls) -> None:
         self.calls = calls
         self.chld: frozenset[str] | None = None
+        self.chld_asked = False
         self.reset()
 
     def reset(self) -> None:
@@ -86,10 +96,12 @@ class Multiparty:
         if not self.calls.in_call:
             yield from _result("hold", False, "no call to hold")
             return
-        if self.chld is None:
+        if not self.chld_asked:
+            self.chld_asked = True
             self.chld = parse_chld((yield from send(Cmd("AT+CHLD=?"))))
-            log.info("line %s: AT+CHLD=? lists %s", self.calls.name, ",".join(sorted(self.chld)) or "nothing")
-        if "2" not in self.chld:
+            log.info("line %s: AT+CHLD=? lists %s", self.calls.name,
+                     "(refused: each action will be tried)" if self.chld is None else ",".join(sorted(self.chld)))
+        if self.chld is not None and "2" not in self.chld:
             yield from _result("hold", False, "the modem offers no call hold (AT+CHLD=? does not list 2)")
             return
         entries = yield from self._calls()

@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+URGENT_KEYS = ("urgent", "urgent_because")
+"""The dialog's "I am alerting the technician, they will call you back" sentences: replaced by "please hold"."""
+
 
 class TransferDesk:
     """One per service: decides, for each urgent call, whether and to whom it is put through."""
@@ -65,8 +68,13 @@ class TransferDesk:
             return self._texts[lang]
 
     def targets(self) -> list[Target]:
-        """People to try, in escalation order, among those who accept transfers."""
-        order = self.rota.escalation_order(self.now())
+        """The person on duty when they accept transfers, then (``rota.transfer.people`` > 1) the next
+        ones in escalation order who accept them; nobody when the person on duty does not."""
+        now = self.now()
+        on_call = self.rota.on_call(now)
+        if on_call is None or not on_call.transfer:
+            return []
+        order = self.rota.escalation_order(now)
         people = [Target(p.name, p.phone) for p in order if p.transfer]
         return people[: self.cfg.rota.transfer.people]
 
@@ -92,7 +100,7 @@ class TransferDesk:
             log.error("call %s: no transfer sentences (%s); the alert path only", session.call_id, exc)
             return reply
         keys = [p.key for p in reply.say]
-        cut = keys.index("urgent") if "urgent" in keys else len(keys)
+        cut = next((i for i, k in enumerate(keys) if k in URGENT_KEYS), len(keys))
         before, after = reply.say[:cut], reply.say[cut + 1:]
         rest = Reply(say=after, listen=reply.listen, hangup=reply.hangup)
         machine = Transfer(targets, self.settings(kind))

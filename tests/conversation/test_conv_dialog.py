@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
 import pytest
 
 from appliance.config import CompanyConfig
-from appliance.conversation.base import CallContext, Reply
+from appliance.conversation.base import CallContext, Heard, KnownCaller, Reply, WordHeard
 from appliance.conversation.dialog import ScriptedDialog
-from appliance.conversation.prompts import PROMPTS_DIR
+from appliance.conversation.prompts import PROMPTS_DIR, load_prompts
 from appliance.conversation.qualifier import Qualifier
+from appliance.conversation.spelling import parse_spelling
 from appliance.errors import ConfigError
 
 COMPANY = CompanyConfig(
     name="Thermi Service", rates="Le déplacement est facturé quatre-vingts euros.", service_area="Toute la Gironde.",
     faq={"pompes à chaleur": "Oui, nous entretenons toutes les marques de pompes à chaleur."},
 )
+PROMPTS = {lang: load_prompts(lang).text for lang in ("fr", "en")}
 WEDNESDAY_10H = dt.datetime(2026, 11, 25, 10, 0)
 WEDNESDAY_22H = dt.datetime(2026, 11, 25, 22, 0)
 
@@ -30,26 +33,40 @@ def _keys(reply: Reply) -> list[str]:
     return [p.key for p in reply.say]
 
 
-def _play(d: ScriptedDialog, caller: str | None, turns: list[str | None]) -> list[Reply]:
-    replies = [d.start(CallContext(call_id="call-1", caller_number=caller))]
+def _play(d: ScriptedDialog, caller: str | None, turns: list[str | None],
+          known: KnownCaller | None = None) -> list[Reply]:
+    replies = [d.start(CallContext(call_id="call-1", caller_number=caller, known=known))]
+    return replies + _play_on(d, turns, replies[0])
+
+
+def _play_on(d: ScriptedDialog, turns: list[str | None], last: Reply | None = None) -> list[Reply]:
+    """Each turn: words heard, None for silence, "#12" for keys pressed."""
+    replies: list[Reply] = []
     for t in turns:
-        assert not replies[-1].hangup, "the dialog hung up before the caller finished"
-        replies.append(d.silence() if t is None else d.hear(t))
+        assert not (replies[-1] if replies else last or Reply()).hangup, "the dialog hung up before the caller finished"
+        if t is None:
+            replies.append(d.silence())
+        elif t.startswith("#"):
+            replies.append(d.dtmf(t[1:]))
+        else:
+            replies.append(d.hear(t))
     return replies
 
 
 def test_typical_urgent_breakdown() -> None:
     d = _dialog()
     rs = _play(d, "+33612345678", ["bonjour notre groupe froid est en panne toute la marchandise va être perdue",
-                                   "sébastien morin de la boucherie du marché", "oui c'est bien ça"])
+                                   "oui", "sébastien morin de la boucherie du marché", "oui", "oui c'est bien ça"])
     assert "Thermi Service" in rs[0].say[0].text and _keys(rs[0]) == ["greeting"]
-    assert _keys(rs[1]) == ["urgent", "ask_identity"] and rs[1].urgent is True
-    assert "15 minutes" in rs[1].say[0].text
-    assert {"kind": "urgent_announced", "sla_minutes": 15, "routing": "oncall"} in rs[1].actions
-    assert _keys(rs[2]) == ["confirm_caller_id"] and rs[2].listen is not None and rs[2].listen.expect == "yes_no"
-    assert "06 12 34 56 78" in rs[2].say[0].text and rs[2].say[0].fixed is False
-    assert rs[3].hangup and _keys(rs[3]) == ["number_confirmed", "goodbye"]
-    assert {"kind": "callback_confirmed", "number": "+33612345678"} in rs[3].actions
+    assert _keys(rs[1]) == ["ask_urgency"] and rs[1].urgent is False  # possibly urgent: asked, not decided
+    assert _keys(rs[2]) == ["urgent_because", "ask_identity"] and rs[2].urgent is True
+    assert "15 minutes" in rs[2].say[0].text and rs[2].say[0].text.startswith("J'ai bien compris : ")
+    assert {"kind": "urgent_announced", "sla_minutes": 15, "routing": "oncall"} in rs[2].actions
+    assert _keys(rs[3]) == ["confirm_identity"] and "Sébastien Morin, Boucherie du Marché" in rs[3].say[0].text
+    assert _keys(rs[4]) == ["confirm_caller_id"] and rs[4].listen is not None and rs[4].listen.expect == "yes_no"
+    assert "06 12 34 56 78" in rs[4].say[0].text and rs[4].say[0].fixed is False
+    assert rs[5].hangup and _keys(rs[5]) == ["number_confirmed", "goodbye"]
+    assert {"kind": "callback_confirmed", "number": "+33612345678"} in rs[5].actions
     assert sum(r.urgent for r in rs) == 1
     q = d.qualification()
     assert q is not None and q["id"] == "call-1" and q["urgent"] and q["name"] == "Sébastien Morin"
@@ -60,10 +77,10 @@ def test_everything_in_one_breath_only_the_number_is_confirmed() -> None:
     d = _dialog()
     rs = _play(d, None, ["bonjour je suis nadia benali de la sarl benali la porte du garage ne se ferme plus "
                          "ce n'est pas urgent rappelez-moi au zéro six vingt et un quarante-deux soixante-trois "
-                         "quatre-vingt-quatre", "oui"])
+                         "quatre-vingt-quatre", "oui", "oui"])
     asked = [k for r in rs[1:] for k in _keys(r)]
-    assert asked == ["read_back", "number_confirmed", "goodbye"]
-    assert "06 21 42 63 84" in rs[1].say[0].text
+    assert asked == ["confirm_identity", "read_back", "number_confirmed", "goodbye"]  # "pas urgent": not asked
+    assert "06 21 42 63 84" in rs[2].say[0].text
     q = d.qualification()
     assert q is not None and q["name"] == "Nadia Benali" and q["callback"] == "+33621426384"
     assert q["urgent"] is False and not any(r.urgent for r in rs)
@@ -71,20 +88,20 @@ def test_everything_in_one_breath_only_the_number_is_confirmed() -> None:
 
 def test_correction_of_the_number() -> None:
     d = _dialog()
-    rs = _play(d, None, ["le compresseur fait un bruit anormal", "martin roy",
+    rs = _play(d, None, ["le compresseur fait un bruit anormal", "non", "martin roy", "oui",
                          "zéro cinq cinquante-six douze trente-quatre cinquante-six",
                          "non c'est le zéro cinq cinquante-six douze trente-quatre cinquante-sept", "oui"])
-    assert _keys(rs[2]) == ["ask_number"] and rs[2].listen is not None and rs[2].listen.expect == "number"
-    assert _keys(rs[3]) == ["read_back"] and "05 56 12 34 56" in rs[3].say[0].text
-    assert _keys(rs[4]) == ["read_back"] and "05 56 12 34 57" in rs[4].say[0].text
-    assert rs[5].hangup
+    assert _keys(rs[4]) == ["ask_number"] and rs[4].listen is not None and rs[4].listen.expect == "number"
+    assert _keys(rs[5]) == ["read_back"] and "05 56 12 34 56" in rs[5].say[0].text
+    assert _keys(rs[6]) == ["read_back"] and "05 56 12 34 57" in rs[6].say[0].text
+    assert rs[7].hangup
     q = d.qualification()
     assert q is not None and q["callback"] == "+33556123457" and q["callback_confirmed"] is True
 
 
 def test_number_keyed_on_the_keypad() -> None:
     d = _dialog()
-    rs = _play(d, None, ["je voudrais un devis pour un contrat de maintenance", "inès roche"])
+    rs = _play(d, None, ["je voudrais un devis pour un contrat de maintenance", "inès roche", "oui"])
     assert _keys(rs[-1]) == ["ask_number"]
     r = d.dtmf("0547112233#")
     assert _keys(r) == ["read_back"] and "05 47 11 22 33" in r.say[0].text
@@ -94,12 +111,12 @@ def test_number_keyed_on_the_keypad() -> None:
 
 def test_refused_caller_id_then_spoken_number() -> None:
     d = _dialog()
-    rs = _play(d, "+33145000000", ["c'est au sujet de la facture de septembre", "louis bertin", "non",
+    rs = _play(d, "+33145000000", ["c'est au sujet de la facture de septembre", "louis bertin", "oui", "non",
                                    "zéro six quarante-quatre trente-trois vingt-deux onze", "oui"])
-    assert _keys(rs[2]) == ["confirm_caller_id"]
-    assert _keys(rs[3]) == ["ask_number"]
-    assert _keys(rs[4]) == ["read_back"]
-    assert rs[5].hangup
+    assert _keys(rs[3]) == ["confirm_caller_id"]
+    assert _keys(rs[4]) == ["ask_number"]
+    assert _keys(rs[5]) == ["read_back"]
+    assert rs[6].hangup
     q = d.qualification()
     assert q is not None and q["callback"] == "+33644332211" and q["category"] == "billing"
 
@@ -116,29 +133,28 @@ def test_silence_reprompt_then_message() -> None:
 
 def test_dont_know_and_no_callback() -> None:
     d = _dialog()
-    rs = _play(d, None, ["c'est pour savoir si vous intervenez le samedi", "je ne sais pas", "je ne sais pas",
-                         "non"])
-    assert _keys(rs[1]) == ["faq_service_area", "ask_identity"]
-    assert _keys(rs[2]) == ["dont_know", "ask_number"]
-    assert _keys(rs[3]) == ["dont_know", "anything_else"]
-    assert rs[4].hangup and _keys(rs[4]) == ["goodbye_no_callback"]
+    rs = _play(d, None, ["c'est pour savoir si vous intervenez le samedi", "je voudrais aussi un devis pour l'entretien de la chaudière",
+                         "je ne sais pas", "je ne sais pas", "non"])
+    assert _keys(rs[1]) == ["faq_service_area", "anything_else"]  # only a question, answered
+    assert _keys(rs[2]) == ["noted", "ask_identity"]  # something more: who is calling
+    assert _keys(rs[3]) == ["dont_know", "ask_number"]
+    assert _keys(rs[4]) == ["dont_know", "anything_else"]
+    assert rs[5].hangup and _keys(rs[5]) == ["goodbye_no_callback"]
     q = d.qualification()
     assert q is not None and q["callback"] is None and q["name"] is None
 
 
 def test_simple_questions_are_answered_then_anything_else() -> None:
     d = _dialog()
-    rs = _play(d, "+33688776655", ["bonjour quels sont vos horaires d'ouverture", "yvonne marais", "oui",
-                                   "et quels sont vos tarifs", "vous faites les pompes à chaleur",
-                                   "non merci au revoir"])
-    assert _keys(rs[1]) == ["faq_opening_hours", "ask_identity"]
+    rs = _play(d, "+33688776655", ["bonjour quels sont vos horaires d'ouverture", "et quels sont vos tarifs",
+                                   "vous faites les pompes à chaleur", "non merci au revoir"])
+    assert _keys(rs[1]) == ["faq_opening_hours", "anything_else"]  # not "who are you?": only information
     assert "du lundi au vendredi de 8 heures à 12 heures et de 13 heures 30 à 18 heures" in rs[1].say[0].text
     assert {"kind": "faq", "topic": "opening_hours"} in rs[1].actions
-    assert _keys(rs[3]) == ["number_confirmed", "anything_else"]
-    assert rs[4].say[0].text == COMPANY.rates and {"kind": "faq", "topic": "rates"} in rs[4].actions
-    assert "pompes à chaleur" in rs[5].say[0].text
-    assert {"kind": "faq", "topic": "pompes à chaleur"} in rs[5].actions
-    assert rs[6].hangup
+    assert rs[2].say[0].text == COMPANY.rates and {"kind": "faq", "topic": "rates"} in rs[2].actions
+    assert "pompes à chaleur" in rs[3].say[0].text
+    assert {"kind": "faq", "topic": "pompes à chaleur"} in rs[3].actions
+    assert rs[4].hangup and _keys(rs[4]) == ["goodbye_no_callback"]
     asked = [k for r in rs for k in _keys(r) if k.startswith("ask_")]
     assert len(asked) == len(set(asked)), asked
 
@@ -162,21 +178,25 @@ def test_hang_up_keeps_the_partial_qualification() -> None:
 
 def test_english_call() -> None:
     d = _dialog("en")
-    rs = _play(d, "+447700900111", ["hi our chiller has stopped cooling and the stock is warming up",
-                                    "tina moss from moss catering", "yes"])
+    rs = _play(d, "+447700900111", ["hi our chiller has stopped cooling and the stock is warming up", "yes",
+                                    "tina moss from moss catering", "yes", "yes"])
     assert "Thermi Service" in rs[0].say[0].text
-    assert _keys(rs[1]) == ["urgent", "ask_identity"] and rs[1].urgent
-    assert "07700 900 111" in rs[2].say[0].text
-    assert rs[3].hangup
+    assert _keys(rs[1]) == ["ask_urgency"] and rs[1].say[0].text == "Is anything stopped, or is anyone in danger?"
+    assert _keys(rs[2]) == ["urgent_because", "ask_identity"] and rs[2].urgent
+    assert rs[3].say[0].text == "I have Tina Moss, Moss Catering. Is that right?"
+    assert "07700 900 111" in rs[4].say[0].text
+    assert rs[5].hangup
     q = d.qualification()
     assert q is not None and q["company"] == "Moss Catering" and q["callback"] == "+447700900111"
 
 
 def test_a_typical_call_is_short() -> None:
     d = _dialog()
-    rs = _play(d, "+33612345678", ["la chaudière de l'atelier est en panne", "rose lemoine garage lemoine", "oui"])
+    rs = _play(d, "+33612345678", ["la chaudière de l'atelier est en panne", "non", "rose lemoine garage lemoine",
+                                   "oui", "oui"])
+    assert rs[-1].hangup
     words = sum(len(p.text.split()) for r in rs for p in r.say)
-    caller_words = 15
+    caller_words = 17
     assert (words + caller_words) / 2.5 < 60  # about 2.5 words a second
 
 
@@ -208,7 +228,7 @@ def test_prompt_file_errors(tmp_path: Path, edit: tuple[str, str], where: str) -
 
 def test_withheld_caller_id_is_not_offered() -> None:
     d = _dialog()
-    rs = _play(d, "anonymous", ["la climatisation fait un bruit anormal", "hélène vidal"])
+    rs = _play(d, "anonymous", ["la climatisation fait un bruit anormal", "non", "hélène vidal", "oui"])
     assert _keys(rs[-1]) == ["ask_number"]
     q = d.qualification()
     assert q is not None and q["callback"] is None
@@ -216,14 +236,14 @@ def test_withheld_caller_id_is_not_offered() -> None:
 
 def test_confirmation_listens_for_yes_or_no_with_a_phrase_hint() -> None:
     d = _dialog()
-    rs = _play(d, "+33612345678", ["la pompe fuit", "rené blanc"])
+    rs = _play(d, "+33612345678", ["la pompe fuit", "non", "rené blanc", "oui"])
     listen = rs[-1].listen
     assert listen is not None and listen.expect == "yes_no" and "oui" in listen.phrases and "non" in listen.phrases
 
 
 def test_no_callback_wanted_at_the_confirmation() -> None:
     d = _dialog()
-    rs = _play(d, "+33612345678", ["je voulais vous remercier pour l'intervention", "odette brun",
+    rs = _play(d, "+33612345678", ["je voulais vous remercier pour l'intervention", "odette brun", "oui",
                                    "pas besoin de me rappeler merci"])
     assert rs[-1].hangup and _keys(rs[-1]) == ["goodbye_no_callback"]
     assert {"kind": "no_callback"} in rs[-1].actions
@@ -234,11 +254,13 @@ def test_no_callback_wanted_at_the_confirmation() -> None:
 def test_a_greeting_alone_is_not_a_reason() -> None:
     d = _dialog()
     rs = _play(d, "+33612345678", ["allo bonjour", "bonjour c'est gaston leroy de la scierie leroy",
-                                   "notre scie est bloquée on ne peut plus rien couper", "oui"])
+                                   "notre scie est bloquée on ne peut plus rien couper", "oui", "oui", "oui"])
     assert _keys(rs[1]) == ["ask_reason"]
-    assert _keys(rs[2]) == ["confirm_caller_id"]  # the reason was asked twice already: not a third time
-    assert _keys(rs[3]) == ["urgent", "confirm_caller_id"] and rs[3].urgent
-    assert rs[4].hangup
+    assert _keys(rs[2]) == ["confirm_identity"]  # the reason was asked twice already: not a third time
+    assert _keys(rs[3]) == ["ask_urgency"]  # the reason came instead of a yes: kept, and the read-back waits
+    assert _keys(rs[4]) == ["urgent_because", "confirm_identity"] and rs[4].urgent
+    assert _keys(rs[5]) == ["confirm_caller_id"]
+    assert rs[6].hangup
     q = d.qualification()
     assert q is not None and q["name"] == "Gaston Leroy" and q["company"] == "Scierie Leroy" and q["urgent"]
 
@@ -252,7 +274,9 @@ def test_from_config() -> None:
     r = d.start(CallContext(call_id="c", caller_number="07700900123"))
     assert d.lang == "en" and "Froid Service" in r.say[0].text
     r = d.hear("the freezer has stopped working")
+    r = d.hear("no")
     r = d.hear("amy lowe")
+    r = d.hear("yes")
     assert "07700 900 123" in r.say[0].text
 
 
@@ -270,13 +294,13 @@ def test_qualification_before_and_right_after_start() -> None:
                                     "oui", "c'est bon"])
 def test_caller_id_accepted_in_many_ways(answer: str) -> None:
     d = _dialog()
-    rs = _play(d, "+33612345678", ["la pompe de relevage est en panne", "rémi caron", answer])
+    rs = _play(d, "+33612345678", ["la pompe de relevage est en panne", "non", "rémi caron", "oui", answer])
     assert rs[-1].hangup and {"kind": "callback_confirmed", "number": "+33612345678"} in rs[-1].actions
 
 
 def test_number_keyed_one_key_at_a_time() -> None:
     d = _dialog()
-    _play(d, None, ["je voudrais un devis", "inès roche"])
+    _play(d, None, ["je voudrais un devis", "inès roche", "oui"])
     replies = [d.dtmf(k) for k in "054711223"]
     assert all(not r.say and r.listen is not None for r in replies)
     r = d.dtmf("3")
@@ -285,14 +309,14 @@ def test_number_keyed_one_key_at_a_time() -> None:
 
 def test_bad_keyed_number_is_asked_again() -> None:
     d = _dialog()
-    _play(d, None, ["je voudrais un devis", "inès roche"])
+    _play(d, None, ["je voudrais un devis", "inès roche", "oui"])
     r = d.dtmf("1234#")
     assert _keys(r) == ["number_not_understood"]
 
 
 def test_number_said_in_two_pieces() -> None:
     d = _dialog()
-    _play(d, None, ["je voudrais un devis", "inès roche"])
+    _play(d, None, ["je voudrais un devis", "inès roche", "oui"])
     r = d.hear("zéro cinq quarante-sept")
     assert not r.say and r.listen is not None and r.listen.expect == "number"
     r = d.hear("onze vingt-deux trente-trois")
@@ -301,7 +325,10 @@ def test_number_said_in_two_pieces() -> None:
 
 def test_keypad_yes_is_not_recorded_as_speech() -> None:
     d = _dialog()
-    _play(d, "+33612345678", ["la pompe fuit", "rené blanc"])
+    _play(d, "+33612345678", ["la pompe fuit"])
+    assert _keys(d.dtmf("2")) == ["ask_identity"]  # no to the closed question
+    _play_on(d, ["rené blanc"])
+    assert _keys(d.dtmf("1")) == ["confirm_caller_id"]  # yes to the read-back
     r = d.dtmf("1")
     assert r.hangup and {"kind": "callback_confirmed", "number": "+33612345678"} in r.actions
     assert d.turns == ["la pompe fuit", "rené blanc"]
@@ -309,7 +336,8 @@ def test_keypad_yes_is_not_recorded_as_speech() -> None:
 
 def test_read_back_is_not_repeated_forever() -> None:
     d = _dialog()
-    rs = _play(d, None, ["la pompe fuit", "rené blanc", "zéro six douze trente-quatre cinquante-six soixante-dix-huit"])
+    rs = _play(d, None, ["la pompe fuit", "non", "rené blanc", "oui",
+                         "zéro six douze trente-quatre cinquante-six soixante-dix-huit"])
     assert _keys(rs[-1]) == ["read_back"]
     r = rs[-1]
     for _ in range(6):
@@ -322,10 +350,10 @@ def test_read_back_is_not_repeated_forever() -> None:
 
 
 @pytest.mark.parametrize("lang,caller,turns", [
-    ("en", "+447700900111", ["hi our chiller has stopped cooling", "tina moss from moss catering", "no",
+    ("en", "+447700900111", ["hi our chiller has stopped cooling", "yes", "tina moss from moss catering", "yes", "no",
                              "oh seven seven double oh nine hundred two two two", "yes"]),
-    ("fr", None, ["je voudrais un devis", "paul roux", "zéro six douze trente-quatre cinquante-six soixante-dix-huit",
-                  "oui"]),
+    ("fr", None, ["je voudrais un devis", "paul roux", "oui",
+                  "zéro six douze trente-quatre cinquante-six soixante-dix-huit", "oui"]),
 ])
 def test_each_question_is_the_recogniser_context_of_its_answer(lang: str, caller: str | None,
                                                               turns: list[str | None]) -> None:
@@ -334,8 +362,290 @@ def test_each_question_is_the_recogniser_context_of_its_answer(lang: str, caller
     for r in rs:
         if r.hangup or r.listen is None or not r.say:
             continue
-        question = [p for p in r.say if p.key.startswith(("ask_", "confirm_"))]
+        question = [p for p in r.say if p.key.startswith(("ask_", "confirm_caller", "read_back"))]
         if question:
             asked += 1
             assert r.listen.context == question[-1].text  # what the caller is answering
+        if any(p.key.startswith("confirm_") and p.key != "confirm_caller_id" for p in r.say):
+            assert r.listen.context in (PROMPTS[lang]["ask_identity"], PROMPTS[lang]["ask_name"])  # not the name
     assert asked >= 2
+
+
+# ---------------------------------------------------------------------------- issue 13: every branch, as a table
+# Each row: a call (turns: words heard, None = silence, "#k" = keys, (words, confidence) = words heard with that
+# recogniser confidence), the prompt keys of each box reply in order, and fields of the final record.
+GALE = KnownCaller(name="Anne Gale", company="Gale Bakery", greeting_name="Mrs Gale")
+BRANCHES: list[tuple[str, str, str | None, KnownCaller | None, list[object], list[list[str]], dict[str, object]]] = [
+    ("closed question: yes makes it urgent, with its reason", "en", "+447700900111", None,
+     ["the compressor has stopped", "yes", "tina moss from moss catering", "yes", "yes"],
+     [["greeting"], ["ask_urgency"], ["urgent_because", "ask_identity"], ["confirm_identity"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"urgent": True, "confirmed": ["name", "company", "callback", "urgent"], "unconfirmed": []}),
+    ("closed question: no keeps it below urgent", "en", "+447700900111", None,
+     ["the compressor has stopped", "no nothing is stopped now", "tina moss", "yes", "yes"],
+     [["greeting"], ["ask_urgency"], ["ask_identity"], ["confirm_name"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"urgent": False, "confirmed": ["name", "callback", "urgent"]}),
+    ("closed question: keypad 1 is yes", "fr", "+33612345678", None,
+     ["la chambre froide est en panne", "#1", "paul roux", "oui", "oui"],
+     [["greeting"], ["ask_urgency"], ["urgent_because", "ask_identity"], ["confirm_name"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"urgent": True, "name": "Paul Roux"}),
+    ("closed question: keypad 2 is no", "fr", "+33612345678", None,
+     ["la chambre froide est en panne", "#2", "paul roux", "#1", "#1"],
+     [["greeting"], ["ask_urgency"], ["ask_identity"], ["confirm_name"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"urgent": False, "confirmed": ["name", "callback", "urgent"]}),
+    ("closed question: silence repeats it with the keypad, then the caller answers", "en", "+447700900111", None,
+     ["the compressor has stopped", None, "yes", "tina moss", "yes", "yes"],
+     [["greeting"], ["ask_urgency"], ["repeat", "ask_urgency", "keypad_yes_no"], ["urgent_because", "ask_identity"],
+      ["confirm_name"], ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
+     {"urgent": True}),
+    ("no cue: a quote is not asked the closed question", "en", "+447700900111", None,
+     ["i'd like a quote for servicing our boilers", "tina moss from moss catering", "yes", "yes"],
+     [["greeting"], ["ask_identity"], ["confirm_identity"], ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
+     {"urgent": False, "category": "quote", "confirmed": ["name", "company", "callback"]}),
+    ("a decisive cue is announced at once, with why", "en", "+447700900111", None,
+     ["there is a strong smell of gas in the boiler room", "tina moss", "yes", "yes"],
+     [["greeting"], ["urgent_because", "ask_identity"], ["confirm_name"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"urgent": True, "unconfirmed": []}),
+    ("the decisive words heard with low confidence: asked", "en", "+447700900111", None,
+     [("there is a strong smell of gas in the boiler room", 0.3), "yes", "tina moss", "yes", "yes"],
+     [["greeting"], ["ask_urgency"], ["urgent_because", "ask_identity"], ["confirm_name"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"urgent": True, "confirmed": ["name", "callback", "urgent"], "unconfirmed": ["category"]}),
+    ("the caller says it is urgent, the rules do not: asked", "en", "+447700900111", None,
+     ["please call me back it's urgent", "no", "tina moss", "yes", "yes"],
+     [["greeting"], ["ask_urgency"], ["ask_identity"], ["confirm_name"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"urgent": False}),
+    ("a decisive consequence announced at once; the caller denies it: lowered", "en", "+447700900111", None,
+     ["the cold room has stopped cooling we will lose all the meat", "no, it's not urgent",
+      "tina moss from moss catering", "yes", "yes"],
+     [["greeting"], ["urgent_because", "ask_identity"], ["urgency_lowered", "ask_identity_again"],
+      ["confirm_identity"], ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
+     {"urgent": False, "name": "Tina Moss", "confirmed": ["name", "company", "callback", "urgent"]}),
+    ("the closed question unanswered: the rules decide; the caller denies: lowered", "en", "+447700900111", None,
+     ["the compressor has stopped", "tina moss from moss catering", "no, it's not urgent", "yes", "yes"],
+     [["greeting"], ["ask_urgency"], ["urgent_because", "confirm_identity"], ["urgency_lowered", "confirm_identity"],
+      ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
+     {"urgent": False, "name": "Tina Moss", "confirmed": ["name", "company", "callback", "urgent"]}),
+    ("read-back: a correction, read back again, yes", "en", "+447700900111", None,
+     ["i'd like a quote", "charles mercer from mercer logistics", "no, my name is giles mercer", "yes", "yes"],
+     [["greeting"], ["ask_identity"], ["confirm_identity"], ["confirm_identity"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"name": "Giles Mercer", "company": "Mercer Logistics", "heard": {"name": "Charles Mercer"},
+      "confirmed": ["name", "company", "callback"]}),
+    ("read-back: no, said again, still no, spelled", "en", "+447700900111", None,
+     ["i'd like a quote", "charles mercer from mercer logistics", "no", "charles mercer from mercer logistics", "no",
+      "Giles, G-I-L-E-S. Mercer, M-E-R-C-E-R.", "Mercer, M E R C E R. Logistics, L O G I S T I C S.", "yes"],
+     [["greeting"], ["ask_identity"], ["confirm_identity"], ["ask_identity_again"], ["confirm_identity"],
+      ["spell_name"], ["spell_company"], ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
+     {"name": "Giles Mercer", "company": "Mercer Logistics", "spelled": ["name", "company"],
+      "heard": {"name": "Charles Mercer"}, "confirmed": ["callback"], "unconfirmed": []}),
+    ("read-back: two corrections, the changed field spelled with the alphabet", "fr", "+33612345678", None,
+     ["je voudrais un devis", "gilles mercier de chez mercier logistique", "non je m'appelle gil mercier",
+      "non je m'appelle guy mercier", "G comme Gaston, I comme Irma, L comme Louis, E comme Eugène, S comme Suzanne",
+      "oui"],
+     [["greeting"], ["ask_identity"], ["confirm_identity"], ["confirm_identity"], ["spell_name"],
+      ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
+     {"name": "Giles", "company": "Mercier Logistique", "spelled": ["name"], "unconfirmed": ["company"]}),
+    ("read-back: silence repeats it, then yes", "fr", "+33612345678", None,
+     ["je voudrais un devis", "paul roux", None, "oui", "oui"],
+     [["greeting"], ["ask_identity"], ["confirm_name"], ["repeat", "confirm_name", "keypad_yes_no"],
+      ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
+     {"confirmed": ["name", "callback"]}),
+    ("known caller: greeted by name, confirms the directory", "en", "+447700900111", GALE,
+     ["i'd like a quote for a new oven", "yes", "yes"],
+     [["greeting_known"], ["confirm_known"], ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
+     {"name": "Anne Gale", "company": "Gale Bakery", "confirmed": ["name", "company", "callback"]}),
+    ("known caller: someone else on the line", "en", "+447700900111", GALE,
+     ["i'd like a quote for a new oven", "no, my name is tom baker", "yes", "yes"],
+     [["greeting_known"], ["confirm_known"], ["confirm_identity"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"name": "Tom Baker", "company": "Gale Bakery", "confirmed": ["name", "company", "callback"]}),
+    ("declined callback: not asked for a number again", "en", None, None,
+     ["i'd like a quote for servicing our boilers", "tina moss", "yes", "no i'll call back later"],
+     [["greeting"], ["ask_identity"], ["confirm_name"], ["ask_number"], ["goodbye_no_callback"]],
+     {"callback": None, "callback_confirmed": False}),
+    ("déclinaison du rappel en français", "fr", "+33612345678", None,
+     ["je voudrais un devis", "paul roux", "oui", "non je rappellerai"],
+     [["greeting"], ["ask_identity"], ["confirm_name"], ["confirm_caller_id"], ["goodbye_no_callback"]],
+     {"callback_confirmed": False}),
+    ("the number read back, 'no' with the same number: asked again, keyed", "en", None, None,
+     ["i'd like a quote for servicing our boilers", "tina moss", "yes",
+      "oh seven seven double oh nine hundred four five six",
+      "no, it's oh seven seven double oh nine hundred four five six", "#07700900456#", "yes"],
+     [["greeting"], ["ask_identity"], ["confirm_name"], ["ask_number"], ["read_back"], ["number_not_understood"],
+      ["read_back"], ["number_confirmed", "goodbye"]],
+     {"callback": "+447700900456", "callback_confirmed": True}),
+    ("the number read back wrong twice: the keypad is offered", "en", None, None,
+     ["i'd like a quote for servicing our boilers", "tina moss", "yes", "oh seven seven double oh nine hundred",
+      "four five six", "no, it's oh seven seven double oh nine hundred four five seven",
+      "no, it's oh seven seven double oh nine hundred four five eight", "#07700900458#", "yes"],
+     [["greeting"], ["ask_identity"], ["confirm_name"], ["ask_number"], [], ["read_back"], ["read_back"],
+      ["number_not_understood"], ["read_back"], ["number_confirmed", "goodbye"]],
+     {"callback": "+447700900458", "callback_confirmed": True}),
+    ("no name in the answer: asked once more", "en", "+447700900111", None,
+     ["i'd like a quote for servicing our boilers", "well er", "tina moss", "yes", "yes"],
+     [["greeting"], ["ask_identity"], ["ask_identity_again"], ["confirm_name"], ["confirm_caller_id"],
+      ["number_confirmed", "goodbye"]],
+     {"name": "Tina Moss", "confirmed": ["name", "callback"]}),
+    ("no name in the answer twice (a number is no name): spelled", "en", "+447700900111", None,
+     ["i'd like a quote for servicing our boilers", "well er", "0207 946 0001", "Tina, T I N A. Moss, M O S S.",
+      "yes"],
+     [["greeting"], ["ask_identity"], ["ask_identity_again"], ["spell_name"], ["read_back"],
+      ["number_confirmed", "goodbye"]],
+     {"name": "Tina Moss", "spelled": ["name"], "confirmed": ["callback"], "callback": "+442079460001"}),
+    ("information only: anything else, no identity question", "en", "+447700900111", None,
+     ["what are your rates", "no thanks that's all"],
+     [["greeting"], ["faq_rates", "anything_else"], ["goodbye_no_callback"]],
+     {"category": "info", "name": None}),
+]
+
+
+def _heard_turn(turn: object) -> object:
+    if isinstance(turn, tuple):
+        text, conf = turn
+        return Heard(text, conf, words=tuple(WordHeard(w, conf) for w in text.split()))
+    return turn
+
+
+@pytest.mark.parametrize("lang,caller,known,turns,keys,record", [b[1:] for b in BRANCHES], ids=[b[0] for b in BRANCHES])
+def test_every_branch(lang: str, caller: str | None, known: KnownCaller | None, turns: list[object],
+                      keys: list[list[str]], record: dict[str, object]) -> None:
+    d = _dialog(lang)
+    replies = [d.start(CallContext(call_id="b", caller_number=caller, known=known))]
+    for t in map(_heard_turn, turns):
+        assert not replies[-1].hangup
+        if isinstance(t, Heard):
+            replies.append(d.hear(t.text, confidence=t.confidence, heard=t))
+        else:
+            replies += _play_on(d, [t])  # type: ignore[list-item]
+    assert [_keys(r) for r in replies] == keys
+    assert replies[-1].hangup
+    assert sum(r.urgent for r in replies) == (1 if any(k and k[0].startswith("urgent") for k in keys) else 0)
+    q = d.qualification()
+    assert q is not None
+    for field, value in record.items():
+        assert q.get(field) == value, (field, q)
+
+
+def test_every_new_sentence_is_in_both_prompt_files() -> None:
+    assert set(PROMPTS["fr"]) == set(PROMPTS["en"])
+    assert PROMPTS["en"]["ask_urgency"] == "Is anything stopped, or is anyone in danger?"
+    assert PROMPTS["fr"]["ask_urgency"] == "Est-ce que quelque chose est à l'arrêt, ou quelqu'un en danger ?"
+
+
+def test_the_closed_question_listens_for_yes_no_and_the_spelling_for_letters() -> None:
+    d = _dialog("en")
+    rs = _play(d, "+447700900111", ["the compressor has stopped"])
+    listen = rs[-1].listen
+    assert listen is not None and listen.expect == "yes_no" and "yes" in listen.phrases and "no" in listen.phrases
+    rs = _play_on(d, ["yes", "charles mercer", "no", "charles mercer", "no"])
+    assert _keys(rs[-1]) == ["spell_name"]
+    listen = rs[-1].listen
+    assert listen is not None and listen.expect == "spelling"
+    assert {"g", "george", "for", "zed"} <= set(listen.phrases)
+    assert listen.context == "Could you spell your name for me, letter by letter?"  # without the example
+
+
+def test_the_urgent_announcement_says_why_in_a_few_words() -> None:
+    d = _dialog("en")
+    rs = _play(d, "+447700900111", ["there is a strong smell of gas in the boiler room"])
+    said = rs[-1].say[0]
+    assert said.key == "urgent_because" and said.fixed is False
+    q = d._q
+    assert q is not None and q.urgent_because and f"I understand: {q.urgent_because}. This is urgent" in said.text
+
+
+def test_low_confidence_name_is_flagged_until_confirmed() -> None:
+    d = _dialog("en")
+    _play(d, "+447700900111", ["i'd like a quote for servicing our boilers"])
+    r = d.hear("fred culler", heard=Heard("fred culler", 0.3, words=(WordHeard("fred", 0.9), WordHeard("culler", 0.2))))
+    assert _keys(r) == ["confirm_name"]
+    q = d.qualification()
+    assert q is not None and "name" in q["unconfirmed"]
+    d.hear("yes")
+    q = d.qualification()
+    assert q is not None and "name" not in q["unconfirmed"] and "name" in q["confirmed"]
+    assert d.heard[1] is not None and d.heard[1].words[1].confidence == 0.2  # handed to the qualifier
+
+
+def test_hang_up_during_the_read_back_leaves_the_name_unconfirmed() -> None:
+    d = _dialog("en")
+    _play(d, "+447700900111", ["i'd like a quote for servicing our boilers", "charles mercer"])
+    d.hung_up()
+    q = d.qualification()
+    assert q is not None and q["name"] == "Charles Mercer" and "name" in q["unconfirmed"]
+
+
+@pytest.mark.parametrize("hours,said", [
+    ({d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+     "We are open every day, around the clock."),
+    ({d: "08:00-18:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+     "We are open every day from 8:00 to 18:00."),
+    ({d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+     "We are open Monday to Friday, around the clock."),
+])
+def test_opening_hours_said_naturally(hours: dict[str, str], said: str) -> None:
+    company = dataclasses.replace(COMPANY, opening_hours=hours)
+    d = ScriptedDialog(company, "en", Qualifier.load("en"), clock=lambda: WEDNESDAY_10H)
+    rs = _play(d, None, ["what are your opening hours"])
+    assert rs[-1].say[0].text == said and _keys(rs[-1]) == ["faq_opening_hours", "anything_else"]
+
+
+def test_french_opening_hours_all_week() -> None:
+    company = dataclasses.replace(COMPANY, opening_hours={d: "00:00-24:00" for d in
+                                                          ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
+    d = ScriptedDialog(company, "fr", Qualifier.load("fr"), clock=lambda: WEDNESDAY_10H)
+    rs = _play(d, None, ["quels sont vos horaires"])
+    assert rs[-1].say[0].text == "Nous sommes ouverts tous les jours, 24 heures sur 24."
+
+
+@pytest.mark.parametrize("text,spelled", [
+    ("Giles, G-I-L-E-S, Mercer, M-E-R-C-E-R.", "Giles Mercer"),
+    ("G for George, I for India, L for Lima, E for Echo, S for Sugar", "Giles"),
+    ("it's G I L E S", "Giles"),
+    ("Giles GILES Mercer MERCER", "Giles Mercer"),
+    ("Harris, HRRIS", "Harris"),  # the word, which the letters nearly confirm
+    ("Peter, TGTGR. Brown, DROWN.", "Peter Brown"),  # no vowel; one letter off
+    ("Saint S.I.N.T. Johns J.O.H.N.S. Plenic C.L.I.N.I.C.", "Saint Johns Clinic"),  # the word misheard
+    ("Luke. L-U-K-E I'm your mother. M-O-O-R-E", "Luke Moore"),  # not the same word
+    ("golf india lima echo sierra", "Giles"),
+    ("Victor, V for Victor, I, C, T, O, R", "Victor"),
+    ("double u i double l s", "Wills"),
+    ("", None),
+    ("no idea sorry", None),
+    ("a", None),
+    ("!!! ,,, ---", None),
+])
+def test_spelling_parser(text: str, spelled: str | None) -> None:
+    assert parse_spelling(text, load_prompts("en").spelling) == spelled
+
+
+@pytest.mark.parametrize("text,spelled", [
+    ("G comme Gaston, I comme Irma, L, E, S", "Giles"),
+    ("Mercier, M E R C I E R", "Mercier"),
+    ("M comme Marcel E comme Eugène R comme Raoul", "Mer"),
+    ("A comme Anatole, deux L, A", "Alla"),
+    ("y grec", None),
+])
+def test_french_spelling_parser(text: str, spelled: str | None) -> None:
+    assert parse_spelling(text, load_prompts("fr").spelling) == spelled
+
+
+@pytest.mark.parametrize("edit,where", [
+    (("[spelling]\n", "[spelling]\nbogus = 1\n"), "spelling.bogus: unknown key"),
+    (('a = ["Anatole", "alpha"]', 'ab = ["Anatole"]'), "spelling.alphabet.ab: expected a single letter"),
+    (('connectors = ["comme"]', 'connectors = "comme"'), "spelling.connectors: expected a list"),
+])
+def test_spelling_table_errors(tmp_path: Path, edit: tuple[str, str], where: str) -> None:
+    text = (PROMPTS_DIR / "fr.toml").read_text(encoding="utf-8")
+    assert edit[0] in text
+    p = tmp_path / "p.toml"
+    p.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        _dialog(prompts=p)
+    assert str(p) in str(err.value) and where in str(err.value)

@@ -11,6 +11,7 @@ import difflib
 import threading
 
 import pytest
+from waiting import wait_until
 
 from appliance.errors import AudioFormatError, SpeechError
 from appliance.speech.audio import frames
@@ -204,7 +205,6 @@ def test_pool_is_bounded_and_emptied_by_close() -> None:
 
 
 def test_the_box_prepares_one_recogniser_per_line_at_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import time
 
     from appliance.config import load_config_text
     from appliance.speech.models import vosk_model_dir
@@ -231,9 +231,7 @@ synthesizer = "espeak"
     speech = EngineSpeech(cfg, cache_dir=tmp_path)
     handle = speech.recognizers["en"]
     assert isinstance(handle, VoskModelHandle)
-    deadline = time.monotonic() + 30
-    while len(handle._idle.get(None, [])) < 3 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: len(handle._idle.get(None, [])) >= 3, 30, message="three recognisers made ready")
     assert handle.recognizers_created == 3
     listener = speech.listener("en")  # a call: takes a ready recogniser, makes none
     assert handle.recognizers_created == 3
@@ -303,3 +301,21 @@ def test_a_name_answer_is_also_heard_through_the_business_phrases(speech: bytes)
                 assert set(a.text.split()) <= set(phrases), a
         listener.close()
         assert listener._side is None
+
+
+def test_a_reused_recogniser_times_words_from_its_own_start(voices: CallerVoices) -> None:
+    # vosk keeps counting its word times across Reset(): a recogniser from the pool (warmed on
+    # 0.5 s of silence, then used by a call) must still time the next call's words from its start
+    from appliance.speech.models import vosk_model_dir
+
+    sp = voices.speak("Hello, my boiler is broken.", "en")
+    t_on = 1.0 + onset(sp)
+    with VoskModelHandle(vosk_model_dir("ko")) as h:
+        h.warm(1)
+        for _ in range(3):
+            rec = h.stream()
+            finals = [u for _, u in run(rec, on_line(sp, 1.0, 1.0)) if u.final]
+            rec.close()
+            assert finals and abs(finals[0].start - t_on) < 0.35, [u.start for u in finals]
+            assert all(w.start is not None and abs(w.start - t_on) < 3.0 for u in finals for w in u.words)
+        assert h.recognizers_created == 1

@@ -5,9 +5,23 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any, Protocol
 
 from ...errors import ConfigError, ModemTimeout
+from .answers import answer, keys
+
+
+class BoxChannel(Protocol):
+    """What the box asked: its prompts recorded since the caller last started speaking."""
+
+    def __call__(self) -> Sequence[tuple[str, str]]:
+        """(prompt key, text) of each of those prompts, in order."""
+        ...
+
+    def mark(self) -> None:
+        """The caller starts speaking (what the box said so far is being answered)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,6 +35,15 @@ class ScriptedCaller:
     8 kHz PCM per turn, overriding synthesis. ``dtmf``: turn index -> keys
     pressed after that turn is spoken. ``silence_turns``: turn indexes where
     the caller stays silent instead.
+
+    ``expect``: the truth about the call (the corpus format: ``urgent``, ``name``, ``company``...);
+    with it the caller answers the box's closed urgency question, its read-back of the name and
+    company, and its request to spell them truthfully (:mod:`.answers`) instead of speaking the
+    next turn. ``box_said``: the side channel that tells the caller what the box asked, the
+    (prompt key, text) of the box's prompts since the caller last spoke, as the call record holds
+    them (:class:`BoxChannel`, e.g. ``appliance.demo.BoxPrompts``); with it the caller also waits
+    for the box's reply to be recorded before taking a pause for the end of it. Without both the
+    caller speaks its turns in order, after ``listen_silence``.
 
     Hang-up: ``hangup_after_rings`` (before the answer, if the box has not
     answered by then), ``hangup_after_turn`` (right after speaking turn k),
@@ -52,8 +75,39 @@ class ScriptedCaller:
     listen_silence: float = 0.6
     max_wait_for_box: float = 10.0
     max_call_seconds: float = 300.0
+    expect: Mapping[str, Any] | None = None
+    box_said: BoxChannel | None = None
     after_transfer_seconds: float = 3.0
     """Put through to a technician (transfer or three-way call): talk this long, then hang up."""
+
+    @property
+    def wait_limit(self) -> float:
+        """How long the box may stay silent before the caller speaks anyway: longer with the side channel,
+        which says when the box has replied (a loaded machine can take seconds to recognise a turn)."""
+        return self.max_wait_for_box if self.box_said is None else max(self.max_wait_for_box, 30.0)
+
+    def speaking_now(self) -> None:
+        """Tell the side channel the caller starts a turn or an answer."""
+        if self.box_said is not None:
+            self.box_said.mark()
+
+    def box_replied(self) -> bool:
+        """Has the box's reply to the last turn reached the record? (Always true without the side channel.)
+        A reply synthesised sentence by sentence can pause longer than ``listen_silence`` on a loaded
+        machine: the record, not the pause, says when the box has said what it had to say."""
+        return self.box_said is None or bool(self.box_said())
+
+    def answer_to_box(self) -> str | None:
+        """The answer to the box's last question when the labels give it, else None (next turn)."""
+        if not self.expect or self.box_said is None:
+            return None
+        return answer(self.box_said(), self.expect, self.lang)
+
+    def keys_for_box(self) -> str | None:
+        """Keys the labels say to press for the box's last question (the number it could not hear)."""
+        if not self.expect or self.box_said is None:
+            return None
+        return keys(self.box_said(), self.expect)
 
     @property
     def withheld(self) -> bool:
@@ -77,6 +131,7 @@ class CallResult:
     answered_at: float | None = None
     ended_at: float | None = None
     turns_spoken: int = 0
+    answers_spoken: int = 0  # answers to the box's closed questions (not scripted turns)
     dtmf_sent: str = ""
     box_audio: list[tuple[float, bytes]] = dataclasses.field(default_factory=list)
     events: list[tuple[float, str]] = dataclasses.field(default_factory=list)
@@ -139,7 +194,7 @@ class CallHandle:
 
 
 def load_corpus_callers(path: str | Path, **overrides: object) -> list[ScriptedCaller]:
-    """Callers from a corpus JSONL file (id, lang, caller_id, turns; ``expect`` ignored)."""
+    """Callers from a corpus JSONL file (id, lang, caller_id, turns, expect)."""
     p = Path(path)
     out: list[ScriptedCaller] = []
     try:
@@ -156,7 +211,8 @@ def load_corpus_callers(path: str | Path, **overrides: object) -> list[ScriptedC
                 raise TypeError("turns must be a list of strings")
             out.append(ScriptedCaller(id=str(d["id"]), caller_id=d.get("caller_id"),
                                       caller_name=d.get("caller_name"), lang=str(d.get("lang", "fr")),
-                                      turns=list(turns), **overrides))  # type: ignore[arg-type]
+                                      turns=list(turns), expect=d.get("expect") if isinstance(d.get("expect"), dict)
+                                      else None, **overrides))  # type: ignore[arg-type]
         except (ValueError, KeyError, TypeError) as e:
             raise ConfigError(f"{p}:{n}: bad corpus entry ({e}); expected id, lang, caller_id, turns") from e
     return out

@@ -4,7 +4,9 @@ One thread per call follows the :class:`ScriptedCaller`; while the call is
 connected a clock thread sends the caller's audio every 20 ms (deadline
 scheduled) to the SIM7600 audio port or into the voice modem's ``AT+VRX``
 stream. The caller speaks its next turn once the box has spoken and then been
-quiet for ``listen_silence`` seconds (no voiced frame, or no frame at all).
+quiet for ``listen_silence`` seconds (no voiced frame, or no frame at all); a
+caller with labels answers the box's closed questions from them first
+(:meth:`ScriptedCaller.answer_to_box`), without using up a scripted turn.
 """
 
 from __future__ import annotations
@@ -412,11 +414,14 @@ class CallEngine:
         c = call.caller
         if c.turn_audio is not None and k < len(c.turn_audio):
             return c.turn_audio[k]
+        return self._render_text(c.turns[k], c.lang)
+
+    def _render_text(self, text: str, lang: str) -> bytes:
         if self.sim.voice is not None:
-            return self.sim.voice(c.turns[k], c.lang)
+            return self.sim.voice(text, lang)
         from .voice import espeak_voice
 
-        return espeak_voice(c.turns[k], c.lang)
+        return espeak_voice(text, lang)
 
     def _converse(self, call: ActiveCall) -> None:
         c, h = call.caller, call.handle
@@ -424,7 +429,7 @@ class CallEngine:
         clock.start()
         t_ans = time.monotonic()
         k = 0
-        speaking = False
+        speaking = answering = False
         last_turn_end = t_ans
         n_turns = max(len(c.turns), len(c.turn_audio or []))
         try:
@@ -449,6 +454,13 @@ class CallEngine:
                         time.sleep(0.02)
                         continue
                     speaking = False
+                    if answering:
+                        answering = False
+                        call.result.answers_spoken += 1
+                        call.event("answer spoken")
+                        call.box_spoke = False
+                        last_turn_end = time.monotonic()
+                        continue
                     call.result.turns_spoken += 1
                     call.event(f"turn {k} spoken")
                     if k in c.dtmf:
@@ -460,13 +472,31 @@ class CallEngine:
                     call.box_spoke = False
                     last_turn_end = time.monotonic()
                     continue
-                if k < n_turns:
-                    if call.box_done(c.listen_silence, now) or now - last_turn_end > c.max_wait_for_box:
+                waited = now - max(last_turn_end, call.last_box_voice) > c.wait_limit  # box silent that long
+                done = call.box_done(c.listen_silence, now) and (waited or c.box_replied())
+                pressed = c.keys_for_box() if done else None
+                if pressed:  # the box could not hear the number: keyed instead
+                    c.speaking_now()
+                    self._send_dtmf(call, pressed)
+                    call.result.answers_spoken += 1
+                    call.box_spoke = False
+                    last_turn_end = time.monotonic()
+                    continue
+                reply = c.answer_to_box() if done else None
+                if done:
+                    log.debug("caller %s: box said %r; answer %r", c.id, c.box_said() if c.box_said else None, reply)
+                if reply is not None:  # the box asked a closed question: answered, the script waits
+                    speaking = answering = True
+                    c.speaking_now()
+                    call.say(self._render_text(reply, c.lang))
+                elif k < n_turns:
+                    if done or waited:
                         speaking = True
+                        c.speaking_now()
                         if k not in c.silence_turns:
                             call.say(self._render(call, k))
                 elif not c.wait_for_box_hangup and (
-                        call.box_done(c.linger, now) or now - last_turn_end > c.max_wait_for_box):
+                        (call.box_done(c.linger, now) and c.box_replied()) or waited):
                     self._caller_hangup(call)
                     return
                 time.sleep(0.02)

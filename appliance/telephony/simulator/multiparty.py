@@ -137,61 +137,12 @@ class Multiparty:
             elif caller is not None and caller.held:
                 self.engine.end_call(caller, "box")
             return None
-        if code == "1":
-            if out is not None and out.state in ("dialing", "alerting", "active"):
-                self._end_out(out, "box")
-            if caller is not None and caller.connected and not caller.held:
-                self.engine.end_call(caller, "box")
-            elif caller is not None and caller.held:
-                self._retrieve(caller)
-            return None
         if code.startswith("1"):
-            x = int(code[1:])
-            if out is not None and x == out.index:
-                self._end_out(out, "box")
-            elif caller is not None and x == 1:
-                self.engine.end_call(caller, "box")
-            elif waiting and x == WAITING_INDEX:
-                waiting[0].rejected.set()
-            else:
-                return f"no call {x}"
-            return None
-        if code == "2":
-            if waiting:
-                return "a call is waiting: AT+CHLD=2 would accept it (not modelled)"
-            if caller is None:
-                return "no call"
-            if not caller.held and out is None:
-                self._hold(caller)
-            elif caller.held and (out is None or out.state == "ended"):
-                self._retrieve(caller)
-            elif caller.held and out is not None and out.state == "active":
-                out.state = "held"
-                self._retrieve(caller)
-            else:
-                return "nothing to swap"
-            return None
+            return self._release(code[1:], caller, out, waiting)
         if code.startswith("2"):
-            x = int(code[1:])
-            if caller is None or x != 1:
-                return f"no call {x} to talk to privately"
-            if out is not None and out.state == "active":
-                out.state = "held"
-            if caller.held:
-                self._retrieve(caller)
-            return None
+            return self._hold_or_swap(code[1:], caller, out, waiting)
         if code == "3":
-            if caller is None or not caller.held or out is None or out.state != "active":
-                return "a three-way call needs one held and one active call"
-            caller.held = False
-            caller.conference = True
-            caller.close_hold(time.monotonic())
-            caller.event(f"three-way call with {out.number}")
-            caller.result.joined_with = out.number
-            caller.result.put_through_at = time.monotonic()
-            out.result.connected_to = caller.number or "withheld"
-            out.result.connected_at = time.monotonic()
-            return None
+            return self._join(caller, out)
         if code == "4":
             if not self.sim.ect:
                 return "explicit call transfer refused by the network"
@@ -200,6 +151,65 @@ class Multiparty:
             self._transfer(caller, out)
             return None
         return f"unknown code {code}"
+
+    def _release(self, x: str, caller: ActiveCall | None, out: OutgoingCall | None,
+                 waiting: list[ActiveCall]) -> str | None:
+        """``1``: release the active calls, accept the held one; ``1x``: release call x."""
+        if not x:
+            if out is not None and out.state in ("dialing", "alerting", "active"):
+                self._end_out(out, "box")
+            if caller is not None and caller.connected and not caller.held:
+                self.engine.end_call(caller, "box")
+            elif caller is not None and caller.held:
+                self._retrieve(caller)
+            return None
+        if out is not None and int(x) == out.index:
+            self._end_out(out, "box")
+        elif caller is not None and int(x) == 1:
+            self.engine.end_call(caller, "box")
+        elif waiting and int(x) == WAITING_INDEX:
+            waiting[0].rejected.set()
+        else:
+            return f"no call {x}"
+        return None
+
+    def _hold_or_swap(self, x: str, caller: ActiveCall | None, out: OutgoingCall | None,
+                      waiting: list[ActiveCall]) -> str | None:
+        """``2``: hold the active calls, accept the held (or waiting) one; ``2x``: private with call x."""
+        if x:
+            if caller is None or int(x) != 1:
+                return f"no call {x} to talk to privately"
+            if out is not None and out.state == "active":
+                out.state = "held"
+            if caller.held:
+                self._retrieve(caller)
+            return None
+        if waiting:
+            return "a call is waiting: AT+CHLD=2 would accept it (not modelled)"
+        if caller is None:
+            return "no call"
+        if not caller.held and out is None:
+            self._hold(caller)
+        elif caller.held and (out is None or out.state in ("ended", "active")):
+            if out is not None:
+                out.state = "held"
+            self._retrieve(caller)
+        else:
+            return "nothing to swap"
+        return None
+
+    def _join(self, caller: ActiveCall | None, out: OutgoingCall | None) -> str | None:
+        if caller is None or not caller.held or out is None or out.state != "active":
+            return "a three-way call needs one held and one active call"
+        caller.held = False
+        caller.conference = True
+        caller.close_hold(time.monotonic())
+        caller.event(f"three-way call with {out.number}")
+        caller.result.joined_with = out.number
+        caller.result.put_through_at = time.monotonic()
+        out.result.connected_to = caller.number or "withheld"
+        out.result.connected_at = time.monotonic()
+        return None
 
     # ------------------------------------------------------------------ analog: the operator's transfer
     def _dial_analog(self, s: Session, body: str) -> Reply:

@@ -104,9 +104,11 @@ def detail(call_id: str) -> str:
     st = state()
     rec = get_call_or_404(st, call_id)
     has_recording = st.log.recording_path(call_id).is_file()
-    q = {k: v for k, v in (rec.qualification or {}).items() if k not in ("rules", "fired", "id")}
+    q = {k: v for k, v in (rec.qualification or {}).items() if k not in ("rules", "fired", "id", *_CHECKS)}
+    put = next((e for e in rec.events if e.get("kind") in ("transferred", "joined")), None)
     return render_template("call.html", rec=rec, row=rec.summary() | {"caller_withheld": rec.caller_withheld},
-                           events=timeline(rec), qual=q, rules=fired_rules(rec),
+                           events=timeline(rec), qual=q, rules=fired_rules(rec), checks=field_checks(rec),
+                           put_through=put,
                            has_recording=has_recording, writable=st.writable, **caller_facts(st, rec))
 
 
@@ -127,6 +129,25 @@ def caller_facts(st: WebState, rec: CallRecord) -> dict[str, Any]:
         earlier = earlier_unanswered(st.log.summaries(since=midnight, until=start), rec.caller_number,
                                      rec.started_at, country)
     return {"known": known, "earlier": earlier}
+
+
+_CHECKS = ("confirmed", "unconfirmed", "spelled", "heard")
+
+
+def field_checks(rec: CallRecord) -> dict[str, dict[str, str]]:
+    """Per qualification field: how the caller confirmed it ("confirmed", "spelled", "unconfirmed") and, when
+    the box first heard something else, what it heard."""
+    q = rec.qualification or {}
+    out: dict[str, dict[str, str]] = {}
+    for how in ("confirmed", "spelled", "unconfirmed"):
+        fields = q.get(how) or []
+        for f in fields if isinstance(fields, list) else []:
+            out.setdefault(str(f), {})["state"] = how
+    heard = q.get("heard") or {}
+    for f, v in heard.items() if isinstance(heard, dict) else ():
+        if v:
+            out.setdefault(str(f), {})["heard"] = str(v)
+    return out
 
 
 @bp.route("/calls/<call_id>/recording")
@@ -216,10 +237,11 @@ def export_response(st: WebState, f: query.Filters, fmt: str) -> Response:
     span = f"{f.since or 'start'}_{f.until or 'now'}"
     if fmt == "csv":
         body = query.csv_lines(records, st.tz)
-        mimetype = "text/csv; charset=utf-8"
+        content_type = "text/csv; charset=utf-8"
     else:
         body = query.jsonl_lines(records)
-        mimetype = "application/x-ndjson; charset=utf-8"
-    resp = Response(body, mimetype=mimetype)  # streamed: rows are serialised as they are sent
+        content_type = "application/x-ndjson; charset=utf-8"
+    # content_type is sent as given (mimetype= would add a second charset to a text/ type)
+    resp = Response(body, content_type=content_type)  # streamed: rows are serialised as they are sent
     resp.headers["Content-Disposition"] = f'attachment; filename="calls_{span}.{fmt}"'
     return resp
