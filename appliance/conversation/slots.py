@@ -48,14 +48,6 @@ def known_first(w: str, names: frozenset[str]) -> bool:
     return w in names or (" " in w and all(p in names for p in w.split()))
 
 
-def name_like(words: Sequence[str], lex: Lexicon, names: frozenset[str]) -> bool:
-    """Words that can be (part of) a person's name: no role, trade, small or sentence word, no number."""
-    if not words or numbery(words, lex):
-        return False
-    return all((w in lex.particles and 0 < i < len(words) - 1) or _name_word(w, lex, names)
-               for i, w in enumerate(words))
-
-
 def _name_word(w: str, lex: Lexicon, names: frozenset[str]) -> bool:
     parts = w.split()
     return w not in lex.not_names and w not in lex.stop and not w.isdigit() and not w.isupper() and \
