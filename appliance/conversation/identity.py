@@ -31,7 +31,7 @@ from typing import Any
 
 from .entities import extract_identity
 from .prompts import Prompts
-from .spelling import parse_spelling
+from .spelling import distance, parse_spelling
 from .text import fold
 
 FIELDS = ("name", "company")
@@ -45,6 +45,22 @@ def plausible(field: str, value: str | None) -> str | None:
     if field == "name" and any(c.isdigit() for c in value):
         return None
     return value
+
+
+def _merge(heard: str | None, spelled: str) -> str:
+    """The spelled words in place of the words heard they are nearest to: a caller asked to spell their name
+    often spells only the surname ("Charles Mercer" + "MERCER" -> "Charles Mercer"; + "GILES" -> "Giles
+    Mercer"), and a recogniser may drop a spelled word (the word heard stays)."""
+    words = (heard or "").split()
+    new = spelled.split()
+    if len(new) >= len(words):
+        return spelled
+    free = list(range(len(words)))
+    for w in new:
+        i = min(free, key=lambda j: distance(fold(words[j]), fold(w)))
+        words[i] = w
+        free.remove(i)
+    return " ".join(words)
 
 
 @dataclasses.dataclass
@@ -189,7 +205,7 @@ class IdentityCheck:
     def _spelled(self, field: str, text: str) -> bool:
         value = parse_spelling(text, self.prompts.spelling)
         if value:
-            setattr(self, field, value)
+            setattr(self, field, _merge(getattr(self, field), value))
             self.spelled.add(field)
         if self.to_spell and self.to_spell[0] == field:
             self.to_spell.pop(0)
