@@ -84,6 +84,7 @@ class IdentityCheck:
     unanswered: int = 0  # answers about something else
     first: dict[str, str | None] = dataclasses.field(default_factory=dict)  # the first hearing
     changed: set[str] = dataclasses.field(default_factory=set)  # fields a correction changed
+    last_changed: set[str] = dataclasses.field(default_factory=set)  # ... the latest correction
     to_spell: list[str] = dataclasses.field(default_factory=list)
     spelled: set[str] = dataclasses.field(default_factory=set)
     known: bool = False  # the values come from the directory
@@ -186,10 +187,12 @@ class IdentityCheck:
         if not name and not company:
             return False
         self.known = False
+        self.last_changed = set()
         for field, value in (("name", name), ("company", company)):
             if value and value != getattr(self, field):
                 setattr(self, field, value)
                 self.changed.add(field)
+                self.last_changed.add(field)
         self.rejected += rejection
         if self.rejected >= 2:
             self._spell()
@@ -198,7 +201,9 @@ class IdentityCheck:
         return True
 
     def _spell(self) -> None:
-        changed = [f for f in FIELDS if f in self.changed and getattr(self, f)]
+        """Spell what the caller's last correction was about, else what any correction changed, else all."""
+        changed = [f for f in FIELDS if f in self.last_changed and getattr(self, f)]
+        changed = changed or [f for f in FIELDS if f in self.changed and getattr(self, f)]
         self.to_spell = changed or [f for f in FIELDS if getattr(self, f)]
         self.state = "spelling" if self.to_spell else "unconfirmed"
 

@@ -209,8 +209,8 @@ def parse_spelling(text: str, sp: Spelling) -> str | None:
     """The words spelled in ``text``, capitalised and joined; None when nothing was spelled."""
     words = []
     for letters, said in _groups(text, sp):
-        near = sorted((distance(w, letters), w) for w in said if len(w) >= 2)
-        if near and not _letters_win(letters, near[0][1], near[0][0]):
-            letters = near[0][1]
+        near = sorted((distance(w, letters) / len(w), -len(w), w) for w in said if len(w) >= 2)
+        if near and not _letters_win(letters, near[0][2], distance(near[0][2], letters)):
+            letters = near[0][2]
         words.append(letters.capitalize())
     return " ".join(words) or None
