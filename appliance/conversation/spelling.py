@@ -123,7 +123,8 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _distance(a: str, b: str) -> int:
+def distance(a: str, b: str) -> int:
+    """Levenshtein distance (letters inserted, deleted or changed)."""
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
@@ -200,8 +201,8 @@ def parse_spelling(text: str, sp: Spelling) -> str | None:
     """The words spelled in ``text``, capitalised and joined; None when nothing was spelled."""
     words = []
     for letters, said in _groups(text, sp):
-        near = sorted((_distance(w, letters), w) for w in said if len(w) >= 2)
-        if near and not _letters_win(letters, near[0][1], near[0][0]):
-            letters = near[0][1]
+        near = sorted((distance(w, letters) / len(w), -len(w), w) for w in said if len(w) >= 2)
+        if near and not _letters_win(letters, near[0][2], distance(near[0][2], letters)):
+            letters = near[0][2]
         words.append(letters.capitalize())
     return " ".join(words) or None
