@@ -36,7 +36,7 @@ from appliance.telephony import open_line  # noqa: E402
 from appliance.telephony.simulator import ScriptedCaller, SimPhone, Simulator  # noqa: E402
 
 KARIM = "+447700900001"
-URGENT = "hello the main boiler at our factory has broken down there is no heating at all it is urgent"
+URGENT = "hello our boiler has broken down and the whole production line is stopped"
 CFG = """
 [company]
 name = "Martin Industrial Maintenance"
@@ -114,7 +114,7 @@ def run() -> list[dict[str, Any]]:
             sim.ect = ect
             sim.add_phone(SimPhone(KARIM, behaviour="answers" if answers else "never_answers", keys=keys,
                                    answer_after_rings=1))
-            for line in (URGENT, "david clarke from hillside foods", "yes"):
+            for line in (URGENT, "david clarke from hillside foods", "yes", "yes", "yes"):
                 speech.lines.put(line)
             handle = sim.place_call(ScriptedCaller(id=f"b{i}", caller_id="+447700900321", lang="en",
                                                    wait_for_box_hangup=True, max_call_seconds=150,

@@ -109,17 +109,18 @@ class TransferRun:
         prompt = self.texts.say(o.sentence, self.info or self._call_info(), o.person)
         t0 = round(s.audio_now(), 3)
         played = 0
-        try:
-            for pcm in (s.h.speech.prompt_chunks(prompt, s.lang) if s.h.speech is not None else ()):
-                if not pcm:
-                    continue
-                if o.to == "caller" and s.recorder is not None:
-                    s.recorder.box(pcm)
-                line.play(pcm)
-                played += len(pcm)
-                s.speaking = True
+        try:  # the whole sentence first: a pause while the next part is synthesised sounds like the end
+            chunks = [pcm for pcm in (s.h.speech.prompt_chunks(prompt, s.lang) if s.h.speech is not None else ())
+                      if pcm]
         except PermanenceError as exc:
             log.error("call %s: cannot say %r: %s", s.call_id, prompt.text[:40], exc)
+            chunks = []
+        for pcm in chunks:
+            if o.to == "caller" and s.recorder is not None:
+                s.recorder.box(pcm)
+            line.play(pcm)
+            played += len(pcm)
+            s.speaking = True
         turn = {"speaker": "box", "text": prompt.text, "start": t0, "end": round(t0 + played / 16000, 3),
                 "kind": "prompt", "key": prompt.key, "to": o.to}
         s.h.log.update(s.call_id, lambda r: r.turns.append(turn))

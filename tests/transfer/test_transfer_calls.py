@@ -31,7 +31,8 @@ from appliance.telephony.simulator import CallResult, ScriptedCaller, SimPhone, 
 pytestmark = pytest.mark.slow
 
 KARIM, JULIE, CALLER = "+447700900001", "+447700900002", "+447700900321"
-URGENT = "hello the main boiler at our factory has broken down there is no heating at all it is urgent"
+URGENT = "hello our boiler has broken down and the whole production line is stopped"  # decisive: no closed question
+ANSWERS = ("david clarke from hillside foods", "yes", "yes", "yes")  # name, then yes to each read-back
 BASE = """
 [company]
 name = "Martin Industrial Maintenance"
@@ -165,7 +166,7 @@ def test_accepted_put_through_with_explicit_transfer_and_the_brief_is_heard(star
     rec = run.call()
     assert in_order(kinds(rec), ["urgent", "transfer_started", "caller_on_hold", "technician_dialled",
                                  "technician_ringing", "technician_answered", "technician_accepted",
-                                 "transferred", "acknowledged", "ended"]), kinds(rec)
+                                 "transferred", "acknowledged", "ended"]), " ".join(kinds(rec))
     done = event(rec, "transferred")
     assert done["person"] == "Karim" and done["detail"] == "AT+CHLD=4" and 0 < done["held_seconds"] < 30
     assert event(rec, "acknowledged")["via"] == "transfer"
@@ -188,7 +189,7 @@ def test_accepted_put_through_with_explicit_transfer_and_the_brief_is_heard(star
     finally:
         h.close()
     heard = text.lower()
-    for words in (("urgent",), ("martin",), ("boiler",), ("fifteen", "15"), ("press 1", "press one"),
+    for words in (("urgent",), ("martin", "industrial"), ("boiler",), ("production",), ("fifteen", "15"), ("press 1", "press one"),
                   ("decline",)):
         assert any(w in heard for w in words), (words, text)
 
@@ -196,7 +197,7 @@ def test_accepted_put_through_with_explicit_transfer_and_the_brief_is_heard(star
 def test_accepted_three_way_call_when_the_network_refuses_explicit_transfer(start: Any) -> None:
     run = start(phones=[SimPhone(KARIM, answer_after_rings=1, keys="1")], ect=False)
     rec = run.call()
-    assert in_order(kinds(rec), ["technician_accepted", "transfer_refused", "joined", "acknowledged", "ended"]), kinds(rec)
+    assert in_order(kinds(rec), ["technician_accepted", "transfer_refused", "joined", "acknowledged", "ended"]), " ".join(kinds(rec))
     assert "AT+CHLD=4" in event(rec, "transfer_refused")["detail"]
     assert event(rec, "joined")["detail"].startswith("AT+CHLD=3")
     assert rec.hangup_by == "caller"  # the box stayed, muted, until the caller left; then hung up
@@ -206,11 +207,11 @@ def test_accepted_three_way_call_when_the_network_refuses_explicit_transfer(star
 
 def test_declined_back_to_the_caller_and_the_dialog_goes_on(start: Any) -> None:
     run = start(phones=[SimPhone(KARIM, answer_after_rings=1, keys="2")], sms=True)
-    rec = run.call("david clarke from hillside foods", "yes")
-    assert in_order(kinds(rec), ["technician_answered", "technician_declined", "caller_back", "ended"]), kinds(rec)
+    rec = run.call(*ANSWERS)
+    assert in_order(kinds(rec), ["technician_answered", "technician_declined", "caller_back", "ended"]), " ".join(kinds(rec))
     assert "transferred" not in kinds(rec) and "acknowledged" not in kinds(rec)
     assert in_order(said(rec), ["transfer_putting_through", "transfer_brief", "transfer_not_reached",
-                                "ask_identity", "goodbye"]), said(rec)
+                                "goodbye"]), " ".join(said(rec))
     q = rec.qualification or {}
     assert q.get("urgent") and "clarke" in str(q.get("name")).lower()
     assert run.sim.phone_calls.to(KARIM)[0].ended_by == "box"
@@ -228,18 +229,18 @@ def test_declined_back_to_the_caller_and_the_dialog_goes_on(start: Any) -> None:
 ])
 def test_not_reached_back_to_the_caller(start: Any, phone: SimPhone, ring: float, hold: float, kind: str) -> None:
     run = start(phones=[phone], ring=ring, hold=hold)
-    rec = run.call("david clarke from hillside foods", "yes")
-    assert in_order(kinds(rec), ["transfer_started", "caller_on_hold", kind, "caller_back", "ended"]), kinds(rec)
+    rec = run.call(*ANSWERS)
+    assert in_order(kinds(rec), ["transfer_started", "caller_on_hold", kind, "caller_back", "ended"]), " ".join(kinds(rec))
     back = event(rec, "caller_back")
     assert back["ok"] and back["held_seconds"] <= hold + 1.0
-    assert in_order(said(rec), ["transfer_putting_through", "transfer_not_reached", "goodbye"]), said(rec)
+    assert in_order(said(rec), ["transfer_putting_through", "transfer_not_reached", "goodbye"]), " ".join(said(rec))
     caller = run.sim.current_call()
     assert caller is None or caller.ended.is_set()
 
 
 def test_the_caller_never_waits_longer_than_the_hold_limit(start: Any) -> None:
     run = start(phones=[SimPhone(KARIM, behaviour="never_answers")], ring=60.0, hold=10.0)
-    rec = run.call("david clarke from hillside foods", "yes")
+    rec = run.call(*ANSWERS)
     assert "hold_limit" in kinds(rec)
     assert 10.0 <= event(rec, "caller_back")["held_seconds"] < 11.0
     # as the caller lives it: from the hold until the box's voice reaches them again
@@ -252,12 +253,12 @@ def test_next_person_in_the_rota(start: Any) -> None:
                         SimPhone(JULIE, answer_after_rings=1, keys="1")], people=2)
     rec = run.call()
     assert in_order(kinds(rec), ["transfer_started", "technician_declined", "caller_back", "transfer_started",
-                                 "technician_dialled", "technician_accepted", "transferred", "acknowledged"]), kinds(rec)
+                                 "technician_dialled", "technician_accepted", "transferred", "acknowledged"]), " ".join(kinds(rec))
     starts = [e["person"] for e in rec.events if e["kind"] == "transfer_started"]
     assert starts == ["Karim", "Julie"]
     assert event(rec, "transferred")["person"] == "Julie"
     assert in_order(said(rec), ["transfer_putting_through", "transfer_brief", "transfer_still_trying",
-                                "transfer_brief", "transfer_connecting"]), said(rec)
+                                "transfer_brief", "transfer_connecting"]), " ".join(said(rec))
     assert run.sim.phone_calls.to(JULIE)[0].connected_to == CALLER
 
 
@@ -266,7 +267,7 @@ def test_the_caller_hangs_up_on_hold(start: Any) -> None:
     caller = ScriptedCaller(id="impatient", caller_id=CALLER, lang="en", wait_for_box_hangup=True,
                             hangup_after_seconds=9.0)
     rec = run.call(caller=caller)
-    assert in_order(kinds(rec), ["caller_on_hold", "transfer_abandoned", "ended"]), kinds(rec)
+    assert in_order(kinds(rec), ["caller_on_hold", "transfer_abandoned", "ended"]), " ".join(kinds(rec))
     assert rec.hangup_by == "caller" and rec.state == "answered"
     assert run.sim.phone_calls.to(KARIM)[0].ended_by is not None  # the second call was not left ringing
 
@@ -295,7 +296,7 @@ def test_analog_line_with_the_operators_transfer(start: Any) -> None:
                 transfer="hook_flash", hook_flash=True)
     rec = run.call()
     assert in_order(kinds(rec), ["transfer_started", "caller_on_hold", "technician_dialled", "technician_answered",
-                                 "technician_accepted", "transferred", "acknowledged", "ended"]), kinds(rec)
+                                 "technician_accepted", "transferred", "acknowledged", "ended"]), " ".join(kinds(rec))
     assert "hook" in event(rec, "transferred")["detail"]
     cmds = run.sim.recorded.commands
     assert "ATD!;" in cmds and "ATDTW07700900001;" in cmds
@@ -304,7 +305,7 @@ def test_analog_line_with_the_operators_transfer(start: Any) -> None:
 
 def test_analog_line_without_transfer_keeps_the_alert_path(start: Any) -> None:
     run = start(phones=[SimPhone(KARIM)], dialect="voicemodem")
-    rec = run.call("david clarke from hillside foods", "yes")
+    rec = run.call(*ANSWERS)
     assert "urgent" in kinds(rec) and "transfer_started" not in kinds(rec)
-    assert "urgent" in said(rec)  # "the on-call technician will call you back"
+    assert {"urgent", "urgent_because"} & set(said(rec))  # "the on-call technician will call you back"
     assert run.sim.phone_calls.results == []

@@ -36,7 +36,7 @@ class SimPhone:
     behaviour: Behaviour = "answers"
     answer_after_rings: int = 2
     keys: str = "1"
-    listen_silence: float = 0.8
+    listen_silence: float = 1.2
     hangup_after: float | None = None
     network_timeout: float = 60.0
     name: str = "technician"
