@@ -273,7 +273,7 @@ def test_the_caller_hangs_up_on_hold(start: Any) -> None:
 
 
 def test_a_third_caller_while_the_caller_is_held(start: Any) -> None:
-    run = start(phones=[SimPhone(KARIM, answer_after_rings=3, keys="1")])
+    run = start(phones=[SimPhone(KARIM, answer_after_rings=3, keys="1")], hold=60.0)
     for line in (URGENT,):
         run.speech.lines.put(line)
     handle = run.sim.place_call(ScriptedCaller(id="urgent", caller_id=CALLER, lang="en", wait_for_box_hangup=True,
@@ -293,7 +293,7 @@ def test_a_third_caller_while_the_caller_is_held(start: Any) -> None:
 
 def test_analog_line_with_the_operators_transfer(start: Any) -> None:
     run = start(phones=[SimPhone(KARIM, answer_after_rings=1, keys="1")], dialect="voicemodem",
-                transfer="hook_flash", hook_flash=True)
+                transfer="hook_flash", hook_flash=True, hold=60.0)  # half duplex: slower, and a loaded machine
     rec = run.call()
     assert in_order(kinds(rec), ["transfer_started", "caller_on_hold", "technician_dialled", "technician_answered",
                                  "technician_accepted", "transferred", "acknowledged", "ended"]), " ".join(kinds(rec))
