@@ -14,22 +14,31 @@ and keeps that line's current call record up to date in the call log:
   (:mod:`appliance.transfer`: ``transfers.intercept`` and the session's ``transfer``, which
   takes the call's keys, sentences and call-control events while it goes on).
 
+The line thread never waits on the disk except for the record's creation at the
+first ring (the answer waits for it): every other change goes to the call log's
+writer thread (``CallLog.update(wait=False)``). Observers (alerts, MQTT, the demo)
+are told on the handler's event thread, once the change they are told about is on
+disk, in the order it happened; a recording is finished on that thread too.
+
 A line in fault never stops the other lines: each handler has its own thread and
-catches everything but the exit request.
+catches everything but the exit request; what it survives is logged and counted
+(:class:`~appliance.faults.FaultLog`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, Protocol
+from typing import Protocol
 
 from .config import Config, LineConfig
 from .conversation.base import CallContext, Dialog, Heard, KnownCaller, ListenSpec, Prompt, Reply, WordHeard
-from .errors import PermanenceError
+from .errors import PermanenceError, StoreError
+from .faults import FaultLog
 from .speech.turns import BargeIn, EndOfTurn, NoSpeech
 from .store.calllog import CallLog
 from .store.record import CallRecord, iso, new_call_id, parse_iso, utcnow
@@ -55,6 +64,7 @@ from .telephony.line import (
     RingStopped,
     SmsReceived,
 )
+from .textsafe import strip_bidi_opt
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +97,10 @@ class SpeechPort(Protocol):
 
 
 class Recorder(Protocol):
+    """A call recording (appliance.speech.recording.CallRecorder); ``stopped`` says why it stopped early."""
+
+    stopped: str
+
     def caller(self, pcm: bytes) -> None: ...
 
     def box(self, pcm: bytes) -> None: ...
@@ -164,24 +178,55 @@ class CallSession:
         """Seconds of caller audio received: the clock of the recording and the listener."""
         return self.frames_in * 0.02
 
+    def _update(self, fn: Callable[[CallRecord], None]) -> CallRecord:
+        """Change the record without waiting for the disk (the call log's writer thread writes it)."""
+        return self.h.log.update(self.call_id, fn, wait=False)
+
+    def _event(self, kind: str, **detail: object) -> None:
+        self.h.log.add_event(self.call_id, kind, wait=False, **detail)
+
+    # -- recording ------------------------------------------------------------------------
+    def _start_recording(self) -> None:
+        if self.h.recorder_factory is None:
+            return
+        try:
+            self.recorder = self.h.recorder_factory(self.call_id)
+            path = self.h.log.recording_path(self.call_id)
+            rel = str(path.relative_to(self.h.log.data_dir))
+            self._update(lambda r: setattr(r, "recording", rel))
+        except (OSError, PermanenceError) as exc:
+            log.error("call %s: cannot record audio: %s", self.call_id, exc)
+            self.h.faults.count("call recording", str(exc))
+            self.recorder = None
+            self._event("recording_stopped", reason=str(exc))
+
+    def _record(self, box: bool, pcm: bytes) -> None:
+        """Caller (or box) audio into the recording; a full or failing disk stops the recording,
+        never the call."""
+        rec = self.recorder
+        if rec is None:
+            return
+        try:
+            (rec.box if box else rec.caller)(pcm)
+        except PermanenceError as exc:
+            self.h.faults.count("call recording", str(exc))
+            rec.stopped = rec.stopped or str(exc)
+        if rec.stopped:
+            self.recorder = None
+            log.warning("call %s: %s", self.call_id, rec.stopped)
+            self._event("recording_stopped", reason=rec.stopped)
+            self.h.later(self.call_id, lambda: _finish_recording(rec, self.call_id))
+
     # -- reply execution ------------------------------------------------------------------
     def start(self, ctx: CallContext) -> None:
-        if self.h.recorder_factory is not None:
-            try:
-                self.recorder = self.h.recorder_factory(self.call_id)
-                path = self.h.log.recording_path(self.call_id)
-                rel = str(path.relative_to(self.h.log.data_dir))
-                self.h.log.update(self.call_id, lambda r: setattr(r, "recording", rel))
-            except (OSError, PermanenceError) as exc:
-                log.error("call %s: cannot record audio: %s", self.call_id, exc)
-                self.recorder = None
+        self._start_recording()
         self.execute(self.dialog.start(ctx))
 
     def execute(self, reply: Reply) -> None:
         if reply.urgent and not self.urgent_sent and self.h.transfers is not None:
             reply = self.h.transfers.intercept(self, reply)
         self.pending = reply
-        turns: list[dict[str, Any]] = []
+        turns: list[dict[str, object]] = []
         played = 0
         t_start = self.audio_now()
         for p in reply.say:
@@ -195,18 +240,20 @@ class CallSession:
                         self.speaking = True
                         if self.listener is not None:
                             self.listener.prompt_started()
-                    if self.recorder:
-                        self.recorder.box(pcm)
+                    self._record(True, pcm)
                     if self.listener is not None:
                         self.listener.prompt_audio(pcm)  # so the prompt's own echo is not taken for barge-in
                     self.h.line.play(pcm)
                     played += len(pcm)
             except PermanenceError as exc:
                 log.error("call %s: cannot say %r: %s", self.call_id, p.text[:40], exc)
+                self.h.faults.count("prompt", str(exc))
             turns.append({"speaker": "box", "text": p.text, "start": round(start, 3),
                           "end": round(t_start + played / 16000, 3), "kind": "prompt", "key": p.key})
         if self.listener is not None and not reply.hangup and self.transfer is None:
             self.listener.listen(reply.listen or ListenSpec("free"))
+        urgent_now = reply.urgent and not self.urgent_sent
+        self.urgent_sent = self.urgent_sent or urgent_now
 
         def _store(rec: CallRecord) -> None:
             rec.turns.extend(turns)
@@ -214,12 +261,12 @@ class CallSession:
             q = self.dialog.qualification()
             if q is not None:
                 rec.qualification = q
+            if urgent_now:  # the decision and the state it rests on are one write
+                rec.events.append({"at": iso(), "kind": "urgent",
+                                   "sla_minutes": (rec.qualification or {}).get("sla_minutes")})
 
-        rec = self.h.log.update(self.call_id, _store)
-        if reply.urgent and not self.urgent_sent:
-            self.urgent_sent = True
-            rec = self.h.log.add_event(self.call_id, "urgent",
-                                       sla_minutes=(rec.qualification or {}).get("sla_minutes"))
+        rec = self._update(_store)
+        if urgent_now:
             self.h.notify_urgent(rec)
         elif reply.actions or turns:
             self.h.notify("qualified", rec)
@@ -242,8 +289,7 @@ class CallSession:
         self.frames_in += 1
         if self.transfer is not None:
             return  # on hold, or talking to the technician: nothing to hear or record here
-        if self.recorder:
-            self.recorder.caller(pcm)
+        self._record(False, pcm)
         if self.listener is None or self.hangup_requested:
             return
         ev = self.listener.feed(pcm)
@@ -256,7 +302,7 @@ class CallSession:
                 if self.recorder:
                     self.recorder.box_stopped()
                 self.speaking = False
-                self.h.log.add_event(self.call_id, "barge_in", t=round(self.audio_now(), 3))
+                self._event("barge_in", t=round(self.audio_now(), 3))
         elif isinstance(ev, EndOfTurn):
             self.on_heard(ev)
         elif isinstance(ev, NoSpeech):
@@ -265,9 +311,10 @@ class CallSession:
                                                   "start": t, "end": t})
 
     def on_heard(self, ev: EndOfTurn) -> None:
-        turn = {"speaker": "caller", "text": ev.text, "kind": ev.source, "start": round(ev.start, 3),
-                "end": round(ev.end, 3), "confidence": ev.confidence,
-                "decided_at": round(getattr(ev, "decided_at", self.audio_now()), 3)}
+        turn: dict[str, object] = {
+            "speaker": "caller", "text": ev.text, "kind": ev.source, "start": round(ev.start, 3),
+            "end": round(ev.end, 3), "confidence": ev.confidence,
+            "decided_at": round(ev.decided_at, 3)}
         heard = Heard(ev.text, ev.confidence,
                       alternatives=tuple((a.text, a.confidence) for a in ev.alternatives),
                       words=tuple(WordHeard(w.text, w.confidence) for w in ev.words))
@@ -281,7 +328,7 @@ class CallSession:
             return
         self.dtmf_buffer += digit
         self.dtmf_at = time.monotonic()
-        self.h.log.update(self.call_id, lambda r: setattr(r, "dtmf", r.dtmf + digit))
+        self._update(lambda r: setattr(r, "dtmf", r.dtmf + digit))
         if digit == "#":
             self.flush_dtmf()
 
@@ -295,8 +342,8 @@ class CallSession:
             self.on_reply(self.dialog.dtmf(digits), {"speaker": "caller", "text": digits, "kind": "dtmf",
                                                      "start": t, "end": t})
 
-    def on_reply(self, reply: Reply, turn: dict[str, Any]) -> None:
-        self.h.log.update(self.call_id, lambda r: r.turns.append(turn))
+    def on_reply(self, reply: Reply, turn: dict[str, object]) -> None:
+        self._update(lambda r: r.turns.append(turn))
         self.execute(reply)
 
     def tick(self) -> None:
@@ -310,7 +357,7 @@ class CallSession:
         if not self.hangup_requested and self.now() > limit:
             log.info("call %s: time limit reached, hanging up", self.call_id)
             self.hangup_requested = True
-            self.h.log.add_event(self.call_id, "time_limit")
+            self._event("time_limit")
             self.h.line.stop_playing()
             self.h.line.hang_up()
         elif self.hangup_requested and self.now() > limit + 30:
@@ -326,18 +373,29 @@ class CallSession:
         if self.listener is not None:
             self.listener.close()
         self.dialog.hung_up()
-        if self.recorder is not None:
-            try:
-                self.recorder.close()
-            except (OSError, PermanenceError) as exc:
-                log.error("call %s: recording not closed cleanly: %s", self.call_id, exc)
+        rec, self.recorder = self.recorder, None
+        if rec is not None:  # finished (header, fsync, rename) on the event thread, not the line's
+            self.h.later(self.call_id, lambda: _finish_recording(rec, self.call_id))
+
+
+def _clean_caller(caller: CallerId) -> CallerId:
+    """Caller id as it enters the record: no bidi controls (they would show the number reversed)."""
+    return dataclasses.replace(caller, number=strip_bidi_opt(caller.number), name=strip_bidi_opt(caller.name))
+
+
+def _finish_recording(rec: Recorder, call_id: str) -> None:
+    try:
+        rec.close()
+    except (OSError, PermanenceError) as exc:
+        log.error("call %s: recording not closed cleanly: %s", call_id, exc)
 
 
 # ------------------------------------------------------------------------------ handler
 
 
 class LineHandler:
-    """Owns one line: its thread, its current call, its state."""
+    """Owns one line: its thread, its current call, its state; and an event thread that tells
+    the observers, once each change is on disk."""
 
     def __init__(
         self,
@@ -354,6 +412,7 @@ class LineHandler:
         office_open: Callable[[], bool] | None = None,
         caller_lookup: CallerLookup | None = None,
         transfers: TransferDesk | None = None,
+        faults: FaultLog | None = None,
     ) -> None:
         self.line = line
         self.line_cfg = line_cfg
@@ -367,6 +426,7 @@ class LineHandler:
         self.office_open = office_open or (lambda: True)
         self.caller_lookup = caller_lookup
         self.transfers = transfers
+        self.faults = faults or FaultLog()
         self.state = LineState.STARTING
         self.last_error = ""
         self.last_poll = time.monotonic()
@@ -378,33 +438,55 @@ class LineHandler:
         self.analog = line_cfg.driver == "voicemodem" or (line_cfg.driver == "sim" and line_cfg.sim_dialect == "voicemodem")
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"line-{line.name}", daemon=True)
+        self._later: queue.Queue[tuple[str, int, Callable[[], None]] | None] = queue.Queue()
+        self._events = threading.Thread(target=self._events_loop, name=f"line-{line.name}-events", daemon=True)
         self.calls_finished = 0
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> None:
+        self._events.start()
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._thread.join(timeout)
+        if self._events.is_alive():
+            self._later.put(None)
+            self._events.join(timeout)
 
     def alive(self) -> bool:
         return self._thread.is_alive()
 
-    # -- observers -------------------------------------------------------------------------
+    # -- observers (on the event thread) ------------------------------------------------------
+    def later(self, call_id: str, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the event thread once the newest change of ``call_id`` so far is on disk."""
+        self._later.put((call_id, self.log.pending_seq(call_id), fn))
+
     def notify(self, kind: str, rec: CallRecord) -> None:
-        for o in self.observers:
-            try:
-                o.call_event(kind, rec)
-            except Exception:  # an observer must never take the line down
-                log.exception("observer %r failed on %s", o, kind)
+        def tell() -> None:
+            for o in self.observers:
+                with self.faults.guard(f"observer {type(o).__name__} on {kind}", log):
+                    o.call_event(kind, rec)
+        self.later(rec.id, tell)
 
     def notify_urgent(self, rec: CallRecord) -> None:
-        for o in self.observers:
-            try:
-                o.urgent(rec)
-            except Exception:
-                log.exception("observer %r failed on urgent", o)
+        def tell() -> None:
+            for o in self.observers:
+                with self.faults.guard(f"observer {type(o).__name__} on urgent", log):
+                    o.urgent(rec)
+        self.later(rec.id, tell)
+
+    def _events_loop(self) -> None:
+        while True:
+            item = self._later.get()
+            if item is None:
+                return
+            call_id, seq, fn = item
+            if not self.log.wait_written(call_id, seq, 5.0):
+                log.warning("call %s: not on disk within 5 s (%s); observers told anyway", call_id,
+                            self.log.write_error or "slow disk")
+            with self.faults.guard(f"line {self.line.name} events", log):
+                fn()
 
     # -- loop ------------------------------------------------------------------------------
     def _run(self) -> None:
@@ -412,42 +494,49 @@ class LineHandler:
             self.line.open()
         except Exception as exc:
             log.exception("line %s: cannot open", self.line.name)
+            self.faults.count(f"line {self.line.name}: open", str(exc))
             self.state = LineState.FAULT
             self.last_error = str(exc)
         while not self._stop.is_set():
             self.last_poll = time.monotonic()
             try:
-                ev = self.line.next_event(timeout=0.1)
-                if ev is not None:
-                    self.handle(ev)
-                    # drain audio quickly: frames arrive every 20 ms
-                    for _ in range(50):
-                        ev = self.line.next_event(timeout=0)
-                        if ev is None:
-                            break
-                        self.handle(ev)
-                if self.session is not None:
-                    self.session.tick()
-            except Exception as exc:  # keep the line alive whatever happens
-                log.exception("line %s: error while handling events", self.line.name)
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                if self.call is not None:
-                    try:
-                        self.finish_call("box", f"internal error: {exc}", state="interrupted")
-                    except Exception:
-                        log.exception("line %s: cannot close the call", self.line.name)
-                        self.call = None
-                        self.session = None
+                self._poll()
+            except Exception as exc:  # noqa: BLE001 - keep the line alive whatever happens
+                self._survive(exc)
         # shutdown: close the call in progress cleanly
         if self.call is not None:
-            with contextlib_suppress():
+            with self.faults.guard(f"line {self.line.name}: hang up at stop", log):
                 self.line.stop_playing()
                 self.line.hang_up()
-            with contextlib_suppress():
+            with self.faults.guard(f"line {self.line.name}: close the call at stop", log):
                 self.finish_call("box", "service stopped", state="interrupted")
-        with contextlib_suppress():
+        with self.faults.guard(f"line {self.line.name}: close", log):
             self.line.close()
         self.state = LineState.CLOSED
+
+    def _poll(self) -> None:
+        ev = self.line.next_event(timeout=0.1)
+        if ev is not None:
+            self.handle(ev)
+            # drain audio quickly: frames arrive every 20 ms
+            for _ in range(50):
+                ev = self.line.next_event(timeout=0)
+                if ev is None:
+                    break
+                self.handle(ev)
+        if self.session is not None:
+            self.session.tick()
+
+    def _survive(self, exc: Exception) -> None:
+        self.faults.report(f"line {self.line.name}: handling events", exc, log)
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        if self.call is not None:
+            try:
+                self.finish_call("box", f"internal error: {exc}", state="interrupted")
+            except Exception as exc2:  # noqa: BLE001 - reported; the line goes on without that call
+                self.faults.report(f"line {self.line.name}: closing the call", exc2, log)
+                self.call = None
+                self.session = None
 
     def handle(self, ev: LineEvent) -> None:
         if isinstance(ev, AudioFrame):
@@ -496,6 +585,7 @@ class LineHandler:
 
     # -- call state ------------------------------------------------------------------------
     def on_ringing(self, ev: Ringing) -> None:
+        ev = dataclasses.replace(ev, caller=_clean_caller(ev.caller))
         if self.call is None:
             now = utcnow()
             rec = CallRecord(
@@ -505,7 +595,11 @@ class LineHandler:
                 lang=self.cfg.company.language,
                 events=[{"at": iso(now), "kind": "ring", "count": ev.count, "caller": ev.caller.display()}],
             )
-            self.log.create(rec)  # on disk from the first ring
+            try:
+                self.log.create(rec)  # on disk from the first ring: the answer waits for this write only
+            except StoreError as exc:  # the writer keeps the record and retries; the call is still answered
+                log.error("line %s: call %s not on disk yet: %s", self.line.name, rec.id, exc)
+                self.faults.count("call log: record not on disk at the first ring", str(exc))
             self.call = rec
             self.ring_started = ev.t
             self.answer_sent = False
@@ -523,7 +617,7 @@ class LineHandler:
                     r.caller_raw = ev.caller.raw
                 if ev.caller.name and not r.caller_name:
                     r.caller_name = ev.caller.name
-            self.call = self.log.update(self.call.id, _ring)
+            self.call = self.log.update(self.call.id, _ring, wait=False)
         if (self.call is not None and self.call.state == "ringing" and not self.answer_sent
                 and ev.count >= self.line_cfg.rings_before_answer):
             if self.analog and ev.count < 2 and not (self.call.caller_number or self.call.caller_withheld):
@@ -536,12 +630,13 @@ class LineHandler:
         assert self.call is not None
         self.answer_sent = True
         self.answer_on_cid = False
-        self.log.add_event(self.call.id, "answer_sent", ring=ring)
+        self.log.add_event(self.call.id, "answer_sent", wait=False, ring=ring)
         self.line.answer()
 
     def on_caller_id(self, caller: CallerId) -> None:
         if self.call is None:
             return
+        caller = _clean_caller(caller)
 
         def _cid(r: CallRecord) -> None:
             r.caller_number = caller.number or r.caller_number
@@ -549,7 +644,7 @@ class LineHandler:
             r.caller_name = caller.name or r.caller_name
             r.caller_withheld = caller.withheld or r.caller_withheld
             r.events.append({"at": iso(), "kind": "caller_id", "caller": caller.display()})
-        self.call = self.log.update(self.call.id, _cid)
+        self.call = self.log.update(self.call.id, _cid, wait=False)
         if self.answer_on_cid and not self.answer_sent and self.call.state == "ringing":
             self._answer(self.call.rings)
 
@@ -566,7 +661,7 @@ class LineHandler:
             r.events.append({"at": r.answered_at, "kind": "answered"})
             r.known = dataclasses.asdict(known) if known is not None else None
             r.earlier_attempts = earlier
-        self.call = self.log.update(self.call.id, _ans)
+        self.call = self.log.update(self.call.id, _ans, wait=False)
         self.state = LineState.IN_CALL
         self.notify("answered", self.call)
         dialog, lang = self.dialog_factory(self.call)
@@ -583,14 +678,15 @@ class LineHandler:
             return None, 0
         try:
             return self.caller_lookup(rec, self.line_cfg.country)
-        except Exception:  # the call is answered whatever the directory does
-            log.exception("line %s: caller lookup failed for call %s", self.line.name, rec.id)
+        except Exception as exc:  # noqa: BLE001 - the call is answered whatever the directory does
+            self.faults.report(f"line {self.line.name}: caller lookup", exc, log)
             return None, 0
 
     def on_call_waiting(self, caller: CallerId, kind: str = "call_waiting", reason: str = "") -> None:
+        caller = _clean_caller(caller)
         now = utcnow()
-        event: dict[str, Any] = {"at": iso(now), "kind": kind, "caller": caller.display(),
-                                 "during": self.call.id if self.call else None}
+        event: dict[str, object] = {"at": iso(now), "kind": kind, "caller": caller.display(),
+                                    "during": self.call.id if self.call else None}
         if reason:
             event["reason"] = reason
         rec = CallRecord(
@@ -599,7 +695,7 @@ class LineHandler:
             caller_raw=caller.raw, state="missed", ended_at=iso(now), hangup_by="unknown",
             lang=self.cfg.company.language, events=[event],
         )
-        self.log.create(rec)
+        self.log.create(rec, wait=False)  # a call in progress does not wait for the disk
         log.info("line %s: %s from %r logged as missed (%s)", self.line.name, kind.replace("_", " "),
                  caller.display(), rec.id)
         self.notify("ended", rec)
@@ -628,7 +724,7 @@ class LineHandler:
                 if q is not None:
                     r.qualification = q
             r.events.append({"at": iso(end), "kind": "ended", "by": by, "reason": reason, "state": r.state})
-        rec = self.log.update(call_id, _end)
+        rec = self.log.update(call_id, _end, wait=False)
         self.call = None
         self.calls_finished += 1
         if self.state in (LineState.IN_CALL, LineState.RINGING):
@@ -636,16 +732,3 @@ class LineHandler:
         log.info("line %s: call %s %s (by %s%s)", self.line.name, call_id, rec.state, by,
                  f": {reason}" if reason else "")
         self.notify("ended", rec)
-
-
-class contextlib_suppress:
-    """Swallow and log any exception (shutdown paths only)."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, et: type[BaseException] | None, ev: BaseException | None, tb: object) -> bool:
-        if ev is not None and isinstance(ev, Exception):
-            log.warning("during shutdown: %s: %s", type(ev).__name__, ev)
-            return True
-        return False

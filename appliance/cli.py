@@ -18,12 +18,16 @@ import logging
 import os
 import signal
 import sys
+import traceback
 from pathlib import Path
 from types import FrameType
+from typing import NoReturn
 
 from . import __version__
 from .config import DEFAULT_CONFIG_PATH, Config, dump_config, load_config
 from .errors import PermanenceError
+from .status.logsetup import setup_logging
+from .textsafe import csv_cell, strip_bidi
 
 log = logging.getLogger("appliance")
 
@@ -36,18 +40,6 @@ _PLUGINS = (
     "appliance.alerts.cli",
     "appliance.capture.cli",
 )
-
-
-def _setup_logging(level: str, stream: object = None) -> None:
-    try:
-        from .status.logsetup import setup_logging
-
-        setup_logging(level)
-        return
-    except ImportError:
-        pass
-    logging.basicConfig(level=getattr(logging, level, logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 def _load(args: argparse.Namespace) -> Config:
@@ -68,29 +60,25 @@ def _install_signal_handlers(stop: object) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    cfg = _load(args)
-    _setup_logging(args.log_level or cfg.logging.level)
+    from .lastgood import load_or_last_good
     from .service import Service
+    from .status.sdnotify import Watchdog
 
-    svc = Service(cfg, web_port=args.web_port, config_path=Path(args.config) if args.config else DEFAULT_CONFIG_PATH,
-                  mqtt_url=args.mqtt)
-    try:
-        from .status.sdnotify import Watchdog
-
-        svc.watchdog = Watchdog([lambda: "; ".join(svc.health_problems()) or None])
-    except ImportError:
-        pass
+    path = Path(args.config) if args.config else DEFAULT_CONFIG_PATH
+    setup_logging(args.log_level or "INFO")
+    cfg, problem = load_or_last_good(path)
+    setup_logging(args.log_level or cfg.logging.level)
+    svc = Service(cfg, web_port=args.web_port, config_path=path, mqtt_url=args.mqtt, watchdog=Watchdog([]),
+                  start_problems=[problem] if problem else [])
     _install_signal_handlers(svc.stop)
-    svc.start()
-    if svc.web_url:
-        print(f"permanence: status page at {svc.web_url}", file=sys.stderr, flush=True)
     try:
-        while not svc.wait(1.0):
-            if svc.watchdog is not None:
-                svc.watchdog.tick()
+        svc.start()
+        if problem is None:
+            svc.remember_config()
+        if svc.web_url:
+            print(f"permanence: status page at {svc.web_url}", file=sys.stderr, flush=True)
+        svc.wait()
     finally:
-        if svc.watchdog is not None:
-            svc.watchdog.stopping()
         svc.stop()
     return 0
 
@@ -161,7 +149,7 @@ def cmd_calls(args: argparse.Namespace) -> int:
         w.writeheader()
         for r in records:
             row = call_row(r.to_dict())
-            w.writerow({k: _csv_safe(v) for k, v in row.items()})
+            w.writerow({k: csv_cell(v) if isinstance(v, str) else v for k, v in row.items()})
         out.write(buf.getvalue())
     else:
         out.write(f"{'started (local)':19}  {'line':8} {'state':11} {'caller':16} {'dur':>5}  "
@@ -176,19 +164,15 @@ def cmd_calls(args: argparse.Namespace) -> int:
                       f"{_printable(str(q.get('category') or '-'))[:11]:11} "
                       f"{_printable(str(q.get('urgency') or '-'))[:8]:8} {_printable(who)[:40]}\n")
         out.write(f"{len(records)} call(s)\n")
-    return 0
+    out.flush()
+    for bad in reader.unreadable:  # every readable day was printed; the others are named, then the exit says it
+        print(f"permanence calls: skipped an unreadable file: {bad}", file=sys.stderr)
+    return 1 if reader.unreadable else 0
 
 
 def _printable(s: str) -> str:
-    """Caller-controlled text on a terminal: no control characters, no escape sequences."""
-    return "".join(c if c.isprintable() else "?" for c in s)
-
-
-def _csv_safe(v: object) -> object:
-    """No formula injection when the CSV is opened in a spreadsheet."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") and not v[1:].replace(" ", "").isdigit():
-        return "'" + v
-    return v
+    """Caller-controlled text on a terminal: no control characters, no escape sequences, no bidi controls."""
+    return "".join(c if c.isprintable() else "?" for c in strip_bidi(s))
 
 
 # ------------------------------------------------------------------------------ config
@@ -231,8 +215,17 @@ def cmd_prompts(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------ parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments are one line on stderr (what was wrong, where to read more) and exit code 2.
+
+    Sub-command parsers (also the areas' ``register``) are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="permanence", description="Answer every business call, offline.")
+    p = _Parser(prog="permanence", description="Answer every business call, offline.")
     p.add_argument("--version", action="version", version=f"permanence {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -296,13 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         a.set_defaults(func=cmd_prompts)
 
     for name in _PLUGINS:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
-        mod.register(sub)
+        importlib.import_module(name).register(sub)
     return p
 
 
@@ -316,14 +303,26 @@ def main(argv: list[str] | None = None) -> int:
         rc = args.func(args)
         return int(rc or 0)
     except PermanenceError as exc:
-        print(f"permanence: error: {exc}", file=sys.stderr)
-        return 1
+        return _fail(f"permanence: error: {exc}", 1)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a file or device named on the command line that cannot be used
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"permanence: error: {exc.strerror or exc}{where}", 1)
+    except Exception as exc:  # noqa: BLE001 - a bug: one line for the user, the traceback on request
+        if os.environ.get("PERMANENCE_DEBUG"):
+            traceback.print_exc()
+        return _fail(f"permanence: internal error: {type(exc).__name__}: {exc} (run again with "
+                     f"PERMANENCE_DEBUG=1 for the details, and report it)", 70)
+
+
+def _fail(message: str, code: int) -> int:
+    print(" ".join(message.split()), file=sys.stderr)  # one line, whatever the message holds
+    return code
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import ipaddress
 import re
 import tomllib
 import types
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
 from .errors import ConfigError
+from .textsafe import control_characters
 
 DEFAULT_CONFIG_PATH = Path("/etc/permanence/permanence.toml")
 
@@ -436,6 +438,11 @@ class WebConfig:
     saturation_simultaneous: int = 2
 
     def __post_init__(self) -> None:
+        try:
+            ipaddress.ip_address(self.bind)
+        except ValueError:
+            raise _Invalid(f"expected an IP address to listen on (0.0.0.0 for every interface, 127.0.0.1 "
+                           f"for this machine only), got {self.bind!r}", "bind") from None
         if not 0 <= self.port <= 65535:
             raise _Invalid(f"expected a TCP port from 0 (off) to 65535, got {self.port}", "port")
         if not 5 <= self.session_minutes <= 43200:
@@ -444,15 +451,25 @@ class WebConfig:
 
 @dataclasses.dataclass(frozen=True)
 class StorageConfig:
+    """Where the call log lives; how much of the disk stays free for it (the smaller of
+    ``reserve_mb`` and ``reserve_percent``: recordings, captures and the prompt cache stop
+    growing there); how long recordings are kept (0: forever, and never deleted for room)."""
+
     data_dir: str = "/var/lib/permanence"
     record_audio: bool = True
     retention_days: int = 0
+    reserve_mb: float = 50.0
+    reserve_percent: float = 5.0
 
     def __post_init__(self) -> None:
         if not self.data_dir:
             raise _Invalid("expected a directory for the call log", "data_dir")
         if self.retention_days < 0:
             raise _Invalid("expected 0 (keep forever) or a number of days", "retention_days")
+        if not 0 <= self.reserve_mb <= 100_000:
+            raise _Invalid(f"expected megabytes from 0 to 100000, got {self.reserve_mb}", "reserve_mb")
+        if not 0 <= self.reserve_percent <= 50:
+            raise _Invalid(f"expected a percentage from 0 to 50, got {self.reserve_percent}", "reserve_percent")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -650,16 +667,26 @@ def _type_name(tp: Any) -> str:
     return str(tp)
 
 
+def _text(value: str, key: str) -> str:
+    """Every text value of the configuration, from the file or the settings page: no control
+    characters (a NUL stops the service, a newline forges a log line or an SMS line) and no
+    bidirectional controls (they show text reversed)."""
+    bad = control_characters(value)
+    if bad:
+        raise _Invalid(f"expected text without control characters, got {' '.join(sorted(set(bad)))} in "
+                       f"{value[:40]!r}", key)
+    return value
+
+
 def _convert(tp: Any, value: Any, key: str) -> Any:
     origin = get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
-        errors = []
         for a in args:
             try:
                 return _convert(a, value, key)
-            except _Invalid as exc:
-                errors.append(exc)
+            except _Invalid:
+                continue
         raise _Invalid(f"expected {_type_name(tp)}, got {value!r}", key)
     if origin is Literal:
         if value not in get_args(tp):
@@ -680,7 +707,7 @@ def _convert(tp: Any, value: Any, key: str) -> Any:
     if tp is str:
         if not isinstance(value, str):
             raise _Invalid(f"expected a string, got {value!r}", key)
-        return value
+        return _text(value, key)
     if origin is tuple:
         if not isinstance(value, list):
             raise _Invalid(f"expected {_type_name(tp)}, got {value!r}", key)
@@ -693,7 +720,7 @@ def _convert(tp: Any, value: Any, key: str) -> Any:
         for k, v in value.items():
             if not isinstance(v, str):
                 raise _Invalid(f"expected a string, got {v!r}", f"{key}.{k}")
-            out[k] = v
+            out[_text(k, f"{key}.{k}")] = _text(v, f"{key}.{k}")
         return out
     if dataclasses.is_dataclass(tp):
         if not isinstance(value, dict):
@@ -751,49 +778,30 @@ def load_config(path: str | Path | None = None) -> Config:
 # --------------------------------------------------------------------------- dump
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    if isinstance(v, tuple | list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    if isinstance(v, Mapping):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(type(v))
-
-
-def _toml_key(k: str) -> str:
-    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else _toml_value(k)
-
-
-def _dump_table(obj: Any, name: str, out: list[str], array: bool = False) -> None:
-    scalars: list[str] = []
-    subtables: list[tuple[str, Any, bool]] = []
+def _plain(obj: Any) -> dict[str, Any]:
+    """A configuration section as plain TOML data (None values left out: not set)."""
+    out: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
-        if f.name == "source":
-            continue
         v = getattr(obj, f.name)
+        if f.name == "source" or v is None:
+            continue
         if dataclasses.is_dataclass(v):
-            subtables.append((f.name, v, False))
+            out[f.name] = _plain(v)
         elif isinstance(v, tuple) and v and dataclasses.is_dataclass(v[0]):
-            for item in v:
-                subtables.append((f.name, item, True))
-        elif v is None:
-            scalars.append(f"# {f.name} = (not set)")
+            out[f.name] = [_plain(x) for x in v]
+        elif isinstance(v, tuple):
+            out[f.name] = list(v)
+        elif isinstance(v, Mapping):
+            out[f.name] = dict(v)
         else:
-            scalars.append(f"{f.name} = {_toml_value(v)}")
-    if name:
-        out.append(f"\n[[{name}]]" if array else f"\n[{name}]")
-    out.extend(scalars)
-    for sub, v, is_array in subtables:
-        _dump_table(v, f"{name}.{sub}" if name else sub, out, is_array)
+            out[f.name] = v
+    return out
 
 
 def dump_config(cfg: Config) -> str:
-    """The effective configuration as TOML (passwords masked)."""
+    """The effective configuration as TOML (passwords masked), written by the one TOML writer."""
+    from .tomledit import dumps
+
     masked = dataclasses.replace(
         cfg,
         alerts=dataclasses.replace(
@@ -802,21 +810,4 @@ def dump_config(cfg: Config) -> str:
         ),
         lines=tuple(dataclasses.replace(ln, pin="****" if ln.pin else "") for ln in cfg.lines),
     )
-    out: list[str] = [f"# effective configuration from {cfg.source}"]
-    _dump_table(masked, "", out)
-    return "\n".join(out).strip() + "\n"
-
-
-def replace_section(cfg: Config, **changes: Any) -> Config:
-    """A copy of ``cfg`` with whole sections replaced, re-validated."""
-    new = dataclasses.replace(cfg, **changes)
-    try:
-        return load_config_text(dump_config_unmasked(new), source=cfg.source)
-    except ConfigError:
-        raise
-
-
-def dump_config_unmasked(cfg: Config) -> str:
-    out: list[str] = []
-    _dump_table(cfg, "", out)
-    return "\n".join(line for line in out if not line.startswith("# ")).strip() + "\n"
+    return dumps(_plain(masked), header=f"effective configuration from {cfg.source}")

@@ -41,12 +41,13 @@ class EngineSpeech:
 
     def __init__(self, cfg: Config, *, cache_dir: Path, languages: Iterable[str] | None = None,
                  extra_phrases: Callable[[str], Sequence[str]] | None = None, bias: bool = True,
-                 recognize: bool = True) -> None:
+                 recognize: bool = True, may_grow: Callable[[int], bool] | None = None) -> None:
         self.cfg = cfg
         self.extra_phrases = extra_phrases
         self.bias = bias
         self.recognize = recognize  # False: synthesis only (typed input replaces the recogniser)
         self._rule_phrases: dict[str, list[str]] = {}
+        self.may_grow = may_grow  # the prompt cache stops growing before the disk's reserve
         self.cache_dir = Path(cfg.speech.prompt_cache) if cfg.speech.prompt_cache else Path(cache_dir)
         self._lock = threading.Lock()
         self.recognizers: dict[str, RecognizerFactory] = {}
@@ -62,7 +63,7 @@ class EngineSpeech:
         if self.recognize:
             self.recognizers[lang] = load_recognizer(lang, lc)
         self.synths[lang] = load_synthesizer(lang, lc)
-        self.caches[lang] = PromptCache(self.cache_dir / lang, self.synths[lang])
+        self.caches[lang] = PromptCache(self.cache_dir / lang, self.synths[lang], may_grow=self.may_grow)
         self.load_seconds[lang] = round(time.perf_counter() - t, 2)
         log.info("speech %s: %s recogniser, %s synthesiser loaded in %.1f s", lang, lc.recognizer,
                  lc.synthesizer, self.load_seconds[lang])

@@ -19,7 +19,8 @@ people). Skipped (no figures) when ../shared/corpus is absent.
 Environment: BENCH_AUDIO_LANGS the dev corpora (default en,fr); BENCH_AUDIO_FILES=path1,path2
 more corpus files (same format, e.g. a held-out set), each scored on its own as
 ``qualify.audio_file_<stem>.*``; BENCH_AUDIO_LIMIT=N the first N calls of each file only;
-BENCH_AUDIO_LINES the simultaneous lines (default 3); BENCH_AUDIO_BIAS=0 runs without the
+BENCH_AUDIO_LINES the simultaneous lines (default 3); BENCH_AUDIO_DUMP=path appends each call's
+record there (JSONL); BENCH_AUDIO_BIAS=0 runs without the
 business's words given to the recogniser (the A of the bias A/B).
 """
 
@@ -126,6 +127,7 @@ def run_corpus(lang: str, calls: list[dict[str, Any]], n_lines: int) -> tuple[li
                         rec = col.wait_new(name, before, 60.0)
                         q = dict(rec.qualification or {}) if rec else {}
                         results.append((c, q))
+                        _dump(c, rec)
                 time.sleep(0.1)
         finally:
             svc.stop()
@@ -133,6 +135,14 @@ def run_corpus(lang: str, calls: list[dict[str, Any]], n_lines: int) -> tuple[li
                 sim.close()
             voices.close()
     return results, time.monotonic() - t0
+
+
+def _dump(call: dict[str, Any], rec: CallRecord | None) -> None:
+    """BENCH_AUDIO_DUMP=path: each call's record, as stored, one JSON line (to read the misses)."""
+    path = os.environ.get("BENCH_AUDIO_DUMP")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"id": call["id"], "record": rec.to_dict() if rec else None}, ensure_ascii=False) + "\n")
 
 
 def score(results: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, float]:

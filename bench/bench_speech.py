@@ -442,7 +442,7 @@ WORKERS = {"vosk": _worker_vosk, "vosk_tuned": _worker_vosk_tuned, "vosk_calls":
 def _run_worker(engine: str, data: dict[str, Any]) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run([sys.executable, __file__, "--worker", engine], input=json.dumps(data),
-                          capture_output=True, text=True, timeout=600, env=env, check=False)
+                          capture_output=True, text=True, timeout=1800, env=env, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{engine} worker failed: {proc.stderr[-2000:]}")
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))

@@ -1,7 +1,8 @@
 """`make bench`: run every bench/bench_*.py, print each figure beside its target,
 write bench/results.json as a list of {"name", "value", "unit", "target", "met"}.
 
-Usage: python bench/run.py [AREA ...]   (e.g. `python bench/run.py log speech`)
+Usage: python bench/run.py [AREA ...]   (e.g. `python bench/run.py log speech`: only those figures
+are measured again; the others stay as they are in bench/results.json)
 A benchmark that fails is reported as such (value null, met false) and the others still run.
 """
 
@@ -45,6 +46,11 @@ def main(argv: list[str]) -> int:
         print(f"   ({time.perf_counter() - t0:.0f} s)", flush=True)
         results.extend(figures)
     out = HERE / "results.json"
+    if wanted and out.exists():  # a partial run updates its own figures and keeps the others
+        produced = {r["name"] for r in results}
+        kept = [r for r in json.loads(out.read_text()) if r["name"] not in produced
+                and not any(str(r["name"]).startswith(f"{a}.") for a in wanted)]
+        results = kept + results
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     met = sum(1 for r in results if r["met"])
     print(f"{met}/{len(results)} figures meet their target; written to {out}")

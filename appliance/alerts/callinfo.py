@@ -15,6 +15,7 @@ import urllib.parse
 from typing import Any
 
 from ..errors import AlertError
+from ..textsafe import strip_bidi
 
 
 def record_dict(rec: Any) -> dict[str, Any]:
@@ -47,18 +48,24 @@ def call_info(rec: Any, base_url: str = "") -> dict[str, Any]:
         "line": d.get("line"),
         "started_at": d.get("started_at"),
         "state": d.get("state"),
-        "caller_number": d.get("caller_number"),
-        "caller_name": d.get("caller_name"),
-        "name": known.get("name") or q.get("name") or d.get("caller_name"),
-        "company": known.get("company") or q.get("company"),
-        "site": known.get("site") or q.get("site"),
-        "contract": known.get("contract"),
+        "caller_number": _text(d.get("caller_number")),
+        "caller_name": _text(d.get("caller_name")),
+        "name": _text(known.get("name") or q.get("name") or d.get("caller_name")),
+        "company": _text(known.get("company") or q.get("company")),
+        "site": _text(known.get("site") or q.get("site")),
+        "contract": _text(known.get("contract")),
         "known": bool(known),
         "attempt": (earlier + 1) if isinstance(earlier, int) and earlier > 0 else None,
         "category": q.get("category"),
-        "summary": q.get("summary"),
+        "summary": _text(q.get("summary")),
         "urgency": q.get("urgency"),
         "urgent": bool(q.get("urgent", False)),
-        "callback": callback,
+        "callback": _text(callback),
         "url": url,
     }
+
+
+def _text(v: Any) -> Any:
+    """Caller-controlled text without bidi controls (a number shown reversed in an SMS or on a
+    dashboard); anything else unchanged."""
+    return strip_bidi(v) if isinstance(v, str) else v

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..errors import AlertError, CorruptFileError
 from ..store.atomic import atomic_write_json, clean_temp_files, read_json
+from ..store.quarantine import Quarantine
 
 log = logging.getLogger(__name__)
 SCHEMA = 1
@@ -67,7 +68,7 @@ class Escalation:
 class EscalationStore:
     """Escalations by call id; all loaded at start (they are few), each saved atomically."""
 
-    def __init__(self, root: Path, *, readonly: bool = False) -> None:
+    def __init__(self, root: Path, *, readonly: bool = False, quarantine: Quarantine | None = None) -> None:
         self.dir = Path(root) / "escalations"
         if not readonly:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -77,8 +78,11 @@ class EscalationStore:
         for p in sorted(self.dir.glob("*.json")):
             try:
                 e = Escalation.from_dict(read_json(p))
-            except (CorruptFileError, AlertError, TypeError) as exc:
-                log.error("escalation file %s unreadable (%s); left in place", p, exc)
+            except (CorruptFileError, AlertError, TypeError, ValueError) as exc:
+                if readonly or quarantine is None:
+                    log.error("escalation file %s unreadable (%s); skipped", p, exc)
+                else:
+                    quarantine.move(p, f"unreadable escalation: {exc}")
                 continue
             self._items[e.call_id] = e
 
@@ -103,16 +107,23 @@ class EscalationStore:
 class DigestStore:
     """Non-urgent call summaries waiting for the next digest, and the last slot sent."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, quarantine: Quarantine | None = None) -> None:
         self.path = Path(root) / "digest.json"
         self._lock = threading.RLock()
         try:
             d = read_json(self.path, default=None) or {}
-        except CorruptFileError as exc:
-            log.error("%s", exc)
-            d = {}
-        self.items: list[dict[str, Any]] = list(d.get("items", []))
-        self.last_slot: str | None = d.get("last_slot")
+            items, slot = d.get("items", []), d.get("last_slot")
+            if not (isinstance(items, list) and all(isinstance(i, dict) for i in items)
+                    and (slot is None or isinstance(slot, str))):
+                raise CorruptFileError(f"{self.path}: not a digest (items and last_slot)")
+        except (CorruptFileError, AttributeError) as exc:
+            if quarantine is not None:
+                quarantine.move(self.path, str(exc))
+            else:
+                log.error("%s", exc)
+            items, slot = [], None
+        self.items: list[dict[str, Any]] = list(items)
+        self.last_slot: str | None = slot
 
     def _save(self) -> None:
         atomic_write_json(self.path, {"schema": SCHEMA, "items": self.items, "last_slot": self.last_slot})

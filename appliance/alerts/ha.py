@@ -1,14 +1,15 @@
 """Home Assistant MQTT discovery: the retained config topics and the state topics they read.
 
 The box appears as one device with sensors *calls today*, *abandoned today*,
-*last urgent call*, one *line state* sensor per configured line, and a
-binary sensor *urgent pending*. All read retained state topics under
+*last urgent call*, one *line state* sensor per configured line, and the
+binary sensors *urgent pending* and *health* (on with the box's faults, such as
+"disk nearly full", as attributes). All read retained state topics under
 ``<prefix>/<box-id>/state/...`` and the availability topic.
 
 >>> topics = discovery_messages("homeassistant", "permanence/box1", "permanence/box1/availability",
 ...                              "box1", "ACME", ("line1",))
 >>> sorted(t.split("/")[1] for t, _ in topics)
-['binary_sensor', 'sensor', 'sensor', 'sensor', 'sensor']
+['binary_sensor', 'binary_sensor', 'sensor', 'sensor', 'sensor', 'sensor']
 """
 
 from __future__ import annotations
@@ -54,5 +55,9 @@ def discovery_messages(discovery_prefix: str, base: str, availability_topic: str
                {"state_topic": state_topic(base, f"line/{line}"), "icon": "mdi:phone-classic"})
     sensor("binary_sensor", "urgent_pending", "Urgent call pending",
            {"state_topic": state_topic(base, "urgent_pending"), "payload_on": "ON", "payload_off": "OFF",
+            "device_class": "problem"})
+    sensor("binary_sensor", "health", "Box health",
+           {"state_topic": state_topic(base, "health"), "value_template": "{{ value_json.state }}",
+            "json_attributes_topic": state_topic(base, "health"), "payload_on": "ON", "payload_off": "OFF",
             "device_class": "problem"})
     return out

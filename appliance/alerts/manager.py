@@ -61,25 +61,30 @@ escalation fast.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..config import Config
 from ..errors import AlertError
+from ..faults import FaultLog
+from ..store.calllog import CallLog, CallLogReader
+from ..store.quarantine import Quarantine
+from ..store.record import CallRecord
 from .callinfo import call_info
 from .escalation import DigestStore, Escalation, EscalationStore
 from .ha import discovery_messages, state_topic
 from .model import Alert, backoff, iso_of, make_key
 from .mqtt import MqttLink
 from .outbox import Outbox
-from .ratelimit import RateLimiter
+from .ratelimit import SlidingWindowLimit
 from .rota import rota_from_config
 from .sms import SmsError, SmsTransport
 from .text import digest_sms, is_ack, urgent_sms
@@ -87,6 +92,7 @@ from .text import digest_sms, is_ack, urgent_sms
 log = logging.getLogger(__name__)
 
 EVENT_KINDS = ("started", "answered", "qualified", "ended")
+ARCHIVE_DAYS = 30
 BROKER = "broker"
 NOTICE_PREFIX = "notice-"  # ids of notices that belong to no call (worklist, messages to callers)
 
@@ -98,16 +104,19 @@ class AlertManager:
                  on_ack: Callable[[str, dict[str, Any]], None] | None = None,
                  on_call_event: Callable[[str, dict[str, Any]], None] | None = None,
                  tick: float = 0.2, max_rounds: int = 3, sms_poll_seconds: float = 5.0,
-                 max_age_seconds: float = 86400.0, close_transports: bool = True) -> None:
+                 max_age_seconds: float = 86400.0, close_transports: bool = True,
+                 faults: FaultLog | None = None) -> None:
         self.cfg = cfg
+        self.faults = faults or FaultLog()
         self.acfg = cfg.alerts
         self.clock = clock
         self.rota = rota_from_config(cfg.rota, cfg.company.timezone)
         self.tz = cfg.company.tz
         root = Path(data_dir)
-        self.outbox = Outbox(root, clock=clock)
-        self.escalations = EscalationStore(root / "alerts")
-        self.digest = DigestStore(root / "alerts")
+        quarantine = Quarantine(root)
+        self.outbox = Outbox(root, clock=clock, quarantine=quarantine)
+        self.escalations = EscalationStore(root / "alerts", quarantine=quarantine)
+        self.digest = DigestStore(root / "alerts", quarantine=quarantine)
         self.sms = sms_sender
         self.on_alert_change = on_alert_change
         self.on_ack = on_ack
@@ -117,8 +126,8 @@ class AlertManager:
         self.sms_poll_seconds = sms_poll_seconds
         self.max_age_seconds = max_age_seconds
         self.close_transports = close_transports
-        self.per_caller = RateLimiter(per_key=self.acfg.sms.max_per_caller_per_hour, total=10**9)
-        self.global_sms = RateLimiter(per_key=10**9, total=self.acfg.sms.max_per_hour)
+        self.per_caller = SlidingWindowLimit(per_key=self.acfg.sms.max_per_caller_per_hour, total=10**9)
+        self.global_sms = SlidingWindowLimit(per_key=10**9, total=self.acfg.sms.max_per_hour)
         self._seed_limiters()
         if mqtt is None and self.acfg.mqtt.enabled:
             mqtt = MqttLink(self.acfg.mqtt, self.acfg.box_id)
@@ -131,11 +140,15 @@ class AlertManager:
         self._wake_mqtt = threading.Event()
         self._wake_sms = threading.Event()
         self._mqtt_flush = False
-        self._notify_q: queue.Queue[tuple[Callable[..., None], tuple[Any, ...]] | None] = queue.Queue()
+        self._notify_q: queue.Queue[tuple[Callable[..., object], tuple[Any, ...]] | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._inflight: set[str] = set()
         self._last_urgent: dict[str, Any] | None = None
-        self.on_other_sms: Callable[[str, str], None] | None = None
+        self._next_prune = 0.0
+        # passes of each worker loop, and incoming SMS handled: a test waits for one more pass to know
+        # that what it checks did not happen has had its chance to
+        self.passes: collections.Counter[str] = collections.Counter()
+        self.on_other_sms: Callable[[str, str], object] | None = None
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> None:
@@ -207,7 +220,7 @@ class AlertManager:
         self.close()
 
     # ------------------------------------------------------------------ notifications
-    def _notify(self, fn: Callable[..., None] | None, *args: Any) -> None:
+    def _notify(self, fn: Callable[..., object] | None, *args: Any) -> None:
         if fn is not None:
             self._notify_q.put((fn, args))
 
@@ -217,10 +230,8 @@ class AlertManager:
             if item is None:
                 return
             fn, args = item
-            try:
+            with self.faults.guard(f"alerts: callback {getattr(fn, '__name__', fn)}", log):
                 fn(*args)
-            except Exception:
-                log.exception("alerts: callback %s failed", getattr(fn, "__name__", fn))
 
     def _changed(self, a: Alert) -> None:
         if not a.call_id.startswith(("digest-", NOTICE_PREFIX)) and not a.kind.startswith("event-"):
@@ -250,7 +261,7 @@ class AlertManager:
                            payload={"topic": self.mqtt.topic(topic_tail), "message": message})
 
     # ------------------------------------------------------------------ public API
-    def urgent(self, rec: Any) -> None:
+    def urgent(self, rec: CallRecord | dict[str, Any]) -> None:
         """Alert now: MQTT to the broker, SMS to the on-call person; escalation starts."""
         info = call_info(rec, self.acfg.base_url)
         call_id = info["call_id"]
@@ -316,7 +327,7 @@ class AlertManager:
                     level=level, round=rnd, alert_id=alert.id)
         return esc
 
-    def call_event(self, kind: str, rec: Any) -> None:
+    def call_event(self, kind: str, rec: CallRecord | dict[str, Any]) -> None:
         """A call started, was qualified or ended: MQTT event; ended non-urgent calls join the digest."""
         if kind not in EVENT_KINDS:
             log.debug("alerts: call event %r ignored", kind)
@@ -420,10 +431,44 @@ class AlertManager:
                         "next_at": iso_of(e.next_at), "exhausted": e.exhausted, "sms_limited": e.sms_limited})
         return out
 
-    def alerts_for(self, call_id: str) -> list[dict[str, Any]]:
-        return [a.record_view() for a in self.outbox.for_call(call_id) if not a.kind.startswith("event-")]
+    def reconcile(self, calllog: CallLog | CallLogReader) -> int:
+        """After a crash, nothing urgent is left unalerted; returns how many calls were taken up.
 
-    def publish_state(self, lines: dict[str, str], calls_today: int, abandoned_today: int) -> None:
+        The urgent decision is written in the call record (its ``urgent`` event) before the
+        alerts hear of it; a crash between the two, or between the escalation's first save
+        and its first SMS, leaves an urgent call without an alert under way. At start every
+        such call of the last ``max_age_seconds`` is alerted now. The alert keys (call, kind,
+        recipient) are the ones a run without the crash would have used, so an alert already
+        in the outbox is not made twice."""
+        since = dt.datetime.fromtimestamp(self.clock() - self.max_age_seconds, dt.UTC)
+        n = 0
+        for rec in calllog.calls(since=since):
+            if self.escalations.get(rec.id) is None and any(e.get("kind") == "urgent" for e in rec.events):
+                log.warning("alerts: urgent call %s has no alert under way (a crash): alerting now", rec.id)
+                self.urgent(rec)
+                n += 1
+        with self._lock:
+            for esc in self.escalations.pending():
+                if not esc.alerted and esc.next_at is None and not esc.exhausted and esc.order \
+                        and self._sms_enabled(esc):
+                    log.warning("alerts: escalation of %s was saved but nobody alerted (a crash): alerting now",
+                                esc.call_id)
+                    self._alert_next(esc, first=True)
+                    n += 1
+        return n
+
+    def problems(self) -> list[str]:
+        """Alert files moved to quarantine since start (for the health page)."""
+        return self.outbox.quarantine.problems()
+
+    def publish_health(self, problems: Sequence[str]) -> None:
+        """The box's health faults (disk nearly full, files in quarantine...) on ``<p>/state/health``."""
+        if self.mqtt is None:
+            return
+        self.mqtt.set_retained(state_topic(self.mqtt.base, "health"),
+                               {"state": "ON" if problems else "OFF", "problems": [str(p) for p in problems]})
+
+    def publish_state(self, lines: Mapping[str, str], calls_today: int, abandoned_today: int) -> None:
         if self.mqtt is None:
             return
         base = self.mqtt.base
@@ -537,6 +582,7 @@ class AlertManager:
             if time.monotonic() - last_poll >= self.sms_poll_seconds:
                 last_poll = time.monotonic()
                 self.poll_inbox()
+            self.passes["sms"] += 1
 
     def poll_inbox(self) -> int:
         """Read waiting SMS (acknowledgements); returns how many were read."""
@@ -549,6 +595,7 @@ class AlertManager:
             return 0
         for m in msgs:
             self.sms_received(m.sender, m.text)
+            self.passes["sms received"] += 1
         return len(msgs)
 
     def _deliver_sms(self, a: Alert, now: float) -> None:
@@ -578,14 +625,17 @@ class AlertManager:
     # ------------------------------------------------------------------ scheduler
     def _scheduler_loop(self) -> None:
         while not self._stop.wait(self.tick):
-            try:
+            with self.faults.guard("alerts: scheduler step", log):
                 self.run_due()
-            except Exception:
-                log.exception("alerts: scheduler step failed")
+            self.passes["scheduler"] += 1
 
     def run_due(self) -> None:
-        """Escalate unacknowledged urgent calls whose deadline passed; send due digests."""
+        """Escalate unacknowledged urgent calls whose deadline passed; send due digests; once an
+        hour, forget delivered alerts older than ``ARCHIVE_DAYS`` (their outcome is in the call record)."""
         now = self.clock()
+        if time.monotonic() >= self._next_prune:
+            self._next_prune = time.monotonic() + 3600
+            self.outbox.prune_archive(ARCHIVE_DAYS)
         with self._lock:
             for esc in self.escalations.pending():
                 if esc.next_at is not None and now >= esc.next_at:

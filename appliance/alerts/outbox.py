@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import AlertError, CorruptFileError
 from ..store.atomic import atomic_write_json, clean_temp_files, fsync_dir, read_json
+from ..store.quarantine import Quarantine
 from .model import Alert
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,9 @@ class Outbox:
     """Open alerts in ``<root>/outbox``, closed ones in ``<root>/outbox/archive``."""
 
     def __init__(self, data_dir: Path, *, clock: Callable[[], float] = time.time,
-                 readonly: bool = False) -> None:
+                 readonly: bool = False, quarantine: Quarantine | None = None) -> None:
         self.dir = Path(data_dir) / "outbox"
+        self.quarantine = quarantine or Quarantine(data_dir)
         self.archive_dir = self.dir / "archive"
         self.readonly = readonly  # a viewer beside the running service: never touches a file
         if not readonly:
@@ -70,11 +71,7 @@ class Outbox:
                 log.warning("outbox: %s is unreadable (%s)", path, exc)
                 return None
             # keep the file for a human, never delete data we cannot read
-            bad = path.with_name(path.name + ".corrupt")
-            log.error("outbox: %s is unreadable (%s); moved to %s", path, exc, bad.name)
-            with contextlib.suppress(OSError):
-                os.replace(path, bad)
-            self.corrupt.append(bad)
+            self.corrupt.append(self.quarantine.move(path, f"unreadable outbox entry: {exc}"))
             return None
 
     def _load(self) -> None:
@@ -170,10 +167,6 @@ class Outbox:
                     fsync_dir(self.dir)
                 self._closed[alert.id] = alert
             return alert
-
-    def save_many(self, alerts: Iterable[Alert]) -> None:
-        for a in alerts:
-            self.save(a)
 
     def prune_archive(self, older_than_days: float) -> int:
         """Delete archived alerts older than that; returns how many."""

@@ -1,6 +1,9 @@
 """Sliding-window rate limits for SMS (per caller and global).
 
->>> lim = RateLimiter(per_key=2, total=3, window=3600.0)
+Not to be confused with the status page's login throttle (``appliance.web.auth``), which
+slows down password guessing with a growing delay.
+
+>>> lim = SlidingWindowLimit(per_key=2, total=3, window=3600.0)
 >>> [lim.allow("+331", now=t) for t in (0, 1, 2)]
 [True, True, False]
 >>> lim.allow("+332", now=3), lim.allow("+333", now=4)
@@ -13,7 +16,7 @@ import collections
 import threading
 
 
-class RateLimiter:
+class SlidingWindowLimit:
     """At most ``per_key`` events per key and ``total`` overall per ``window`` seconds."""
 
     def __init__(self, *, per_key: int, total: int, window: float = 3600.0) -> None:

@@ -22,17 +22,11 @@ from typing import Any
 
 from ..conversation.language import LANGS, language
 from ..conversation.text import fold
+from ..telephony.gsm7 import is_gsm7
 
 _TAG = re.compile(r"<[^<>]{0,200}>")
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]")
 _SPACES = re.compile(r"\s+")
-
-# GSM 03.38 basic character set (plus the extension table characters that fit as escapes)
-GSM_CHARS = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
-)
-
 
 def clean(text: Any, limit: int = 160) -> str:
     """One line of printable text: no control characters, no HTML tags, at most ``limit`` chars."""
@@ -48,7 +42,7 @@ def clean(text: Any, limit: int = 160) -> str:
 
 
 def needs_unicode(text: str) -> bool:
-    return any(c not in GSM_CHARS for c in text)
+    return not is_gsm7(text)
 
 
 @functools.lru_cache(maxsize=1)

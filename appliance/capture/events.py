@@ -91,18 +91,6 @@ class ReplayResult:
     format: str
     skipped_records: int
 
-    def derived(self, *names: str) -> list[dict[str, Any]]:
-        """Events (as dicts, without times) of the given kinds, or all."""
-        out = []
-        for e in self.events:
-            if not names or e.event in names:
-                d = e.to_dict()
-                d.pop("at", None)
-                d.pop("capture_line", None)
-                out.append(d)
-        return out
-
-
 def _caller_fields(c: CallerId) -> dict[str, Any]:
     return {"number": c.number, "name": c.name, "number_type": c.number_type, "withheld": c.withheld,
             "unavailable": c.unavailable, "raw": c.raw}

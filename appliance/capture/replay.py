@@ -145,7 +145,8 @@ class _UnparsedHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             msg = record.getMessage()
-        except Exception:  # noqa: BLE001 - a bad log call must not stop the replay
+        except Exception:  # noqa: BLE001 - a bad log call must not stop the replay: logging reports it
+            self.handleError(record)
             return
         if not any(w in msg for w in _UNPARSED_WORDS):
             return

@@ -23,7 +23,7 @@ import datetime as dt
 import html
 import re
 
-from .formats import CaptureRecord, Direction, ParsedCapture
+from .records import CaptureRecord, Direction, ParsedCapture
 
 _MONTHS = {m: i for i, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
@@ -324,5 +324,3 @@ def parse_text(text: str) -> ParsedCapture:
                 data += b"\r"
             records.append(CaptureRecord(direction, data, t, source=n))
     return ParsedCapture(tuple(records), "text" if records or skipped else "empty", skipped)
-
-

@@ -87,9 +87,11 @@ class CaptureWriter:
     """
 
     def __init__(self, directory: Path, line_name: str, *, max_bytes: int, days: int,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, may_grow: Callable[[int], bool] | None = None) -> None:
         self.directory = Path(directory)
         self.line_name = line_name
+        self.may_grow = may_grow  # asked before each line is written (the disk's reserve, see store.diskspace)
+        self.dropped = 0  # lines not written because the disk is nearly full
         self.max_bytes = max(int(max_bytes), 4_000)
         self.file_bytes = max(self.max_bytes // 4, 1_000)
         self.days = max(int(days), 1)
@@ -136,12 +138,6 @@ class CaptureWriter:
             if not self._error_logged:
                 self._error_logged = True
                 log.exception("capture %s: cannot record audio", self.line_name)
-
-    def flush_audio(self) -> None:
-        """Write pending audio summaries now."""
-        with self._lock:
-            for d in ("tx", "rx"):
-                self._end_burst(d)  # type: ignore[arg-type]
 
     def close(self) -> None:
         with self._lock:
@@ -224,6 +220,9 @@ class CaptureWriter:
     def _write(self, rec: CaptureRecord) -> None:
         t = rec.t if rec.t is not None else self.clock()
         line = record_json(rec) + "\n"
+        if self.may_grow is not None and not self.may_grow(len(line) + 200):
+            self.dropped += 1  # a diagnostic gives way to the call log (counted, shown in the file's gap)
+            return
         day = time.strftime("%Y%m%d", time.gmtime(t))
         if self._fh is None or self._size >= self.file_bytes or day != self._day:
             self._rotate(t, day)

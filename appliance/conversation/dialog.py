@@ -36,7 +36,7 @@ from typing import Any
 from ..config import CompanyConfig, Config
 from .base import CallContext, Heard, KnownCaller, ListenSpec, Prompt, Reply
 from .hours import say_hours
-from .identity import IdentityCheck
+from .identity import IdentityCheck, plausible
 from .numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
 from .prompts import Prompts, load_prompts
 from .qualifier import Qualification, Qualifier
@@ -216,18 +216,23 @@ class ScriptedDialog:
         if self.info_only:
             return None
         idc = self.identity
+        name, company = plausible("name", q.name), plausible("company", q.company)
         if not idc.state:
             k = self.known
+            again = self.asked.get("ask_identity_again", 0) + self.asked.get("ask_name_again", 0)
             if k is not None and k.name and "directory.name" in q.rules:
                 idc.start(k.name, k.company, known=True)
-            elif q.name is None and not self.asked.get("ask_identity") and not self.asked.get("ask_name"):
-                return self._ask("ask_name" if q.company else "ask_identity", "identity", "name")
-            elif q.name or q.company:
-                idc.start(q.name, q.company)
-            elif self.identity_missed and not (self.asked.get("ask_identity_again") or self.asked.get("ask_name_again")):
+            elif name is None and not self.asked.get("ask_identity") and not self.asked.get("ask_name"):
+                return self._ask("ask_name" if company else "ask_identity", "identity", "name")
+            elif name or company:
+                idc.start(name, company)
+            elif self.identity_missed and not again:
                 self.identity_missed = False  # an answer with no name in it: asked once more
                 return self._ask("ask_identity_again" if self.asked.get("ask_identity") else "ask_name_again",
                                  "identity", "name")
+            elif self.identity_missed and not self.asked.get("spell_name"):
+                self.identity_missed = False  # still none: spelled
+                idc.spell_only("name")
         asked = idc.next_question()
         if asked is None:
             return None

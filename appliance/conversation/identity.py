@@ -37,6 +37,16 @@ from .text import fold
 FIELDS = ("name", "company")
 
 
+def plausible(field: str, value: str | None) -> str | None:
+    """``value`` when it can be a name (letters, no digit) or a company (some letters), else None: a
+    number heard where a name was expected ("0207-946-0001") is not read back as one."""
+    if not value or sum(c.isalpha() for c in value) < 2:
+        return None
+    if field == "name" and any(c.isdigit() for c in value):
+        return None
+    return value
+
+
 @dataclasses.dataclass
 class IdentityCheck:
     """Where the read-back of one caller's name and company stands.
@@ -67,7 +77,7 @@ class IdentityCheck:
 
     def start(self, name: str | None, company: str | None, *, known: bool = False) -> None:
         """Begin with what was understood (or what the directory knows)."""
-        self.name, self.company, self.known = name, company, known
+        self.name, self.company, self.known = plausible("name", name), plausible("company", company), known
         self.first = {"name": name, "company": company}
         self.state, self.step = "reading", "read_back"
 
@@ -134,6 +144,10 @@ class IdentityCheck:
             self.step = "again"
         return True
 
+    def spell_only(self, field: str) -> None:
+        """Nothing usable was heard for ``field``, even asked twice: straight to spelling it."""
+        self.state, self.to_spell = "spelling", [field]
+
     def skip(self) -> None:
         """The caller moved on (keyed a number...): what was heard stays, unconfirmed."""
         if self.state in ("reading", "spelling"):
@@ -152,10 +166,11 @@ class IdentityCheck:
         """Take the name and company said in a correction (or said again, ``rejection`` False); False when
         it holds neither."""
         ident = extract_identity(["", text], self.lang)
-        if not ident.name and not ident.company:
+        name, company = plausible("name", ident.name), plausible("company", ident.company)
+        if not name and not company:
             return False
         self.known = False
-        for field, value in (("name", ident.name), ("company", ident.company)):
+        for field, value in (("name", name), ("company", company)):
             if value and value != getattr(self, field):
                 setattr(self, field, value)
                 self.changed.add(field)

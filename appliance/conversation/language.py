@@ -64,6 +64,7 @@ class Numbers:
     hundred_and: tuple[str, ...]
     repeat: Mapping[str, int]
     hesitations: frozenset[str]
+    national_groups: tuple[int, ...]
     correction: frozenset[str]
     correction_glue: frozenset[str]
     fallback: frozenset[str]

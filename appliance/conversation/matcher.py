@@ -22,9 +22,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .language import Matching
+from .text import alike as _alike
 from .text import within_one
 
 FUZZY_MIN_LEN = 6
@@ -53,12 +54,7 @@ def _content(word: str, words: Matching) -> bool:
     return len(word) > 1 and word not in words.function_words and word not in words.never_dropped
 
 
-_ALIKE = str.maketrans("bdgvzn", "ptkfsm")  # consonants a recogniser swaps for their twin
 ALIKE_MIN_LEN = 5
-
-
-def _alike(word: str) -> str:
-    return word.translate(_ALIKE)
 
 
 def _deletions(word: str) -> set[str]:
@@ -77,6 +73,7 @@ class PhraseMatcher:
         self._prefix: dict[str, set[int]] = defaultdict(set)
         self._alike: dict[str, set[int]] = defaultdict(set)
         self._prefix_alike: dict[str, set[int]] = defaultdict(set)
+        self._prefix_missing: dict[str, set[int]] = defaultdict(set)  # a stem less one letter -> its ids
         self._seen: dict[str, frozenset[int]] = {}
         self._prefix_lengths: set[int] = set()
         self._names: list[str] = []
@@ -105,6 +102,9 @@ class PhraseMatcher:
             self._prefix_lengths.add(len(stem))
             if len(stem) >= ALIKE_MIN_LEN:
                 self._prefix_alike[_alike(stem)].add(tid)  # "inonte" for "inond*"
+            if len(stem) >= FUZZY_MIN_LEN:
+                for i in range(1, len(stem) - 1):  # not the last one: "floo" is no "flood*"
+                    self._prefix_missing[stem[:i] + stem[i + 1:]].add(tid)
         else:
             self._exact[tok].add(tid)
             if len(tok) >= ALIKE_MIN_LEN:
@@ -148,19 +148,37 @@ class PhraseMatcher:
                 key = _alike(word)
                 ids |= {t for n in self._prefix_lengths if len(word) >= n >= ALIKE_MIN_LEN
                         for t in self._prefix_alike.get(key[:n], ()) if word[0] == self._names[t][0]}
+        if len(word) >= ALIKE_MIN_LEN and not self._exact.get(word) and \
+                not any(self._prefix.get(word[:n]) for n in self._prefix_lengths):
+            ids |= self._stem_one_off(word)
         return ids
+
+    def _stem_one_off(self, word: str) -> set[int]:
+        """A ``stem*`` of six letters or more heard with one letter missing or extra, not the first or the last
+        one ("boqué" for "bloqué*"; "agées" is not "agree*", "caisse" not "cass*")."""
+        out: set[int] = set()
+        for n in self._prefix_lengths:
+            if n < FUZZY_MIN_LEN:
+                continue
+            if n - 1 <= len(word) <= n + 1:  # the stem and a short ending ("é", "ées")
+                out |= self._prefix_missing.get(word[:n - 1], set())  # a letter of the stem not heard
+            head = word[:n + 1]
+            if len(head) == n + 1:  # a letter too many
+                for i in range(1, n):
+                    out |= self._prefix.get(head[:i] + head[i + 1:], set())
+        return out
 
     def _where(self, tokens: Sequence[str]) -> dict[int, list[int]]:
         """Phrase-word id -> positions in ``tokens``. A word the recogniser split in two ("tempe rature") is
-        found where it ends; two words of four letters or more it ran together ("pannefuite") are both found
-        where they were said."""
+        found where it ends; two words of three letters or more it ran together ("pannefuite", "eaumonte") are
+        both found where they were said."""
         where: dict[int, list[int]] = defaultdict(list)
         for pos, word in enumerate(tokens):
             ids = self._ids_for(word)
             for tid in ids:
                 where[tid].append(pos)
             if not ids and len(word) >= 8:
-                for cut in range(4, len(word) - 3):
+                for cut in range(3, len(word) - 2):
                     if word[:cut] in self._exact and word[cut:] in self._exact:
                         for tid in self._exact[word[:cut]] | self._exact[word[cut:]]:
                             where[tid].append(pos)
@@ -254,3 +272,74 @@ def regex_spans(pattern: re.Pattern[str], tokens: Sequence[str]) -> list[tuple[i
         b = sum(1 for s in starts if s < m.end())
         out.append((max(a, 0), max(b, a + 1)))
     return out
+
+
+class WordRepair:
+    """Heard words put back as the rules' words before the rules' regular expressions read them (the phrase
+    matcher tolerates the same for phrases): a word no rule knows that is one letter off exactly one word the
+    patterns use ("refroidt", "pluz": the same tolerance as for phrase words), or two such words run together
+    ("produitplus").
+
+    >>> r = WordRepair(["chauffe", "plus"], frozenset({"ne", "le", "four"}))
+    >>> r.repair("le four ne chaufe pluz".split())
+    (['le', 'four', 'ne', 'chauffe', 'plus'], [0, 1, 2, 3, 4])
+    """
+
+    def __init__(self, pattern_words: Iterable[str], known: frozenset[str]) -> None:
+        """``known``: the words that are heard as themselves (the rules' words; ``stem*`` for any word it starts)."""
+        self._words = frozenset(w for w in pattern_words if len(w) >= 4)
+        self._known = frozenset(w for w in known if not w.endswith("*")) | self._words
+        self._stems = tuple(sorted({w[:-1] for w in known if w.endswith("*") and len(w) > 3}))
+        self._by_first: dict[str, list[str]] = defaultdict(list)
+        for w in sorted(self._words):
+            self._by_first[_alike(w[0])].append(w)
+        self._memo: dict[str, tuple[str, ...]] = {}
+
+    def word(self, tok: str) -> tuple[str, ...]:
+        """``tok`` as the patterns' word(s) it stands for (itself when it is a known word or no near one)."""
+        found = self._memo.get(tok)
+        if found is None:
+            found = self._lookup(tok)
+            if len(self._memo) < 20000:
+                self._memo[tok] = found
+        return found
+
+    def _lookup(self, tok: str) -> tuple[str, ...]:
+        if tok in self._known or len(tok) < 4 or not tok.isalpha() or tok.startswith(self._stems):
+            return (tok,)
+        near = [w for w in self._by_first.get(_alike(tok[0]), ()) if _one_off(tok, w)]
+        if len(near) == 1:
+            return (near[0],)
+        for cut in range(3, len(tok) - 2):
+            a, b = tok[:cut], tok[cut:]
+            if a in self._known and b in self._known and (a in self._words or b in self._words):
+                return (a, b)
+        return (tok,)
+
+    def repair(self, tokens: Sequence[str]) -> tuple[list[str], list[int]]:
+        """The repaired tokens, and for each the position of the heard word it comes from."""
+        out: list[str] = []
+        where: list[int] = []
+        for i, tok in enumerate(tokens):
+            for w in self.word(tok):
+                out.append(w)
+                where.append(i)
+        return out, where
+
+
+def _one_off(heard: str, word: str) -> bool:
+    """The phrase matcher's tolerance: a consonant heard as its twin (four letters or more; the first one too
+    in a word of five or more that no rule knows, "poard"), a letter missing (five or more) or extra (six or
+    more); no other change of the first letter."""
+    if heard[0] != word[0]:
+        return len(heard) == len(word) >= 5 and _alike(heard) == _alike(word) and within_one(heard, word)
+    if len(heard) == len(word):
+        return _alike(heard) == _alike(word) and within_one(heard, word)
+    if len(word) < 5 or (len(heard) > len(word) and (len(word) < FUZZY_MIN_LEN or heard[:-1] == word)):
+        return False  # nor a word of the patterns with an ending: "réponds" is another form than "répond"
+    return within_one(heard, word)
+
+
+def pattern_words(patterns: Iterable[re.Pattern[str]]) -> set[str]:
+    """The words written in regular expressions (their escapes such as ``\\b`` and ``\\w`` left out)."""
+    return {w for p in patterns for w in re.findall(r"[a-z]{2,}", re.sub(r"\\[a-zA-Z]", " ", p.pattern))}

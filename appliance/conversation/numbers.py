@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 
 from .language import Numbers, language
-from .text import fold, within_one
+from .text import alike, fold, within_one
 
 # --------------------------------------------------------------------------- vocabularies
 # The words come from the language's file (``rules/<lang>.lang.toml``, [numbers]); only countries are here.
@@ -143,26 +143,45 @@ def _runs(toks: list[tuple[str, bool]], lang: str) -> list[list[tuple[str, bool]
 
 
 @functools.lru_cache(maxsize=4096)
-def _near_number(tok: str, lang: str) -> tuple[str, ...]:
-    """A number word a recogniser misspelt ("zéra") or ran into the next one ("vingtonze"), else nothing."""
+def _near_number(tok: str, lang: str, short: bool = False) -> tuple[str, ...]:
+    """A number word a recogniser misspelt ("zéra"; "séro", the first letter heard as its voiced or unvoiced
+    twin) or ran into the next one ("vingtonze"), else nothing. ``short``: a word of two or three letters
+    said between two numbers ("double eh nine", "cinq sax huit"), where any one letter may be wrong."""
+    if short:
+        near = [w for w in _vocab(lang) if 2 <= len(w) <= 4 and within_one(tok, w)]
+        return (near[0],) if len(near) == 1 else ()
     vocab = {w for w in _vocab(lang) if len(w) >= 3}
     for cut in range(3, len(tok) - 2):
         if tok[:cut] in vocab and tok[cut:] in vocab:
             return (tok[:cut], tok[cut:])
-    near = [w for w in vocab if len(w) >= 4 and tok[0] == w[0] and within_one(tok, w)]
+    near = [w for w in vocab if len(w) >= 4 and alike(tok[0]) == alike(w[0]) and within_one(tok, w)]
     return (near[0],) if len(near) == 1 else ()
 
 
 def _repaired(toks: list[tuple[str, bool]], lang: str) -> list[tuple[str, bool]]:
-    """Words next to a number that are a number word misheard by one letter, or two run together."""
+    """Words next to a number that are a number word misheard by one letter, or two run together; a repair
+    can make the next word a number's neighbour ("nane hundled six": "hundred", then "nine")."""
     vocab = _vocab(lang)
-    out: list[tuple[str, bool]] = []
-    for i, (tok, joined) in enumerate(toks):
-        beside = (i > 0 and _is_num_token(toks[i - 1][0], vocab)) or \
-            (i + 1 < len(toks) and _is_num_token(toks[i + 1][0], vocab))
-        fixed = _near_number(tok, lang) if beside and len(tok) >= 4 and not _is_num_token(tok, vocab) else ()
-        out.extend([(f, False) for f in fixed] if fixed else [(tok, joined)])
-    return out
+    pause = language(lang).numbers.hesitations
+    for _ in range(3):
+        out: list[tuple[str, bool]] = []
+        for i, (tok, joined) in enumerate(toks):
+            prev = next((t for t, _j in reversed(out) if t not in pause), "")
+            nxt = next((t for t, _j in toks[i + 1:] if t not in pause), None)
+            before, after = _is_num_token(prev, vocab), nxt is not None and _is_num_token(nxt, vocab)
+            fixed: tuple[str, ...] = ()
+            if not _is_num_token(tok, vocab) and tok.isalpha() and tok not in pause:
+                if len(tok) >= 4 and (before or after):
+                    fixed = _near_number(tok, lang)
+                elif len(tok) >= 2 and before and (after or nxt is None or
+                                                   (len(nxt) <= 3 and bool(_near_number(nxt, lang, short=True)))):
+                    fixed = _near_number(tok, lang, short=True)
+            # a repaired word keeps its hyphen to the next one ("quarande-quatre" is still one number)
+            out.extend([(f, joined and k == len(fixed) - 1) for k, f in enumerate(fixed)] if fixed else [(tok, joined)])
+        if out == toks:
+            break
+        toks = out
+    return toks
 
 
 def _runs_with_gaps(toks: list[tuple[str, bool]], lang: str) -> list[tuple[list[str], list[tuple[str, bool]]]]:
@@ -235,6 +254,22 @@ def _chunks_at(run: list[tuple[str, bool]], i: int, lang: str) -> list[tuple[int
     return out
 
 
+def _said_in_groups(run: list[tuple[str, bool]], lang: str, groups: Sequence[int], i: int = 0) -> bool:
+    """Is ``run[i:]`` said in these groups of digits ([1, 2, 2, 2, 2]: "six douze trente-quatre zéro deux ..."),
+    each group a number of its own, or zeros then the rest ("zéro deux", "zéro zéro")?"""
+    if not groups:
+        return i == len(run)
+    if i >= len(run) or groups[0] <= 0:
+        return False
+    for end, digits in _chunks_at(run, i, lang):
+        rest = groups[0] - len(digits)
+        if rest == 0 and _said_in_groups(run, lang, groups[1:], end):
+            return True
+        if rest > 0 and set(digits) == {"0"} and _said_in_groups(run, lang, (rest, *groups[1:]), end):
+            return True
+    return False
+
+
 def _wanted_lengths(lang: str, country: str) -> set[int]:
     _code, lengths = COUNTRIES.get(country.upper(), ("", (9, 10)))
     return set(lengths)
@@ -299,11 +334,6 @@ def to_e164(number: str, country: str = "FR") -> str | None:
     return _e164(number, country)
 
 
-def phone_candidates(text: str, lang: str = "fr", country: str = "FR") -> list[str]:
-    """Every telephone number said in ``text``, in E.164, in order."""
-    return [number for number, _label in _labelled_candidates(text, lang, country)]
-
-
 def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, list[str]]]:
     """Every telephone number said, with the words said just before it ("au bureau", "sur le portable")."""
     out: list[str] = []
@@ -330,7 +360,11 @@ def _labelled_candidates(text: str, lang: str, country: str) -> list[tuple[str, 
             e164 = to_e164(digits, country)
             if e164 and (digits[0] in "0+" or country.upper() in _NO_TRUNK_ZERO or
                          digits.startswith(COUNTRIES.get(country.upper(), ("",))[0] or "-")):
-                found = e164  # a national number said without its 0 is an invoice or order number
+                found = e164  # a national number said without its 0 is an invoice or order number...
+                break
+            if digits[0] != "0" and len(digits) in wanted and country.upper() not in _NO_TRUNK_ZERO and \
+                    _said_in_groups(run[skip:], lang, nb.national_groups):
+                found = to_e164("0" + digits, country)  # ...unless said the way a telephone number is
                 break
         if found:
             out.append(found)
@@ -371,6 +405,16 @@ def find_phone(text: str, *, lang: str = "fr", country: str = "FR") -> str | Non
     if len(found) > 1 and language(lang).numbers.fallback & set(found[-1][1]) and not prefs:
         return found[-2][0]  # "au bureau X, sinon / à défaut sur le portable Y": X first
     return found[-1][0]
+
+
+def damaged_repeat(said: str, number: str) -> bool:
+    """Is ``said`` (E.164) ``number`` said again with one or two of its digits lost ("oh seven seven double oh
+    nine hundred six five" for the caller id +447700900654)? A whole number that differs is another line."""
+    a, b = re.sub(r"\D", "", said), re.sub(r"\D", "", number)
+    if not 1 <= len(b) - len(a) <= 2:
+        return False
+    rest = iter(b)
+    return all(d in rest for d in a)  # every digit of ``said``, in order, among those of ``number``
 
 
 def read_back(e164: str, lang: str = "fr") -> str:

@@ -24,8 +24,8 @@ from typing import Any
 from .base import Heard, KnownCaller
 from .entities import Identity, extract_identity, find_equipment, prepared
 from .language import Language, Matching, language, merge_lists, parse_language, read_language_data
-from .matcher import PhraseMatcher, regex_spans
-from .numbers import find_phone, joining_words, number_words, to_e164
+from .matcher import PhraseMatcher, WordRepair, pattern_words, regex_spans
+from .numbers import damaged_repeat, find_phone, joining_words, number_words, to_e164
 from .rules import Category, Rule, RuleSet, load_rules
 from .text import fold
 
@@ -69,6 +69,15 @@ def _compile(rules: Sequence[Rule], words: Matching) -> tuple[PhraseMatcher, lis
     matcher = PhraseMatcher({r.id: list(r.words) for r in rules}, words)
     patterns = [(r.id, p) for r in rules for p in r.patterns]
     return matcher, patterns
+
+
+def _vocabulary(rules: RuleSet, words: Matching) -> tuple[frozenset[str], set[str]]:
+    """Every word of the rules' phrases (``stem*`` as written) and the small words: heard as themselves; and
+    the words written in the rules' regular expressions."""
+    every = [*(r for c in rules.categories for r in c.rules), *rules.urgency, *(n.rule for n in rules.negations)]
+    known = {w for r in every for phrase in r.words for w in phrase.split()}
+    known |= words.function_words | words.never_dropped | words.negations
+    return frozenset(known), pattern_words(p for r in every for p in r.patterns)
 
 
 def _number_positions(tokens: list[str], lang: str) -> set[int]:
@@ -193,6 +202,8 @@ class Qualifier:
         small = self._small = self.language.matching
         self._lex = prepared(self.language.identity)
         self._cat_rules = {r.id: (c.id, r.weight) for c in rules.categories for r in c.rules}
+        known, in_patterns = _vocabulary(rules, small)
+        self._repair = WordRepair(in_patterns, known)
         self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules], small)
         self._urg_weight = {r.id: r.weight for r in rules.urgency}
         self._urg_override = {r.id: r.overrides_negation for r in rules.urgency}
@@ -211,22 +222,27 @@ class Qualifier:
 
     # ------------------------------------------------------------------ matching
 
-    @staticmethod
-    def _hits(matcher: PhraseMatcher, patterns: list[tuple[str, re.Pattern[str]]], tokens: list[str],
+    def _hits(self, matcher: PhraseMatcher, patterns: list[tuple[str, re.Pattern[str]]], tokens: list[str],
               masked: set[int] | None = None) -> dict[str, tuple[int, int]]:
+        """Rule id -> token span of the words that fired it; a pattern also reads the words as repaired (a
+        misheard word of the patterns put back, :class:`WordRepair`), its span given in the heard words."""
         out: dict[str, tuple[int, int]] = {}
         for h in matcher.find(tokens):
             if masked and any(i in masked for i in range(*h.span)):
                 continue
             out.setdefault(h.rule, h.span)
+        fixed, where = self._repair.repair(tokens)
+        readings = [(tokens, list(range(len(tokens))))] + ([(fixed, where)] if fixed != tokens else [])
         for rid, pat in patterns:
-            if rid in out:
-                continue
-            for span in regex_spans(pat, tokens):
-                if masked and any(i in masked for i in range(*span)):
-                    continue
-                out[rid] = span
-                break
+            for toks, at in readings:
+                if rid in out:
+                    break
+                for a, b in regex_spans(pat, toks):
+                    span = (at[a], at[b - 1] + 1)
+                    if masked and any(i in masked for i in range(*span)):
+                        continue
+                    out[rid] = span
+                    break
         return out
 
     # ------------------------------------------------------------------ qualify
@@ -339,6 +355,12 @@ class Qualifier:
             # a consequence heard without the fault ("the goods are warming, we open in an hour"): a breakdown
             found.fired.append(f"default.{implied[0]}_by_consequence")
             return implied[0]
+        claimed = [self._urg_category.get(r) or "breakdown" for r, w in found.urg.items() if w > 0]
+        if claimed and claimed[0] in order:
+            # "it's urgent, someone must come now" and no need named (or the recogniser lost it): what is urgent
+            # is a breakdown; the claim alone decides nothing (the dialog asks the closed question)
+            found.fired.append(f"default.{claimed[0]}_by_urgency_claimed")
+            return claimed[0]
         found.fired.append(f"default.{rs.default_category}")
         return rs.default_category
 
@@ -385,15 +407,20 @@ class Qualifier:
         return "", self.rules.default_route
 
     def _callback(self, turns: list[str], caller_id: str | None, country: str) -> tuple[str | None, str]:
+        """The number said last, else the caller id; a number said that is the caller id with a digit or two
+        lost by the recogniser is the caller id."""
         callback = None
         for turn in turns:
             found = find_phone(turn, lang=self.lang, country=country)
             if found:
                 callback = found
+        shown = to_e164(caller_id, country) if caller_id else None
+        if callback and shown and damaged_repeat(callback, shown):
+            return shown, "callback.caller_id_repeated"
         if callback:
             return callback, "callback.spoken"
         if caller_id:
-            callback = to_e164(caller_id, country)
+            callback = shown
             if callback is None and len(re.sub(r"\D", "", caller_id)) >= 6:
                 callback = caller_id.strip()  # an unusual but real number: keep it as given
             if callback:

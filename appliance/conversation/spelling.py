@@ -79,14 +79,6 @@ class Spelling:
         out = [" ".join(p) for p in self.letters] + list(self.alphabet) + [" ".join(c) for c in self.connectors]
         return tuple(dict.fromkeys([*out, *self.double]))
 
-    def spell(self, word: str, template: str, join: str) -> str:
-        """``word`` spelled with ``template`` per letter ("{letter} for {word}") — for simulated callers."""
-        out = []
-        for ch in fold(word).replace(" ", ""):
-            out.append(template.format(letter=ch.upper(), word=self.say_words.get(ch, ch).title()))
-        return join.join(out)
-
-
 def _at(tokens: Sequence[str], i: int, phrase: Sequence[str]) -> bool:
     return tuple(tokens[i:i + len(phrase)]) == tuple(phrase)
 
@@ -195,9 +187,13 @@ def _groups(text: str, sp: Spelling) -> list[tuple[str, list[str]]]:
 def _letters_win(letters: str, word: str, distance: int) -> bool:
     """Letters or the word said before them? Recognisers lose letters ("Harris, HRRIS"), hear a vowel-less
     jumble ("Peter, TGTGR") or one letter wrong ("Brown, DROWN"), and mishear a word as another one
-    ("Plenic, CLINIC"). The letters win when they have a vowel, are no shorter than the word and differ
-    from it by more than one letter."""
-    return any(c in "aeiouy" for c in letters) and len(letters) >= len(word) and distance >= 2
+    ("Plenic, CLINIC", "mother, MOORE"). Letters with a vowel win over a word that is not the same word
+    (more than a third of its letters differ), and over one that is, when they are no shorter and differ
+    by more than one letter."""
+    if not any(c in "aeiouy" for c in letters):
+        return False
+    same_word = distance <= max(1, len(word) // 3)
+    return not same_word or (len(letters) >= len(word) and distance >= 2)
 
 
 def parse_spelling(text: str, sp: Spelling) -> str | None:

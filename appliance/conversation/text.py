@@ -82,6 +82,14 @@ def title_case(text: str, *, keep_small: bool = False) -> str:
     return " ".join(out)
 
 
+_ALIKE = str.maketrans("bdgvznl", "ptkfsmr")  # consonants a recogniser swaps for their twin (voiced or not, l and r)
+
+
+def alike(word: str) -> str:
+    """``word`` with each consonant written as the twin it may be heard as ("fuide" and "fuite" agree)."""
+    return word.translate(_ALIKE)
+
+
 def within_one(a: str, b: str) -> bool:
     """Levenshtein distance of at most one (a letter changed, missing or extra)."""
     if abs(len(a) - len(b)) > 1:

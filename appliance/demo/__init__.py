@@ -24,7 +24,6 @@ says so when it starts); the box recognises them with the engines of the demo co
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import json
 import logging
@@ -40,6 +39,7 @@ from typing import IO, Any
 from ..config import Config, LineConfig, load_config, load_config_text
 from ..errors import ConfigError, PermanenceError, WebError
 from ..store.record import CallRecord
+from ..textsafe import control_characters
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -88,19 +88,21 @@ class BoxPrompts:
     """
 
     def __init__(self) -> None:
-        self._turns: dict[str, list[dict[str, Any]]] = {}
+        self._turns: dict[str, tuple[str, list[dict[str, Any]]]] = {}
         self._lock = threading.Lock()
 
     def call_event(self, kind: str, rec: CallRecord) -> None:
         with self._lock:
-            self._turns[rec.line] = list(rec.turns)
+            self._turns[rec.line] = (rec.id, list(rec.turns))
 
     def urgent(self, rec: CallRecord) -> None:
         self.call_event("urgent", rec)
 
-    def turns(self, line: str) -> list[dict[str, Any]]:
+    def turns(self, line: str) -> tuple[str, list[dict[str, Any]]]:
+        """(call id, turns) of the call on ``line`` as last recorded."""
         with self._lock:
-            return list(self._turns.get(line, ()))
+            call_id, turns = self._turns.get(line, ("", []))
+            return call_id, list(turns)
 
     def since_caller(self, line: str) -> _BoxChannel:
         return _BoxChannel(self, line)
@@ -111,21 +113,26 @@ class _BoxChannel:
 
     def __init__(self, prompts: BoxPrompts, line: str) -> None:
         self.prompts, self.line = prompts, line
-        self.seen = 0  # turns of the record when the caller last started speaking
+        self.call_id = ""
+        self.seen: int | None = None  # turns of the record when the caller last started speaking
 
     def mark(self) -> None:
         """The caller starts speaking: what the box has said so far is being answered."""
-        self.seen = len(self.prompts.turns(self.line))
+        self.call_id, turns = self.prompts.turns(self.line)
+        self.seen = len(turns)
 
     def __call__(self) -> list[tuple[str, str]]:
-        turns = self.prompts.turns(self.line)
-        new = turns[self.seen:] if self.seen <= len(turns) else turns  # a shorter record: a new call
+        """The box's prompts after the caller's latest turn, once the record holds that turn: the record is
+        written to disk before observers see it, and may lag the audio by seconds on a loaded machine, so
+        prompts recorded after the caller started speaking but said before (a late write) are not the reply."""
+        call_id, turns = self.prompts.turns(self.line)
+        seen = self.seen if call_id == self.call_id else None  # None: the caller has not spoken on this call
         out: list[tuple[str, str]] = []
-        for t in reversed(new):
+        for t in reversed(turns[seen or 0:]):
             if t.get("speaker") != "box":
-                break
+                return out[::-1]
             out.append((str(t.get("key") or ""), str(t.get("text") or "")))
-        return out[::-1]
+        return out[::-1] if seen is None else []
 
 
 def _expect(d: dict[str, Any]) -> dict[str, Any] | None:
@@ -143,44 +150,60 @@ def _expect(d: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def load_script(path: Path, default_lang: str, errors: IO[str]) -> list[Any]:
-    """Scripted callers from a JSONL file; a bad line is reported and skipped, the others kept."""
-    from ..telephony.simulator.callers import ScriptedCaller
-
+    """Scripted callers from a JSONL file; a bad line (not UTF-8, not JSON, NUL or other control
+    characters, lone surrogates, wrong fields) is reported and skipped, the others kept."""
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the caller script: {exc}") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the caller script: {exc.strerror or exc}") from None
     callers = []
     for n, line in enumerate(raw.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            d = json.loads(line)
-            if not isinstance(d, dict):
-                raise TypeError("expected a JSON object")
-            turns = d.get("turns")
-            if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
-                raise TypeError('"turns" must be a list of strings')
-            cid = d.get("caller_id")
-            if cid is not None and not isinstance(cid, str):
-                raise TypeError('"caller_id" must be a string or null')
-            lang = d.get("lang") or default_lang
-            if lang not in ("fr", "en"):
-                raise ValueError(f'"lang" must be "fr" or "en", got {lang!r}')
-            extra: dict[str, Any] = {}
-            for key, typ in _OPTIONAL.items():
-                if d.get(key) is not None:
-                    extra[key] = typ(d[key])
-            if isinstance(d.get("dtmf"), dict):
-                extra["dtmf"] = {int(k): str(v) for k, v in d["dtmf"].items()}
-            callers.append(ScriptedCaller(id=str(d.get("id", f"line{n}")), caller_id=cid, lang=lang,
-                                          turns=list(turns), expect=_expect(d), **extra))
-        except (ValueError, TypeError, KeyError) as exc:
+            callers.append(_caller(json.loads(line.decode("utf-8")), n, default_lang))
+        except (ValueError, TypeError, KeyError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
             print(f"permanence demo: {path}:{n}: skipped: {exc}", file=errors, flush=True)
     if not callers:
         raise ConfigError(f"{path}: no usable caller in the script (one JSON object per line with "
                           f'"id", "lang", "caller_id", "turns")')
     return callers
+
+
+def _checked_text(value: Any, what: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise ValueError(f"{what} holds a lone surrogate (not text)")
+    bad = control_characters(value)
+    if bad:
+        raise ValueError(f"{what} holds control characters ({' '.join(sorted(set(bad)))})")
+    return value
+
+
+def _caller(d: Any, n: int, default_lang: str) -> Any:
+    from ..telephony.simulator.callers import ScriptedCaller
+
+    if not isinstance(d, dict):
+        raise TypeError("expected a JSON object")
+    turns = d.get("turns")
+    if not isinstance(turns, list):
+        raise TypeError('"turns" must be a list of strings')
+    turns = [_checked_text(t, f"turn {i + 1}") for i, t in enumerate(turns)]
+    cid = d.get("caller_id")
+    if cid is not None:
+        cid = _checked_text(cid, '"caller_id"')
+    lang = d.get("lang") or default_lang
+    if lang not in ("fr", "en"):
+        raise ValueError(f'"lang" must be "fr" or "en", got {lang!r}')
+    extra: dict[str, Any] = {}
+    for key, typ in _OPTIONAL.items():
+        if d.get(key) is not None:
+            extra[key] = _checked_text(d[key], f'"{key}"') if typ is str else typ(d[key])
+    if isinstance(d.get("dtmf"), dict):
+        extra["dtmf"] = {int(k): _checked_text(v, '"dtmf"') for k, v in d["dtmf"].items()}
+    return ScriptedCaller(id=_checked_text(str(d.get("id", f"line{n}")), '"id"'), caller_id=cid, lang=lang,
+                          turns=turns, expect=_expect(d), **extra)
 
 
 class DemoPrinter:
@@ -296,8 +319,8 @@ def what_callers_are(lang: str, cfg: Config) -> str:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from ..cli import _setup_logging
     from ..service import Service
+    from ..status.logsetup import setup_logging
     from ..telephony import open_line
     from ..telephony.simulator import Simulator
 
@@ -315,7 +338,7 @@ def run_demo(args: argparse.Namespace) -> int:
     else:
         lang = default_lang
     cfg = demo_config(lang, base)
-    _setup_logging(args.log_level or "WARNING")
+    setup_logging(args.log_level or "WARNING")
     info = sys.stderr if args.json else sys.stdout
     if callers is None:
         callers = load_script(HERE / f"callers-{lang}.jsonl", lang, sys.stderr)
@@ -388,8 +411,10 @@ def run_demo(args: argparse.Namespace) -> int:
                           f"caller hanging up", file=sys.stderr, flush=True)
                     rc = 1
                     break
-            with contextlib.suppress(PermanenceError):
+            try:
                 handle.wait(30)
+            except PermanenceError as exc:
+                log.warning("demo: the simulated caller %s did not finish: %s", caller.id, exc)
             time.sleep(0.5)
             _print_sms(sim, sms_seen, info)
         if args.calls is None and not args.json and not stop.is_set() and svc.web_url:
@@ -402,7 +427,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if svc.alerts is not None:
             # alerts queued while a broker was unreachable: give them a chance before exiting
             # (they stay on disk in the outbox either way, and go out at the next start)
-            with contextlib.suppress(Exception):
+            with svc.faults.guard("demo: sending the last alerts", log):
                 svc.alerts.drain(30)
         svc.stop()
         sim.close()
@@ -415,7 +440,7 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def _run_you_call(args: argparse.Namespace) -> int:
     """``--type`` / ``--mic``: one call in which the user is the caller."""
-    from ..cli import _setup_logging
+    from ..status.logsetup import setup_logging
     from .interactive import run_interactive
 
     if args.script or args.no_speech:
@@ -423,7 +448,7 @@ def _run_you_call(args: argparse.Namespace) -> int:
     base = load_config(Path(args.config)) if args.config else None
     lang = args.lang or (base.company.language if base else "fr")
     cfg = demo_config(lang, base)
-    _setup_logging(args.log_level or "WARNING")
+    setup_logging(args.log_level or "WARNING")
     info = sys.stderr if args.json else sys.stdout
     mode = "type" if args.type else "mic"
     return run_interactive(args, mode=mode, cfg=cfg, lang=lang, info=info)

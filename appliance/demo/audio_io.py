@@ -13,7 +13,6 @@ real time, so the same path is testable without a sound card.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import queue
 import threading
@@ -82,12 +81,15 @@ class MicrophoneSource:
         self._queue: queue.Queue[bytes] = queue.Queue(maxsize=500)
         self._resampler = StreamResampler(rate, SAMPLE_RATE)
         self._closed = threading.Event()
+        self.dropped = 0  # microphone blocks lost because nobody read them in time
 
         def callback(indata: Any, frames: int, when: Any, status: Any) -> None:
             if status:
                 log.warning("microphone: %s", status)
-            with contextlib.suppress(queue.Full):  # a stalled reader loses audio, never blocks PortAudio
+            try:
                 self._queue.put_nowait(bytes(indata))
+            except queue.Full:  # a stalled reader loses audio, never blocks PortAudio (said at close)
+                self.dropped += 1
 
         try:
             self._stream = sd.RawInputStream(device=device, samplerate=rate, channels=1, dtype="int16",
@@ -108,9 +110,9 @@ class MicrophoneSource:
 
     def close(self) -> None:
         self._closed.set()
-        with contextlib.suppress(Exception):  # PortAudio errors on a device already gone
-            self._stream.stop()
-            self._stream.close()
+        if self.dropped:
+            log.warning("microphone: %d blocks of audio lost (the box was not reading)", self.dropped)
+        _close_stream(self._stream)
 
 
 class WavSource:
@@ -177,9 +179,15 @@ class Speakers:
             self._stream.write(out)
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):  # PortAudio errors on a device already gone
-            self._stream.stop()
-            self._stream.close()
+        _close_stream(self._stream)
+
+
+def _close_stream(stream: Any) -> None:
+    try:
+        stream.stop()
+        stream.close()
+    except Exception as exc:  # noqa: BLE001 - PortAudio errors on a device already gone: said, not raised
+        log.info("audio device closed with an error (probably gone already): %s", exc)
 
 
 def open_speakers() -> Speakers | None:

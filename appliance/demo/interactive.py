@@ -20,7 +20,6 @@ hangs up.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import queue
 import signal
@@ -101,6 +100,9 @@ class TypedSpeech:
 
     def prerender(self, texts: Any, lang: str) -> int:
         return self.engine.prerender(texts, lang)
+
+    def describe(self) -> dict[str, Any]:
+        return {**self.engine.describe(), "recognition": "typed lines (--type)"}
 
     def close(self) -> None:
         self.engine.close()
@@ -244,7 +246,7 @@ def run_interactive(args: argparse.Namespace, *, mode: str, cfg: Config, lang: s
             source.close()
         if speakers is not None:
             speakers.close()
-        with contextlib.suppress(Exception):  # leaving anyway: the outbox keeps what is not sent
+        with svc.faults.guard("demo: sending the last alerts"):  # the outbox keeps what is not sent
             if svc.alerts is not None:
                 svc.alerts.drain(10)
         svc.stop()

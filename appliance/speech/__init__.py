@@ -19,7 +19,7 @@ Modules (each docstring says what other areas call):
   engines in :mod:`.vosk_engine` (streaming, grammar, shared model) and
   :mod:`.whisper_engine` (faster-whisper fed by the VAD).
 * :mod:`.phrases` — grammars from a ``ListenSpec``, spoken digits, yes/no, when a turn is
-  complete or unfinished (words in ``lexicon/<lang>.toml``).
+  complete or unfinished (words in the language file, ``rules/<lang>.lang.toml`` ``[turns]``).
 * :mod:`.synthesizer` — piper and espeak-ng at 8 kHz, :class:`~.synthesizer.PromptCache`,
   :func:`~.synthesizer.load_synthesizer`.
 * :mod:`.turns` — :class:`~.turns.Listener`: end of turn, no speech, barge-in.

@@ -93,7 +93,7 @@ def cmd_say(args: argparse.Namespace) -> int:
         synth = load_synthesizer(args.lang, _speech_config(args).for_language(args.lang))
         pcm = b"".join(synth.synthesize(args.text))
         synth.close()
-        with wave.open(args.out, "wb") as w:
+        with open(args.out, "wb") as f, wave.open(f, "wb") as w:  # a path refused fails before wave starts
             w.setnchannels(1)
             w.setsampwidth(2)
             w.setframerate(SAMPLE_RATE)

@@ -127,10 +127,9 @@ def is_unfinished(text: str, lang: str) -> bool:
 
 def is_complete(text: str, expect: str, lang: str, phrases: tuple[str, ...] = ()) -> bool:
     """True when ``text`` evidently answers what was expected: a full number, a yes/no, one of
-    the expected phrases, or a sentence that ends — free speech, or a name of two words or more
-    (a recogniser that punctuates, Whisper, ends it with a full stop; vosk does not punctuate, so
-    its free speech and names wait for the full silence) — never when its last word calls for
-    more (:func:`is_unfinished`)."""
+    the expected phrases, or (free speech) a sentence that ends (a recogniser that punctuates,
+    Whisper, ends it with a full stop; vosk does not punctuate, so its free speech waits for the
+    full silence) — never when its last word calls for more (:func:`is_unfinished`)."""
     if not text.strip():
         return False
     if phrases:
@@ -146,10 +145,10 @@ def is_complete(text: str, expect: str, lang: str, phrases: tuple[str, ...] = ()
         return len(parse_digits(text, lang)) >= COMPLETE_DIGITS
     if is_unfinished(text, lang):
         return False
-    ends = text.rstrip().endswith(SENTENCE_END)
-    if expect == "name":
-        # "John Smith," is often followed by the company: only a name said to its end counts
-        return ends and len(_tokens(text)) >= 2
     if expect == "free":
-        return ends and bool(_tokens(text))
+        return text.rstrip().endswith(SENTENCE_END) and bool(_tokens(text))
+    # A name answer is not ended early: the identity question asks for the name and the company,
+    # and "Mark Lewis." with a pause before "Highland Sawmill" would lose the company to the next
+    # question (the English audio benchmark showed names cut short while this was tried).
+    return False
     return False

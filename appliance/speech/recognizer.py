@@ -27,12 +27,10 @@ barge-in decisions.
 
 from __future__ import annotations
 
-import dataclasses
-from typing import Protocol
-
 from ..config import LanguageSpeechConfig
 from ..errors import SpeechError
 from .phrases import DIGIT_WORDS, NO_WORDS, YES_WORDS, grammar_for
+from .utterance import Alternative, Recognizer, RecognizerFactory, Utterance, Word
 
 __all__ = [
     "DIGIT_WORDS",
@@ -51,66 +49,6 @@ __all__ = [
 
 # Lighter vosk decoding: 8 streams instead of 4-6 on this 2-core machine (bench/bench_speech.py).
 TUNED_DECODER: dict[str, float | int] = {"max-active": 1000, "beam": 8.0}
-
-
-@dataclasses.dataclass(frozen=True)
-class Word:
-    """One recognised word: text, confidence (0..1, None if the engine gives none), times in seconds."""
-
-    text: str
-    confidence: float | None = None
-    start: float | None = None
-    end: float | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class Alternative:
-    """Another likely reading of the same audio (n-best), with its confidence when known."""
-
-    text: str
-    confidence: float | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class Utterance:
-    """What was recognised; ``start``/``end`` in seconds from the stream start.
-
-    ``words``: the words of ``text`` with their confidences, when the engine gives them;
-    ``alternatives``: other likely readings, most likely first (``text`` itself excluded).
-    """
-
-    text: str
-    final: bool
-    start: float
-    end: float
-    confidence: float | None = None
-    words: tuple[Word, ...] = ()
-    alternatives: tuple[Alternative, ...] = ()
-
-
-class Recognizer(Protocol):
-    """One recognition stream."""
-
-    def feed(self, pcm: bytes) -> list[Utterance]:
-        """Accept 16-bit 8 kHz PCM (any even length); return new partial/final utterances."""
-        ...
-
-    def flush(self) -> list[Utterance]:
-        """End the current utterance now; returns its final (if any words). The stream goes on."""
-        ...
-
-    def close(self) -> None: ...
-
-
-class RecognizerFactory(Protocol):
-    """A loaded model that opens streams; shared by every line, thread-safe."""
-
-    engine: str
-    lang: str
-
-    def stream(self, grammar: list[str] | None = None) -> Recognizer: ...
-
-    def close(self) -> None: ...
 
 
 # --------------------------------------------------------------------------- engine choice

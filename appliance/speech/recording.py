@@ -26,26 +26,33 @@ What the call handler calls::
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import wave
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
 import numpy as np
 
 from ..errors import StoreError
-from ..store.atomic import fsync_dir
+from ..store.atomic import fsync, fsync_dir
 from .audio import SAMPLE_RATE, check_pcm16
+
+log = logging.getLogger(__name__)
 
 
 class CallRecorder:
     """Write one call's audio to a stereo WAV file; thread-safe."""
 
-    def __init__(self, path: str | os.PathLike[str], *, sample_rate: int = SAMPLE_RATE) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, sample_rate: int = SAMPLE_RATE,
+                 may_grow: Callable[[int], bool] | None = None) -> None:
         self.path = Path(path)
         self.partial_path = self.path.with_name(self.path.name + ".partial")
         self.sample_rate = sample_rate
+        self.may_grow = may_grow  # asked before each write (appliance.store.diskspace.DiskSpace.may_grow)
+        self.stopped = ""  # why recording stopped before the end of the call ("" while it records)
         self._lock = threading.Lock()
         self._pending = bytearray()
         self._frames = 0
@@ -61,6 +68,11 @@ class CallRecorder:
             raise StoreError(f"{self.partial_path}: cannot create the call recording: {exc}") from exc
 
     def _write(self, caller: bytes, box: bytes) -> None:
+        if self.stopped:
+            return
+        if self.may_grow is not None and not self.may_grow(2 * len(caller)):
+            self.stopped = "disk nearly full: recording stopped to keep room for the call log"
+            return
         a = np.frombuffer(caller, dtype="<i2")
         b = np.frombuffer(box, dtype="<i2")
         st = np.empty(2 * len(a), dtype="<i2")
@@ -69,6 +81,7 @@ class CallRecorder:
         try:
             self._wav.writeframesraw(st.tobytes())
         except OSError as exc:
+            self.stopped = f"cannot write the call recording: {exc}"
             raise StoreError(f"{self.partial_path}: cannot write the call recording: {exc}") from exc
         self._frames += len(a)
 
@@ -106,17 +119,17 @@ class CallRecorder:
                 return
             self._closed = True
             try:
-                if self._pending:
+                if self._pending and not self.stopped:
                     tail = bytes(self._pending)
                     self._pending.clear()
                     self._write(b"\x00" * len(tail), tail)
                 self._wav.close()  # fixes the header sizes
                 self._file.flush()
-                os.fsync(self._file.fileno())
+                fsync(self._file.fileno())
                 self._file.close()
                 os.replace(self.partial_path, self.path)
                 fsync_dir(self.path.parent)
-            except OSError as exc:
+            except (OSError, StoreError) as exc:
                 raise StoreError(f"{self.path}: cannot finish the call recording: {exc}") from exc
 
     def __enter__(self) -> CallRecorder:
@@ -125,3 +138,46 @@ class CallRecorder:
     def __exit__(self, et: type[BaseException] | None, e: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def finish_partial(partial: Path) -> Path | None:
+    """Make a recording cut off by a crash (``<name>.wav.partial``) a playable ``<name>.wav``:
+    the header's sizes are fixed in place (no extra space needed) and the file renamed.
+
+    Returns the WAV path, or None when the file was too short to hold audio (then deleted)."""
+    target = partial.with_name(partial.name.removesuffix(".partial"))
+    size = partial.stat().st_size
+    if size <= 44:
+        partial.unlink()
+        return None
+    data = (size - 44) // 4 * 4
+    with open(partial, "r+b") as f:
+        f.seek(4)
+        f.write((36 + data).to_bytes(4, "little"))
+        f.seek(40)
+        f.write(data.to_bytes(4, "little"))
+        f.truncate(44 + data)
+        f.flush()
+        fsync(f.fileno())
+    os.replace(partial, target)
+    fsync_dir(target.parent)
+    return target
+
+
+def finish_partials(recordings: Path, *, delete: bool = False) -> int:
+    """At start: every recording a crash left as ``.wav.partial`` becomes a playable ``.wav``
+    (or, ``delete=True`` when the disk is below its reserve, is deleted). Returns how many."""
+    n = 0
+    for partial in sorted(recordings.rglob("*.wav.partial")) if recordings.is_dir() else []:
+        try:
+            if delete:
+                partial.unlink()
+            else:
+                finish_partial(partial)
+            n += 1
+        except OSError as exc:
+            log.warning("%s: cannot finish the recording a crash cut off: %s", partial, exc)
+    if n:
+        log.warning("%d recording(s) cut off by the last stop %s", n, "deleted (disk nearly full)" if delete
+                    else "finished")
+    return n

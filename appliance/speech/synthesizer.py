@@ -26,20 +26,23 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import subprocess
 import threading
 import wave
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
 
 from ..config import LanguageSpeechConfig
-from ..errors import AudioFormatError, SpeechError
+from ..errors import AudioFormatError, SpeechError, StoreError
 from ..store.atomic import atomic_write_bytes
 from .audio import SAMPLE_RATE, StreamResampler, resample
 from .models import espeak_ng, piper_voice
+
+log = logging.getLogger(__name__)
 
 __all__ = ["EspeakSynthesizer", "PiperSynthesizer", "PromptCache", "Synthesizer", "load_synthesizer"]
 
@@ -169,9 +172,11 @@ class PromptCache:
     ``hits`` counts prompts served without synthesis, ``misses`` the renders.
     """
 
-    def __init__(self, directory: str | os.PathLike[str], synthesizer: Synthesizer) -> None:
+    def __init__(self, directory: str | os.PathLike[str], synthesizer: Synthesizer, *,
+                 may_grow: Callable[[int], bool] | None = None) -> None:
         self.directory = Path(directory)
         self.synthesizer = synthesizer
+        self.may_grow = may_grow  # asked before a rendered prompt is stored (the disk's reserve)
         self.hits = 0
         self.misses = 0
         self._mem: dict[str, bytes] = {}
@@ -218,11 +223,21 @@ class PromptCache:
                     self.hits += 1
                 return pcm
             pcm = b"".join(self.synthesizer.synthesize(text))
-            atomic_write_bytes(self.path(text), pcm, mode=0o644)
+            self._store(text, pcm)
             with self._lock:
                 self._mem[self.key(text)] = pcm
                 self.misses += 1
             return pcm
+
+    def _store(self, text: str, pcm: bytes) -> None:
+        """On disk when the disk has room; otherwise (or when the write fails) in memory only."""
+        if self.may_grow is not None and not self.may_grow(len(pcm)):
+            log.warning("prompt cache: disk nearly full, %r kept in memory only", text[:40])
+            return
+        try:
+            atomic_write_bytes(self.path(text), pcm, mode=0o644)
+        except StoreError as exc:
+            log.warning("prompt cache: %s; the prompt is kept in memory only", exc)
 
     def contains(self, text: str) -> bool:
         return self._lookup(text) is not None

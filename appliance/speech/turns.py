@@ -56,7 +56,7 @@ from ..config import SpeechConfig
 from .audio import check_pcm16, frames
 from .bias import BiasProvider, ask, bias_grammar, hotwords, without_unknown
 from .phrases import grammar_for, is_complete, is_unfinished
-from .recognizer import Alternative, Recognizer, RecognizerFactory, Utterance, Word
+from .utterance import Alternative, Recognizer, RecognizerFactory, Utterance, Word
 from .vad import FRAME_SECONDS, VadState, VoiceActivityDetector, frame_level
 from .vad_models import call_vad
 
@@ -348,7 +348,7 @@ class Listener:
 
         After ``short_end_silence_ms`` the turn ends when the words evidently answer a closed
         question (a whole number, a yes/no, an expected phrase); halfway to ``end_silence_ms``
-        when they are a sentence or a name said to its end (:func:`~.phrases.is_complete`); after
+        when they are a free-speech sentence said to its end (:func:`~.phrases.is_complete`); after
         ``end_silence_ms`` it ends, unless the words stop on one calling for more ("... and",
         "euh": :func:`~.phrases.is_unfinished`), which waits half as long again.
         """
@@ -366,7 +366,7 @@ class Listener:
                 # A recogniser without partials (Whisper) reads the words so far without ending
                 # them: a finished answer ends the turn now, and the end of turn reuses the reading.
                 self._partial = " ".join(u.text for u in self._rec.peek()).strip()
-        # a sentence said to its end: a pause at a comma (piper's last 320-460 ms) must not end it
+        # a sentence said to its end: a pause at a comma (piper's 320-460 ms) must not end it
         needed = self.cfg.short_end_silence_ms if closed else (
             self.cfg.short_end_silence_ms + self.cfg.end_silence_ms) / 2
         if closed:

@@ -62,6 +62,9 @@ class FrameClassifier(Protocol):
 
     def is_speech(self, frame: bytes) -> bool: ...
 
+    def quiet(self) -> None:
+        """A frame at the noise floor, not shown to the model."""
+
 
 class VoiceActivityDetector:
     """Adaptive-floor energy VAD with onset confirmation and hangover.
@@ -75,6 +78,7 @@ class VoiceActivityDetector:
         self,
         *,
         classifier: FrameClassifier | None = None,
+        classifier_gate_db: float = 1.0,
         margin_db: float = 9.0,
         min_level_db: float = -50.0,
         min_speech_ms: int = 80,
@@ -87,6 +91,7 @@ class VoiceActivityDetector:
         if min_speech_ms < 20 or hangover_ms < 20:
             raise AudioFormatError("min_speech_ms and hangover_ms must be at least one frame (20 ms)")
         self.classifier = classifier
+        self.classifier_gate_db = classifier_gate_db
         self._energy_recent: collections.deque[tuple[float, bool]] = collections.deque(maxlen=ONSET_BACKTRACK + 1)
         self.margin_db = margin_db
         self.min_level_db = min_level_db
@@ -111,10 +116,6 @@ class VoiceActivityDetector:
     def time(self) -> float:
         """Seconds of audio fed so far."""
         return self._n * FRAME_SECONDS
-
-    @property
-    def floor_db(self) -> float:
-        return self._floor if self._floor is not None else -90.0
 
     def level(self, frame: bytes) -> float:
         """High-passed energy of one frame in dBFS (updates the filter state)."""
@@ -157,7 +158,13 @@ class VoiceActivityDetector:
             self._floor = floor + self._rise / 10
         energy_voiced = voiced
         if self.classifier is not None:
-            voiced = self.classifier.is_speech(frame) and lvl > self.min_level_db
+            # the model runs only where speech may be: while speaking, or on a frame above the floor
+            # (a quiet line costs no model time; the model forgets what it heard before the gap)
+            if self.speaking or self._run or lvl > floor + self.classifier_gate_db:
+                voiced = self.classifier.is_speech(frame) and lvl > self.min_level_db
+            else:
+                voiced = False
+                self.classifier.quiet()
         self._energy_recent.append((t0, energy_voiced))
         event: Literal["start", "end"] | None = None
         if not self.speaking:

@@ -32,7 +32,7 @@ from typing import Any
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, check_pcm16
 from .models import cache_dir
-from .recognizer import Alternative, Utterance, Word
+from .utterance import Alternative, Utterance, Word
 
 # n-best readings asked of vosk per final (SetMaxAlternatives). Chosen by bench/bench_speech.py
 # (simultaneous calls with 0, 3, 5 and 10 alternatives): see the README's speech section.

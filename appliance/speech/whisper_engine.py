@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, FrameAssembler, check_pcm16, pcm16_to_float, resample
-from .recognizer import Utterance, Word
+from .utterance import Utterance, Word
 from .vad import VoiceActivityDetector
 
 

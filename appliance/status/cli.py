@@ -35,4 +35,7 @@ def run_doctor(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(render_text(findings))
+    if doc.failed:
+        failed = [f.check for f in findings if f.status == "fail"]
+        print(f"permanence doctor: {len(failed)} check(s) failed: {', '.join(failed)}", file=sys.stderr)
     return 1 if doc.failed else 0

@@ -17,7 +17,6 @@ checks and says so (``sudo systemctl stop permanence`` first).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -26,25 +25,15 @@ import subprocess
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from ..config import Config, LineConfig, load_config
 from ..errors import PermanenceError
-from .health import disk_free, log_writable
+from ..store.diskspace import DiskSpace
+from .findings import Finding, Status
+from .health import log_writable
 
-Status = Literal["ok", "warn", "fail", "skip"]
 _MARK = {"ok": "  ok ", "warn": " WARN", "fail": " FAIL", "skip": " skip"}
-
-
-@dataclasses.dataclass(frozen=True)
-class Finding:
-    check: str
-    status: Status
-    detail: str
-    fix: str = ""
-
-    def to_dict(self) -> dict[str, str]:
-        return dataclasses.asdict(self)
 
 
 class Doctor:
@@ -167,10 +156,19 @@ class Doctor:
         problem = log_writable(d)()
         self.add("call log", "fail" if problem else "ok", problem or f"{d} is writable (write + fsync)",
                  f"give the service's user the directory: sudo chown -R permanence: {d}" if problem else "")
-        problem = disk_free(d)()
-        free = shutil.disk_usage(d).free
-        self.add("disk space", "fail" if problem else "ok", problem or f"{free / 1e9:.1f} GB free on {d}",
-                 "delete old recordings (storage.retention_days) or use a bigger SD card" if problem else "")
+        disk = DiskSpace(d, reserve_mb=cfg.storage.reserve_mb, reserve_percent=cfg.storage.reserve_percent,
+                         retention_days=cfg.storage.retention_days)
+        problem = disk.problem()
+        self.add("disk space", "fail" if problem else "ok",
+                 problem or f"{disk.free() / 1e9:.1f} GB free on {d} ({disk.reserve_bytes / 1e6:.0f} MB kept in "
+                 f"reserve for the call log)",
+                 "delete old recordings or set storage.retention_days (the oldest go first when room is short), "
+                 "or use a bigger SD card" if problem else "")
+        moved = sorted((d / "quarantine").iterdir()) if (d / "quarantine").is_dir() else []
+        self.add("quarantine", "warn" if moved else "ok",
+                 f"{len(moved)} unreadable file(s) moved aside in {d / 'quarantine'}: " + ", ".join(
+                     p.name for p in moved[:5]) if moved else "no unreadable file met",
+                 "look at them (each name says where it came from), repair or delete them" if moved else "")
 
     def _check_broker(self, cfg: Config) -> None:
         m = cfg.alerts.mqtt
@@ -201,10 +199,8 @@ class Doctor:
 
 
 def _writer_alive(cfg: Config) -> bool:
-    try:
-        from ..store.calllog import CallLogReader
-    except ImportError:
-        return False
+    from ..store.calllog import CallLogReader
+
     if not cfg.data_path.is_dir():
         return False
     return bool(CallLogReader(cfg.data_path).writer_alive())

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..config import LineConfig
 from ..errors import LineError, ModemError, ModemTimeout, PortGone
-
-if TYPE_CHECKING:
-    from .doctor import Doctor, Status
+from .findings import Findings, Status
 
 
-def check_line(doc: Doctor, line: LineConfig, service_running: bool) -> None:
+def check_line(doc: Findings, line: LineConfig, service_running: bool) -> None:
     name = f"line {line.name}"
     if line.driver == "sim":
         doc.add(f"{name}: modem", "skip", "simulator line (driver = \"sim\"): no modem to check")
@@ -50,10 +48,10 @@ def check_line(doc: Doctor, line: LineConfig, service_running: bool) -> None:
         ch.close()
     _check_audio(doc, line)
 
-def _cmd(doc: Doctor, ch: Any, cmd: str) -> Any:
+def _cmd(doc: Findings, ch: Any, cmd: str) -> Any:
     return ch.command(cmd, timeout=doc.timeout, check=False)
 
-def _modem_basics(doc: Doctor, ch: Any, line: LineConfig) -> bool:
+def _modem_basics(doc: Findings, ch: Any, line: LineConfig) -> bool:
     name = f"line {line.name}"
     try:
         r = _cmd(doc, ch, "AT")
@@ -82,7 +80,7 @@ def _modem_basics(doc: Doctor, ch: Any, line: LineConfig) -> bool:
                      f"{ident!r} ({found})", f"set model = \"{found}\" (or \"auto\") in [[lines]]")
     return True
 
-def _first_info(doc: Doctor, ch: Any, cmd: str) -> str | None:
+def _first_info(doc: Findings, ch: Any, cmd: str) -> str | None:
     try:
         r = _cmd(doc, ch, cmd)
     except LineError:
@@ -90,7 +88,7 @@ def _first_info(doc: Doctor, ch: Any, cmd: str) -> str | None:
     lines = [ln for ln in r.lines if ln.strip()]
     return lines[0].strip() if r.ok and lines else None
 
-def _gsm_checks(doc: Doctor, ch: Any, line: LineConfig) -> None:
+def _gsm_checks(doc: Findings, ch: Any, line: LineConfig) -> None:
     name = f"line {line.name}"
     try:
         r = _cmd(doc, ch, "AT+CPIN?")
@@ -143,7 +141,7 @@ def _gsm_checks(doc: Doctor, ch: Any, line: LineConfig) -> None:
     except LineError as exc:
         doc.add(f"{name}: modem", "fail", str(exc), "unplug and replug the modem")
 
-def _voicemodem_checks(doc: Doctor, ch: Any, line: LineConfig) -> None:
+def _voicemodem_checks(doc: Findings, ch: Any, line: LineConfig) -> None:
     name = f"line {line.name}"
     try:
         classes = _cmd(doc, ch, "AT+FCLASS=?").text() or ""
@@ -167,7 +165,7 @@ def _voicemodem_checks(doc: Doctor, ch: Any, line: LineConfig) -> None:
     except LineError as exc:
         doc.add(f"{name}: modem", "fail", str(exc), "unplug and replug the modem")
 
-def _check_audio(doc: Doctor, line: LineConfig) -> None:
+def _check_audio(doc: Findings, line: LineConfig) -> None:
     name = f"line {line.name}: audio path"
     if line.driver != "gsm":
         return  # voice modems carry audio on the AT port (checked with AT+VSM=?)

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import subprocess
 import time
-from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import PermanenceError
-
-if TYPE_CHECKING:
-    from .doctor import Doctor
+from .findings import Findings
 
 _FETCH = "sudo /opt/permanence/fetch-models.sh (checksum-verified download into /var/lib/permanence/models)"
 
 
-def check_models(doc: Doctor, cfg: Config) -> None:
+def check_models(doc: Findings, cfg: Config) -> None:
     if not cfg.speech.enabled:
         doc.add("speech models", "skip", "speech.enabled = false (calls are answered and recorded only)")
         return

@@ -166,6 +166,10 @@ class Watchdog:
         self._thread: threading.Thread | None = None
         self._last_status: str | None = None
 
+    def add_check(self, check: HealthCheck) -> None:
+        """One more health check (the service adds its own when it receives the watchdog)."""
+        self.checks.append(check)
+
     def ready(self, status: str | None = None) -> bool:
         """Tell systemd the service is up (``READY=1``); call once every line is initialised."""
         if status:
@@ -182,9 +186,10 @@ class Watchdog:
         for chk in self.checks:
             try:
                 result = chk()
-            except Exception as exc:  # noqa: BLE001 - a broken check is a failing check, never a crash
+            except Exception as exc:  # noqa: BLE001 - a broken check is a failing check (logged by tick), never a crash
                 name = getattr(chk, "__name__", repr(chk))
-                result = f"health check {name} raised {type(exc).__name__}: {exc}"
+                problems.append(f"health check {name} raised {type(exc).__name__}: {exc}")
+                continue
             if result:
                 problems.append(result)
         return problems

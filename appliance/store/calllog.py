@@ -76,6 +76,8 @@ from .record import OPEN_STATES, CallRecord, day_of_call_id, iso, parse_iso, utc
 
 log = logging.getLogger(__name__)
 
+INDEX_DELAY = 0.05  # seconds without new records before a day's index is written
+
 
 class AtomicJSONStorage(Storage):
     """A tinydb storage whose writes are atomic and durable.
@@ -123,7 +125,7 @@ class _Base:
         self.unreadable: list[str] = []  # unreadable files met (a reader names them, the writer moves them)
         self._reported: set[tuple[str, tuple[int, ...] | None]] = set()
 
-    def _bad_file(self, path: Path, reason: str, file_stamp: list[int] | None) -> None:
+    def _bad_file(self, path: Path, reason: str, file_stamp: list[int] | None, *, rebuild: bool = True) -> None:
         """A reader names an unreadable file once (per version of it) and goes on."""
         key = (str(path), tuple(file_stamp) if file_stamp is not None else None)
         with self._cache_lock:
@@ -159,15 +161,9 @@ class _Base:
 
     def _read_cache_file(self, path: Path, shape: Callable[[Any], str | None]) -> Any:
         """An index or aggregates file; None when missing or unreadable (named, or moved aside)."""
-        try:
-            data = read_json(path, default=None)
-        except CorruptFileError as exc:
-            self._bad_file(path, str(exc).removeprefix(f"{path}: "), stamp(path))
-            return None
-        problem = shape(data) if data is not None else None
+        data, problem, st = _check_cache_file(path, shape)
         if problem:
-            self._bad_file(path, problem, stamp(path))
-            return None
+            self._bad_file(path, problem, st)
         return data
 
     def _day_rows(self, day: dt.date) -> list[dict[str, Any]]:
@@ -304,6 +300,7 @@ class CallLog(_Base):
         self._queue: set[str] = set()
         self._index_due: set[dt.date] = set()
         self._seq = 0
+        self._index_since = 0.0
         self._retry_at = 0.0
         self._backoff = 0.0
         self._dbs: OrderedDict[dt.date, TinyDB] = OrderedDict()
@@ -331,15 +328,16 @@ class CallLog(_Base):
                 return CallRecord.from_dict(copy.deepcopy(slot.doc))
         return super().get(call_id)
 
-    def _bad_file(self, path: Path, reason: str, file_stamp: list[int] | None) -> None:
-        """The writer moves an unreadable file to quarantine; a day file keeps its readable records."""
+    def _bad_file(self, path: Path, reason: str, file_stamp: list[int] | None, *, rebuild: bool = True) -> None:
+        """The writer moves an unreadable file to quarantine; a day file keeps its readable records.
+        ``rebuild=False``: the caller has the day's index written again itself."""
         with self._io:
             if stamp(path) != file_stamp or file_stamp is None:
                 return  # already handled by another thread
-            self._quarantine_locked(path, reason)
+            self._quarantine_locked(path, reason, rebuild=rebuild)
         self.faults.count("call log: unreadable file moved to quarantine", f"{path.name}: {reason}")
 
-    def _quarantine_locked(self, path: Path, reason: str) -> None:
+    def _quarantine_locked(self, path: Path, reason: str, *, rebuild: bool = True) -> None:
         """Move ``path`` aside (``_io`` held); a day file is rewritten with what could be read of it."""
         day = _day_of_file(path)
         keep: list[dict[str, Any]] = []
@@ -352,10 +350,8 @@ class CallLog(_Base):
         self.quarantine.move(path, reason)
         if keep:
             atomic_write_json(path, {TABLE: {str(i): d for i, d in enumerate(keep, 1)}})
-        if day is not None:
-            with self._state:
-                self._index_due.add(day)
-                self._state.notify_all()
+        if day is not None and rebuild:
+            self._index_later(day)
         with self._cache_lock:
             self._day_cache.clear()
             self._idx_cache.clear()
@@ -379,18 +375,22 @@ class CallLog(_Base):
         self._state.notify_all()
         return self._seq
 
-    def create(self, rec: CallRecord, *, timeout: float = 30.0) -> None:
+    def create(self, rec: CallRecord, *, wait: bool = True, timeout: float = 30.0) -> None:
         """Store a new call; durable when this returns (StoreError if the disk refused it: the
-        record stays queued and is written as soon as the disk accepts it)."""
+        record stays queued and is written as soon as the disk accepts it). ``wait=False``
+        queues it and returns at once."""
         self._check_open()
         day = day_of_call_id(rec.id)
-        with self._io:
-            exists = any(d.get("id") == rec.id for d in self._table_docs(day))
+        exists = False
+        if wait:  # an id is random: a caller that cannot wait for the disk skips the check on disk
+            with self._io:
+                exists = any(d.get("id") == rec.id for d in self._table_docs(day))
         with self._state:
             if exists or rec.id in self._slots:
                 raise StoreError(f"{self.data_dir}: call {rec.id} already exists")
             seq = self._enqueue(rec.id, rec.to_dict(), new=True)
-        self._wait(rec.id, seq, timeout)
+        if wait:
+            self._wait(rec.id, seq, timeout)
 
     def update(self, call_id: str, fn: Callable[[CallRecord], None], *, wait: bool = True) -> CallRecord:
         """Apply ``fn`` to the newest version of the record; returns the new record.
@@ -521,16 +521,30 @@ class CallLog(_Base):
             self._idx_cache[idx_path] = (st, rows)
             self._agg_cache[agg_path(self.data_dir, day)] = (st, agg)
 
+    def _index_later(self, day: dt.date) -> None:
+        """The day's index and aggregates are to be written once the records stop coming for a moment."""
+        with self._state:
+            if not self._index_due:
+                self._index_since = time.monotonic()
+            self._index_due.add(day)
+            self._state.notify_all()
+
     def _take_batch(self) -> tuple[dict[str, tuple[dict[str, Any], int, bool]], dt.date | None] | None:
-        """Wait for work; the queued records, or a day whose index is due; None to stop."""
+        """Wait for work; the queued records, or a day whose index is due; None to stop.
+
+        Records come first; an index waits ``INDEX_DELAY`` seconds after it became due, so a
+        burst of changes costs one index write (it is a cache: a stale one is rebuilt)."""
         with self._state:
             while True:
                 now = time.monotonic()
-                if (self._queue or self._index_due) and now >= self._retry_at:
+                index_ready = self._index_due and (self._closed or now >= self._index_since + INDEX_DELAY)
+                if (self._queue or index_ready) and now >= self._retry_at:
                     break
                 if self._closed and ((not self._queue and not self._index_due) or self._backoff >= 5.0):
                     return None
-                self._state.wait(max(0.05, self._retry_at - now) if self._retry_at > now else 1.0)
+                wake = self._retry_at if self._retry_at > now else (
+                    self._index_since + INDEX_DELAY if self._index_due else now + 1.0)
+                self._state.wait(max(0.01, wake - now))
             if self._queue:
                 batch = {i: (self._slots[i].doc, self._slots[i].seq, self._slots[i].new) for i in self._queue}
                 return batch, None
@@ -569,8 +583,8 @@ class CallLog(_Base):
                     slot.new = False
                     if slot.written >= slot.seq:
                         self._queue.discard(call_id)
-                self._index_due.add(day)
                 self._state.notify_all()
+            self._index_later(day)
 
     def _succeeded(self) -> None:
         with self._state:
@@ -578,6 +592,7 @@ class CallLog(_Base):
             self._retry_at = 0.0
             self.write_error = ""
             self._evict()
+            self._state.notify_all()  # flush() waits for the indexes too
 
     def _failed(self, batch: dict[str, tuple[dict[str, Any], int, bool]], index_day: dt.date | None,
                 exc: BaseException) -> None:
@@ -587,7 +602,7 @@ class CallLog(_Base):
                 if slot.written < seq:
                     slot.failed, slot.error = seq, str(exc)
             if index_day is not None:
-                self._index_due.add(index_day)
+                self._index_due.add(index_day)  # retried with the records, after the back-off
             self._backoff = min(5.0, max(0.2, self._backoff * 2))
             self._retry_at = time.monotonic() + self._backoff
             first = not self.write_error
@@ -646,11 +661,15 @@ class CallLog(_Base):
             with self._io:
                 docs = self._table_docs(day)
             st = stamp(path)
-            if valid_index(self._read_cache_file(idx_path, index_problem), st) is None or not valid_aggregate(
-                    self._read_cache_file(agg_path(self.data_dir, day), aggregate_problem), st):
-                with self._state:
-                    self._index_due.add(day)
-                    self._state.notify_all()
+            # both read before either is moved aside (that has the writer write them again)
+            idx, idx_problem, idx_stamp = _check_cache_file(idx_path, index_problem)
+            agg, agg_problem, agg_stamp = _check_cache_file(agg_path(self.data_dir, day), aggregate_problem)
+            for bad, problem, bad_stamp in ((idx_path, idx_problem, idx_stamp),
+                                            (agg_path(self.data_dir, day), agg_problem, agg_stamp)):
+                if problem:
+                    self._bad_file(bad, problem, bad_stamp, rebuild=False)
+            if valid_index(idx, st) is None or not valid_aggregate(agg, st):
+                self._index_later(day)
             for d in docs:
                 if d.get("state") in OPEN_STATES:
                     self.update(str(d["id"]), _mark_interrupted, wait=False)
@@ -694,6 +713,17 @@ class CallLog(_Base):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _check_cache_file(path: Path, shape: Callable[[Any], str | None]) -> tuple[Any, str | None, list[int] | None]:
+    """(data or None, what is wrong with it or None, its stamp) of an index or aggregates file."""
+    st = stamp(path)
+    try:
+        data = read_json(path, default=None)
+    except CorruptFileError as exc:
+        return None, str(exc).removeprefix(f"{path}: "), st
+    problem = shape(data) if data is not None else None
+    return (None if problem else data), problem, st
 
 
 def _day_of_file(path: Path) -> dt.date | None:

@@ -4,12 +4,14 @@ The reserve is the smaller of ``storage.reserve_mb`` and ``storage.reserve_perce
 of the file system (50 MB or 5 %: 50 MB on an SD card, 100 kB on a 2 MB test disk).
 What grows without bound — call recordings, modem captures, the prompt cache —
 asks :meth:`DiskSpace.may_grow` before it writes; when the write would eat into
-the reserve, room is made first (the oldest capture files, then, when
+the reserve, room is made first (the oldest capture files, then the oldest alerts
+already delivered — their outcome is in the call record —, then, when
 ``storage.retention_days`` allows recordings to expire, the oldest recordings),
 and if that is not enough the write is refused: the recording stops (the call
 record says so), the capture line is dropped, the prompt is kept in memory only.
 The call log and the outbox never ask: they may use the reserve, so calls are
-still logged and alerts still queued when the rest is full.
+still logged and alerts still queued when the rest is full; the service calls
+:meth:`DiskSpace.keep_reserve` every few seconds to win the reserve back.
 
 :meth:`DiskSpace.problem` says "disk nearly full" below twice the reserve (the
 health page, the fault LED, ``permanence doctor`` and the MQTT health topic show it).
@@ -99,9 +101,6 @@ class DiskSpace:
             self.refused += 1
         return False
 
-    def nearly_full(self) -> bool:
-        return self.free() < 2 * self.reserve_bytes
-
     def problem(self) -> str | None:
         """``"disk nearly full: ..."`` below twice the reserve, else None."""
         free = self.free()
@@ -142,15 +141,30 @@ class DiskSpace:
         return freed
 
     def make_room(self, needed: int) -> int:
-        """Delete the oldest captures, then (when retention lets recordings expire) the oldest
-        recordings, until ``needed`` bytes are freed; returns the bytes freed."""
+        """Delete the oldest captures, then the oldest delivered alerts, then (when retention lets
+        recordings expire) the oldest recordings, until ``needed`` bytes are freed; returns the bytes freed."""
         if needed <= 0:
             return 0
         freed = self._delete(self._oldest("*.jsonl", self.data_dir / "captures", True), needed, "capture")
+        if freed < needed:
+            freed += self._delete(self._oldest("*.json", self.data_dir / "outbox" / "archive"), needed - freed,
+                                  "delivered alert")
         if freed < needed and self.retention_days > 0:
             freed += self._delete(self._oldest("*.wav", self.data_dir / "recordings"), needed - freed,
                                   "oldest recording")
         self.pruned_bytes += freed
+        return freed
+
+    def keep_reserve(self) -> int:
+        """Below the reserve (the log and the outbox used it): make room again; returns the bytes freed."""
+        with self._lock:
+            self._free = None
+        short = self.reserve_bytes - self.free()
+        if short <= 0:
+            return 0
+        freed = self.make_room(short + self.reserve_bytes // 2)
+        with self._lock:
+            self._free = None
         return freed
 
     def expire_recordings(self, now: float | None = None) -> int:

@@ -87,11 +87,6 @@ class CidLine:
     frame: str | None = None
     layout: str = "labels"
 
-    @property
-    def is_cid(self) -> bool:
-        return bool(self.fields) or self.frame is not None
-
-
 def marker(text: str) -> str:
     """A caller-id marker normalised for lookup: ``Out-of-Area``, ``OUT_OF_AREA`` -> ``out of area``."""
     return re.sub(r"[\s_\-.]+", " ", text).strip().lower()

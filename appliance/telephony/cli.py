@@ -12,6 +12,7 @@ import shlex
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
@@ -54,6 +55,9 @@ def run_simulate(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
     from .simulator.voice import espeak_voice, tone_voice
 
     voice = tone_voice if args.voice == "tone" else espeak_voice
+    if args.corpus and not Path(args.corpus).is_file():
+        print(f"permanence simulate: {args.corpus}: no such corpus file", file=sys.stderr)
+        return 2
     try:
         sim = Simulator(args.dialect, model=args.model, country=args.country, tcp_port=args.tcp_port,
                         voice=voice, ring_interval=args.ring_interval, pin=args.pin, directory=_dir(args.dir))

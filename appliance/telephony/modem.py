@@ -398,9 +398,6 @@ class ModemLine(Line, abc.ABC):
             self._tick(time.monotonic())
         self._abort_call()
 
-    def run_in_worker(self, fn: Callable[[], None]) -> None:
-        self._work.put(("call", fn))
-
     # ------------------------------------------------------------------ carrying out the logic's steps
     def run_work(self, work: Work) -> None:
         """Carry out every step ``work`` yields (commands on the AT channel, events, status)."""
@@ -462,4 +459,3 @@ class ModemLine(Line, abc.ABC):
     @abc.abstractmethod
     def _abort_call(self) -> None:
         """The port failed: drop call state and audio (the handler closes the call on Fault)."""
-

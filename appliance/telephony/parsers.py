@@ -26,20 +26,44 @@ def _num(s: str) -> bool:
 
 
 def split_fields(s: str) -> list[str]:
-    """Split ``a,"b,c",d`` into fields, honouring quotes; quotes are removed."""
+    """Split ``a,"b,c",d`` into fields, honouring quotes; quotes are removed.
+
+    Field by field: a field that starts with ``"`` ends at the ``"`` followed by a comma
+    (or the end of the line), so a quote inside a caller's name (``"Jean "Le Boss" Dupont"``)
+    stays in the name instead of swallowing the next field."""
     out: list[str] = []
-    cur: list[str] = []
-    quoted = False
-    for ch in s:
-        if ch == '"':
-            quoted = not quoted
-        elif ch == "," and not quoted:
-            out.append("".join(cur).strip())
-            cur = []
+    i, n = 0, len(s)
+    while True:
+        j = i
+        while j < n and s[j] == " ":
+            j += 1
+        if j < n and s[j] == '"':
+            end = _closing_quote(s, j + 1)
+            if end is None:  # cut short: the rest of the line
+                out.append(s[j + 1:].strip())
+                return out
+            out.append(s[j + 1:end].strip())
+            i = s.find(",", end)
+            if i < 0:
+                return out
         else:
-            cur.append(ch)
-    out.append("".join(cur).strip())
-    return out
+            i = s.find(",", j)
+            if i < 0:
+                out.append(s[j:].strip())
+                return out
+            out.append(s[j:i].strip())
+        i += 1
+
+
+def _closing_quote(s: str, start: int) -> int | None:
+    """Index of the ``"`` that closes a quoted field opened before ``start``."""
+    k = s.find('"', start)
+    while k >= 0:
+        rest = s[k + 1:].lstrip(" ")
+        if not rest or rest[0] == ",":
+            return k
+        k = s.find('"', k + 1)
+    return None
 
 
 def _after(line: str, prefix: str) -> str | None:

@@ -10,13 +10,8 @@ from __future__ import annotations
 import dataclasses
 
 from ..errors import LineError
+from .gsm7 import GSM7_BASIC, GSM7_EXT
 
-GSM7_BASIC = (
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXT = {0x0A: "\f", 0x14: "^", 0x28: "{", 0x29: "}", 0x2F: "\\", 0x3C: "[", 0x3D: "~", 0x3E: "]",
-            0x40: "|", 0x65: "€"}
 _GSM7_REV = {c: i for i, c in enumerate(GSM7_BASIC)}
 _GSM7_EXT_REV = {c: i for i, c in GSM7_EXT.items()}
 

@@ -72,9 +72,3 @@ def send(cmd: Cmd) -> Generator[Step, AtResponse | None, AtResponse]:
     if not isinstance(r, AtResponse):
         raise LineError(f"no response to {cmd.text!r}")
     return r
-
-
-def nothing() -> Work:
-    """A work item that does nothing (an input the logic ignores)."""
-    return
-    yield  # pragma: no cover - makes this a generator

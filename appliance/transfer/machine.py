@@ -145,10 +145,6 @@ class Transfer:
     def done(self) -> bool:
         return self.state == State.DONE
 
-    @property
-    def on_hold(self) -> bool:
-        return self.state in HELD or (self.state == State.HOLDING and self.hold_since is not None)
-
     # ------------------------------------------------------------------ inputs
     def start(self, now: float) -> list[Order]:
         """The caller has been told they are being put through: hold them and call the first person."""

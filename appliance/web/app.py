@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from ..config import Config
 from ..directory import Directory
 from ..store.calllog import CallLog, CallLogReader
+from ..textsafe import strip_bidi
 from . import fmt
 from .auth import AuthStore, RateLimiter
 from .context import WebActions, WebState, state
@@ -30,7 +31,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 PUBLIC_ENDPOINTS = frozenset({"static", "auth.setup", "auth.login"})
 
 
-def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[], dict[str, Any]] | None = None,
+def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[], Mapping[str, Any]] | None = None,
                config_path: Path | None = None, actions: WebActions | None = None,
                limiter: RateLimiter | None = None, directory: Directory | None = None) -> Flask:
     """Build the status page application (see the package docstring for the contract)."""
@@ -55,6 +56,8 @@ def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[],
         SEND_FILE_MAX_AGE_DEFAULT=3600,
     )
     app.jinja_env.autoescape = True
+    # no caller-controlled text can reverse or reorder what the page shows (bidi controls dropped)
+    app.jinja_env.finalize = lambda v: strip_bidi(v) if isinstance(v, str) else v
     code = auth.setup_code()
     if code is not None:
         log.warning("status page: no password yet; open the page and enter the setup code %s "

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,6 +19,8 @@ from ..worklist.trace import TraceCache
 from .auth import AuthStore, RateLimiter
 from .query import SearchCache
 from .stats import FactsCache
+
+log = logging.getLogger(__name__)
 
 
 class WebActions(Protocol):
@@ -35,7 +38,7 @@ class WebState:
     log: CallLog | CallLogReader
     auth: AuthStore
     limiter: RateLimiter
-    live: Callable[[], dict[str, Any]] | None = None
+    live: Callable[[], Mapping[str, Any]] | None = None
     config_path: Path | None = None
     actions: WebActions | None = None
     cfg_lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
@@ -74,9 +77,10 @@ class WebState:
         try:
             got = self.live()
         except Exception as exc:  # noqa: BLE001 - the page must render even if the service hook fails
+            log.warning("status page: the service's live status failed: %r", exc)
             base["errors"] = [f"live status unavailable: {exc!r}"]
             return base
-        if isinstance(got, dict):
+        if isinstance(got, Mapping):
             base.update(got)
         return base
 

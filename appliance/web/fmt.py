@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from ..store.record import parse_iso
+from ..textsafe import strip_bidi
 
 
 def local_time(value: str | None, tz: dt.tzinfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -46,8 +47,8 @@ def money(amount: Any, currency: str = "EUR", lang: str = "fr") -> str:
 
 def caller(row: dict[str, Any]) -> str:
     """Who called, as text (escaped later by the template)."""
-    name = row.get("caller_name") or ""
-    number = row.get("caller_number") or ""
+    name = strip_bidi(str(row.get("caller_name") or ""))
+    number = strip_bidi(str(row.get("caller_number") or ""))
     if row.get("caller_withheld") and not number:
         number = "withheld"
     if name and number:

@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import PermanenceError
 from ..store.calllog import CallLog, CallLogReader
 from ..store.record import CallRecord, parse_iso
+from ..textsafe import csv_cell, strip_bidi
 
 CATEGORIES = ("breakdown", "quote", "appointment", "followup", "billing", "info", "job", "sales", "other")
 STATE_FILTERS = ("answered", "staff", "abandoned", "missed", "interrupted", "open")
@@ -175,26 +176,6 @@ CSV_COLUMNS = ("id", "started_at", "local_time", "line", "state", "caller_number
                "summary", "handled", "converted", "amount", "transcript", "notes")
 
 
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(text):
-        text = "'" + text
-    return text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def transcript_text(rec: CallRecord) -> str:
     return " | ".join(f"{t.get('speaker', '?')}: {t.get('text', '')}" for t in rec.turns)
 
@@ -224,14 +205,15 @@ def csv_lines(records: Iterable[CallRecord], tz: dt.tzinfo) -> Iterator[str]:
         local = parse_iso(rec.started_at).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
         values = {**row, "local_time": local, "transcript": transcript_text(rec),
                   "notes": " | ".join(str(n.get("text", "")) for n in rec.notes)}
-        writer.writerow([_cell(values.get(c)) for c in CSV_COLUMNS])
+        writer.writerow([csv_cell(values.get(c)) for c in CSV_COLUMNS])
         yield flush()
 
 
 def html_safe_json(obj: Any, **kw: Any) -> str:
     """JSON with ``<``, ``>`` and ``&`` written as ``\\u003c``... so that no caller text can
-    ever be read as markup, even by a browser that ignores the content type."""
-    text = json.dumps(obj, ensure_ascii=False, **kw)
+    ever be read as markup, even by a browser that ignores the content type; and without
+    bidi controls (a caller's number shown reversed)."""
+    text = strip_bidi(json.dumps(obj, ensure_ascii=False, **kw))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -1,15 +1,15 @@
 """Edit the configuration file from the Settings page, with the config file's own validation.
 
-The form's values replace keys in the parsed TOML of the current file; the result is
-written back as TOML text, checked with :func:`appliance.config.load_config_text`,
-and only then written (atomically) over the file. Each change is appended to
-``<data_dir>/settings-changes.jsonl`` (who, when, from where, which keys).
-Comments of the edited file are not kept (the file is rewritten from its data).
+The form's values replace keys in the data of the current file; only the keys whose value
+changed are written into the file (:func:`appliance.tomledit.edit`: every comment, the order
+and the formatting of the file stay), the result is checked with
+:func:`appliance.config.load_config_text`, and only then written (atomically) over the file.
+Each change is appended to ``<data_dir>/settings-changes.jsonl`` (who, when, from where,
+which keys).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .. import tomledit
 from ..config import WEEKDAYS, Config, load_config_text
 from ..errors import ConfigError, StoreError
 from ..store.atomic import atomic_write_text
@@ -25,58 +26,6 @@ from ..store.record import iso
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 SECTIONS = ("company", "faq", "rota", "rules")
-
-
-# --------------------------------------------------------------------------- TOML writer
-
-def _key(k: str) -> str:
-    return k if _BARE.match(k) else _str(k)
-
-
-def _str(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | float):
-        return repr(v)
-    if isinstance(v, str):
-        return _str(v)
-    if isinstance(v, dt.datetime | dt.date | dt.time):
-        return v.isoformat()
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    if isinstance(v, Mapping):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(f"cannot write {type(v).__name__} to TOML")
-
-
-def _is_table_array(v: Any) -> bool:
-    return isinstance(v, list) and bool(v) and all(isinstance(x, Mapping) for x in v)
-
-
-def dumps(data: Mapping[str, Any]) -> str:
-    """TOML text for a dict as returned by ``tomllib.loads`` (tables, arrays of tables, scalars)."""
-    out: list[str] = []
-
-    def table(d: Mapping[str, Any], path: list[str]) -> None:
-        for k, v in d.items():
-            if not isinstance(v, Mapping) and not _is_table_array(v):
-                out.append(f"{_key(k)} = {_value(v)}")
-        for k, v in d.items():
-            sub = [*path, _key(k)]
-            if isinstance(v, Mapping):
-                out.append(f"\n[{'.'.join(sub)}]")
-                table(v, sub)
-            elif _is_table_array(v):
-                for item in v:
-                    out.append(f"\n[[{'.'.join(sub)}]]")
-                    table(item, sub)
-
-    table(data, [])
-    return "\n".join(out).strip() + "\n"
 
 
 # --------------------------------------------------------------------------- form -> data
@@ -163,16 +112,6 @@ def apply_form(data: dict[str, Any], section: str, form: Mapping[str, str]) -> d
     return new
 
 
-def changed_keys(old: Any, new: Any, prefix: str = "") -> list[str]:
-    """Dotted keys whose value differs (lists compared whole)."""
-    if isinstance(old, Mapping) and isinstance(new, Mapping):
-        out: list[str] = []
-        for k in sorted(set(old) | set(new), key=str):
-            out += changed_keys(old.get(k), new.get(k), f"{prefix}.{k}" if prefix else str(k))
-        return out
-    return [] if old == new else [prefix]
-
-
 def form_defaults(cfg: Config) -> dict[str, str]:
     """Text for the form fields from the effective configuration."""
     c, r = cfg.company, cfg.rota
@@ -195,18 +134,10 @@ def save_section(config_path: Path, data_dir: Path, section: str, form: Mapping[
     """Validate and write; returns the new configuration and the keys that changed.
 
     Raises :class:`ConfigError` (file untouched) when the result would not load."""
-    try:
-        text = config_path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{config_path}: cannot read the configuration: {exc}") from None
-    try:
-        old = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
-    new = apply_form(old, section, form)
-    new_text = dumps(new)
+    text = _read(config_path)
+    old = tomledit.plain(tomledit.parse(text, source=str(config_path)))
+    new_text, keys = tomledit.edit(text, apply_form(old, section, form), source=str(config_path))
     cfg = load_config_text(new_text, source=str(config_path))
-    keys = changed_keys(old, new)
     if keys:
         try:
             mode = os.stat(config_path).st_mode & 0o777
@@ -219,6 +150,13 @@ def save_section(config_path: Path, data_dir: Path, section: str, form: Mapping[
         log_change(data_dir, {"at": iso(), "who": who, "ip": ip, "section": section, "keys": keys,
                               "file": str(config_path)})
     return cfg, keys
+
+
+def _read(config_path: Path) -> str:
+    try:
+        return config_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{config_path}: cannot read the configuration: {exc}") from None
 
 
 def rules_text(cfg: Config) -> tuple[str, str]:
@@ -280,8 +218,10 @@ def save_rules(config_path: Path, data_dir: Path, form: Mapping[str, str], *, wh
     except (OSError, UnicodeDecodeError):
         old = None
     # the configuration must accept the path too before anything is written
-    text = config_path.read_text(encoding="utf-8")
-    load_config_text(dumps(apply_form(tomllib.loads(text), "rules", {"rules": path_text})), source=str(config_path))
+    text = _read(config_path)
+    old_data = tomledit.plain(tomledit.parse(text, source=str(config_path)))
+    load_config_text(tomledit.edit(text, apply_form(old_data, "rules", {"rules": path_text}),
+                                   source=str(config_path))[0], source=str(config_path))
     keys: list[str] = []
     if old != content:
         try:

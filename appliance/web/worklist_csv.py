@@ -8,8 +8,8 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 
+from ..textsafe import csv_cell as _cell
 from ..worklist.trace import Entry
-from .query import _cell
 
 COLUMNS = ("call_id", "started_at", "local_time", "number", "name", "company", "state", "reason", "category",
            "urgency", "summary", "due_at", "resolved_at", "resolution", "resolved_by", "minutes_to_callback",

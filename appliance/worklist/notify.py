@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..alerts.ratelimit import RateLimiter
+from ..alerts.ratelimit import SlidingWindowLimit
 from ..alerts.text import clean
 from ..config import Config
 from ..directory.numbers import national
@@ -66,7 +66,7 @@ class WorklistNotifier:
         self.clock = clock
         self.period = period
         self.path = Path(data_dir) / "worklist" / "notices.json"
-        self.limiter = RateLimiter(per_key=cfg.worklist.max_sms_per_hour, total=10**6)
+        self.limiter = SlidingWindowLimit(per_key=cfg.worklist.max_sms_per_hour, total=10**6)
         self.trace_cache = TraceCache()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

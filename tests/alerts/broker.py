@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
 import subprocess
@@ -14,6 +13,7 @@ from typing import Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
+from waiting import wait_until
 
 MOSQUITTO = "/usr/sbin/mosquitto"
 
@@ -51,6 +51,7 @@ class Broker:
             lines += [f"cafile {self.ca_file}", f"certfile {self.dir / 'server.crt'}",
                       f"keyfile {self.dir / 'server.key'}"]
         self.conf.write_text("\n".join(lines) + "\n")
+        self.proc: subprocess.Popen[bytes] | None = None
 
     def _make_certs(self) -> Path:
         """A throw-away CA and a server certificate for 127.0.0.1 (openssl)."""
@@ -69,21 +70,22 @@ class Broker:
         for f in ("server.key", "server.crt", "ca.crt"):
             (d / f).chmod(0o644)
         return d / "ca.crt"
-        self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 10.0) -> None:
         self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited with {self.proc.returncode}: {self.log()[-2000:]}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 0.2):
-                time.sleep(0.05)
-                if self.proc.poll() is None:
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("mosquitto did not start listening")
+        proc = self.proc
+
+        def listening() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError(f"mosquitto exited with {proc.returncode}: {self.log()[-2000:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+            except OSError:
+                return False
+            return True
+
+        wait_until(listening, timeout, interval=0.05, message="mosquitto listening")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

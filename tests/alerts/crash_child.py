@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import signal
 import sys
-import time
 from pathlib import Path
 
 from appliance.alerts.manager import AlertManager
@@ -21,7 +21,7 @@ def main() -> None:
         link.start()
         link.wait_connected(10)
         print("online", flush=True)
-        time.sleep(60)
+        signal.pause()  # until the test kills it
         return
     # "written, not yet sent": the manager is built but its threads are not started
     sms = GammuSmsSender(sys.argv[4]) if mode == "sms" else None  # not contacted before the kill
@@ -29,7 +29,7 @@ def main() -> None:
     m.urgent(urgent_record("20261127T100000-line1-crash1"))
     m.call_event("ended", urgent_record("20261127T100000-line1-crash1"))
     print("written", flush=True)
-    time.sleep(60)
+    signal.pause()  # until the test kills it
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import wait_until
 
 from appliance.alerts.manager import AlertManager
 from appliance.alerts.sms import ReleasedPortSmsSender, SmsError
@@ -21,12 +22,7 @@ BOB = "+33622222222"
 
 
 def wait(pred: Any, timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return bool(pred())
+    return bool(wait_until(pred, timeout))
 
 
 @pytest.fixture

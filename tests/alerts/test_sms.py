@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import wait_until
 
 from appliance.alerts.manager import AlertManager
 from appliance.alerts.sms import GammuSmsSender, SmsError
@@ -72,12 +73,14 @@ def texts_to(sim: Any, number: str) -> list[str]:
 
 
 def wait(pred: Any, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if pred():
-            return True
-        time.sleep(0.05)
-    return bool(pred())
+    return bool(wait_until(pred, timeout))
+
+
+def moved_past(m: AlertManager, loop: str, n: int = 2, timeout: float = 15.0) -> None:
+    """Wait until ``loop`` of the manager has made ``n`` more passes: what a test checks did not
+    happen had its chance to."""
+    start = m.passes[loop]
+    wait_until(lambda: m.passes[loop] >= start + n, timeout, message=f"{n} more passes of the {loop} loop")
 
 
 @pytest.mark.parametrize("text,parts", [
@@ -152,20 +155,21 @@ def test_escalation_with_accelerated_clock_and_sms_ack(modem: Any, sender: Gammu
         assert "+33699999999" in sms and "https://box.example/calls/c-esc" in sms
         assert all(ord(c) >= 32 for c in sms) and "<b>" not in sms
         clock.advance(4 * 60)
-        m.run_due()
-        time.sleep(0.3)
-        assert texts_to(modem, CY) == []  # not yet
+        m.run_due()  # not due yet: it queues nothing (an escalation would be in the outbox now)
+        assert [a.recipient for a in m.outbox.for_call("c-esc") if a.channel == "sms"] == [BOB]
         clock.advance(61)
         assert wait(lambda: len(texts_to(modem, CY)) == 1)  # Bob did not answer: next person
         # an ack from someone not alerted yet does nothing; not an ack word does nothing
+        received = m.passes["sms received"]
         modem.inject_sms(ANN, "OK")
         modem.inject_sms(CY, "qui est-ce ?")
-        time.sleep(0.6)
+        wait_until(lambda: m.passes["sms received"] >= received + 2, 15, message="both SMS read")
         assert m.pending_urgent() and m.pending_urgent()[0]["level"] == 1
         modem.inject_sms(CY, "OK")  # Cy takes it (PDU mode: a body "OK" is not a result code)
         assert wait(lambda: not m.pending_urgent())
         clock.advance(3600)
-        time.sleep(0.5)
+        m.run_due()  # acknowledged: nobody else is alerted, however late
+        assert [a.recipient for a in m.outbox.for_call("c-esc") if a.channel == "sms"] == [BOB, CY]
         assert texts_to(modem, ANN) == [] and len(modem.sent_sms) == 2
         assert wait(lambda: "acknowledged" in rec.kinds("c-esc"))
         assert rec.kinds("c-esc")[:2] == ["alert_sent", "alert_escalated"]
@@ -209,8 +213,8 @@ def test_rate_limits_per_caller_and_global(modem: Any, sender: GammuSmsSender, t
         m.urgent(urgent_record("c-rl-x", caller="+33677777777"))
         m.urgent(urgent_record("c-rl-y", caller="+33688888888"))  # fourth SMS this hour: global cap 3
         assert wait(lambda: len(modem.sent_sms) == 3)
-        time.sleep(0.3)
-        assert len(modem.sent_sms) == 3
+        wait_until(lambda: not m.outbox.open_alerts("sms"), 15, message="every SMS alert closed")
+        assert len(modem.sent_sms) == 3  # the others were cancelled, not sent later
         assert "alert_rate_limited" in rec.kinds("c-rl-2")
         assert any(a["state"] == "cancelled" and "max_per_hour" in a["last_error"] for a in rec.alerts.values())
         assert {p["call_id"] for p in m.pending_urgent()} == {"c-rl-0", "c-rl-1", "c-rl-2", "c-rl-x", "c-rl-y"}
@@ -228,26 +232,28 @@ def test_digest_at_configured_time(modem: Any, sender: GammuSmsSender, tmp_path:
     m = _manager(cfg, tmp_path, sender, clock, sms_poll_seconds=3600)
     m.start()
     try:
-        time.sleep(0.2)
+        moved_past(m, "scheduler", 1)  # the first pass starts the digest slots from now
         for i in range(2):
             r = urgent_record(f"c-dg-{i}", name=f"Client {i}", summary="devis\nchaudière")
             r["qualification"]["urgent"] = False
             r["state"] = "answered"
             m.call_event("ended", r)
-        time.sleep(0.3)
+        moved_past(m, "scheduler")
         assert modem.sent_sms == []
         clock.advance(120)
         assert wait(lambda: len(modem.sent_sms) == 1)
         number, text, _ = modem.sent_sms[0]
         assert number == BOB and "(2)" in text and "Client 0: devis chaudière" in text
         clock.advance(60)
-        time.sleep(0.3)
+        moved_past(m, "scheduler")
+        moved_past(m, "sms")
         assert len(modem.sent_sms) == 1  # one digest per slot
     finally:
         m.close()
     m2 = _manager(cfg, tmp_path, sender, clock, sms_poll_seconds=3600)
     m2.start()
-    time.sleep(0.3)
+    moved_past(m2, "scheduler")
+    moved_past(m2, "sms")
     m2.close()
     assert len(modem.sent_sms) == 1  # not re-sent after a restart
 

@@ -12,7 +12,7 @@ import pytest
 from appliance.alerts.model import Alert, backoff, make_key
 from appliance.alerts.mqtt import mqtt_config_from_url
 from appliance.alerts.outbox import Outbox
-from appliance.alerts.ratelimit import RateLimiter
+from appliance.alerts.ratelimit import SlidingWindowLimit
 from appliance.alerts.rota import rota_from_config, same_number
 from appliance.alerts.text import clean, is_ack, urgent_sms
 from appliance.config import MqttConfig, load_config_text
@@ -68,10 +68,14 @@ def test_outbox_corrupt_files_are_moved_aside_not_lost(tmp_path: Path, content: 
     d = tmp_path / "outbox"
     d.mkdir()
     (d / "bad.json").write_bytes(content)
-    good, _ = Outbox(tmp_path).add(_alert())
+    first = Outbox(tmp_path)
+    good, _ = first.add(_alert())
     ob = Outbox(tmp_path)
     assert [a.id for a in ob.open_alerts()] == [good.id]
-    assert (d / "bad.json.corrupt").read_bytes() == content
+    (moved,) = (tmp_path / "quarantine").iterdir()  # kept for a person, out of the outbox's way
+    assert moved.name.startswith("outbox__bad.json.") and moved.read_bytes() == content
+    assert not (d / "bad.json").exists() and first.corrupt == [moved]
+    assert first.quarantine.problems() and "bad.json" in first.quarantine.problems()[0]
 
 
 @pytest.mark.parametrize("kw", [
@@ -191,11 +195,11 @@ def test_urgent_sms_is_short_clean_and_complete() -> None:
 
 
 def test_rate_limiter_table() -> None:
-    lim = RateLimiter(per_key=2, total=3, window=3600)
+    lim = SlidingWindowLimit(per_key=2, total=3, window=3600)
     got = [lim.allow(k, now=t) for k, t in [("a", 0), ("a", 1), ("a", 2), ("b", 3), ("c", 4), ("a", 3601)]]
     assert got == [True, True, False, True, False, True]
     with pytest.raises(ValueError):
-        RateLimiter(per_key=0, total=1)
+        SlidingWindowLimit(per_key=0, total=1)
 
 
 @pytest.mark.parametrize("url,expect", [

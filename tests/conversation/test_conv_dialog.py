@@ -492,6 +492,12 @@ BRANCHES: list[tuple[str, str, str | None, KnownCaller | None, list[object], lis
      [["greeting"], ["ask_identity"], ["ask_identity_again"], ["confirm_name"], ["confirm_caller_id"],
       ["number_confirmed", "goodbye"]],
      {"name": "Tina Moss", "confirmed": ["name", "callback"]}),
+    ("no name in the answer twice (a number is no name): spelled", "en", "+447700900111", None,
+     ["i'd like a quote for servicing our boilers", "well er", "0207 946 0001", "Tina, T I N A. Moss, M O S S.",
+      "yes"],
+     [["greeting"], ["ask_identity"], ["ask_identity_again"], ["spell_name"], ["read_back"],
+      ["number_confirmed", "goodbye"]],
+     {"name": "Tina Moss", "spelled": ["name"], "confirmed": ["callback"], "callback": "+442079460001"}),
     ("information only: anything else, no identity question", "en", "+447700900111", None,
      ["what are your rates", "no thanks that's all"],
      [["greeting"], ["faq_rates", "anything_else"], ["goodbye_no_callback"]],
@@ -604,6 +610,9 @@ def test_french_opening_hours_all_week() -> None:
     ("it's G I L E S", "Giles"),
     ("Giles GILES Mercer MERCER", "Giles Mercer"),
     ("Harris, HRRIS", "Harris"),  # the word, which the letters nearly confirm
+    ("Peter, TGTGR. Brown, DROWN.", "Peter Brown"),  # no vowel; one letter off
+    ("Saint S.I.N.T. Johns J.O.H.N.S. Plenic C.L.I.N.I.C.", "Saint Johns Clinic"),  # the word misheard
+    ("Luke. L-U-K-E I'm your mother. M-O-O-R-E", "Luke Moore"),  # not the same word
     ("golf india lima echo sierra", "Giles"),
     ("Victor, V for Victor, I, C, T, O, R", "Victor"),
     ("double u i double l s", "Wills"),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.conversation.numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
+from appliance.conversation.numbers import (
+    damaged_repeat,
+    find_phone,
+    read_back,
+    refers_to_caller_id,
+    spoken_digits,
+    to_e164,
+)
 
 # Written out by hand, the way a recogniser writes them (with hyphens).
 FRENCH_0_99 = """zéro un deux trois quatre cinq six sept huit neuf dix onze douze treize quatorze quinze seize
@@ -175,9 +182,50 @@ def test_caller_id_phrases(said: str, lang: str, expected: bool) -> None:
     assert refers_to_caller_id(said, lang) is expected
 
 
+@pytest.mark.parametrize("said,lang,country,expected", [
+    # a hesitation inside the number, even inside "vingt et un"
+    ("zéro quatre soixante-dix-huit soixante trente-cinq vingt hein et un", "fr", "FR", "+33478603521"),
+    ("04 bah 78 hein 15 15 20", "fr", "FR", "+33478151520"),
+    # a number word misheard by a letter: the first one heard as its twin, a hyphen kept
+    ("séro quatre soixante-douze quinze quatre-vingt-dix-huit zéro trois", "fr", "FR", "+33472159803"),
+    ("zéro quatre quatre-vingt-six vingt et un quarande-quatre soixante-dix", "fr", "FR", "+33486214470"),
+    ("oh seven seven double oh mine hundred five five five", "en", "GB", "+447700900555"),
+    # one repair makes the next word a number's neighbour; short words between two numbers
+    ("oh seven seven double eh nane hundled six three six", "en", "GB", "+447700900636"),
+    ("oh seven seven double oh nine uh hundred oni ono erm eight", "en", "GB", "+447700900118"),
+    # the trunk zero lost, the rest said in the pairs a French number is said in
+    ("cinq soixante-deux dix-huit vingt-quatre trente", "fr", "FR", "+33562182430"),
+    ("rappelez-moi au 4 50 66 12 08", "fr", "FR", "+33450661208"),
+    ("six quatorze trente-trois soixante-quinze zéro deux", "fr", "FR", "+33614337502"),
+    ("six dix-neuf soixante et un double zéro quarante-deux", "fr", "FR", "+33619610042"),
+    # not a number: English digits without their "oh" (order numbers are said so), a word that is no number word
+    ("one six three two nine six oh five five five", "en", "GB", None),
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit", "fr", "FR", "+33612345678"),
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit sixte", "fr", "FR", "+33612345678"),
+])
+def test_a_damaged_number_is_read(said: str, lang: str, country: str, expected: str | None) -> None:
+    assert find_phone(said, lang=lang, country=country) == expected
+
+
+@pytest.mark.parametrize("said,number,expected", [
+    ("+44770090065", "+447700900654", True),   # a digit lost at the end
+    ("+44163296222", "+441632960222", True),   # ... in the middle
+    ("+3347319522", "+33647319522", True),
+    ("+335928147", "+33559281467", True),       # two lost
+    ("+447700900654", "+447700900654", False),  # the same number is not damaged
+    ("+33559281467", "+33559281400", False),   # a whole number that differs: another line (a direct line)
+    ("+33502432195", "+33652432195", False),
+    ("+3312", "+33612345678", False),
+])
+def test_a_damaged_repeat_of_a_number(said: str, number: str, expected: bool) -> None:
+    assert damaged_repeat(said, number) is expected
+
+
 @pytest.mark.parametrize("said", [
     "la facture numéro un deux trois quatre cinq six sept huit neuf",
     "commande six cent douze trois cent quarante-cinq six cent soixante-dix-huit",
+    "commande cinq six deux un huit deux quatre trois zéro",  # nine digits said one by one: a reference
+    "le numéro de commande 562182430",
 ])
 def test_reference_numbers_are_not_phone_numbers(said: str) -> None:
     assert find_phone(said, lang="fr") is None

@@ -152,6 +152,57 @@ def test_tolerant_of_recognition_errors(turn: str) -> None:
     assert r.category == "breakdown", r.rules
 
 
+@pytest.mark.parametrize("lang,turn,rule", [
+    ("fr", "l'ascenseur est boqué entre deux étages", "panne.arret"),  # a letter of "bloqu*" lost
+    ("fr", "l'ascenseur est bloquqé entre deux étages", "panne.arret"),  # ... or one too many
+    ("fr", "le four ne chaufe pluz depuis ce matin", "panne.sans_ne"),  # the words of a pattern, misheard
+    ("fr", "la machine ne produitplus de glace", "panne.ne_plus"),  # ... or run together
+    ("fr", "le sous-sol est inondé l'eaumonte", "urgence.eau"),  # two phrase words run together
+    ("en", "the water is dlipping round the light fitting", "urgency.water_electrics"),  # l heard as r
+    ("en", "water running down the wall right by the fuse poard", "urgency.water_electrics"),  # b heard as p
+])
+def test_a_misheard_cue_still_fires(lang: str, turn: str, rule: str) -> None:
+    assert rule in Qualifier.load(lang).qualify([turn], None).rules
+
+
+@pytest.mark.parametrize("lang,turn,rule", [
+    ("fr", "votre technicien a oublié sa caisse à outils chez nous", "panne.hors_service"),  # not "cass*"
+    ("fr", "bonjour c'est pour un devis", "suivi.devis"),  # "bonjour" is not "bon" + "jour"
+    ("fr", "on a un tirage à livrer ce soir", "autre.livreur"),
+    ("en", "one of the fire doors on our second floor isn't closing", "urgency.water"),  # "floor" no "flood*"
+    ("fr", "c'est concernant la facture", "panne.arret"),  # no "coinc*"
+    ("fr", "on a des personnes âgées dans l'immeuble", "info.secteur"),  # "agées" is no "agree*"
+    ("en", "we're refurbishing our showroom", "urgency.comfort"),  # "showroom" is no "shower*"
+    ("fr", "si je réponds pas laissez un message", "panne.sans_ne"),  # "réponds" is not the pattern's "répond"
+])
+def test_tolerance_does_not_invent_a_cue(lang: str, turn: str, rule: str) -> None:
+    assert rule not in Qualifier.load(lang).qualify([turn], None).rules
+
+
+@pytest.mark.parametrize("lang,turn", [
+    ("fr", "c'est urgent il faut que quelqu'un vienne tout de suite"),
+    ("en", "hello yes it's urgent please ring me back straight away"),
+])
+def test_an_urgency_claim_with_no_need_named_is_a_breakdown_to_confirm(lang: str, turn: str) -> None:
+    r = Qualifier.load(lang).qualify([turn], None)
+    assert r.category == "breakdown" and "default.breakdown_by_urgency_claimed" in r.rules, r.rules
+    assert r.caller_claims_urgent or r.possibly_urgent  # the claim alone decides nothing: the dialog asks
+
+
+@pytest.mark.parametrize("lang,turns,caller_id,callback,rule", [
+    # the caller id said again, a digit lost by the recogniser: the caller id
+    ("en", ["the boiler is leaking", "call me on oh seven seven double oh nine hundred six five"], "+447700900654",
+     "+447700900654", "callback.caller_id_repeated"),
+    # another line of the same company (a direct line): what was said
+    ("fr", ["la pompe fuit", "zéro cinq cinquante-neuf vingt-huit quatorze soixante-sept"], "+33559281400",
+     "+33559281467", "callback.spoken"),
+])
+def test_a_damaged_repeat_of_the_caller_id(lang: str, turns: list[str], caller_id: str, callback: str,
+                                           rule: str) -> None:
+    r = Qualifier.load(lang).qualify(turns, caller_id, country="GB" if lang == "en" else "FR")
+    assert (r.callback, rule in r.rules) == (callback, True), r.rules
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_category_is_defined(lang: str) -> None:
     rs = load_rules(lang)

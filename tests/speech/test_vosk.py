@@ -11,6 +11,7 @@ import difflib
 import threading
 
 import pytest
+from waiting import wait_until
 
 from appliance.errors import AudioFormatError, SpeechError
 from appliance.speech.audio import frames
@@ -204,7 +205,6 @@ def test_pool_is_bounded_and_emptied_by_close() -> None:
 
 
 def test_the_box_prepares_one_recogniser_per_line_at_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import time
 
     from appliance.config import load_config_text
     from appliance.speech.models import vosk_model_dir
@@ -231,9 +231,7 @@ synthesizer = "espeak"
     speech = EngineSpeech(cfg, cache_dir=tmp_path)
     handle = speech.recognizers["en"]
     assert isinstance(handle, VoskModelHandle)
-    deadline = time.monotonic() + 30
-    while len(handle._idle.get(None, [])) < 3 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_until(lambda: len(handle._idle.get(None, [])) >= 3, 30, message="three recognisers made ready")
     assert handle.recognizers_created == 3
     listener = speech.listener("en")  # a call: takes a ready recogniser, makes none
     assert handle.recognizers_created == 3

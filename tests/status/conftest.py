@@ -5,11 +5,11 @@ from __future__ import annotations
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from waiting import wait_until
 
 
 def free_port() -> int:
@@ -26,15 +26,16 @@ def mosquitto(tmp_path: Path) -> Iterator[int]:
     conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
     proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 10
-        while True:
+        def listening() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError("mosquitto did not start")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
             except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("mosquitto did not start") from None
-                time.sleep(0.05)
+                return False
+            return True
+
+        wait_until(listening, 10, interval=0.05, message="mosquitto listening")
         yield port
     finally:
         proc.terminate()

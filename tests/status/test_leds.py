@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 from gpiozero.pins.mock import MockFactory, MockPin
+from waiting import wait_until
 
 from appliance.config import LedsConfig
 from appliance.status.leds import LedError, StatusLeds, overall_state
@@ -46,14 +46,10 @@ def _history(pin):
 
 def _blinks(pin, min_toggles=4, timeout=3.0):
     """Wait until the pin has toggled ``min_toggles`` times; return its history."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def toggled():
         hist = _history(pin)
-        toggles = sum(1 for a, b in itertools.pairwise(hist) if a != b)
-        if toggles >= min_toggles:
-            return hist
-        time.sleep(0.01)
-    raise AssertionError(f"pin did not blink: {_history(pin)}")
+        return hist if sum(1 for a, b in itertools.pairwise(hist) if a != b) >= min_toggles else None
+    return wait_until(toggled, timeout, interval=0.01, message=f"pin blinking: {_history(pin)}")
 
 
 def test_transitions_record_expected_pin_states(factory, leds):
@@ -96,10 +92,10 @@ def test_transitions_record_expected_pin_states(factory, leds):
     assert p["ready"].state is True
     _blinks(p["urgent"], min_toggles=2)
 
-    # acknowledged: urgent off and stays off
+    # acknowledged: urgent off and stays off (its blink thread is stopped, so nothing can toggle it)
     leds.show("ready", urgent_pending=False)
     _clear(factory)
-    time.sleep(0.1)
+    assert leds._leds["urgent"]._blink_thread is None
     p["urgent"].assert_states([False])
     p["in_call"].assert_states([False])
 

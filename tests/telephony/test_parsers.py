@@ -22,6 +22,9 @@ CLIP = [
     ('+CLIP: "0612345678",129,"",0,"",0', CallerId("0612345678", None, 129)),
     ('+CLIP: "612345678",161', CallerId("612345678", None, 161)),
     ('+CLIP: "0612345678",129,"",0,"DUPONT SA",0', CallerId("0612345678", "DUPONT SA", 129)),
+    ('+CLIP: "0612345678",129,"",0,"Jean "Le Boss" Dupont",0', CallerId("0612345678", 'Jean "Le Boss" Dupont', 129)),
+    ('+CLIP: "0612345678",129,"",0,"Jean "Le Boss" Dupont",1', CallerId(None, 'Jean "Le Boss" Dupont', 129,
+                                                                         withheld=True)),  # the quote ate validity
     ('+CLIP: "",128,"",0,"",1', CallerId(None, None, 128, withheld=True)),
     ('+CLIP: "",128,,,,1', CallerId(None, None, 128, withheld=True)),
     ('+CLIP: "",128', CallerId(None, None, 128, withheld=True)),

@@ -92,12 +92,5 @@ class PtyPort:
             view = view[n:]
         return True
 
-    def drain_input(self) -> None:
-        """Discard whatever the driver wrote and nobody read."""
-        while True:
-            d = self.read(0)
-            if not d:
-                return
-
     def close(self) -> None:
         self.unplug()

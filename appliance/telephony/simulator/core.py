@@ -321,11 +321,6 @@ class Simulator:
         with self.lock:
             self.sessions.append(session)
 
-    def remove_session(self, session: Session) -> None:
-        with self.lock:
-            if session in self.sessions:
-                self.sessions.remove(session)
-
     # ------------------------------------------------------------------ calls
     def place_call(self, caller: ScriptedCaller) -> CallHandle:
         """Ring the box with ``caller``; returns at once with a handle to wait on."""

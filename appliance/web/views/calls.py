@@ -237,10 +237,11 @@ def export_response(st: WebState, f: query.Filters, fmt: str) -> Response:
     span = f"{f.since or 'start'}_{f.until or 'now'}"
     if fmt == "csv":
         body = query.csv_lines(records, st.tz)
-        mimetype = "text/csv; charset=utf-8"
+        content_type = "text/csv; charset=utf-8"
     else:
         body = query.jsonl_lines(records)
-        mimetype = "application/x-ndjson; charset=utf-8"
-    resp = Response(body, mimetype=mimetype)  # streamed: rows are serialised as they are sent
+        content_type = "application/x-ndjson; charset=utf-8"
+    # content_type is sent as given (mimetype= would add a second charset to a text/ type)
+    resp = Response(body, content_type=content_type)  # streamed: rows are serialised as they are sent
     resp.headers["Content-Disposition"] = f'attachment; filename="calls_{span}.{fmt}"'
     return resp

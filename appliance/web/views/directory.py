@@ -16,9 +16,9 @@ from ...directory import Contact, Directory
 from ...directory.importers import parse_file
 from ...directory.numbers import national
 from ...errors import DirectoryError, StoreError
+from ...textsafe import csv_cell as _cell
 from ..context import WebState, state
 from ..i18n import Translator
-from ..query import _cell
 
 bp = Blueprint("directory", __name__)
 log = logging.getLogger(__name__)

@@ -25,7 +25,12 @@ def health_data(st: WebState) -> dict[str, Any]:
         disk = {"path": str(st.log.data_dir), "error": str(exc)}
     captures = [{"index": i, "name": Path(str(p)).name} for i, p in enumerate(live.get("captures") or [])]
     uptime = live.get("uptime_s")
+    reserve = live.get("disk_reserve_bytes")
+    if isinstance(reserve, int) and "free" in disk:
+        disk["reserve"] = reserve
     return {
+        "problems": [str(p) for p in (live.get("problems") or [])],
+        "faults": [f for f in (live.get("faults") or []) if isinstance(f, dict)][:30],
         "lines": line_dicts(live),
         "models": dict(live.get("models") or {}),
         "uptime_s": uptime if uptime is not None else time.time() - st.started,
