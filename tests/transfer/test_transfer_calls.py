@@ -250,7 +250,7 @@ def test_the_caller_never_waits_longer_than_the_hold_limit(start: Any) -> None:
 
 def test_next_person_in_the_rota(start: Any) -> None:
     run = start(phones=[SimPhone(KARIM, answer_after_rings=1, keys="2"),
-                        SimPhone(JULIE, answer_after_rings=1, keys="1")], people=2)
+                        SimPhone(JULIE, answer_after_rings=1, keys="1")], people=2, hold=60.0)
     rec = run.call()
     assert in_order(kinds(rec), ["transfer_started", "technician_declined", "caller_back", "transfer_started",
                                  "technician_dialled", "technician_accepted", "transferred", "acknowledged"]), " ".join(kinds(rec))
