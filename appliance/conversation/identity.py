@@ -208,7 +208,7 @@ class IdentityCheck:
         self.state = "spelling" if self.to_spell else "unconfirmed"
 
     def _spelled(self, field: str, text: str) -> bool:
-        value = parse_spelling(text, self.prompts.spelling)
+        value = parse_spelling(text, self.prompts.spelling, (getattr(self, field) or "").split())
         if value:
             setattr(self, field, _merge(getattr(self, field), value))
             self.spelled.add(field)

@@ -631,6 +631,17 @@ def test_spelling_parser(text: str, spelled: str | None) -> None:
     assert parse_spelling(text, load_prompts("en").spelling) == spelled
 
 
+@pytest.mark.parametrize("text,heard,spelled", [
+    ("Anna Again, amen. I'm sorry, I'm B The key that K-E-R?", "Anna Baker", "Baker"),  # the start lost
+    ("Riverside R-I-B-E-R-S-I-D-E", "Riverside Meets", "Riverside"),  # a whole word, one letter off
+    ("M-E-A-T-S", "Riverside Meets", "Meats"),  # a word of its own, not part of one heard
+    ("K-E-R", "", "Ker"),  # nothing heard: the letters as spelled
+    ("A-K", "Anna Baker", "Ak"),  # two letters are no evidence of a word heard
+])
+def test_spelled_fragment_of_a_word_heard(text: str, heard: str, spelled: str) -> None:
+    assert parse_spelling(text, load_prompts("en").spelling, heard.split()) == spelled
+
+
 @pytest.mark.parametrize("text,spelled", [
     ("G comme Gaston, I comme Irma, L, E, S", "Giles"),
     ("Mercier, M E R C I E R", "Mercier"),
