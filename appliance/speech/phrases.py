@@ -151,4 +151,3 @@ def is_complete(text: str, expect: str, lang: str, phrases: tuple[str, ...] = ()
     # and "Mark Lewis." with a pause before "Highland Sawmill" would lose the company to the next
     # question (the English audio benchmark showed names cut short while this was tried).
     return False
-    return False
