@@ -333,14 +333,16 @@ class CallSession:
             self.flush_dtmf()
 
     def flush_dtmf(self) -> None:
-        digits, self.dtmf_buffer = self.dtmf_buffer.rstrip("#"), ""
+        keys, self.dtmf_buffer = self.dtmf_buffer, ""
+        digits = keys.rstrip("#")
         if digits and not self.hangup_requested:
             if self.speaking:
                 self.h.line.stop_playing()
                 self.speaking = False
             t = round(self.audio_now(), 3)
-            self.on_reply(self.dialog.dtmf(digits), {"speaker": "caller", "text": digits, "kind": "dtmf",
-                                                     "start": t, "end": t})
+            # the dialog gets the "#" that ended the number (it knows then the number is complete)
+            self.on_reply(self.dialog.dtmf(keys), {"speaker": "caller", "text": digits, "kind": "dtmf",
+                                                   "start": t, "end": t})
 
     def on_reply(self, reply: Reply, turn: dict[str, object]) -> None:
         self._update(lambda r: r.turns.append(turn))

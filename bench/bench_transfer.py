@@ -11,7 +11,8 @@ transfer), declined, not answered.
   (ATD). Target <= 3 s. A real network adds its own call set-up time (seconds), not measured here.
 * caller on hold before being joined or told: as the caller lives it (the simulator's side), from the
   hold to the moment they are put through, or hear the box again. Reported p95 and max beside the hold
-  limit (30 s), which no hold may exceed by more than the time to take the caller back.
+  limit (30 s): an attempt ends 1 s before it, so that the caller hears the box by then; a technician
+  who has taken the call is put through whatever the time.
 """
 
 from __future__ import annotations

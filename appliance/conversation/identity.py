@@ -31,7 +31,7 @@ from typing import Any
 
 from .entities import extract_identity
 from .prompts import Prompts
-from .spelling import parse_spelling
+from .spelling import distance, parse_spelling
 from .text import fold
 
 FIELDS = ("name", "company")
@@ -45,6 +45,22 @@ def plausible(field: str, value: str | None) -> str | None:
     if field == "name" and any(c.isdigit() for c in value):
         return None
     return value
+
+
+def _merge(heard: str | None, spelled: str) -> str:
+    """The spelled words in place of the words heard they are nearest to: a caller asked to spell their name
+    often spells only the surname ("Charles Mercer" + "MERCER" -> "Charles Mercer"; + "GILES" -> "Giles
+    Mercer"), and a recogniser may drop a spelled word (the word heard stays)."""
+    words = (heard or "").split()
+    new = spelled.split()
+    if len(new) >= len(words):
+        return spelled
+    free = list(range(len(words)))
+    for w in new:
+        i = min(free, key=lambda j: distance(fold(words[j]), fold(w)))
+        words[i] = w
+        free.remove(i)
+    return " ".join(words)
 
 
 @dataclasses.dataclass
@@ -68,6 +84,7 @@ class IdentityCheck:
     unanswered: int = 0  # answers about something else
     first: dict[str, str | None] = dataclasses.field(default_factory=dict)  # the first hearing
     changed: set[str] = dataclasses.field(default_factory=set)  # fields a correction changed
+    last_changed: set[str] = dataclasses.field(default_factory=set)  # ... the latest correction
     to_spell: list[str] = dataclasses.field(default_factory=list)
     spelled: set[str] = dataclasses.field(default_factory=set)
     known: bool = False  # the values come from the directory
@@ -170,10 +187,12 @@ class IdentityCheck:
         if not name and not company:
             return False
         self.known = False
+        self.last_changed = set()
         for field, value in (("name", name), ("company", company)):
             if value and value != getattr(self, field):
                 setattr(self, field, value)
                 self.changed.add(field)
+                self.last_changed.add(field)
         self.rejected += rejection
         if self.rejected >= 2:
             self._spell()
@@ -182,14 +201,16 @@ class IdentityCheck:
         return True
 
     def _spell(self) -> None:
-        changed = [f for f in FIELDS if f in self.changed and getattr(self, f)]
+        """Spell what the caller's last correction was about, else what any correction changed, else all."""
+        changed = [f for f in FIELDS if f in self.last_changed and getattr(self, f)]
+        changed = changed or [f for f in FIELDS if f in self.changed and getattr(self, f)]
         self.to_spell = changed or [f for f in FIELDS if getattr(self, f)]
         self.state = "spelling" if self.to_spell else "unconfirmed"
 
     def _spelled(self, field: str, text: str) -> bool:
-        value = parse_spelling(text, self.prompts.spelling)
+        value = parse_spelling(text, self.prompts.spelling, (getattr(self, field) or "").split())
         if value:
-            setattr(self, field, value)
+            setattr(self, field, _merge(getattr(self, field), value))
             self.spelled.add(field)
         if self.to_spell and self.to_spell[0] == field:
             self.to_spell.pop(0)

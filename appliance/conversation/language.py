@@ -9,8 +9,8 @@ lower case, punctuation as spaces). An owner's rules file may add to or replace 
 (:func:`merge_lists`); every error names the file and the key.
 
 >>> fr = language("fr")
->>> "madame" in fr.identity.titles, ("je", "m", "appelle") in fr.identity.name_markers
-(True, True)
+>>> "madame" in fr.identity.titles, [t.id for t in fr.templates][:2]
+(True, ['appele', 'prenom_dit'])
 >>> language("en").answers["yes"][:2]
 ('yes', 'yeah')
 """
@@ -31,10 +31,15 @@ from .text import fold
 LANG_DIR = Path(__file__).with_name("rules")
 LANGS = ("fr", "en")  # the built-in languages
 # the clean-up steps a template may name (entities.py applies them)
-STEPS = {"drop_role": "a role or department before the company ('site manager at ...')",
-         "drop_place": "a place after the company ('garage du centre à vierzon')",
+STEPS = {"drop_connector": "the words that link a name to its company ('de la laiterie du val')",
+         "drop_role": "a role or department before the company ('site manager at ...', 'comptabilité des ...')",
+         "drop_place": "a place or an address after the company ('garage du centre à vierzon')",
          "drop_legal_form": "a legal form said after the company ('... sas')",
-         "drop_name": "the caller's name said at the end of the company"}
+         "drop_name": "the caller's name said at the end of the company",
+         "drop_article": "an article before the company ('la ferme du pré vert')",
+         "drop_what_it_is": "what the business is, said after its name ('balto le bar tabac de la place')",
+         "drop_no_company": "a place or a role that is no company ('de l'immeuble', 'sur place')",
+         "not_the_caller": "the place the caller meant to reach, not theirs ('c'est bien la pharmacie ?')"}
 ANSWERS = ("yes", "no", "dont_know", "nothing_else", "no_callback")
 
 Phrases = tuple[tuple[str, ...], ...]
@@ -80,22 +85,10 @@ class Numbers:
 class Identity:
     """The name and company extraction's lists (documented in the language file)."""
 
-    name_markers: Phrases
-    weak_name_markers: Phrases
-    name_suffixes: Phrases
-    company_markers: Phrases
-    company_nouns: frozenset[str]
-    company_by: Phrases
-    company_work: Phrases
-    company_called: Phrases
-    company_not_before_name: Phrases
-    not_company_start: frozenset[str]
     company_heads: frozenset[str]
     company_head_endings: tuple[str, ...]
     public_bodies: frozenset[str]
     legal_forms: frozenset[str]
-    legal_heads: frozenset[str]
-    legal_tails: frozenset[str]
     titles: frozenset[str]
     titles_inside: frozenset[str]
     titles_dropped: frozenset[str]
@@ -104,42 +97,27 @@ class Identity:
     connectors: Phrases
     of_words: frozenset[str]
     before_place: frozenset[str]
-    saints: frozenset[str]
     at_words: frozenset[str]
     and_words: frozenset[str]
     stop: frozenset[str]
     articles: frozenset[str]
-    role_articles: frozenset[str]
-    not_a_name_after_marker: frozenset[str]
     family: frozenset[str]
     not_names: frozenset[str]
     trade_endings: tuple[str, ...]
     sentence: frozenset[str]
     s_is: frozenset[str]
+    possessive_marks: frozenset[str]
     departments: frozenset[str]
-    fillers: Phrases
-    answer_openers: frozenset[str]
     hesitations: frozenset[str]
     polite_end: Phrases
-    role_markers: Phrases
-    role_verbs: frozenset[str]
-    callee: Phrases
     place_words: frozenset[str]
-    denials: frozenset[str]
     not_a_company: frozenset[str]
     streets: frozenset[str]
     street_stops: frozenset[str]
     locality: Phrases
     trailing_words: frozenset[str]
-    greetings: frozenset[str]
-    opening_markers: Phrases
-    first_name_said: Phrases
-    self_markers: Phrases
-    before_self: frozenset[str]
     name_correction: frozenset[str]
     name_correction_not: frozenset[str]
-    for_words: frozenset[str]
-    couple: frozenset[str]
     compound_second: frozenset[str]
     join_compound_first_names: bool
     title_words: Mapping[str, str]
@@ -150,31 +128,11 @@ class Identity:
     elisions: frozenset[str]
     role_links: frozenset[str]
     definite_articles: frozenset[str]
-    name_breaks: frozenset[str]
-    from_words: frozenset[str]
-    company_openers: frozenset[str]
-    company_markers_first: Phrases
-    company_at_shop: Phrases
-    late_name_markers: Phrases
-    company_anchors: frozenset[str]
-    anchor_not: frozenset[str]
-    anchor_greetings: frozenset[str]
-    head_determiners: frozenset[str]
-    head_links: Phrases
-    head_lead: frozenset[str]
-    head_markers: Phrases
-    name_intro: Phrases
-    work_verbs: frozenset[str]
-    role_not_before: frozenset[str]
-    gerund_endings: tuple[str, ...]
-    name_ends: frozenset[str]
-    not_after: frozenset[str]
-    after_name_ok: frozenset[str]
+    company_at_shop: frozenset[str]
     public_join: str
-    company_drop_article: frozenset[str]
     company_cut: frozenset[str]
     place_at: frozenset[str]
-    answer_name_markers: Phrases
+    company_steps: tuple[str, ...] = ()  # the clean-up steps every company goes through (after a template's)
     code: str = ""  # the language's code (set by the loader, not a list)
     templates: tuple[Template, ...] = ()  # the language's [[templates]] (set by the loader)
 
@@ -227,8 +185,8 @@ def _convert(source: str, key: str, value: Any, hint: Any) -> Any:
         return tuple(value)
     if not all(isinstance(v, str) for v in value):
         raise fail("a list of strings")
-    if hint == frozenset[str]:  # each word, and a phrase whole (a hyphenated word is one token: "excusez-moi")
-        return frozenset(w for v in value for w in (*fold(v).split(), fold(v)) if w)
+    if hint == frozenset[str]:  # each word, and a phrase whole; a hyphenated word is one token ("petit-fils")
+        return frozenset(w for v in value for w in ((fold(v),) if "-" in v else (*fold(v).split(), fold(v))) if w)
     if hint == Phrases:
         return tuple(t for t in (tuple(fold(v).split()) for v in value) if t)
     return tuple(value)
@@ -271,6 +229,8 @@ def parse_language(data: Mapping[str, Any], source: str) -> Language:
     templates = parse_templates(top.get("templates", []), source, STEPS, rules)
     identity = dataclasses.replace(_section(Identity, top.get("identity"), source, "identity"), code=code,
                                    templates=templates)
+    if any(step not in STEPS for step in identity.company_steps):
+        raise QualificationError(f"{source}: identity.company_steps: expected names among {', '.join(STEPS)}")
     turns = top.get("turns", {})
     if not isinstance(turns, dict) or set(turns) - {"continuation"}:
         raise QualificationError(f"{source}: turns: expected a table [turns] with continuation = [...]")

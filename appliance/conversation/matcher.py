@@ -55,6 +55,12 @@ def _content(word: str, words: Matching) -> bool:
 
 
 ALIKE_MIN_LEN = 5
+VOWEL_MIN_LEN = 8  # a vowel changed is tolerated in words this long (not "montant" for "montent": both are words)
+_VOWELS = str.maketrans("aeiouy", "******")
+
+
+def _vowels(word: str) -> str:
+    return word.translate(_VOWELS)
 
 
 def _deletions(word: str) -> set[str]:
@@ -74,6 +80,7 @@ class PhraseMatcher:
         self._alike: dict[str, set[int]] = defaultdict(set)
         self._prefix_alike: dict[str, set[int]] = defaultdict(set)
         self._prefix_missing: dict[str, set[int]] = defaultdict(set)  # a stem less one letter -> its ids
+        self._vowel: dict[str, set[int]] = defaultdict(set)  # a long word with its vowels masked -> its ids
         self._seen: dict[str, frozenset[int]] = {}
         self._prefix_lengths: set[int] = set()
         self._names: list[str] = []
@@ -113,6 +120,8 @@ class PhraseMatcher:
                 self._fuzzy[tok].add(tid)
                 for d in _deletions(tok):
                     self._fuzzy[d].add(tid)
+            if len(tok) >= VOWEL_MIN_LEN:
+                self._vowel[_vowels(tok)].add(tid)
         return tid
 
     def _ids_for(self, word: str) -> frozenset[int]:
@@ -151,6 +160,10 @@ class PhraseMatcher:
         if len(word) >= ALIKE_MIN_LEN and not self._exact.get(word) and \
                 not any(self._prefix.get(word[:n]) for n in self._prefix_lengths):
             ids |= self._stem_one_off(word)
+        if not ids and len(word) >= VOWEL_MIN_LEN:
+            # one vowel heard as another in a long word ("invoicu", "placyment")
+            ids |= {t for t in self._vowel.get(_vowels(word), ()) if word[0] == self._names[t][0] and
+                    within_one(word, self._names[t])}
         return ids
 
     def _stem_one_off(self, word: str) -> set[int]:
@@ -334,7 +347,8 @@ def _one_off(heard: str, word: str) -> bool:
     if heard[0] != word[0]:
         return len(heard) == len(word) >= 5 and _alike(heard) == _alike(word) and within_one(heard, word)
     if len(heard) == len(word):
-        return _alike(heard) == _alike(word) and within_one(heard, word)
+        return within_one(heard, word) and (_alike(heard) == _alike(word) or
+                                            (len(word) >= VOWEL_MIN_LEN and _vowels(heard) == _vowels(word)))
     if len(word) < 5 or (len(heard) > len(word) and (len(word) < FUZZY_MIN_LEN or heard[:-1] == word)):
         return False  # nor a word of the patterns with an ending: "réponds" is another form than "répond"
     return within_one(heard, word)

@@ -43,7 +43,7 @@ FAQ_TOPICS = ("opening_hours", "rates", "availability", "service_area", "address
 HOURS_KEYS = ("days", "single_day", "day_span", "range", "join", "group_join", "time", "time_exact", "every_day",
               "all_day")
 TRANSFER_KEYS = ("putting_through", "still_trying", "not_reached", "brief", "brief_name", "brief_name_company",
-                 "brief_no_name", "brief_what", "brief_delay", "brief_number", "choice", "connecting")
+                 "brief_what", "brief_delay", "brief_number", "choice", "connecting")
 TRANSFER_FIELDS = {"company", "person", "name", "caller_company", "what", "delay", "minutes", "number"}
 
 

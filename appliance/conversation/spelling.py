@@ -123,7 +123,8 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _distance(a: str, b: str) -> int:
+def distance(a: str, b: str) -> int:
+    """Levenshtein distance (letters inserted, deleted or changed)."""
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i]
@@ -196,12 +197,21 @@ def _letters_win(letters: str, word: str, distance: int) -> bool:
     return not same_word or (len(letters) >= len(word) and distance >= 2)
 
 
-def parse_spelling(text: str, sp: Spelling) -> str | None:
-    """The words spelled in ``text``, capitalised and joined; None when nothing was spelled."""
+def parse_spelling(text: str, sp: Spelling, heard: Sequence[str] = ()) -> str | None:
+    """The words spelled in ``text``, capitalised and joined; None when nothing was spelled.
+
+    ``heard``: the words of the value being spelled, as first heard. Letters that are part of one of
+    them (three or more, in order: the recogniser lost the start of "B-A-K-E-R" and wrote "K-E-R")
+    confirm that word rather than make a new one out of the fragment or of a word said beside it."""
     words = []
+    known = [fold(w) for w in heard if len(fold(w)) >= 3]
     for letters, said in _groups(text, sp):
-        near = sorted((_distance(w, letters), w) for w in said if len(w) >= 2)
-        if near and not _letters_win(letters, near[0][1], near[0][0]):
-            letters = near[0][1]
+        inside = [w for w in known if len(letters) >= 3 and letters in w and letters != w]
+        if inside:
+            words.append(inside[0].capitalize())
+            continue
+        near = sorted((distance(w, letters) / len(w), -len(w), w) for w in said if len(w) >= 2)
+        if near and not _letters_win(letters, near[0][2], distance(near[0][2], letters)):
+            letters = near[0][2]
         words.append(letters.capitalize())
     return " ".join(words) or None

@@ -102,6 +102,7 @@ class GsmCalls:
         self.last_clcc = 0.0
         self.clcc_ok = True
         self.clcc_seen = 0.0
+        self.clcc_absent = 0  # consecutive +CLCC polls that no longer listed the call in progress
         self.waiting: tuple[str | None, float] = (None, -1e9)
         self.sms_head: SmsHeader | None = None
         self.dtmf: tuple[str, float] = ("", -1e9)
@@ -113,6 +114,7 @@ class GsmCalls:
         self.in_call = False
         self.answering = False
         self.pending_ring = None
+        self.clcc_absent = 0
         self.mp.reset()
 
     @property
@@ -298,6 +300,7 @@ class GsmCalls:
     def _connected(self) -> Work:
         self.ringing = False
         self.in_call = True
+        self.clcc_absent = 0
         self.pending_ring = None
         self.last_clcc = self.clock()
         yield SetState(LineState.IN_CALL)
@@ -548,7 +551,13 @@ class GsmCalls:
         if self.in_call and self.mp.active:
             yield from self.mp.poll(entries)
         elif self.in_call and not any(e.active or e.stat == 1 for e in entries):
-            yield from self._end_call("network", "call no longer listed by +CLCC")
+            # a caller's hang-up may leave +CLCC before its NO CARRIER reaches us (the answer to a poll in
+            # flight): a second poll without the call, the NO CARRIER having had its chance, is a drop
+            self.clcc_absent += 1
+            if self.clcc_absent >= 2:
+                yield from self._end_call("network", "call no longer listed by +CLCC")
+        elif self.in_call:
+            self.clcc_absent = 0
         elif self.ringing:
             ringing = [e for e in entries if e.ringing and e.incoming]
             if ringing:

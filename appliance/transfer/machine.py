@@ -52,6 +52,9 @@ class TransferSettings:
     """No answer after this long: the attempt ends."""
     hold_limit: float = 30.0
     """The caller is never on hold longer than this without hearing something."""
+    back_margin: float = 1.0
+    """The attempt ends this long before the hold limit: the time to release the second call, take the
+    caller back and start speaking to them."""
     key_seconds: float = 8.0
     """After the brief, how long the technician has to press 1 or 2 (the choice is said once more)."""
     choice_repeats: int = 1
@@ -115,7 +118,9 @@ class State(enum.Enum):
 
 
 HELD = frozenset({State.DIALLING, State.RINGING, State.BRIEFING, State.WAITING_KEY, State.CONNECTING})
-"""States in which the caller is on hold and the hold limit applies."""
+"""States in which the caller is on hold."""
+HOLD_LIMITED = HELD - {State.CONNECTING}
+"""States the hold limit ends: once the technician has taken the call, the caller is put through."""
 SPEAKING_TO_TECHNICIAN = frozenset({State.BRIEFING, State.CONNECTING})
 
 
@@ -237,7 +242,8 @@ class Transfer:
 
     def tick(self, now: float) -> list[Order]:
         st = self.state
-        if st in HELD and self.hold_since is not None and now - self.hold_since >= self.s.hold_limit:
+        limit = self.s.hold_limit - self.s.back_margin
+        if st in HOLD_LIMITED and self.hold_since is not None and now - self.hold_since >= limit:
             return [Note("hold_limit", {"person": self.person.name, "seconds": self.s.hold_limit}),
                     *self._back(now, "next")]
         if st == State.RINGING and now - self.dialled_at >= self.s.ring_seconds:

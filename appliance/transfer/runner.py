@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ..conversation.base import Reply
+from ..conversation.base import Prompt, Reply
 from ..errors import PermanenceError
 from ..qualification import Qualification
 from ..store.record import CallRecord
@@ -50,6 +51,7 @@ class TransferRun:
         self.finished = False
         self.info: dict[str, Any] = {}
         self.decided_at = clock()
+        self._briefs: dict[str, tuple[threading.Thread, list[list[bytes]], Prompt]] = {}
 
     @property
     def active(self) -> bool:
@@ -110,12 +112,11 @@ class TransferRun:
         prompt = self.texts.say(o.sentence, self.info or self._call_info(), o.person)
         t0 = round(s.audio_now(), 3)
         played = 0
-        try:  # the whole sentence first: a pause while the next part is synthesised sounds like the end
-            chunks = [pcm for pcm in (s.h.speech.prompt_chunks(prompt, s.lang) if s.h.speech is not None else ())
-                      if pcm]
-        except PermanenceError as exc:
-            log.error("call %s: cannot say %r: %s", s.call_id, prompt.text[:40], exc)
-            chunks = []
+        ready = self._briefs.pop(o.person, None) if o.sentence == "brief" else None
+        if ready is not None:
+            ready[0].join(timeout=15.0)  # synthesised while the phone rang (the call as known then)
+            prompt = ready[2]
+        chunks = ready[1][0] if ready is not None and ready[1] else self._synthesise(prompt)
         for pcm in chunks:
             if o.to == "caller" and s.recorder is not None:
                 s.recorder.box(pcm)
@@ -128,9 +129,32 @@ class TransferRun:
         if not s.speaking:  # nothing to play (no speech port): the sentence is over at once
             self._do(self.m.said(self.clock()))
 
+    def _synthesise(self, prompt: Prompt) -> list[bytes]:
+        """The whole sentence at once: a pause while its next part is synthesised sounds like its end."""
+        s = self.session
+        try:
+            return [pcm for pcm in (s.h.speech.prompt_chunks(prompt, s.lang) if s.h.speech is not None else ())
+                    if pcm]
+        except PermanenceError as exc:
+            log.error("call %s: cannot say %r: %s", s.call_id, prompt.text[:40], exc)
+            return []
+
+    def _prepare_brief(self, person: str) -> None:
+        """Synthesise the brief while the technician's phone rings, so it plays the moment they answer."""
+        out: list[list[bytes]] = []
+        prompt = self.texts.say("brief", self._call_info(), person)
+
+        def work() -> None:
+            out.append(self._synthesise(prompt))
+        t = threading.Thread(target=work, name=f"brief-{self.session.call_id}", daemon=True)
+        self._briefs[person] = (t, out, prompt)
+        t.start()
+
     def _act(self, o: Act) -> None:
         s = self.session
         line = s.h.line
+        if o.action == "dial":
+            self._prepare_brief(self.m.person.name)
         if s.speaking:
             line.stop_playing()
             s.speaking = False

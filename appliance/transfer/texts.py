@@ -62,8 +62,6 @@ class TransferTexts:
             parts.append(self._t("brief_name_company", name=name, caller_company=org))
         elif name:
             parts.append(self._t("brief_name", name=name))
-        else:
-            parts.append(self._t("brief_no_name"))
         if what:
             parts.append(self._t("brief_what", what=what))
         parts.append(self._t("brief_delay", delay=self.delay(info), minutes=info.get("sla_minutes") or ""))

@@ -444,13 +444,19 @@ BRANCHES: list[tuple[str, str, str | None, KnownCaller | None, list[object], lis
       ["spell_name"], ["spell_company"], ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
      {"name": "Giles Mercer", "company": "Mercer Logistics", "spelled": ["name", "company"],
       "heard": {"name": "Charles Mercer"}, "confirmed": ["callback"], "unconfirmed": []}),
-    ("read-back: two corrections, the changed field spelled with the alphabet", "fr", "+33612345678", None,
+    ("read-back: two corrections, the changed field spelled with the alphabet (the first name only)", "fr", "+33612345678", None,
      ["je voudrais un devis", "gilles mercier de chez mercier logistique", "non je m'appelle gil mercier",
       "non je m'appelle guy mercier", "G comme Gaston, I comme Irma, L comme Louis, E comme Eugène, S comme Suzanne",
       "oui"],
      [["greeting"], ["ask_identity"], ["confirm_identity"], ["confirm_identity"], ["spell_name"],
       ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
-     {"name": "Giles", "company": "Mercier Logistique", "spelled": ["name"], "unconfirmed": ["company"]}),
+     {"name": "Giles Mercier", "company": "Mercier Logistique", "spelled": ["name"], "unconfirmed": ["company"]}),
+    ("read-back: the last correction was about the company: only the company spelled", "en", "+447700900111", None,
+     ["i'd like a quote", "mark from holland somal", "mark lewis", "no from highland somal",
+      "Highland, H I G H L A N D, Sawmill, S A W M I L L", "yes"],
+     [["greeting"], ["ask_identity"], ["confirm_identity"], ["confirm_identity"], ["spell_company"],
+      ["confirm_caller_id"], ["number_confirmed", "goodbye"]],
+     {"name": "Mark Lewis", "company": "Highland Sawmill", "spelled": ["company"], "unconfirmed": ["name"]}),
     ("read-back: silence repeats it, then yes", "fr", "+33612345678", None,
      ["je voudrais un devis", "paul roux", None, "oui", "oui"],
      [["greeting"], ["ask_identity"], ["confirm_name"], ["repeat", "confirm_name", "keypad_yes_no"],
@@ -623,6 +629,17 @@ def test_french_opening_hours_all_week() -> None:
 ])
 def test_spelling_parser(text: str, spelled: str | None) -> None:
     assert parse_spelling(text, load_prompts("en").spelling) == spelled
+
+
+@pytest.mark.parametrize("text,heard,spelled", [
+    ("Anna Again, amen. I'm sorry, I'm B The key that K-E-R?", "Anna Baker", "Baker"),  # the start lost
+    ("Riverside R-I-B-E-R-S-I-D-E", "Riverside Meets", "Riverside"),  # a whole word, one letter off
+    ("M-E-A-T-S", "Riverside Meets", "Meats"),  # a word of its own, not part of one heard
+    ("K-E-R", "", "Ker"),  # nothing heard: the letters as spelled
+    ("A-K", "Anna Baker", "Ak"),  # two letters are no evidence of a word heard
+])
+def test_spelled_fragment_of_a_word_heard(text: str, heard: str, spelled: str) -> None:
+    assert parse_spelling(text, load_prompts("en").spelling, heard.split()) == spelled
 
 
 @pytest.mark.parametrize("text,spelled", [

@@ -112,7 +112,7 @@ def test_no_word_list_left_in_the_extraction_code() -> None:
     word of a language stands in them (the docstrings and comments quote calls, which is fine)."""
     import ast
 
-    for name in ("entities", "matcher", "numbers", "qualifier"):
+    for name in ("entities", "slots", "templates", "matcher", "numbers", "qualifier"):
         tree = ast.parse(Path(f"appliance/conversation/{name}.py").read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Compare) and any(isinstance(op, ast.In | ast.NotIn) for op in node.ops):

@@ -63,7 +63,7 @@ def test_the_parsed_template_is_readable() -> None:
     (["a quote please", "my name's priya shah and the company is brightline recruitment"], "Priya Shah",
      "Brightline Recruitment", "template.name_and_the_company_is"),
     (["the lift is stuck", "the name's mick doherty i'm the landlord at the red lion in harborne"], "Mick Doherty",
-     "The Red Lion", "template.person_role_at_company"),
+     "The Red Lion", "template.person_from_company"),
     # French-looking words in an English company stay as they are
     (["our oven is broken", "it's john smith from bakery a la mode"], "John Smith", "Bakery a la Mode",
      "template.person_from_company"),

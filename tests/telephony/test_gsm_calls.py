@@ -7,6 +7,7 @@ import pytest
 
 from appliance.telephony.gsm_calls import GsmCalls, parse_missed_call
 from appliance.telephony.line import MissedCall, Ringing
+from appliance.telephony.protocol import AtResponse
 from appliance.telephony.steps import Emit
 
 from .logic import caller, names, run
@@ -166,3 +167,26 @@ def test_missed_call_event_type() -> None:
     steps = list(GsmCalls(clock=lambda: 0.0).on_line("MISSED_CALL: 10:30AM 0612345678"))
     assert [type(s.event) for s in steps if isinstance(s, Emit)] == [MissedCall]
     assert not any(isinstance(s, Emit) and isinstance(s.event, Ringing) for s in steps)
+
+
+def _poll(calls: GsmCalls, *lines: str) -> list[str]:
+    """What one +CLCC poll's answer makes the driver do while a call is in progress."""
+    steps = list(calls._clcc_poll(AtResponse("AT+CLCC", tuple(lines), "OK"), 0.0))
+    return [type(s.event).__name__ for s in steps if isinstance(s, Emit)]
+
+
+def test_a_call_gone_from_clcc_is_a_drop_only_on_the_second_poll() -> None:
+    """A caller's hang-up can leave +CLCC before its NO CARRIER arrives (a poll answered in between): the first
+    poll without the call waits for the NO CARRIER, a second one ends the call as a network drop."""
+    calls = GsmCalls(clock=lambda: 0.0)
+    calls.in_call = True
+    active = '+CLCC: 1,1,0,0,0,"0612345678",129'
+    assert _poll(calls) == []
+    assert _poll(calls, active) == []  # listed again: the count starts over
+    assert _poll(calls) == []
+    assert _poll(calls) == ["HungUp"]
+    assert not calls.in_call
+    calls.in_call = True  # the caller's NO CARRIER right after one empty poll is the caller's hang-up
+    assert _poll(calls) == []
+    hung = [s.event for s in calls.on_line("NO CARRIER") if isinstance(s, Emit)]
+    assert [(type(e).__name__, getattr(e, "by", None)) for e in hung] == [("HungUp", "caller")]

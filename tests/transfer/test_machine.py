@@ -139,6 +139,11 @@ BACK_FINAL = ["act:back", "note:caller_back", "say:caller:not_reached"]
       (1.0, "other", ("alerting",)), (30.2, "tick", None), (30.3, "control", ok("back")), (33.0, "said", None)],
      ["note:transfer_started", "act:hold", "note:caller_on_hold", "note:technician_dialled", "act:dial",
       "note:technician_ringing", "note:hold_limit", *BACK_FINAL, "done:returned"]),
+    ("the hold limit does not cut a call the technician took",
+     [*ANSWERED, (9.0, "said", None), (28.5, "key", "1"), (29.5, "tick", None), (30.5, "said", None),
+      (31.0, "control", ok("transfer"))],
+     [*HELD_UNTIL_BRIEF, "note:technician_accepted", "say:technician:connecting", "act:transfer",
+      "note:transferred", "ack:Ann", "done:put_through"]),
     ("hold limit reached during the brief",
      [*ANSWERED, (30.1, "tick", None), (30.2, "control", ok("back")), (33.0, "said", None)],
      [*HELD_UNTIL_BRIEF, "note:hold_limit", *BACK_FINAL, "done:returned"]),
@@ -179,13 +184,13 @@ def test_the_second_person_is_dialled_with_their_number_and_hold_time_restarts()
     m.start(0.0)
     m.control(ok("hold"), 0.0)
     m.control(ok("dial"), 0.1)
-    assert words(m.tick(19.9)) == []
-    assert words(m.tick(20.0)) == ["note:hold_limit", "act:back"]
+    assert words(m.tick(18.9)) == []
+    assert words(m.tick(19.0)) == ["note:hold_limit", "act:back"]  # 1 s before: the caller hears the box by 20 s
     m.control(ok("back"), 20.1)
     m.said(22.0)  # "still trying" said: hold again, second person
     orders = m.control(ok("hold"), 22.1)
     assert [o.number for o in orders if isinstance(o, Act)] == [BOB.phone]
-    assert words(m.tick(41.0)) == []  # the limit counts from the second hold
+    assert words(m.tick(41.0)) == []  # the limit counts from the second hold (22.1 + 20 - 1)
     assert words(m.tick(42.2)) == ["note:hold_limit", "act:back"]
     m.control(ok("back"), 42.3)
     assert words(m.said(45.0)) == ["done:returned"]  # nobody left: "not reached" was said

@@ -242,15 +242,15 @@ def test_the_caller_never_waits_longer_than_the_hold_limit(start: Any) -> None:
     run = start(phones=[SimPhone(KARIM, behaviour="never_answers")], ring=60.0, hold=10.0)
     rec = run.call(*ANSWERS)
     assert "hold_limit" in kinds(rec)
-    assert 10.0 <= event(rec, "caller_back")["held_seconds"] < 11.0
-    # as the caller lives it: from the hold until the box's voice reaches them again
+    assert 9.0 <= event(rec, "caller_back")["held_seconds"] < 10.0
+    # as the caller lives it: from the hold until the box's voice reaches them again, within the limit
     assert run.caller is not None and len(run.caller.hold_periods) == 1
-    assert 10.0 <= run.caller.held_seconds[0] < 12.0
+    assert 9.0 <= run.caller.held_seconds[0] <= 10.0
 
 
 def test_next_person_in_the_rota(start: Any) -> None:
     run = start(phones=[SimPhone(KARIM, answer_after_rings=1, keys="2"),
-                        SimPhone(JULIE, answer_after_rings=1, keys="1")], people=2)
+                        SimPhone(JULIE, answer_after_rings=1, keys="1")], people=2, hold=60.0)
     rec = run.call()
     assert in_order(kinds(rec), ["transfer_started", "technician_declined", "caller_back", "transfer_started",
                                  "technician_dialled", "technician_accepted", "transferred", "acknowledged"]), " ".join(kinds(rec))
@@ -273,7 +273,7 @@ def test_the_caller_hangs_up_on_hold(start: Any) -> None:
 
 
 def test_a_third_caller_while_the_caller_is_held(start: Any) -> None:
-    run = start(phones=[SimPhone(KARIM, answer_after_rings=3, keys="1")])
+    run = start(phones=[SimPhone(KARIM, answer_after_rings=3, keys="1")], hold=60.0)
     for line in (URGENT,):
         run.speech.lines.put(line)
     handle = run.sim.place_call(ScriptedCaller(id="urgent", caller_id=CALLER, lang="en", wait_for_box_hangup=True,
@@ -293,7 +293,7 @@ def test_a_third_caller_while_the_caller_is_held(start: Any) -> None:
 
 def test_analog_line_with_the_operators_transfer(start: Any) -> None:
     run = start(phones=[SimPhone(KARIM, answer_after_rings=1, keys="1")], dialect="voicemodem",
-                transfer="hook_flash", hook_flash=True)
+                transfer="hook_flash", hook_flash=True, hold=60.0)  # half duplex: slower, and a loaded machine
     rec = run.call()
     assert in_order(kinds(rec), ["transfer_started", "caller_on_hold", "technician_dialled", "technician_answered",
                                  "technician_accepted", "transferred", "acknowledged", "ended"]), " ".join(kinds(rec))

@@ -18,7 +18,7 @@ The phrasing is data: ``answers/<lang>.toml``.
 ...        {"name": "Giles Mercer", "company": "Mercer Logistics"}, "en")
 'no my name is Giles Mercer'
 >>> answer([("spell_name", "Could you spell your name for me, letter by letter?")], {"name": "Giles Mercer"}, "en")
-'Giles, G I L E S. Mercer, M E R C E R'
+'Giles, G I L E S, Mercer, M E R C E R'
 >>> answer([("read_back", "I have 02079 46001. Is that right?")], {"callback": "+442079460001"}, "en")
 "no it's oh two oh seven nine, four six oh, oh oh one"
 >>> answer([("ask_identity", "May I have your name?")], {"name": "Giles Mercer"}, "en") is None

@@ -475,9 +475,11 @@ class CallEngine:
                 waited = now - max(last_turn_end, call.last_box_voice) > c.wait_limit  # box silent that long
                 done = call.box_done(c.listen_silence, now) and (waited or c.box_replied())
                 pressed = c.keys_for_box() if done else None
-                if pressed:  # the box could not hear the number: keyed instead
+                if pressed:  # the box could not hear the number: keyed instead, at a person's pace
                     c.speaking_now()
-                    self._send_dtmf(call, pressed)
+                    for key in pressed:  # (keys 0.1 s apart: the same key twice reads as one held key)
+                        self._send_dtmf(call, key)
+                        time.sleep(0.2)
                     call.result.answers_spoken += 1
                     call.box_spoke = False
                     last_turn_end = time.monotonic()
