@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from ..config import CompanyConfig, Config
+from ..qualification import Qualification
 from .base import CallContext, Heard, KnownCaller, ListenSpec, Prompt, Reply
 from .hours import say_hours
 from .identity import IdentityCheck, plausible
 from .numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
 from .prompts import Prompts, load_prompts
-from .qualifier import Qualification, Qualifier
+from .qualifier import Qualifier
 from .text import fold
 
 _COUNTRY = {"fr": "FR", "en": "GB"}

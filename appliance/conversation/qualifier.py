@@ -31,8 +31,6 @@ from .text import fold
 
 log = logging.getLogger(__name__)
 
-__all__ = ["LOW_CONFIDENCE", "Qualification", "Qualifier"]
-
 # below this recogniser confidence a word is not trusted: what it decided is marked unconfirmed
 LOW_CONFIDENCE = 0.5
 

@@ -103,7 +103,7 @@ class CallRecord:
     lang: str = ""
     turns: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     dtmf: str = ""
-    qualification: Qualification | None = None  # stored as its JSON form, read back once (see __post_init__)
+    qualification: Qualification | None = None  # stored as its JSON form, read back once (see from_dict)
     recording: str | None = None
     actions: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     alerts: list[dict[str, Any]] = dataclasses.field(default_factory=list)
@@ -116,11 +116,6 @@ class CallRecord:
     earlier_attempts: int = 0  # unanswered calls from the same number earlier that day, when answered
     callback: dict[str, Any] | None = None  # the worklist outcome: {"outcome", "at", "by", "amount", "group"}
     schema: int = SCHEMA
-
-    def __post_init__(self) -> None:
-        q: object = self.qualification
-        if isinstance(q, Mapping):  # a stored record (or a caller's dict): read into the dataclass here, once
-            self.qualification = Qualification.from_dict(q)
 
     @property
     def is_open(self) -> bool:
@@ -141,8 +136,14 @@ class CallRecord:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CallRecord:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        """A stored record; its qualification is read into the dataclass here, once."""
+        kw = {k: v for k, v in d.items() if k in _FIELD_SET}
+        q = kw.get("qualification")
+        if isinstance(q, Mapping):
+            kw["qualification"] = Qualification.from_dict(q)
+        elif q is not None:
+            raise ValueError(f"qualification is a JSON {type(q).__name__}, not an object")
+        return cls(**kw)
 
     def summary(self) -> dict[str, Any]:
         """The compact row kept in the day index (what lists and statistics need)."""
@@ -190,3 +191,4 @@ class CallRecord:
 
 
 _FIELD_NAMES = tuple(f.name for f in dataclasses.fields(CallRecord))
+_FIELD_SET = frozenset(_FIELD_NAMES)

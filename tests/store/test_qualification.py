@@ -16,7 +16,7 @@ from appliance.cli import call_row
 from appliance.conversation.qualifier import Qualifier
 from appliance.qualification import Qualification
 from appliance.store.calllog import CallLog, CallLogReader
-from appliance.store.days import day_paths
+from appliance.store.days import TABLE, day_paths, parse_day
 from appliance.store.record import CallRecord, day_of_call_id, iso, new_call_id
 from appliance.web.views.calls import field_checks, fired_rules
 
@@ -115,3 +115,13 @@ def test_what_reads_a_record_reads_the_dataclass_not_the_json(tmp_path: Path,
     fired_rules(back)
     field_checks(back)
     assert reads == []
+
+
+@pytest.mark.parametrize("bad", ["urgent", ["breakdown"], 3, True])
+def test_a_qualification_that_is_no_object_makes_the_record_unreadable_by_name(bad: object) -> None:
+    doc = CallRecord(id=new_call_id("l1", WHEN), line="l1", started_at=iso(WHEN), state="answered").to_dict()
+    doc["qualification"] = bad
+    with pytest.raises(ValueError, match="qualification is a JSON"):
+        CallRecord.from_dict(doc)
+    content = parse_day({TABLE: {"1": doc}})
+    assert content.docs == [] and content.problem is not None and "qualification is a JSON" in content.problem
