@@ -28,7 +28,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-_TUPLES = ("rules", "unconfirmed")
+_TUPLES = ("rules", "unconfirmed", "spelled")
 _OPTIONAL_TUPLES = ("confirmed",)
 
 

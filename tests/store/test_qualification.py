@@ -125,3 +125,16 @@ def test_a_qualification_that_is_no_object_makes_the_record_unreadable_by_name(b
         CallRecord.from_dict(doc)
     content = parse_day({TABLE: {"1": doc}})
     assert content.docs == [] and content.problem is not None and "qualification is a JSON" in content.problem
+
+
+def test_every_field_set_reads_back_typed_with_nothing_left_in_extra() -> None:
+    full = Qualification(id="c1", category="breakdown", urgent=True, urgency="critical", sla_minutes=15,
+                         name="Ann Lee", company="Lee SA", callback="+33612345678", summary="fuite",
+                         rules=("cat.breakdown.panne@0.41",), equipment="chaudière", site="Lyon", routing="transfer",
+                         possibly_urgent=True, decisive=True, urgent_because="fuite de gaz", unconfirmed=("company",),
+                         caller_claims_urgent=True, callback_confirmed=True, confirmed=("name",), spelled=("name",),
+                         heard={"name": "anne lee", "company": None})
+    assert {f.name for f in dataclasses.fields(full) if getattr(full, f.name) == getattr(Qualification(), f.name)} \
+        == {"extra"}  # the table sets every field
+    back = Qualification.from_dict(json.loads(json.dumps(full.to_dict())))
+    assert back == full and back.extra == {}
