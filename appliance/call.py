@@ -263,7 +263,7 @@ class CallSession:
                 rec.qualification = q
             if urgent_now:  # the decision and the state it rests on are one write
                 rec.events.append({"at": iso(), "kind": "urgent",
-                                   "sla_minutes": (rec.qualification or {}).get("sla_minutes")})
+                                   "sla_minutes": rec.qualification.sla_minutes if rec.qualification else None})
 
         rec = self._update(_store)
         if urgent_now:

@@ -26,7 +26,9 @@ from typing import NoReturn
 from . import __version__
 from .config import DEFAULT_CONFIG_PATH, Config, dump_config, load_config
 from .errors import PermanenceError
+from .qualification import Qualification
 from .status.logsetup import setup_logging
+from .store.record import CallRecord
 from .textsafe import csv_cell, strip_bidi
 
 log = logging.getLogger("appliance")
@@ -114,11 +116,11 @@ CSV_FIELDS = ("id", "line", "started_at", "state", "caller_number", "caller_name
               "handled", "converted", "amount", "recording")
 
 
-def call_row(rec: dict[str, object]) -> dict[str, object]:
-    q = rec.get("qualification") or {}
-    assert isinstance(q, dict)
-    return {k: (q.get(k) if k in ("category", "urgency", "urgent", "name", "company", "callback", "summary")
-                else rec.get(k)) for k in CSV_FIELDS}
+def call_row(rec: CallRecord) -> dict[str, object]:
+    q = rec.qualification or Qualification()
+    d = rec.to_dict()
+    return {k: (getattr(q, k) if k in ("category", "urgency", "urgent", "name", "company", "callback", "summary")
+                else d.get(k)) for k in CSV_FIELDS}
 
 
 def cmd_calls(args: argparse.Namespace) -> int:
@@ -148,21 +150,21 @@ def cmd_calls(args: argparse.Namespace) -> int:
         w = csv.DictWriter(buf, fieldnames=CSV_FIELDS)
         w.writeheader()
         for r in records:
-            row = call_row(r.to_dict())
+            row = call_row(r)
             w.writerow({k: csv_cell(v) if isinstance(v, str) else v for k, v in row.items()})
         out.write(buf.getvalue())
     else:
         out.write(f"{'started (local)':19}  {'line':8} {'state':11} {'caller':16} {'dur':>5}  "
                   f"{'category':11} {'urg':8} who\n")
         for r in records:
-            q = r.qualification or {}
+            q = r.qualification or Qualification()
             t = dt.datetime.fromisoformat(r.started_at).astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            who = " / ".join(str(x) for x in (q.get("name"), q.get("company")) if x)
+            who = " / ".join(str(x) for x in (q.name, q.company) if x)
             dur = f"{r.duration:.0f}s" if r.duration is not None else "-"
             caller = (r.caller_number or ("withheld" if r.caller_withheld else "unknown"))[:16]
             out.write(f"{t:19}  {r.line[:8]:8} {r.state:11} {_printable(caller):16} {dur:>5}  "
-                      f"{_printable(str(q.get('category') or '-'))[:11]:11} "
-                      f"{_printable(str(q.get('urgency') or '-'))[:8]:8} {_printable(who)[:40]}\n")
+                      f"{_printable(str(q.category or '-'))[:11]:11} "
+                      f"{_printable(str(q.urgency or '-'))[:8]:8} {_printable(who)[:40]}\n")
         out.write(f"{len(records)} call(s)\n")
     out.flush()
     for bad in reader.unreadable:  # every readable day was printed; the others are named, then the exit says it

@@ -127,7 +127,7 @@ def run_corpus(lang: str, calls: list[dict[str, Any]], n_lines: int) -> tuple[li
                         handle.hang_up()
                         del active[name]
                         rec = col.wait_new(name, before, 60.0)
-                        q = dict(rec.qualification or {}) if rec else {}
+                        q = rec.qualification.to_dict() if rec and rec.qualification else {}
                         results.append((c, q))
                         _dump(c, rec)
                 time.sleep(0.1)

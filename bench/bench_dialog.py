@@ -70,7 +70,8 @@ def play(call: dict[str, Any], dialog: ScriptedDialog, rate: float, seed: int) -
         heard = damage([text], rate, seed=seed * 1000 + said, lang=lang)[0] if rate else text
         reply = _hear(dialog, heard)
     dialog.hung_up()
-    return dialog.qualification() or {}
+    q = dialog.qualification()
+    return q.to_dict() if q is not None else {}  # its JSON form: what labelled.score compares
 
 
 def _hear(dialog: ScriptedDialog, heard: str) -> Reply:

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from appliance.qualification import Qualification
 from appliance.store.calllog import CallLog, CallLogReader
 from appliance.store.record import CallRecord, iso, new_call_id
 
@@ -42,10 +43,10 @@ def make_record(when: dt.datetime, rnd: random.Random, line: str = "gsm1") -> Ca
              "kind": "speech"},
         ]
         cat = rnd.choice(CATS)
-        rec.qualification = {"category": cat, "urgent": cat == "breakdown" and rnd.random() < 0.4,
-                             "urgency": "normal", "sla_minutes": 120, "name": "Jean Dupont",
-                             "company": "Laiterie du Val", "callback": rec.caller_number,
-                             "summary": "compresseur en panne", "rules": ["cat.breakdown.panne"]}
+        rec.qualification = Qualification(category=cat, urgent=cat == "breakdown" and rnd.random() < 0.4,
+                                          urgency="normal", sla_minutes=120, name="Jean Dupont",
+                                          company="Laiterie du Val", callback=rec.caller_number,
+                                          summary="compresseur en panne", rules=("cat.breakdown.panne",))
     rec.events = [{"at": rec.started_at, "kind": "ring", "count": 1}, {"at": rec.ended_at, "kind": "ended"}]
     return rec
 

@@ -95,9 +95,10 @@ def test_typed_turns_go_through_the_real_dialog_and_are_recorded_as_typed(tmp_pa
     assert [t["text"] for t in typed] == said
     assert all(t["kind"] == "typed" and t.get("confidence") is None and "alternatives" not in t for t in typed)
     assert not any(t["kind"] == "speech" for t in rec.turns)
-    q = rec.qualification or {}
-    assert q["category"] == "breakdown" and q["urgent"] is True, q
-    assert q["callback"] == "+447700900222"
+    q = rec.qualification
+    assert q is not None
+    assert q.category == "breakdown" and q.urgent is True, q
+    assert q.callback == "+447700900222"
     assert any(e["kind"] == "urgent" for e in rec.events)
     assert rec.hangup_by == "caller"
     # the box's answers were printed for the person typing
@@ -153,8 +154,9 @@ def test_a_recorded_wav_in_place_of_the_microphone(tmp_path: Path) -> None:
     said = " ".join(t["text"].lower() for t in heard)
     assert "boiler" in said and "water" in said, said
     assert all(t.get("confidence") is not None for t in heard)
-    q = rec.qualification or {}
-    assert q["category"] == "breakdown" and q["urgent"] is True, q
+    q = rec.qualification
+    assert q is not None
+    assert q.category == "breakdown" and q.urgent is True, q
 
 
 @pytest.mark.parametrize("content,message", [

@@ -128,7 +128,9 @@ def test_unknown_number_and_withheld_caller(box: Any) -> None:
     sim.place_call(ScriptedCaller(id="anon", caller_id=None, hangup_after_seconds=1.0)).wait(30)
     obs.wait(2)
     assert [(c.known, c.earlier_attempts) for c in SpyDialog.contexts] == [(None, 0), (None, 0)]
-    info = call_info(CallLogReader(data).get(obs.records[0].id))
+    got = CallLogReader(data).get(obs.records[0].id)
+    assert got is not None
+    info = call_info(got)
     assert info["attempt"] is None and info["known"] is False
 
 

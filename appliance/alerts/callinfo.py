@@ -12,31 +12,35 @@ directory names them; ``attempt`` is set from the second call of the day from an
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import AlertError
+from ..qualification import Qualification
+from ..store.record import CallRecord
 from ..textsafe import strip_bidi
 
 
-def record_dict(rec: Any) -> dict[str, Any]:
-    if isinstance(rec, dict):
+def record_dict(rec: CallRecord | Mapping[str, Any]) -> tuple[Mapping[str, Any], Qualification]:
+    """The record's fields, and its qualification as the typed value (read from a dict once)."""
+    if isinstance(rec, CallRecord):
+        d: Mapping[str, Any] = rec.to_dict()
+        q = rec.qualification or Qualification()
+    elif isinstance(rec, Mapping):
         d = rec
-    elif hasattr(rec, "to_dict"):
-        d = rec.to_dict()
+        raw = rec.get("qualification")
+        q = Qualification.from_dict(raw) if isinstance(raw, Mapping) else Qualification()
     else:
         raise AlertError(f"alerts: expected a CallRecord or its dict, got {type(rec).__name__}")
     if not isinstance(d.get("id"), str) or not d["id"]:
         raise AlertError("alerts: the call record has no id")
-    return d
+    return d, q
 
 
-def call_info(rec: Any, base_url: str = "") -> dict[str, Any]:
+def call_info(rec: CallRecord | Mapping[str, Any], base_url: str = "") -> dict[str, Any]:
     """The fields alerts carry: raw caller text (escaped later where it goes)."""
-    d = record_dict(rec)
-    q = d.get("qualification") or {}
-    if not isinstance(q, dict):
-        q = {}
-    callback = q.get("callback_number") or q.get("callback") or q.get("phone") or d.get("caller_number")
+    d, q = record_dict(rec)
+    callback = q.callback or q.extra.get("callback_number") or q.extra.get("phone") or d.get("caller_number")
     url = ""
     if base_url:
         url = base_url.rstrip("/") + "/calls/" + urllib.parse.quote(d["id"], safe="")
@@ -50,16 +54,16 @@ def call_info(rec: Any, base_url: str = "") -> dict[str, Any]:
         "state": d.get("state"),
         "caller_number": _text(d.get("caller_number")),
         "caller_name": _text(d.get("caller_name")),
-        "name": _text(known.get("name") or q.get("name") or d.get("caller_name")),
-        "company": _text(known.get("company") or q.get("company")),
-        "site": _text(known.get("site") or q.get("site")),
+        "name": _text(known.get("name") or q.name or d.get("caller_name")),
+        "company": _text(known.get("company") or q.company),
+        "site": _text(known.get("site") or q.site),
         "contract": _text(known.get("contract")),
         "known": bool(known),
         "attempt": (earlier + 1) if isinstance(earlier, int) and earlier > 0 else None,
-        "category": q.get("category"),
-        "summary": _text(q.get("summary")),
-        "urgency": q.get("urgency"),
-        "urgent": bool(q.get("urgent", False)),
+        "category": q.category,
+        "summary": _text(q.summary),
+        "urgency": q.urgency,
+        "urgent": q.urgent,
         "callback": _text(callback),
         "url": url,
     }

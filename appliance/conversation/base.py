@@ -18,6 +18,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal, Protocol
 
+from ..qualification import Qualification
+
 Expect = Literal["free", "yes_no", "number", "name", "digits", "spelling"]
 
 
@@ -116,5 +118,5 @@ class Dialog(Protocol):
     def hung_up(self) -> None:
         """The caller hung up; keep what was understood so far."""
 
-    def qualification(self) -> dict[str, Any] | None:
-        """What is known so far, in the ``permanence qualify`` JSON shape."""
+    def qualification(self) -> Qualification | None:
+        """What is known so far (its JSON form is the ``permanence qualify`` shape)."""

@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from ..config import CompanyConfig, Config
+from ..qualification import Qualification
 from .base import CallContext, Heard, KnownCaller, ListenSpec, Prompt, Reply
 from .hours import say_hours
 from .identity import IdentityCheck, plausible
 from .numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
 from .prompts import Prompts, load_prompts
-from .qualifier import Qualification, Qualifier
+from .qualifier import Qualifier
 from .spelling import distance
 from .text import fold
 
@@ -186,7 +187,7 @@ class ScriptedDialog:
             else:
                 key = "goodbye"
         level = q.urgency
-        delay = self.prompts.delays.get(level) or f"{q.sla_minutes} minutes"
+        delay = (self.prompts.delays.get(level) if level else None) or f"{q.sla_minutes} minutes"
         return Reply(say=(self._p(key, delay=delay, minutes=q.sla_minutes),), hangup=True)
 
     def _callback_settled(self) -> bool:
@@ -555,25 +556,19 @@ class ScriptedDialog:
         self.done = True
         self.expect = None
 
-    def qualification(self) -> dict[str, Any] | None:
+    def qualification(self) -> Qualification | None:
         if not self.started:
             return None
         q = self._q or self._requalify()
-        d = q.to_dict()
-        d["id"] = self.ctx.call_id or None
-        if self.confirmed:
-            d["callback"] = self.confirmed
-        elif self.pending:
-            d["callback"] = self.pending
-        d["callback_confirmed"] = self.confirmed is not None
-        self._checks(q, d)
-        return d
+        q = dataclasses.replace(q, id=self.ctx.call_id or None, callback=self.confirmed or self.pending or q.callback,
+                                callback_confirmed=self.confirmed is not None)
+        return self._checks(q)
 
-    def _checks(self, q: Qualification, d: dict[str, Any]) -> None:
+    def _checks(self, q: Qualification) -> Qualification:
         """What the caller confirmed, spelled or left unconfirmed, and the first hearing of what changed."""
         idc = self.identity
         if idc.state and (idc.settled or idc.changed):
-            d["name"], d["company"] = idc.name, idc.company
+            q = dataclasses.replace(q, name=idc.name, company=idc.company)
         states = idc.field_states()
         confirmed = [f for f, s in states.items() if s == "confirmed"]
         confirmed += ["callback"] if self.confirmed else []
@@ -581,9 +576,6 @@ class ScriptedDialog:
         spelled = [f for f, s in states.items() if s == "spelled"]
         unconfirmed = set(q.unconfirmed) | {f for f, s in states.items() if s == "unconfirmed"}
         order = ("urgent", "category", "name", "company", "callback")
-        d["unconfirmed"] = [f for f in order if f in unconfirmed - set(confirmed) - set(spelled)]
-        d["confirmed"] = confirmed
-        if spelled:
-            d["spelled"] = spelled
-        if idc.heard:
-            d["heard"] = idc.heard
+        return dataclasses.replace(
+            q, unconfirmed=tuple(f for f in order if f in unconfirmed - set(confirmed) - set(spelled)),
+            confirmed=tuple(confirmed), spelled=tuple(spelled), heard=dict(idc.heard))

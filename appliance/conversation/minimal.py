@@ -7,8 +7,7 @@ interface.
 
 from __future__ import annotations
 
-from typing import Any
-
+from ..qualification import Qualification
 from .base import CallContext, Heard, ListenSpec, Prompt, Reply
 
 _TEXT = {
@@ -61,5 +60,5 @@ class MinimalDialog:
     def hung_up(self) -> None:
         return None
 
-    def qualification(self) -> dict[str, Any] | None:
+    def qualification(self) -> Qualification | None:
         return None

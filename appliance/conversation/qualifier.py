@@ -19,8 +19,8 @@ import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from ..qualification import Qualification
 from .base import Heard, KnownCaller
 from .entities import Identity, extract_identity, find_equipment, prepared
 from .language import Language, Matching, language, merge_lists, parse_language, read_language_data
@@ -33,36 +33,6 @@ log = logging.getLogger(__name__)
 
 # below this recogniser confidence a word is not trusted: what it decided is marked unconfirmed
 LOW_CONFIDENCE = 0.5
-
-
-@dataclasses.dataclass(frozen=True)
-class Qualification:
-    id: str | None
-    category: str
-    urgent: bool
-    urgency: str
-    sla_minutes: int
-    name: str | None
-    company: str | None
-    callback: str | None
-    summary: str
-    rules: tuple[str, ...]  # rule ids that fired; "<id>@0.41": fired on words heard with that confidence
-    equipment: str | None = None
-    site: str | None = None
-    routing: str = "office"
-    next_working_day: bool = False
-    possibly_urgent: bool = False  # a fault/risk cue could make it urgent, but nothing decided it either way
-    decisive: bool = False  # the urgency was decided by a decisive cue (safety, consequence, the caller's answer)
-    urgent_because: str | None = None  # a few words saying why it is urgent (the rule's reason, else the words)
-    unconfirmed: tuple[str, ...] = ()  # fields decided on low-confidence words or only in an alternative reading
-    caller_claims_urgent: bool = False  # the caller says it is urgent but the rules did not decide so
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["rules"] = list(self.rules)
-        d["unconfirmed"] = list(self.unconfirmed)
-        del d["next_working_day"]
-        return d
 
 
 def _compile(rules: Sequence[Rule], words: Matching) -> tuple[PhraseMatcher, list[tuple[str, re.Pattern[str]]]]:
@@ -288,7 +258,7 @@ class Qualifier:
             id=call_id, category=category, urgent=urgent, urgency=lv.id, sla_minutes=lv.minutes,
             name=name, company=company, callback=callback, summary=summary,
             rules=tuple(dict.fromkeys(self._with_confidence(fired, found))), equipment=equipment,
-            site=self._site(text), routing=route, next_working_day=lv.next_working_day,
+            site=self._site(text), routing=route,
             possibly_urgent=urg.possible, decisive=urg.decisive,
             urgent_because=self._because(found, turns) if urgent else None, unconfirmed=unconfirmed,
             caller_claims_urgent=not urgent and any(self._claims.get(r) for r in found.urg))

@@ -38,6 +38,7 @@ from typing import IO, Any
 
 from ..config import Config, LineConfig, load_config, load_config_text
 from ..errors import ConfigError, PermanenceError, WebError
+from ..qualification import Qualification
 from ..store.record import CallRecord
 from ..textsafe import control_characters
 
@@ -235,11 +236,11 @@ class DemoPrinter:
 
     def urgent(self, rec: CallRecord) -> None:
         if not self.json_mode:
-            q = rec.qualification or {}
+            q = rec.qualification or Qualification()
             with self.lock:
                 self._readable("urgent", rec)
-                self._p(f"  !! URGENT {q.get('category')} — on-call technician alerted "
-                        f"(call back within {q.get('sla_minutes')} min)")
+                self._p(f"  !! URGENT {q.category} — on-call technician alerted "
+                        f"(call back within {q.sla_minutes} min)")
 
     def _readable(self, kind: str, rec: CallRecord) -> None:
         caller = _safe(rec.caller_number or ("withheld" if rec.caller_withheld else "unknown"))
@@ -257,11 +258,11 @@ class DemoPrinter:
         self._turns_shown[rec.id] = len(rec.turns)
         if kind == "ended":
             self._transfer_steps(rec)
-            q = rec.qualification or {}
+            q = rec.qualification or Qualification()
             dur = f"{rec.duration:.0f} s" if rec.duration is not None else "-"
             self._p(f"[{rec.line}] ended: {rec.state}, by {rec.hangup_by}, {dur}; "
-                    f"category={q.get('category')} urgency={q.get('urgency')} name={_safe(str(q.get('name')))} "
-                    f"company={_safe(str(q.get('company')))} callback={q.get('callback')}")
+                    f"category={q.category} urgency={q.urgency} name={_safe(str(q.name))} "
+                    f"company={_safe(str(q.company))} callback={q.callback}")
 
     def _transfer_steps(self, rec: CallRecord) -> None:
         """The steps of putting the caller through, from the record's timeline."""

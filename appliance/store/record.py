@@ -7,10 +7,14 @@ offset (``2026-11-27T09:14:03.120+00:00``); durations are seconds.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from typing import Any, Literal
+
+from ..qualification import Qualification
 
 SCHEMA = 1
 
@@ -99,7 +103,7 @@ class CallRecord:
     lang: str = ""
     turns: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     dtmf: str = ""
-    qualification: dict[str, Any] | None = None
+    qualification: Qualification | None = None  # stored as its JSON form, read back once (see from_dict)
     recording: str | None = None
     actions: list[dict[str, Any]] = dataclasses.field(default_factory=list)
     alerts: list[dict[str, Any]] = dataclasses.field(default_factory=list)
@@ -118,16 +122,32 @@ class CallRecord:
         return self.state in OPEN_STATES
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The JSON form (a deep copy: the record may go on changing on the line's thread)."""
+        d: dict[str, Any] = {}
+        for name in _FIELD_NAMES:
+            v = getattr(self, name)
+            if isinstance(v, Qualification):
+                d[name] = v.to_dict()
+            elif isinstance(v, list | dict):
+                d[name] = copy.deepcopy(v)
+            else:
+                d[name] = v
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CallRecord:
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        """A stored record; its qualification is read into the dataclass here, once."""
+        kw = {k: v for k, v in d.items() if k in _FIELD_SET}
+        q = kw.get("qualification")
+        if isinstance(q, Mapping):
+            kw["qualification"] = Qualification.from_dict(q)
+        elif q is not None:
+            raise ValueError(f"qualification is a JSON {type(q).__name__}, not an object")
+        return cls(**kw)
 
     def summary(self) -> dict[str, Any]:
         """The compact row kept in the day index (what lists and statistics need)."""
-        q = self.qualification or {}
+        q = self.qualification or Qualification()
         return {
             "id": self.id,
             "line": self.line,
@@ -139,12 +159,12 @@ class CallRecord:
             "ring_seconds": self.ring_seconds,
             "duration": self.duration,
             "hangup_by": self.hangup_by,
-            "category": q.get("category"),
-            "urgency": q.get("urgency"),
-            "urgent": bool(q.get("urgent", False)),
-            "name": q.get("name"),
-            "company": q.get("company"),
-            "summary": q.get("summary"),
+            "category": q.category,
+            "urgency": q.urgency,
+            "urgent": q.urgent,
+            "name": q.name,
+            "company": q.company,
+            "summary": q.summary,
             "handled": self.handled,
             "converted": self.converted,
             "amount": self.amount,
@@ -156,8 +176,8 @@ class CallRecord:
                                     None) or next((e.get("at") for e in self.events
                                                    if e.get("kind") == "acknowledged"), None),
             "caller_withheld": self.caller_withheld,
-            "sla_minutes": q.get("sla_minutes"),
-            "callback": q.get("callback"),
+            "sla_minutes": q.sla_minutes,
+            "callback": q.callback,
             "no_callback": any(a.get("kind") == "no_callback" for a in self.actions),
             "handled_at": next((a.get("at") for a in reversed(self.actions)
                                 if a.get("kind") in ("handled", "converted", "callback")), None),
@@ -168,3 +188,7 @@ class CallRecord:
             "callback_at": (self.callback or {}).get("at"),
             "callback_by": (self.callback or {}).get("by"),
         }
+
+
+_FIELD_NAMES = tuple(f.name for f in dataclasses.fields(CallRecord))
+_FIELD_SET = frozenset(_FIELD_NAMES)

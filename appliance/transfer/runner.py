@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..conversation.base import Prompt, Reply
 from ..errors import PermanenceError
+from ..qualification import Qualification
 from ..store.record import CallRecord
 from ..telephony.line import ControlResult, LineEvent, OtherParty
 from .machine import Acknowledge, Act, Finished, Note, Order, Say, Transfer
@@ -208,13 +209,13 @@ class TransferRun:
 
         s = self.session
         rec = s.h.log.get(s.call_id)
-        q = s.dialog.qualification() or {}
+        q = s.dialog.qualification() or Qualification()
         info = call_info(rec if rec is not None else CallRecord(id=s.call_id, line="", started_at=""))
-        info["sla_minutes"] = q.get("sla_minutes")
-        info["urgency"] = q.get("urgency") or info.get("urgency")
-        info["name"] = info.get("name") or q.get("name")
-        info["company"] = info.get("company") or q.get("company")
-        info["callback"] = q.get("callback") or info.get("callback")
+        info["sla_minutes"] = q.sla_minutes
+        info["urgency"] = q.urgency or info.get("urgency")
+        info["name"] = info.get("name") or q.name
+        info["company"] = info.get("company") or q.company
+        info["callback"] = q.callback or info.get("callback")
         turns = rec.turns if rec is not None else []
         info["what"] = " ".join(str(t.get("text") or "") for t in turns
                                 if t.get("speaker") == "caller" and t.get("kind") not in ("dtmf", "silence"))

@@ -8,6 +8,7 @@ from pathlib import Path
 from waiting import wait_until
 
 from appliance.alerts.wiring import build_alert_manager
+from appliance.qualification import Qualification
 from appliance.store.calllog import CallLog
 from appliance.store.record import CallRecord, new_call_id
 
@@ -21,7 +22,7 @@ def test_call_record_shows_alerts_and_acknowledgement(broker: Broker, tmp_path: 
     sub = Subscriber(broker.port, ("permanence/box1/#",))
     rec = CallRecord(id=new_call_id("line1"), line="line1", started_at="2026-11-27T09:00:00.000+00:00",
                      caller_number="+33699999999", state="in_call",
-                     qualification={"name": "Jean", "urgent": True, "summary": "fuite"})
+                     qualification=Qualification(name="Jean", urgent=True, summary="fuite"))
     log.create(rec)
     m = build_alert_manager(cfg, tmp_path, log, mqtt_url=f"mqtt://127.0.0.1:{broker.port}", tick=0.05)
     try:
@@ -66,7 +67,7 @@ def test_service_wiring_finds_the_simulator_sms_port(tmp_path: Path) -> None:
     try:
         rec = CallRecord(id=new_call_id("line1"), line="line1", started_at="2026-11-27T09:00:00.000+00:00",
                          caller_number="+33699999999", state="in_call",
-                         qualification={"name": "Jean", "urgent": True, "summary": "fuite"})
+                         qualification=Qualification(name="Jean", urgent=True, summary="fuite"))
         log.create(rec)
         m.start()
         m.urgent(rec)

@@ -69,8 +69,8 @@ def test_typical_urgent_breakdown() -> None:
     assert {"kind": "callback_confirmed", "number": "+33612345678"} in rs[5].actions
     assert sum(r.urgent for r in rs) == 1
     q = d.qualification()
-    assert q is not None and q["id"] == "call-1" and q["urgent"] and q["name"] == "Sébastien Morin"
-    assert q["company"] == "Boucherie du Marché" and q["callback"] == "+33612345678" and q["callback_confirmed"]
+    assert q is not None and q.id == "call-1" and q.urgent and q.name == "Sébastien Morin"
+    assert q.company == "Boucherie du Marché" and q.callback == "+33612345678" and q.callback_confirmed
 
 
 def test_everything_in_one_breath_only_the_number_is_confirmed() -> None:
@@ -82,8 +82,8 @@ def test_everything_in_one_breath_only_the_number_is_confirmed() -> None:
     assert asked == ["confirm_identity", "read_back", "number_confirmed", "goodbye"]  # "pas urgent": not asked
     assert "06 21 42 63 84" in rs[2].say[0].text
     q = d.qualification()
-    assert q is not None and q["name"] == "Nadia Benali" and q["callback"] == "+33621426384"
-    assert q["urgent"] is False and not any(r.urgent for r in rs)
+    assert q is not None and q.name == "Nadia Benali" and q.callback == "+33621426384"
+    assert q.urgent is False and not any(r.urgent for r in rs)
 
 
 def test_correction_of_the_number() -> None:
@@ -96,7 +96,7 @@ def test_correction_of_the_number() -> None:
     assert _keys(rs[6]) == ["read_back"] and "05 56 12 34 57" in rs[6].say[0].text
     assert rs[7].hangup
     q = d.qualification()
-    assert q is not None and q["callback"] == "+33556123457" and q["callback_confirmed"] is True
+    assert q is not None and q.callback == "+33556123457" and q.callback_confirmed is True
 
 
 def test_number_keyed_on_the_keypad() -> None:
@@ -118,7 +118,7 @@ def test_refused_caller_id_then_spoken_number() -> None:
     assert _keys(rs[5]) == ["read_back"]
     assert rs[6].hangup
     q = d.qualification()
-    assert q is not None and q["callback"] == "+33644332211" and q["category"] == "billing"
+    assert q is not None and q.callback == "+33644332211" and q.category == "billing"
 
 
 def test_silence_reprompt_then_message() -> None:
@@ -128,7 +128,7 @@ def test_silence_reprompt_then_message() -> None:
     assert _keys(rs[2]) == ["take_message"]
     assert rs[3].hangup and _keys(rs[3]) == ["goodbye_message"]
     q = d.qualification()
-    assert q is not None and q["callback"] == "+33611111111"
+    assert q is not None and q.callback == "+33611111111"
 
 
 def test_dont_know_and_no_callback() -> None:
@@ -141,7 +141,7 @@ def test_dont_know_and_no_callback() -> None:
     assert _keys(rs[4]) == ["dont_know", "anything_else"]
     assert rs[5].hangup and _keys(rs[5]) == ["goodbye_no_callback"]
     q = d.qualification()
-    assert q is not None and q["callback"] is None and q["name"] is None
+    assert q is not None and q.callback is None and q.name is None
 
 
 def test_simple_questions_are_answered_then_anything_else() -> None:
@@ -171,8 +171,8 @@ def test_hang_up_keeps_the_partial_qualification() -> None:
     _play(d, "+33622222222", ["il y a une fuite d'eau énorme dans la chaufferie"])
     d.hung_up()
     q = d.qualification()
-    assert q is not None and q["category"] == "breakdown" and q["urgent"] is True
-    assert q["callback"] == "+33622222222" and q["name"] is None
+    assert q is not None and q.category == "breakdown" and q.urgent is True
+    assert q.callback == "+33622222222" and q.name is None
     assert d.hear("allo").hangup
 
 
@@ -187,7 +187,7 @@ def test_english_call() -> None:
     assert "07700 900 111" in rs[4].say[0].text
     assert rs[5].hangup
     q = d.qualification()
-    assert q is not None and q["company"] == "Moss Catering" and q["callback"] == "+447700900111"
+    assert q is not None and q.company == "Moss Catering" and q.callback == "+447700900111"
 
 
 def test_a_typical_call_is_short() -> None:
@@ -231,7 +231,7 @@ def test_withheld_caller_id_is_not_offered() -> None:
     rs = _play(d, "anonymous", ["la climatisation fait un bruit anormal", "non", "hélène vidal", "oui"])
     assert _keys(rs[-1]) == ["ask_number"]
     q = d.qualification()
-    assert q is not None and q["callback"] is None
+    assert q is not None and q.callback is None
 
 
 def test_confirmation_listens_for_yes_or_no_with_a_phrase_hint() -> None:
@@ -248,7 +248,7 @@ def test_no_callback_wanted_at_the_confirmation() -> None:
     assert rs[-1].hangup and _keys(rs[-1]) == ["goodbye_no_callback"]
     assert {"kind": "no_callback"} in rs[-1].actions
     q = d.qualification()
-    assert q is not None and q["callback"] == "+33612345678" and q["callback_confirmed"] is False
+    assert q is not None and q.callback == "+33612345678" and q.callback_confirmed is False
 
 
 def test_a_greeting_alone_is_not_a_reason() -> None:
@@ -262,7 +262,7 @@ def test_a_greeting_alone_is_not_a_reason() -> None:
     assert _keys(rs[5]) == ["confirm_caller_id"]
     assert rs[6].hangup
     q = d.qualification()
-    assert q is not None and q["name"] == "Gaston Leroy" and q["company"] == "Scierie Leroy" and q["urgent"]
+    assert q is not None and q.name == "Gaston Leroy" and q.company == "Scierie Leroy" and q.urgent
 
 
 def test_from_config() -> None:
@@ -286,8 +286,8 @@ def test_qualification_before_and_right_after_start() -> None:
     d.start(CallContext(call_id="q", caller_number=None))
     d.hung_up()
     q = d.qualification()
-    assert q is not None and q["id"] == "q" and q["name"] is None and q["callback"] is None
-    assert q["category"] == "other" and q["urgent"] is False
+    assert q is not None and q.id == "q" and q.name is None and q.callback is None
+    assert q.category == "other" and q.urgent is False
 
 
 @pytest.mark.parametrize("answer", ["vous pouvez me rappeler sur ce numéro", "ce numéro", "sur le numéro qui s'affiche",
@@ -346,7 +346,7 @@ def test_read_back_is_not_repeated_forever() -> None:
         r = d.hear("hein")
     assert r.hangup
     q = d.qualification()
-    assert q is not None and q["callback"] == "+33612345678" and q["callback_confirmed"] is False
+    assert q is not None and q.callback == "+33612345678" and q.callback_confirmed is False
 
 
 @pytest.mark.parametrize("lang,caller,turns", [
@@ -560,7 +560,7 @@ def test_every_branch(lang: str, caller: str | None, known: KnownCaller | None, 
     q = d.qualification()
     assert q is not None
     for field, value in record.items():
-        assert q.get(field) == value, (field, q)
+        assert q.to_dict().get(field) == value, (field, q)
 
 
 def test_every_new_sentence_is_in_both_prompt_files() -> None:
@@ -597,10 +597,10 @@ def test_low_confidence_name_is_flagged_until_confirmed() -> None:
     r = d.hear("fred culler", heard=Heard("fred culler", 0.3, words=(WordHeard("fred", 0.9), WordHeard("culler", 0.2))))
     assert _keys(r) == ["confirm_name"]
     q = d.qualification()
-    assert q is not None and "name" in q["unconfirmed"]
+    assert q is not None and "name" in q.unconfirmed
     d.hear("yes")
     q = d.qualification()
-    assert q is not None and "name" not in q["unconfirmed"] and "name" in q["confirmed"]
+    assert q is not None and "name" not in q.unconfirmed and "name" in (q.confirmed or ())
     assert d.heard[1] is not None and d.heard[1].words[1].confidence == 0.2  # handed to the qualifier
 
 
@@ -609,7 +609,7 @@ def test_hang_up_during_the_read_back_leaves_the_name_unconfirmed() -> None:
     _play(d, "+447700900111", ["i'd like a quote for servicing our boilers", "charles mercer"])
     d.hung_up()
     q = d.qualification()
-    assert q is not None and q["name"] == "Charles Mercer" and "name" in q["unconfirmed"]
+    assert q is not None and q.name == "Charles Mercer" and "name" in q.unconfirmed
 
 
 @pytest.mark.parametrize("hours,said", [

@@ -92,7 +92,7 @@ def test_nothing_said_gives_nulls() -> None:
 def test_urgency_negations_and_intensifiers(lang: str, turn: str, urgent: bool, urgency: str) -> None:
     r = Qualifier.load(lang).qualify([turn], None)
     assert (r.urgent, r.urgency) == (urgent, urgency), r.rules
-    assert r.urgent == (r.sla_minutes <= 15)
+    assert r.sla_minutes is not None and r.urgent == (r.sla_minutes <= 15)
 
 
 @pytest.mark.parametrize("turn,category", [

@@ -20,6 +20,7 @@ from appliance.alerts.text import urgent_sms
 from appliance.config import LineConfig, load_config_text
 from appliance.demo import load_script
 from appliance.errors import ConfigError
+from appliance.qualification import Qualification
 from appliance.service import Service
 from appliance.store.calllog import CallLog
 from appliance.store.record import CallRecord, iso, new_call_id
@@ -39,7 +40,7 @@ def test_cli_csv_neutralises_every_formula_start(tmp_path: Path) -> None:
             t = when - dt.timedelta(minutes=i)
             log.create(CallRecord(id=new_call_id("l1", t), line="l1", started_at=iso(t), state="answered",
                                   caller_name=text, caller_number="+33612345678",
-                                  qualification={"name": text, "company": text, "summary": text}))
+                                  qualification=Qualification(name=text, company=text, summary=text)))
     r = subprocess.run([sys.executable, "-m", "appliance.cli", "calls", "--data", str(tmp_path), "--format", "csv"],
                        capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert r.returncode == 0, r.stderr

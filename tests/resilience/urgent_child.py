@@ -19,12 +19,13 @@ from waiting import wait_until
 
 from appliance.config import load_config
 from appliance.conversation.base import CallContext, Heard, ListenSpec, Reply
+from appliance.qualification import Qualification
 from appliance.service import Service
 from appliance.store.faulthooks import HOOKS
 from appliance.store.record import CallRecord
 
-URGENT = {"category": "breakdown", "urgent": True, "urgency": "critical", "sla_minutes": 15,
-          "name": "Jeanne Test", "company": "Test SA", "summary": "fuite de gaz", "callback": "+33699999999"}
+URGENT = Qualification(category="breakdown", urgent=True, urgency="critical", sla_minutes=15,
+                       name="Jeanne Test", company="Test SA", summary="fuite de gaz", callback="+33699999999")
 
 
 class KeypadUrgentDialog:
@@ -34,7 +35,7 @@ class KeypadUrgentDialog:
 
     def __init__(self, kill_after: int, trace: str, decided: threading.Event) -> None:
         self.kill_after, self.trace, self.decided = kill_after, trace, decided
-        self.q: dict[str, object] | None = None
+        self.q: Qualification | None = None
 
     def start(self, ctx: CallContext) -> Reply:
         return Reply(listen=ListenSpec("digits"))
@@ -45,7 +46,7 @@ class KeypadUrgentDialog:
     def dtmf(self, digits: str) -> Reply:
         if "9" not in digits or self.q is not None:
             return Reply(listen=ListenSpec("digits"))
-        self.q = dict(URGENT)
+        self.q = URGENT
         with HOOKS.lock:
             HOOKS.write_trace = self.trace
             HOOKS.kill_after_writes = HOOKS.writes + self.kill_after if self.kill_after else 0
@@ -58,7 +59,7 @@ class KeypadUrgentDialog:
     def hung_up(self) -> None:
         pass
 
-    def qualification(self) -> dict[str, object] | None:
+    def qualification(self) -> Qualification | None:
         return self.q
 
 

@@ -212,8 +212,8 @@ def test_declined_back_to_the_caller_and_the_dialog_goes_on(start: Any) -> None:
     assert "transferred" not in kinds(rec) and "acknowledged" not in kinds(rec)
     assert in_order(said(rec), ["transfer_putting_through", "transfer_brief", "transfer_not_reached",
                                 "goodbye"]), " ".join(said(rec))
-    q = rec.qualification or {}
-    assert q.get("urgent") and "clarke" in str(q.get("name")).lower()
+    q = rec.qualification
+    assert q is not None and q.urgent and "clarke" in str(q.name).lower()
     assert run.sim.phone_calls.to(KARIM)[0].ended_by == "box"
     # the alert path as today: the urgent SMS to the on-call person, nobody acknowledged it
     assert wait_until(lambda: any(m.number == KARIM for m in run.sim.sent_sms), 30)

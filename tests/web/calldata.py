@@ -18,6 +18,7 @@ import wave
 from pathlib import Path
 from typing import Any
 
+from appliance.qualification import Qualification
 from appliance.store.calllog import CallLog
 from appliance.store.record import CallRecord, iso, new_call_id
 
@@ -77,9 +78,9 @@ def _answered(rng: random.Random, start: dt.datetime, line: str, category: str, 
     rules = [f"category:{category} matched {text.split()[2]!r}"]
     if urgent:
         rules.append("urgency:critical matched 'arrêt'")
-    qual = {"category": category, "urgent": urgent, "urgency": "critical" if urgent else "normal",
+    qual = Qualification.from_dict({"category": category, "urgent": urgent, "urgency": "critical" if urgent else "normal",
             "sla_minutes": 15 if urgent else 120, "name": NAMES[i], "company": COMPANIES[i],
-            "callback": "+33612345678", "summary": summary or default_summary, "rules": rules}
+            "callback": "+33612345678", "summary": summary or default_summary, "rules": rules})
     events: list[dict[str, Any]] = [{"at": iso(start), "kind": "ring", "count": 1},
               {"at": iso(answered), "kind": "answered"},
               {"at": iso(ended), "kind": "hangup", "by": "caller"}]
@@ -165,7 +166,7 @@ def fill(log: CallLog, now: dt.datetime, tz: dt.tzinfo, *, weeks: int = 10, per_
     notable = Notable()
     for i, t in enumerate(times):
         rec = random_call(rng, t, "line1" if i % 3 else "line2")
-        category = (rec.qualification or {}).get("category")
+        category = rec.qualification.category if rec.qualification else None
         if category in ("breakdown", "quote", "appointment", "followup") and rng.random() < 0.6:
             rec.handled = True
             if rng.random() < 0.45:

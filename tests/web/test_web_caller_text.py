@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from appliance.qualification import Qualification
 from appliance.store.record import CallRecord, iso, new_call_id
 from appliance.textsafe import BIDI_CONTROLS
 
@@ -19,7 +20,7 @@ def test_bidi_controls_never_reach_the_page(client: Any, box: Box) -> None:
     when = dt.datetime.now(dt.UTC)
     rec = CallRecord(id=new_call_id("line1", when), line="line1", started_at=iso(when), state="answered",
                      caller_number=RLO_NUMBER, caller_name=NAME,  # written by an older version, say
-                     qualification={"name": NAME, "company": "\u202dACME", "summary": "fuite \u2066eau"})
+                     qualification=Qualification(name=NAME, company="\u202dACME", summary="fuite \u2066eau"))
     box.log.create(rec)
     for url in ("/", "/calls", f"/calls/{rec.id}", "/api/calls", f"/api/calls/{rec.id}"):
         page = client.get(url)

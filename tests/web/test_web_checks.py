@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from appliance.qualification import Qualification
 from appliance.store.record import CallRecord, iso, new_call_id
 
 from .conftest import Box
@@ -18,9 +19,9 @@ def _call(box: Box, qual: dict[str, Any]) -> str:
     rec = CallRecord(id=new_call_id("line1", start), line="line1", started_at=iso(start), caller_number="+33612345678",
                      state="answered", answered_at=iso(start), ended_at=iso(start + dt.timedelta(seconds=60)),
                      hangup_by="caller", duration=60.0, lang="fr",
-                     qualification={"category": "breakdown", "urgent": True, "urgency": "critical",
+                     qualification=Qualification.from_dict({"category": "breakdown", "urgent": True, "urgency": "critical",
                                     "sla_minutes": 15, "name": "Giles Mercer", "company": "Mercer <Logistics>",
-                                    "callback": "+33612345678", "summary": "x", "rules": []} | qual)
+                                    "callback": "+33612345678", "summary": "x", "rules": []} | qual))
     box.log.create(rec)
     return rec.id
 

@@ -121,7 +121,7 @@ def test_call_detail_shows_timeline_transcript_rules_and_player(shared_client: A
     for kind in ("ring", "answered", "turn", "alert", "acknowledged", "hangup"):
         assert f'<li data-kind="{kind}">' in page, kind
     assert rec.turns[1]["text"] in page
-    for rule in (rec.qualification or {})["rules"]:
+    for rule in rec.qualification.rules if rec.qualification else ():
         assert rule in page
     api = shared_client.get(f"/api/calls/{rec.id}").get_json()
     kinds = [e["kind"] for e in api["timeline"]]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from appliance.config import load_config
+from appliance.qualification import Qualification
 from appliance.store.record import CallRecord, iso, new_call_id
 
 from .conftest import Box, csrf_from
@@ -28,8 +29,8 @@ def put_through_call(box: Box, kind: str = "transferred", person: str = "Marc <b
     rec = CallRecord(id=new_call_id("line1", start), line="line1", started_at=iso(start), state="answered",
                      caller_number="+33699999999", answered_at=iso(start + dt.timedelta(seconds=1)),
                      ended_at=iso(at + dt.timedelta(seconds=1)), hangup_by="box", events=events,
-                     qualification={"category": "breakdown", "urgent": True, "urgency": "critical",
-                                    "sla_minutes": 15})
+                     qualification=Qualification(category="breakdown", urgent=True, urgency="critical",
+                                                  sla_minutes=15))
     box.log.create(rec)
     return rec
 

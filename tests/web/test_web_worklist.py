@@ -15,6 +15,7 @@ import pytest
 
 from appliance.config import load_config
 from appliance.directory import Contact
+from appliance.qualification import Qualification
 from appliance.store.calllog import CallLog
 from appliance.store.record import CallRecord, iso, new_call_id
 
@@ -50,9 +51,9 @@ def add(log: CallLog, at: dt.datetime, state: str, number: str | None, **kw: Any
     return rec
 
 
-def qual(category: str, summary: str, sla: int, urgent: bool = False, **kw: Any) -> dict[str, Any]:
-    return {"category": category, "summary": summary, "sla_minutes": sla, "urgent": urgent,
-            "urgency": "critical" if urgent else "normal", **kw}
+def qual(category: str, summary: str, sla: int, urgent: bool = False, **kw: Any) -> Qualification:
+    return Qualification.from_dict({"category": category, "summary": summary, "sla_minutes": sla, "urgent": urgent,
+                                    "urgency": "critical" if urgent else "normal", **kw})
 
 
 @pytest.fixture

@@ -88,10 +88,15 @@ def timeline(rec: CallRecord) -> list[dict[str, Any]]:
 
 
 def fired_rules(rec: CallRecord) -> list[str]:
-    q = rec.qualification or {}
-    rules = q.get("rules") or q.get("fired") or []
-    out = []
-    for r in rules if isinstance(rules, list) else [rules]:
+    q = rec.qualification
+    if q is None:
+        return []
+    if q.rules:
+        return list(q.rules)
+    # an older record: the rules under "fired", or as a dict per rule (kept in ``extra`` as read)
+    fired = q.extra.get("rules") or q.extra.get("fired") or []
+    out: list[str] = []
+    for r in fired if isinstance(fired, list) else [fired]:
         if isinstance(r, dict):
             out.append(" · ".join(f"{k}: {v}" for k, v in r.items()))
         else:
@@ -104,7 +109,8 @@ def detail(call_id: str) -> str:
     st = state()
     rec = get_call_or_404(st, call_id)
     has_recording = st.log.recording_path(call_id).is_file()
-    q = {k: v for k, v in (rec.qualification or {}).items() if k not in ("rules", "fired", "id", *_CHECKS)}
+    q = {k: v for k, v in (rec.qualification.to_dict() if rec.qualification else {}).items()
+         if k not in ("rules", "fired", "id", *_CHECKS)}
     put = next((e for e in rec.events if e.get("kind") in ("transferred", "joined")), None)
     return render_template("call.html", rec=rec, row=rec.summary() | {"caller_withheld": rec.caller_withheld},
                            events=timeline(rec), qual=q, rules=fired_rules(rec), checks=field_checks(rec),
@@ -137,16 +143,16 @@ _CHECKS = ("confirmed", "unconfirmed", "spelled", "heard")
 def field_checks(rec: CallRecord) -> dict[str, dict[str, str]]:
     """Per qualification field: how the caller confirmed it ("confirmed", "spelled", "unconfirmed") and, when
     the box first heard something else, what it heard."""
-    q = rec.qualification or {}
+    q = rec.qualification
     out: dict[str, dict[str, str]] = {}
-    for how in ("confirmed", "spelled", "unconfirmed"):
-        fields = q.get(how) or []
-        for f in fields if isinstance(fields, list) else []:
-            out.setdefault(str(f), {})["state"] = how
-    heard = q.get("heard") or {}
-    for f, v in heard.items() if isinstance(heard, dict) else ():
+    if q is None:
+        return out
+    for how, fields in (("confirmed", q.confirmed or ()), ("spelled", q.spelled), ("unconfirmed", q.unconfirmed)):
+        for f in fields:
+            out.setdefault(f, {})["state"] = how
+    for f, v in q.heard.items():
         if v:
-            out.setdefault(str(f), {})["heard"] = str(v)
+            out.setdefault(f, {})["heard"] = v
     return out
 
 
