@@ -193,6 +193,10 @@ class IdentityCheck:
                 setattr(self, field, value)
                 self.changed.add(field)
                 self.last_changed.add(field)
+        if not self.last_changed and rejection:
+            # "no, from Riverside Meats" heard as what was read back: the field the caller keeps repeating is
+            # the one in doubt, and the one to spell
+            self.last_changed = {f for f, v in (("name", name), ("company", company)) if v}
         self.rejected += rejection
         if self.rejected >= 2:
             self._spell()

@@ -197,16 +197,26 @@ def _letters_win(letters: str, word: str, distance: int) -> bool:
     return not same_word or (len(letters) >= len(word) and distance >= 2)
 
 
+def _lost_from(letters: str, word: str) -> bool:
+    """``letters`` is ``word`` with some letters lost (in order, at least 60 % of them kept)."""
+    if len(letters) < 0.6 * len(word):
+        return False
+    it = iter(word)
+    return all(c in it for c in letters)
+
+
 def parse_spelling(text: str, sp: Spelling, heard: Sequence[str] = ()) -> str | None:
     """The words spelled in ``text``, capitalised and joined; None when nothing was spelled.
 
-    ``heard``: the words of the value being spelled, as first heard. Letters that are part of one of
-    them (three or more, in order: the recogniser lost the start of "B-A-K-E-R" and wrote "K-E-R")
-    confirm that word rather than make a new one out of the fragment or of a word said beside it."""
+    ``heard``: the words of the value being spelled, as first heard. Letters that are one of them with
+    letters lost (three or more, in order, at least 60 % of the word: the recogniser lost the start of
+    "B-A-K-E-R" and wrote "K-E-R", or an "A" of "M-A-R-C-H-E-T-T-I") confirm that word rather than make
+    a new one out of the fragment or of a word said beside it. A letter changed is the caller's
+    correction ("M-E-A-T-S" for "Meets") and stands."""
     words = []
     known = [fold(w) for w in heard if len(fold(w)) >= 3]
     for letters, said in _groups(text, sp):
-        inside = [w for w in known if len(letters) >= 3 and letters in w and letters != w]
+        inside = [w for w in known if len(letters) >= 3 and letters != w and _lost_from(letters, w)]
         if inside:
             words.append(inside[0].capitalize())
             continue

@@ -662,6 +662,9 @@ def test_spelling_parser(text: str, spelled: str | None) -> None:
     ("M-E-A-T-S", "Riverside Meets", "Meats"),  # a word of its own, not part of one heard
     ("K-E-R", "", "Ker"),  # nothing heard: the letters as spelled
     ("A-K", "Anna Baker", "Ak"),  # two letters are no evidence of a word heard
+    ("Tony, I'm going to. MRCHETTI", "Tony Marchetti", "Marchetti"),  # a letter lost inside
+    ("K-E-R-R", "Stephanie Care", "Kerr"),  # letters changed: the caller's correction
+    ("M-T-I", "Tony Marchetti", "Mti"),  # too little of the word left to be it
 ])
 def test_spelled_fragment_of_a_word_heard(text: str, heard: str, spelled: str) -> None:
     assert parse_spelling(text, load_prompts("en").spelling, heard.split()) == spelled
