@@ -32,6 +32,7 @@ def main(argv: list[str]) -> int:
             spec = importlib.util.spec_from_file_location(path.stem, path)
             assert spec and spec.loader
             mod = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = mod  # dataclasses look their module up there (bench_slowdisk)
             spec.loader.exec_module(mod)
             figures = mod.run()
         except Exception as exc:
