@@ -156,7 +156,7 @@ class LineConfig:
     model: Literal["auto", "sim7600", "sim800", "usr5637", "cx93010"] = "auto"
     sim_dialect: Literal["gsm", "voicemodem"] = "gsm"
     rings_before_answer: int = 1
-    country: Literal["FR", "GB", "US"] = "FR"
+    country: Literal["FR", "GB", "US", "CA", "BE", "CH", "DE"] = "FR"  # the countries whose ring cadence is known
     pin: str = ""
     command_timeout: float = 5.0
     power_gpio: int | None = None

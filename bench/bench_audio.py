@@ -99,7 +99,7 @@ def run_corpus(lang: str, calls: list[dict[str, Any]], n_lines: int) -> tuple[li
     results: list[tuple[dict[str, Any], dict[str, Any]]] = []
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
-        speech: Any = None
+        speech: Any = True  # the service's own engines (False would be signalling only)
         if os.environ.get("BENCH_AUDIO_BIAS", "1") == "0":
             from appliance.speechio import EngineSpeech
 
@@ -110,6 +110,8 @@ def run_corpus(lang: str, calls: list[dict[str, Any]], n_lines: int) -> tuple[li
         try:
             if not svc.ready.wait(120):
                 raise RuntimeError("lines not ready")
+            if svc.speech is None:
+                raise RuntimeError("the service runs without speech: nothing would be heard")
             pending = list(calls)
             active: dict[str, tuple[Any, dict[str, Any], float, set[str]]] = {}
             while pending or active:

@@ -28,6 +28,12 @@ def test_example_config_is_valid_and_documents_every_key() -> None:
             assert f"{key} =" in text or f"# {key} =" in text or f".{key}]" in text, key
 
 
+@pytest.mark.parametrize("country", ["FR", "GB", "US", "CA", "BE", "CH", "DE"])
+def test_every_country_with_a_known_ring_cadence_is_a_line_country(country: str) -> None:
+    cfg = load_config_text(f"[[lines]]\ncountry = '{country}'", source="t.toml")
+    assert cfg.lines[0].country == country
+
+
 def test_defaults_are_valid() -> None:
     cfg = load_config_text("", source="empty.toml")
     assert cfg.company.language == "fr"
@@ -55,6 +61,8 @@ def test_defaults_are_valid() -> None:
         ("lines = []", "lines", "at least one"),
         ("[[lines]]\npin = '12'", "lines[0].pin", "4 to 8 digits"),
         ("[[lines]]\npower_gpio = 40", "lines[0].power_gpio", "0 to 27"),
+        ("[[lines]]\ncountry = 'IT'", "lines[0].country", "'CH', 'DE'"),  # no known ring cadence
+        ("[[lines]]\ncountry = 'de'", "lines[0].country", "one of"),
         ("[speech]\nend_silence_ms = 20", "speech.end_silence_ms", "100 to 5000"),
         ("[speech.fr]\nrecognizer = 'google'", "speech.fr.recognizer", "one of"),
         ("[rota]\n[[rota.people]]\nname = 'A'\nphone = '0612'", "rota.people[0].phone", "E.164"),

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +40,24 @@ from .identity import IdentityCheck, plausible
 from .numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
 from .prompts import Prompts, load_prompts
 from .qualifier import Qualification, Qualifier
+from .spelling import distance
 from .text import fold
 
 _COUNTRY = {"fr": "FR", "en": "GB"}
 # questions answered by yes or no (keypad 1 / 2 too)
 _YES_NO = ("confirm_number", "confirm_caller", "urgency", "identity_check")
+
+
+
+def _near_yes_no(folded: str, words: Mapping[str, Sequence[str]]) -> tuple[bool, bool]:
+    """(yes, no) for a one-word answer one letter away from exactly one of the language's one-word yes / no
+    words ("eui" for "oui", "yeah" misheard "yeas"): a recogniser's slip on the shortest answer there is."""
+    tokens = folded.split()
+    if len(tokens) != 1 or len(tokens[0]) < 3:
+        return False, False
+    near = {kind for kind in ("yes", "no") for w in words[kind]
+            if " " not in w and "*" not in w and len(w) >= 3 and distance(tokens[0], w) <= 1}
+    return near == {"yes"}, near == {"no"}
 
 
 def _has(phrases: Sequence[str], folded: str) -> bool:
@@ -336,6 +349,8 @@ class ScriptedDialog:
             return self._finish("goodbye_message")
         is_no = _starts(words["no"], f)
         is_yes = not is_no and (_starts(words["yes"], f) or _has(words["yes"], f))
+        if not (is_yes or is_no) and self.last_listen.expect == "yes_no":
+            is_yes, is_no = _near_yes_no(f, words)
         denied = self._denied(f, is_no, expect)
         if expect in ("identity_check", "spelling") and not denied:
             if self._moved_on(text, f):
@@ -446,6 +461,12 @@ class ScriptedDialog:
             self._confirm(target, says, actions)
         elif is_no or number:
             self.pending = None  # wrong again, or "no, <the same number>": asked again, with the keypad
+        elif len(spoken_digits(text, self.lang, self.country) or "") >= 4:
+            # another number, not caught whole ("my mobile is oh seven seven ... "): asked for, with the keypad
+            self.pending = None
+            urgent = self._urgency(says, actions)
+            ask = self._ask("number_not_understood", "number", "number")
+            return Reply(say=(*says, ask), listen=self.last_listen, actions=tuple(actions), urgent=urgent)
         elif not self.no_callback:
             if self.asked.get("repeat_confirm", 0) < 1:
                 self.asked["repeat_confirm"] = 1  # something else was said: keep it, ask again once
@@ -518,6 +539,10 @@ class ScriptedDialog:
         if self.done:
             return Reply(hangup=True)
         self.silences += 1
+        if self.expect == "number" and self._spoken_digits and self.silences < 3:
+            # the caller said part of a number and stopped: the box did not catch it, it did not fail to hear
+            self._spoken_digits = ""
+            return Reply(say=(self._ask("number_not_understood", "number", "number"),), listen=self.last_listen)
         if self.expect == "message" or self.silences >= 3:
             return self._finish("goodbye_message" if self.expect == "message" else None)
         if self.silences == 1 and self.last_question is not None:

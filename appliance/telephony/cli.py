@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                               epilog=HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dialect", choices=("gsm", "voicemodem"), default="gsm")
     p.add_argument("--model", choices=("sim7600", "sim800", "usr5637", "cx93010"), default=None)
-    p.add_argument("--country", choices=("FR", "GB", "US"), default="FR")
+    p.add_argument("--country", choices=("FR", "GB", "US", "CA", "BE", "CH", "DE"), default="FR")
     p.add_argument("--tcp-port", type=int, default=None, help="also serve the AT port on 127.0.0.1:PORT")
     p.add_argument("--ring-interval", type=float, default=None, help="seconds between rings (default: country)")
     p.add_argument("--voice", choices=("espeak", "tone"), default="espeak",
