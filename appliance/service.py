@@ -226,7 +226,8 @@ class Service:
         from .directory import Directory
 
         country = self.cfg.lines[0].country if self.cfg.lines else "FR"
-        return Directory(self.data_dir, self.cfg.directory, country=country)
+        quarantine = self.log.quarantine if self.log is not None else None  # a bad file: a health fault
+        return Directory(self.data_dir, self.cfg.directory, country=country, quarantine=quarantine)
 
     def _caller_lookup(self) -> CallerLookup:
         from .directory.lookup import CallerLookup as DirectoryLookup

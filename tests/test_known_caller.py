@@ -140,4 +140,5 @@ def test_a_broken_directory_never_stops_a_call(box: Any) -> None:
     sim.place_call(ScriptedCaller(id="c", caller_id="+33612345678", hangup_after_seconds=1.0)).wait(30)
     rec = obs.wait(1)[0]
     assert rec.state == "answered" and SpyDialog.contexts[-1].known is None
-    assert list(data.glob("directory.json.corrupt-*"))  # moved aside for a human, not deleted
+    assert list((data / "quarantine").glob("directory.json.*"))  # moved aside for a human, not deleted
+    assert any("directory.json" in p for p in _svc.problems())  # a health fault

@@ -7,8 +7,8 @@ the service, an import from the command line) take an exclusive ``flock`` on
 ``directory.lock`` around read-modify-write; readers reload when the file's size or mtime
 changes, so a lookup on the call path costs one ``stat`` and a dict access.
 
-A corrupt file is moved aside (``directory.json.corrupt-<time>``) with a log line, and the
-box goes on with an empty directory: a call is never refused because of it.
+A corrupt file is moved to ``<data_dir>/quarantine/`` with a log line (and, in the service, a
+health fault), and the box goes on with an empty directory: a call is never refused because of it.
 
 Limits: ``directory.max_entries`` entries (the LAN cannot make the box hold more), ten numbers
 per entry, each field a few dozen characters (:mod:`.model`).
@@ -32,6 +32,7 @@ from ..config import DirectoryConfig
 from ..conversation.base import KnownCaller
 from ..errors import CorruptFileError, DirectoryError, StoreError
 from ..store.atomic import atomic_write_json, read_json
+from ..store.quarantine import Quarantine
 from ..store.record import iso
 from .model import SCHEMA, Contact
 from .numbers import to_e164
@@ -58,8 +59,10 @@ class Directory:
     """Numbers -> customers. Thread-safe; one instance per data directory and process."""
 
     def __init__(self, data_dir: str | os.PathLike[str], cfg: DirectoryConfig | None = None, *,
-                 country: str = "FR", clock: Callable[[], float] = time.time) -> None:
+                 country: str = "FR", clock: Callable[[], float] = time.time,
+                 quarantine: Quarantine | None = None) -> None:
         self.dir = Path(data_dir)
+        self.quarantine = quarantine or Quarantine(self.dir)  # the service passes the call log's: a health fault
         self.path = self.dir / "directory.json"
         self.lock_path = self.dir / "directory.lock"
         self.changes_path = self.dir / "directory-changes.jsonl"
@@ -108,13 +111,8 @@ class Directory:
         self._loaded = True
 
     def _quarantine(self, exc: Exception) -> None:
-        bad = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
-        try:
-            os.replace(self.path, bad)
-        except OSError as move_exc:
-            log.error("directory: %s; cannot move it aside: %s", exc, move_exc)
-            return
-        log.error("directory: %s; moved to %s, the directory starts empty", exc, bad.name)
+        """The unreadable file goes to ``quarantine/`` (a log line, a health fault); the directory starts empty."""
+        self.quarantine.move(self.path, str(exc).removeprefix(f"{self.path}: "))
 
     def all(self) -> list[Contact]:
         """Every entry, by name then company."""

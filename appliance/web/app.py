@@ -37,12 +37,14 @@ def create_app(cfg: Config, log_: CallLog | CallLogReader, *, live: Callable[[],
     """Build the status page application (see the package docstring for the contract)."""
     here = Path(__file__).parent
     app = Flask("appliance.web", template_folder=str(here / "templates"), static_folder=str(here / "static"))
-    auth = AuthStore(log_.data_dir)
+    quarantine = log_.quarantine if isinstance(log_, CallLog) else None  # the service's: a health fault
+    auth = AuthStore(log_.data_dir, quarantine=quarantine)
     country = cfg.lines[0].country if cfg.lines else "FR"
     st = WebState(cfg=cfg, log=log_, auth=auth, limiter=limiter or RateLimiter(), live=live,
                   config_path=Path(config_path) if config_path else None, actions=actions,
                   started=time.time(),
-                  directory=directory or Directory(log_.data_dir, cfg.directory, country=country))
+                  directory=directory or Directory(log_.data_dir, cfg.directory, country=country,
+                                                   quarantine=quarantine))
     app.extensions["permanence"] = st
     app.config.update(
         SECRET_KEY=auth.secret_key(),

@@ -37,6 +37,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import CorruptFileError, WebError
 from ..store.atomic import atomic_write_bytes, atomic_write_json, fsync_dir, read_json
+from ..store.quarantine import Quarantine
 from ..store.record import iso
 from .throttle import RateLimiter
 
@@ -89,8 +90,9 @@ class Account:
 class AuthStore:
     """The accounts, the setup code and the session key of one box."""
 
-    def __init__(self, data_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, data_dir: str | os.PathLike[str], *, quarantine: Quarantine | None = None) -> None:
         self.dir = Path(data_dir) / "web"
+        self.quarantine = quarantine or Quarantine(data_dir)  # the service passes the call log's: a health fault
         self._lock = threading.RLock()
         self._cache: tuple[tuple[int, int, int] | None, dict[str, Any]] | None = None
         try:
@@ -162,12 +164,10 @@ class AuthStore:
             data: Any = None
             try:
                 data = read_json(self.accounts_file, default=None)
-            except CorruptFileError:
-                bad = self.accounts_file.with_name(f"accounts.json.corrupt-{secrets.token_hex(4)}")
-                with contextlib.suppress(OSError):
-                    os.replace(self.accounts_file, bad)
-                log.error("%s is corrupt (moved to %s): the status page asks for setup again; "
-                          "`permanence passwd` prints the setup code", self.accounts_file, bad.name)
+            except CorruptFileError as exc:
+                self.quarantine.move(self.accounts_file, str(exc).removeprefix(f"{self.accounts_file}: "))
+                log.error("%s is unreadable: the status page asks for setup again; `permanence passwd` prints "
+                          "the setup code", self.accounts_file)
             if not (isinstance(data, dict) and isinstance(data.get("accounts"), dict)):
                 data = self._migrate()
             self._cache = (self._stamp(), data)

@@ -3,6 +3,7 @@ no traceback, and never the "internal error" fallback (issue 15, requirement 7).
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import subprocess
@@ -10,6 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from appliance.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[2]
 LOG_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d|<\d>)")
@@ -78,6 +81,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("passwd: missing config", ["passwd", "--config", "{missing}"]),
     ("passwd: impossible data directory", ["passwd", "--data-dir", "{impossible_dir}"]),
     ("speech: no action", ["speech"]),
+    ("speech models: bad language", ["speech", "models", "--lang", "xx"]),
     ("speech say: impossible output", ["speech", "say", "bonjour", "-o", "/proc/1/x.wav"]),
     ("speech transcribe: missing file", ["speech", "transcribe", "{missing}"]),
     ("speech transcribe: not a WAV", ["speech", "transcribe", "{bad_wav}"]),
@@ -100,3 +104,23 @@ def test_bad_input_is_one_clear_line(tmp_path: Path, what: str, argv: list[str])
     # too; the error for the user is one line
     said = [ln for ln in r.stderr.splitlines() if ln.strip() and not LOG_LINE.match(ln) and ": skipped: " not in ln]
     assert len(said) == 1 and said[0].startswith("permanence"), f"{what}:\n{r.stderr[-1500:]}"
+
+
+def _commands(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and sub-command of ``parser``, as the argv words that name it."""
+    out: list[tuple[str, ...]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                out.append((*prefix, name))
+                out.extend(_commands(sub, (*prefix, name)))
+    return out
+
+
+def test_every_sub_command_has_a_bad_input_case() -> None:
+    """A sub-command added later gets its bad-input case here too."""
+    commands = _commands(build_parser())
+    assert ("speech", "models") in commands and ("config", "check") in commands  # the walk reaches sub-commands
+    words = [tuple(w for w in argv if not w.startswith(("-", "{"))) for _, argv in CASES]
+    missing = [" ".join(c) for c in commands if not any(w[:len(c)] == c for w in words)]
+    assert missing == []

@@ -1,7 +1,8 @@
 """A corrupt file never stops the box (issue 15, requirement 2).
 
 Every kind of durable file is damaged — an older day file, today's index and aggregates, an
-outbox entry, an escalation, the digest, and (last test) the configuration file — then the
+outbox entry, an escalation, the digest, the customer directory, and (last test) the configuration
+file; the page's accounts file: tests/web/test_web_accounts.py — then the
 service starts, takes calls, and the log is read with ``permanence calls``: each bad file is
 in ``quarantine/`` with a health fault, and everything else went on.
 """
@@ -64,6 +65,7 @@ def seed(data: Path) -> dict[str, Path]:
         "outbox entry": data / "outbox" / f"{alert.id}.json",
         "escalation": data / "alerts" / "escalations" / "20261101T000000-sim1-abcdef.json",
         "digest": data / "alerts" / "digest.json",
+        "directory": data / "directory.json",
     }
     bad["escalation"].parent.mkdir(parents=True)
     bad["day file"].write_bytes(b'{"calls": {"1": {"id": "2')  # cut short
@@ -72,6 +74,7 @@ def seed(data: Path) -> dict[str, Path]:
     bad["outbox entry"].write_text(json.dumps(alert.to_dict())[:40])
     bad["escalation"].write_text("[]")
     bad["digest"].write_text('{"items": "x", "last_slot": 3}')
+    bad["directory"].write_text('{"contacts": "none"}')  # wrong shape
     return bad
 
 

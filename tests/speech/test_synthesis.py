@@ -18,6 +18,7 @@ from appliance.speech.synthesizer import (
     load_synthesizer,
     split_sentences,
 )
+from appliance.store.diskspace import DiskSpace
 
 
 def test_piper_output_is_8khz_with_the_right_length(piper: PiperSynthesizer) -> None:
@@ -109,6 +110,18 @@ def test_prompt_cache_prerender_and_threads(tmp_path: Path, espeak_fr: EspeakSyn
         t.join()
     assert cache.misses == 3 and len(set(results)) == 1
     assert not list(tmp_path.rglob(".*.tmp-*"))
+
+
+def test_prompt_cache_stops_growing_at_the_disk_reserve(tmp_path: Path, espeak_fr: EspeakSynthesizer) -> None:
+    """Issue 15, requirement 1: with 120 kB free and 100 kB kept in reserve for the call log, a rendered
+    prompt is not written to disk; it is kept in memory and served from there."""
+    disk = DiskSpace(tmp_path, usage=lambda p: (2_000_000, 120_000))
+    cache = PromptCache(tmp_path / "prompts", espeak_fr, may_grow=disk.may_grow)
+    text = "Bonjour, vous êtes bien chez ACME. Quel est l'objet de votre appel ?"
+    first = cache.get(text)
+    assert len(first) > 20_000 and disk.refused == 1  # more than the 20 kB above the reserve
+    assert not cache.path(text).exists() and not list((tmp_path / "prompts").rglob("*.pcm"))
+    assert cache.get(text) == first and (cache.misses, cache.hits) == (1, 1)  # no second synthesis
 
 
 def test_prompt_cache_rerenders_a_torn_file(tmp_path: Path, espeak_fr: EspeakSynthesizer) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -296,3 +297,28 @@ def test_modemmanager_running_is_a_warning(tmp_path, gsm):
     status, _detail, fix = by_check(d)["ModemManager"]
     assert seen == ["ModemManager.service"] and status == "warn" and "disable --now ModemManager" in fix
     assert not d.failed
+
+
+def test_disk_nearly_full_and_quarantine_are_said(tmp_path):
+    """Issue 15, requirements 1 and 2: the data directory on a 2 MB tmpfs of its own (``unshare``: a
+    private mount namespace) filled to 1.9 MB, with a file moved to quarantine: the doctor fails on
+    "disk nearly full" with its fix, warns about the quarantined file, and exits non-zero."""
+    assert shutil.which("unshare"), "util-linux's unshare is part of Debian's base system"
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    cfg = tmp_path / "permanence.toml"
+    cfg.write_text(f'[[lines]]\nname = "s"\ndriver = "sim"\n[speech]\nenabled = false\n'
+                   f'[storage]\ndata_dir = "{mnt / "data"}"\n')
+    script = (f'mount -t tmpfs -o size=2m tmpfs "{mnt}" && mkdir -p "{mnt}/data/quarantine" && '
+              f'echo "{{" > "{mnt}/data/quarantine/calls__2026__11__2026-11-27.json.20261127T091403Z" && '
+              f'head -c 1900000 /dev/zero > "{mnt}/filler" && '
+              f'exec "{sys.executable}" -m appliance.cli doctor --config "{cfg}" --timeout 1 --no-load --json')
+    r = subprocess.run(["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", script],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    out = json.loads(r.stdout)
+    f = {x["check"]: x for x in out["findings"]}
+    assert r.returncode == 1 and out["ok"] is False, r.stderr
+    assert f["disk space"]["status"] == "fail" and f["disk space"]["detail"].startswith("disk nearly full")
+    assert "retention_days" in f["disk space"]["fix"]
+    assert f["quarantine"]["status"] == "warn" and "calls__2026__11__2026-11-27.json" in f["quarantine"]["detail"]
+    assert f["call log"]["status"] == "ok"  # the log itself can still be written: calls are still logged

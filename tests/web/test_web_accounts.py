@@ -179,8 +179,10 @@ def test_a_corrupt_accounts_file_is_kept_aside_and_setup_starts_again(box: Box) 
     web = box.data_dir / "web"
     web.mkdir(exist_ok=True)
     (web / "accounts.json").write_text("{broken")
-    store = AuthStore(box.data_dir)
+    store = AuthStore(box.data_dir, quarantine=box.log.quarantine)  # as the service's page builds it
     assert not store.has_password() and store.setup_code()
-    assert len(list(web.glob("accounts.json.corrupt-*"))) == 1  # for a human to look at, never deleted
+    (moved,) = (box.data_dir / "quarantine").glob("web__accounts.json.*")  # for a human to look at, never deleted
+    assert moved.read_text() == "{broken"
+    assert any("accounts.json" in p and "quarantine" in p for p in box.log.problems())  # a health fault
     store.complete_setup("admin", PASSWORD)
     assert store.check_login("admin", PASSWORD) is not None
