@@ -241,7 +241,8 @@ class Service:
         from .worklist.notify import WorklistNotifier
 
         assert self.log is not None
-        self.notifier = WorklistNotifier(self.cfg, self.log, alerts, self.data_dir, directory=self.directory)
+        self.notifier = WorklistNotifier(self.cfg, self.log, alerts, self.data_dir, directory=self.directory,
+                                         quarantine=self.log.quarantine if self.log is not None else None)
         self.notifier.start()
         caller_sms = CallerSms(self.cfg, self.log, alerts, self.data_dir)
         alerts.on_other_sms = caller_sms.sms_received

@@ -138,10 +138,12 @@ class AuthStore:
                 key = self.key_file.read_bytes()
                 if len(key) >= 32:
                     return key
+                self.quarantine.move(self.key_file, f"a session key of {len(key)} bytes; a new one is made")
             except FileNotFoundError:
                 pass
             except OSError as exc:
-                raise WebError(f"{self.key_file}: cannot read the session key: {exc}") from exc
+                # an unreadable key costs the sessions (everyone logs in again), never the page
+                self.quarantine.move(self.key_file, f"cannot read the session key ({exc}); a new one is made")
             key = secrets.token_hex(32).encode()
             atomic_write_bytes(self.key_file, key, mode=0o600)
             self._own(self.key_file)

@@ -26,6 +26,7 @@ from ..directory.numbers import national
 from ..errors import PermanenceError
 from ..store.atomic import atomic_write_json, read_json
 from ..store.calllog import CallLog, CallLogReader
+from ..store.quarantine import Quarantine
 from .hours import is_working_day
 from .items import Item, group
 from .trace import Entry, TraceCache, trace
@@ -58,8 +59,9 @@ def duration_text(minutes: float) -> str:
 class WorklistNotifier:
     def __init__(self, cfg: Config, log_: CallLog | CallLogReader, alerts: Notices, data_dir: Path, *,
                  directory: Any = None, clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-                 period: float = 30.0) -> None:
+                 period: float = 30.0, quarantine: Quarantine | None = None) -> None:
         self.cfg = cfg
+        self.quarantine = quarantine
         self.log = log_
         self.alerts = alerts
         self.directory = directory
@@ -78,6 +80,8 @@ class WorklistNotifier:
             data = read_json(self.path, default=None)
         except PermanenceError as exc:
             log.error("worklist: %s; notices start afresh", exc)
+            if self.quarantine is not None:  # moved aside with a health fault (some notices may go out twice)
+                self.quarantine.move(self.path, "unreadable worklist notices; they start afresh")
             data = None
         if not isinstance(data, dict) or not isinstance(data.get("told"), dict):
             data = {"told": {}, "digest_day": None}

@@ -233,3 +233,17 @@ def test_at_most_one_message_per_number_per_day_and_off_by_default(office: Offic
     # an abandoned call (not a busy line) gets nothing
     on.call_event("ended", o.missed(MONDAY.replace(hour=11), "+33687654397"))
     assert o.alerts.drain(10) and o.sms_to("+33687654397") == []
+
+
+def test_unreadable_notices_are_moved_aside_and_the_worklist_goes_on(office: Office) -> None:
+    """Issue 15 req. 2: a corrupt notices file is quarantined (a health fault), notices start afresh."""
+    o = office
+    path = o.data / "worklist" / "notices.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('{"told": {"+3368', encoding="utf-8")  # cut short
+    o.missed(MONDAY.replace(hour=10), "+33687654327")
+    n = WorklistNotifier(o.cfg, o.log, o.alerts, o.data, quarantine=o.log.quarantine)
+    assert [q.source for q in o.log.quarantine.moved] == [str(path)]
+    assert o.log.quarantine.problems()
+    assert n.step(MONDAY.replace(hour=12, minute=5))["overdue"] == 1
+    assert wait_until(lambda: bool(o.sms_to(ANNE)), 30)

@@ -338,3 +338,19 @@ def test_passwd_reads_the_data_dir_from_the_config(box: Box) -> None:
     with contextlib.redirect_stdout(out):
         assert args.func(args) == 0
     assert out.getvalue().strip().endswith(AuthStore(box.data_dir).setup_code() or "?")
+
+
+@pytest.mark.parametrize("damage", ["short", "unreadable"])
+def test_a_damaged_session_key_is_moved_aside_and_replaced(tmp_path: Path, damage: str) -> None:
+    """Issue 15 req. 2: a session key the box cannot use costs the sessions (a new key), never the page."""
+    store = AuthStore(tmp_path)
+    store.dir.mkdir(parents=True, exist_ok=True)
+    if damage == "short":
+        store.key_file.write_bytes(b"abc")
+    else:
+        store.key_file.mkdir()  # reading it fails with an OSError, as an unreadable file does
+    key = store.secret_key()
+    assert len(key) >= 32 and store.key_file.read_bytes() == key
+    assert [q.source for q in store.quarantine.moved] == [str(store.key_file)]
+    assert any("secret-key" in p.name for p in store.quarantine.dir.iterdir())
+    assert AuthStore(tmp_path).secret_key() == key  # read back as it is, from now on
