@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from waiting import wait_until
 
 from appliance.alerts.manager import AlertManager
 from appliance.alerts.sms import GammuSmsSender
@@ -23,17 +23,6 @@ from appliance.worklist.caller_sms import CallerSms
 from appliance.worklist.notify import WorklistNotifier
 
 from .broker import Broker, Subscriber
-
-
-def wait_until(pred: Callable[[], bool], timeout: float) -> bool:
-    """Poll a condition until it holds (SMS cross a real modem session: no event to wait on)."""
-    deadline = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
-
 
 PARIS = dt.timezone(dt.timedelta(hours=1))  # December: Paris is UTC+1
 MONDAY = dt.datetime(2026, 12, 7, tzinfo=PARIS)
