@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from appliance.capture.events import ReplayEvent
 from appliance.capture.formats import parse_bytes
 from appliance.capture.offline import replay_offline
+from appliance.telephony.line import LineEvent
+from appliance.telephony.protocol import AtResponse
+from appliance.telephony.steps import Cmd, Emit, Work
 
 
 def run(lines: list[str], driver: str = "voicemodem", country: str = "FR") -> list[ReplayEvent]:
@@ -25,3 +30,17 @@ def caller(events: list[ReplayEvent]) -> tuple[object, ...] | None:
 
 def names(events: list[ReplayEvent]) -> list[str]:
     return [e.event for e in events if e.event != "ready"]
+
+
+def drive(work: Work, modem: Callable[[Cmd], AtResponse]) -> list[LineEvent]:
+    """Run one piece of driver logic to its end: each command answered by ``modem``; the events it emitted."""
+    events: list[LineEvent] = []
+    reply: AtResponse | None = None
+    while True:
+        try:
+            step = work.send(reply)
+        except StopIteration:
+            return events
+        reply = modem(step) if isinstance(step, Cmd) else None
+        if isinstance(step, Emit):
+            events.append(step.event)

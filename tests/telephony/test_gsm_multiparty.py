@@ -3,15 +3,15 @@ what is sent, and which call each result code belongs to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from appliance.telephony.gsm_calls import GsmCalls
 from appliance.telephony.gsm_multiparty import parse_chld
 from appliance.telephony.line import ControlResult, HungUp, LineEvent, OtherParty
 from appliance.telephony.protocol import AtResponse
-from appliance.telephony.steps import Cmd, Emit, Work
+from appliance.telephony.steps import Cmd
+
+from .logic import drive
 
 CALLER = '+CLCC: 1,1,0,0,0,"0612345678",129'
 CALLER_HELD = '+CLCC: 1,1,1,0,0,"0612345678",129'
@@ -36,19 +36,6 @@ class Modem:
         if cmd.text == "AT+CHLD=?":
             return AtResponse(cmd.text, (self.chld,) if self.chld else (), "OK" if self.chld else "ERROR")
         return AtResponse(cmd.text, (), self.finals.get(cmd.text, "OK"))
-
-
-def drive(work: Work, modem: Callable[[Cmd], AtResponse]) -> list[LineEvent]:
-    events: list[LineEvent] = []
-    reply: AtResponse | None = None
-    while True:
-        try:
-            step = work.send(reply)
-        except StopIteration:
-            return events
-        reply = modem(step) if isinstance(step, Cmd) else None
-        if isinstance(step, Emit):
-            events.append(step.event)
 
 
 def in_call() -> GsmCalls:

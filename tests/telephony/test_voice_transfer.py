@@ -7,8 +7,10 @@ import pytest
 
 from appliance.telephony.line import ControlResult, Dtmf, HungUp, LineEvent, OtherParty
 from appliance.telephony.protocol import AtResponse
-from appliance.telephony.steps import Cmd, Emit, Work
+from appliance.telephony.steps import Cmd
 from appliance.telephony.voice_calls import VoiceCalls, VoiceSettings, dial_string
+
+from .logic import drive
 
 
 class Modem:
@@ -19,19 +21,6 @@ class Modem:
     def __call__(self, cmd: Cmd) -> AtResponse:
         self.sent.append(cmd.text)
         return AtResponse(cmd.text, (), self.finals.get(cmd.text, "OK"))
-
-
-def drive(work: Work, modem: Modem) -> list[LineEvent]:
-    events: list[LineEvent] = []
-    reply: AtResponse | None = None
-    while True:
-        try:
-            step = work.send(reply)
-        except StopIteration:
-            return events
-        reply = modem(step) if isinstance(step, Cmd) else None
-        if isinstance(step, Emit):
-            events.append(step.event)
 
 
 class Clock:
