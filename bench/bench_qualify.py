@@ -153,7 +153,27 @@ def _pooled(corpora: dict[str, list[dict[str, Any]]],
                                  f"{len(calls)} calls x {len(SEEDS)} seeds; worst seed "
                                  f"{min(r[key] for r in per_seed) * 100:.0f} %"))
         rows.extend(_ceiling(lang, calls))
+        rows.extend(_asked(lang, calls, [[o for name in names for o in outs[(name, 0.20, seed)]] for seed in SEEDS]))
     return rows
+
+
+def _asked(lang: str, calls: list[dict[str, Any]], per_seed: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Urgent calls the qualifier decides urgent, or leaves possibly urgent (or claimed urgent) so that the dialog
+    puts its closed question: an urgent call is lost on a real call only when it is neither."""
+    urgent = [i for i, c in enumerate(calls) if c["expect"]["urgent"]]
+    others = [i for i, c in enumerate(calls) if not c["expect"]["urgent"]]
+
+    def asked(o: dict[str, Any]) -> bool:
+        return bool(o.get("urgent") or o.get("possibly_urgent") or o.get("caller_claims_urgent"))
+
+    reached = [sum(asked(outs[i]) for i in urgent) / (len(urgent) or 1) for outs in per_seed]
+    bothered = [sum(asked(outs[i]) and not outs[i].get("urgent") for i in others) / (len(others) or 1)
+                for outs in per_seed]
+    note = f"{len(urgent)} urgent calls x {len(SEEDS)} seeds; worst seed {min(reached) * 100:.0f} %"
+    return [_row(f"qualify.{lang}.errors20.urgent_decided_or_asked", round(statistics.mean(reached) * 100, 1), "%",
+                 "reported", True, note + "; decided urgent, or put to the closed question by the dialog"),
+            _row(f"qualify.{lang}.errors20.non_urgent_asked", round(statistics.mean(bothered) * 100, 1), "%",
+                 "reported", True, f"{len(others)} calls that are not urgent but get the closed question")]
 
 
 def run() -> list[dict[str, Any]]:
