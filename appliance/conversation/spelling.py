@@ -31,6 +31,18 @@ from .text import fold
 
 _LETTER_RUN = re.compile(r"^(?:[A-Za-z][.\-]){1,}[A-Za-z]?[.\-]?$")  # G-I-L-E-S, G.I.L.E.S.
 _CAPS = re.compile(r"^[A-Z]{2,}$")  # GILES: how Whisper writes letters said one by one
+_CLUSTERS = re.compile(r"^[A-Z]{1,3}(?:-[A-Z]{1,3})+\.?$")  # HR-D-I-N-G: letters, a few run together
+
+
+def _letter_run(raw: str) -> bool:
+    """Letters said one by one as a recogniser writes them: "G-I-L-E-S", "G.I.L.E.S.", or in capitals with
+    a few of them run together, most still alone ("HR-D-I-N-G" for Harding, "GR-N-T")."""
+    if _LETTER_RUN.match(raw) and len(re.sub(r"[^A-Za-z]", "", raw)) >= 2:
+        return True
+    if not _CLUSTERS.match(raw):
+        return False
+    parts = raw.rstrip(".").split("-")
+    return 2 * sum(len(x) == 1 for x in parts) >= len(parts)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,7 +124,7 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     raws = [r for r in re.split(r"[\s,;:!?]+", text) if r]
     for i, raw in enumerate(raws):
         bare = raw.strip(".'\"()")
-        spelled = _LETTER_RUN.match(raw.strip(",;:!?()\"'")) and len(re.sub(r"[^A-Za-z]", "", raw)) >= 2
+        spelled = _letter_run(raw.strip(",;:!?()\"'"))
         nxt = raws[i + 1] if i + 1 < len(raws) else ""
         if spelled:
             out.append(("letters", re.sub(r"[^A-Za-z]", "", raw).lower()))
@@ -209,6 +221,16 @@ def _lost_from(letters: str, word: str) -> bool:
     return all(c in it for c in letters)
 
 
+def _split_at_said(letters: str, said: Sequence[str]) -> list[str]:
+    """A long run of letters (ten or more) that begins with the word said just before it and goes on is two
+    words run together ("Natalie, N-A-T-A-L-I-E-K-I-N-G": "natalie", "king"); a shorter one is the longer
+    form of that word ("Chris, C-H-R-I-S-T-I-N-E")."""
+    w = said[-1] if said else ""
+    if len(w) >= 4 and len(letters) >= 10 and len(letters) - len(w) >= 3 and letters.startswith(w):
+        return [w, letters[len(w):]]
+    return [letters]
+
+
 def parse_spelling(text: str, sp: Spelling, heard: Sequence[str] = ()) -> str | None:
     """The words spelled in ``text``, capitalised and joined; None when nothing was spelled.
 
@@ -219,7 +241,7 @@ def parse_spelling(text: str, sp: Spelling, heard: Sequence[str] = ()) -> str | 
     correction ("M-E-A-T-S" for "Meets") and stands."""
     words = []
     known = [fold(w) for w in heard if len(fold(w)) >= 3]
-    for letters, said in _groups(text, sp):
+    for letters, said in [(part, before) for group, before in _groups(text, sp) for part in _split_at_said(group, before)]:
         inside = [w for w in known if len(letters) >= 3 and letters != w and _lost_from(letters, w)]
         if inside:
             words.append(inside[0].capitalize())

@@ -650,6 +650,12 @@ def test_french_opening_hours_all_week() -> None:
     ("James? J-M-E-S Fox F.", "James Fox"),  # a word, the start of its spelling, the rest lost
     ("Gerald G-E-R-L-B Miss all. And I see H-O-L-L-S", "Gerald Icholls"),  # letters one by one, then a run
     ("Mercer M", "Mercer"),
+    ("Jules, J-U-L-E-S, Harding, HR-D-I-N-G.", "Jules Harding"),  # two letters run together in a run
+    ("Leon, L-E-O-N. Grant, GR-N-T.", "Leon Grant"),
+    ("JEAN-PAUL", None),  # capitals, no letter alone: words, not letters
+    ("Chris, C-H-R-I-S-T-I-N-E", "Christine"),  # the longer form of the word said
+    ("Natalie, N-A-T-A-L-I-E-K-I-N-G.", "Natalie King"),  # two spelled words run together
+    ("Nat, N-A-T-A-L-I-E", "Natalie"),  # the word said is the start, nothing after it: one word
     ("Mercer B", None),  # a letter that does not begin the word said is no spelling of it
     ("", None),
     ("no idea sorry", None),
