@@ -1,7 +1,7 @@
 # Permanence — the two commands of the README, and the tools around them.
 #   make demo    set up, then run the appliance on its built-in line simulator
 #   make test    set up, then run the whole test suite
-#   make lint    ruff + mypy + no import cycle + no unreferenced code
+#   make lint    ruff + mypy + no import cycle + no unreferenced code + no function over 60 lines
 #   make bench   benchmarks: prints each figure beside its target, writes bench/results.json
 #   make image-check   build an arm64 rootfs under qemu and run the package in it (slow)
 
@@ -56,6 +56,7 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/python tools/imports.py
 	$(BIN)/python tools/deadcode.py
+	$(BIN)/python tools/funclen.py
 
 bench: setup
 	$(BIN)/python bench/run.py

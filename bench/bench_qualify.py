@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import statistics
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Any
 
 from appliance.conversation.errormodel import damage
 from appliance.conversation.labelled import company_ok, load_calls, name_ok, phone_ok, score
-from appliance.conversation.numbers import find_phone
+from appliance.conversation.numbers import digits_said, find_phone
 from appliance.conversation.qualifier import Qualifier
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +110,31 @@ def accuracy() -> list[dict[str, Any]]:
     return rows + _pooled(corpora, outs)
 
 
+def _reachable(call: dict[str, Any], lang: str, rate: float, seed: int) -> bool:
+    """Can any reader of the damaged words get the callback right? It needs no number said (none expected, or
+    the caller id's), or every digit of the number said is still in the words, in order and together."""
+    want = re.sub(r"\D", "", str(call["expect"].get("callback") or ""))[-9:]
+    cid = re.sub(r"\D", "", str(call.get("caller_id") or ""))[-9:]
+    if not want or want == cid:
+        return True
+    turns = damage(call["turns"], rate, seed=seed, lang=lang)
+    return want in "".join(digits_said(t, lang) for t in turns)
+
+
+def _ceiling(lang: str, calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The callback figure no qualifier of text can pass at each rate: the words that carried a digit are gone."""
+    rows = []
+    for rate in RATES:
+        shares = [sum(_reachable(c, lang, rate, seed) for c in calls) / len(calls) for seed in SEEDS]
+        rows.append(_row(f"qualify.{lang}.errors{rate * 100:.0f}.callback_reachable",
+                         round(statistics.mean(shares) * 100, 1), "%", "reported", True,
+                         "calls whose damaged words still hold every digit of the number to call back, or that "
+                         "need none said: about the ceiling of callback for the qualifier alone (an estimate: a "
+                         "digit word misspelt beyond the number reader's repairs counts as lost, and the score "
+                         "compares the last 9 digits); the dialog reads the number back and asks again"))
+    return rows
+
+
 def _pooled(corpora: dict[str, list[dict[str, Any]]],
             outs: dict[tuple[str, float, int], list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Each language's calls together, per rate; the targets apply at 20 %."""
@@ -126,7 +152,28 @@ def _pooled(corpora: dict[str, list[dict[str, Any]]],
                                  value >= target if target else True,
                                  f"{len(calls)} calls x {len(SEEDS)} seeds; worst seed "
                                  f"{min(r[key] for r in per_seed) * 100:.0f} %"))
+        rows.extend(_ceiling(lang, calls))
+        rows.extend(_asked(lang, calls, [[o for name in names for o in outs[(name, 0.20, seed)]] for seed in SEEDS]))
     return rows
+
+
+def _asked(lang: str, calls: list[dict[str, Any]], per_seed: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Urgent calls the qualifier decides urgent, or leaves possibly urgent (or claimed urgent) so that the dialog
+    puts its closed question: an urgent call is lost on a real call only when it is neither."""
+    urgent = [i for i, c in enumerate(calls) if c["expect"]["urgent"]]
+    others = [i for i, c in enumerate(calls) if not c["expect"]["urgent"]]
+
+    def asked(o: dict[str, Any]) -> bool:
+        return bool(o.get("urgent") or o.get("possibly_urgent") or o.get("caller_claims_urgent"))
+
+    reached = [sum(asked(outs[i]) for i in urgent) / (len(urgent) or 1) for outs in per_seed]
+    bothered = [sum(asked(outs[i]) and not outs[i].get("urgent") for i in others) / (len(others) or 1)
+                for outs in per_seed]
+    note = f"{len(urgent)} urgent calls x {len(SEEDS)} seeds; worst seed {min(reached) * 100:.0f} %"
+    return [_row(f"qualify.{lang}.errors20.urgent_decided_or_asked", round(statistics.mean(reached) * 100, 1), "%",
+                 "reported", True, note + "; decided urgent, or put to the closed question by the dialog"),
+            _row(f"qualify.{lang}.errors20.non_urgent_asked", round(statistics.mean(bothered) * 100, 1), "%",
+                 "reported", True, f"{len(others)} calls that are not urgent but get the closed question")]
 
 
 def run() -> list[dict[str, Any]]:

@@ -25,7 +25,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from appliance.config import Config
+    from appliance.store.calllog import CallLog
 
 ROOT = Path(__file__).resolve().parents[1]
 N_CALLS = 50_000
@@ -52,77 +56,102 @@ def _generate(log: Any, tz: dt.tzinfo, n: int) -> float:
     return time.perf_counter() - t0
 
 
-def run() -> list[dict[str, Any]]:
-    from appliance.config import load_config_text
-    from appliance.store.calllog import CallLog, CallLogReader
+def _log_in(client: Any, auth: Any, admin: Any) -> None:
+    """A logged-in session for ``admin`` on a test client."""
+    with client.session_transaction() as s:
+        s["auth"], s["user"], s["gen"], s["box"], s["at"] = (True, admin.name, admin.generation,
+                                                             auth.box_generation(), time.time())
+
+
+def _timed_pages(log: CallLog, newest: str) -> dict[str, tuple[str, Callable[[], None] | None]]:
+    """Each page to time: its path, and what to do before every view (None: nothing)."""
+
+    def touch() -> None:
+        """A write between two views, as when a call arrives: every cache is invalidated."""
+        log.update(newest, lambda r: setattr(r, "handled", not r.handled))
+
+    pages: dict[str, tuple[str, Callable[[], None] | None]] = {
+        name: (path, None) for name, path in PAGES.items()}
+    pages["statistics_after_write"] = ("/stats", touch)
+    pages["worklist_after_write"] = ("/worklist", touch)
+    return pages
+
+
+def _page_figures(client: Any, name: str, path: str, before: Callable[[], None] | None) -> list[dict[str, Any]]:
+    """A page's first view, then its p95 over ``REPEAT`` views (``before`` run before each)."""
+    t0 = time.perf_counter()
+    r = client.get(path)
+    cold = (time.perf_counter() - t0) * 1000
+    if r.status_code != 200:
+        raise RuntimeError(f"{path}: HTTP {r.status_code}")
+    times = []
+    for _ in range(REPEAT):
+        if before is not None:
+            before()
+        t0 = time.perf_counter()
+        client.get(path)
+        times.append((time.perf_counter() - t0) * 1000)
+    p95 = statistics.quantiles(times, n=20)[-1]
+    targeted = name in TARGETED
+    return [{"name": f"web.render_{name}_p95", "value": round(p95, 1), "unit": "ms",
+             "target": f"<= {TARGET_MS:.0f}" if targeted else "info",
+             "met": p95 <= TARGET_MS if targeted else True},
+            {"name": f"web.render_{name}_first", "value": round(cold, 1), "unit": "ms",
+             "target": "info", "met": True}]
+
+
+def _cold_reader_figures(cfg: Config, tmp: Path, auth: Any, admin: Any) -> list[dict[str, Any]]:
+    """A fresh reader process (no cache at all): what the first visit after a restart costs."""
+    from appliance.store.calllog import CallLogReader
     from appliance.web import create_app
 
-    base = "/dev/shm" if Path("/dev/shm").is_dir() else None
-    tmp = Path(tempfile.mkdtemp(prefix="bench-web-", dir=base))
+    reader_app = create_app(cfg, CallLogReader(tmp))
+    reader = reader_app.test_client()
+    _log_in(reader, auth, admin)
     out: list[dict[str, Any]] = []
-    try:
-        cfg = load_config_text(f'[company]\nname = "Bench"\n[storage]\ndata_dir = "{tmp}"\n')
-        with CallLog(tmp) as log:
-            gen_s = _generate(log, cfg.company.tz, N_CALLS)
-            n = len(log.summaries())
-            app = create_app(cfg, log)
-            client = app.test_client()
-            auth = app.extensions["permanence"].auth
-            admin = auth.complete_setup("admin", "bench password 1234")
-
-            def log_in(c: Any) -> None:
-                with c.session_transaction() as s:
-                    s["auth"], s["user"], s["gen"], s["box"], s["at"] = (True, admin.name, admin.generation,
-                                                                         auth.box_generation(), time.time())
-            log_in(client)
-            out.append({"name": "web.bench_calls_in_log", "value": float(n), "unit": "calls",
-                        "target": f"{N_CALLS}", "met": n == N_CALLS})
-            out.append({"name": "web.generate_calls_per_s", "value": round(n / gen_s, 1), "unit": "calls/s",
-                        "target": "info", "met": True})
-            newest = log.summaries(since=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))[0]["id"]
-
-            def touch() -> None:
-                """A write between two views, as when a call arrives: every cache is invalidated."""
-                log.update(newest, lambda r: setattr(r, "handled", not r.handled))
-
-            pages: dict[str, tuple[str, Callable[[], None] | None]] = {
-                name: (path, None) for name, path in PAGES.items()}
-            pages["statistics_after_write"] = ("/stats", touch)
-            pages["worklist_after_write"] = ("/worklist", touch)
-            for name, (path, before) in pages.items():
-                t0 = time.perf_counter()
-                r = client.get(path)
-                cold = (time.perf_counter() - t0) * 1000
-                if r.status_code != 200:
-                    raise RuntimeError(f"{path}: HTTP {r.status_code}")
-                times = []
-                for _ in range(REPEAT):
-                    if before is not None:
-                        before()
-                    t0 = time.perf_counter()
-                    client.get(path)
-                    times.append((time.perf_counter() - t0) * 1000)
-                p95 = statistics.quantiles(times, n=20)[-1]
-                targeted = name in TARGETED
-                out.append({"name": f"web.render_{name}_p95", "value": round(p95, 1), "unit": "ms",
-                            "target": f"<= {TARGET_MS:.0f}" if targeted else "info",
-                            "met": p95 <= TARGET_MS if targeted else True})
-                out.append({"name": f"web.render_{name}_first", "value": round(cold, 1), "unit": "ms",
-                            "target": "info", "met": True})
-            # a fresh reader process (no cache at all): what the first visit after a restart costs
-            reader_app = create_app(cfg, CallLogReader(tmp))
-            reader = reader_app.test_client()
-            log_in(reader)
-            for name in ("statistics", "calls"):
-                t0 = time.perf_counter()
-                reader.get(PAGES[name])
-                out.append({"name": f"web.render_{name}_cold_reader", "value":
-                            round((time.perf_counter() - t0) * 1000, 1), "unit": "ms", "target": "info",
-                            "met": True})
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    for name in ("statistics", "calls"):
+        t0 = time.perf_counter()
+        reader.get(PAGES[name])
+        out.append({"name": f"web.render_{name}_cold_reader", "value":
+                    round((time.perf_counter() - t0) * 1000, 1), "unit": "ms", "target": "info",
+                    "met": True})
     return out
 
+
+def _bench(tmp: Path) -> list[dict[str, Any]]:
+    """``N_CALLS`` calls written into ``tmp``, then every page timed on them."""
+    from appliance.config import load_config_text
+    from appliance.store.calllog import CallLog
+    from appliance.web import create_app
+
+    out: list[dict[str, Any]] = []
+    cfg = load_config_text(f'[company]\nname = "Bench"\n[storage]\ndata_dir = "{tmp}"\n')
+    with CallLog(tmp) as log:
+        gen_s = _generate(log, cfg.company.tz, N_CALLS)
+        n = len(log.summaries())
+        app = create_app(cfg, log)
+        client = app.test_client()
+        auth = app.extensions["permanence"].auth
+        admin = auth.complete_setup("admin", "bench password 1234")
+        _log_in(client, auth, admin)
+        out.append({"name": "web.bench_calls_in_log", "value": float(n), "unit": "calls",
+                    "target": f"{N_CALLS}", "met": n == N_CALLS})
+        out.append({"name": "web.generate_calls_per_s", "value": round(n / gen_s, 1), "unit": "calls/s",
+                    "target": "info", "met": True})
+        newest = log.summaries(since=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))[0]["id"]
+        for name, (path, before) in _timed_pages(log, newest).items():
+            out += _page_figures(client, name, path, before)
+        out += _cold_reader_figures(cfg, tmp, auth, admin)
+    return out
+
+
+def run() -> list[dict[str, Any]]:
+    base = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    tmp = Path(tempfile.mkdtemp(prefix="bench-web-", dir=base))
+    try:
+        return _bench(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 if __name__ == "__main__":
     for row in run():

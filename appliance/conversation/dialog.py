@@ -578,4 +578,6 @@ class ScriptedDialog:
         order = ("urgent", "category", "name", "company", "callback")
         return dataclasses.replace(
             q, unconfirmed=tuple(f for f in order if f in unconfirmed - set(confirmed) - set(spelled)),
-            confirmed=tuple(confirmed), spelled=tuple(spelled), heard=dict(idc.heard))
+            confirmed=tuple(confirmed), spelled=tuple(spelled),
+            heard=dict(idc.heard) | ({} if self.confirmed or "callback" not in q.heard else
+                                     {"callback": q.heard["callback"]}))

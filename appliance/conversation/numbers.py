@@ -407,14 +407,33 @@ def find_phone(text: str, *, lang: str = "fr", country: str = "FR") -> str | Non
     return found[-1][0]
 
 
+def incomplete_number(text: str, *, lang: str = "fr", country: str = "FR") -> str | None:
+    """The digits of a telephone number said in ``text`` but not whole (a group the recogniser lost: "zéro six
+    quarante-trois dix-huit zéro deux"), begun the way a number is (a trunk 0 or a +) and six digits long or
+    more, or None; nothing when a whole number was said."""
+    if find_phone(text, lang=lang, country=country):
+        return None
+    best: str | None = None
+    for run in _runs(_split_hyphens(text), lang):
+        digits = segment(run, lang)
+        if digits and len(digits) >= 6 and digits[0] in "0+" and (best is None or len(digits) > len(best)):
+            best = digits
+    return best
+
+
 def damaged_repeat(said: str, number: str) -> bool:
     """Is ``said`` (E.164) ``number`` said again with one or two of its digits lost ("oh seven seven double oh
     nine hundred six five" for the caller id +447700900654)? A whole number that differs is another line."""
     a, b = re.sub(r"\D", "", said), re.sub(r"\D", "", number)
     if not 1 <= len(b) - len(a) <= 2:
         return False
-    rest = iter(b)
-    return all(d in rest for d in a)  # every digit of ``said``, in order, among those of ``number``
+    return digits_in_order(a, b)
+
+
+def digits_in_order(short: str, long: str) -> bool:
+    """Every digit of ``short``, in order, among those of ``long``."""
+    rest = iter(long)
+    return all(d in rest for d in short)
 
 
 def read_back(e164: str, lang: str = "fr") -> str:

@@ -25,7 +25,15 @@ from .base import Heard, KnownCaller
 from .entities import Identity, extract_identity, find_equipment, prepared
 from .language import Language, Matching, language, merge_lists, parse_language, read_language_data
 from .matcher import PhraseMatcher, WordRepair, pattern_words, regex_spans
-from .numbers import damaged_repeat, find_phone, joining_words, number_words, to_e164
+from .numbers import (
+    damaged_repeat,
+    digits_in_order,
+    find_phone,
+    incomplete_number,
+    joining_words,
+    number_words,
+    to_e164,
+)
 from .rules import Category, Rule, RuleSet, load_rules
 from .text import fold
 
@@ -237,6 +245,8 @@ class Qualifier:
         fired.extend([route_rule] if route_rule else [])
         callback, cb_rule = self._callback(turns, caller_id, country)
         fired.extend([cb_rule] if cb_rule else [])
+        partial = self._incomplete(turns, cb_rule, caller_id, country)
+        fired.extend(["callback.number_incomplete"] if partial else [])
         fired.extend(ident.rules)
         name, company = ident.name, ident.company
         if company and any(self._not_customer.get(rid) and self._cat_rules[rid][0] == category for rid in fired):
@@ -254,6 +264,7 @@ class Qualifier:
                                 " : " if self.lang == "fr" else ": ")
         urgent = lv.minutes <= 15
         unconfirmed = self._unconfirmed(words, found, urg, urgent, category, ident, name, callback, cb_rule)
+        unconfirmed += ("callback",) if partial and callback and "callback" not in unconfirmed else ()
         return Qualification(
             id=call_id, category=category, urgent=urgent, urgency=lv.id, sla_minutes=lv.minutes,
             name=name, company=company, callback=callback, summary=summary,
@@ -261,7 +272,8 @@ class Qualifier:
             site=self._site(text), routing=route,
             possibly_urgent=urg.possible, decisive=urg.decisive,
             urgent_because=self._because(found, turns) if urgent else None, unconfirmed=unconfirmed,
-            caller_claims_urgent=not urgent and any(self._claims.get(r) for r in found.urg))
+            caller_claims_urgent=not urgent and any(self._claims.get(r) for r in found.urg),
+            heard={"callback": partial} if partial else {})
 
     def _scan(self, turns: list[str], ident: Identity, words: _HeardWords) -> _Found:
         """Every rule heard in the turns: categories (not in the identity answer), urgency, negations;
@@ -397,6 +409,20 @@ class Qualifier:
                 return callback, "callback.caller_id"
         return None, ""
 
+    def _incomplete(self, turns: list[str], cb_rule: str, caller_id: str | None, country: str) -> str | None:
+        """The digits of a number the caller said that did not come out whole (a group lost), when no whole
+        number was said and they are not the caller id's: the record keeps them beside the caller id, and the
+        callback is unconfirmed."""
+        if cb_rule not in ("", "callback.caller_id"):
+            return None
+        partial = None
+        for turn in turns:
+            partial = incomplete_number(turn, lang=self.lang, country=country) or partial
+        shown = re.sub(r"\D", "", caller_id or "")[-9:]
+        if partial and shown and (digits_in_order(partial, "0" + shown) or digits_in_order(shown, partial)):
+            return None  # the caller id said again, a digit lost or one too many
+        return partial
+
     def _site(self, text: str) -> str | None:
         folded = fold(text)
         for pat in self.rules.sites:
@@ -446,3 +472,4 @@ class Qualifier:
             reason = reason[:107].rsplit(" ", 1)[0] + "…"
         head = f"{label} ({level})" + (f" — {equipment}" if equipment else "")
         return f"{head}{colon}{reason}" if reason else head
+

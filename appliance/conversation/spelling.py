@@ -153,13 +153,17 @@ def _groups(text: str, sp: Spelling) -> list[tuple[str, list[str]]]:
         if len(cur) >= 2:
             groups.append((cur, said))
             said = []
+        elif cur and said and len(said[-1]) >= 2 and said[-1].startswith(cur):
+            groups.append((said[-1], said[:-1]))  # "Fox, F...": the word, its spelling begun and lost
+            said = []
         cur = ""
 
     while i < len(tokens):
         t = tokens[i]
         if kinds[i] == "letters":  # a whole word, as the recogniser wrote it
-            close()
-            cur = t
+            if not cur:
+                close()
+            cur += t  # letters said one by one just before are its start ("I see H-O-L-L-S")
             close()
             i += 1
             continue

@@ -53,52 +53,72 @@ def test_urgent_alert_delivered_with_puback_discovery_and_escaping(broker: Broke
     try:
         m.start()
         assert m.mqtt is not None and m.mqtt.wait_connected(10)
-        m.call_event("started", urgent_record("20261127T090000-line1-aaaaaa"))
-        m.urgent(urgent_record("20261127T090000-line1-aaaaaa", name=evil, summary="line1\r\nline2\t<b>x</b>"))
-        assert sub.wait_for(lambda: sub.json_on("permanence/box1/urgent"))
-        msg = sub.json_on("permanence/box1/urgent")[0]
-        assert msg["name"] == evil and msg["summary"] == "line1\r\nline2\t<b>x</b>"
-        assert msg["key"] == "20261127T090000-line1-aaaaaa:urgent:broker"
-        assert msg["url"] == "https://box.example/calls/20261127T090000-line1-aaaaaa"
-        # caller text never in a topic name
-        with sub.cond:
-            topics = {t for t, _, _ in sub.messages}
-        assert all("Jean" not in t and "script" not in t for t in topics)
-        assert sub.wait_for(lambda: sub.json_on("permanence/box1/event/started"))
-        # the call record gets the alert with its state and times, once the PUBACK came
-        assert wait(lambda: any(a["state"] == "delivered" and a["channel"] == "mqtt"
-                                for a in rec.alerts.get("20261127T090000-line1-aaaaaa", {}).values()))
-        a = next(iter(rec.alerts["20261127T090000-line1-aaaaaa"].values()))
-        assert a["created_at"] and a["sent_at"] and a["delivered_at"] and a["reference"] == "puback"
-        assert wait(lambda: m.outbox.open_alerts() == [])
-        # Home Assistant discovery, retained, with a device block and state topics
-        with sub.cond:
-            confs = {t: json.loads(p) for t, p, _ in sub.messages if t.startswith("homeassistant/")}
-        names = sorted(t.split("/")[-2] for t in confs)
-        assert names == ["abandoned_today", "calls_today", "health", "last_urgent", "line_line1", "urgent_pending"]
-        for c in confs.values():
-            assert c["device"]["identifiers"] == ["permanence_box1"]
-            assert c["availability_topic"] == "permanence/box1/availability"
-        m.publish_state({"line1": "ready", "bogus": "x"}, calls_today=3, abandoned_today=1)
-        assert sub.wait_for(lambda: any(t == "permanence/box1/state/calls_today" and p == b"3"
-                                        for t, p, _ in sub.messages))
-        # a late subscriber (Home Assistant starting) gets the retained configs, states and availability
-        late = Subscriber(broker.port, ("homeassistant/#", "permanence/box1/state/#",
-                                        "permanence/box1/availability"), client_id="late")
-        try:
-            assert late.wait_for(lambda: len(late.messages) >= 6 + 5 + 1)
-            with late.cond:
-                got = {t: p for t, p, r in late.messages if r}
-            assert got["permanence/box1/availability"] == b"online"
-            assert got["permanence/box1/state/urgent_pending"] == b"ON"
-            assert got["permanence/box1/state/line/line1"] == b"ready"
-            assert "permanence/box1/state/line/bogus" not in got
-            assert json.loads(got["permanence/box1/state/last_urgent"])["name"] == evil
-        finally:
-            late.close()
+        _urgent_published_with_caller_text_escaped(m, sub, evil)
+        _delivered_once_the_puback_came(m, rec)
+        _home_assistant_discovery_and_states(m, sub)
+        _late_subscriber_gets_the_retained(broker, evil)
     finally:
         m.close()
         sub.close()
+    _graceful_close_says_offline(broker)
+
+
+def _urgent_published_with_caller_text_escaped(m: AlertManager, sub: Subscriber, evil: str) -> None:
+    m.call_event("started", urgent_record("20261127T090000-line1-aaaaaa"))
+    m.urgent(urgent_record("20261127T090000-line1-aaaaaa", name=evil, summary="line1\r\nline2\t<b>x</b>"))
+    assert sub.wait_for(lambda: sub.json_on("permanence/box1/urgent"))
+    msg = sub.json_on("permanence/box1/urgent")[0]
+    assert msg["name"] == evil and msg["summary"] == "line1\r\nline2\t<b>x</b>"
+    assert msg["key"] == "20261127T090000-line1-aaaaaa:urgent:broker"
+    assert msg["url"] == "https://box.example/calls/20261127T090000-line1-aaaaaa"
+    # caller text never in a topic name
+    with sub.cond:
+        topics = {t for t, _, _ in sub.messages}
+    assert all("Jean" not in t and "script" not in t for t in topics)
+    assert sub.wait_for(lambda: sub.json_on("permanence/box1/event/started"))
+
+
+def _delivered_once_the_puback_came(m: AlertManager, rec: Recorder) -> None:
+    # the call record gets the alert with its state and times, once the PUBACK came
+    assert wait(lambda: any(a["state"] == "delivered" and a["channel"] == "mqtt"
+                            for a in rec.alerts.get("20261127T090000-line1-aaaaaa", {}).values()))
+    a = next(iter(rec.alerts["20261127T090000-line1-aaaaaa"].values()))
+    assert a["created_at"] and a["sent_at"] and a["delivered_at"] and a["reference"] == "puback"
+    assert wait(lambda: m.outbox.open_alerts() == [])
+
+
+def _home_assistant_discovery_and_states(m: AlertManager, sub: Subscriber) -> None:
+    # Home Assistant discovery, retained, with a device block and state topics
+    with sub.cond:
+        confs = {t: json.loads(p) for t, p, _ in sub.messages if t.startswith("homeassistant/")}
+    names = sorted(t.split("/")[-2] for t in confs)
+    assert names == ["abandoned_today", "calls_today", "health", "last_urgent", "line_line1", "urgent_pending"]
+    for c in confs.values():
+        assert c["device"]["identifiers"] == ["permanence_box1"]
+        assert c["availability_topic"] == "permanence/box1/availability"
+    m.publish_state({"line1": "ready", "bogus": "x"}, calls_today=3, abandoned_today=1)
+    assert sub.wait_for(lambda: any(t == "permanence/box1/state/calls_today" and p == b"3"
+                                    for t, p, _ in sub.messages))
+
+
+def _late_subscriber_gets_the_retained(broker: Broker, evil: str) -> None:
+    # a late subscriber (Home Assistant starting) gets the retained configs, states and availability
+    late = Subscriber(broker.port, ("homeassistant/#", "permanence/box1/state/#",
+                                    "permanence/box1/availability"), client_id="late")
+    try:
+        assert late.wait_for(lambda: len(late.messages) >= 6 + 5 + 1)
+        with late.cond:
+            got = {t: p for t, p, r in late.messages if r}
+        assert got["permanence/box1/availability"] == b"online"
+        assert got["permanence/box1/state/urgent_pending"] == b"ON"
+        assert got["permanence/box1/state/line/line1"] == b"ready"
+        assert "permanence/box1/state/line/bogus" not in got
+        assert json.loads(got["permanence/box1/state/last_urgent"])["name"] == evil
+    finally:
+        late.close()
+
+
+def _graceful_close_says_offline(broker: Broker) -> None:
     # a graceful close says offline
     s2 = Subscriber(broker.port, ("permanence/box1/availability",), client_id="s2")
     try:

@@ -647,6 +647,10 @@ def test_french_opening_hours_all_week() -> None:
     ("golf india lima echo sierra", "Giles"),
     ("Victor, V for Victor, I, C, T, O, R", "Victor"),
     ("double u i double l s", "Wills"),
+    ("James? J-M-E-S Fox F.", "James Fox"),  # a word, the start of its spelling, the rest lost
+    ("Gerald G-E-R-L-B Miss all. And I see H-O-L-L-S", "Gerald Icholls"),  # letters one by one, then a run
+    ("Mercer M", "Mercer"),
+    ("Mercer B", None),  # a letter that does not begin the word said is no spelling of it
     ("", None),
     ("no idea sorry", None),
     ("a", None),

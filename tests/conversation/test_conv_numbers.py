@@ -7,6 +7,7 @@ import pytest
 from appliance.conversation.numbers import (
     damaged_repeat,
     find_phone,
+    incomplete_number,
     read_back,
     refers_to_caller_id,
     spoken_digits,
@@ -233,3 +234,26 @@ def test_reference_numbers_are_not_phone_numbers(said: str) -> None:
 
 def test_us_numbers_have_no_trunk_zero() -> None:
     assert find_phone("two oh two five five five oh one four two", lang="en", country="US") == "+12025550142"
+
+
+@pytest.mark.parametrize("said,lang,country,expected", [
+    # a group lost by the recogniser: the digits that came out, for the technician to read
+    ("rappelez-moi au zéro six quarante-trois dix-huit zéro deux", "fr", "FR", "06431802"),
+    ("sur mon portable plutôt 06 43 18 02", "fr", "FR", "06431802"),
+    ("call me on oh seven seven double oh nine hundred", "en", "GB", "07700900"),
+    ("+33 6 43 18", "fr", "FR", "+3364318"),
+    # a whole number is no incomplete one
+    ("zéro six quarante-trois dix-huit zéro deux cinquante", "fr", "FR", None),
+    ("oh seven seven double oh nine hundred six five four", "en", "GB", None),
+    # numbers that are no telephone number: too short, or not begun with a trunk 0 or a +
+    ("on ouvre à quatorze heures trente", "fr", "FR", None),
+    ("la commande quarante-cinq soixante-dix-huit douze trente", "fr", "FR", None),
+    ("zéro six douze", "fr", "FR", None),
+    # malformed input
+    ("", "fr", "FR", None),
+    ("----", "en", "GB", None),
+    ("0", "fr", "FR", None),
+    ("\x00 zéro \ufffd six", "fr", "FR", None),
+])
+def test_a_number_said_but_not_whole(said: str, lang: str, country: str, expected: str | None) -> None:
+    assert incomplete_number(said, lang=lang, country=country) == expected

@@ -205,6 +205,29 @@ def test_a_damaged_repeat_of_the_caller_id(lang: str, turns: list[str], caller_i
     assert (r.callback, rule in r.rules) == (callback, True), r.rules
 
 
+@pytest.mark.parametrize("lang,turns,caller_id,callback,heard", [
+    # a number said with a group lost: the caller id to call back, unconfirmed, and what was heard kept
+    ("fr", ["la chaudière est en panne", "paul durand", "rappelez-moi au zéro six quarante-trois dix-huit zéro deux"],
+     "+33475823146", "+33475823146", "06431802"),
+    ("en", ["the boiler is leaking", "paul smith", "call me on oh seven seven double oh nine hundred"],
+     "+441614960446", "+441614960446", "07700900"),
+    # ... and no caller id: no number at all, but the digits heard are kept
+    ("fr", ["la chaudière est en panne", "zéro six quarante-trois dix-huit zéro deux"], None, None, "06431802"),
+    # the caller id said again with a digit lost or one too many is the caller id, nothing to check
+    ("fr", ["la pompe fuit", "zéro deux trente-huit zéro zéro zéro zéro"], "+33238000000", "+33238000000", None),
+    # a whole number said: nothing incomplete
+    ("fr", ["la pompe fuit", "zéro six quarante-trois dix-huit zéro deux cinquante"], "+33475823146",
+     "+33643180250", None),
+])
+def test_a_number_said_with_a_group_lost_is_kept_and_flagged(lang: str, turns: list[str], caller_id: str | None,
+                                                              callback: str | None, heard: str | None) -> None:
+    r = Qualifier.load(lang).qualify(turns, caller_id, country="GB" if lang == "en" else "FR")
+    assert r.callback == callback
+    assert r.heard.get("callback") == heard
+    assert ("callback.number_incomplete" in r.rules) is (heard is not None), r.rules
+    assert ("callback" in r.unconfirmed) is (heard is not None and callback is not None), r.unconfirmed
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_category_is_defined(lang: str) -> None:
     rs = load_rules(lang)

@@ -56,7 +56,14 @@ def test_transitions_record_expected_pin_states(factory, leds):
     p = _pins(factory)
     for pin in p.values():
         pin.assert_states([False])  # all off at construction
+    _idle_then_ringing_are_steady(factory, leds, p)
+    _call_and_urgent_blink(factory, leds, p)
+    _acknowledged_urgent_stays_off(factory, leds, p)
+    _fault_then_recovered(factory, leds, p)
+    _close_turns_everything_off(leds, p)
 
+
+def _idle_then_ringing_are_steady(factory: MockFactory, leds: StatusLeds, p: dict[str, MockPin]) -> None:
     # idle: ready steady
     _clear(factory)
     leds.show("ready", urgent_pending=False)
@@ -70,6 +77,8 @@ def test_transitions_record_expected_pin_states(factory, leds):
     p["in_call"].assert_states([False, True])
     p["ready"].assert_states([True])
 
+
+def _call_and_urgent_blink(factory: MockFactory, leds: StatusLeds, p: dict[str, MockPin]) -> None:
     # in call: slow blink of in_call
     _clear(factory)
     leds.show("in_call", urgent_pending=False)
@@ -92,6 +101,8 @@ def test_transitions_record_expected_pin_states(factory, leds):
     assert p["ready"].state is True
     _blinks(p["urgent"], min_toggles=2)
 
+
+def _acknowledged_urgent_stays_off(factory: MockFactory, leds: StatusLeds, p: dict[str, MockPin]) -> None:
     # acknowledged: urgent off and stays off (its blink thread is stopped, so nothing can toggle it)
     leds.show("ready", urgent_pending=False)
     _clear(factory)
@@ -99,6 +110,8 @@ def test_transitions_record_expected_pin_states(factory, leds):
     p["urgent"].assert_states([False])
     p["in_call"].assert_states([False])
 
+
+def _fault_then_recovered(factory: MockFactory, leds: StatusLeds, p: dict[str, MockPin]) -> None:
     # fault: fault steady on, ready off
     _clear(factory)
     leds.show("fault", urgent_pending=False)
@@ -111,6 +124,8 @@ def test_transitions_record_expected_pin_states(factory, leds):
     p["fault"].assert_states([True, False])
     p["ready"].assert_states([False, True])
 
+
+def _close_turns_everything_off(leds: StatusLeds, p: dict[str, MockPin]) -> None:
     # close: everything off
     leds.show("in_call", urgent_pending=True)
     _blinks(p["urgent"], min_toggles=2)

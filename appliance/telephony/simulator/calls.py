@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
+from enum import Enum
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,6 +35,31 @@ log = logging.getLogger(__name__)
 VOICED_RMS = 400.0
 """A box frame louder than this (about -38 dBFS) counts as the box speaking."""
 SILENCE = b"\x00" * FRAME_BYTES
+
+
+class _Step(Enum):
+    """What the conversation loop does after one pass."""
+
+    STOP = "stop"  # the call is over for the caller
+    PAUSE = "pause"  # wait a frame (20 ms) before the next pass
+    AGAIN = "again"  # the next pass at once
+
+
+@dataclass
+class _Conversation:
+    """Where a caller is in its script, during one call."""
+
+    started: float
+    n_turns: int
+    last_turn_end: float
+    turn: int = 0
+    speaking: bool = False
+    answering: bool = False  # speaking an answer from the labels, not a scripted turn
+
+    @classmethod
+    def start(cls, caller: ScriptedCaller) -> _Conversation:
+        now = time.monotonic()
+        return cls(started=now, n_turns=max(len(caller.turns), len(caller.turn_audio or [])), last_turn_end=now)
 
 
 class ActiveCall:
@@ -424,87 +451,113 @@ class CallEngine:
         return espeak_voice(text, lang)
 
     def _converse(self, call: ActiveCall) -> None:
-        c, h = call.caller, call.handle
+        """The caller's side of a connected call, every 20 ms until one side hangs up."""
         clock = threading.Thread(target=self._clock, args=(call,), name="sim-audio-clock", daemon=True)
         clock.start()
-        t_ans = time.monotonic()
-        k = 0
-        speaking = answering = False
-        last_turn_end = t_ans
-        n_turns = max(len(c.turns), len(c.turn_audio or []))
+        conv = _Conversation.start(call.caller)
         try:
             while not call.ended.is_set() and not self._closed.is_set():
-                now = time.monotonic()
-                if (h.hangup_now.is_set() or now - t_ans > c.max_call_seconds
-                        or (c.hangup_after_seconds is not None and now - t_ans >= c.hangup_after_seconds)):
-                    self._caller_hangup(call)
+                step = self._converse_step(call, conv)
+                if step is _Step.STOP:
                     return
-                keys = h.take_keys()
-                if keys:
-                    self._send_dtmf(call, keys)
-                if call.handed_over or call.conference:
-                    self._after_put_through(call)
-                    return
-                if call.held or call.await_told:  # on hold: the script waits for the box to come back
-                    last_turn_end = now
+                if step is _Step.PAUSE:
                     time.sleep(0.02)
-                    continue
-                if speaking:
-                    if call.speaking():
-                        time.sleep(0.02)
-                        continue
-                    speaking = False
-                    if answering:
-                        answering = False
-                        call.result.answers_spoken += 1
-                        call.event("answer spoken")
-                        call.box_spoke = False
-                        last_turn_end = time.monotonic()
-                        continue
-                    call.result.turns_spoken += 1
-                    call.event(f"turn {k} spoken")
-                    if k in c.dtmf:
-                        self._send_dtmf(call, c.dtmf[k])
-                    if c.hangup_after_turn is not None and k >= c.hangup_after_turn:
-                        self._caller_hangup(call)
-                        return
-                    k += 1
-                    call.box_spoke = False
-                    last_turn_end = time.monotonic()
-                    continue
-                waited = now - max(last_turn_end, call.last_box_voice) > c.wait_limit  # box silent that long
-                done = call.box_done(c.listen_silence, now) and (waited or c.box_replied())
-                pressed = c.keys_for_box() if done else None
-                if pressed:  # the box could not hear the number: keyed instead, at a person's pace
-                    c.speaking_now()
-                    for key in pressed:  # (keys 0.1 s apart: the same key twice reads as one held key)
-                        self._send_dtmf(call, key)
-                        time.sleep(0.2)
-                    call.result.answers_spoken += 1
-                    call.box_spoke = False
-                    last_turn_end = time.monotonic()
-                    continue
-                reply = c.answer_to_box() if done else None
-                if done:
-                    log.debug("caller %s: box said %r; answer %r", c.id, c.box_said() if c.box_said else None, reply)
-                if reply is not None:  # the box asked a closed question: answered, the script waits
-                    speaking = answering = True
-                    c.speaking_now()
-                    call.say(self._render_text(reply, c.lang))
-                elif k < n_turns:
-                    if done or waited:
-                        speaking = True
-                        c.speaking_now()
-                        if k not in c.silence_turns:
-                            call.say(self._render(call, k))
-                elif not c.wait_for_box_hangup and (
-                        (call.box_done(c.linger, now) and c.box_replied()) or waited):
-                    self._caller_hangup(call)
-                    return
-                time.sleep(0.02)
         finally:
             self._end(call, call.result.hung_up_by or "network")
             clock.join(timeout=1)
+
+    def _converse_step(self, call: ActiveCall, conv: _Conversation) -> _Step:
+        """One pass of the conversation: hang-up and keys first, then the caller's speech."""
+        now = time.monotonic()
+        if self._caller_gives_up(call, conv, now):
+            self._caller_hangup(call)
+            return _Step.STOP
+        keys = call.handle.take_keys()
+        if keys:
+            self._send_dtmf(call, keys)
+        if call.handed_over or call.conference:
+            self._after_put_through(call)
+            return _Step.STOP
+        if call.held or call.await_told:  # on hold: the script waits for the box to come back
+            conv.last_turn_end = now
+            return _Step.PAUSE
+        if conv.speaking:
+            return self._caller_finishing(call, conv)
+        return self._caller_turn(call, conv, now)
+
+    @staticmethod
+    def _caller_gives_up(call: ActiveCall, conv: _Conversation, now: float) -> bool:
+        """Hung up by the test, or the call lasted the caller's limit."""
+        c, elapsed = call.caller, now - conv.started
+        return (call.handle.hangup_now.is_set() or elapsed > c.max_call_seconds
+                or (c.hangup_after_seconds is not None and elapsed >= c.hangup_after_seconds))
+
+    def _caller_finishing(self, call: ActiveCall, conv: _Conversation) -> _Step:
+        """The caller is speaking: wait for the audio to run out, then count what was said."""
+        if call.speaking():
+            return _Step.PAUSE
+        conv.speaking = False
+        if conv.answering:
+            conv.answering = False
+            call.result.answers_spoken += 1
+            call.event("answer spoken")
+            call.box_spoke = False
+            conv.last_turn_end = time.monotonic()
+            return _Step.AGAIN
+        return self._turn_spoken(call, conv)
+
+    def _turn_spoken(self, call: ActiveCall, conv: _Conversation) -> _Step:
+        """A scripted turn has been spoken: its keys, a scripted hang-up, or on to the next turn."""
+        c, k = call.caller, conv.turn
+        call.result.turns_spoken += 1
+        call.event(f"turn {k} spoken")
+        if k in c.dtmf:
+            self._send_dtmf(call, c.dtmf[k])
+        if c.hangup_after_turn is not None and k >= c.hangup_after_turn:
+            self._caller_hangup(call)
+            return _Step.STOP
+        conv.turn += 1
+        call.box_spoke = False
+        conv.last_turn_end = time.monotonic()
+        return _Step.AGAIN
+
+    def _caller_turn(self, call: ActiveCall, conv: _Conversation, now: float) -> _Step:
+        """The caller is quiet: answer the box, key a number, speak the next turn, or hang up."""
+        c = call.caller
+        waited = now - max(conv.last_turn_end, call.last_box_voice) > c.wait_limit  # box silent that long
+        done = call.box_done(c.listen_silence, now) and (waited or c.box_replied())
+        pressed = c.keys_for_box() if done else None
+        if pressed:  # the box could not hear the number: keyed instead, at a person's pace
+            self._key_answer(call, conv, pressed)
+            return _Step.AGAIN
+        reply = c.answer_to_box() if done else None
+        if done:
+            log.debug("caller %s: box said %r; answer %r", c.id, c.box_said() if c.box_said else None, reply)
+        if reply is not None:  # the box asked a closed question: answered, the script waits
+            conv.speaking = conv.answering = True
+            c.speaking_now()
+            call.say(self._render_text(reply, c.lang))
+        elif conv.turn < conv.n_turns:
+            if done or waited:
+                conv.speaking = True
+                c.speaking_now()
+                if conv.turn not in c.silence_turns:
+                    call.say(self._render(call, conv.turn))
+        elif not c.wait_for_box_hangup and (
+                (call.box_done(c.linger, now) and c.box_replied()) or waited):
+            self._caller_hangup(call)
+            return _Step.STOP
+        return _Step.PAUSE
+
+    def _key_answer(self, call: ActiveCall, conv: _Conversation, pressed: str) -> None:
+        """The labels' answer keyed on the phone's keypad, one key at a time."""
+        call.caller.speaking_now()
+        for key in pressed:  # (keys 0.1 s apart: the same key twice reads as one held key)
+            self._send_dtmf(call, key)
+            time.sleep(0.2)
+        call.result.answers_spoken += 1
+        call.box_spoke = False
+        conv.last_turn_end = time.monotonic()
 
     def _after_put_through(self, call: ActiveCall) -> None:
         """Talking to the technician: after a while the caller hangs up."""

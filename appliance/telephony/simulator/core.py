@@ -39,6 +39,27 @@ FAULTS = ("unplug", "replug", "garbage", "mute", "unmute", "one_way_audio", "dea
           "clear")
 
 
+
+def _checked_model(dialect: str, model: str | None) -> str:
+    """The modem model (the dialect's default if none), or ConfigError if it does not speak ``dialect``."""
+    if dialect not in DEFAULT_MODEL:
+        raise ConfigError(f"simulator: unknown dialect {dialect!r}; expected 'gsm' or 'voicemodem'")
+    chosen = model or DEFAULT_MODEL[dialect]
+    ok_models = ("sim7600", "sim800") if dialect == "gsm" else ("usr5637", "cx93010")
+    if chosen not in ok_models:
+        raise ConfigError(f"simulator: model {chosen!r} does not speak the {dialect} dialect; "
+                          f"expected one of {', '.join(ok_models)}")
+    return chosen
+
+
+def _check_ringing(country: str, ring_interval: float | None) -> None:
+    """ConfigError for an unknown country or a ring interval outside 0.05-30 s."""
+    if country not in RING_PERIOD:
+        raise ConfigError(f"simulator: unknown country {country!r}; expected FR, GB or US")
+    if ring_interval is not None and not 0.05 <= ring_interval <= 30:
+        raise ConfigError(f"simulator: ring_interval must be 0.05-30 s, got {ring_interval}")
+
+
 @dataclasses.dataclass(frozen=True)
 class SentSms:
     number: str
@@ -91,18 +112,9 @@ class Simulator:
         ect: bool = True,
         hook_flash: bool = False,
     ) -> None:
-        if dialect not in DEFAULT_MODEL:
-            raise ConfigError(f"simulator: unknown dialect {dialect!r}; expected 'gsm' or 'voicemodem'")
         self.dialect: str = dialect
-        self.model = model or DEFAULT_MODEL[dialect]
-        ok_models = ("sim7600", "sim800") if dialect == "gsm" else ("usr5637", "cx93010")
-        if self.model not in ok_models:
-            raise ConfigError(f"simulator: model {self.model!r} does not speak the {dialect} dialect; "
-                              f"expected one of {', '.join(ok_models)}")
-        if country not in RING_PERIOD:
-            raise ConfigError(f"simulator: unknown country {country!r}; expected FR, GB or US")
-        if ring_interval is not None and not 0.05 <= ring_interval <= 30:
-            raise ConfigError(f"simulator: ring_interval must be 0.05-30 s, got {ring_interval}")
+        self.model = _checked_model(dialect, model)
+        _check_ringing(country, ring_interval)
         self.country = country
         self.tcp_port = tcp_port
         self.voice = voice
@@ -114,6 +126,18 @@ class Simulator:
         """The network accepts explicit call transfer (AT+CHLD=4)."""
         self.hook_flash = hook_flash
         """The analog line offers the operator's call transfer (hook flash, dial, hang up)."""
+        self._init_modem_state(seed)
+        self.commands = CommandSet(self)
+        self.engine = CallEngine(self)
+        self._init_ports(directory)
+        self._sms_ref = 0
+        self._concat: dict[tuple[str, int], dict[int, SubmitPdu]] = {}
+        self._timers: list[threading.Timer] = []
+        self._started = False
+        self._closed = False
+
+    def _init_modem_state(self, seed: int) -> None:
+        """The modem's state: phones, signal, faults, what the box sent, SMS store, audio and hook."""
         self.phones: list[SimPhone] = []
         self.phone_calls = PhoneCalls()
         self.rssi = 20
@@ -125,21 +149,17 @@ class Simulator:
         self.pcm_on = False
         self.off_hook = False
         self.lock = threading.RLock()
-        self.commands = CommandSet(self)
-        self.engine = CallEngine(self)
+
+    def _init_ports(self, directory: str | Path | None) -> None:
+        """The ptys (AT, SIM7600 audio, GSM SMS) in ``directory`` or a temporary one; TCP and sessions."""
         self._own_dir = directory is None
         self._dir = Path(directory) if directory else Path(tempfile.mkdtemp(prefix="permanence-sim-"))
         self._main = PtyPort(self._dir / "modem")
         self._audio = PtyPort(self._dir / "audio") if self.model == "sim7600" else None
-        self._sms = PtyPort(self._dir / "sms") if dialect == "gsm" else None
+        self._sms = PtyPort(self._dir / "sms") if self.dialect == "gsm" else None
         self.sessions: list[Session] = []
         self._tcp: TcpServer | None = None
         self._audio_thread: threading.Thread | None = None
-        self._sms_ref = 0
-        self._concat: dict[tuple[str, int], dict[int, SubmitPdu]] = {}
-        self._timers: list[threading.Timer] = []
-        self._started = False
-        self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
     @property
