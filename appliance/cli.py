@@ -226,18 +226,33 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="permanence", description="Answer every business call, offline.")
     p.add_argument("--version", action="version", version=f"permanence {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    _add_run(sub)
+    _add_demo(sub)
+    _add_calls(sub)
+    _add_config(sub)
+    _add_prompts(sub)
+    for name in _PLUGINS:
+        importlib.import_module(name).register(sub)
+    return p
 
+
+def _add_run(sub: argparse._SubParsersAction[_Parser]) -> None:
     r = sub.add_parser("run", help="run the service (Ctrl-C or SIGTERM stops it cleanly)")
     r.add_argument("--config", help=f"configuration file (default {DEFAULT_CONFIG_PATH})")
     r.add_argument("--web-port", type=int, default=None, help="status page port (0 = off)")
     r.add_argument("--mqtt", default=None, help="publish events to mqtt://HOST:PORT (overrides the config)")
-    r.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default=None)
+    r.add_argument("--log-level", choices=_LOG_LEVELS, default=None)
     r.set_defaults(func=cmd_run)
 
+
+def _add_demo(sub: argparse._SubParsersAction[_Parser]) -> None:
     d = sub.add_parser("demo", help="run the appliance on its built-in line simulator with scripted callers")
     d.add_argument("--calls", type=int, default=None, help="exit after N calls (default: all scripted callers)")
     d.add_argument("--script", help="caller scripts, JSONL: {id, lang, caller_id, turns}")
@@ -258,9 +273,11 @@ def build_parser() -> argparse.ArgumentParser:
     you.add_argument("--mic-wav", metavar="FILE",
                      help="like --mic, with a recorded 16-bit WAV played in place of the microphone")
     d.add_argument("--caller-id", default=None, help="the number your --type/--mic call comes from (E.164)")
-    d.add_argument("--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"), default=None)
+    d.add_argument("--log-level", choices=_LOG_LEVELS, default=None)
     d.set_defaults(func=cmd_demo)
 
+
+def _add_calls(sub: argparse._SubParsersAction[_Parser]) -> None:
     c = sub.add_parser("calls", help="list or export the call log")
     c.add_argument("--config", help="configuration file (its storage.data_dir)")
     c.add_argument("--data", help="the data directory of the call log")
@@ -269,17 +286,22 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--format", choices=("table", "csv", "jsonl"), default="table")
     c.set_defaults(func=cmd_calls)
 
+
+def _add_config(sub: argparse._SubParsersAction[_Parser]) -> None:
     cf = sub.add_parser("config", help="configuration tools")
     cfs = cf.add_subparsers(dest="config_command", metavar="ACTION")
     chk = cfs.add_parser("check", help="validate and print the effective configuration")
     chk.add_argument("--config", help=f"configuration file (default {DEFAULT_CONFIG_PATH})")
     chk.set_defaults(func=cmd_config_check)
+
     def config_help(a: argparse.Namespace) -> int:
         cf.print_help()
         return 2
 
     cf.set_defaults(func=config_help)
 
+
+def _add_prompts(sub: argparse._SubParsersAction[_Parser]) -> None:
     pr = sub.add_parser("prompts", help="the prompt cache: every fixed sentence, rendered once")
     prs = pr.add_subparsers(dest="prompts_command", metavar="ACTION", required=True)
     for action, text in (("render", "render the fixed prompts missing from the cache (first boot, after "
@@ -289,10 +311,6 @@ def build_parser() -> argparse.ArgumentParser:
         a.add_argument("--config", help=f"configuration file (default {DEFAULT_CONFIG_PATH})")
         a.add_argument("--lang", choices=("fr", "en"), default=None, help="default: the company's language")
         a.set_defaults(func=cmd_prompts)
-
-    for name in _PLUGINS:
-        importlib.import_module(name).register(sub)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

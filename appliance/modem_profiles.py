@@ -135,123 +135,169 @@ def load_profile(
     return profile_from_dict(data, model, country, source=str(path))
 
 
-def profile_from_dict(data: Mapping[str, Any], model: str, country: str, *, source: str) -> ModemProfile:
-    """Validate and merge a parsed profile file (defaults + ``[country.<CC>]``)."""
-    def err(key: str, msg: str) -> ModemProfileError:
-        return ModemProfileError(f"{source}: {key}: {msg}")
+@dataclasses.dataclass(frozen=True)
+class _Text:
+    """A text field of a profile: one string, or (``many``) a list of strings; ``allowed`` and ``pattern``
+    constrain a single string."""
 
+    key: str
+    many: bool = False
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    pattern: str | None = None
+
+
+# The text fields, in the order they are read (the first fault found is the one reported).
+_TEXT_FIELDS = (
+    _Text("description"),
+    *(_Text(k, many=True) for k in ("identify", "init", "caller_id", "answer", "hangup")),
+    *(_Text(k, many=True, required=False) for k in ("audio_start", "audio_stop")),
+    _Text("voice_sample_format", allowed=SAMPLE_FORMATS),
+    _Text("caller_id_timing", allowed=("network", "before_first_ring", "between_rings")),
+    _Text("country_code", pattern=r"[1-9]\d{0,2}"),
+    _Text("trunk_prefix", pattern=r"\d{0,2}"),
+    _Text("notes", required=False),
+)
+
+
+def _error(source: str, key: str, msg: str) -> ModemProfileError:
+    return ModemProfileError(f"{source}: {key}: {msg}")
+
+
+def _country_table(data: Mapping[str, Any], model: str, country: str, source: str) -> dict[str, Any]:
+    """The file's ``[country.<country>]`` table, after checking the file's keys, model and country tables."""
     for k in data:
         if k not in _KNOWN:
-            raise err(k, f"unknown key (known: {', '.join(sorted(_KNOWN))})")
+            raise _error(source, k, f"unknown key (known: {', '.join(sorted(_KNOWN))})")
     if data.get("model") != model:
-        raise err("model", f"expected {model!r} (the file name), got {data.get('model')!r}")
+        raise _error(source, "model", f"expected {model!r} (the file name), got {data.get('model')!r}")
     countries = data.get("country", {})
     if not isinstance(countries, dict):
-        raise err("country", "expected tables [country.FR], [country.GB], [country.US]")
+        raise _error(source, "country", "expected tables [country.FR], [country.GB], [country.US]")
     for cc in countries:
         if cc not in COUNTRIES:
-            raise err(f"country.{cc}", f"expected a country among {', '.join(COUNTRIES)}")
+            raise _error(source, f"country.{cc}", f"expected a country among {', '.join(COUNTRIES)}")
     if country not in countries:
-        raise err(f"country.{country}", f"this modem has no profile for {country}; add a [country.{country}] "
-                                        f"table (ring cadence, caller id) after checking the network's rules")
+        raise _error(source, f"country.{country}",
+                     f"this modem has no profile for {country}; add a [country.{country}] "
+                     f"table (ring cadence, caller id) after checking the network's rules")
     over = countries[country]
     if not isinstance(over, dict):
-        raise err(f"country.{country}", "expected a table")
+        raise _error(source, f"country.{country}", "expected a table")
     for k in over:
         if k not in _KNOWN or k in _COUNTRY_ONLY_FORBIDDEN:
-            raise err(f"country.{country}.{k}", "unknown or not allowed in a country table")
+            raise _error(source, f"country.{country}.{k}", "unknown or not allowed in a country table")
+    return over
 
+
+def _merged(data: Mapping[str, Any], over: Mapping[str, Any], country: str, source: str) -> dict[str, Any]:
+    """The model's defaults with the country table applied: its ``init`` appended, its other keys replacing."""
     merged: dict[str, Any] = {k: v for k, v in data.items() if k != "country"}
     for k, v in over.items():
         if k == "init":
             base = merged.get("init", [])
             if not isinstance(base, list) or not isinstance(v, list):
-                raise err(f"country.{country}.init", "expected a list of AT commands")
+                raise _error(source, f"country.{country}.init", "expected a list of AT commands")
             merged["init"] = [*base, *v]
         else:
             merged[k] = v
+    return merged
 
-    def key_of(k: str) -> str:
-        return f"country.{country}.{k}" if k in over else k
 
-    def strings(k: str, *, required: bool = True) -> tuple[str, ...]:
-        v = merged.get(k)
+class _Fields:
+    """Reads the typed fields of a merged profile; an error names the file and the key (``country.<CC>.key``
+    when the country table set it)."""
+
+    def __init__(self, merged: Mapping[str, Any], over: Mapping[str, Any], country: str, source: str) -> None:
+        self.merged, self.over, self.country, self.source = merged, over, country, source
+
+    def err(self, key: str, msg: str) -> ModemProfileError:
+        return _error(self.source, key, msg)
+
+    def key_of(self, k: str) -> str:
+        return f"country.{self.country}.{k}" if k in self.over else k
+
+    def text(self, f: _Text) -> str | tuple[str, ...]:
+        """The field ``f``: a tuple of strings, or a string ("" for an absent optional one)."""
+        if f.many:
+            return self.strings(f.key, required=f.required)
+        return self.string(f.key, allowed=f.allowed, pattern=f.pattern, optional=not f.required) or ""
+
+    def strings(self, k: str, *, required: bool = True) -> tuple[str, ...]:
+        v = self.merged.get(k)
         if v is None:
             if required:
-                raise err(k, "missing (expected a list of strings)")
+                raise self.err(k, "missing (expected a list of strings)")
             return ()
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
-            raise err(key_of(k), f"expected a list of strings, got {v!r}")
+            raise self.err(self.key_of(k), f"expected a list of strings, got {v!r}")
         if k in _AT_LISTS:
             for i, cmd in enumerate(v):
                 if not _AT.match(cmd):
-                    raise err(f"{key_of(k)}[{i}]", f"expected an AT command of printable ASCII starting "
-                                                   f"with 'AT' (no CR/LF), got {cmd!r}")
+                    raise self.err(f"{self.key_of(k)}[{i}]", f"expected an AT command of printable ASCII "
+                                                             f"starting with 'AT' (no CR/LF), got {cmd!r}")
         return tuple(v)
 
-    def string(k: str, *, allowed: tuple[str, ...] | None = None, pattern: str | None = None,
+    def string(self, k: str, *, allowed: tuple[str, ...] | None = None, pattern: str | None = None,
                optional: bool = False) -> str | None:
-        v = merged.get(k)
+        v = self.merged.get(k)
         if v is None:
             if optional:
                 return None
-            raise err(k, "missing")
+            raise self.err(k, "missing")
         if not isinstance(v, str):
-            raise err(key_of(k), f"expected a string, got {v!r}")
+            raise self.err(self.key_of(k), f"expected a string, got {v!r}")
         if allowed is not None and v not in allowed:
-            raise err(key_of(k), f"expected one of {', '.join(allowed)}, got {v!r}")
+            raise self.err(self.key_of(k), f"expected one of {', '.join(allowed)}, got {v!r}")
         if pattern is not None and not re.fullmatch(pattern, v):
-            raise err(key_of(k), f"expected the form {pattern}, got {v!r}")
+            raise self.err(self.key_of(k), f"expected the form {pattern}, got {v!r}")
         return v
 
-    driver = string("driver", allowed=("gsm", "voicemodem"))
-    vsd = string("vsd", optional=True)
-    if vsd is not None and not _VSD.match(vsd):
-        raise err(key_of("vsd"), f"expected 'sensitivity,tenths_of_second' such as '128,0', got {vsd!r}")
-    vsm = string("vsm", optional=True, pattern=r"\d{1,3}(,\d{1,5}){1,3}")
-    if driver == "voicemodem" and (vsd is None or vsm is None):
-        raise err("vsd", "a voice modem profile needs both vsd and vsm")
+    def driver_and_voice(self) -> tuple[str, str | None, str | None]:
+        """``driver``, ``vsd`` and ``vsm`` (both needed by a voice modem)."""
+        driver = self.string("driver", allowed=("gsm", "voicemodem"))
+        vsd = self.string("vsd", optional=True)
+        if vsd is not None and not _VSD.match(vsd):
+            raise self.err(self.key_of("vsd"), f"expected 'sensitivity,tenths_of_second' such as '128,0', "
+                                               f"got {vsd!r}")
+        vsm = self.string("vsm", optional=True, pattern=r"\d{1,3}(,\d{1,5}){1,3}")
+        if driver == "voicemodem" and (vsd is None or vsm is None):
+            raise self.err("vsd", "a voice modem profile needs both vsd and vsm")
+        return driver or "", vsd, vsm
 
-    rate = merged.get("voice_sample_rate")
-    if isinstance(rate, bool) or not isinstance(rate, int) or rate not in (8000, 16000):
-        raise err(key_of("voice_sample_rate"), f"expected 8000 or 16000, got {rate!r}")
-    cadence = merged.get("ring_cadence_ms")
-    if (not isinstance(cadence, list) or not cadence or len(cadence) % 2
-            or not all(isinstance(x, int) and not isinstance(x, bool) and 50 <= x <= 10000 for x in cadence)):
-        raise err(key_of("ring_cadence_ms"), f"expected an even list of on/off durations in ms (50-10000), "
-                                             f"such as [1500, 3500], got {cadence!r}")
-    timeouts = merged.get("command_timeouts", {})
-    if not isinstance(timeouts, dict) or not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and 0.1 <= v <= 300
-            for v in timeouts.values()):
-        raise err(key_of("command_timeouts"),
-                  f"expected a table of seconds (0.1-300) per command, got {timeouts!r}")
+    def sample_rate(self) -> int:
+        rate = self.merged.get("voice_sample_rate")
+        if isinstance(rate, bool) or not isinstance(rate, int) or rate not in (8000, 16000):
+            raise self.err(self.key_of("voice_sample_rate"), f"expected 8000 or 16000, got {rate!r}")
+        return rate
 
-    return ModemProfile(
-        model=model,
-        country=country,
-        description=string("description") or "",
-        driver=driver or "",
-        identify=strings("identify"),
-        init=strings("init"),
-        caller_id=strings("caller_id"),
-        answer=strings("answer"),
-        hangup=strings("hangup"),
-        audio_start=strings("audio_start", required=False),
-        audio_stop=strings("audio_stop", required=False),
-        voice_sample_format=string("voice_sample_format", allowed=SAMPLE_FORMATS) or "",
-        voice_sample_rate=rate,
-        vsd=vsd,
-        vsm=vsm,
-        ring_cadence_ms=tuple(cadence),
-        caller_id_timing=string("caller_id_timing",
-                                allowed=("network", "before_first_ring", "between_rings")) or "",
-        country_code=string("country_code", pattern=r"[1-9]\d{0,2}") or "",
-        trunk_prefix=string("trunk_prefix", pattern=r"\d{0,2}") or "",
-        command_timeouts={k.upper(): float(v) for k, v in timeouts.items()},
-        source=source,
-        notes=string("notes", optional=True) or "",
-    )
+    def ring_cadence(self) -> tuple[int, ...]:
+        cadence = self.merged.get("ring_cadence_ms")
+        if (not isinstance(cadence, list) or not cadence or len(cadence) % 2
+                or not all(isinstance(x, int) and not isinstance(x, bool) and 50 <= x <= 10000 for x in cadence)):
+            raise self.err(self.key_of("ring_cadence_ms"), f"expected an even list of on/off durations in ms "
+                                                           f"(50-10000), such as [1500, 3500], got {cadence!r}")
+        return tuple(cadence)
+
+    def command_timeouts(self) -> dict[str, float]:
+        timeouts = self.merged.get("command_timeouts", {})
+        if not isinstance(timeouts, dict) or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) and 0.1 <= v <= 300
+                for v in timeouts.values()):
+            raise self.err(self.key_of("command_timeouts"),
+                           f"expected a table of seconds (0.1-300) per command, got {timeouts!r}")
+        return {k.upper(): float(v) for k, v in timeouts.items()}
+
+
+def profile_from_dict(data: Mapping[str, Any], model: str, country: str, *, source: str) -> ModemProfile:
+    """Validate and merge a parsed profile file (defaults + ``[country.<CC>]``)."""
+    over = _country_table(data, model, country, source)
+    fields = _Fields(_merged(data, over, country, source), over, country, source)
+    driver, vsd, vsm = fields.driver_and_voice()
+    rate, cadence, timeouts = fields.sample_rate(), fields.ring_cadence(), fields.command_timeouts()
+    texts: dict[str, Any] = {f.key: fields.text(f) for f in _TEXT_FIELDS}
+    return ModemProfile(model=model, country=country, driver=driver, voice_sample_rate=rate, vsd=vsd, vsm=vsm,
+                        ring_cadence_ms=cadence, command_timeouts=timeouts, source=source, **texts)
 
 
 def identify_model(reply: str) -> str | None:

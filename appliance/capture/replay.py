@@ -304,7 +304,6 @@ class Replayer:
         return gap
 
     def _timeline(self, line: Line) -> None:
-        fake = self.fake
         prev_t: float | None = None
         last_skip_commands = -1
         for i, step in enumerate(self.steps):
@@ -313,57 +312,84 @@ class Replayer:
                 return
             self.cursor = i
             if isinstance(step, Burst):
-                if not self._ready.is_set():
-                    self._ready.wait(min(5.0, max(self._left(), 0)))
-                gap = self._gap(prev_t, step)
-                if step.t is None and self._new_caller(i):
-                    gap = max(gap, driver_ring_timeout(self.opt) + 0.5)  # untimed log: another call
-                if self._idle(line):  # nothing rings: only the order matters, not the time
-                    if all(is_status_line(ln.decode("latin-1")) for ln in step.lines):
-                        gap = 0.0
-                    elif step.lines[0].upper().startswith((b"RING", b"+CRING", b"\x10R")):
-                        gap = min(gap, RING_GAP_MIN)
-                    else:
-                        gap = min(gap, IDLE_GAP)
-                if not self._sleep(gap):
+                if not self._play_burst(line, i, step, prev_t):
                     return
-                self._write_burst(step)
-                prev_t = step.t if step.t is not None else prev_t
-                continue
-            # an exchange: trigger the box's action if the capture shows one, then wait for the driver
-            acted = self._maybe_act(line, i, prev_t)
-            start = time.monotonic()
-            settle = self.opt.settle + (1.0 / self.opt.scale if step.command.startswith("AT+CLCC") else 0.0)
-            if acted or fake.commands == 0:
-                settle = max(settle, ACTION_SETTLE)  # the driver first opens the port / handles the action
-            reactive = step.command.startswith(REACTIVE_COMMANDS)
-            if reactive:
-                settle = max(settle, REACTION_SETTLE)
-            with fake.changed:
-                while not step.consumed and not step.skipped:
-                    now = time.monotonic()
-                    if now >= self._deadline:
-                        self.timed_out = True
-                        return
-                    quick = last_skip_commands == fake.commands and not acted and not reactive
-                    if now - start >= (self.opt.min_gap if quick else settle):
-                        step.skipped = True
-                        break
-                    fake.changed.wait(0.02)
-            if step.skipped:
-                self.skipped += 1
-                last_skip_commands = fake.commands
-                if step.command.startswith("AT+CLCC") and step.final:
-                    self.model.on_clcc_reply(step.reply)
-                sms = step.command.startswith(("AT+CMGR", "AT+CMGL"))  # what the read shows was received
-                urcs = [r for r in step.reply if (sms and r.strip() != b"OK") or _unsolicited(r)]
-                if urcs:
-                    self._write_burst(Burst(urcs, step.t, step.index, step.source))
             else:
-                self._source = step.source
-                last_skip_commands = -1
+                if not self._play_exchange(line, i, step, prev_t, last_skip_commands):
+                    return
+                last_skip_commands = self._after_exchange(step)
             if step.t is not None:
                 prev_t = step.t
+
+    def _play_burst(self, line: Line, i: int, step: Burst, prev_t: float | None) -> bool:
+        """Write the modem's output ``step`` after its gap; False when the replay stopped during the gap."""
+        if not self._ready.is_set():
+            self._ready.wait(min(5.0, max(self._left(), 0)))
+        if not self._sleep(self._burst_gap(line, i, step, prev_t)):
+            return False
+        self._write_burst(step)
+        return True
+
+    def _burst_gap(self, line: Line, i: int, step: Burst, prev_t: float | None) -> float:
+        """The wait before a burst: its captured gap, longer before another call, shorter while nothing rings."""
+        gap = self._gap(prev_t, step)
+        if step.t is None and self._new_caller(i):
+            gap = max(gap, driver_ring_timeout(self.opt) + 0.5)  # untimed log: another call
+        if self._idle(line):  # nothing rings: only the order matters, not the time
+            if all(is_status_line(ln.decode("latin-1")) for ln in step.lines):
+                gap = 0.0
+            elif step.lines[0].upper().startswith((b"RING", b"+CRING", b"\x10R")):
+                gap = min(gap, RING_GAP_MIN)
+            else:
+                gap = min(gap, IDLE_GAP)
+        return gap
+
+    def _play_exchange(self, line: Line, i: int, step: Exchange, prev_t: float | None,
+                       last_skip_commands: int) -> bool:
+        """An exchange: trigger the box's action if the capture shows one, then wait for the driver to send the
+        command (``step.consumed``) or skip it after its settle time; False when the replay's time is up."""
+        fake = self.fake
+        acted = self._maybe_act(line, i, prev_t)
+        start = time.monotonic()
+        settle = self._exchange_settle(step, acted)
+        reactive = step.command.startswith(REACTIVE_COMMANDS)
+        with fake.changed:
+            while not step.consumed and not step.skipped:
+                now = time.monotonic()
+                if now >= self._deadline:
+                    self.timed_out = True
+                    return False
+                quick = last_skip_commands == fake.commands and not acted and not reactive
+                if now - start >= (self.opt.min_gap if quick else settle):
+                    step.skipped = True
+                    break
+                fake.changed.wait(0.02)
+        return True
+
+    def _exchange_settle(self, step: Exchange, acted: bool) -> float:
+        """How long the driver has to send an exchange's command before it is skipped."""
+        settle = self.opt.settle + (1.0 / self.opt.scale if step.command.startswith("AT+CLCC") else 0.0)
+        if acted or self.fake.commands == 0:
+            settle = max(settle, ACTION_SETTLE)  # the driver first opens the port / handles the action
+        if step.command.startswith(REACTIVE_COMMANDS):
+            settle = max(settle, REACTION_SETTLE)
+        return settle
+
+    def _after_exchange(self, step: Exchange) -> int:
+        """Count a skipped exchange and write the unsolicited lines of its reply; the fake modem's command count
+        when it was skipped, -1 when the driver sent the command."""
+        if not step.skipped:
+            self._source = step.source
+            return -1
+        self.skipped += 1
+        commands = self.fake.commands
+        if step.command.startswith("AT+CLCC") and step.final:
+            self.model.on_clcc_reply(step.reply)
+        sms = step.command.startswith(("AT+CMGR", "AT+CMGL"))  # what the read shows was received
+        urcs = [r for r in step.reply if (sms and r.strip() != b"OK") or _unsolicited(r)]
+        if urcs:
+            self._write_burst(Burst(urcs, step.t, step.index, step.source))
+        return commands
 
     def _idle(self, line: Line) -> bool:
         """Nothing time-dependent in progress: no call in the capture, none in the driver."""

@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import html
 import re
+from collections.abc import Callable
 
 from .records import CaptureRecord, Direction, ParsedCapture
 
@@ -85,72 +86,94 @@ def _frac(s: str | None) -> float:
     return float("0." + s) if s else 0.0
 
 
+def _no_time(m: re.Match[str], stamp: _Stamp) -> None:
+    return None
+
+
+def _journal_time(m: re.Match[str], stamp: _Stamp) -> None:
+    """``Nov 27 09:14:03 host tag[pid]:`` (this year, UTC); an impossible date forgets the time."""
+    mon = _MONTHS.get(m.group(1).lower(), 1)
+    try:
+        d0 = dt.datetime(dt.datetime.now(dt.UTC).year, mon, int(m.group(2)), int(m.group(3)),
+                         int(m.group(4)), int(m.group(5)), tzinfo=dt.UTC)
+        stamp.t = d0.timestamp() + _frac(m.group(6))
+    except ValueError:
+        stamp.t = None
+
+
+def _iso_time(m: re.Match[str], stamp: _Stamp) -> None:
+    """``2026-11-27 09:14:03.123`` (UTC); an impossible date keeps the previous time."""
+    try:
+        d = dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4)),
+                        int(m.group(5)), int(m.group(6)), tzinfo=dt.UTC)
+        stamp.t = d.timestamp() + _frac(m.group(7))
+    except ValueError:
+        pass
+
+
+def _dmy_time(m: re.Match[str], stamp: _Stamp) -> None:
+    """27.11.2026 09:14:03, 2026/11/27 09:14:03, 11/27/2026 9:14:03 AM (a day count, not a calendar date)."""
+    a, b, c = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    day = (a * 400 + b * 31 + c) if a > 31 else (c * 400 + b * 31 + a) if b <= 12 else (c * 400 + a * 31 + b)
+    hour = int(m.group(4)) % 12 + (12 if (m.group(8) or "").lower() == "pm" else 0) if m.group(8) else int(
+        m.group(4))
+    stamp.t = day * 86400 + hour * 3600 + int(m.group(5)) * 60 + int(m.group(6)) + _frac(m.group(7))
+
+
+def _seconds_time(m: re.Match[str], stamp: _Stamp) -> None:
+    stamp.t = float(m.group(1))
+
+
+def _clock_time(m: re.Match[str], stamp: _Stamp) -> None:
+    stamp.t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3)) + _frac(m.group(4))
+
+
+# Prefixes that open a log line, tried in this order; each reads its time (if any) into the stamp.
+_TIME_PREFIXES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], _Stamp], None]], ...] = (
+    (_SYSLOG_RE, _no_time),  # our own stderr under systemd: <7>appliance.telephony...
+    (_JOURNAL_RE, _journal_time),
+    (_ISO_RE, _iso_time),
+    (_DMY_RE, _dmy_time),
+    (_EPOCH_RE, _seconds_time),
+    (_UPTIME_RE, _seconds_time),
+    (_BTIME_RE, _clock_time),
+)
+_MODEM_STARTS = ("AT", "RING", "NMBR", "DATE", "TIME", "NAME", "+")
+
+
+def _time_prefix(s: str, stamp: _Stamp) -> re.Match[str] | None:
+    """The time prefix ``s`` starts with (its time read into ``stamp``), else None."""
+    for rx, read_time in _TIME_PREFIXES:
+        m = rx.match(s)
+        if m:
+            read_time(m, stamp)
+            return m
+    return None
+
+
+def _field_prefix(s: str) -> re.Match[str] | None:
+    """What follows a time prefix: a level, a ``[field]``, or a logger name (not a modem line's start)."""
+    m = _LEVEL_RE.match(s) or _BRACKET_RE.match(s)
+    if m:
+        return m
+    m = _LOGGER_RE.match(s)
+    if m and not s.upper().startswith(_MODEM_STARTS):
+        return m
+    return None
+
+
 def _strip_prefixes(s: str, stamp: _Stamp) -> tuple[str, bool]:
     """Remove log prefixes; returns (rest, had_prefix) and sets ``stamp.t`` when a time was found."""
     had = False
     for _ in range(5):
-        m = _SYSLOG_RE.match(s)
-        if m:  # our own stderr under systemd: <7>appliance.telephony...
-            s, had = s[m.end():], True
-            continue
-        m = _JOURNAL_RE.match(s)
+        m = _time_prefix(s, stamp)
         if m:
-            mon = _MONTHS.get(m.group(1).lower(), 1)
-            try:
-                d0 = dt.datetime(dt.datetime.now(dt.UTC).year, mon, int(m.group(2)), int(m.group(3)),
-                                 int(m.group(4)), int(m.group(5)), tzinfo=dt.UTC)
-                stamp.t = d0.timestamp() + _frac(m.group(6))
-            except ValueError:
-                stamp.t = None
             s, had = s[m.end():], True
             continue
-        m = _ISO_RE.match(s)
-        if m:
-            try:
-                d = dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), int(m.group(4)),
-                                int(m.group(5)), int(m.group(6)), tzinfo=dt.UTC)
-                stamp.t = d.timestamp() + _frac(m.group(7))
-            except ValueError:
-                pass
-            s, had = s[m.end():], True
-            continue
-        m = _DMY_RE.match(s)
-        if m:  # 27.11.2026 09:14:03, 2026/11/27 09:14:03, 11/27/2026 9:14:03 AM
-            a, b, c = int(m.group(1)), int(m.group(2)), int(m.group(3))
-            day = (a * 400 + b * 31 + c) if a > 31 else (c * 400 + b * 31 + a) if b <= 12 else (c * 400 + a * 31 + b)
-            hour = int(m.group(4)) % 12 + (12 if (m.group(8) or "").lower() == "pm" else 0) if m.group(8) else int(
-                m.group(4))
-            stamp.t = day * 86400 + hour * 3600 + int(m.group(5)) * 60 + int(m.group(6)) + _frac(m.group(7))
-            s, had = s[m.end():], True
-            continue
-        m = _EPOCH_RE.match(s)
-        if m:
-            stamp.t = float(m.group(1))
-            s, had = s[m.end():], True
-            continue
-        m = _UPTIME_RE.match(s)
-        if m:
-            stamp.t = float(m.group(1))
-            s, had = s[m.end():], True
-            continue
-        m = _BTIME_RE.match(s)
-        if m:
-            stamp.t = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + int(m.group(3)) + _frac(m.group(4))
-            s, had = s[m.end():], True
-            continue
-        m = _LEVEL_RE.match(s)
-        if m and had:
-            s = s[m.end():]
-            continue
-        m = _BRACKET_RE.match(s)
-        if m and had:
-            s = s[m.end():]
-            continue
-        m = _LOGGER_RE.match(s)
-        if m and had and not s.upper().startswith(("AT", "RING", "NMBR", "DATE", "TIME", "NAME", "+")):
-            s = s[m.end():]
-            continue
-        break
+        m = _field_prefix(s) if had else None
+        if not m:
+            break
+        s = s[m.end():]
     return s, had
 
 

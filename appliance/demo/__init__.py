@@ -34,13 +34,17 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..config import Config, LineConfig, load_config, load_config_text
 from ..errors import ConfigError, PermanenceError, WebError
 from ..qualification import Qualification
 from ..store.record import CallRecord
 from ..textsafe import control_characters
+
+if TYPE_CHECKING:
+    from ..service import Service
+    from ..speech.voices import CallerVoices
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
@@ -319,124 +323,177 @@ def what_callers_are(lang: str, cfg: Config) -> str:
             f"8 kHz. To talk to the box yourself: permanence demo --type or --mic.")
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    from ..service import Service
-    from ..status.logsetup import setup_logging
-    from ..telephony import open_line
-    from ..telephony.simulator import Simulator
+def _demo_language(args: argparse.Namespace, callers: list[Any] | None, default_lang: str) -> str:
+    """The box's language: ``--lang``, else the most frequent language of the scripted callers, else the
+    default."""
+    if args.lang:
+        return str(args.lang)
+    if callers:
+        langs = [c.lang for c in callers]
+        return max(("fr", "en"), key=langs.count)
+    return default_lang
 
-    if getattr(args, "type", False) or getattr(args, "mic", False) or getattr(args, "mic_wav", None):
-        return _run_you_call(args)
+
+def _scripted_setup(args: argparse.Namespace) -> tuple[Config, str, list[Any], int]:
+    """The scripted demo's configuration, language, callers and number of calls (logging set up on the way)."""
+    from ..status.logsetup import setup_logging
+
     base = load_config(Path(args.config)) if args.config else None
     default_lang = args.lang or (base.company.language if base else "fr")
     callers = load_script(Path(args.script), default_lang, sys.stderr) if args.script else None
-    if args.lang:
-        lang = args.lang
-    elif callers:
-        # the box speaks the language of the scripted callers (the most frequent one)
-        langs = [c.lang for c in callers]
-        lang = max(("fr", "en"), key=langs.count)
-    else:
-        lang = default_lang
+    lang = _demo_language(args, callers, default_lang)
     cfg = demo_config(lang, base)
     setup_logging(args.log_level or "WARNING")
-    info = sys.stderr if args.json else sys.stdout
     if callers is None:
         callers = load_script(HERE / f"callers-{lang}.jsonl", lang, sys.stderr)
     n_calls = len(callers) if args.calls is None else args.calls
     if n_calls < 0:
         raise ConfigError("--calls: expected 0 or more")
+    return cfg, lang, callers, n_calls
 
-    data_dir, tmp = data_directory(args)
 
-    voices = None
-    if not args.no_speech:
-        from ..speech.voices import CallerVoices
+class _ScriptedDemo:
+    """One run of the scripted demo: the simulator, with the on-call people's phones, ringing the service
+    with scripted callers, and the printer of their calls. Built, then :meth:`run`, then always
+    :meth:`close`."""
 
-        voices = CallerVoices()
-    sim = Simulator(dialect=args.dialect, country=cfg.lines[0].country,
-                    voice=voices.speak if voices is not None else None)
-    add_demo_phones(sim, cfg)
-    sim.start()
+    def __init__(self, args: argparse.Namespace, cfg: Config, lang: str, callers: list[Any], n_calls: int) -> None:
+        from ..telephony.simulator import Simulator
 
-    def line_factory(lc: LineConfig, **kw: Any) -> Any:
-        return open_line(lc, simulator=sim, **kw)
-
-    printer = DemoPrinter(json_mode=args.json, out=sys.stdout)
-    box = BoxPrompts()
-    line_name = cfg.lines[0].name
-    sms_seen: list[int] = [0]
-    web_port = cfg.web.port if args.web_port is None else args.web_port
-    svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer, box],
-                  speech=not args.no_speech, line_factory=line_factory, mqtt_url=args.mqtt,
-                  leds=False, config_path=None)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: object) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    rc = 0
-    try:
-        print(f"permanence demo: loading ({lang}, {len(callers)} scripted caller(s), data in {data_dir})",
-              file=info, flush=True)
+        self.args, self.cfg, self.lang, self.callers, self.n_calls = args, cfg, lang, callers, n_calls
+        self.info = sys.stderr if args.json else sys.stdout
+        self.data_dir, self.tmp = data_directory(args)
+        self.voices: CallerVoices | None = None
         if not args.no_speech:
-            print(what_callers_are(lang, cfg), file=info, flush=True)
+            from ..speech.voices import CallerVoices
+
+            self.voices = CallerVoices()
+        self.sim = Simulator(dialect=args.dialect, country=cfg.lines[0].country,
+                             voice=self.voices.speak if self.voices is not None else None)
+        add_demo_phones(self.sim, cfg)
+        self.sim.start()
+        self.printer = DemoPrinter(json_mode=args.json, out=sys.stdout)
+        self.box = BoxPrompts()
+        self.sms_seen: list[int] = [0]
+        self.web_port = cfg.web.port if args.web_port is None else args.web_port
+        self.svc = self._service(self.web_port, config_path=None)
+        self.stop = threading.Event()
+
+    def _line(self, lc: LineConfig, **kw: Any) -> Any:
+        from ..telephony import open_line
+
+        return open_line(lc, simulator=self.sim, **kw)
+
+    def _service(self, web_port: int | None, **extra: Any) -> Service:
+        from ..service import Service
+
+        return Service(self.cfg, data_dir=self.data_dir, web_port=web_port, observers=[self.printer, self.box],
+                       speech=not self.args.no_speech, line_factory=self._line, mqtt_url=self.args.mqtt,
+                       leds=False, **extra)
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.info, flush=True)
+
+    def stop_on_signals(self) -> None:
+        """SIGTERM and SIGINT (Ctrl-C) end the demo after the call in progress."""
+
+        def on_signal(signum: int, frame: object) -> None:
+            self.stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+
+    def run(self) -> int:
+        """Start the service, place the calls, keep the status page for a person watching; the exit code."""
+        self._say(f"permanence demo: loading ({self.lang}, {len(self.callers)} scripted caller(s), "
+                  f"data in {self.data_dir})")
+        if not self.args.no_speech:
+            self._say(what_callers_are(self.lang, self.cfg))
+        self._start_service()
+        self.printer.log_reader = self.svc.log
+        if self.svc.web_url:
+            self._say(f"permanence demo: status page at {self.svc.web_url}")
+        if not self.svc.ready.wait(120):
+            raise PermanenceError("the simulated line did not become ready within 120 s")
+        rc = self._place_calls()
+        if self.args.calls is None and not self.args.json and not self.stop.is_set() and self.svc.web_url:
+            # a person watching keeps the status page; a program reading --json gets its exit when the calls end
+            self._say(f"permanence demo: done; the status page stays at {self.svc.web_url} (Ctrl-C to stop)")
+            while not self.stop.wait(1):
+                pass
+        return rc
+
+    def _start_service(self) -> None:
+        """Start the service; when its web port is busy, start it again on a free port."""
         try:
-            svc.start()
+            self.svc.start()
         except WebError as exc:
-            if svc.web is None and web_port and "cannot listen" in str(exc):
-                print(f"permanence demo: port {web_port} is busy, using a free port", file=info, flush=True)
-                svc.stop()
-                svc = Service(cfg, data_dir=data_dir, web_port=-1, observers=[printer, box],
-                              speech=not args.no_speech, line_factory=line_factory, mqtt_url=args.mqtt,
-                              leds=False)
-                svc.start()
+            if self.svc.web is None and self.web_port and "cannot listen" in str(exc):
+                self._say(f"permanence demo: port {self.web_port} is busy, using a free port")
+                self.svc.stop()
+                self.svc = self._service(-1)
+                self.svc.start()
             else:
                 raise
-        printer.log_reader = svc.log
-        if svc.web_url:
-            print(f"permanence demo: status page at {svc.web_url}", file=info, flush=True)
-        if not svc.ready.wait(120):
-            raise PermanenceError("the simulated line did not become ready within 120 s")
-        for i in range(n_calls):
-            if stop.is_set():
+
+    def _place_calls(self) -> int:
+        """Ring the box with the callers in turn until ``n_calls`` are done or the demo is stopped."""
+        rc = 0
+        for i in range(self.n_calls):
+            if self.stop.is_set():
                 break
-            caller = dataclasses.replace(callers[i % len(callers)], box_said=box.since_caller(line_name))
-            print(f"permanence demo: call {i + 1}/{n_calls}: {caller.id} ({caller.lang})", file=info, flush=True)
-            handle = sim.place_call(caller)
-            while not stop.is_set() and not printer.wait_finished(i + 1, 0.5):
-                if handle.done.is_set() and not printer.wait_finished(i + 1, 30):
-                    print(f"permanence demo: call {caller.id}: the box logged nothing within 30 s of the "
-                          f"caller hanging up", file=sys.stderr, flush=True)
-                    rc = 1
-                    break
-            try:
-                handle.wait(30)
-            except PermanenceError as exc:
-                log.warning("demo: the simulated caller %s did not finish: %s", caller.id, exc)
-            time.sleep(0.5)
-            _print_sms(sim, sms_seen, info)
-        if args.calls is None and not args.json and not stop.is_set() and svc.web_url:
-            # a person watching keeps the status page; a program reading --json gets its exit when the calls end
-            print(f"permanence demo: done; the status page stays at {svc.web_url} (Ctrl-C to stop)",
-                  file=info, flush=True)
-            while not stop.wait(1):
-                pass
-    finally:
-        if svc.alerts is not None:
+            caller = dataclasses.replace(self.callers[i % len(self.callers)],
+                                         box_said=self.box.since_caller(self.cfg.lines[0].name))
+            self._say(f"permanence demo: call {i + 1}/{self.n_calls}: {caller.id} ({caller.lang})")
+            if not self._one_call(i, caller):
+                rc = 1
+        return rc
+
+    def _one_call(self, i: int, caller: Any) -> bool:
+        """Call number ``i`` (from 0): False when the box logged nothing within 30 s of the caller hanging up."""
+        logged = True
+        handle = self.sim.place_call(caller)
+        while not self.stop.is_set() and not self.printer.wait_finished(i + 1, 0.5):
+            if handle.done.is_set() and not self.printer.wait_finished(i + 1, 30):
+                print(f"permanence demo: call {caller.id}: the box logged nothing within 30 s of the "
+                      f"caller hanging up", file=sys.stderr, flush=True)
+                logged = False
+                break
+        try:
+            handle.wait(30)
+        except PermanenceError as exc:
+            log.warning("demo: the simulated caller %s did not finish: %s", caller.id, exc)
+        time.sleep(0.5)
+        _print_sms(self.sim, self.sms_seen, self.info)
+        return logged
+
+    def close(self) -> None:
+        """Give queued alerts a chance, then stop the service, the simulator and the voices, and remove the
+        temporary data directory."""
+        if self.svc.alerts is not None:
             # alerts queued while a broker was unreachable: give them a chance before exiting
             # (they stay on disk in the outbox either way, and go out at the next start)
-            with svc.faults.guard("demo: sending the last alerts", log):
-                svc.alerts.drain(30)
-        svc.stop()
-        sim.close()
-        if voices is not None:
-            voices.close()
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return 130 if stop.is_set() and rc == 0 and args.calls is not None else rc
+            with self.svc.faults.guard("demo: sending the last alerts", log):
+                self.svc.alerts.drain(30)
+        self.svc.stop()
+        self.sim.close()
+        if self.voices is not None:
+            self.voices.close()
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    if getattr(args, "type", False) or getattr(args, "mic", False) or getattr(args, "mic_wav", None):
+        return _run_you_call(args)
+    demo = _ScriptedDemo(args, *_scripted_setup(args))
+    demo.stop_on_signals()
+    rc = 0
+    try:
+        rc = demo.run()
+    finally:
+        demo.close()
+    return 130 if demo.stop.is_set() and rc == 0 and args.calls is not None else rc
 
 
 def _run_you_call(args: argparse.Namespace) -> int:

@@ -28,13 +28,18 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..config import Config
 from ..conversation.base import ListenSpec, Prompt
 from ..errors import PermanenceError
 from ..speech.turns import EndOfTurn
 from .audio_io import AudioSource, MicrophoneSource, Speakers, WavSource, open_speakers
+
+if TYPE_CHECKING:
+    from ..service import Service
+    from ..telephony.simulator import Simulator
+    from . import DemoPrinter
 
 HUMAN_CALL_SECONDS = 1800.0  # a person typing or thinking is slower than a scripted caller
 MUTE_AFTER_BOX = 0.4  # seconds after the box's last voiced frame before your audio goes through
@@ -187,19 +192,38 @@ def banner(mode: str, lang: str, cfg: Config) -> str:
             f"{engine} recogniser, as it would hear a call. Ctrl-C hangs up.")
 
 
-def run_interactive(args: argparse.Namespace, *, mode: str, cfg: Config, lang: str, info: IO[str]) -> int:
-    """One call in which you are the caller (``mode`` "type" or "mic"); returns the exit code."""
+@dataclasses.dataclass
+class _Session:
+    """What one call with you as the caller holds open: the service, the simulator, your audio or typing, and
+    the temporary data directory (``tmp``, removed by :func:`_close_session`)."""
+
+    svc: Service
+    sim: Simulator
+    printer: DemoPrinter
+    speech: Any
+    source: AudioSource | None
+    speakers: Speakers | None
+    tmp: str | None
+    done: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+
+def _open_source(args: argparse.Namespace, mode: str, info: IO[str]) -> AudioSource | None:
+    """``--mic``: the microphone (or the ``--mic-wav`` recording), said at which rate it is opened."""
+    if mode != "mic":
+        return None
+    source: AudioSource = WavSource(args.mic_wav) if args.mic_wav else MicrophoneSource()
+    print(f"permanence demo: microphone at {source.rate} Hz, sent to the box at 8 kHz", file=info, flush=True)
+    return source
+
+
+def _open_session(args: argparse.Namespace, mode: str, cfg: Config, lang: str, info: IO[str]) -> _Session:
+    """The banner said, the simulator started and the service built (not started) for one call with you."""
     from ..service import Service
     from ..telephony import open_line
     from ..telephony.simulator import Simulator
-    from ..telephony.simulator.callers import ScriptedCaller
-    from . import DemoPrinter, _print_sms, data_directory
+    from . import DemoPrinter, data_directory
 
-    cfg = interactive_config(cfg)
-    source: AudioSource | None = None
-    if mode == "mic":
-        source = WavSource(args.mic_wav) if args.mic_wav else MicrophoneSource()
-        print(f"permanence demo: microphone at {source.rate} Hz, sent to the box at 8 kHz", file=info, flush=True)
+    source = _open_source(args, mode, info)
     print(banner(mode, lang, cfg), file=info, flush=True)
     data_dir, tmp = data_directory(args)
     sim = Simulator(dialect=args.dialect, country=cfg.lines[0].country)
@@ -210,48 +234,77 @@ def run_interactive(args: argparse.Namespace, *, mode: str, cfg: Config, lang: s
     svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer], speech=speech,
                   line_factory=lambda lc, **kw: open_line(lc, simulator=sim, **kw), mqtt_url=args.mqtt,
                   leds=False, config_path=None)
-    speakers = open_speakers()
-    done = threading.Event()
-    try:
-        svc.start()
-        printer.log_reader = svc.log
-        if svc.web_url:
-            print(f"permanence demo: status page at {svc.web_url}", file=info, flush=True)
-        if not svc.ready.wait(120):
-            raise PermanenceError("the simulated line did not become ready within 120 s")
-        caller = ScriptedCaller(id="you", caller_id=args.caller_id or DEFAULT_NUMBER[lang], lang=lang, turns=[],
-                                wait_for_box_hangup=True, max_call_seconds=HUMAN_CALL_SECONDS)
-        handle = sim.place_call(caller)
-        threading.Thread(target=_speaker_pump, args=(handle, speakers, done), daemon=True,
-                         name="demo-speakers").start()
-        if source is not None:
-            threading.Thread(target=_mic_pump, args=(sim, handle, source, done), daemon=True,
-                             name="demo-mic").start()
-        if mode == "type":
-            reader = threading.Thread(target=_read_typed, args=(speech.lines, handle, sys.stdin, info),
-                                      daemon=True, name="demo-typed")
-            reader.start()
-        signal.signal(signal.SIGINT, lambda signum, frame: handle.hang_up())  # Ctrl-C: you hang up
-        signal.signal(signal.SIGTERM, lambda signum, frame: handle.hang_up())
-        while not handle.done.wait(0.2):
-            pass
-        if not printer.wait_finished(1, 30):
-            print("permanence demo: the box logged nothing within 30 s of the call's end", file=sys.stderr)
-            return 1
-        _print_sms(sim, [0], info)
-        return 0
-    finally:
-        done.set()
-        if source is not None:
-            source.close()
-        if speakers is not None:
-            speakers.close()
-        with svc.faults.guard("demo: sending the last alerts"):  # the outbox keeps what is not sent
-            if svc.alerts is not None:
-                svc.alerts.drain(10)
-        svc.stop()
-        sim.close()
-        if tmp is not None:
-            import shutil
+    return _Session(svc=svc, sim=sim, printer=printer, speech=speech, source=source, speakers=open_speakers(),
+                    tmp=tmp)
 
-            shutil.rmtree(tmp, ignore_errors=True)
+
+def _start_box(s: _Session, info: IO[str]) -> None:
+    """Start the service and wait (up to 120 s) for its simulated line to be ready."""
+    s.svc.start()
+    s.printer.log_reader = s.svc.log
+    if s.svc.web_url:
+        print(f"permanence demo: status page at {s.svc.web_url}", file=info, flush=True)
+    if not s.svc.ready.wait(120):
+        raise PermanenceError("the simulated line did not become ready within 120 s")
+
+
+def _connect_you(s: _Session, handle: Any, mode: str, info: IO[str]) -> None:
+    """The box to the speakers, your microphone or typing to the call; Ctrl-C (or SIGTERM) hangs up."""
+    threading.Thread(target=_speaker_pump, args=(handle, s.speakers, s.done), daemon=True,
+                     name="demo-speakers").start()
+    if s.source is not None:
+        threading.Thread(target=_mic_pump, args=(s.sim, handle, s.source, s.done), daemon=True,
+                         name="demo-mic").start()
+    if mode == "type":
+        reader = threading.Thread(target=_read_typed, args=(s.speech.lines, handle, sys.stdin, info),
+                                  daemon=True, name="demo-typed")
+        reader.start()
+    signal.signal(signal.SIGINT, lambda signum, frame: handle.hang_up())  # Ctrl-C: you hang up
+    signal.signal(signal.SIGTERM, lambda signum, frame: handle.hang_up())
+
+
+def _your_call(s: _Session, args: argparse.Namespace, mode: str, lang: str, info: IO[str]) -> int:
+    """Start the box, place the call with you as the caller, wait for its end; the exit code."""
+    from ..telephony.simulator.callers import ScriptedCaller
+    from . import _print_sms
+
+    _start_box(s, info)
+    caller = ScriptedCaller(id="you", caller_id=args.caller_id or DEFAULT_NUMBER[lang], lang=lang, turns=[],
+                            wait_for_box_hangup=True, max_call_seconds=HUMAN_CALL_SECONDS)
+    handle = s.sim.place_call(caller)
+    _connect_you(s, handle, mode, info)
+    while not handle.done.wait(0.2):
+        pass
+    if not s.printer.wait_finished(1, 30):
+        print("permanence demo: the box logged nothing within 30 s of the call's end", file=sys.stderr)
+        return 1
+    _print_sms(s.sim, [0], info)
+    return 0
+
+
+def _close_session(s: _Session) -> None:
+    """Stop your audio, give queued alerts a chance, stop the service and the simulator, remove the data."""
+    s.done.set()
+    if s.source is not None:
+        s.source.close()
+    if s.speakers is not None:
+        s.speakers.close()
+    with s.svc.faults.guard("demo: sending the last alerts"):  # the outbox keeps what is not sent
+        if s.svc.alerts is not None:
+            s.svc.alerts.drain(10)
+    s.svc.stop()
+    s.sim.close()
+    if s.tmp is not None:
+        import shutil
+
+        shutil.rmtree(s.tmp, ignore_errors=True)
+
+
+def run_interactive(args: argparse.Namespace, *, mode: str, cfg: Config, lang: str, info: IO[str]) -> int:
+    """One call in which you are the caller (``mode`` "type" or "mic"); returns the exit code."""
+    cfg = interactive_config(cfg)
+    session = _open_session(args, mode, cfg, lang, info)
+    try:
+        return _your_call(session, args, mode, lang, info)
+    finally:
+        _close_session(session)

@@ -137,6 +137,22 @@ class VoiceActivityDetector:
         self._n += 1
         t = self.time
         lvl = self.level(frame)
+        energy_voiced, floor = self._energy_voiced(lvl)
+        voiced = energy_voiced
+        if self.classifier is not None:
+            voiced = self._model_voiced(self.classifier, frame, lvl, floor)
+        self._energy_recent.append((t0, energy_voiced))
+        if not self.speaking:
+            event = self._while_quiet(voiced, t0, t)
+        else:
+            event = self._while_speaking(voiced, t)
+        return VadState(t=t, voiced=voiced, speaking=self.speaking, event=event, level_db=lvl,
+                        floor_db=floor, speech_start=self.speech_start, speech_end=self.speech_end,
+                        energy_voiced=energy_voiced)
+
+    def _energy_voiced(self, lvl: float) -> tuple[bool, float]:
+        """Whether the level ``lvl`` stands above the noise floor, and the floor it was compared with; then the
+        floor follows the line."""
         if self._floor is None:
             self._floor = lvl
         floor = self._floor
@@ -156,53 +172,54 @@ class VoiceActivityDetector:
             self._floor = min(lvl, floor + self._rise)
         else:
             self._floor = floor + self._rise / 10
-        energy_voiced = voiced
-        if self.classifier is not None:
-            # the model runs only where speech may be: while speaking, or on a frame above the floor
-            # (a quiet line costs no model time; the model forgets what it heard before the gap)
-            if self.speaking or self._run or lvl > floor + self.classifier_gate_db:
-                voiced = self.classifier.is_speech(frame) and lvl > self.min_level_db
-            else:
-                voiced = False
-                self.classifier.quiet()
-        self._energy_recent.append((t0, energy_voiced))
-        event: Literal["start", "end"] | None = None
-        if not self.speaking:
-            if voiced:
-                if self._run == 0:
-                    self._run_start = self._onset(t0)
-                self._run += 1
-                self._gap = 0
-                if self._run >= self._onset_frames:
-                    self.speaking = True
-                    self.speech_start = self._run_start
-                    self.speech_end = None
-                    self._silent = 0
-                    self._last_voiced = t
-                    event = "start"
-            elif self._run:
-                self._gap += 1
-                if self._gap > 1:
-                    self._run = 0
-                    self._gap = 0
-        else:
-            if voiced:
+        return voiced, floor
+
+    def _model_voiced(self, classifier: FrameClassifier, frame: bytes, lvl: float, floor: float) -> bool:
+        """The classifier's decision. The model runs only where speech may be: while speaking, or on a frame
+        above the floor (a quiet line costs no model time; the model forgets what it heard before the gap)."""
+        if self.speaking or self._run or lvl > floor + self.classifier_gate_db:
+            return classifier.is_speech(frame) and lvl > self.min_level_db
+        classifier.quiet()
+        return False
+
+    def _while_quiet(self, voiced: bool, t0: float, t: float) -> Literal["start", "end"] | None:
+        """Not speaking: a run of voiced frames (one unvoiced frame tolerated) long enough starts speech."""
+        if voiced:
+            if self._run == 0:
+                self._run_start = self._onset(t0)
+            self._run += 1
+            self._gap = 0
+            if self._run >= self._onset_frames:
+                self.speaking = True
+                self.speech_start = self._run_start
+                self.speech_end = None
                 self._silent = 0
                 self._last_voiced = t
-                if self.classifier is not None:
-                    # a model's decision trails the words by its lag: the words ended that much earlier
-                    self._last_voiced = max(self.speech_start or 0.0, t - self.classifier.lag_seconds)
-            else:
-                self._silent += 1
-                if self._silent >= self._hang_frames:
-                    self.speaking = False
-                    self.speech_end = self._last_voiced
-                    self._run = 0
-                    self._gap = 0
-                    event = "end"
-        return VadState(t=t, voiced=voiced, speaking=self.speaking, event=event, level_db=lvl,
-                        floor_db=floor, speech_start=self.speech_start, speech_end=self.speech_end,
-                        energy_voiced=energy_voiced)
+                return "start"
+        elif self._run:
+            self._gap += 1
+            if self._gap > 1:
+                self._run = 0
+                self._gap = 0
+        return None
+
+    def _while_speaking(self, voiced: bool, t: float) -> Literal["start", "end"] | None:
+        """Speaking: the hang time of unvoiced frames ends speech at the last voiced frame."""
+        if voiced:
+            self._silent = 0
+            self._last_voiced = t
+            if self.classifier is not None:
+                # a model's decision trails the words by its lag: the words ended that much earlier
+                self._last_voiced = max(self.speech_start or 0.0, t - self.classifier.lag_seconds)
+            return None
+        self._silent += 1
+        if self._silent >= self._hang_frames:
+            self.speaking = False
+            self.speech_end = self._last_voiced
+            self._run = 0
+            self._gap = 0
+            return "end"
+        return None
 
     def _onset(self, t0: float) -> float:
         """Where a run of speech began: a model decides late, so its first frame goes back over the

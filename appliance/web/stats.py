@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..config import Config
+from ..config import CompanyConfig, Config
 from ..store.record import parse_iso
 
 OPPORTUNITY_CATEGORIES = frozenset({"breakdown", "quote", "appointment", "followup"})
@@ -149,102 +149,148 @@ class FactsCache:
         return f
 
 
-def compute(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, weeks: int,
-            first_day: dt.date | None = None, facts: FactsCache | None = None) -> dict[str, Any]:
-    """Everything the statistics page and ``/api/stats`` show, as plain data.
+@dataclasses.dataclass
+class _Tally:
+    """The rows counted: per week and class, per weekday and hour, the opportunities, the marked amounts,
+    and each call's [start, end) for the peak of simultaneous calls."""
 
-    ``first_day`` is the first (UTC) day of the whole log: the week it falls in is partial
-    (the box started that week) and is left out of the projection."""
-    tz = cfg.company.tz
-    first = week_start(period_start(now, tz, weeks).astimezone(tz).date())
-    this_week = week_start(now.astimezone(tz).date())
-    wk = [Week(first + dt.timedelta(weeks=i), first + dt.timedelta(weeks=i) < this_week,
-               dict.fromkeys(SERIES, 0)) for i in range(weeks)]
-    heat = [[0] * 24 for _ in range(7)]
-    opp = {"captured": 0, "handled": 0, "converted": 0}
-    amounts: list[float] = []
-    revenue = 0.0
-    intervals: list[tuple[float, float]] = []
-    cache = facts if facts is not None else FactsCache()
-    first_ordinal = first.toordinal()
-    for r in rows:
-        ordinal, weekday, hour, start, end, kind, is_opp, handled, converted, amount = cache.get(r, tz)
+    weeks: list[Week]
+    heat: list[list[int]] = dataclasses.field(default_factory=lambda: [[0] * 24 for _ in range(7)])
+    opp: dict[str, int] = dataclasses.field(default_factory=lambda: {"captured": 0, "handled": 0, "converted": 0})
+    amounts: list[float] = dataclasses.field(default_factory=list)
+    revenue: float = 0.0
+    intervals: list[tuple[float, float]] = dataclasses.field(default_factory=list)
+
+    def add(self, f: Facts, first_ordinal: int) -> None:
+        ordinal, weekday, hour, start, end, kind, is_opp, handled, converted, amount = f
         idx = (ordinal - first_ordinal) // 7
-        if 0 <= idx < weeks and kind is not None:
-            wk[idx].counts[kind] += 1
-        heat[weekday][hour] += 1
-        intervals.append((start, end))
+        if 0 <= idx < len(self.weeks) and kind is not None:
+            self.weeks[idx].counts[kind] += 1
+        self.heat[weekday][hour] += 1
+        self.intervals.append((start, end))
         if is_opp:
-            opp["captured"] += 1
+            self.opp["captured"] += 1
             if handled or converted:
-                opp["handled"] += 1
+                self.opp["handled"] += 1
             if converted:
-                opp["converted"] += 1
+                self.opp["converted"] += 1
                 if amount is not None:
-                    amounts.append(amount)
-                    revenue += amount
-    company = cfg.company
-    if len(amounts) >= MIN_CONVERSIONS_FOR_OWN_RATES:
-        aov, aov_source = sum(amounts) / len(amounts), "marked"
+                    self.amounts.append(amount)
+                    self.revenue += amount
+
+
+@dataclasses.dataclass(frozen=True)
+class _Rates:
+    """The conversion rate and average order value: the marked ones once there are enough, else the
+    configured ones (``*_source``: "marked" or "config")."""
+
+    rate: float
+    rate_source: str
+    aov: float
+    aov_source: str
+
+    @property
+    def value_per_lost_call(self) -> float:
+        return self.rate * self.aov
+
+
+def _rates(t: _Tally, company: CompanyConfig) -> _Rates:
+    if len(t.amounts) >= MIN_CONVERSIONS_FOR_OWN_RATES:
+        aov, aov_source = sum(t.amounts) / len(t.amounts), "marked"
     else:
         aov, aov_source = company.average_order_value, "config"
-    if opp["handled"] >= MIN_OUTCOMES_FOR_OWN_RATE:
+    if t.opp["handled"] >= MIN_OUTCOMES_FOR_OWN_RATE:
         # among the opportunities whose outcome was recorded, the share converted
-        rate, rate_source = opp["converted"] / opp["handled"], "marked"
+        rate, rate_source = t.opp["converted"] / t.opp["handled"], "marked"
     else:
         rate, rate_source = company.conversion_rate, "config"
-    value_per_lost_call = rate * aov
+    return _Rates(rate, rate_source, aov, aov_source)
 
+
+def _projection(wk: Sequence[Week], first_day: dt.date | None, rates: _Rates) -> dict[str, Any]:
+    """Lost calls over the next 52 weeks, from a line fitted through the complete weeks (3 or more)."""
     # weeks before the box started are not "zero calls" but "no data", and the week it
     # started in is partial: both are left out of the fit
     start_week = week_start(first_day) if first_day is not None else None
     complete = [w for w in wk if w.complete and (start_week is None or w.start > start_week)]
     while complete and complete[0].total == 0:
         complete.pop(0)
-    lost_total = sum(w.lost for w in wk)
-    projection: dict[str, Any] = {"enough_data": False, "weeks_used": len(complete)}
     fit_lost = fit_line([w.lost for w in complete]) if len(complete) >= 3 else None
     fit_total = fit_line([w.total for w in complete]) if len(complete) >= 3 else None
-    if fit_lost and fit_total:
-        n = fit_lost.n
-        next_year = sum(max(0.0, fit_lost.at(n - 1 + k)) for k in range(1, 53))
-        flat = sum(w.lost for w in complete) / n * 52
-        mean_total = sum(w.total for w in complete) / n
-        growth = (fit_total.slope * 52 / mean_total) if mean_total else 0.0
-        projection = {
-            "enough_data": True, "weeks_used": n,
-            "lost_per_week_now": max(0.0, fit_lost.at(n - 1)), "lost_slope_per_week": fit_lost.slope,
-            "lost_next_year": next_year, "lost_next_year_flat": flat,
-            "value_next_year": next_year * value_per_lost_call,
-            "opportunities_next_year": next_year * rate,
-            "calls_growth_per_year": growth,
-            "fit": {"intercept": fit_lost.intercept, "slope": fit_lost.slope,
-                    "first_week": complete[0].start.isoformat()},
-        }
-    peak, peak_at = peak_simultaneous(intervals)
+    if not (fit_lost and fit_total):
+        return {"enough_data": False, "weeks_used": len(complete)}
+    n = fit_lost.n
+    next_year = sum(max(0.0, fit_lost.at(n - 1 + k)) for k in range(1, 53))
+    flat = sum(w.lost for w in complete) / n * 52
+    mean_total = sum(w.total for w in complete) / n
+    growth = (fit_total.slope * 52 / mean_total) if mean_total else 0.0
+    return {
+        "enough_data": True, "weeks_used": n,
+        "lost_per_week_now": max(0.0, fit_lost.at(n - 1)), "lost_slope_per_week": fit_lost.slope,
+        "lost_next_year": next_year, "lost_next_year_flat": flat,
+        "value_next_year": next_year * rates.value_per_lost_call,
+        "opportunities_next_year": next_year * rates.rate,
+        "calls_growth_per_year": growth,
+        "fit": {"intercept": fit_lost.intercept, "slope": fit_lost.slope,
+                "first_week": complete[0].start.isoformat()},
+    }
+
+
+def _saturation(t: _Tally, cfg: Config) -> dict[str, Any]:
+    """Weeks with too many abandoned calls, and the peak of simultaneous calls, against their thresholds."""
+    peak, peak_at = peak_simultaneous(t.intervals)
     web = cfg.web
-    saturated_weeks = [w.start.isoformat() for w in wk if w.abandoned >= web.saturation_abandoned_per_week]
+    saturated_weeks = [w.start.isoformat() for w in t.weeks if w.abandoned >= web.saturation_abandoned_per_week]
+    return {
+        "abandoned_per_week_threshold": web.saturation_abandoned_per_week,
+        "weeks_over": saturated_weeks,
+        "simultaneous_threshold": web.saturation_simultaneous,
+        "peak_simultaneous": peak,
+        "peak_at": (dt.datetime.fromtimestamp(peak_at, dt.UTC).isoformat(timespec="seconds")
+                    if peak_at is not None else None),
+        "warning": bool(saturated_weeks) or peak >= web.saturation_simultaneous,
+    }
+
+
+def _tally(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, weeks: int,
+           facts: FactsCache | None) -> tuple[dt.date, _Tally]:
+    """The first day of the period, and its rows counted."""
+    tz = cfg.company.tz
+    first = week_start(period_start(now, tz, weeks).astimezone(tz).date())
+    this_week = week_start(now.astimezone(tz).date())
+    t = _Tally([Week(first + dt.timedelta(weeks=i), first + dt.timedelta(weeks=i) < this_week,
+                     dict.fromkeys(SERIES, 0)) for i in range(weeks)])
+    cache = facts if facts is not None else FactsCache()
+    first_ordinal = first.toordinal()
+    for r in rows:
+        t.add(cache.get(r, tz), first_ordinal)
+    return first, t
+
+
+def compute(rows: Sequence[Mapping[str, Any]], cfg: Config, now: dt.datetime, weeks: int,
+            first_day: dt.date | None = None, facts: FactsCache | None = None) -> dict[str, Any]:
+    """Everything the statistics page and ``/api/stats`` show, as plain data.
+
+    ``first_day`` is the first (UTC) day of the whole log: the week it falls in is partial
+    (the box started that week) and is left out of the projection."""
+    first, t = _tally(rows, cfg, now, weeks, facts)
+    wk, company = t.weeks, cfg.company
+    rates = _rates(t, company)
+    lost_total = sum(w.lost for w in wk)
     return {
         "period": {"weeks": weeks, "from": first.isoformat(),
-                   "to": (first + dt.timedelta(weeks=weeks, days=-1)).isoformat(), "timezone": str(tz)},
+                   "to": (first + dt.timedelta(weeks=weeks, days=-1)).isoformat(), "timezone": str(company.tz)},
         "weeks": [{"start": w.start.isoformat(), "complete": w.complete, "total": w.total, "lost": w.lost,
                    **w.counts} for w in wk],
         "totals": {k: sum(w.counts[k] for w in wk) for k in SERIES} | {"calls": sum(w.total for w in wk),
                                                                         "lost": lost_total},
-        "heatmap": heat,
-        "opportunities": opp | {"conversion_rate": rate, "conversion_rate_source": rate_source,
-                                "revenue": revenue, "average_order_value": aov,
-                                "average_order_value_source": aov_source, "currency": company.currency},
-        "lost_value": lost_total * value_per_lost_call,
-        "value_per_lost_call": value_per_lost_call,
-        "projection": projection,
-        "saturation": {
-            "abandoned_per_week_threshold": web.saturation_abandoned_per_week,
-            "weeks_over": saturated_weeks,
-            "simultaneous_threshold": web.saturation_simultaneous,
-            "peak_simultaneous": peak,
-            "peak_at": (dt.datetime.fromtimestamp(peak_at, dt.UTC).isoformat(timespec="seconds")
-                        if peak_at is not None else None),
-            "warning": bool(saturated_weeks) or peak >= web.saturation_simultaneous,
-        },
+        "heatmap": t.heat,
+        "opportunities": t.opp | {"conversion_rate": rates.rate, "conversion_rate_source": rates.rate_source,
+                                  "revenue": t.revenue, "average_order_value": rates.aov,
+                                  "average_order_value_source": rates.aov_source, "currency": company.currency},
+        "lost_value": lost_total * rates.value_per_lost_call,
+        "value_per_lost_call": rates.value_per_lost_call,
+        "projection": _projection(wk, first_day, rates),
+        "saturation": _saturation(t, cfg),
     }
+
