@@ -38,7 +38,7 @@ from ..qualification import Qualification
 from .base import CallContext, Heard, KnownCaller, ListenSpec, Prompt, Reply
 from .hours import say_hours
 from .identity import IdentityCheck, plausible
-from .numbers import find_phone, read_back, refers_to_caller_id, spoken_digits, to_e164
+from .numbers import find_phone, keyed_in_full, read_back, refers_to_caller_id, spoken_digits, to_e164
 from .prompts import Prompts, load_prompts
 from .qualifier import Qualifier
 from .spelling import distance
@@ -522,13 +522,8 @@ class ScriptedDialog:
         self._keys += keys.replace("#", "").replace("*", "")
         ended = "#" in keys
         number = to_e164(self._keys, self.country)
-        full = number is not None and len(self._keys) >= (10 if self._keys.startswith("0") else 9)
-        if full or (ended and number):
-            self._keys = ""
-            self.pending = number
-            if self.expect == "identity_check":
-                self.identity.skip()  # the caller moved on: what was heard stays, unconfirmed
-            return self._next([], [])
+        if number is not None and (ended or keyed_in_full(self._keys, self.country)):
+            return self._keyed(number)
         if ended:
             self._keys = ""
             if numberish:
@@ -536,9 +531,20 @@ class ScriptedDialog:
             return Reply(listen=self.last_listen)
         return Reply(listen=ListenSpec("digits") if numberish or self._keys else self.last_listen)
 
+    def _keyed(self, number: str) -> Reply:
+        """A number keyed on the keypad: taken whatever was asked."""
+        self._keys = ""
+        self.pending = number
+        if self.expect == "identity_check":
+            self.identity.skip()  # the caller moved on: what was heard stays, unconfirmed
+        return self._next([], [])
+
     def silence(self) -> Reply:
         if self.done:
             return Reply(hangup=True)
+        keyed = to_e164(self._keys, self.country) if self._keys else None
+        if keyed:
+            return self._keyed(keyed)  # keys that make a number, then nothing more: that is the number
         self.silences += 1
         if self.expect == "number" and self._spoken_digits and self.silences < 3:
             # the caller said part of a number and stopped: the box did not catch it, it did not fail to hear

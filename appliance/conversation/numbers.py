@@ -270,6 +270,16 @@ def _said_in_groups(run: list[tuple[str, bool]], lang: str, groups: Sequence[int
     return False
 
 
+def keyed_in_full(keys: str, country: str) -> bool:
+    """Have enough keys been pressed for a national number to be over? The longest the line's country allows
+    (with its trunk 0: "01632 960555" is eleven keys; a shorter number that is valid may still be growing, and
+    waits for "#" or the caller to stop); an international one ("00...") at ten keys, as before."""
+    if keys.startswith("00"):
+        return len(keys) >= 10
+    _code, lengths = COUNTRIES.get(country.upper(), ("", (9, 10)))
+    return len(keys) >= max(lengths) + (1 if keys.startswith("0") else 0)
+
+
 def _wanted_lengths(lang: str, country: str) -> set[int]:
     _code, lengths = COUNTRIES.get(country.upper(), ("", (9, 10)))
     return set(lengths)

@@ -307,6 +307,27 @@ def test_number_keyed_one_key_at_a_time() -> None:
     assert _keys(r) == ["read_back"] and "05 47 11 22 33" in r.say[0].text
 
 
+@pytest.mark.parametrize("country,pieces,then,number", [
+    # the keypad's keys come in pieces (the line gives what it has after a pause): a national number that is
+    # valid but may still grow waits for the rest
+    ("GB", ["0163296055", "5#"], None, "+441632960555"),
+    ("GB", ["01632", "960555"], None, "+441632960555"),  # eleven keys: over, no "#" needed
+    ("FR", ["0547112", "233"], None, "+33547112233"),
+    # ... and when the caller stops keying, what they keyed is the number if it makes one
+    ("GB", ["0163296055"], "silence", "+44163296055"),
+    ("GB", ["01632"], "silence", None),  # not a number: the question again
+    ("GB", ["0163296055#"], None, "+44163296055"),  # "#" ends it
+])
+def test_a_number_keyed_in_pieces(country: str, pieces: list[str], then: str | None, number: str | None) -> None:
+    d = ScriptedDialog(COMPANY, "en", Qualifier.load("en"), clock=lambda: WEDNESDAY_10H, country=country)
+    _play(d, None, ["I'd like a quote", "Ines Roche", "yes"])
+    replies = [d.dtmf(k) for k in pieces]
+    r = d.silence() if then == "silence" else replies[-1]
+    assert all(not x.say for x in replies[:-1])  # nothing said while the keys come
+    assert d.pending == number
+    assert (_keys(r)[:1] == ["read_back"]) is (number is not None), _keys(r)
+
+
 def test_bad_keyed_number_is_asked_again() -> None:
     d = _dialog()
     _play(d, None, ["je voudrais un devis", "inès roche", "oui"])
