@@ -160,13 +160,15 @@ def _groups(text: str, sp: Spelling) -> list[tuple[str, list[str]]]:
     i = 0
     repeat = 1
 
-    def close() -> None:
+    def close(last: bool = False) -> None:
         nonlocal cur, said
         if len(cur) >= 2:
             groups.append((cur, said))
             said = []
-        elif cur and said and len(said[-1]) >= 2 and said[-1].startswith(cur):
-            groups.append((said[-1], said[:-1]))  # "Fox, F...": the word, its spelling begun and lost
+        elif last and cur and said and len(said[-1]) >= 2 and said[-1].startswith(cur):
+            # "... Fox, F." at the end: the word, its spelling begun and the rest lost (not a letter with more
+            # letters after it: "Turner, T, euh, U R N E R" is spelled on)
+            groups.append((said[-1], said[:-1]))
             said = []
         cur = ""
 
@@ -197,7 +199,7 @@ def _groups(text: str, sp: Spelling) -> list[tuple[str, list[str]]]:
             said.append(t)
             i += 1
         repeat = 1
-    close()
+    close(last=True)
     return groups
 
 

@@ -678,6 +678,7 @@ def test_french_opening_hours_all_week() -> None:
     ("Natalie, N-A-T-A-L-I-E-K-I-N-G.", "Natalie King"),  # two spelled words run together
     ("Nat, N-A-T-A-L-I-E", "Natalie"),  # the word said is the start, nothing after it: one word
     ("Mercer B", None),  # a letter that does not begin the word said is no spelling of it
+    ("Turner T euh U R N E R", "Turner"),  # a first letter then more letters: spelled on, one word
     ("", None),
     ("no idea sorry", None),
     ("a", None),
