@@ -38,11 +38,18 @@ from ..qualification import Qualification
 from .base import CallContext, Heard, KnownCaller, ListenSpec, Prompt, Reply
 from .hours import say_hours
 from .identity import IdentityCheck, plausible
-from .numbers import find_phone, keyed_in_full, read_back, refers_to_caller_id, spoken_digits, to_e164
+from .numbers import (
+    find_phone,
+    keyed_in_full,
+    misheard_repeat,
+    read_back,
+    refers_to_caller_id,
+    spoken_digits,
+    to_e164,
+)
 from .prompts import Prompts, load_prompts
 from .qualifier import Qualifier
-from .spelling import distance
-from .text import fold
+from .text import distance, fold
 
 _COUNTRY = {"fr": "FR", "en": "GB"}
 # questions answered by yes or no (keypad 1 / 2 too)
@@ -452,6 +459,8 @@ class ScriptedDialog:
         """The answer to "je vous rappelle au ... ?"; a Reply only when the question is asked again."""
         caller = self._caller()
         target = self.pending if self.expect == "confirm_number" else caller
+        if self.expect == "confirm_caller" and number and caller and misheard_repeat(number, caller):
+            number = caller  # the number read out to them, said back and misheard, not another line
         if caller and not number and not is_no and not self.no_callback and refers_to_caller_id(text, self.lang):
             target, is_yes = caller, True  # "oui sur ce numéro", "vous pouvez me rappeler sur ce numéro"
         if self.expect == "confirm_number" and (is_no or (number and number != target)):

@@ -31,8 +31,8 @@ from typing import Any
 
 from .entities import extract_identity
 from .prompts import Prompts
-from .spelling import distance, parse_spelling
-from .text import fold
+from .spelling import parse_spelling
+from .text import distance, fold
 
 FIELDS = ("name", "company")
 

@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 
 from .language import Numbers, language
-from .text import alike, fold, within_one
+from .text import alike, distance, fold, within_one
 
 # --------------------------------------------------------------------------- vocabularies
 # The words come from the language's file (``rules/<lang>.lang.toml``, [numbers]); only countries are here.
@@ -438,6 +438,21 @@ def damaged_repeat(said: str, number: str) -> bool:
     if not 1 <= len(b) - len(a) <= 2:
         return False
     return digits_in_order(a, b)
+
+
+def misheard_repeat(said: str, number: str) -> bool:
+    """Is ``said`` ``number`` said again and misheard: digits lost (:func:`damaged_repeat`), or, as long, with
+    a digit dropped in one group and one added in the next ("07700 909 877" for "07700 900 987": two edits
+    where changing digits in place would take more)? A number with digits changed in place ("... 14 00" for
+    "... 14 67", a direct line) is another number."""
+    a, b = re.sub(r"\D", "", said), re.sub(r"\D", "", number)
+    if damaged_repeat(said, number):
+        return True
+    if len(a) != len(b) or a == b:
+        return False
+    in_place = sum(x != y for x, y in zip(a, b, strict=True))
+    return distance(a, b) <= 2 < in_place
+
 
 
 def digits_in_order(short: str, long: str) -> bool:

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..errors import ConfigError
-from .text import fold
+from .text import distance, fold
 
 _LETTER_RUN = re.compile(r"^(?:[A-Za-z][.\-]){1,}[A-Za-z]?[.\-]?$")  # G-I-L-E-S, G.I.L.E.S.
 _CAPS = re.compile(r"^[A-Z]{2,}$")  # GILES: how Whisper writes letters said one by one
@@ -135,15 +135,6 @@ def _pieces(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def distance(a: str, b: str) -> int:
-    """Levenshtein distance (letters inserted, deleted or changed)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def _groups(text: str, sp: Spelling) -> list[tuple[str, list[str]]]:

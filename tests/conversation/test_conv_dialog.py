@@ -121,6 +121,25 @@ def test_refused_caller_id_then_spoken_number() -> None:
     assert q is not None and q.callback == "+33644332211" and q.category == "billing"
 
 
+@pytest.mark.parametrize("answer,callback,confirmed", [
+    # the caller id read out, said back and misheard by the recogniser: the caller id, confirmed
+    ("zéro six douze trente-quatre cinquante-six soixante-dix-huit", "+33612345678", True),
+    ("06 12 35 67 88", "+33612345678", True),  # a digit dropped in one group and one added in the next
+    ("06 12 34 56 87", "+33612345687", False),  # two digits swapped: changed in place, another number
+    # another number (digits changed in place: a direct line, a mobile): read back, not confirmed
+    ("06 12 34 56 00", "+33612345600", False),
+    ("07 12 34 56 78", "+33712345678", False),
+])
+def test_the_caller_id_said_back_misheard(answer: str, callback: str, confirmed: bool) -> None:
+    d = _dialog()
+    rs = _play(d, "+33612345678", ["la pompe de relevage est en panne", "non", "rémi caron", "oui", answer])
+    assert _keys(rs[4]) == ["confirm_caller_id"]
+    assert ({"kind": "callback_confirmed", "number": callback} in rs[-1].actions) is confirmed
+    assert (_keys(rs[-1])[:1] == ["read_back"]) is not confirmed, _keys(rs[-1])
+    q = d.qualification()
+    assert q is not None and q.callback == callback
+
+
 def test_silence_reprompt_then_message() -> None:
     d = _dialog()
     rs = _play(d, "+33611111111", [None, None, "bon rappelez-moi c'est pour la chaudière"])

@@ -8,6 +8,7 @@ from appliance.conversation.numbers import (
     damaged_repeat,
     find_phone,
     incomplete_number,
+    misheard_repeat,
     read_back,
     refers_to_caller_id,
     spoken_digits,
@@ -257,3 +258,18 @@ def test_us_numbers_have_no_trunk_zero() -> None:
 ])
 def test_a_number_said_but_not_whole(said: str, lang: str, country: str, expected: str | None) -> None:
     assert incomplete_number(said, lang=lang, country=country) == expected
+
+
+@pytest.mark.parametrize("said,number,expected", [
+    ("+447700909877", "+447700900987", True),   # "900 987" heard as "909 877": a digit moved between groups
+    ("+33612435678", "+33612345678", False),    # two digits swapped: changed in place, another number
+    ("+44770090065", "+447700900654", True),    # a digit lost (damaged_repeat)
+    ("+447700900987", "+447700900987", False),  # the same number is no misheard one
+    ("+33559281400", "+33559281467", False),    # digits changed in place: another line
+    ("+33712345678", "+33612345678", False),    # one digit changed: another number
+    ("+33654321876", "+33612345678", False),    # nothing alike
+    ("", "+33612345678", False),
+    ("abc", "", False),
+])
+def test_a_number_said_back_misheard(said: str, number: str, expected: bool) -> None:
+    assert misheard_repeat(said, number) is expected
