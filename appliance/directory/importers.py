@@ -41,7 +41,7 @@ class Parsed:
     errors: list[tuple[int, str]] = dataclasses.field(default_factory=list)
 
 
-def fold(heading: str) -> str:
+def heading_key(heading: str) -> str:
     """``"Téléphone mobile"`` -> ``"telephonemobile"``: how headings are compared."""
     decomposed = unicodedata.normalize("NFKD", heading)
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c)).casefold()
@@ -51,7 +51,7 @@ def load_columns(path: Path = COLUMNS_FILE) -> dict[str, frozenset[str]]:
     """Field -> the folded headings that mean it."""
     with open(path, "rb") as f:
         data = tomllib.load(f)
-    return {field: frozenset(fold(h) for h in headings) for field, headings in data.items()}
+    return {field: frozenset(heading_key(h) for h in headings) for field, headings in data.items()}
 
 
 def decode(data: bytes) -> str:
@@ -73,7 +73,7 @@ def _dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
 def _map_headings(header: list[str], columns: dict[str, frozenset[str]]) -> dict[str, list[int]]:
     mapping: dict[str, list[int]] = {}
     for i, heading in enumerate(header):
-        key = fold(heading)
+        key = heading_key(heading)
         for field, names in columns.items():
             if key in names:
                 mapping.setdefault(field, []).append(i)
