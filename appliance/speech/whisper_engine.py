@@ -15,19 +15,15 @@ are thread-safe; ``num_workers`` sets how many transcriptions run at once).
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
-import math
 import os
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, FrameAssembler, check_pcm16, pcm16_to_float, resample
 from .utterance import Utterance, Word
 from .vad import VoiceActivityDetector
+from .whisper_decode import Decoder
 
 
 class WhisperModelHandle:
@@ -37,7 +33,7 @@ class WhisperModelHandle:
 
     def __init__(self, path: str | os.PathLike[str], *, lang: str = "", compute_type: str = "int8",
                  cpu_threads: int = 0, num_workers: int = 1, beam_size: int = 1,
-                 word_confidences: bool = True, hotwords: str = "") -> None:
+                 word_confidences: bool = True, hotwords: str = "", window_seconds: float = 15.0) -> None:
         from faster_whisper import WhisperModel
 
         self.path = Path(path)
@@ -52,6 +48,7 @@ class WhisperModelHandle:
         except Exception as exc:  # ctranslate2 raises RuntimeError/ValueError variants
             raise ModelMissing(f"Whisper model {self.path}: cannot load ({exc}); expected a CTranslate2 "
                                f"Whisper directory with model.bin, config.json, tokenizer.json") from exc
+        self._decoder = Decoder(self._model, window_frames=int(window_seconds * 100))
 
     def transcribe(self, pcm8k: bytes, context: str = "") -> tuple[str, float | None]:
         """Text and confidence (exp of the mean log-probability) of 8 kHz PCM."""
@@ -65,8 +62,9 @@ class WhisperModelHandle:
         ``context``: what was said just before (the box's question), given to Whisper as its
         previous text, so "May I have your name?" makes a name the likely reading of the answer.
         ``hotwords`` (default: the handle's): the business's words, put before that context
-        (faster-whisper's ``hotwords``). The words carry Whisper's probability of each word and
-        its times in seconds from the start of ``pcm8k`` (when ``word_confidences`` is on).
+        (faster-whisper's ``hotwords``). The words carry Whisper's probability of each word (when
+        ``word_confidences`` is on) and no times: the reading is decoded without timestamps and
+        without faster-whisper's alignment pass (:mod:`.whisper_decode`); the utterance has the times.
         """
         audio = pcm16_to_float(resample(check_pcm16(pcm8k), SAMPLE_RATE, 16000))
         if audio.size < 1600:
@@ -75,26 +73,13 @@ class WhisperModelHandle:
         try:
             # Greedy decoding without temperature fallback can loop ("totes cibou, totes cibou...")
             # on audio it does not understand: cap the tokens at a generous speaking rate.
-            max_tokens = min(440, int(12 + 8 * audio.size / 16000))
-            segments, _info = self._model.transcribe(
-                audio, language=self.lang or None, beam_size=self.beam_size, temperature=0.0,
-                condition_on_previous_text=False, without_timestamps=True, vad_filter=False,
-                max_new_tokens=max_tokens, initial_prompt=context.strip() or None,
-                hotwords=hot or None, word_timestamps=self.word_confidences)
-            # Without timestamps a window is one segment, and a VAD segment (<= 25 s) fits one
-            # window: the first segment is the whole text. Asking for more would decode again
-            # from the last word's end (what faster-whisper does with word timestamps), where
-            # greedy Whisper invents words in the trailing silence ("... the whole batch. you").
-            segs = list(itertools.islice(segments, 1))
+            reading = self._decoder.read(audio[: 30 * 16000], lang=self.lang, context=context, hotwords=hot,
+                                         max_new_tokens=min(440, int(12 + 8 * audio.size / 16000)),
+                                         beam_size=self.beam_size)
         except Exception as exc:  # ctranslate2 error types vary
             raise SpeechError(f"Whisper transcription failed: {exc}") from exc
-        text = " ".join(s.text.strip() for s in segs).strip()
-        if not segs:
-            return "", None, ()
-        conf = math.exp(float(np.mean([s.avg_logprob for s in segs])))
-        words = tuple(Word(w.word.strip(), round(float(w.probability), 4), float(w.start), float(w.end))
-                      for s in segs for w in (s.words or ()) if w.word.strip())
-        return text, conf, words
+        words = reading.words if self.word_confidences else ()
+        return reading.text, reading.confidence, words
 
     def stream(self, grammar: list[str] | None = None) -> WhisperRecognizer:
         """A new recognition stream (``grammar`` is ignored: Whisper has no grammar mode)."""
@@ -160,9 +145,6 @@ class WhisperRecognizer:
         text, conf, words = self._handle.transcribe_words(pcm, self._context, self._hotwords)
         if not text:
             return []
-        t0 = self._audio_t0 + a / 2 / SAMPLE_RATE  # word times are from the start of ``pcm``
-        words = tuple(dataclasses.replace(w, start=round(t0 + (w.start or 0.0), 3), end=round(t0 + (w.end or 0.0), 3))
-                      for w in words)
         return [Utterance(text=text, final=True, start=start, end=end, confidence=conf, words=words)]
 
     def feed(self, pcm: bytes) -> list[Utterance]:

@@ -147,17 +147,19 @@ def test_the_question_is_context_not_transcript(whisper_en: WhisperModelHandle, 
     listener.close()
 
 
-def test_words_carry_whisper_probabilities_and_call_times(whisper_en: WhisperModelHandle,
-                                                         voices: CallerVoices) -> None:
+def test_words_carry_whisper_probabilities_and_the_utterance_the_times(whisper_en: WhisperModelHandle,
+                                                                       voices: CallerVoices) -> None:
     sp = voices.speak("The cooling has stopped, we will lose the whole batch.", "en")
     audio = telephone(sp, before=1.5)
     (u,) = recognise(whisper_en, audio)
     assert [words(x.text)[0] for x in u.words if words(x.text)] == words(u.text)
     assert all(x.confidence is not None and 0.0 < x.confidence <= 1.0 for x in u.words)
-    # times on the stream's clock: the first word where the speech starts, in order
-    assert abs((u.words[0].start or 0) - (1.5 + onset(sp))) < 0.4
-    assert all((a.start or 0) <= (b.start or 0) for a, b in zip(u.words, u.words[1:]))
-    assert (u.words[-1].end or 0) <= 1.5 + offset(sp) + 0.4
+    # the decoder's own probabilities: the clearly spoken words are likely, none is certain by default
+    assert sum(x.confidence or 0 for x in u.words) / len(u.words) > 0.5
+    assert any((x.confidence or 1) < 1.0 for x in u.words)
+    # times on the stream's clock are the utterance's (no alignment pass for word times)
+    assert all(x.start is None and x.end is None for x in u.words)
+    assert abs(u.start - (1.5 + onset(sp))) < 0.4 and u.end <= 1.5 + offset(sp) + 0.4
 
 
 def test_hotwords_make_the_business_names_heard(whisper_en: WhisperModelHandle, voices: CallerVoices) -> None:
