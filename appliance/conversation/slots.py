@@ -292,7 +292,8 @@ def _drop_article(parts: Words, lex: Lexicon, name: Words | None) -> Words:
 
 
 def _drop_what_it_is(parts: Words, lex: Lexicon, name: Words | None) -> Words:
-    """"kalinka le bar de la gare" -> "kalinka"; "garage martin pour la vidange" -> "garage martin"; a
+    """"kalinka le bar de la gare" -> "kalinka"; "garage martin pour la vidange" -> "garage martin"
+    (``company_cut``: a word or a phrase, "one of": "highland sawmill one of the saws jammed"); a
     department said after the name ("mairie de saint-paul service technique")."""
     f = _f(parts)
     if f and f[0] not in lex.company_heads:
@@ -304,7 +305,8 @@ def _drop_what_it_is(parts: Words, lex: Lexicon, name: Words | None) -> Words:
     if f and f[0] not in lex.company_heads:
         cut = None
         parts, f = (parts[:cut], f[:cut]) if cut else (parts, f)
-    cut_at = next((i for i, w in enumerate(f) if i > 0 and w in lex.company_cut), None)
+    cut_at = next((i for i in range(1, len(f)) for cut in lex.company_cut
+                   if tuple(f[i : i + len(cut.split())]) == tuple(cut.split())), None)
     parts, f = (parts[:cut_at], f[:cut_at]) if cut_at else (parts, f)
     while len(f) > 3 and f[-1] in lex.departments and f[-2] in lex.departments:
         parts, f = parts[:-2], f[:-2]

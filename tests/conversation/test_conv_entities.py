@@ -213,6 +213,11 @@ EN_CASES = [
     (["quote please", "helen frost frost engineering"], "Helen Frost", "Frost Engineering"),
     (["invoice question", "ruth moss accounts at harbour foods"], "Ruth Moss", "Harbour Foods"),
     (["hi this is dan from ridgeway garage our ramp is stuck", "dan hollis"], "Dan Hollis", "Ridgeway Garage"),
+    # the company ends where a sentence about what broke begins ("one of", "some of": company_cut phrases)
+    (["hi it's mark from highland sawmill one of the main saws jammed we can't cut anything"], "Mark",
+     "Highland Sawmill"),
+    (["hi it's Mark from Holland, some of the main saws, jam"], "Mark", "Holland"),  # Whisper's reading of it
+    (["this is anna from riverside bakery all of our ovens have failed"], "Anna", "Riverside Bakery"),
     (["my name is priya shah i work for delta plastics ltd and the press has stopped"], "Priya Shah",
      "Delta Plastics Ltd"),
     (["what are your rates", "george"], "George", None),
