@@ -49,6 +49,25 @@ def _denied(tokens: Sequence[str], p: int, words: Matching) -> bool:
     return p > 1 and tokens[p - 1] in words.negation_between and tokens[p - 2] in words.negations
 
 
+def _may_skip(toks: Sequence[str], skip: int, content: int, small: Matching) -> bool:
+    """May a phrase of three words or more (``content`` of them carry meaning) match without its word at
+    ``skip``?"""
+    word = toks[skip]
+    if word in small.never_dropped:
+        # a negation is never optional, unless it closes one that an earlier word of the phrase opened ("ne
+        # chauffe plus" heard "ne chauffe": "ne" still says it), with a word of meaning left
+        return content >= 1 and any(t in small.never_dropped for t in toks[:skip])
+    meaning = _content(word, small)
+    if meaning and content < 3:
+        return False  # a short phrase needs all its content words
+    if content - meaning < 1:
+        return False  # what is left must still say something
+    if not meaning and content < 2:
+        return False  # "plus de clients" is not "plus ... les clients": one meaning word needs its frame
+    # "combien ça coûte" is not "combien ça ...": two meaning words need both
+    return not (meaning and content < 3 and len(toks) < 4)
+
+
 def _content(word: str, words: Matching) -> bool:
     """A word that carries meaning (a phrase cannot match without it, unless it has three of them)."""
     return len(word) > 1 and word not in words.function_words and word not in words.never_dropped
@@ -232,15 +251,8 @@ class PhraseMatcher:
                 toks = phrase.split()
                 content = sum(1 for t in toks if _content(t, small))
                 for skip in range(len(ids)):
-                    meaning = _content(toks[skip], small)
-                    if meaning and content < 3:
-                        continue  # a short phrase needs all its content words
-                    if content - meaning < 1 or toks[skip] in small.never_dropped:
-                        continue  # what is left must still say something; a negation is never optional
-                    if not meaning and content < 2:
-                        continue  # "plus de clients" is not "plus ... les clients": one meaning word needs its frame
-                    if meaning and content < 3 and len(toks) < 4:
-                        continue  # "combien ça coûte" is not "combien ça ...": two meaning words need both
+                    if not _may_skip(toks, skip, content, small):
+                        continue
                     span = _match(ids[:skip] + ids[skip + 1:], starts, small.never_dropped, gap=3, tokens=tokens)
                     if span is not None:
                         break
