@@ -68,8 +68,9 @@ class Decoder:
         return str(found[0][0])[2:-2]
 
     def read(self, audio16k: np.ndarray, *, lang: str, context: str, hotwords: str,
-             max_new_tokens: int, beam_size: int = 1) -> Reading:
-        """Whisper's reading of ``audio16k`` (float32, 16 kHz, at most 30 s)."""
+             max_new_tokens: int, beam_size: int = 1, words: bool = True) -> Reading:
+        """Whisper's reading of ``audio16k`` (float32, 16 kHz, at most 30 s); ``words``: with each word's
+        probability (the decoder then returns every step's scores over the whole vocabulary, 200 kB a token)."""
         from faster_whisper.transcribe import get_suppressed_tokens
 
         encoded = self._features(audio16k)
@@ -78,7 +79,7 @@ class Decoder:
         prompt = self._fw.get_prompt(tok, previous, without_timestamps=True, hotwords=hotwords or None)
         result = self._fw.model.generate(
             encoded, [prompt], beam_size=beam_size, max_length=min(self._fw.max_length, len(prompt) + max_new_tokens),
-            return_scores=True, return_logits_vocab=True, suppress_blank=True,
+            return_scores=True, return_logits_vocab=words, suppress_blank=True,
             suppress_tokens=list(get_suppressed_tokens(tok, (-1,))))[0]
         ids = [t for t in result.sequences_ids[0] if t < tok.eot]
         if not ids:
@@ -86,6 +87,8 @@ class Decoder:
         text = tok.decode(ids).strip()
         # faster-whisper's average log-probability: the score times the length, over length + 1
         confidence = float(np.exp(result.scores[0] * len(ids) / (len(ids) + 1)))
+        if not words:
+            return Reading(text, confidence, ())
         return Reading(text, confidence, _words(tok, ids, _token_probabilities(result, ids)))
 
 

@@ -75,11 +75,10 @@ class WhisperModelHandle:
             # on audio it does not understand: cap the tokens at a generous speaking rate.
             reading = self._decoder.read(audio[: 30 * 16000], lang=self.lang, context=context, hotwords=hot,
                                          max_new_tokens=min(440, int(12 + 8 * audio.size / 16000)),
-                                         beam_size=self.beam_size)
+                                         beam_size=self.beam_size, words=self.word_confidences)
         except Exception as exc:  # ctranslate2 error types vary
             raise SpeechError(f"Whisper transcription failed: {exc}") from exc
-        words = reading.words if self.word_confidences else ()
-        return reading.text, reading.confidence, words
+        return reading.text, reading.confidence, reading.words
 
     def stream(self, grammar: list[str] | None = None) -> WhisperRecognizer:
         """A new recognition stream (``grammar`` is ignored: Whisper has no grammar mode)."""

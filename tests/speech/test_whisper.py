@@ -179,3 +179,15 @@ def test_hotwords_make_the_business_names_heard(whisper_en: WhisperModelHandle, 
         heard[bias is not None] = " ".join(e.text for e in ends)
     assert "giles" not in words(heard[False]), heard
     assert {"giles", "mercer", "logistics"} <= set(words(heard[True])), heard
+
+
+def test_without_word_confidences_the_reading_has_no_words(whisper_en: WhisperModelHandle,
+                                                           voices: CallerVoices) -> None:
+    """Word probabilities cost the decoder every step's scores over the vocabulary: off, only the text comes."""
+    plain = whisper_en.for_language("en")
+    plain.word_confidences = False
+    pcm = telephone(voices.speak("The boiler has broken down.", "en"))
+    text, conf, got = plain.transcribe_words(pcm)
+    assert {"boiler", "broken"} <= set(words(text)) and got == ()
+    assert conf is not None and 0.0 < conf <= 1.0
+    assert whisper_en.transcribe_words(pcm)[0] == text  # the same reading, with its words
