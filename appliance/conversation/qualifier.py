@@ -374,7 +374,11 @@ class Qualifier:
             level = min(level, urgent_at - 1)
             out.fired.append("urgency.denied_by_caller")
         sure = [rid for rid in found.urg if found.conf.get(rid, 1.0) >= LOW_CONFIDENCE]
-        out.decisive = answer is not None or (bool(found.caps) and not safety) or \
+        # a denial decides unless the caller also told more than the fault itself (one step), net of what plays
+        # it down ("it's not an emergency as such, but the heating's off and the residents are in their
+        # nineties"): then the closed question is asked
+        consequence = sum(w for r, w in found.urg.items() if not self._claims.get(r)) > 1
+        out.decisive = answer is not None or (bool(found.caps) and not safety and not consequence) or \
             any(self._decisive.get(rid) and self._urg_weight[rid] > 0 for rid in sure)
         cue = cat.id == "breakdown" or any(w > 0 and not self._claims.get(r) for r, w in found.urg.items())
         out.possible = cue and not out.decisive

@@ -746,3 +746,13 @@ def test_spelling_table_errors(tmp_path: Path, edit: tuple[str, str], where: str
     with pytest.raises(ConfigError) as err:
         _dialog(prompts=p)
     assert str(p) in str(err.value) and where in str(err.value)
+
+
+@pytest.mark.parametrize("answer,urgent", [("yes", True), ("no", False)])
+def test_a_denial_beside_a_consequence_is_asked_and_the_answer_decides(answer: str, urgent: bool) -> None:
+    d = _dialog("en")
+    rs = _play(d, "+441134960000", ["it's not an emergency as such but the boiler's gone off since last night "
+                                    "and the residents are elderly", answer])
+    assert _keys(rs[1]) == ["ask_urgency"]
+    assert d.qualification() is not None and d.qualification().urgent is urgent  # type: ignore[union-attr]
+    assert ("urgent_because" in _keys(rs[2]) or "urgent" in _keys(rs[2])) is urgent

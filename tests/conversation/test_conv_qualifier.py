@@ -399,3 +399,19 @@ def test_a_danger_or_a_consequence_is_urgent_on_its_own(lang: str, turn: str, ru
 def test_near_misses_of_danger_words_are_not_urgent(lang: str, turn: str) -> None:
     r = Qualifier.load(lang).qualify([turn], None)
     assert not r.urgent, r.rules
+
+
+@pytest.mark.parametrize("lang,turn,asked", [
+    # a denial beside more than the fault itself: the closed question decides, the denial does not
+    ("en", "it's not an emergency as such but the heating's gone off since last night and the residents are "
+           "elderly", True),
+    ("fr", "ce n'est pas urgent mais le chauffage est coupé depuis hier soir et les résidents sont âgés", True),
+    # a denial beside the fault alone, or beside what plays it down: decided, not asked
+    ("en", "the extractor fan has stopped working it's not urgent", False),
+    ("en", "the boiler has stopped it's not urgent the residents are fine we've got fan heaters for now", False),
+    ("fr", "la porte du garage ne se ferme plus ce n'est pas urgent", False),
+])
+def test_a_denial_beside_a_consequence_is_put_to_the_closed_question(lang: str, turn: str, asked: bool) -> None:
+    r = Qualifier.load(lang).qualify([turn], None)
+    assert not r.urgent, r.rules  # the denial still caps the level the rules give
+    assert r.possibly_urgent is asked and r.decisive is not asked, r.rules
