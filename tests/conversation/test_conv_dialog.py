@@ -699,6 +699,9 @@ def test_french_opening_hours_all_week() -> None:
     ("Nat, N-A-T-A-L-I-E", "Natalie"),  # the word said is the start, nothing after it: one word
     ("Mercer B", None),  # a letter that does not begin the word said is no spelling of it
     ("Turner T euh U R N E R", "Turner"),  # a first letter then more letters: spelled on, one word
+    ("Gallagher, G-I-L-L-L-G-H-E-R", "Gallagher"),  # a letter three times over: the recogniser stuttered
+    ("Nursery, S-E-R-Y", "Nursery"),  # a fragment of the word said beside it
+    ("Natalie, K-I-N-G", "King"),  # letters not in the word said: another word, not a fragment of it
     ("", None),
     ("no idea sorry", None),
     ("a", None),
