@@ -303,15 +303,18 @@ class WordRepair:
     """Heard words put back as the rules' words before the rules' regular expressions read them (the phrase
     matcher tolerates the same for phrases): a word no rule knows that is one letter off exactly one word the
     patterns use ("refroidt", "pluz": the same tolerance as for phrase words), or two such words run together
-    ("produitplus").
+    ("produitplus"); hesitations are left out.
 
     >>> r = WordRepair(["chauffe", "plus"], frozenset({"ne", "le", "four"}))
     >>> r.repair("le four ne chaufe pluz".split())
     (['le', 'four', 'ne', 'chauffe', 'plus'], [0, 1, 2, 3, 4])
     """
 
-    def __init__(self, pattern_words: Iterable[str], known: frozenset[str]) -> None:
-        """``known``: the words that are heard as themselves (the rules' words; ``stem*`` for any word it starts)."""
+    def __init__(self, pattern_words: Iterable[str], known: frozenset[str], skip: frozenset[str] = frozenset()) -> None:
+        """``known``: the words that are heard as themselves (the rules' words; ``stem*`` for any word it starts);
+        ``skip``: hesitations, left out of the repaired words ("distribution um board" is read "distribution
+        board")."""
+        self._skip = skip - frozenset(pattern_words)
         self._words = frozenset(w for w in pattern_words if len(w) >= 4)
         self._known = frozenset(w for w in known if not w.endswith("*")) | self._words
         self._stems = tuple(sorted({w[:-1] for w in known if w.endswith("*") and len(w) > 3}))
@@ -346,6 +349,8 @@ class WordRepair:
         out: list[str] = []
         where: list[int] = []
         for i, tok in enumerate(tokens):
+            if tok in self._skip:
+                continue
             for w in self.word(tok):
                 out.append(w)
                 where.append(i)

@@ -181,7 +181,7 @@ class Qualifier:
         self._lex = prepared(self.language.identity)
         self._cat_rules = {r.id: (c.id, r.weight) for c in rules.categories for r in c.rules}
         known, in_patterns = _vocabulary(rules, small)
-        self._repair = WordRepair(in_patterns, known)
+        self._repair = WordRepair(in_patterns, known, self.language.identity.hesitations)
         self._cat_matcher, self._cat_patterns = _compile([r for c in rules.categories for r in c.rules], small)
         self._urg_weight = {r.id: r.weight for r in rules.urgency}
         self._urg_override = {r.id: r.overrides_negation for r in rules.urgency}

@@ -164,6 +164,9 @@ def test_tolerant_of_recognition_errors(turn: str) -> None:
     ("en", "the water is dlipping round the light fitting", "urgency.water_electrics"),  # l heard as r
     ("en", "water running down the wall right by the fuse poard", "urgency.water_electrics"),  # b heard as p
     ("en", "i'm looking for a placyment in industrial maintenance", "job.apply"),  # a vowel, in a long word
+    ("en", "the water's running across the floor towards the main distribution um board",
+     "urgency.water_electrics"),  # a hesitation inside a pattern's words
+    ("fr", "la chaudière euh ne chauffe euh plus", "panne.sans_ne"),  # ... and inside a French one
 ])
 def test_a_misheard_cue_still_fires(lang: str, turn: str, rule: str) -> None:
     assert rule in Qualifier.load(lang).qualify([turn], None).rules
@@ -415,3 +418,16 @@ def test_a_denial_beside_a_consequence_is_put_to_the_closed_question(lang: str, 
     r = Qualifier.load(lang).qualify([turn], None)
     assert not r.urgent, r.rules  # the denial still caps the level the rules give
     assert r.possibly_urgent is asked and r.decisive is not asked, r.rules
+
+
+@pytest.mark.parametrize("lang,turn,urgent", [
+    ("fr", "c'est pas urgent urgent mais la chambre froide est à douze degrés avec toute la viande", True),
+    ("fr", "c'est pas urgent mais la porte du garage ferme mal", False),  # the denial itself still caps
+    ("fr", "un de mes gars vient de prendre une châtaigne en passant sous le câble", True),  # an electric shock
+    ("fr", "le monte-charge est coincé au sous-sol avec un cariste dedans", True),  # someone shut in
+    ("en", "a sprinkler pipe's let go and the water's running towards the server racks", True),
+    ("en", "the intercom on the yard gate isn't buzzing through anymore no rush", False),
+])
+def test_spoken_ways_of_telling_the_urgency(lang: str, turn: str, urgent: bool) -> None:
+    r = Qualifier.load(lang).qualify([turn], None)
+    assert r.urgent is urgent and r.category == "breakdown", r.rules
