@@ -91,6 +91,7 @@ class _Found:
     conf: dict[str, float] = dataclasses.field(default_factory=dict)  # rule -> confidence of its words, if known
     cat_conf: dict[str, float] = dataclasses.field(default_factory=dict)  # category rule -> confidence
     from_alternative: set[str] = dataclasses.field(default_factory=set)
+    unclear: bool = False  # a turn of the reason was heard with a low confidence
 
     def category_hit(self, rid: str, cat_weight: tuple[str, float], conf: float | None) -> None:
         if rid in self.fired:
@@ -150,6 +151,15 @@ class _HeardWords:
             return ()
         return tuple((text, conf if conf is not None else 0.0) for text, conf in h.alternatives
                      if text and fold(text) != fold(self._turns[ti]))
+
+    def unclear(self, ti: int) -> bool:
+        """Was turn ``ti`` heard with a low confidence (the recogniser's own for the turn, else its words')?"""
+        h = self._heard[ti] if ti < len(self._heard) else None
+        if h is None:
+            return False
+        known = [c for _, c in self._conf[ti] if c is not None]
+        conf = h.confidence if h.confidence is not None else (sum(known) / len(known) if known else None)
+        return conf is not None and conf < LOW_CONFIDENCE
 
     def low(self, value: str) -> bool:
         """Is a word of ``value`` (a name, a company) heard with a low confidence in some turn?"""
@@ -287,6 +297,7 @@ class Qualifier:
             tokens = fold(turn).split()
             if not tokens:
                 continue
+            found.unclear = found.unclear or (ti != ident.identity_turn and words.unclear(ti))
             masked = self._negations(tokens, found)
             masked |= {i for i, t in enumerate(tokens) if t in who}
             masked |= _number_positions(tokens, self.lang)
@@ -381,9 +392,20 @@ class Qualifier:
         out.decisive = answer is not None or (bool(found.caps) and not safety and not consequence) or \
             any(self._decisive.get(rid) and self._urg_weight[rid] > 0 for rid in sure)
         cue = cat.id == "breakdown" or any(w > 0 and not self._claims.get(r) for r, w in found.urg.items())
+        if not cue and not out.decisive and self._not_understood(found, cat.id):
+            cue = True  # the reason was heard too poorly to rule out an urgency: the closed question decides
+            out.fired.append("urgency.reason_unclear")
         out.possible = cue and not out.decisive
         out.level = max(0, level)
         return out
+
+    def _not_understood(self, found: _Found, category: str) -> bool:
+        """A reason heard with a low confidence, from which no category was understood (the default one) or
+        only from low-confidence words."""
+        if not found.unclear:
+            return False
+        mine = [r for r in found.cat_conf if self._cat_rules[r][0] == category]
+        return not found.scores or (bool(mine) and all(found.cat_conf[r] < LOW_CONFIDENCE for r in mine))
 
     def _route(self, category: str, level_id: str) -> tuple[str, str]:
         """(rule id, route): the first routing rule that matches decides."""

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from appliance.conversation.base import Heard, WordHeard
 from appliance.conversation.qualifier import Qualifier
 from appliance.conversation.rules import RULES_DIR, load_rules
 from appliance.errors import PermanenceError, QualificationError
@@ -431,3 +432,22 @@ def test_a_denial_beside_a_consequence_is_put_to_the_closed_question(lang: str, 
 def test_spoken_ways_of_telling_the_urgency(lang: str, turn: str, urgent: bool) -> None:
     r = Qualifier.load(lang).qualify([turn], None)
     assert r.urgent is urgent and r.category == "breakdown", r.rules
+
+
+@pytest.mark.parametrize("lang,turn,confidence,words,asked", [
+    # heard poorly and nothing understood: the closed question decides (what a robotic or noisy line gives)
+    ("fr", "je vous rapproche une commission de la guerre de panpluayan", 0.31, (), True),
+    ("en", "the fermentation tank number four is heating up the cooling and the stop", None,
+     (0.4, 0.3, 0.5, 0.2, 0.6, 0.3, 0.2, 0.4, 0.3, 0.4, 0.5, 0.3, 0.2, 0.3), True),
+    # the same words heard with confidence, or no confidence at all (typed, the text benchmarks): not asked
+    ("fr", "je vous rapproche une commission de la guerre de panpluayan", 0.9, (), False),
+    ("fr", "je vous rapproche une commission de la guerre de panpluayan", None, (), False),
+    # a reason understood, even at a low confidence for some of its words: its own rules decide
+    ("en", "i'd like a quote for servicing our two boilers", 0.3, (), False),
+])
+def test_a_reason_heard_too_poorly_is_put_to_the_closed_question(
+        lang: str, turn: str, confidence: float | None, words: tuple[float, ...], asked: bool) -> None:
+    heard = Heard(turn, confidence, words=tuple(WordHeard(w, c) for w, c in zip(turn.split(), words, strict=False)))
+    r = Qualifier.load(lang).qualify([turn], None, heard=[heard])
+    assert r.possibly_urgent is asked and ("urgency.reason_unclear" in r.rules) is asked, r.rules
+    assert not r.urgent
