@@ -271,7 +271,8 @@ def _add_demo(sub: argparse._SubParsersAction[_Parser]) -> None:
     you.add_argument("--mic", action="store_true",
                      help="you are the caller: speak into the microphone (heard as on a call, at 8 kHz)")
     you.add_argument("--mic-wav", metavar="FILE",
-                     help="like --mic, with a recorded 16-bit WAV played in place of the microphone")
+                     help="like --mic, with a recorded 16-bit WAV in place of the microphone: cut at its pauses "
+                          "of 1 s or more, each part said as one turn after the box has replied")
     d.add_argument("--caller-id", default=None, help="the number your --type/--mic call comes from (E.164)")
     d.add_argument("--log-level", choices=_LOG_LEVELS, default=None)
     d.set_defaults(func=cmd_demo)

@@ -159,6 +159,33 @@ def test_a_recorded_wav_in_place_of_the_microphone(tmp_path: Path) -> None:
     assert q.category == "breakdown" and q.urgent is True, q
 
 
+def _said(seconds: float, seed: int = 1) -> bytes:
+    """Speech-like sound: noise under a syllable-rate envelope (a steady tone would be taken for line noise)."""
+    n = int(8000 * seconds)
+    envelope = np.abs(np.sin(np.arange(n) * np.pi * 4 / 8000))
+    return (envelope * np.random.default_rng(seed).normal(0, 4000, n)).astype("<i2").tobytes()
+
+
+def _quiet(seconds: float) -> bytes:
+    return bytes(int(8000 * seconds) * 2)
+
+
+@pytest.mark.parametrize("pcm,seconds", [
+    (_quiet(2) + _said(1) + _quiet(2) + _said(1.5) + _quiet(2), [1.4, 1.9]),
+    (_said(1) + _quiet(0.5) + _said(1), [2.5]),  # a pause under a second is inside the turn
+    (_said(1) + _quiet(1.5) + _said(1), [1.2, 1.2]),  # the recording starts and ends in speech
+    (_quiet(3), []),
+    (b"", []),
+    (_quiet(1) + _said(0.04) + _quiet(1), []),  # a click is no turn
+])
+def test_a_recording_is_cut_into_turns_at_its_pauses(pcm: bytes, seconds: list[float]) -> None:
+    from appliance.demo.audio_io import split_turns
+
+    parts = split_turns(pcm)
+    assert [round(len(p) / 16000, 1) for p in parts] == seconds
+    assert all(p in pcm for p in parts)
+
+
 @pytest.mark.parametrize("content,message", [
     (b"not a wav", "not a readable WAV"),
     (None, "not a readable WAV"),

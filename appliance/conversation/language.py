@@ -147,6 +147,7 @@ class Language:
     identity: Identity
     templates: tuple[Template, ...] = ()  # the ways of saying who one is ([[templates]])
     continuation: tuple[str, ...] = ()  # [turns]: a turn that stops on one of these is not finished
+    openers: frozenset[str] = frozenset()  # [turns]: a turn of these words alone ("hello", "yes um") tells no reason
 
     def words(self, name: str) -> Phrases:
         """A phrase list of any section by name ("fillers", "hesitations"), folded into words."""
@@ -232,14 +233,17 @@ def parse_language(data: Mapping[str, Any], source: str) -> Language:
     if any(step not in STEPS for step in identity.company_steps):
         raise QualificationError(f"{source}: identity.company_steps: expected names among {', '.join(STEPS)}")
     turns = top.get("turns", {})
-    if not isinstance(turns, dict) or set(turns) - {"continuation"}:
-        raise QualificationError(f"{source}: turns: expected a table [turns] with continuation = [...]")
+    if not isinstance(turns, dict) or set(turns) - {"continuation", "openers"}:
+        raise QualificationError(f"{source}: turns: expected a table [turns] with continuation = [...] "
+                                 "and openers = [...]")
     continuation = _convert(source, "turns.continuation", turns.get("continuation", []), tuple[str, ...])
-    if not all(w.strip() for w in continuation):
-        raise QualificationError(f"{source}: turns.continuation: expected non-empty words")
+    openers = _convert(source, "turns.openers", turns.get("openers", []), tuple[str, ...])
+    if not all(w.strip() for w in (*continuation, *openers)):
+        raise QualificationError(f"{source}: turns: expected non-empty words")
     return Language(code, source, answers, _section(Numbers, top.get("numbers"), source, "numbers"),
                     _section(Matching, top.get("matching"), source, "matching"), identity, templates,
-                    tuple(w.strip().lower() for w in continuation))
+                    tuple(w.strip().lower() for w in continuation),
+                    frozenset(w for o in openers for w in fold(o).split()))
 
 
 def merge_templates(base: list[Any], owner: list[Any], source: str) -> list[Any]:

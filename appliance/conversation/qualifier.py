@@ -270,8 +270,7 @@ class Qualifier:
             fired.append("directory.company")
         text = " ".join(t for i, t in enumerate(turns) if i != ident.identity_turn)
         equipment = find_equipment(text, rs.equipment) if rs.equipment else None
-        summary = self._summary(cat.label, lv.label or lv.id, turns, ident.identity_turn, equipment,
-                                " : " if self.lang == "fr" else ": ")
+        summary = self._summary(cat.label, lv.label or lv.id, turns, ident.identity_turn, equipment)
         urgent = lv.minutes <= 15
         unconfirmed = self._unconfirmed(words, found, urg, urgent, category, ident, name, callback, cb_rule)
         unconfirmed += ("callback",) if partial and callback and "callback" not in unconfirmed else ()
@@ -490,10 +489,14 @@ class Qualifier:
             out.append("callback")
         return tuple(out)
 
-    @staticmethod
-    def _summary(label: str, level: str, turns: Sequence[str], identity_turn: int | None,
-                 equipment: str | None, colon: str) -> str:
-        reason = next((t.strip() for i, t in enumerate(turns) if t.strip() and i != identity_turn), "")
+    def _summary(self, label: str, level: str, turns: Sequence[str], identity_turn: int | None,
+                 equipment: str | None) -> str:
+        """The category, its level, the equipment and the caller's reason: the first turn (not the one
+        saying who they are) with a word besides the language's openers ("hello", "yes um"), else the first."""
+        said = [t.strip() for i, t in enumerate(turns) if t.strip() and i != identity_turn]
+        openers = self.language.openers
+        reason = next((t for t in said if not set(fold(t).split()) <= openers), said[0] if said else "")
+        colon = " : " if self.lang == "fr" else ": "
         if len(reason) > 110:
             reason = reason[:107].rsplit(" ", 1)[0] + "…"
         head = f"{label} ({level})" + (f" — {equipment}" if equipment else "")

@@ -4,8 +4,9 @@ Audio I/O goes through `sounddevice <https://python-sounddevice.readthedocs.io>`
 Debian's ``libportaudio2``), imported only here and only when asked for. A source yields
 16-bit mono PCM at 8 kHz — the telephone rate the box hears on a call — whatever the device
 gives: the microphone is opened at 16 kHz when the device allows it (else at its own rate)
-and resampled with soxr. :class:`WavSource` reads a recorded WAV in place of the device, in
-real time, so the same path is testable without a sound card.
+and resampled with soxr. :class:`WavSource` reads a recorded WAV in place of the device, so the
+same path is testable without a sound card: :func:`split_turns` cuts it at the speaker's pauses
+and each part is said as one turn of the call, after the box has replied, as a person would.
 
 >>> # with open_microphone() as mic:
 >>> #     for pcm in mic.chunks(): ...        # 8 kHz PCM, about 20 ms a chunk
@@ -25,12 +26,15 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..errors import AudioFormatError, SpeechError
-from ..speech.audio import SAMPLE_RATE, StreamResampler, resample
+from ..speech.audio import SAMPLE_RATE, StreamResampler, frames, resample
+from ..speech.vad import VoiceActivityDetector
 
 log = logging.getLogger(__name__)
 
 MIC_RATE = 16000  # asked of the microphone first; the line rate (8 kHz) is what the box hears
 CHUNK_SECONDS = 0.02
+TURN_PAUSE_SECONDS = 1.0  # a recording's pause this long or longer ends one caller turn
+TURN_MARGIN_SECONDS = 0.2  # audio kept either side of a turn's speech
 
 
 class NoAudioDevice(SpeechError):
@@ -152,8 +156,45 @@ class WavSource:
                 due += CHUNK_SECONDS
             yield self.pcm[i : i + step]
 
+    def turns(self) -> list[bytes]:
+        """The recording cut at its pauses (:func:`split_turns`)."""
+        return split_turns(self.pcm)
+
     def close(self) -> None:
         self._closed.set()
+
+
+def split_turns(pcm: bytes, *, pause_seconds: float = TURN_PAUSE_SECONDS,
+                margin_seconds: float = TURN_MARGIN_SECONDS) -> list[bytes]:
+    """8 kHz 16-bit PCM cut into the speaker's turns: speech separated by ``pause_seconds`` of
+    silence or more, each with ``margin_seconds`` of the audio around it. No speech: no turn.
+
+    >>> syllables = np.abs(np.sin(np.arange(8000) * np.pi * 4 / 8000)) * np.random.default_rng(1).normal(0, 4000, 8000)
+    >>> said = syllables.astype("<i2").tobytes()  # one second of speech-like sound
+    >>> quiet = bytes(16000 * 2)  # two seconds of silence
+    >>> [round(len(t) / 16000, 1) for t in split_turns(quiet + said + quiet[:8000] + said + quiet + said)]
+    [2.9, 1.2]
+    >>> split_turns(quiet)
+    []
+    """
+    vad = VoiceActivityDetector(hangover_ms=max(20, int(pause_seconds * 1000)))
+    spans: list[tuple[float, float]] = []
+    start: float | None = None
+    for frame in frames(pcm):
+        st = vad.feed(frame)
+        if st.event == "start":
+            start = st.speech_start
+        elif st.event == "end" and start is not None:
+            spans.append((start, st.speech_end if st.speech_end is not None else st.t))
+            start = None
+    if start is not None:
+        spans.append((start, vad.time))
+    out = []
+    for a, b in spans:  # seconds to byte offsets (2 bytes a sample)
+        lo = max(0, int((a - margin_seconds) * SAMPLE_RATE)) * 2
+        hi = min(len(pcm), int((b + margin_seconds) * SAMPLE_RATE) * 2)
+        out.append(pcm[lo:hi])
+    return out
 
 
 class Speakers:

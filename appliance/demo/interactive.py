@@ -12,6 +12,10 @@ dialog, qualifier, call log, alerts and status page — and place one call whose
   the simulated line as a caller's voice would be: the box hears you through the same driver,
   VAD, recogniser and turn-taking as a call. While the box speaks your microphone is muted (use
   headphones to talk over it is not supported: the speakers would be heard as you).
+* ``--mic-wav FILE``: a recording in place of the microphone. It is cut at its pauses of a
+  second or more (:func:`~appliance.demo.audio_io.split_turns`) and each part is said as one
+  turn, once the box has replied to the one before (as the record of the call shows it), the way
+  a person waits for the box to finish: the call does not depend on how fast the machine is.
 
 Commands at the ``--type`` prompt: ``/keys 0612#`` presses keypad keys, ``/bye`` (or Ctrl-D)
 hangs up.
@@ -34,12 +38,12 @@ from ..config import Config
 from ..conversation.base import ListenSpec, Prompt
 from ..errors import PermanenceError
 from ..speech.turns import EndOfTurn
-from .audio_io import AudioSource, MicrophoneSource, Speakers, WavSource, open_speakers
+from .audio_io import TURN_PAUSE_SECONDS, AudioSource, MicrophoneSource, Speakers, WavSource, open_speakers
 
 if TYPE_CHECKING:
     from ..service import Service
     from ..telephony.simulator import Simulator
-    from . import DemoPrinter
+    from . import BoxPrompts, DemoPrinter
 
 HUMAN_CALL_SECONDS = 1800.0  # a person typing or thinking is slower than a scripted caller
 MUTE_AFTER_BOX = 0.4  # seconds after the box's last voiced frame before your audio goes through
@@ -141,16 +145,9 @@ def _box_quiet(sim: Any) -> bool:
 
 
 def _mic_pump(sim: Any, handle: Any, source: AudioSource, done: threading.Event) -> None:
-    """Your voice down the simulated line, muted while the box speaks (half duplex).
-
-    A live microphone's audio is dropped while muted (it would be the box heard through the
-    speakers); a recording waits instead, as a person waits for the box to finish.
-    """
+    """Your microphone down the simulated line, muted while the box speaks (half duplex): its
+    audio is dropped meanwhile (it would be the box heard through the speakers)."""
     for pcm in source.chunks():
-        while not source.live and not _box_quiet(sim):
-            if done.is_set() or handle.done.is_set():
-                return
-            time.sleep(0.02)
         if done.is_set() or handle.done.is_set():
             return
         call = sim.current_call()
@@ -200,6 +197,7 @@ class _Session:
     svc: Service
     sim: Simulator
     printer: DemoPrinter
+    box: BoxPrompts
     speech: Any
     source: AudioSource | None
     speakers: Speakers | None
@@ -221,7 +219,7 @@ def _open_session(args: argparse.Namespace, mode: str, cfg: Config, lang: str, i
     from ..service import Service
     from ..telephony import open_line
     from ..telephony.simulator import Simulator
-    from . import DemoPrinter, data_directory
+    from . import BoxPrompts, DemoPrinter, data_directory
 
     source = _open_source(args, mode, info)
     print(banner(mode, lang, cfg), file=info, flush=True)
@@ -230,11 +228,12 @@ def _open_session(args: argparse.Namespace, mode: str, cfg: Config, lang: str, i
     sim.start()
     speech: Any = TypedSpeech(cfg, cache_dir=data_dir / "prompt-cache") if mode == "type" else True
     printer = DemoPrinter(json_mode=args.json, out=sys.stdout)
+    box = BoxPrompts()
     web_port = cfg.web.port if args.web_port is None else args.web_port
-    svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer], speech=speech,
+    svc = Service(cfg, data_dir=data_dir, web_port=web_port, observers=[printer, box], speech=speech,
                   line_factory=lambda lc, **kw: open_line(lc, simulator=sim, **kw), mqtt_url=args.mqtt,
                   leds=False, config_path=None)
-    return _Session(svc=svc, sim=sim, printer=printer, speech=speech, source=source, speakers=open_speakers(),
+    return _Session(svc=svc, sim=sim, printer=printer, box=box, speech=speech, source=source, speakers=open_speakers(),
                     tmp=tmp)
 
 
@@ -252,7 +251,7 @@ def _connect_you(s: _Session, handle: Any, mode: str, info: IO[str]) -> None:
     """The box to the speakers, your microphone or typing to the call; Ctrl-C (or SIGTERM) hangs up."""
     threading.Thread(target=_speaker_pump, args=(handle, s.speakers, s.done), daemon=True,
                      name="demo-speakers").start()
-    if s.source is not None:
+    if s.source is not None and s.source.live:  # a recording is said turn by turn by the simulator
         threading.Thread(target=_mic_pump, args=(s.sim, handle, s.source, s.done), daemon=True,
                          name="demo-mic").start()
     if mode == "type":
@@ -271,6 +270,12 @@ def _your_call(s: _Session, args: argparse.Namespace, mode: str, lang: str, info
     _start_box(s, info)
     caller = ScriptedCaller(id="you", caller_id=args.caller_id or DEFAULT_NUMBER[lang], lang=lang, turns=[],
                             wait_for_box_hangup=True, max_call_seconds=HUMAN_CALL_SECONDS)
+    if isinstance(s.source, WavSource):
+        parts = s.source.turns()
+        print(f"permanence demo: the recording holds {len(parts)} turn(s) (cut at pauses of "
+              f"{TURN_PAUSE_SECONDS:g} s); each is said once the box has replied", file=info, flush=True)
+        caller = dataclasses.replace(caller, turns=[""] * len(parts), turn_audio=parts,
+                                     box_said=s.box.since_caller(s.svc.cfg.lines[0].name))
     handle = s.sim.place_call(caller)
     _connect_you(s, handle, mode, info)
     while not handle.done.wait(0.2):

@@ -27,6 +27,22 @@ def test_output_shape_and_explanations() -> None:
     assert "chambre froide" in d["summary"]
 
 
+@pytest.mark.parametrize("lang,turns,reason", [
+    ("en", ["hello", "our boiler has broken down and there is water everywhere"],
+     "our boiler has broken down and there is water everywhere"),
+    ("en", ["yes hi um good morning", "the cold room is not cooling"], "the cold room is not cooling"),
+    ("fr", ["allô oui bonjour", "la chambre froide ne refroidit plus"], "la chambre froide ne refroidit plus"),
+    ("fr", ["euh bonjour madame", "le compresseur fait un bruit", "jean dupont"], "le compresseur fait un bruit"),
+    # a greeting with a reason in the same turn is the reason; a call of greetings alone keeps its first turn
+    ("en", ["hello our boiler has broken down", "this is anna baker"], "hello our boiler has broken down"),
+    ("en", ["hello", "hello"], "hello"),
+    ("fr", ["", "allô"], "allô"),
+])
+def test_the_summary_tells_the_reason_not_the_greeting(lang: str, turns: list[str], reason: str) -> None:
+    r = Qualifier.load(lang).qualify(turns, None)
+    assert r.summary is not None and r.summary.split(": ", 1)[1] == reason, r.summary
+
+
 @pytest.mark.parametrize("lang,turns,company", [
     ("fr", ["allô c'est la pizzeria roma je voudrais commander deux pizzas", "ah pardon je me suis trompé de numéro"],
      None),
