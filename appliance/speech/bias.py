@@ -10,7 +10,10 @@ How each engine uses them:
 
 * **Whisper**: as ``hotwords`` (text put before the question the caller answers), cut to
   :data:`HOTWORDS_MAX_CHARS`: more would push the question out of Whisper's prompt and make it
-  likelier to write a listed word it did not hear.
+  likelier to write a listed word it did not hear. On a reading's first words Whisper may also
+  *continue its prompt*: write the hotwords' last phrases, as listed, before what it heard
+  ("all outside, out in the car park our boiler..."): :func:`copied_hotwords` finds such a copy
+  and the engine leaves it out of the reading (the rules would have taken it for an evacuation).
 * **vosk** has no soft bias: a grammar restricts its output to the listed phrases. Free speech
   stays free; for a name answer the Listener runs a second, grammar-restricted recogniser beside
   the free one (the phrases plus ``[unk]`` for anything else) and offers its reading as an
@@ -66,6 +69,37 @@ def hotwords(phrases: Sequence[str], *, max_chars: int = HOTWORDS_MAX_CHARS) -> 
         parts.append(p)
         used += cost
     return ", ".join(parts)
+
+
+def copied_hotwords(said: Sequence[str], hot: str) -> tuple[int, int] | None:
+    """The span ``(a, b)`` of ``said`` (a reading's words) that copies Whisper's prompt: two or more of
+    the hotwords' phrases in their listed order, ending with the last one (the words just before the
+    question in the prompt). None when there is no such copy.
+
+    >>> hot = "gas leak, all outside, out in the car park"
+    >>> copied_hotwords("all outside, out in the car park our boy door".split(), hot)
+    (0, 7)
+    >>> copied_hotwords("the gas leak is in the car park".split(), hot) is None
+    True
+    """
+    phrases = [p.lower().split() for p in hot.split(", ") if p.strip()]
+    words = [_plain(w) for w in said]
+    if len(phrases) < 2:
+        return None
+    for a in range(len(words)):
+        for k in range(len(phrases) - 1):
+            b = a
+            for phrase in phrases[k:]:
+                if [_plain(w) for w in phrase] != words[b : b + len(phrase)]:
+                    break
+                b += len(phrase)
+            else:
+                return (a, b)
+    return None
+
+
+def _plain(word: str) -> str:
+    return re.sub(r"[^\w']+", "", word.lower())
 
 
 def bias_grammar(phrases: Sequence[str]) -> list[str] | None:

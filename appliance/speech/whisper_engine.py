@@ -15,15 +15,19 @@ are thread-safe; ``num_workers`` sets how many transcriptions run at once).
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from ..errors import ModelMissing, SpeechError
 from .audio import SAMPLE_RATE, FrameAssembler, check_pcm16, pcm16_to_float, resample
+from .bias import copied_hotwords
 from .utterance import Utterance, Word
 from .vad import VoiceActivityDetector
 from .whisper_decode import Decoder
+
+log = logging.getLogger(__name__)
 
 
 class WhisperModelHandle:
@@ -78,7 +82,7 @@ class WhisperModelHandle:
                                          beam_size=self.beam_size, words=self.word_confidences)
         except Exception as exc:  # ctranslate2 error types vary
             raise SpeechError(f"Whisper transcription failed: {exc}") from exc
-        return reading.text, reading.confidence, reading.words
+        return _without_copied_prompt(reading.text, reading.confidence, reading.words, hot)
 
     def stream(self, grammar: list[str] | None = None) -> WhisperRecognizer:
         """A new recognition stream (``grammar`` is ignored: Whisper has no grammar mode)."""
@@ -93,6 +97,21 @@ class WhisperModelHandle:
 
     def close(self) -> None:
         self._model = None
+
+
+def _without_copied_prompt(text: str, conf: float | None, words: tuple[Word, ...],
+                           hot: str) -> tuple[str, float | None, tuple[Word, ...]]:
+    """The reading without the hotwords Whisper copied from its prompt (:func:`.bias.copied_hotwords`),
+    said in the log. Without word readings, the text's words are looked at."""
+    said = [w.text for w in words] if words else text.split()
+    span = copied_hotwords(said, hot) if hot else None
+    if span is None:
+        return text, conf, words
+    a, b = span
+    log.warning("Whisper wrote the end of its hotwords (%r), not heard: left out of the reading",
+                " ".join(said[a:b])[:120])
+    kept = said[:a] + said[b:]
+    return " ".join(kept), conf, (words[:a] + words[b:]) if words else ()
 
 
 class WhisperRecognizer:

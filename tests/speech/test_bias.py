@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from appliance.conversation.rules import RULES_DIR
-from appliance.speech.bias import ask, bias_grammar, clean_phrases, hotwords, without_unknown
+from appliance.speech.bias import ask, bias_grammar, clean_phrases, copied_hotwords, hotwords, without_unknown
+from appliance.speech.utterance import Word
+from appliance.speech.whisper_engine import _without_copied_prompt
 from appliance.speechio import rule_phrases
 
 
@@ -29,6 +31,39 @@ def test_hotwords_keep_the_order_within_the_budget() -> None:
     assert hotwords(["Giles Mercer", "Mercer Logistics", "chiller"], max_chars=20) == "Giles Mercer"
     assert hotwords([]) == ""
     assert hotwords(["a" * 60] * 3, max_chars=10) == ""
+
+
+HOT = "Giles Mercer, Mercer Logistics, gas leak, all outside, out in the car park"
+
+
+@pytest.mark.parametrize("reading,span", [
+    ("all outside, out in the car park our boy door what can down", (0, 7)),  # seen in CI: the prompt's end
+    ("hello all outside out in the car park", (1, 8)),
+    ("gas leak, all outside, out in the car park.", (0, 9)),
+    ("All Outside! Out in the car park", (0, 7)),
+    # what a caller says: one listed phrase, phrases out of order, or not up to the list's end
+    ("everyone is out in the car park", None),
+    ("out in the car park all outside", None),
+    ("giles mercer mercer logistics", None),
+    ("gas leak all outside", None),
+    ("", None),
+])
+def test_a_copy_of_the_end_of_the_hotwords_is_found(reading: str, span: tuple[int, int] | None) -> None:
+    assert copied_hotwords(reading.split(), HOT) == span
+
+
+@pytest.mark.parametrize("hot", ["", "all outside", ", ,"])
+def test_no_copy_without_two_phrases(hot: str) -> None:
+    assert copied_hotwords("all outside out in the car park".split(), hot) is None
+
+
+def test_the_copy_is_left_out_of_the_reading_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+    words = tuple(Word(w, 0.9) for w in "all outside, out in the car park our boiler is down".split())
+    text, conf, kept = _without_copied_prompt(" ".join(w.text for w in words), 0.8, words, HOT)
+    assert text == "our boiler is down" and conf == 0.8 and [w.text for w in kept] == text.split()
+    assert "not heard" in caplog.text
+    assert _without_copied_prompt("all outside out in the car park", None, (), HOT)[0] == ""
+    assert _without_copied_prompt("our boiler is down", None, (), HOT) == ("our boiler is down", None, ())
 
 
 def test_grammar_adds_unknown_and_is_none_without_phrases() -> None:
