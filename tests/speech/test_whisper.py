@@ -181,6 +181,28 @@ def test_hotwords_make_the_business_names_heard(whisper_en: WhisperModelHandle, 
     assert {"giles", "mercer", "logistics"} <= set(words(heard[True])), heard
 
 
+@pytest.mark.parametrize("expect,asked", [
+    ("free", True), ("name", True), ("yes_no", True),
+    ("spelling", False), ("number", False), ("digits", False),  # letters and digits hold no business word
+])
+def test_the_business_words_are_given_where_a_turn_can_hold_them(whisper_en: WhisperModelHandle, expect: str,
+                                                                 asked: bool) -> None:
+    from appliance.config import SpeechConfig
+    from appliance.conversation.base import ListenSpec
+    from appliance.speech.turns import Listener
+
+    calls: list[str] = []
+
+    def bias() -> list[str]:
+        calls.append(expect)
+        return ["Giles Mercer", "Mercer Logistics"]
+
+    listener = Listener(whisper_en, SpeechConfig(), "en", listening=False, bias=bias)
+    listener.listen(ListenSpec(expect))  # type: ignore[arg-type]
+    listener.close()
+    assert calls == ([expect] if asked else [])
+
+
 def test_without_word_confidences_the_reading_has_no_words(whisper_en: WhisperModelHandle,
                                                            voices: CallerVoices) -> None:
     """Word probabilities cost the decoder every step's scores over the vocabulary: off, only the text comes."""
