@@ -41,6 +41,7 @@ class ListenSpec:
     phrases: tuple[str, ...] = ()  # closed set of phrases for grammar mode, if any
     max_seconds: float | None = None
     context: str = ""  # the question just asked: a recogniser that can (Whisper) conditions on it
+    business_words: bool = True  # the answer may hold the business's words (False: a number's read-back)
 
 
 @dataclasses.dataclass(frozen=True)

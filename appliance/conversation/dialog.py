@@ -54,6 +54,11 @@ from .text import distance, fold
 _COUNTRY = {"fr": "FR", "en": "GB"}
 # questions answered by yes or no (keypad 1 / 2 too)
 _YES_NO = ("confirm_number", "confirm_caller", "urgency", "identity_check")
+# The answer to the read-back of a callback number ("yes", "no it's oh seven seven...") holds none of the
+# business's words: the recogniser is not given them. On 325 spoken corrections Whisper base read the number
+# right 270 times without them and 241 with them; on a number said after "What number...?" they made no
+# clear difference (205 against 199), and are kept there.
+NUMBER_TURNS = ("confirm_number", "confirm_caller")
 
 
 
@@ -181,7 +186,8 @@ class ScriptedDialog:
             phrases = self.prompts.phrases["yes"] + self.prompts.phrases["no"]
         elif listen == "spelling":
             phrases = self.prompts.spelling.phrases()
-        self.last_listen = ListenSpec(listen, phrases, context=context or prompt.text)  # type: ignore[arg-type]
+        self.last_listen = ListenSpec(listen, phrases, context=context or prompt.text,  # type: ignore[arg-type]
+                                      business_words=expect not in NUMBER_TURNS)
         return prompt
 
     def _finish(self, key: str | None = None) -> Reply:

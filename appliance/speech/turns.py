@@ -63,7 +63,6 @@ from .vad_models import call_vad
 if TYPE_CHECKING:
     from ..conversation.base import ListenSpec
 
-UNBIASED = ("spelling", "number", "digits")  # turns given no business words
 PREROLL_FRAMES = 15  # 300 ms of audio before a barge-in onset, given to the recogniser
 ECHO_WINDOW_FRAMES = 10  # the prompt's echo may come back up to 200 ms late
 HOLD_FACTOR = 1.5  # an unfinished turn ("... and") waits end_silence_ms times this
@@ -222,15 +221,14 @@ class Listener:
             self._reset_turn()
 
     def _bias_turn(self, spec: ListenSpec | None, grammar: list[str] | None) -> None:
-        """The business's words for this turn (see :mod:`appliance.speech.bias`); none for a turn of
-        letters or digits, which holds none of them (Whisper given them there writes them: "HIG HLND
-        we're in the car park SWMILL")."""
+        """The business's words for this turn (see :mod:`appliance.speech.bias`); none where the dialog
+        says the answer holds none of them (``spec.business_words`` false: the read-back of a number)."""
         if self._side is not None:
             self._side.close()
             self._side = None
         if self.bias is None:
             return
-        phrases = ask(self.bias) if spec is None or spec.expect not in UNBIASED else []
+        phrases = ask(self.bias) if spec is None or spec.business_words else []
         set_hotwords = getattr(self._rec, "set_hotwords", None)
         if set_hotwords is not None:
             set_hotwords(hotwords(phrases))

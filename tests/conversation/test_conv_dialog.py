@@ -406,6 +406,9 @@ def test_each_question_is_the_recogniser_context_of_its_answer(lang: str, caller
         if question:
             asked += 1
             assert r.listen.context == question[-1].text  # what the caller is answering
+            # a number's read-back is heard without the business's words; every other answer with them
+            read_back = question[-1].key.startswith(("confirm_caller", "read_back"))
+            assert r.listen.business_words is not read_back, question[-1].key
         if any(p.key.startswith("confirm_") and p.key != "confirm_caller_id" for p in r.say):
             assert r.listen.context in (PROMPTS[lang]["ask_identity"], PROMPTS[lang]["ask_name"])  # not the name
     assert asked >= 2

@@ -181,12 +181,14 @@ def test_hotwords_make_the_business_names_heard(whisper_en: WhisperModelHandle, 
     assert {"giles", "mercer", "logistics"} <= set(words(heard[True])), heard
 
 
-@pytest.mark.parametrize("expect,asked", [
-    ("free", True), ("name", True), ("yes_no", True),
-    ("spelling", False), ("number", False), ("digits", False),  # letters and digits hold no business word
+@pytest.mark.parametrize("expect,business_words,asked", [
+    ("free", True, True), ("name", True, True), ("yes_no", True, True),
+    ("spelling", True, True),  # the business's words help Whisper write letters (62 values against 31)
+    ("number", True, True),
+    ("yes_no", False, False), ("number", False, False),  # the dialog says the answer holds no word of theirs
 ])
 def test_the_business_words_are_given_where_a_turn_can_hold_them(whisper_en: WhisperModelHandle, expect: str,
-                                                                 asked: bool) -> None:
+                                                                 business_words: bool, asked: bool) -> None:
     from appliance.config import SpeechConfig
     from appliance.conversation.base import ListenSpec
     from appliance.speech.turns import Listener
@@ -198,7 +200,7 @@ def test_the_business_words_are_given_where_a_turn_can_hold_them(whisper_en: Whi
         return ["Giles Mercer", "Mercer Logistics"]
 
     listener = Listener(whisper_en, SpeechConfig(), "en", listening=False, bias=bias)
-    listener.listen(ListenSpec(expect))  # type: ignore[arg-type]
+    listener.listen(ListenSpec(expect, business_words=business_words))  # type: ignore[arg-type]
     listener.close()
     assert calls == ([expect] if asked else [])
 
