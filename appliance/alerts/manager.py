@@ -527,10 +527,10 @@ class AlertManager:
         now = max(now, self.clock())  # the batch's clock may predate an alert created meanwhile
         if self._expired(a, now):
             return
-        attempts = a.attempts + 1
-        nxt = now + backoff(attempts, self.acfg.retry_initial_seconds, self.acfg.retry_max_seconds)
-        a = self.outbox.save(dataclasses.replace(a, state="sent", attempts=attempts, sent_at=now,
-                                                 next_attempt_at=nxt))
+        sent = self._mark_sent(a, now)
+        if sent is None:
+            return
+        a = sent
         self._changed(a)
         alert_id = a.id
 
@@ -540,6 +540,18 @@ class AlertManager:
         mid = self.mqtt.publish(str(a.payload["topic"]), a.payload["message"], on_confirmed=confirmed)
         if mid is None:
             log.info("alerts: MQTT not connected; %s will be re-sent", a.key)
+
+    def _mark_sent(self, a: Alert, now: float) -> Alert | None:
+        """The alert on disk as sent (one more attempt, the next one scheduled), or None when it was closed
+        meanwhile (acknowledged or cancelled between the batch and this send): not sent, said in the log."""
+        attempts = a.attempts + 1
+        nxt = now + backoff(attempts, self.acfg.retry_initial_seconds, self.acfg.retry_max_seconds)
+        try:
+            return self.outbox.save(dataclasses.replace(a, state="sent", attempts=attempts, sent_at=now,
+                                                        next_attempt_at=nxt))
+        except AlertError as exc:
+            log.info("alerts: %s not sent: %s", a.key, exc)
+            return None
 
     def _mqtt_confirmed(self, alert_id: str) -> None:
         a = self.outbox.get(alert_id)
@@ -603,14 +615,14 @@ class AlertManager:
         now = max(now, self.clock())
         if self._expired(a, now):
             return
-        attempts = a.attempts + 1
-        nxt = now + backoff(attempts, self.acfg.retry_initial_seconds, self.acfg.retry_max_seconds)
-        a = self.outbox.save(dataclasses.replace(a, state="sent", attempts=attempts, sent_at=now,
-                                                 next_attempt_at=nxt))
+        sent = self._mark_sent(a, now)
+        if sent is None:
+            return
+        a = sent
         try:
             refs = self.sms.send(a.recipient, str(a.payload["text"]))
         except SmsError as exc:
-            log.warning("alerts: SMS %s attempt %d failed: %s", a.key, attempts, exc)
+            log.warning("alerts: SMS %s attempt %d failed: %s", a.key, a.attempts, exc)
             cur = self.outbox.get(a.id)
             if cur is not None and cur.is_open:
                 a = self.outbox.save(dataclasses.replace(cur, state="pending", last_error=str(exc)[:300]))
