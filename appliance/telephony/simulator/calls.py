@@ -419,7 +419,10 @@ class CallEngine:
 
     def _send_dtmf(self, call: ActiveCall, digits: str) -> None:
         sim = self.sim
-        for d in digits:
+        for i, d in enumerate(digits):
+            # a person presses a key again no sooner than 0.3 s after (the box reads one report of the
+            # same key within 0.1 s as that key held; at 0.1 s apart a loaded machine merged "555" into "55")
+            gap = 0.3 if digits[i + 1 : i + 2] == d else 0.1
             call.result.dtmf_sent += d
             call.event(f"dtmf {d}")
             if sim.dialect == "gsm":
@@ -429,13 +432,13 @@ class CallEngine:
                     for s in sim.main_sessions():
                         if s.settings.ddet:
                             s.urc(f"+DTMF: {d}")
-                time.sleep(0.1)
+                time.sleep(gap)
             elif sim.model == "cx93010":
                 call.queue_dle(["/", d, "~"] * 3, spacing=0.023)
                 time.sleep(0.25)
             else:
                 call.queue_dle([d])
-                time.sleep(0.1)
+                time.sleep(gap)
 
     def _render(self, call: ActiveCall, k: int) -> bytes:
         c = call.caller
