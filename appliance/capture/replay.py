@@ -426,6 +426,7 @@ class Replayer:
             self._triggered.update(("answer", s.index) for s in window)
             self._sleep(self._action_gap(prev_t, answer.t))
             if self.model.refresh() == "ringing":
+                self._until_driver_rings(line)
                 line.answer()
                 return True
         elif state in ("active", "ringing") and hangup is not None and ("hangup", i) not in self._triggered:
@@ -434,6 +435,14 @@ class Replayer:
             line.hang_up()
             return True
         return False
+
+    def _until_driver_rings(self, line: Line, limit: float = 5.0) -> None:
+        """Wait (at most ``limit`` s, within the deadline) for the driver to have read the ring it is to
+        answer: on a loaded machine its reader can lag the written RING, and an answer queued before
+        it finds nothing ringing (seen once in CI: "missed:caller" where the capture answered)."""
+        end = min(time.monotonic() + limit, self._deadline)
+        while line.status().state != LineState.RINGING and time.monotonic() < end:
+            time.sleep(0.02)
 
     def _action_gap(self, prev_t: float | None, t: float | None) -> float:
         """Before the box acts: its captured delay, scaled (at least long enough for the driver to
