@@ -347,7 +347,9 @@ def test_stats_api_matches_the_log(shared_client: Any, filled_box: Box) -> None:
 
 def test_export_date_range_and_formats(shared_client: Any, filled_box: Box) -> None:
     tz = filled_box.cfg.company.tz
-    day = filled_box.now.astimezone(tz).date()
+    # the day of the hostile call (50 minutes before now: the day before, just after local midnight)
+    hostile = next(x for x in filled_box.log.summaries() if x["id"] == filled_box.notable.hostile)
+    day = dt.datetime.fromisoformat(hostile["started_at"]).astimezone(tz).date()
     r = shared_client.get(f"/calls/export?format=jsonl&since={day}&until={day}")
     recs = [json.loads(x) for x in r.text.splitlines()]
     today = [x for x in filled_box.log.summaries() if dt.datetime.fromisoformat(x["started_at"]).astimezone(tz).date() == day]
