@@ -36,6 +36,7 @@ from typing import Any
 from ..config import CompanyConfig, Config
 from ..qualification import Qualification
 from .base import CallContext, Heard, KnownCaller, ListenSpec, Prompt, Reply
+from .entities import company_answer
 from .hours import say_hours
 from .identity import IdentityCheck, plausible
 from .numbers import (
@@ -121,6 +122,8 @@ class ScriptedDialog:
         self.identity = IdentityCheck(lang, self.prompts)
         self.info_only = False  # the caller only wanted to know something the box answered
         self.identity_missed = False  # the answer to "your name?" held none
+        self.no_company = False  # the caller said they call for no company
+        self.company_said: str | None = None  # the answer to "and your company?", read on its own
         self.number_rejections = 0  # read-backs of a number the caller said no to
         self.faq_answered: list[str] = []
         self.nothing_else = False
@@ -243,7 +246,7 @@ class ScriptedDialog:
         if self.info_only:
             return None
         idc = self.identity
-        name, company = plausible("name", q.name), plausible("company", q.company)
+        name, company = plausible("name", q.name), plausible("company", self._company_of(q))
         if not idc.state:
             k = self.known
             again = self.asked.get("ask_identity_again", 0) + self.asked.get("ask_name_again", 0)
@@ -260,6 +263,8 @@ class ScriptedDialog:
             elif self.identity_missed and not self.asked.get("spell_name"):
                 self.identity_missed = False  # still none: spelled
                 idc.spell_only("name")
+        if idc.name and not idc.company and not idc.known and idc.state and self._company_due():
+            return self._ask("ask_company", "company", "name")  # before the read-back, or once the name is spelled
         asked = idc.next_question()
         if asked is None:
             return None
@@ -273,6 +278,26 @@ class ScriptedDialog:
         # the read-back conditions the recogniser like the question it checks (not on the words heard)
         neutral = self.prompts.text["ask_identity" if idc.company else "ask_name"]
         return self._ask(key, "identity_check", "yes_no", context=neutral, **fields)
+
+    def _company_due(self) -> bool:
+        """Ask for the company once, when a name came without one (and the prompt file has the question)."""
+        return "ask_company" in self.prompts.text and not self.asked.get("ask_company") and not self.no_company
+
+    def _company_of(self, q: Qualification) -> str | None:
+        """The company: none when the caller said they call for none, else the one the turns give, else the
+        answer to "and your company?" read on its own."""
+        return None if self.no_company else q.company or self.company_said
+
+    def _company_answer(self, text: str, folded: str, is_no: bool) -> bool:
+        """The answer to "and your company?": True when it was one (the caller calls for none, or names it);
+        False when it gave neither (then read as any turn: a number, the reason again)."""
+        if is_no or _has(self.prompts.words["no_company"], folded):
+            self.no_company = True
+            return True
+        self.company_said = company_answer(text, self.lang, self.identity.name)
+        if self.company_said:
+            self.identity.add_company(self.company_said)
+        return self.company_said is not None
 
     def _callback_step(self, q: Qualification) -> Prompt | None:
         if self.info_only or self._callback_settled():
@@ -373,6 +398,8 @@ class ScriptedDialog:
                 self._directory_denied()
                 return self._next(says, actions)
             expect = None  # something else was said: take it as it comes
+        if expect == "company" and self._company_answer(text, f, is_no):
+            return self._next(says, actions)  # not kept for the qualifier: a company's words are no reason
         self._keep(text, heard)
         number = find_phone(text, lang=self.lang, country=self.country)
         if _has(words["no_callback"], f):
@@ -400,6 +427,8 @@ class ScriptedDialog:
                 self.pending = number
             elif self._caller() and not (self.confirmed or self.no_callback) and refers_to_caller_id(text, self.lang):
                 self._confirm(self._caller() or "", says, actions)
+            if expect == "identity" and _has(words["no_company"], f):
+                self.no_company = True  # "tina moss, it's for my house": not asked for a company
             if expect == "identity" and _has(words["dont_know"], f):
                 says.append(self._p("dont_know"))
             elif expect == "identity":
@@ -582,7 +611,7 @@ class ScriptedDialog:
             return None
         q = self._q or self._requalify()
         q = dataclasses.replace(q, id=self.ctx.call_id or None, callback=self.confirmed or self.pending or q.callback,
-                                callback_confirmed=self.confirmed is not None)
+                                callback_confirmed=self.confirmed is not None, company=self._company_of(q))
         return self._checks(q)
 
     def _checks(self, q: Qualification) -> Qualification:

@@ -204,9 +204,11 @@ def _turn_words(turn: str, ti: int, lex: Lexicon) -> tuple[list[str], list[str],
     return words, tokens, phone
 
 
-def read_turn(turn: str, ti: int, lex: Lexicon, names: frozenset[str], known: list[str] | None = None) -> Said:
+def read_turn(turn: str, ti: int, lex: Lexicon, names: frozenset[str], known: list[str] | None = None,
+              *, company_only: bool = False) -> Said:
     """The name and company one turn says, by the first templates that give them; ``known``: the name the call
-    gave before (an answer after it may give the company alone, and another name only if it is one)."""
+    gave before (an answer after it may give the company alone, and another name only if it is one);
+    ``company_only``: the answer to "and your company?", read by the templates that give no name."""
     said = Said(ti)
     words, tokens, phone = _turn_words(turn, ti, lex)
     whole = bool(tokens) and ti > 0 and len(tokens) <= MAX_ANSWER and not refers_to_caller_id(turn, lex.code)
@@ -217,6 +219,7 @@ def read_turn(turn: str, ti: int, lex: Lexicon, names: frozenset[str], known: li
             break
         if (t.where != "any" and not whole) or (t.where == "after_name" and not known) or \
                 (said.company is not None and not _gives_name(t)) or (complete and not _gives_company(t)) or \
+                (company_only and _gives_name(t)) or \
                 not t.possible(checks.present, checks.somewhere):
             continue
         spans = match(t, tokens, functools.partial(checks.fill, loose=t.where != "any"), checks.start)
@@ -355,6 +358,27 @@ def extract_identity(turns: Sequence[str], lang: str = "fr", *, names_file: str 
     rules += company[2] if company else []
     return Identity(_name_text(name[0] if name else None, lex, names), _company_text(final, lex), identity_turn,
                     tuple(dict.fromkeys(rules)))
+
+
+def company_answer(text: str, lang: str, name: str | None, *, lex: Lexicon | None = None) -> str | None:
+    """The company in the answer to "and your company?", once ``name`` is known (the language's
+    ``after_name`` templates read it: "it's hart joinery", "hart joinery"); None when it gives none.
+
+    >>> company_answer("c'est la menuiserie du lac", "fr", "Paul Durand")
+    'Menuiserie du Lac'
+    """
+    lex = lex or lexicon(lang)
+    known = raw_words(name or "") or None
+    names = first_names(str(FIRSTNAMES_FILE))
+    said = read_turn(text, 1, lex, names, known or ["-"], company_only=True)
+    if said.company is None:  # "tina moss from moss catering": the name said again with it
+        said = read_turn(text, 1, lex, names, known)
+    if said.company is None:
+        return None
+    cleaned, _ = clean_company(said.company, said.steps, lex, None)
+    if cleaned and known:
+        cleaned, _ = clean_company(cleaned, ("drop_name",), lex, known)
+    return _company_text(cleaned, lex)
 
 
 def _replaces(later: list[str], answered: bool, earlier: list[str], earlier_answered: bool) -> bool:

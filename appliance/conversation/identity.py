@@ -98,6 +98,11 @@ class IdentityCheck:
         self.first = {"name": name, "company": company}
         self.state, self.step = "reading", "read_back"
 
+    def add_company(self, company: str) -> None:
+        """The company, said on its own after the name (read back with it, unless the name is settled)."""
+        self.company = plausible("company", company)
+        self.first["company"] = self.company
+
     @property
     def settled(self) -> bool:
         return self.state in ("confirmed", "spelled", "directory", "unconfirmed")

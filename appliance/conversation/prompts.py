@@ -35,10 +35,11 @@ REQUIRED = ("greeting", "greeting_closed", "greeting_known", "greeting_known_clo
             "anything_else", "repeat", "take_message", "goodbye", "goodbye_no_callback", "goodbye_message",
             "faq_opening_hours", "faq_rates", "faq_availability", "faq_service_area", "faq_address", "faq_topic",
             "faq_unknown")
+OPTIONAL = ("ask_company",)  # a business's prompt file written before a sentence existed still loads: never said
 FIELDS = {"company", "number", "minutes", "delay", "answer", "hours", "because", "name", "caller_company",
           "greeting_name"}
 CALL_FIELDS = ("number", "because", "name", "caller_company", "greeting_name")  # differ call by call: not cached
-WORD_SETS = ("yes", "no", "dont_know", "nothing_else", "no_callback", "deny_urgent")
+WORD_SETS = ("yes", "no", "dont_know", "nothing_else", "no_callback", "deny_urgent", "no_company")
 FAQ_TOPICS = ("opening_hours", "rates", "availability", "service_area", "address")
 HOURS_KEYS = ("days", "single_day", "day_span", "range", "join", "group_join", "time", "time_exact", "every_day",
               "all_day")
@@ -106,8 +107,8 @@ def parse_prompts(data: Mapping[str, Any], source: str) -> Prompts:
         if key not in prompts:
             raise _fail(source, f"prompts.{key}", "missing sentence")
     for key, value in prompts.items():
-        if key not in REQUIRED:
-            raise _fail(source, f"prompts.{key}", f"unknown prompt (known: {', '.join(REQUIRED)})")
+        if key not in REQUIRED and key not in OPTIONAL:
+            raise _fail(source, f"prompts.{key}", f"unknown prompt (known: {', '.join(REQUIRED + OPTIONAL)})")
         if not isinstance(value, str) or not value.strip():
             raise _fail(source, f"prompts.{key}", "expected a non-empty sentence")
         try:

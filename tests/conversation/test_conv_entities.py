@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from appliance.conversation.entities import extract_identity, find_equipment
+from appliance.conversation.entities import company_answer, extract_identity, find_equipment
 
 FR_CASES = [
     # an occupation after "je suis" is not a name, and what follows "de" is not a company
@@ -258,3 +258,22 @@ def test_identity_turn_and_rules_are_reported() -> None:
 def test_equipment(text: str, expected: str | None) -> None:
     items = ["pompe de relevage", "pompe", "chambre froide", "chaudière"]
     assert find_equipment(text, items) == expected
+
+
+@pytest.mark.parametrize("lang,text,name,company", [
+    ("en", "it's moss catering", "Tina Moss", "Moss Catering"),  # the surname in it: a company, not a person
+    ("en", "moss catering", None, "Moss Catering"),
+    ("en", "we're Le Coq Doré Brasserie", "Tomasz Nowak", "Le Coq Doré Brasserie"),
+    ("en", "tina moss from moss catering", "Tina Moss", "Moss Catering"),  # the name said again with it
+    ("en", "i work for hart joinery", "Tina Moss", "Hart Joinery"),
+    ("fr", "c'est la menuiserie du lac", "Paul Roux", "Menuiserie du Lac"),
+    ("fr", "paul roux de chez roux et fils", "Paul Roux", "Roux et Fils"),
+    ("en", "none", "Tina Moss", None),
+    ("en", "oh seven seven double oh nine hundred", "Tina Moss", None),  # a number is no company
+    ("en", "", "Tina Moss", None),
+    ("en", "   ", None, None),
+    ("en", "!!! ,,, ''", "Tina Moss", None),
+    ("fr", "\x00\ufffd", "Paul Roux", None),
+])
+def test_the_answer_to_and_your_company(lang: str, text: str, name: str | None, company: str | None) -> None:
+    assert company_answer(text, lang, name) == company

@@ -21,6 +21,8 @@ The phrasing is data: ``answers/<lang>.toml``.
 'Giles, G I L E S, Mercer, M E R C E R'
 >>> answer([("read_back", "I have 02079 46001. Is that right?")], {"callback": "+442079460001"}, "en")
 "no it's oh two oh seven nine, four six oh, oh oh one"
+>>> answer([("ask_company", "And the name of your company, if you are calling for one?")], {"company": None}, "en")
+"no it's a private call"
 >>> answer([("ask_identity", "May I have your name?")], {"name": "Giles Mercer"}, "en") is None
 True
 """
@@ -42,7 +44,8 @@ from ...errors import ConfigError
 
 ANSWERS_DIR = Path(__file__).with_name("answers")
 READ_BACKS = ("confirm_identity", "confirm_name", "confirm_company", "confirm_known", "confirm_known_name")
-KEYS = ("yes", "no", "identity", "name_only", "wrong_name", "wrong_company", "wrong_both", "wrong_number",
+KEYS = ("yes", "no", "identity", "name_only", "company_only", "no_company", "wrong_name", "wrong_company",
+        "wrong_both", "wrong_number",
         "spell_word", "letter_join", "word_join", "optional_company_words", "digits")
 
 
@@ -136,6 +139,8 @@ def answer(box_prompts: Sequence[tuple[str, str]], expect: Mapping[str, Any] | N
     if key == "read_back" and isinstance(expect.get("callback"), str):
         return _number_read_back(text, expect["callback"], p)
     name, company = expect.get("name"), expect.get("company")
+    if key == "ask_company" and "company" in expect:
+        return str(p["company_only"]).format(company=company) if company else str(p["no_company"])
     if key in ("ask_identity_again", "ask_name_again") and name:
         return str(p["identity"] if company and key == "ask_identity_again" else p["name_only"]).format(
             name=name, company=company)
