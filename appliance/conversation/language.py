@@ -51,6 +51,8 @@ class Matching:
     never_dropped: frozenset[str]
     negations: frozenset[str]
     negation_between: frozenset[str]
+    # words heard as themselves, never taken for a rule's word one letter away ("personnel" is no "personne")
+    plain_words: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,10 +202,11 @@ def _section(cls: type, data: Any, source: str, name: str) -> Any:
     for k in data:
         if k not in hints:
             raise QualificationError(f"{source}: {name}.{k}: unknown list (known: {', '.join(sorted(hints))})")
-    missing = [k for k in hints if k not in data]
+    optional = {f.name for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+    missing = [k for k in hints if k not in data and k not in optional]
     if missing:
         raise QualificationError(f"{source}: {name}.{missing[0]}: missing")
-    return cls(**{k: _convert(source, f"{name}.{k}", data[k], hint) for k, hint in hints.items()})
+    return cls(**{k: _convert(source, f"{name}.{k}", data[k], hint) for k, hint in hints.items() if k in data})
 
 
 def parse_language(data: Mapping[str, Any], source: str) -> Language:

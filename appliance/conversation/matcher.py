@@ -159,6 +159,8 @@ class PhraseMatcher:
         for n in self._prefix_lengths:
             if len(word) >= n:
                 ids |= self._prefix.get(word[:n], set())
+        if word in self._words.plain_words:
+            return ids  # a word of its own, not a near one misheard
         if len(word) >= FUZZY_MIN_LEN - 2:
             cands = set(self._fuzzy.get(word, set()))
             if len(word) >= FUZZY_MIN_LEN - 1:

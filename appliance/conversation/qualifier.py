@@ -54,7 +54,7 @@ def _vocabulary(rules: RuleSet, words: Matching) -> tuple[frozenset[str], set[st
     the words written in the rules' regular expressions."""
     every = [*(r for c in rules.categories for r in c.rules), *rules.urgency, *(n.rule for n in rules.negations)]
     known = {w for r in every for phrase in r.words for w in phrase.split()}
-    known |= words.function_words | words.never_dropped | words.negations
+    known |= words.function_words | words.never_dropped | words.negations | words.plain_words
     return frozenset(known), pattern_words(p for r in every for p in r.patterns)
 
 
@@ -300,17 +300,28 @@ class Qualifier:
             masked = self._negations(tokens, found)
             masked |= {i for i, t in enumerate(tokens) if t in who}
             masked |= _number_positions(tokens, self.lang)
+            urg_hits = self._hits(self._urg_matcher, self._urg_patterns, tokens, masked)
             cat_hits = {} if ti == ident.identity_turn else \
-                self._hits(self._cat_matcher, self._cat_patterns, tokens, masked)
+                self._outside(self._hits(self._cat_matcher, self._cat_patterns, tokens, masked), urg_hits)
             for rid, span in cat_hits.items():
                 found.category_hit(rid, self._cat_rules[rid], words.confidence(ti, tokens, span))
-            for rid, span in self._hits(self._urg_matcher, self._urg_patterns, tokens, masked).items():
+            for rid, span in urg_hits.items():
                 if self._urg_category.get(rid) and ti != ident.identity_turn and rid not in found.urg:
                     found.category_hit(rid, (self._urg_category[rid], self._urg_weight[rid]), None)
                 found.urgency_hit(rid, self._urg_weight[rid], (ti, " ".join(tokens[span[0]:span[1]])),
                                   words.confidence(ti, tokens, span))
             self._scan_alternatives(ti, words, found, with_category=not cat_hits and ti != ident.identity_turn)
         return found
+
+    def _outside(self, hits: dict[str, tuple[int, int]], cues: dict[str, tuple[int, int]]
+                 ) -> dict[str, tuple[int, int]]:
+        """The category hits not within a longer urgency cue of another category: "combien de temps" asks no
+        opening hours inside "je sais pas combien de temps ça va tenir" (how long the goods will last)."""
+        def inside(rid: str, a: int, b: int) -> bool:
+            return any(a < d and c < b and d - c > b - a and
+                       (self._urg_category.get(u) or "breakdown") != self._cat_rules[rid][0]
+                       for u, (c, d) in cues.items())
+        return {rid: (a, b) for rid, (a, b) in hits.items() if not inside(rid, a, b)}
 
     def _scan_alternatives(self, ti: int, words: _HeardWords, found: _Found, with_category: bool) -> None:
         """Urgency cues of the other likely readings count; their categories only when the best reading of

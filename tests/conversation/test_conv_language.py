@@ -86,6 +86,15 @@ def test_a_missing_list_is_named() -> None:
         parse_language(data, "x.toml")
 
 
+def test_an_optional_list_may_be_left_out() -> None:
+    """A language file written before ``plain_words`` existed still loads (no word is then kept from the
+    tolerance); the built-in one lists "personnel"."""
+    data = tomllib.loads(_FR)
+    assert "personnel" in parse_language(data, "x.toml").matching.plain_words
+    del data["matching"]["plain_words"]
+    assert parse_language(data, "x.toml").matching.plain_words == frozenset()
+
+
 def test_an_owner_adds_replaces_and_removes_words_by_name() -> None:
     base, source = read_language_data("fr")
     merged = merge_lists(base, {"identity": {"titles": ["maître"], "ranks": {"replace": ["amiral"]},

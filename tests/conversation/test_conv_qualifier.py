@@ -467,3 +467,28 @@ def test_a_reason_heard_too_poorly_is_put_to_the_closed_question(
     r = Qualifier.load(lang).qualify([turn], None, heard=[heard])
     assert r.possibly_urgent is asked and ("urgency.reason_unclear" in r.rules) is asked, r.rules
     assert not r.urgent
+
+
+@pytest.mark.parametrize("lang,turn,category,urgent,absent", [
+    # the words of a question inside a longer urgency cue are that cue's: "combien de temps" asks no opening hours
+    ("fr", "la chambre froide est montée à onze degrés et la viande est dedans je sais pas combien de temps ça va "
+           "tenir", "breakdown", True, "info.horaires"),
+    # a door that will not close is a breakdown, whatever "ouverte" says of opening hours
+    ("fr", "la porte automatique reste grande ouverte impossible de la fermer", "breakdown", False, None),
+    ("en", "the roller shutter is stuck open and won't shut", "breakdown", True, None),  # cannot be secured
+    # a word of its own is not a rule's word one letter away (the language's plain_words)
+    ("fr", "la barrière du parking du personnel reste bloquée on passe par l'entrée visiteurs c'est pas bloquant",
+     "breakdown", False, "urgence.personne_dedans"),
+    ("en", "i'd like a quote for a new display fridge for our smoked fish", "quote", False, "urgency.smoke"),
+    # a smell of hot plastic is a danger; a drip caught in a tray is not
+    ("fr", "le tableau électrique fait des claquements et ça sent un peu le plastique chaud", "breakdown", True, None),
+    ("en", "the cylinder is leaking but it's only dripping into the tray it's not going anywhere", "breakdown", False,
+     None),
+    ("fr", "le radiateur fuit au robinet j'ai mis une bassine dessous c'est pas la catastrophe", "breakdown", False,
+     None),
+    ("fr", "", "other", False, None),
+])
+def test_cues_read_in_their_context(lang: str, turn: str, category: str, urgent: bool, absent: str | None) -> None:
+    q = Qualifier.load(lang).qualify([turn])
+    assert (q.category, q.urgent) == (category, urgent), q.rules
+    assert absent is None or absent not in q.rules
