@@ -395,7 +395,13 @@ def _name_text(name: list[str] | None, lex: Lexicon, names: frozenset[str]) -> s
     if lex.join_compound_first_names and len(name) >= 3 and known_first(fold(name[0]), names) and \
             fold(name[1]) in lex.compound_second and "-" not in name[0]:
         name = [name[0] + "-" + name[1], *name[2:]]  # "jean luc roux" -> Jean-Luc Roux
-    text = title_case(" ".join(name).replace("' ", "'"))
+    joined: list[str] = []
+    for w in name:
+        if joined and joined[-1].endswith("'") and fold(w) in lex.possessive_marks:
+            joined[-1] = joined[-1][:-1] + w  # "robert' s" -> Roberts: a surname the recogniser wrote "robert's"
+        else:
+            joined.append(w)
+    text = title_case(" ".join(joined).replace("' ", "'"))
     first = fold(text.split()[0])
     if first in lex.title_words:
         text = lex.title_words[first] + text[len(text.split()[0]):]  # "M Martin" -> "Monsieur Martin"

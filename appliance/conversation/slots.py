@@ -65,7 +65,9 @@ def _given(w: str, lex: Lexicon, names: frozenset[str]) -> bool:
 
 def _person(words: Sequence[str], lex: Lexicon, names: frozenset[str], known: bool) -> bool:
     """First name, maybe a second first name ("jean luc") or particles ("le gall"), surname; or the surname
-    first ("lebrun sandrine")."""
+    first ("lebrun sandrine"); a surname a recogniser wrote as a possessive ("gareth robert's") is one word."""
+    if len(words) >= 3 and words[-1] in lex.possessive_marks and words[-2] not in lex.s_is:
+        words = [*words[:-2], words[-2] + words[-1]]
     if not 2 <= len(words) <= 4 or not _given(words[0], lex, names) or not _given(words[-1], lex, names):
         return False  # nor a particle at either end: "kévin da" is not all of "kévin da silva"
     if known and not known_first(words[0], names):
