@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import os
 import statistics
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def play(call: dict[str, Any], dialog: ScriptedDialog, rate: float, seed: int) -
     expect = call.get("expect")
     script = list(call["turns"])
     reply = dialog.start(CallContext(call_id=str(call["id"]), caller_number=call.get("caller_id")))
-    said = 0  # how many things the caller said (each damaged with its own draw)
+    said: Counter[str] = Counter()  # how often the caller said each thing: its n-th saying has its own draw
     for _ in range(MAX_EXCHANGES):
         if reply.hangup:
             break
@@ -66,8 +67,9 @@ def play(call: dict[str, Any], dialog: ScriptedDialog, rate: float, seed: int) -
                 reply = dialog.silence()
                 continue
             text = script.pop(0)
-        said += 1
-        heard = damage([text], rate, seed=seed * 1000 + said, lang=lang)[0] if rate else text
+        said[text] += 1  # the draw depends on what is said, not on how many things came before: a question
+        # added to the dialog does not change the damage of every later answer (a fair A/B, call by call)
+        heard = damage([text], rate, seed=seed * 1000 + said[text], lang=lang)[0] if rate else text
         reply = _hear(dialog, heard)
     dialog.hung_up()
     q = dialog.qualification()
