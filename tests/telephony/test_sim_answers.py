@@ -46,7 +46,9 @@ ANSWERS: list[tuple[str, list[tuple[str, str]], dict[str, Any] | None, str, str 
     ("spell the name", [("spell_name", "Could you spell your name?")], MERCER, "en",
      "Giles, G I L E S, Mercer, M E R C E R"),
     ("spell the company", [("spell_company", "Could you spell it?")], {"company": "Jean-Luc & Co"}, "en",
-     "Jean, J E A N, Luc, L U C, Co, C O"),
+     "Jean, J E eigh N, Luc, L U C, Co, C O"),  # "A" written as the voice must say its name
+    ("épeler le nom", [("spell_name", "Pouvez-vous épeler votre nom ?")], {"name": "Anne Roux"}, "fr",
+     "Anne, A N N E, Roux, R O U X"),
     ("number read back right", [("read_back", "I have 02079 460 001. Is that right?")], MERCER, "en", "yes"),
     ("number read back wrong", [("read_back", "I have 02079 46001. Is that right?")], MERCER, "en",
      "no it's oh two oh seven nine, four six oh, oh oh one"),
