@@ -60,6 +60,7 @@ _YES_NO = ("confirm_number", "confirm_caller", "urgency", "identity_check")
 # right 270 times without them and 241 with them; on a number said after "What number...?" they made no
 # clear difference (205 against 199), and are kept there.
 NUMBER_TURNS = ("confirm_number", "confirm_caller")
+SHORT_ANSWER = 3  # words: an answer to a yes/no question no longer than this that is neither is a slip
 
 
 
@@ -118,6 +119,7 @@ class ScriptedDialog:
         self.urgent_announced = False
         self.urgency_asked = False  # the closed question was asked
         self.urgency_answer: bool | None = None  # the caller's yes / no to it (or to the announcement)
+        self.urgency_reasked = False  # asked again after an answer that was neither yes nor no
         self.known: KnownCaller | None = None
         self.identity = IdentityCheck(lang, self.prompts)
         self.info_only = False  # the caller only wanted to know something the box answered
@@ -235,6 +237,20 @@ class ScriptedDialog:
             return False
         return (q.possibly_urgent or q.caller_claims_urgent or "urgent" in q.unconfirmed
                 or (q.urgent and not q.decisive))
+
+    def _ask_urgency_again(self, text: str, folded: str) -> bool:
+        """A short answer to the closed question that is neither yes nor no ("here", "guess": a yes misheard)
+        is asked once more, with the keypad; a longer one, a number, or words that decide (a danger) are an
+        answer about something else, and the rules decide."""
+        if self.urgency_reasked or not folded or len(folded.split()) > SHORT_ANSWER or \
+                find_phone(text, lang=self.lang, country=self.country):
+            return False
+        q = self.qualifier.qualify([*self.turns, text], self._caller(), country=self.country, heard=self.heard,
+                                   known=self.known)
+        if q.urgent and q.decisive:
+            return False
+        self.urgency_reasked = True
+        return True
 
     def _urgency_step(self, q: Qualification) -> Prompt | None:
         if not self._urgency_due(q):
@@ -400,6 +416,10 @@ class ScriptedDialog:
             expect = None  # something else was said: take it as it comes
         if expect == "company" and self._company_answer(text, f, is_no):
             return self._next(says, actions)  # not kept for the qualifier: a company's words are no reason
+        if expect == "urgency" and not (is_yes or is_no or _has(words["deny_urgent"], f)) and \
+                self._ask_urgency_again(text, f):  # not kept either: "oh" is no name
+            return Reply(say=(self._ask("ask_urgency", "urgency", "yes_no"), self._p("keypad_yes_no")),
+                         listen=self.last_listen)
         self._keep(text, heard)
         number = find_phone(text, lang=self.lang, country=self.country)
         if _has(words["no_callback"], f):
