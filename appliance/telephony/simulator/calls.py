@@ -24,6 +24,7 @@ from ...speech.audio import from_pcm16, to_pcm16
 from ..dle import encode_event, stuff
 from ..emulator.session import Reply, Session
 from ..line import FRAME_BYTES
+from .answers import for_voice
 from .callers import CallHandle, CallResult, ScriptedCaller
 from .multiparty import Multiparty
 
@@ -539,7 +540,7 @@ class CallEngine:
         if reply is not None:  # the box asked a closed question: answered, the script waits
             conv.speaking = conv.answering = True
             c.speaking_now()
-            call.say(self._render_text(reply, c.lang))
+            call.say(self._render_text(for_voice(reply, c.lang), c.lang))
         elif conv.turn < conv.n_turns:
             if done or waited:
                 conv.speaking = True
