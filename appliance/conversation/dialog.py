@@ -414,12 +414,9 @@ class ScriptedDialog:
                 self._directory_denied()
                 return self._next(says, actions)
             expect = None  # something else was said: take it as it comes
-        if expect == "company" and self._company_answer(text, f, is_no):
-            return self._next(says, actions)  # not kept for the qualifier: a company's words are no reason
-        if expect == "urgency" and not (is_yes or is_no or _has(words["deny_urgent"], f)) and \
-                self._ask_urgency_again(text, f):  # not kept either: "oh" is no name
-            return Reply(say=(self._ask("ask_urgency", "urgency", "yes_no"), self._p("keypad_yes_no")),
-                         listen=self.last_listen)
+        unkept = self._not_kept(text, f, expect, is_yes or is_no)
+        if unkept is not None:
+            return unkept
         self._keep(text, heard)
         number = find_phone(text, lang=self.lang, country=self.country)
         if _has(words["no_callback"], f):
@@ -447,17 +444,34 @@ class ScriptedDialog:
                 self.pending = number
             elif self._caller() and not (self.confirmed or self.no_callback) and refers_to_caller_id(text, self.lang):
                 self._confirm(self._caller() or "", says, actions)
-            if expect == "identity" and _has(words["no_company"], f):
-                self.no_company = True  # "tina moss, it's for my house": not asked for a company
-            if expect == "identity" and _has(words["dont_know"], f):
-                says.append(self._p("dont_know"))
-            elif expect == "identity":
-                self.identity_missed = True  # read by _identity_step: only if no name came of it
+            if expect == "identity":
+                self._identity_answer(f, says)
         urgent = self._urgency(says, actions)
         q = self._q or self._requalify()
         self._after_reason(q, f, expect)
         self._after_question(q, f, expect, is_yes, is_no, says, actions)
         return self._next(says, actions, urgent)
+
+    def _not_kept(self, text: str, folded: str, expect: str | None, yes_or_no: bool) -> Reply | None:
+        """The reply to an answer the qualifier is not given: the company said alone (a company's words are no
+        reason: "fire and flood restoration"), a short unclear answer to the closed question ("oh" is no name)."""
+        if expect == "company" and self._company_answer(text, folded, _starts(self.prompts.words["no"], folded)):
+            return self._next([], [])
+        if expect == "urgency" and not (yes_or_no or _has(self.prompts.words["deny_urgent"], folded)) and \
+                self._ask_urgency_again(text, folded):
+            return Reply(say=(self._ask("ask_urgency", "urgency", "yes_no"), self._p("keypad_yes_no")),
+                         listen=self.last_listen)
+        return None
+
+    def _identity_answer(self, folded: str, says: list[Prompt]) -> None:
+        """The answer to "your name?": a private caller says so, a caller may not know; none heard is noted."""
+        words = self.prompts.words
+        if _has(words["no_company"], folded):
+            self.no_company = True  # "tina moss, it's for my house": not asked for a company
+        if _has(words["dont_know"], folded):
+            says.append(self._p("dont_know"))
+        else:
+            self.identity_missed = True  # read by _identity_step: only if no name came of it
 
     def _moved_on(self, text: str, folded: str) -> bool:
         """An answer about the callback, not about the name ("no need to call back", a number)."""
