@@ -208,7 +208,8 @@ def read_turn(turn: str, ti: int, lex: Lexicon, names: frozenset[str], known: li
               *, company_only: bool = False) -> Said:
     """The name and company one turn says, by the first templates that give them; ``known``: the name the call
     gave before (an answer after it may give the company alone, and another name only if it is one);
-    ``company_only``: the answer to "and your company?", read by the templates that give no name."""
+    ``company_only``: the answer to "and your company?", read by the templates that give no name (those read
+    "after the name" too, the name known or not)."""
     said = Said(ti)
     words, tokens, phone = _turn_words(turn, ti, lex)
     whole = bool(tokens) and ti > 0 and len(tokens) <= MAX_ANSWER and not refers_to_caller_id(turn, lex.code)
@@ -217,7 +218,7 @@ def read_turn(turn: str, ti: int, lex: Lexicon, names: frozenset[str], known: li
         complete = said.name is not None and len(said.name) > 1
         if said.company is not None and complete:
             break
-        if (t.where != "any" and not whole) or (t.where == "after_name" and not known) or \
+        if (t.where != "any" and not whole) or (t.where == "after_name" and not (known or company_only)) or \
                 (said.company is not None and not _gives_name(t)) or (complete and not _gives_company(t)) or \
                 (company_only and _gives_name(t)) or \
                 not t.possible(checks.present, checks.somewhere):
@@ -370,7 +371,7 @@ def company_answer(text: str, lang: str, name: str | None, *, lex: Lexicon | Non
     lex = lex or lexicon(lang)
     known = raw_words(name or "") or None
     names = first_names(str(FIRSTNAMES_FILE))
-    said = read_turn(text, 1, lex, names, known or ["-"], company_only=True)
+    said = read_turn(text, 1, lex, names, known, company_only=True)
     if said.company is None:  # "tina moss from moss catering": the name said again with it
         said = read_turn(text, 1, lex, names, known)
     if said.company is None:
