@@ -313,13 +313,17 @@ class Qualifier:
             self._scan_alternatives(ti, words, found, with_category=not cat_hits and ti != ident.identity_turn)
         return found
 
+    def _implied(self, rid: str) -> str:
+        """The category an urgency cue speaks for (its ``category``; a breakdown when it names none)."""
+        return self._urg_category.get(rid) or "breakdown"
+
     def _outside(self, hits: dict[str, tuple[int, int]], cues: dict[str, tuple[int, int]]
                  ) -> dict[str, tuple[int, int]]:
         """The category hits not within a longer urgency cue of another category: "combien de temps" asks no
         opening hours inside "je sais pas combien de temps ça va tenir" (how long the goods will last)."""
         def inside(rid: str, a: int, b: int) -> bool:
             return any(a < d and c < b and d - c > b - a and
-                       (self._urg_category.get(u) or "breakdown") != self._cat_rules[rid][0]
+                       self._implied(u) != self._cat_rules[rid][0]
                        for u, (c, d) in cues.items())
         return {rid: (a, b) for rid, (a, b) in hits.items() if not inside(rid, a, b)}
 
@@ -352,13 +356,13 @@ class Qualifier:
         order = [c.id for c in rs.categories]
         if found.scores:
             return max(found.scores, key=lambda c: (found.scores[c], -order.index(c)))
-        implied = [self._urg_category.get(r) or "breakdown" for r, w in found.urg.items()
+        implied = [self._implied(r) for r, w in found.urg.items()
                    if w > 0 and not self._claims.get(r)]
         if implied and implied[0] in order:
             # a consequence heard without the fault ("the goods are warming, we open in an hour"): a breakdown
             found.fired.append(f"default.{implied[0]}_by_consequence")
             return implied[0]
-        claimed = [self._urg_category.get(r) or "breakdown" for r, w in found.urg.items() if w > 0]
+        claimed = [self._implied(r) for r, w in found.urg.items() if w > 0]
         if claimed and claimed[0] in order:
             # "it's urgent, someone must come now" and no need named (or the recogniser lost it): what is urgent
             # is a breakdown; the claim alone decides nothing (the dialog asks the closed question)
